@@ -1,0 +1,89 @@
+"""The Plan: new items, coverage before/after, standards table, spend, justification figures, solver record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from optimizer.config import COVERAGE_KEYS
+from optimizer.status import Status
+
+# Columns of Plan.items, one row per project (site × kind × year). Units in the descriptions.
+ITEM_COLUMNS: dict[str, str] = {
+    "item_id": "stable id, e.g. 'ambulance-S012-2025'",
+    "site_id": "site id",
+    "kind": "ambulance | fever_clinic | fever_room | blood | subcentre",
+    "year": "year the item is built or bought",
+    "quantity": "units (vehicles for ambulance, else 1)",
+    "quantity_ord": "ordinary ambulances (ambulance rows only)",
+    "quantity_np": "negative-pressure ambulances (ambulance rows only)",
+    "new_station": "bool: the item opens a new ambulance station",
+    "cost_wan": "capital cost, 万元",
+    "newly_covered": "persons newly covered within the standard by this item",
+    "only_covered": "persons covered by this item and by no other facility after the plan",
+    "standards": "names of the standards the item serves, ';'-separated",
+    "wan_per_1000": "万元 per 1,000 persons newly covered (NaN when none)",
+}
+STANDARD_COLUMNS = ("name", "required", "existing", "planned", "shortfall", "met", "mode", "source")
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """What the solver did: status, objective, proven bound, relative gap and seconds spent."""
+
+    status: Status
+    solver: str = ""
+    objective: float = float("nan")
+    bound: float = float("nan")
+    gap: float = float("nan")
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    message: str = ""
+    stages: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan (or the baseline, with no items) for an Instance under a scenario.
+
+    - ``items``: ``ITEM_COLUMNS``, one row per project;
+    - ``demand_coverage``: index demand id; columns ``{key}_before`` / ``{key}_after`` for key in
+      ``COVERAGE_KEYS`` = share of the point's population covered (0–1; MEXCLP expected coverage for ``ambulance``);
+    - ``township_coverage``: index township id; columns ``population``, ``{key}_before`` / ``{key}_after`` in persons;
+    - ``standards``: ``STANDARD_COLUMNS``;
+    - ``spend``: rows kind, columns year, 万元;
+    - ``after_stock``: site table with stock after the plan (same columns as ``Instance.sites``).
+    """
+
+    items: pd.DataFrame
+    demand_coverage: pd.DataFrame
+    township_coverage: pd.DataFrame
+    standards: pd.DataFrame
+    spend: pd.DataFrame
+    after_stock: pd.DataFrame
+    solve: SolveInfo
+    budget_wan: float | None = None
+    assumptions: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spent_wan(self) -> float:
+        """Total capital cost of the new items, 万元."""
+        return float(self.items["cost_wan"].sum()) if len(self.items) else 0.0
+
+    def coverage_summary(self, population: pd.Series) -> dict[str, dict[str, float]]:
+        """``{key: {"population", "before", "after"}}`` in persons, for every coverage key present."""
+        pop = population.reindex(self.demand_coverage.index).astype(float)
+        total = int(round(pop.sum()))
+        out: dict[str, dict[str, float]] = {}
+        for key in COVERAGE_KEYS:
+            b, a = f"{key}_before", f"{key}_after"
+            if b in self.demand_coverage:
+                out[key] = {
+                    "population": total,
+                    "before": round(float((self.demand_coverage[b] * pop).sum()), 3),
+                    "after": round(float((self.demand_coverage[a] * pop).sum()), 3),
+                }
+        return out
