@@ -1,0 +1,231 @@
+"""The ``healthplan`` command line: run, baseline, min-budget, check, report, demo, scenario, sweep, compare."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from geodata.errors import HealthplanError, InputError
+
+app = typer.Typer(
+    name="healthplan",
+    help="健康规划选址工具 · Siting ambulances, fever clinics/rooms, blood points and sub-centres under a budget.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+demo_app = typer.Typer(help="示范县数据 · The synthetic demo county.", no_args_is_help=True)
+scenario_app = typer.Typer(help="情景文件 · Scenario files.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+app.add_typer(scenario_app, name="scenario")
+
+console = Console()
+err_console = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", exists=False)]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="run folder to write (not overwritten without --force)")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="zh (default) or en")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing run folder")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a scenario key: key.path=value")]
+
+
+def _overrides(pairs: list[str] | None) -> dict[str, object]:
+    import yaml
+
+    out: dict[str, object] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise typer.BadParameter(f"--set {pair!r}: expected key=value, e.g. budget_wan=6000")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def _run(scenario: Path, out: Path | None, mode: str, lang: str | None, force: bool, sets: list[str] | None) -> None:
+    from reports.summary import summary_console
+    from scenarios.progress import Stages
+    from scenarios.runner import run_scenario
+    from scenarios.schema import load_scenario
+
+    scen = load_scenario(scenario, overrides=_overrides(sets))
+    lang = _lang(lang, scen.report.lang)
+    stages = Stages(err_console)
+    result = run_scenario(scen, out=out, mode=mode, force=force, lang=lang, stages=stages)  # type: ignore[arg-type]
+    for w in result.instance.warnings:
+        err_console.print(f"[yellow]{w.format()}[/yellow]")
+    console.print(summary_console(result.summary, lang=lang))
+    if out is not None:
+        head = "结果已写入" if lang == "zh" else "Results written to"
+        console.print(f"\n[bold]{head}[/bold] {out.resolve()}")
+        for f in sorted(result.files):
+            console.print(f"  {f}")
+
+
+def _lang(lang: str | None, default: str = "zh") -> str:
+    lang = lang or default
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"--lang {lang!r}: use zh or en")
+    return lang
+
+
+@app.command()
+def run(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = None, force: ForceOpt = False,
+        set_: SetOpt = None, baseline: Annotated[bool, typer.Option("--baseline", help="assess today only")] = False,
+        ) -> None:
+    """求解情景并写出方案 · Solve a scenario and write the plan, tables, appendix and maps."""
+    _run(scenario, out, "baseline" if baseline else "optimize", lang, force, set_)
+
+
+@app.command("baseline")
+def baseline_cmd(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = None, force: ForceOpt = False,
+                 set_: SetOpt = None) -> None:
+    """现状评估 · Coverage and standards compliance of the county as it is today."""
+    _run(scenario, out, "baseline", lang, force, set_)
+
+
+@app.command("min-budget")
+def min_budget_cmd(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = None, force: ForceOpt = False,
+                   set_: SetOpt = None) -> None:
+    """最小预算 · The least capital that meets every hard standard and the scenario's coverage targets."""
+    _run(scenario, out, "min_budget", lang, force, set_)
+
+
+@app.command()
+def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None) -> None:
+    """检查输入 · Validate the scenario and every input file; print a readable report."""
+    from geodata.errors import ProblemReport
+    from geodata.load import check_inputs
+    from scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
+    from scenarios.schema import load_scenario
+
+    scen = load_scenario(scenario, overrides=_overrides(set_))
+    lang = _lang(lang, scen.report.lang)
+    inst, report = check_inputs(scen.inputs, scen.travel, cutoff_minutes=cutoff_minutes(scen),
+                                cache_dir=scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve())
+    assert isinstance(report, ProblemReport)
+    for p in report.problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        console.print(f"[{colour}]{p.format()}[/{colour}]")
+    if inst is not None:
+        zh = lang == "zh"
+        console.print(
+            (f"需求点 {len(inst.demand)} 个，人口 {inst.population:,} 人；站点 {len(inst.sites)} 个；"
+             f"可达点对 {inst.travel.n_pairs:,} 个（{inst.travel.method}，≤ {inst.travel.cutoff_minutes:g} 分钟）")
+            if zh else
+            (f"{len(inst.demand)} demand points, population {inst.population:,}; {len(inst.sites)} sites; "
+             f"{inst.travel.n_pairs:,} reachable pairs ({inst.travel.method}, ≤ {inst.travel.cutoff_minutes:g} min)")
+        )
+        for note in inst.notes:
+            console.print(f"  {note}")
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    ok = n_err == 0
+    msg_zh = f"检查{'通过' if ok else '未通过'}：{n_err} 个错误，{n_warn} 个警告"
+    msg_en = f"check {'passed' if ok else 'failed'}: {n_err} errors, {n_warn} warnings"
+    console.print(f"[{'green' if ok else 'red'}]{msg_zh if lang == 'zh' else msg_en}[/]")
+    if not ok:
+        raise typer.Exit(2)
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="an existing run folder")], lang: LangOpt = None) -> None:
+    """重新生成报告 · Re-render the tables, appendix and maps of an existing run folder."""
+    from reports.writer import rerender_run
+
+    files = rerender_run(run_dir, lang=lang)
+    for f in files:
+        console.print(f"  {f}")
+
+
+@demo_app.command("generate")
+def demo_generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage to write")] = Path("demo_county.gpkg"),
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same county)")] = 7,
+    townships: Annotated[int, typer.Option(help="number of townships")] = 30,
+    villages: Annotated[int | None, typer.Option(help="number of villages (default: about 20 per township)")] = None,
+    population: Annotated[int, typer.Option(help="total population, persons")] = 1_000_000,
+) -> None:
+    """生成合成示范县（或省）· Generate a synthetic county (or province) GeoPackage."""
+    from geodata.demo import generate_cli
+
+    path = generate_cli(out, seed, townships, villages, population)
+    console.print(f"{path}")
+
+
+@demo_app.command("path")
+def demo_path() -> None:
+    """Print where the bundled demo county GeoPackage is."""
+    console.print(str(Path(__file__).resolve().parents[1] / "geodata" / "demo" / "demo_county.gpkg"))
+
+
+@scenario_app.command("schema")
+def scenario_schema() -> None:
+    """Print the scenario file's JSON Schema."""
+    from scenarios.schema import json_schema
+
+    sys.stdout.write(json_schema() + "\n")
+
+
+@scenario_app.command("show")
+def scenario_show(scenario: ScenarioArg, set_: SetOpt = None) -> None:
+    """Print a scenario after extends, overrides and defaults (what the run will use)."""
+    from scenarios.schema import load_scenario
+
+    scen = load_scenario(scenario, overrides=_overrides(set_))
+    sys.stdout.write(json.dumps(scen.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+
+
+def _register_optional() -> None:
+    """Attach verbs that live in their own modules (sweep, compare) when present."""
+    import importlib
+
+    for mod in ("scenarios.sweep_cli",):
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+            continue
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI; errors print without a traceback (exit 2) unless --debug is given."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    _register_optional()
+    try:
+        app(args=args, prog_name="healthplan", standalone_mode=False)
+    except HealthplanError as exc:
+        if debug:
+            raise
+        title = "输入错误 / input error" if isinstance(exc, InputError) else "错误 / error"
+        err_console.print(f"[bold red]{title}[/bold red]")
+        err_console.print(str(exc), markup=False, highlight=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if debug:
+            raise
+        err_console.print(f"[bold red]内部错误 / internal error:[/bold red] {type(exc).__name__}: {exc}", markup=True)
+        err_console.print("run again with --debug for the traceback, and report it with the scenario file")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
