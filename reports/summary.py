@@ -1,0 +1,450 @@
+"""The run summary: summary.json (issue 3 §5 schema plus extras), summary.md and the terminal tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from geodata.instance import Instance
+from optimizer.config import (
+    BLOOD_COST_ASSUMPTION_WAN,
+    COVERAGE_KEYS,
+    ROOM_COST_ASSUMPTION_WAN,
+    OptimizerConfig,
+)
+from optimizer.plan import STANDARD_COLUMNS, Plan
+from reports.i18n import ITEM_KIND_ORDER, coverage_name, kind_name, label, standard_name, status_name
+
+TIMING_KEYS = ("read_s", "travel_s", "build_s", "solve_s")
+MONEY_DECIMALS = 4  # 万元 to 4 decimals = 1 元: removes float noise from sums without changing any figure
+
+
+def summary_dict(
+    instance: Instance,
+    plan: Plan,
+    *,
+    timings: dict[str, float],
+    scenario_name: str = "",
+    opt: OptimizerConfig | None = None,
+) -> dict:
+    """The content of ``summary.json``: issue 3 §5 keys first, then extras; JSON-safe (NaN → ``None``).
+
+    Parameters
+    ----------
+    instance
+        The instance the plan was made for (population in persons).
+    plan
+        The plan (or the baseline, with no items).
+    timings
+        Seconds per stage; ``read_s``, ``travel_s``, ``build_s``, ``solve_s`` are always present (the plan's own
+        build/solve seconds fill missing ones); other keys are kept after them.
+    scenario_name
+        Name of the scenario, stored under ``scenario``.
+    opt
+        The optimizer configuration, when known: its defaults of grade ASSUMPTION that the scenario did not set
+        are listed under ``assumptions`` with the plan's own assumptions.
+
+    Returns
+    -------
+    dict
+        Keys in a fixed order: ``status, gap, objective, budget_wan, spent_wan, items, coverage, standards,
+        timings`` (issue 3 §5), then ``scenario, instance, synthetic, solver, bound, message, population,
+        items_by_kind, spend_by_kind_year, spend_by_kind, spend_by_year, assumptions, notes``.
+        Coverage is in persons; money in 万元.
+    """
+    info = plan.solve
+    coverage = plan.coverage_summary(instance.demand["population"]) if len(plan.demand_coverage) else {}
+    coverage = {k: coverage[k] for k in COVERAGE_KEYS if k in coverage}
+    tm = {k: float(timings.get(k, _plan_timing(plan, k))) for k in TIMING_KEYS}
+    tm.update({k: float(v) for k, v in timings.items() if k not in tm})
+    spend = spend_by_kind_year(plan)
+    items = plan.items
+    by_kind = (
+        {str(k): int(v) for k, v in items.groupby("kind", sort=False)["kind"].size().items()} if len(items) else {}
+    )
+    out: dict[str, Any] = {
+        "status": str(info.status.value if hasattr(info.status, "value") else info.status),
+        "gap": info.gap,
+        "objective": info.objective,
+        "budget_wan": plan.budget_wan,
+        "spent_wan": round(plan.spent_wan, MONEY_DECIMALS),
+        "items": len(items),
+        "coverage": coverage,
+        "standards": standards_records(plan),
+        "timings": tm,
+        # extras
+        "scenario": scenario_name,
+        "instance": instance.name,
+        "synthetic": bool(instance.synthetic),
+        "solver": info.solver,
+        "bound": info.bound,
+        "message": info.message,
+        "population": instance.population,
+        "items_by_kind": dict(sorted(by_kind.items(), key=lambda kv: _kind_rank(kv[0]))),
+        "spend_by_kind_year": spend,
+        "spend_by_kind": {k: round(sum(v.values()), MONEY_DECIMALS) for k, v in spend.items()},
+        "spend_by_year": _spend_by_year(spend),
+        "assumptions": assumptions_used(plan, opt),
+        "notes": list(dict.fromkeys(str(n) for n in instance.notes)),
+    }
+    return json_safe(out)
+
+
+def standards_records(plan: Plan) -> list[dict]:
+    """``Plan.standards`` as a list of records with ``STANDARD_COLUMNS`` (JSON-safe; extra columns kept after)."""
+    df = plan.standards
+    if df is None or not len(df):
+        return []
+    cols = [c for c in STANDARD_COLUMNS if c in df.columns] + [c for c in df.columns if c not in STANDARD_COLUMNS]
+    recs = []
+    for row in df[cols].itertuples(index=False, name=None):
+        rec = dict(zip(cols, row, strict=True))
+        if "met" in rec and rec["met"] is not None and not _isnan(rec["met"]):
+            rec["met"] = bool(rec["met"])
+        recs.append(rec)
+    return json_safe(recs)
+
+
+def spend_by_kind_year(plan: Plan) -> dict[str, dict[str, float]]:
+    """``{kind: {year: 万元}}`` from the plan's items (falls back to ``Plan.spend`` when there are no items).
+
+    Items are the single source: the totals then equal ``plan.spent_wan`` exactly. Kinds in canonical order,
+    years ascending, keys as strings (JSON).
+    """
+    items = plan.items
+    if len(items):
+        g = items.groupby(["kind", "year"], sort=True)["cost_wan"].sum()
+        table: dict[str, dict[str, float]] = {}
+        for (kind, year), v in g.items():
+            table.setdefault(str(kind), {})[str(int(year))] = round(float(v), MONEY_DECIMALS)
+    else:
+        table = {}
+        sp = plan.spend
+        if sp is not None and len(sp):
+            for kind, row in sp.iterrows():
+                vals = {str(int(y)): round(float(v), MONEY_DECIMALS) for y, v in row.items() if float(v) != 0}
+                if vals:
+                    table[str(kind)] = vals
+    return {k: dict(sorted(table[k].items())) for k in sorted(table, key=_kind_rank)}
+
+
+def assumptions_used(plan: Plan, opt: OptimizerConfig | None) -> list[str]:
+    """Every ASSUMPTION behind the plan: the plan's own list, then defaults of grade ASSUMPTION not set by the user.
+
+    A default counts when its kind is enabled, its field description carries the grade ``ASSUMPTION`` and the
+    scenario did not set it (pydantic ``model_fields_set``). The fever-room and blood-point unit costs, which have
+    no sourced default, are listed with the value used when unset.
+    """
+    out: list[str] = [str(a) for a in plan.assumptions]
+    if opt is not None:
+        res = opt.resources
+        for kind in res.enabled():
+            cfg = getattr(res, kind)
+            for path, value, desc in _unset_assumption_fields(cfg, f"resources.{kind}"):
+                if kind == "ambulance" and path.endswith(("calls_per_1000_per_year", "minutes_per_call")):
+                    if res.ambulance.busy_fraction is not None:
+                        continue  # q is given, calls and minutes are not used
+                out.append(f"{path} = {_fmt_value(value)} ({desc})")
+        if res.fever.enabled and res.fever.room_cost_wan is None:
+            out.append(
+                f"resources.fever.room_cost_wan = {ROOM_COST_ASSUMPTION_WAN:g} 万元 (ASSUMPTION: no sourced default)"
+            )
+        if res.blood.enabled and res.blood.unit_cost_wan is None:
+            out.append(
+                f"resources.blood.unit_cost_wan = {BLOOD_COST_ASSUMPTION_WAN:g} 万元 (ASSUMPTION: no sourced default)"
+            )
+    return _dedupe_assumptions(out)
+
+
+def _unset_assumption_fields(model: BaseModel, prefix: str) -> Iterable[tuple[str, Any, str]]:
+    fields = type(model).model_fields
+    for name, f in fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}.{name}"
+        if isinstance(value, BaseModel):
+            # a section the user wrote may still leave some of its fields at their defaults
+            yield from _unset_assumption_fields(value, path)
+            continue
+        desc = f.description or ""
+        if "ASSUMPTION" in desc and name not in model.model_fields_set and value is not None:
+            yield path, value, desc
+
+
+def _dedupe_assumptions(items: list[str]) -> list[str]:
+    seen: list[str] = []
+    keys: set[str] = set()
+    for s in items:
+        key = s.split("=", 1)[0].strip() if "=" in s else s
+        if key in keys or s in seen:
+            continue
+        keys.add(key)
+        seen.append(s)
+    return seen
+
+
+def json_safe(obj: Any) -> Any:
+    """Recursively turn numpy/pandas scalars into Python ones and NaN/±inf into ``None``; keeps key order."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [json_safe(v) for v in obj.tolist()]
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        f = float(obj)
+        return None if not math.isfinite(f) else f
+    if hasattr(obj, "value") and isinstance(obj.value, str):  # enums
+        return obj.value
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+# ---------------------------------------------------------------- summary.md
+
+
+def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] = ()) -> str:
+    """``summary.md``: solver status and gap, money, coverage before/after, standards, spend, assumptions, files.
+
+    Parameters
+    ----------
+    summary
+        The dict from :func:`summary_dict` (or read back from ``summary.json``).
+    lang
+        ``zh`` (default) or ``en``.
+    files
+        Files of the run, listed by name at the end.
+    """
+    L = lambda k: label(k, lang)  # noqa: E731
+    title = L("summary_title") + (f"：{summary.get('scenario')}" if lang == "zh" and summary.get("scenario") else "")
+    if lang != "zh" and summary.get("scenario"):
+        title += f": {summary['scenario']}"
+    lines = [f"# {title}", ""]
+    if summary.get("synthetic"):
+        lines += [f"> {L('synthetic_note')}", ""]
+    lines += [f"## {L('solver_section')}", ""]
+    for k, v in _solver_rows(summary, lang):
+        lines.append(f"- {k}: {v}")
+    warn = time_limit_warning(summary, lang)
+    if warn:
+        lines += ["", f"> **{warn}**"]
+    lines += ["", f"## {L('coverage_section')}", ""]
+    lines += _md_table(*coverage_table(summary, lang))
+    lines += ["", f"## {L('standards_section')}", ""]
+    hdr, rows = standards_table(summary, lang)
+    lines += _md_table(hdr, rows) if rows else [L("none")]
+    lines += ["", f"## {L('spend_section')}", ""]
+    hdr, rows = spend_table(summary, lang)
+    lines += _md_table(hdr, rows) if rows else [L("none")]
+    if summary.get("assumptions"):
+        lines += ["", f"## {L('assumptions_section')}", ""]
+        lines += [f"- {a}" for a in summary["assumptions"]]
+    if summary.get("notes"):
+        lines += ["", f"## {L('notes_section')}", ""]
+        lines += [f"- {n}" for n in summary["notes"]]
+    tm = summary.get("timings") or {}
+    if tm:
+        lines += ["", f"## {L('timings_section')}", ""]
+        lines.append(", ".join(f"{k} {float(v):.2f}" for k, v in tm.items() if v is not None))
+    if files:
+        lines += ["", f"## {L('files_section')}", ""]
+        lines += [f"- `{Path(f).name}`" for f in files]
+    return "\n".join(lines) + "\n"
+
+
+def time_limit_warning(summary: dict, lang: str = "zh") -> str:
+    """A sentence saying the run stopped at its time limit, with the gap; '' for any other status."""
+    if summary.get("status") != "time_limit":
+        return ""
+    return f"{label('time_limit_warning', lang)} {fmt_gap(summary.get('gap'))}"
+
+
+def fmt_gap(gap: float | None) -> str:
+    """Relative MIP gap as a percentage with two decimals ('—' when unknown)."""
+    return "—" if gap is None or _isnan(gap) else f"{100 * float(gap):.2f}%"
+
+
+def fmt_persons(x: float | None) -> str:
+    """Persons rounded to a whole number with thousands separators."""
+    return "—" if x is None or _isnan(x) else f"{round(float(x)):,}"
+
+
+def fmt_wan(x: float | None) -> str:
+    """万元 with up to two decimals, trailing zeros removed."""
+    if x is None or _isnan(x):
+        return "—"
+    s = f"{float(x):,.2f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def fmt_share(part: float | None, whole: float | None) -> str:
+    """``part / whole`` as a percentage with one decimal."""
+    if part is None or not whole:
+        return "—"
+    return f"{100 * float(part) / float(whole):.1f}%"
+
+
+def coverage_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the coverage table (persons and shares, before/after, gain) per coverage key."""
+    L = lambda k: label(k, lang)  # noqa: E731
+    hdr = [L("kind"), L("population"), L("before"), L("before_share"), L("after"), L("after_share"), L("gain")]
+    rows = []
+    for key, c in (summary.get("coverage") or {}).items():
+        pop, b, a = c.get("population"), c.get("before"), c.get("after")
+        gain = None if a is None or b is None else a - b
+        rows.append([
+            coverage_name(key, lang), fmt_persons(pop), fmt_persons(b), fmt_share(b, pop), fmt_persons(a),
+            fmt_share(a, pop), fmt_persons(gain),
+        ])
+    return hdr, rows
+
+
+def standards_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the standards table (required, existing, planned, shortfall, met, mode, source)."""
+    L = lambda k: label(k, lang)  # noqa: E731
+    hdr = [L("std_name"), L("std_required"), L("std_existing"), L("std_planned"), L("std_shortfall"),
+           L("std_met"), L("std_mode"), L("std_source")]
+    rows = []
+    for s in summary.get("standards") or []:
+        met = s.get("met")
+        mode = s.get("mode")
+        rows.append([
+            standard_name(s.get("name", ""), lang), fmt_num(s.get("required")), fmt_num(s.get("existing")),
+            fmt_num(s.get("planned")), fmt_num(s.get("shortfall")),
+            "—" if met is None else L("met_yes") if met else L("met_no"),
+            L(f"mode_{mode}") if mode else "—", str(s.get("source") or ""),
+        ])
+    return hdr, rows
+
+
+def spend_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Header and rows of spend by kind (rows) and year (columns), 万元, with a totals row and column."""
+    spend = summary.get("spend_by_kind_year") or {}
+    years = sorted({y for v in spend.values() for y in v})
+    if not spend:
+        return [label("kind", lang), label("total", lang)], []
+    hdr = [label("kind", lang), *years, label("total", lang)]
+    rows = []
+    for kind, by_year in spend.items():
+        rows.append([kind_name(kind, lang), *(fmt_wan(by_year.get(y, 0.0)) for y in years),
+                     fmt_wan(sum(by_year.values()))])
+    col_tot = [sum(v.get(y, 0.0) for v in spend.values()) for y in years]
+    rows.append([label("total", lang), *(fmt_wan(t) for t in col_tot), fmt_wan(summary.get("spent_wan"))])
+    return hdr, rows
+
+
+def fmt_num(x: Any) -> str:
+    """A standard's figure: integers plain, shares/fractions with up to three decimals."""
+    if x is None or _isnan(x):
+        return "—"
+    f = float(x)
+    if abs(f - round(f)) < 1e-9:
+        return f"{round(f):,}"
+    return f"{f:,.3f}".rstrip("0").rstrip(".")
+
+
+def _solver_rows(summary: dict, lang: str) -> list[tuple[str, str]]:
+    L = lambda k: label(k, lang)  # noqa: E731
+    budget = summary.get("budget_wan")
+    rows = [
+        (L("status"), status_name(summary.get("status", ""), lang)),
+        (L("solver"), summary.get("solver") or "—"),
+        (L("gap"), fmt_gap(summary.get("gap"))),
+        (L("budget"), L("unlimited") if budget is None else fmt_wan(budget)),
+        (L("spent"), fmt_wan(summary.get("spent_wan"))),
+        (L("n_items"), str(summary.get("items", 0))),
+    ]
+    if summary.get("message"):
+        rows.append((L("notes_section"), str(summary["message"])))
+    return rows
+
+
+def _md_table(hdr: list[str], rows: list[list[str]]) -> list[str]:
+    esc = lambda s: str(s).replace("|", "\\|")  # noqa: E731
+    out = ["| " + " | ".join(esc(h) for h in hdr) + " |", "|" + "|".join("---" for _ in hdr) + "|"]
+    out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
+    return out
+
+
+# ---------------------------------------------------------------- console
+
+
+def summary_console(summary: dict, *, lang: str = "zh"):  # -> rich.console.RenderableType
+    """The same content as ``summary.md`` as rich tables for the terminal (a ``rich.console.Group``)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[Any] = []
+    head = Table(title=label("solver_section", lang), show_header=False, title_justify="left")
+    head.add_column(style="bold")
+    head.add_column()
+    for k, v in _solver_rows(summary, lang):
+        head.add_row(k, v)
+    parts.append(head)
+    warn = time_limit_warning(summary, lang)
+    if warn:
+        parts.append(Text(warn, style="bold yellow"))
+    for title, (hdr, rows) in (
+        (label("coverage_section", lang), coverage_table(summary, lang)),
+        (label("standards_section", lang), standards_table(summary, lang)),
+        (label("spend_section", lang), spend_table(summary, lang)),
+    ):
+        if not rows:
+            continue
+        t = Table(title=title, title_justify="left")
+        for i, h in enumerate(hdr):
+            t.add_column(h, justify="left" if i == 0 else "right")
+        for r in rows:
+            style = "red" if r and label("met_no", lang) in r else None
+            t.add_row(*r, style=style)
+        parts.append(t)
+    if summary.get("assumptions"):
+        parts.append(Text(label("assumptions_section", lang) + ":", style="bold yellow"))
+        parts.extend(Text(f"  • {a}") for a in summary["assumptions"])
+    return Group(*parts)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _plan_timing(plan: Plan, key: str) -> float:
+    if key == "build_s":
+        return float(plan.solve.build_s)
+    if key == "solve_s":
+        return float(plan.solve.solve_s)
+    return 0.0
+
+
+def _spend_by_year(spend: dict[str, dict[str, float]]) -> dict[str, float]:
+    years = sorted({y for v in spend.values() for y in v})
+    return {y: round(sum(v.get(y, 0.0) for v in spend.values()), MONEY_DECIMALS) for y in years}
+
+
+def _kind_rank(kind: str) -> tuple[int, str]:
+    return (ITEM_KIND_ORDER.index(kind) if kind in ITEM_KIND_ORDER else len(ITEM_KIND_ORDER), kind)
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(str(getattr(x, "value", x)) for x in v) + "]"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _isnan(x: Any) -> bool:
+    try:
+        return x is None or (isinstance(x, float | np.floating) and math.isnan(float(x)))
+    except (TypeError, ValueError):
+        return False

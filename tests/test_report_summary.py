@@ -1,0 +1,104 @@
+"""reports.summary: summary.json schema (issue 3 §5), summary.md and the console tables."""
+
+import json
+
+import numpy as np
+from rich.console import Console
+from test_report_fixtures import make_instance, make_plan
+
+from optimizer.config import OptimizerConfig
+from optimizer.status import Status
+from reports.summary import summary_console, summary_dict, summary_markdown
+
+SCHEMA_KEYS = ["status", "gap", "objective", "budget_wan", "spent_wan", "items", "coverage", "standards", "timings"]
+
+
+def _summary(**kw):
+    inst = make_instance()
+    plan = make_plan(inst, **kw)
+    s = summary_dict(inst, plan, timings={"read_s": 0.5, "travel_s": 0.25}, scenario_name="测试", opt=OptimizerConfig())
+    return inst, plan, s
+
+
+def test_schema_keys_first_and_json_safe():
+    inst, plan, s = _summary()
+    assert list(s)[: len(SCHEMA_KEYS)] == SCHEMA_KEYS
+    text = json.dumps(s, ensure_ascii=False, allow_nan=False)  # NaN would raise
+    assert json.loads(text) == s
+    assert s["status"] == "optimal" and s["items"] == 5
+    assert list(s["timings"]) == ["read_s", "travel_s", "build_s", "solve_s"]
+    assert s["timings"]["solve_s"] == 0.34  # from the plan when the caller gave none
+
+
+def test_coverage_is_persons_recomputed_independently():
+    inst, plan, s = _summary()
+    pop = inst.demand["population"].to_numpy(float)
+    for key, c in s["coverage"].items():
+        assert c["population"] == int(pop.sum())
+        assert c["before"] == np.round(np.dot(plan.demand_coverage[f"{key}_before"].to_numpy(), pop), 3)
+        assert c["after"] == np.round(np.dot(plan.demand_coverage[f"{key}_after"].to_numpy(), pop), 3)
+
+
+def test_spend_totals_equal_plan():
+    inst, plan, s = _summary()
+    assert s["spent_wan"] == plan.spent_wan == 2150.0
+    assert s["spend_by_kind_year"]["ambulance"] == {"2025": 95.0, "2026": 125.0}
+    assert sum(s["spend_by_year"].values()) == plan.spent_wan
+    assert list(s["spend_by_kind_year"]) == ["ambulance", "fever_room", "blood", "subcentre"]
+
+
+def test_standards_records_match_plan():
+    inst, plan, s = _summary()
+    assert [r["name"] for r in s["standards"]] == list(plan.standards["name"])
+    assert all(isinstance(r["met"], bool) for r in s["standards"])
+    assert s["standards"][1]["planned"] == 0.333
+
+
+def test_assumptions_flag_unset_defaults_and_plan_ones():
+    inst, plan, s = _summary()
+    text = "\n".join(s["assumptions"])
+    assert "room_cost_wan" in text and "blood.unit_cost_wan" in text
+    assert "new_station_cost_wan" in text  # ASSUMPTION default the user did not set
+    assert sum("room_cost_wan" in a for a in s["assumptions"]) == 1  # plan's own + config default deduplicated
+    set_cost = OptimizerConfig.model_validate(
+        {"resources": {"ambulance": {"new_station_cost_wan": 90}, "blood": {"unit_cost_wan": 70}}}
+    )
+    s2 = summary_dict(inst, plan, timings={}, opt=set_cost)
+    assert not any("new_station_cost_wan" in a for a in s2["assumptions"])
+    assert not any("blood.unit_cost_wan" in a for a in s2["assumptions"])
+
+
+def test_baseline_summary():
+    inst = make_instance()
+    plan = make_plan(inst, baseline=True)
+    s = summary_dict(inst, plan, timings={})
+    assert s["status"] == "baseline" and s["items"] == 0 and s["spent_wan"] == 0.0
+    assert s["gap"] is None and s["budget_wan"] is None
+    assert all(c["before"] == c["after"] for c in s["coverage"].values())
+    md = summary_markdown(s)
+    assert "现状" in md
+
+
+def test_markdown_time_limit_says_so_with_gap():
+    inst, plan, s = _summary(status=Status.TIME_LIMIT)
+    md = summary_markdown(s, lang="zh")
+    assert "时间上限" in md and "4.32%" in md
+    en = summary_markdown(s, lang="en")
+    assert "time limit" in en and "4.32%" in en
+    assert "optimal" not in en.split("## Coverage")[0].replace("not proven optimal", "")
+
+
+def test_markdown_tables_and_files(tmp_path):
+    inst, plan, s = _summary()
+    md = summary_markdown(s, files=[tmp_path / "appendix.xlsx"])
+    assert "## 覆盖人口（规划前后）" in md and "`appendix.xlsx`" in md
+    assert "| 合计 | 225 | 1,925 | 2,150 |" in md  # spend totals row: 2025, 2026, total
+    assert "合成" in md  # synthetic data note
+
+
+def test_console_renders():
+    inst, plan, s = _summary(status=Status.TIME_LIMIT)
+    con = Console(record=True, width=300)
+    con.print(summary_console(s, lang="en"))
+    out = con.export_text()
+    assert "Relative gap" in out and "4.32%" in out and "Ambulance (expected coverage)" in out
