@@ -98,12 +98,13 @@ def min_budget_cmd(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = No
 @app.command()
 def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None) -> None:
     """检查输入 · Validate the scenario and every input file; print a readable report."""
-    from geodata.errors import ProblemReport
-    from geodata.load import check_inputs
-    from scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
     from scenarios.schema import load_scenario
 
     scen = load_scenario(scenario, overrides=_overrides(set_))
+    from geodata.errors import ProblemReport
+    from geodata.load import check_inputs
+    from scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
+
     lang = _lang(lang, scen.report.lang)
     inst, report = check_inputs(scen.inputs, scen.travel, cutoff_minutes=cutoff_minutes(scen),
                                 cache_dir=scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve())
@@ -214,9 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("aborted")
         return 130
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+        click_exc = getattr(typer, "_click", None)
+        base = click_exc.exceptions.ClickException if click_exc else __import__("click").ClickException
+        if isinstance(exc, base):
             exc.show()
             return exc.exit_code
         if debug:

@@ -1,0 +1,53 @@
+"""The CLI's contract with a planner: readable errors, exit code 2, no traceback unless --debug."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenarios.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_missing_scenario_file_exits_2_without_traceback(tmp_path, capsys):
+    code = main(["check", str(tmp_path / "nope.yaml")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "nope.yaml not found" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_key_is_reported_with_suggestion(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("budget_wan: 100\nresources: {blod: {enabled: true}}\n", encoding="utf-8")
+    code = main(["run", str(bad), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown key 'resources.blod' — did you mean 'blood'?" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "scenarios.cli", "check", str(tmp_path / "nope.yaml"), "--debug"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+def test_bad_set_option_is_a_usage_error(tmp_path, capsys):
+    code = main(["run", str(ROOT / "scenarios" / "demo.yaml"), "--set", "budget_wan"])
+    assert code == 2
+    assert "expected key=value" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["scenario", "schema"]])
+def test_schema_prints_json(argv, capsys):
+    import json
+
+    assert main(argv) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert "budget_wan" in schema["properties"]
