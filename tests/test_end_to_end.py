@@ -1,0 +1,71 @@
+"""The demo county end to end through the CLI: a run folder with the promised files, deterministic tables."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scenarios.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "scenarios" / "demo.yaml"
+KEYS = ("ambulance", "ambulance_single", "fever", "blood", "secondary")
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "demo"
+    code = main(["run", str(DEMO), "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_demo_run_writes_the_summary_contract(demo_run):
+    summary = json.loads((demo_run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal"
+    assert summary["spent_wan"] <= summary["budget_wan"] + 1e-6
+    assert set(KEYS) <= set(summary["coverage"])
+    for key in KEYS:
+        cov = summary["coverage"][key]
+        assert 0 <= cov["before"] <= cov["after"] <= cov["population"]
+    names = {s["name"] for s in summary["standards"]}
+    assert names and all({"required", "existing", "planned", "shortfall", "met"} <= set(s) for s in summary["standards"])
+    assert names
+    for key in ("read_s", "travel_s", "build_s", "solve_s"):
+        assert summary["timings"][key] >= 0
+
+
+def test_demo_run_writes_documents_and_maps(demo_run):
+    for name in ("summary.md", "placements.gpkg", "appendix.xlsx", "appendix.docx", "map.html"):
+        assert (demo_run / name).stat().st_size > 0, name
+    assert list((demo_run / "maps").glob("*.png")) and list((demo_run / "maps").glob("*.pdf"))
+
+
+def test_existing_run_folder_is_not_overwritten(demo_run, capsys):
+    before = (demo_run / "summary.json").read_bytes()
+    code = main(["run", str(DEMO), "--out", str(demo_run)])
+    assert code == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (demo_run / "summary.json").read_bytes() == before
+
+
+def test_same_inputs_give_byte_identical_tables(demo_run, tmp_path):
+    again = tmp_path / "again"
+    assert main(["run", str(DEMO), "--out", str(again)]) == 0
+    tables = sorted(p.relative_to(demo_run) for p in demo_run.rglob("*.csv"))
+    assert tables
+    for rel in tables:
+        assert (again / rel).read_bytes() == (demo_run / rel).read_bytes(), rel
+    strip = lambda d: {k: v for k, v in d.items() if k != "timings"}  # noqa: E731
+    a = json.loads((demo_run / "summary.json").read_text(encoding="utf-8"))
+    b = json.loads((again / "summary.json").read_text(encoding="utf-8"))
+    assert strip(a) == strip(b)
+
+
+def test_baseline_after_equals_before(tmp_path):
+    out = tmp_path / "base"
+    assert main(["baseline", str(DEMO), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["items"] == 0 and summary["spent_wan"] == 0
+    for key in KEYS:
+        assert summary["coverage"][key]["after"] == summary["coverage"][key]["before"]
