@@ -1,0 +1,386 @@
+"""Road graph from line geometry: snapped line ends as nodes, travel minutes as directed edge weights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from geodata.config import TravelConfig
+from geodata.errors import InputError, ProblemReport
+
+# Values of the one-way column, compared case-insensitively after str(). OSM writes "yes"/"no"/"-1";
+# Chinese attribute tables often write 是/否 or 单向/双向.
+_FORWARD = frozenset({"1", "1.0", "true", "t", "yes", "y", "是", "单向", "forward"})
+_REVERSE = frozenset({"-1", "-1.0", "reverse", "backward", "逆向"})
+_TWO_WAY = frozenset({"0", "0.0", "false", "f", "no", "n", "否", "双向", "", "nan", "none", "<na>"})
+
+# Edges shorter than this get this many minutes instead: a zero weight is legal for scipy's Dijkstra, but a strictly
+# positive one keeps the graph well defined for every backend (networkx, csgraph) and costs < 1 ms over any route.
+_MIN_EDGE_MINUTES = 1e-6
+
+# How many offending ids one message lists before it says "and N more".
+_MAX_IDS = 10
+
+
+@dataclass(frozen=True, eq=False)
+class RoadNetwork:
+    """A directed road graph in array form: node coordinates and one row per directed edge.
+
+    Edge ``k`` runs from node ``tail[k]`` to node ``head[k]`` and takes ``minutes[k]`` (ordinary traffic,
+    length ÷ speed). A two-way road is two edges, a one-way road one edge in its direction of travel. Parallel
+    roads between the same two nodes are collapsed to the fastest. Coordinates are metres in the roads' CRS.
+    """
+
+    node_xy: np.ndarray  # (n_nodes, 2) float64, metres
+    tail: np.ndarray  # (n_edges,) int64, node index
+    head: np.ndarray  # (n_edges,) int64, node index
+    minutes: np.ndarray  # (n_edges,) float64, minutes
+    length_m: np.ndarray  # (n_edges,) float64, metres
+    speed_kph: np.ndarray  # (n_edges,) float64, km/h
+    road_id: np.ndarray  # (n_edges,) object, id (index value) of the road feature the edge comes from
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes (snapped line ends)."""
+        return int(self.node_xy.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return int(self.tail.size)
+
+    @cached_property
+    def adjacency(self) -> sparse.csr_matrix:
+        """Node × node CSR matrix, entry (u, v) = minutes from u to v (the input of scipy.sparse.csgraph)."""
+        n = self.n_nodes
+        return sparse.csr_matrix((self.minutes, (self.tail, self.head)), shape=(n, n))
+
+    @cached_property
+    def _tree(self) -> cKDTree:
+        return cKDTree(self.node_xy)
+
+    def nearest_nodes(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest network node of each point.
+
+        Parameters
+        ----------
+        xy
+            (n, 2) coordinates in metres, same CRS as the roads; rows must be finite.
+
+        Returns
+        -------
+        node, distance_m
+            Node index (int64) and straight-line distance to it (metres) per point.
+        """
+        if self.n_nodes == 0:
+            raise InputError("the road network has no nodes", file="roads", fix="give a roads layer with lines")
+        dist, node = self._tree.query(np.asarray(xy, dtype=float).reshape(-1, 2))
+        return node.astype(np.int64), dist
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The same graph as a networkx DiGraph: node attributes ``x``/``y`` (metres), edge attributes
+        ``minutes``, ``length_m``, ``speed_kph`` and ``road`` (the feature id)."""
+        g = nx.DiGraph()
+        g.add_nodes_from(
+            (i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy.tolist())
+        )
+        g.add_edges_from(
+            (u, v, {"minutes": w, "length_m": ln, "speed_kph": sp, "road": rid})
+            for u, v, w, ln, sp, rid in zip(
+                self.tail.tolist(),
+                self.head.tolist(),
+                self.minutes.tolist(),
+                self.length_m.tolist(),
+                self.speed_kph.tolist(),
+                self.road_id.tolist(),
+                strict=True,
+            )
+        )
+        return g
+
+    @classmethod
+    def empty(cls) -> RoadNetwork:
+        """A network without nodes or edges (returned alongside errors)."""
+        z = np.zeros(0, dtype=np.int64)
+        f = np.zeros(0, dtype=float)
+        return cls(np.zeros((0, 2)), z, z.copy(), f, f.copy(), f.copy(), np.zeros(0, dtype=object))
+
+
+def build_road_graph(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> nx.DiGraph:
+    """Road graph as a networkx DiGraph (nodes = snapped line ends with ``x``/``y`` in metres, edge ``minutes``).
+
+    Parameters
+    ----------
+    roads
+        LineStrings (or MultiLineStrings) in a projected metric CRS, columns as named in ``cfg``.
+    cfg
+        Speeds per class (km/h), speed / class / one-way columns and the snap tolerance (metres).
+
+    Raises
+    ------
+    InputError
+        When the roads have errors (unknown class, zero or negative speed, geographic CRS, no usable line).
+    """
+    network, report = build_road_network(roads, cfg)
+    report.raise_if_errors()
+    return network.to_networkx()
+
+
+def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[RoadNetwork, ProblemReport]:
+    """Build the directed road graph in array form (vectorised; see :class:`RoadNetwork`).
+
+    Each line becomes one edge between its two snapped ends (interior vertices are not junctions: two roads that
+    cross without sharing an end do not connect, as in a road layer digitised with nodes at junctions). Its
+    weight is the line length (metres) ÷ its speed (km/h), in minutes: the speed column when it holds a value,
+    else the class speed from ``cfg.speeds_kph``. A road whose one-way value is true (1/yes/是) is a single edge
+    along its geometry, -1/reverse a single edge against it, anything false or empty two edges.
+
+    Ends closer than ``cfg.snap_tolerance_m`` share a node: ends are clustered transitively (single linkage over
+    a KD-tree), so a chain of ends each within the tolerance of the next merges into one node placed at their
+    mean. A tolerance of 0 merges only identical coordinates.
+
+    The file named in messages is ``roads.attrs["file"]`` when the loader set it, else ``"roads"``; features
+    are named by their index value.
+
+    Returns
+    -------
+    network, report
+        The network (empty when errors prevent building it) and the problems found (errors and warnings).
+    """
+    report = ProblemReport()
+    file = str(roads.attrs.get("file", "roads"))
+    if roads.crs is not None and roads.crs.is_geographic:
+        report.error(
+            file,
+            f"roads are in a geographic CRS ({roads.crs.to_string()}), lengths would be degrees",
+            "project the roads to the instance's metric CRS (the loader uses the local UTM zone)",
+        )
+        return RoadNetwork.empty(), report
+
+    speed = _road_speeds_kph(roads, cfg, file, report)
+    oneway = _road_oneway(roads, cfg, file, report)
+    if report.errors:
+        return RoadNetwork.empty(), report
+
+    # One row per line part: MultiLineStrings are split, each part keeps its feature's speed and direction.
+    geoms = np.asarray(roads.geometry.values, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    ok = shapely.get_type_id(parts) == 1  # LineString
+    ok &= ~shapely.is_empty(parts)
+    ok &= shapely.get_num_coordinates(parts) >= 2
+    _warn_unusable_features(roads, geoms, owner, ok, file, report)
+    parts, owner = parts[ok], owner[ok]
+    if parts.size == 0:
+        report.error(
+            file, "the roads layer has no usable line", "give LineString features in the instance's metric CRS"
+        )
+        return RoadNetwork.empty(), report
+
+    start = shapely.get_coordinates(shapely.get_point(parts, 0))
+    end = shapely.get_coordinates(shapely.get_point(parts, -1))
+    labels, node_xy = snap_points(np.vstack([start, end]), cfg.snap_tolerance_m)
+    n_parts = parts.size
+    u, v = labels[:n_parts], labels[n_parts:]
+    length = shapely.length(parts)
+    sp = speed[owner]
+    minutes = np.maximum(length / (sp * 1000.0 / 60.0), _MIN_EDGE_MINUTES)
+    way = oneway[owner]
+    road_id = np.asarray(roads.index.to_numpy(dtype=object))[owner]
+
+    fwd = way >= 0  # two-way or one-way along the geometry
+    back = way <= 0  # two-way or one-way against it
+    tail = np.concatenate([u[fwd], v[back]])
+    head = np.concatenate([v[fwd], u[back]])
+    pick = np.concatenate([np.flatnonzero(fwd), np.flatnonzero(back)])
+    tail, head, pick = _fastest_simple_edges(tail, head, minutes[pick], pick)
+    network = RoadNetwork(
+        node_xy=node_xy,
+        tail=tail,
+        head=head,
+        minutes=minutes[pick],
+        length_m=length[pick],
+        speed_kph=sp[pick],
+        road_id=road_id[pick],
+    )
+    return network, report
+
+
+def snap_points(xy: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster points closer than ``tolerance_m`` (transitively) into nodes.
+
+    Parameters
+    ----------
+    xy
+        (n, 2) coordinates, metres.
+    tolerance_m
+        Points at most this far apart (metres) share a node; 0 merges identical coordinates only.
+
+    Returns
+    -------
+    labels, node_xy
+        Node index per point (int64, 0..k-1) and node coordinates (mean of the distinct member points), metres.
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    # Exact duplicates first (most line ends meet at shared junction coordinates), then the KD-tree on the rest.
+    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if tolerance_m <= 0 or len(uniq) < 2:
+        return inverse.astype(np.int64), uniq
+    pairs = cKDTree(uniq).query_pairs(tolerance_m, output_type="ndarray")
+    if pairs.size == 0:
+        return inverse.astype(np.int64), uniq
+    n = len(uniq)
+    link = sparse.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, cluster = csgraph.connected_components(link, directed=False)
+    count = np.bincount(cluster)
+    node_xy = np.column_stack(
+        [np.bincount(cluster, weights=uniq[:, 0]) / count, np.bincount(cluster, weights=uniq[:, 1]) / count]
+    )
+    return cluster[inverse].astype(np.int64), node_xy
+
+
+def _fastest_simple_edges(
+    tail: np.ndarray, head: np.ndarray, minutes: np.ndarray, pick: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop self-loops and keep the fastest of parallel edges (a CSR built from duplicates would sum them)."""
+    keep = tail != head
+    tail, head, minutes, pick = tail[keep], head[keep], minutes[keep], pick[keep]
+    order = np.lexsort((minutes, head, tail))
+    tail, head, pick = tail[order], head[order], pick[order]
+    first = np.ones(tail.size, dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    return tail[first].astype(np.int64), head[first].astype(np.int64), pick[first]
+
+
+def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: ProblemReport) -> np.ndarray:
+    """Speed per road feature (km/h): the speed column where it has a value, else the class speed."""
+    n = len(roads)
+    speed = np.full(n, np.nan)
+    has_speed_col = cfg.speed_column is not None and cfg.speed_column in roads.columns
+    if cfg.speed_column is not None and not has_speed_col:
+        report.error(
+            file,
+            f"the speed column {cfg.speed_column!r} is missing (columns: {', '.join(map(str, roads.columns))})",
+            "name the right column in travel.speed_column or remove the setting to use class speeds",
+            column=cfg.speed_column,
+        )
+        return speed
+    if has_speed_col:
+        raw = roads[cfg.speed_column]
+        speed = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        bad = raw.notna().to_numpy() & np.isnan(speed)
+        if bad.any():
+            report.error(
+                file,
+                f"speed is not a number for {_ids(roads.index[bad])}",
+                "write the speed in km/h as a number, or leave it empty to use the class speed",
+                feature=roads.index[bad][0],
+                column=cfg.speed_column,
+            )
+    need_class = np.isnan(speed)
+    if need_class.any():
+        if cfg.class_column not in roads.columns:
+            report.error(
+                file,
+                f"{_ids(roads.index[need_class])} have no speed and the class column {cfg.class_column!r} is missing",
+                "name the class column in travel.class_column or give every road a speed (travel.speed_column)",
+                feature=roads.index[need_class][0],
+                column=cfg.class_column,
+            )
+            return speed
+        # Classes match case-insensitively ("Expressway" = "expressway"); Chinese class names work as written.
+        cls = roads[cfg.class_column].astype("string").str.strip().str.lower()
+        speeds = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
+        class_speed = cls.map(speeds).to_numpy(dtype=float, na_value=np.nan)
+        unknown = need_class & np.isnan(class_speed)
+        for value in pd.unique(cls[unknown]):
+            same = cls.isna() if pd.isna(value) else (cls == value).fillna(False)
+            hit = unknown & same.to_numpy(dtype=bool)
+            report.error(
+                file,
+                f"road class {value!r} has no speed ({_ids(roads.index[hit])}); "
+                f"known classes: {', '.join(cfg.speeds_kph)}",
+                "add the class to travel.speeds_kph (km/h), fix the class, or give these roads a speed",
+                feature=roads.index[hit][0],
+                column=cfg.class_column,
+            )
+        speed = np.where(need_class, class_speed, speed)
+    bad = np.isfinite(speed) & (speed <= 0)
+    if bad.any():
+        column = cfg.speed_column if has_speed_col else cfg.class_column
+        report.error(
+            file,
+            f"zero or negative speed for {_ids(roads.index[bad])}",
+            "give a positive speed in km/h (or remove closed roads from the layer)",
+            feature=roads.index[bad][0],
+            column=column,
+        )
+    return speed
+
+
+def _road_oneway(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: ProblemReport) -> np.ndarray:
+    """Direction per feature: +1 one-way along the geometry, -1 against it, 0 two-way."""
+    n = len(roads)
+    col = cfg.oneway_column
+    if col is None or col not in roads.columns:
+        return np.zeros(n, dtype=np.int8)
+    text = roads[col].astype("string").str.strip().str.lower().fillna("")
+    way = np.zeros(n, dtype=np.int8)
+    way[text.isin(_FORWARD).to_numpy(dtype=bool)] = 1
+    way[text.isin(_REVERSE).to_numpy(dtype=bool)] = -1
+    unknown = ~text.isin(_FORWARD | _REVERSE | _TWO_WAY).to_numpy(dtype=bool)
+    if unknown.any():
+        report.warning(
+            file,
+            f"one-way value not understood for {_ids(roads.index[unknown])} "
+            f"(e.g. {text[unknown].iloc[0]!r}); treated as two-way",
+            "write 1/yes/是 for one-way along the line, -1 against it, 0/no/否 for two-way",
+            feature=roads.index[unknown][0],
+            column=col,
+        )
+    return way
+
+
+def _warn_unusable_features(
+    roads: pd.DataFrame, geoms: np.ndarray, owner: np.ndarray, ok: np.ndarray, file: str, report: ProblemReport
+) -> None:
+    """Warn about features that contribute no line (missing, empty, not a line, a single point)."""
+    used = np.zeros(len(roads), dtype=bool)
+    used[owner[ok]] = True
+    unused = ~used
+    if unused.any():
+        report.warning(
+            file,
+            f"{int(unused.sum())} road feature(s) without a usable line were skipped: {_ids(roads.index[unused])} "
+            f"(the first is {_geom_kind(geoms[unused][0])})",
+            "give these features a LineString geometry of two or more points, or remove them",
+            feature=roads.index[unused][0],
+            column="geometry",
+        )
+
+
+def _geom_kind(geom: object) -> str:
+    """Short description of a geometry for a message: its type, or why it is unusable."""
+    if geom is None:
+        return "missing"
+    if shapely.is_empty(geom):
+        return "empty"
+    return str(geom.geom_type)
+
+
+def _ids(index: pd.Index) -> str:
+    """Readable list of feature ids, at most ``_MAX_IDS`` then a count."""
+    vals = [str(v) for v in index[:_MAX_IDS]]
+    more = len(index) - len(vals)
+    word = "road" if len(index) == 1 else "roads"
+    text = f"{word} " + ", ".join(vals)
+    return text + (f" and {more} more" if more > 0 else "")

@@ -1,0 +1,430 @@
+"""Site × demand travel times in minutes: by road network, from the user's OD matrix, or straight line × detour."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from geodata.cache import Fingerprint, load_arrays, save_arrays
+from geodata.config import TravelConfig
+from geodata.errors import InputError, Problem, ProblemReport
+from geodata.instance import TravelTimes
+from geodata.roads import RoadNetwork, build_road_network
+
+# Dijkstra returns a dense (sources × nodes) float64 block; sources are processed in chunks so that block stays
+# below this size. 256 MiB keeps a province (≈100,000 nodes) at ≈300 sources per chunk.
+_CHUNK_BYTES = 256 * 2**20
+
+_UNREACHABLE_FIX = "connect the road, add an OD pair or remove the point"
+_CACHE_PREFIX = "travel-"
+
+
+def _metres_per_minute(kph: float) -> float:
+    return kph * 1000.0 / 60.0
+
+
+def compute_travel_times(
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    roads: gpd.GeoDataFrame | None,
+    od: pd.DataFrame | None,
+    cfg: TravelConfig,
+    cutoff_minutes: float,
+    cache_dir: Path | None = None,
+) -> tuple[TravelTimes, ProblemReport]:
+    """Travel times (minutes, ordinary traffic) from every site to every demand point, up to ``cutoff_minutes``.
+
+    The method is ``cfg.method``; ``"auto"`` takes the OD matrix if given, else the roads if given, else the
+    straight line. Times run FROM the site TO the demand point, the way an ambulance drives; on one-way roads the
+    two directions differ. The ambulance speed factor is not applied here: the optimizer divides by it.
+
+    - ``roads``: :func:`road_travel_times` (access leg + shortest road path + access leg);
+    - ``od``: :func:`od_travel_times` (the user's minutes; a missing pair is unreachable);
+    - ``straight``: :func:`straight_travel_times` (distance × ``cfg.detour_factor`` at ``cfg.straight_speed_kph``).
+
+    Parameters
+    ----------
+    demand, sites
+        Canonical frames (``geodata.instance.DEMAND_COLUMNS`` / ``SITE_COLUMNS``): index = ids, ``x``/``y`` in
+        metres of a projected CRS (NaN allowed only with an OD matrix).
+    roads
+        LineStrings in the same CRS, columns as named in ``cfg``; ``None`` when there are no roads.
+    od
+        Columns ``site_id``, ``demand_id``, ``minutes`` (already validated); ``None`` when there is none.
+    cfg
+        Travel configuration (speeds in km/h, distances in metres).
+    cutoff_minutes
+        Longest time kept, minutes (the largest time standard needed); longer pairs are dropped.
+    cache_dir
+        Folder of the on-disk cache (the CLI passes ``.healthplan-cache``); ``None`` = no cache. The key is a
+        sha256 of everything that changes the answer: ids and coordinates, the road geometry and the columns
+        read from it, the OD matrix, the configuration fields the method uses and the cutoff.
+
+    Returns
+    -------
+    travel, report
+        Sparse pairs within the cutoff, and the problems found: errors (a demand point that no site can ever
+        reach, missing coordinates, bad roads) stop the caller's run; warnings (off-network points) do not.
+        Messages name the file ``frame.attrs["file"]`` when the loader set it, else the layer name.
+    """
+    if not (np.isfinite(cutoff_minutes) and cutoff_minutes > 0):
+        raise InputError(
+            f"the travel-time cutoff must be a positive number of minutes, got {cutoff_minutes!r}",
+            file="scenario",
+            fix="set travel.cutoff_minutes > 0 or give positive time standards",
+        )
+    method = choose_method(cfg.method, roads=roads, od=od)
+    key = None
+    if cache_dir is not None:
+        key = travel_cache_key(
+            demand, sites, roads=roads, od=od, cfg=cfg, cutoff_minutes=cutoff_minutes, method=method
+        )
+        hit = load_arrays(cache_dir, key, prefix=_CACHE_PREFIX)
+        if hit is not None:
+            return _from_cache(hit, demand, sites, cutoff_minutes, method)
+
+    if method == "od":
+        travel, report = od_travel_times(demand, sites, od, cutoff_minutes=cutoff_minutes)
+    elif method == "roads":
+        network, report = build_road_network(roads, cfg)
+        if report.errors:
+            travel = _empty(demand, sites, cutoff_minutes, method)
+        else:
+            travel, rep = road_travel_times(demand, sites, network, cfg=cfg, cutoff_minutes=cutoff_minutes)
+            report.extend(rep)
+    else:
+        travel, report = straight_travel_times(demand, sites, cfg=cfg, cutoff_minutes=cutoff_minutes)
+
+    if key is not None and not report.errors:
+        save_arrays(cache_dir, key, _to_cache(travel, report), prefix=_CACHE_PREFIX)
+    return travel, report
+
+
+def choose_method(method: str, *, roads: gpd.GeoDataFrame | None, od: pd.DataFrame | None) -> str:
+    """Resolve ``"auto"`` (OD if given, else roads if given, else straight) and check the inputs exist."""
+    if method == "auto":
+        return "od" if od is not None else "roads" if roads is not None else "straight"
+    if method == "od" and od is None:
+        raise InputError(
+            "travel.method is 'od' but no OD matrix was given",
+            file="scenario",
+            fix="add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method",
+        )
+    if method == "roads" and roads is None:
+        raise InputError(
+            "travel.method is 'roads' but no roads layer was given",
+            file="scenario",
+            fix="add inputs.roads or choose travel.method 'straight' or 'auto'",
+        )
+    if method not in ("od", "roads", "straight"):
+        raise InputError(f"unknown travel.method {method!r}", file="scenario", fix="use auto, roads, od or straight")
+    return method
+
+
+def road_travel_times(
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    network: RoadNetwork,
+    *,
+    cfg: TravelConfig,
+    cutoff_minutes: float,
+) -> tuple[TravelTimes, ProblemReport]:
+    """Site → demand minutes over the road network, with an access leg at each end.
+
+    t(s, d) = access(s) + path(node(s) → node(d)) + access(d), where node(·) is the nearest network node (KD-tree)
+    and access(·) = straight-line distance × ``cfg.detour_factor`` at ``cfg.access_speed_kph``. The path runs in
+    the direction of travel from the site to the demand point. Shortest paths are one multi-source Dijkstra
+    (``scipy.sparse.csgraph.dijkstra(indices=…, limit=…)``) from the distinct site nodes, in chunks of sources;
+    no Python loop over pairs.
+
+    Off-network points (farther than ``cfg.max_access_m`` from every node) are joined the same way, by a long
+    access leg to their nearest node, and reported as a warning with their id and distance: their times are
+    estimates, and a point that is really served by a missing road should get that road.
+
+    A demand point that no site reaches at any time (no directed path from any site node to its node, e.g. a
+    road fragment not connected to the network) is an error, one per point. A site from which no demand point
+    can be reached is a warning. Demand points that are merely farther than the cutoff are fine (no pair).
+    """
+    report = ProblemReport()
+    d_file = str(demand.attrs.get("file", "demand"))
+    s_file = str(sites.attrs.get("file", "sites"))
+    d_xy = _coordinates(demand, d_file, "demand point", report)
+    s_xy = _coordinates(sites, s_file, "site", report)
+    if report.errors:
+        return _empty(demand, sites, cutoff_minutes, "roads"), report
+
+    speed = _metres_per_minute(cfg.access_speed_kph)
+    d_node, d_dist = network.nearest_nodes(d_xy)
+    s_node, s_dist = network.nearest_nodes(s_xy)
+    d_access = d_dist * cfg.detour_factor / speed
+    s_access = s_dist * cfg.detour_factor / speed
+    _warn_off_network(demand.index, d_dist, cfg, d_file, "demand point", report)
+    _warn_off_network(sites.index, s_dist, cfg, s_file, "site", report)
+
+    adj = network.adjacency
+    _check_reachability(adj, demand, sites, d_node, s_node, d_file, s_file, report)
+
+    src_nodes, site_src = np.unique(s_node, return_inverse=True)
+    site_src = site_src.reshape(-1)
+    chunk = max(1, _CHUNK_BYTES // (8 * max(network.n_nodes, 1)))
+    min_d_access = float(d_access.min()) if d_access.size else 0.0
+    parts_s, parts_d, parts_m = [], [], []
+    for lo in range(0, src_nodes.size, chunk):
+        hi = min(lo + chunk, src_nodes.size)
+        in_chunk = np.flatnonzero((site_src >= lo) & (site_src < hi))
+        # Longest road leg any site of this chunk can still use within the cutoff.
+        limit = cutoff_minutes - float(s_access[in_chunk].min()) - min_d_access
+        if limit < 0:
+            continue
+        dist = csgraph.dijkstra(adj, directed=True, indices=src_nodes[lo:hi], limit=limit + 1e-9)
+        road = dist[:, d_node]  # (chunk sources × demand points), minutes
+        del dist
+        total = s_access[in_chunk, None] + road[site_src[in_chunk] - lo] + d_access[None, :]
+        si, di = np.nonzero(total <= cutoff_minutes + 1e-9)
+        parts_s.append(in_chunk[si])
+        parts_d.append(di)
+        parts_m.append(total[si, di])
+    travel = TravelTimes.from_pairs(
+        sites.index,
+        demand.index,
+        _concat(parts_s, np.int64),
+        _concat(parts_d, np.int64),
+        _concat(parts_m, float),
+        cutoff_minutes=cutoff_minutes,
+        method="roads",
+    )
+    return travel, report
+
+
+def od_travel_times(
+    demand: pd.DataFrame, sites: pd.DataFrame, od: pd.DataFrame, *, cutoff_minutes: float
+) -> tuple[TravelTimes, ProblemReport]:
+    """Travel times from the user's OD matrix (``site_id``, ``demand_id``, ``minutes``).
+
+    Ids are matched as text (an id 12 in the OD file matches site "12"). Pairs above the cutoff are dropped and a
+    missing pair is unreachable. A demand point with no pair at all is an error (one per point); pairs whose ids
+    are not in the instance are ignored with a warning (the loader normally rejects them first).
+    """
+    report = ProblemReport()
+    od_file = str(od.attrs.get("file", "travel_times"))
+    d_file = str(demand.attrs.get("file", "demand"))
+    s = sites.index.astype(str).get_indexer(od["site_id"].astype(str))
+    d = demand.index.astype(str).get_indexer(od["demand_id"].astype(str))
+    minutes = pd.to_numeric(od["minutes"], errors="coerce").to_numpy(dtype=float)
+    known = (s >= 0) & (d >= 0)
+    if not known.all():
+        first = od.loc[~known].iloc[0]
+        report.warning(
+            od_file,
+            f"{int((~known).sum())} OD pair(s) name a site or demand id that is not in the instance "
+            f"(first: site {first['site_id']!r}, demand {first['demand_id']!r}); ignored",
+            "check the ids against the sites and demand layers",
+            column="site_id" if s[~known][0] < 0 else "demand_id",
+        )
+    s, d, minutes = s[known], d[known], minutes[known]
+    has_pair = np.zeros(len(demand), dtype=bool)
+    has_pair[d] = True
+    for vid in demand.index[~has_pair]:
+        report.error(
+            d_file,
+            f"demand point {vid} cannot be reached from any site: the OD matrix {od_file} has no pair for it",
+            "add OD pairs for it or remove the point",
+            feature=vid,
+        )
+    travel = TravelTimes.from_pairs(
+        sites.index, demand.index, s, d, minutes, cutoff_minutes=cutoff_minutes, method="od"
+    )
+    return travel, report
+
+
+def straight_travel_times(
+    demand: pd.DataFrame, sites: pd.DataFrame, *, cfg: TravelConfig, cutoff_minutes: float
+) -> tuple[TravelTimes, ProblemReport]:
+    """Straight-line minutes: distance (metres) × ``cfg.detour_factor`` at ``cfg.straight_speed_kph``.
+
+    Only pairs within the cutoff radius are formed (KD-tree ``sparse_distance_matrix``), never the full matrix.
+    Defaults: detour 1.6 and 25 km/h (STANDARDS.md, grade B: Beijing measured ambulance speeds, 中国全科医学 2011).
+    """
+    report = ProblemReport()
+    d_xy = _coordinates(demand, str(demand.attrs.get("file", "demand")), "demand point", report)
+    s_xy = _coordinates(sites, str(sites.attrs.get("file", "sites")), "site", report)
+    if report.errors or len(demand) == 0 or len(sites) == 0:
+        return _empty(demand, sites, cutoff_minutes, "straight"), report
+    speed = _metres_per_minute(cfg.straight_speed_kph)
+    radius_m = cutoff_minutes * speed / cfg.detour_factor
+    pairs = cKDTree(s_xy).sparse_distance_matrix(cKDTree(d_xy), radius_m, output_type="ndarray")
+    minutes = pairs["v"] * cfg.detour_factor / speed
+    travel = TravelTimes.from_pairs(
+        sites.index, demand.index, pairs["i"], pairs["j"], minutes, cutoff_minutes=cutoff_minutes, method="straight"
+    )
+    return travel, report
+
+
+def travel_cache_key(
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    roads: gpd.GeoDataFrame | None,
+    od: pd.DataFrame | None,
+    cfg: TravelConfig,
+    cutoff_minutes: float,
+    method: str,
+) -> str:
+    """sha256 of everything that changes the travel times of ``method`` (see :func:`compute_travel_times`)."""
+    fp = Fingerprint().add("method", method).add("cutoff_minutes", float(cutoff_minutes))
+    fp.add("demand_ids", demand.index).add("site_ids", sites.index)
+    # Message file names are part of the cached report.
+    fp.add("demand_file", str(demand.attrs.get("file", ""))).add("sites_file", str(sites.attrs.get("file", "")))
+    if method == "od":
+        fp.add("od", od[["site_id", "demand_id", "minutes"]]).add("od_file", str(od.attrs.get("file", "")))
+        return fp.hexdigest()
+    fp.add("demand_xy", demand[["x", "y"]].to_numpy(dtype=float))
+    fp.add("site_xy", sites[["x", "y"]].to_numpy(dtype=float))
+    if method == "straight":
+        fp.add("detour_factor", cfg.detour_factor).add("straight_speed_kph", cfg.straight_speed_kph)
+        return fp.hexdigest()
+    cols = [c for c in (cfg.class_column, cfg.speed_column, cfg.oneway_column) if c is not None and c in roads]
+    fp.add("roads", gpd.GeoDataFrame(roads[cols], geometry=roads.geometry.values, crs=roads.crs))
+    fp.add("roads_columns", "|".join(f"{c}" for c in (cfg.class_column, cfg.speed_column, cfg.oneway_column)))
+    fp.add("roads_file", str(roads.attrs.get("file", "")))
+    for name in ("speeds_kph", "snap_tolerance_m", "access_speed_kph", "detour_factor", "max_access_m"):
+        fp.add(name, getattr(cfg, name))
+    return fp.hexdigest()
+
+
+def _coordinates(frame: pd.DataFrame, file: str, what: str, report: ProblemReport) -> np.ndarray:
+    """(n, 2) x/y in metres; an error per row without finite coordinates (needed by roads and straight line)."""
+    if "x" not in frame.columns or "y" not in frame.columns:
+        report.error(file, f"the {what}s have no x/y coordinates", "give coordinates or an OD matrix", column="x")
+        return np.zeros((0, 2))
+    xy = frame[["x", "y"]].to_numpy(dtype=float)
+    for fid in frame.index[~np.isfinite(xy).all(axis=1)]:
+        report.error(
+            file,
+            f"{what} {fid} has no coordinates, so its travel time cannot be computed from roads or distance",
+            "give its location (geometry or lon/lat) or supply an OD travel-time matrix",
+            feature=fid,
+            column="geometry",
+        )
+    return xy
+
+
+def _warn_off_network(
+    ids: pd.Index, dist_m: np.ndarray, cfg: TravelConfig, file: str, what: str, report: ProblemReport
+) -> None:
+    for fid, dist in zip(ids[dist_m > cfg.max_access_m], dist_m[dist_m > cfg.max_access_m], strict=True):
+        report.warning(
+            file,
+            f"{what} {fid} is off the road network: {dist:,.0f} m from the nearest road node "
+            f"(more than travel.max_access_m = {cfg.max_access_m:,.0f} m); it is joined to that node by a "
+            f"straight access leg × {cfg.detour_factor} at {cfg.access_speed_kph} km/h",
+            "add the road that serves it, or check its coordinates",
+            feature=fid,
+        )
+
+
+def _check_reachability(
+    adj: sparse.csr_matrix,
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    d_node: np.ndarray,
+    s_node: np.ndarray,
+    d_file: str,
+    s_file: str,
+    report: ProblemReport,
+) -> None:
+    """Error per demand point that no site reaches at any time; warning per site that reaches no demand point.
+
+    Reachability is exact for one-way roads: a breadth-first search (directed) from a virtual source joined to
+    every site node. A site that reaches nothing is found with the (weak) connected components.
+    """
+    n = adj.shape[0]
+    if len(demand) == 0:
+        return
+    if s_node.size:
+        # Virtual node n with an edge to each site node: one BFS gives every node some site can reach.
+        src = np.unique(s_node)
+        extra = sparse.csr_matrix((np.ones(src.size), (np.full(src.size, n), src)), shape=(n + 1, n + 1))
+        aug = sparse.block_diag([adj, sparse.csr_matrix((1, 1))], format="csr") + extra
+        reached = np.zeros(n + 1, dtype=bool)
+        reached[csgraph.breadth_first_order(aug, n, directed=True, return_predecessors=False)] = True
+        cut = ~reached[d_node]
+    else:
+        cut = np.ones(len(demand), dtype=bool)
+    for vid in demand.index[cut]:
+        report.error(
+            d_file,
+            f"demand point {vid} cannot be reached from any site: its road is not connected to the network",
+            _UNREACHABLE_FIX,
+            feature=vid,
+        )
+    if s_node.size:
+        _, comp = csgraph.connected_components(adj, directed=True, connection="weak")
+        lonely = ~np.isin(comp[s_node], comp[d_node])
+        for sid in sites.index[lonely]:
+            report.warning(
+                s_file,
+                f"site {sid} cannot reach any demand point: its road is not connected to theirs",
+                "connect its road to the network or check its coordinates",
+                feature=sid,
+            )
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+
+def _empty(demand: pd.DataFrame, sites: pd.DataFrame, cutoff_minutes: float, method: str) -> TravelTimes:
+    z = np.zeros(0, dtype=np.int64)
+    return TravelTimes.from_pairs(
+        sites.index, demand.index, z, z, np.zeros(0), cutoff_minutes=cutoff_minutes, method=method
+    )
+
+
+def _to_cache(travel: TravelTimes, report: ProblemReport) -> dict[str, np.ndarray]:
+    problems = [
+        {"severity": p.severity, "file": p.file, "message": p.message, "fix": p.fix, "feature": p.feature,
+         "column": p.column}
+        for p in report.problems
+    ]
+    return {
+        "site_idx": travel.site_idx,
+        "demand_idx": travel.demand_idx,
+        "minutes": travel.minutes,
+        "method": np.array(travel.method),
+        "problems": np.array(json.dumps(problems, ensure_ascii=False)),
+    }
+
+
+def _from_cache(
+    hit: dict[str, np.ndarray], demand: pd.DataFrame, sites: pd.DataFrame, cutoff_minutes: float, method: str
+) -> tuple[TravelTimes, ProblemReport]:
+    travel = TravelTimes(
+        pd.Index(sites.index),
+        pd.Index(demand.index),
+        hit["site_idx"],
+        hit["demand_idx"],
+        hit["minutes"],
+        float(cutoff_minutes),
+        str(hit["method"]) if "method" in hit else method,
+    )
+    report = ProblemReport([Problem(**p) for p in json.loads(str(hit["problems"]))])
+    return travel, report
+
+
+__all__ = [
+    "choose_method",
+    "compute_travel_times",
+    "od_travel_times",
+    "road_travel_times",
+    "straight_travel_times",
+    "travel_cache_key",
+]
