@@ -1,0 +1,494 @@
+"""Read, check and assemble a scenario's inputs into an :class:`~geodata.instance.Instance` (``load_instance``).
+
+The story, top to bottom: read every layer given (:mod:`geodata.readers`) → coerce and check each one
+(:mod:`geodata.validate`) → choose the local UTM zone and reproject (:mod:`geodata.crs`) → build the canonical
+demand, site and township frames (township by spatial join where the file gives none, urban flag from the
+township where the demand layer gives none) → check the roads and the OD matrix against them → compute travel
+times (:mod:`geodata.travel_times`) → Instance. Every problem of every step goes into one report; errors stop the
+run before travel times are computed and before anything is written, warnings end up in ``Instance.warnings``.
+
+Conventions of the assembled frames (see ``DEMAND_COLUMNS`` / ``SITE_COLUMNS``): string ids as index
+(``demand_id``, ``site_id``, ``township_id``); sites are the facilities, then the candidates; absent stock
+columns are 0/False; ``station_capacity`` 0 means "use the scenario default"; without a demand layer each
+township's representative point carries the township's population; x/y/lon/lat are NaN for rows without
+coordinates (plain CSV inputs with an OD matrix).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geodata import crs as crsmod
+from geodata.config import InputsConfig, LayerSpec, TravelConfig
+from geodata.errors import InputError, ProblemReport
+from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
+from geodata.levels import Level
+from geodata.readers import read_layer_into
+from geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
+
+# Township kinds that mean urban (街道 = urban sub-district; 镇 and 乡 are rural). STANDARDS.md / DESIGN.md §3.
+URBAN_KINDS = frozenset({"街道", "street", "subdistrict", "urban", "城市"})
+RURAL_KINDS = frozenset({"镇", "乡", "town", "township", "rural", "民族乡", "苏木"})
+# Village totals that differ from the township's population by more than this share earn a warning.
+POPULATION_TOLERANCE = 0.01
+
+
+def load_instance(
+    inputs: InputsConfig,
+    travel: TravelConfig,
+    *,
+    cutoff_minutes: float,
+    name: str = "",
+    cache_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Instance:
+    """Read and check every input, compute travel times and return the Instance.
+
+    Parameters
+    ----------
+    inputs
+        The scenario's input files (absolute paths).
+    travel
+        How travel times are obtained (roads, OD matrix, straight line).
+    cutoff_minutes
+        Longest travel time kept, minutes (the largest time standard the scenario needs).
+    name
+        Instance name (the scenario's).
+    cache_dir
+        Travel-time cache folder; ``None``: ``travel.cache_dir``, else no cache.
+    progress
+        Called with a short message before each step.
+
+    Raises
+    ------
+    InputError
+        Carrying every error found in every file; warnings of a successful load are in ``Instance.warnings``.
+    """
+    inst, report = _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name=name, cache_dir=cache_dir,
+                             progress=progress)
+    report.raise_if_errors()
+    if inst is None:  # pragma: no cover - no instance without an error
+        raise InputError("the inputs could not be assembled", file="scenario")
+    return inst
+
+
+def check_inputs(
+    inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None
+) -> tuple[Instance | None, ProblemReport]:
+    """Everything :func:`load_instance` does, but return ``(instance or None, report)`` instead of raising."""
+    return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir, progress=None)
+
+
+# --- the pipeline ----------------------------------------------------------------------------------------------
+
+
+def _assemble(
+    inputs: InputsConfig,
+    travel: TravelConfig,
+    *,
+    cutoff_minutes: float,
+    name: str,
+    cache_dir: Path | None,
+    progress: Callable[[str], None] | None,
+) -> tuple[Instance | None, ProblemReport]:
+    say = progress or (lambda _msg: None)
+    report = ProblemReport()
+    t0 = time.perf_counter()
+
+    # 1. Read and check each layer on its own.
+    site_kind, site_spec = ("facilities", inputs.facilities) if inputs.facilities is not None else (
+        "sites", inputs.sites)
+    if inputs.facilities is not None and inputs.sites is not None:
+        report.warning(str(inputs.sites.path), "both inputs.facilities and inputs.sites are given; sites is ignored",
+                       "give the facilities once (sites is the plain-CSV alias of facilities)")
+    specs: dict[str, LayerSpec | None] = {
+        "townships": inputs.townships, "demand": inputs.demand, site_kind: site_spec,
+        "candidates": inputs.candidates, "roads": inputs.roads, "travel_times": inputs.travel_times,
+    }
+    if inputs.demand is None and inputs.townships is None:
+        report.error("scenario", "no demand: neither inputs.demand nor inputs.townships is given",
+                     "add inputs.demand (villages with population) or inputs.townships (polygons with population)")
+    if site_spec is None and inputs.candidates is None:
+        report.error("scenario", "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
+                     "add inputs.facilities (existing facilities) and/or inputs.candidates")
+    raw: dict[str, pd.DataFrame | None] = {}
+    for kind, spec in specs.items():
+        if spec is not None:
+            say(f"reading {kind}: {Path(spec.path).name}")
+            raw[kind] = read_layer_into(spec, kind=kind, report=report)
+    layers: dict[str, pd.DataFrame] = {}
+    for kind, frame in raw.items():
+        if frame is not None and kind not in ("roads", "travel_times"):
+            say(f"checking {kind}")
+            layers[kind] = validate_layer(frame, kind, report)
+
+    # 2. One local metric CRS for everything.
+    geo = {k: f for k, f in {**layers, "roads": raw.get("roads")}.items()
+           if isinstance(f, gpd.GeoDataFrame) and f.crs is not None}
+    target = crsmod.choose_utm(geo.values())
+    notes: list[str] = []
+    notes_en: list[str] = []
+    if target is not None:
+        sources = [f.crs for f in geo.values()]
+        notes.append(crsmod.projection_note(sources, target, lang="zh"))
+        notes_en.append(crsmod.projection_note(sources, target, lang="en"))
+        layers = {k: crsmod.reproject(f, target) if k in geo else f for k, f in layers.items()}
+
+    # 3. Townships, demand points, sites.
+    townships = _townships(layers.get("townships"), report) if "townships" in layers else None
+    demand = None
+    if "demand" in layers:
+        demand = _demand(layers["demand"], townships, report)
+    elif townships is not None and inputs.demand is None:
+        demand = _demand_from_townships(layers["townships"], townships, report)
+        notes.append("无需求点图层：以各乡镇代表点及其人口作为需求点")
+        notes_en.append("No demand layer: each township's representative point carries its population")
+    parts = [(k, layers[k]) for k in (site_kind, "candidates") if k in layers]
+    sites = _sites(parts, townships, report) if parts else None
+
+    # 4. Roads and the OD matrix, checked against the rest.
+    roads = None
+    if raw.get("roads") is not None:
+        say("checking roads")
+        roads_raw = raw["roads"]
+        roads = validate_roads(crsmod.reproject(roads_raw, target) if target is not None else roads_raw,
+                               travel, report)
+    od = None
+    if raw.get("travel_times") is not None and demand is not None and sites is not None:
+        say("checking the OD matrix")
+        od = validate_od(raw["travel_times"], sites.index, demand.index, report)
+        od.attrs["file"] = raw["travel_times"].attrs.get("file", "travel_times")
+    method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report)
+    if method in ("roads", "straight"):
+        for frame in (demand, sites):
+            if frame is not None:
+                _need_coordinates(frame, method, report)
+    read_s = time.perf_counter() - t0
+    if report.errors or demand is None or sites is None:
+        return None, report
+
+    # 5. Travel times.
+    say(f"travel times ({method})")
+    t1 = time.perf_counter()
+    from geodata.travel_times import compute_travel_times
+
+    try:
+        tt, tt_report = compute_travel_times(demand, sites, roads=roads, od=od, cfg=travel,
+                                             cutoff_minutes=cutoff_minutes, cache_dir=cache_dir or travel.cache_dir)
+    except InputError as exc:
+        report.extend(exc.report)
+        return None, report
+    report.extend(tt_report)
+    if report.errors:
+        return None, report
+    travel_s = time.perf_counter() - t1
+
+    meta = {
+        "timings": {"read_s": read_s, "travel_s": travel_s},
+        "files": {k: str(s.path) for k, s in specs.items() if s is not None},
+        "source_crs": {k: crsmod.crs_label(f.crs) for k, f in geo.items()},
+        "notes_en": tuple(notes_en),
+        "travel_method": tt.method,
+    }
+    inst = Instance(
+        name=name,
+        demand=demand,
+        sites=sites,
+        travel=tt,
+        townships=townships,
+        roads=roads,
+        crs=None if target is None else crsmod.crs_label(target),
+        ambulance_speed_factor=travel.ambulance_speed_factor,
+        synthetic=_synthetic(raw.values()),
+        notes=tuple(notes),
+        warnings=tuple(report.warnings),
+        meta=meta,
+    )
+    return inst, report
+
+
+# --- townships -------------------------------------------------------------------------------------------------
+
+
+def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
+    """Townships indexed by ``township_id``: name, name_en, kind, urban (bool), population, geometry."""
+    file = tw.attrs.get("file", "townships")
+    urban = tw["urban"].astype("boolean")
+    kind = tw["kind"].astype(str).str.strip().str.lower()
+    from_kind = pd.array([True if k in URBAN_KINDS else False if k in RURAL_KINDS else pd.NA for k in kind],
+                         dtype="boolean")
+    urban = urban.fillna(pd.Series(from_kind, index=tw.index))
+    unknown = urban.isna().to_numpy(dtype=bool)
+    has_flag = tw.attrs.get("columns", {}).keys() & {"urban", "kind"}
+    if unknown.any() and has_flag:
+        ids = feature_ids(tw)
+        report_rows(report, file, ids[unknown], "the township's urban flag is missing and its kind is not "
+                    "街道/镇/乡; treated as rural", "fill the urban column (1/0) or the kind (街道/镇/乡)",
+                    column="urban", severity="warning")
+    pop = tw["population"].to_numpy(dtype=float)
+    out = gpd.GeoDataFrame(
+        {
+            "name": tw["name"].to_numpy(dtype=object),
+            "name_en": tw["name_en"].to_numpy(dtype=object),
+            "kind": tw["kind"].to_numpy(dtype=object),
+            "urban": urban.fillna(False).to_numpy(dtype=bool),
+            "population": pop.astype(np.int64) if np.isfinite(pop).all() else pop,
+        },
+        geometry=tw.geometry.values,
+        crs=tw.crs,
+        index=pd.Index(tw["id"].astype(str).to_numpy(), name="township_id"),
+    )
+    out.attrs = dict(tw.attrs)
+    out.attrs["urban_known"] = bool(has_flag)
+    return out
+
+
+def _assign_townships(
+    frame: pd.DataFrame, townships: gpd.GeoDataFrame, what: str, report: ProblemReport
+) -> np.ndarray:
+    """Township id per row: the file's where given (unknown ids are errors), else the polygon holding the point.
+
+    A point outside every township gets the nearest one, with a warning naming the distance.
+    """
+    file = frame.attrs.get("file", what)
+    col = frame.attrs.get("columns", {}).get("township", "township")
+    ids = feature_ids(frame)
+    given = frame["township"].astype(str).str.strip().to_numpy(dtype=object)
+    known = townships.index
+    unknown = (given != "") & ~np.isin(given, known.to_numpy())
+    if unknown.any():
+        sample = ", ".join(map(str, known[:8])) + (" …" if len(known) > 8 else "")
+        report_rows(report, file, ids[unknown], [f"township id {t!r} is not among the townships" for t in
+                                                given[unknown]],
+                    f"use an id of the townships layer ({sample}) in column {col!r}", column=col)
+    out = given.copy()
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return out
+    ok = np.asarray(frame.attrs.get("geometry_ok", np.ones(len(frame), dtype=bool)), dtype=bool)
+    tw_ok = ~(townships.geometry.is_empty | townships.geometry.isna()).to_numpy() & townships.geometry.is_valid.to_numpy()
+    if not ok.any() or not tw_ok.any():
+        return out
+    polys = townships[tw_ok]
+    pts = gpd.GeoDataFrame({"pos": np.flatnonzero(ok)}, geometry=frame.geometry.values[ok], crs=frame.crs)
+    hit = gpd.sjoin(pts, polys[["geometry"]], how="left", predicate="intersects")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    inside = hit["township_id"].notna().to_numpy()
+    # Where the file gives no township, the polygon holding the point decides.
+    pos_in = hit["pos"].to_numpy()[inside]
+    fill = out[pos_in] == ""
+    out[pos_in[fill]] = hit["township_id"].to_numpy()[inside][fill]
+    if (~inside).any():
+        outside = pts[~inside]
+        near = gpd.sjoin_nearest(outside, polys[["geometry"]], how="left", distance_col="dist_m")
+        near = near[~near.index.duplicated(keep="first")]
+        pos = near["pos"].to_numpy()
+        nearest = near["township_id"].astype(str).to_numpy()
+        msgs = [f"the {what} lies outside every township; nearest township {t} ({d / 1000:.1f} km away) used"
+                if out[p] == "" else f"the {what} lies outside every township (nearest {t}, {d / 1000:.1f} km); "
+                f"its township {out[p]!r} from the file is kept"
+                for p, t, d in zip(pos, nearest, near["dist_m"].to_numpy(), strict=True)]
+        report_rows(report, file, ids[pos], msgs, "check its coordinates, or the township boundaries",
+                    column="geometry", severity="warning")
+        blank = out[pos] == ""
+        out[pos[blank]] = nearest[blank]
+    return out
+
+
+# --- demand ----------------------------------------------------------------------------------------------------
+
+
+def _xy_lonlat(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """x/y in the frame's (projected) CRS and lon/lat in WGS 84; NaN for rows without usable geometry."""
+    n = len(frame)
+    out = {k: np.full(n, np.nan) for k in ("x", "y", "lon", "lat")}
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+        return out
+    ok = np.asarray(frame.attrs.get("geometry_ok", np.ones(n, dtype=bool)), dtype=bool)
+    if not ok.any():
+        return out
+    geom = frame.geometry[ok]
+    out["x"][ok], out["y"][ok] = geom.x.to_numpy(), geom.y.to_numpy()
+    ll = geom.to_crs(crsmod.WGS84)
+    out["lon"][ok], out["lat"][ok] = ll.x.to_numpy(), ll.y.to_numpy()
+    return out
+
+
+def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: ProblemReport) -> pd.DataFrame:
+    """Canonical demand frame from a demand layer (township by spatial join, urban from the township if absent)."""
+    file = dm.attrs.get("file", "demand")
+    town = dm["township"].astype(str).to_numpy(dtype=object)
+    if townships is not None:
+        town = _assign_townships(dm, townships, "demand point", report)
+    urban = dm["urban"].astype("boolean").to_numpy(dtype=object, na_value=None)
+    missing = np.array([u is None for u in urban], dtype=bool)
+    if missing.any():
+        if townships is not None and townships.attrs.get("urban_known"):
+            tw_urban = townships["urban"].to_dict()
+            for i in np.flatnonzero(missing):
+                urban[i] = tw_urban.get(town[i])
+            missing = np.array([u is None for u in urban], dtype=bool)
+        if missing.any():
+            col = dm.attrs.get("columns", {}).get("urban", "urban")
+            report.warning(file, f"{int(missing.sum())} demand points have no urban/rural flag (first: "
+                           f"{feature_ids(dm)[missing][0]}) and no township gives one; treated as rural",
+                           f"give column {col!r} (1 = urban, 0 = rural), or townships with urban/kind", column=col)
+    xy = _xy_lonlat(dm)
+    pop = dm["population"].to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "name": dm["name"].to_numpy(dtype=object),
+            "population": np.where(np.isfinite(pop), pop, 0).astype(np.int64),
+            "urban": np.array([bool(u) for u in urban], dtype=bool),
+            "township": town.astype(object),
+            **xy,
+        },
+        index=pd.Index(dm["id"].astype(str).to_numpy(), name="demand_id"),
+    )[list(DEMAND_COLUMNS)]
+    out.attrs["file"] = file
+    out.attrs["coordless"] = np.full(len(out), not isinstance(dm, gpd.GeoDataFrame))
+    if townships is not None and "population" in townships and dm.attrs.get("columns", {}).get("township"):
+        _check_township_totals(out, townships, file, report)
+    return out
+
+
+def _demand_from_townships(
+    tw_layer: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, report: ProblemReport
+) -> pd.DataFrame:
+    """One demand point per township: its representative point (inside the polygon) and its population."""
+    file = tw_layer.attrs.get("file", "townships")
+    pop = townships["population"].to_numpy(dtype=float)
+    if "population" not in tw_layer.attrs.get("columns", {}):
+        report.error(file, "there is no demand layer, so the townships must carry a population, but the townships "
+                     "layer has no population column", "add a population column to the townships (or map it: "
+                     "inputs.townships.columns: {population: 人口}), or give inputs.demand", column="population")
+    elif (~np.isfinite(pop)).any():
+        bad = ~np.isfinite(pop)
+        report_rows(report, file, townships.index[bad], "population is missing (there is no demand layer, so each "
+                    "township's population is its demand)", "fill the township's population",
+                    column=tw_layer.attrs["columns"]["population"])
+    frame = gpd.GeoDataFrame(geometry=tw_layer.geometry.representative_point().values, crs=tw_layer.crs)
+    frame.attrs["geometry_ok"] = tw_layer.attrs.get("geometry_ok", np.ones(len(frame), dtype=bool))
+    xy = _xy_lonlat(frame)
+    out = pd.DataFrame(
+        {
+            "name": townships["name"].to_numpy(dtype=object),
+            "population": np.where(np.isfinite(pop), pop, 0).astype(np.int64),
+            "urban": townships["urban"].to_numpy(dtype=bool),
+            "township": townships.index.to_numpy(dtype=object),
+            **xy,
+        },
+        index=pd.Index(townships.index.to_numpy(dtype=object), name="demand_id"),
+    )[list(DEMAND_COLUMNS)]
+    out.attrs["file"] = file
+    return out
+
+
+def _check_township_totals(demand: pd.DataFrame, townships: gpd.GeoDataFrame, file: str,
+                           report: ProblemReport) -> None:
+    """Warn where the villages' population does not add up to their township's (beyond 1 %)."""
+    tw_pop = pd.to_numeric(townships["population"], errors="coerce")
+    sums = demand.groupby("township")["population"].sum().reindex(townships.index).fillna(0)
+    diff = (sums - tw_pop).abs()
+    off = (diff > POPULATION_TOLERANCE * tw_pop.clip(lower=1)) & tw_pop.notna()
+    if off.any():
+        report_rows(report, file, list(townships.index[off.to_numpy()]),
+                    [f"the demand points of this township sum to {int(s):,} persons, the township says {int(t):,}"
+                     for s, t in zip(sums[off], tw_pop[off], strict=True)],
+                    "check the populations (the demand points' figures are used)", column="population",
+                    severity="warning")
+
+
+# --- sites -----------------------------------------------------------------------------------------------------
+
+
+def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | None,
+           report: ProblemReport) -> pd.DataFrame:
+    """Facilities then candidates in SITE_COLUMNS, indexed by ``site_id``."""
+    frames = []
+    for kind, layer in parts:
+        file = layer.attrs.get("file", kind)
+        town = layer["township"].astype(str).to_numpy(dtype=object)
+        if townships is not None:
+            what = "candidate site" if kind == "candidates" else "facility"
+            town = _assign_townships(layer, townships, what, report)
+        level = layer["level"].to_numpy(dtype=object)
+        if kind == "candidates":
+            cand = np.ones(len(layer), dtype=bool)
+        else:
+            flag = layer["candidate"].astype("boolean")
+            cand = flag.fillna(pd.Series(level == Level.CANDIDATE.value, index=layer.index)).to_numpy(dtype=bool)
+        cols = {c: layer[c].to_numpy() for c in ("name", "name_en", "beds", "amb_ord", "amb_np", "fever_clinic",
+                                                  "fever_room", "blood_point", "subcentre", "station_capacity")}
+        frame = pd.DataFrame({**cols, "level": level, "township": town, "candidate": cand, **_xy_lonlat(layer)},
+                             index=pd.Index(layer["id"].astype(str).to_numpy(), name="site_id"))
+        frame["_file"] = file
+        frame["_coordless"] = not isinstance(layer, gpd.GeoDataFrame)
+        frames.append(frame)
+    if len(frames) > 1:
+        both = np.intersect1d(frames[0].index.to_numpy(dtype=str), frames[1].index.to_numpy(dtype=str))
+        if both.size:
+            report_rows(report, str(frames[1]["_file"].iloc[0]), list(both),
+                        "the site id is used both by a facility and by a candidate site",
+                        "site ids must be unique across facilities and candidates: rename the candidate",
+                        column=parts[1][1].attrs.get("columns", {}).get("id", "id"))
+    sites = pd.concat(frames)
+    # Candidates sort after facilities (a plain sites CSV may mix them): stable order within each group.
+    sites = sites.iloc[np.argsort(sites["candidate"].to_numpy(), kind="stable")]
+    for c in ("beds", "amb_ord", "amb_np", "station_capacity"):
+        sites[c] = sites[c].astype(np.int64)
+    for c in ("fever_clinic", "fever_room", "blood_point", "subcentre", "candidate"):
+        sites[c] = sites[c].astype(bool)
+    files = list(dict.fromkeys(sites["_file"]))
+    out = sites[list(SITE_COLUMNS)].copy()
+    out.attrs["file"] = ", ".join(files)
+    out.attrs["coordless"] = sites["_coordless"].to_numpy(dtype=bool)
+    return out
+
+
+# --- travel-time prerequisites ---------------------------------------------------------------------------------
+
+
+def _method(travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport) -> str:
+    """Resolve ``auto`` as the travel-time module does; record a method whose input is missing."""
+    method = travel.method
+    if method == "auto":
+        return "od" if od is not None else "roads" if roads is not None else "straight"
+    if method == "od" and od is None:
+        report.error("scenario", "travel.method is 'od' but no OD matrix is given",
+                     "add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method")
+    if method == "roads" and roads is None:
+        report.error("scenario", "travel.method is 'roads' but no roads layer is given",
+                     "add inputs.roads or choose travel.method 'straight' or 'auto'")
+    return method
+
+
+def _need_coordinates(frame: pd.DataFrame, method: str, report: ProblemReport) -> None:
+    """Roads and straight-line travel need a location for every demand point and site."""
+    # Rows of a layer with geometry whose geometry is bad were reported by the geometry check already.
+    coordless = np.asarray(frame.attrs.get("coordless", np.zeros(len(frame), dtype=bool)), dtype=bool)
+    missing = coordless & ~np.isfinite(frame[["x", "y"]].to_numpy(dtype=float)).all(axis=1)
+    if missing.any():
+        what = "demand point" if frame.index.name == "demand_id" else "site"
+        report_rows(report, frame.attrs.get("file", what), list(frame.index[missing]),
+                    f"the {what} has no coordinates, so travel times by {method} cannot reach it",
+                    "give lon/lat columns for every row, or supply an OD matrix (inputs.travel_times)",
+                    column="lon")
+
+
+def _synthetic(frames: object) -> bool:
+    """True when a GeoPackage layer's metadata labels the data synthetic (the demo county does)."""
+    for frame in frames:  # type: ignore[attr-defined]
+        if frame is None:
+            continue
+        for key, value in (frame.attrs.get("metadata") or {}).items():
+            k, v = str(key).lower(), str(value).strip().lower()
+            if ("synthetic" in k and v not in ("false", "0", "no", "")) or "synthetic" in v or "虚构" in v:
+                return True
+    return False
+

@@ -1,0 +1,302 @@
+"""File I/O of the input layers: GeoPackage, Shapefile, GeoJSON, FlatGeobuf (pyogrio), CSV (lon/lat) and Parquet.
+
+A reader only reads: it opens the file (listing the layers when the one asked for is missing), decodes CSV as
+UTF-8, UTF-8 with BOM or GB18030 (a superset of GBK, what Chinese Excel writes), finds each canonical column
+through the scenario's ``columns:`` map and renames it, builds points from a CSV's lon/lat columns and sets the CRS.
+Coercing and checking values is :mod:`geodata.validate`'s job; choosing the projection is :mod:`geodata.crs`'s.
+
+The frame returned carries ``attrs``: ``file`` (path as written), ``kind``, ``format`` (``gpkg`` … ``csv``,
+``parquet``), ``columns`` (canonical → file column, for messages), ``row_label`` (``line`` for CSV, where row 0 is
+line 2, else ``feature``), ``row_offset`` and ``metadata`` (GeoPackage layer metadata, e.g. the synthetic label).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geodata.config import LayerSpec
+from geodata.errors import InputError, ProblemReport
+from geodata.schemas import LayerSchema, schema_for
+
+VECTOR_SUFFIXES = {".gpkg": "gpkg", ".shp": "shp", ".geojson": "geojson", ".json": "geojson", ".fgb": "fgb"}
+TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+# GB18030 decodes everything GBK does; tried last because almost any byte string decodes as it.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+LON_ALIASES = ("lon", "lng", "longitude", "x", "经度", "X")
+LAT_ALIASES = ("lat", "latitude", "y", "纬度", "Y")
+
+
+def read_layer(spec: LayerSpec, *, kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
+    """Read one input layer and rename its columns to healthplan's canonical names.
+
+    Parameters
+    ----------
+    spec
+        The layer as the scenario gives it (absolute ``path``, optional ``layer``, ``columns`` map, ``crs``,
+        CSV ``lon``/``lat`` column names).
+    kind
+        Layer kind, one of :data:`geodata.schemas.SCHEMAS` (``townships``, ``demand``, ``facilities``, ``sites``,
+        ``candidates``, ``roads``, ``travel_times``).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        A GeoDataFrame in the file's own CRS (or ``spec.crs``) when the file has geometry or a CSV has lon/lat
+        columns; otherwise a DataFrame. Values are not yet coerced or checked (see :mod:`geodata.validate`).
+
+    Raises
+    ------
+    InputError
+        Missing file or layer, missing CRS, missing required or mapped columns — every such problem at once.
+    """
+    report = ProblemReport()
+    frame = read_layer_into(spec, kind=kind, report=report)
+    report.raise_if_errors()
+    if frame is None:  # pragma: no cover - an unreadable layer always records an error
+        raise InputError(f"{spec.path}: could not be read", file=str(spec.path))
+    return frame
+
+
+def read_layer_into(
+    spec: LayerSpec, *, kind: str, report: ProblemReport
+) -> pd.DataFrame | gpd.GeoDataFrame | None:
+    """Like :func:`read_layer`, but record problems in ``report``; ``None`` when the layer cannot be used."""
+    schema = schema_for(kind)
+    path = Path(spec.path)
+    file = str(path)
+    if not path.exists():
+        _missing_file(path, kind, report)
+        return None
+    fmt = _format_of(path)
+    try:
+        if fmt in ("csv", "parquet"):
+            frame, meta = _read_table(path, fmt, spec, schema, report), {}
+        else:
+            frame, meta = _read_vector(path, fmt, spec, schema, report)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
+        report.error(file, f"cannot read the {kind} file: {exc}",
+                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV or Parquet file "
+                     "and is not open in another program")
+        return None
+    if frame is None:
+        return None
+    frame = _rename_columns(frame, spec, schema, file, report)
+    if frame is None:
+        return None
+    frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta,
+                       row_label="line" if fmt == "csv" else "feature", row_offset=2 if fmt == "csv" else 1)
+    return frame
+
+
+def list_layers(path: Path | str) -> list[str]:
+    """Names of the layers in a vector file (a GeoPackage may hold several)."""
+    return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+
+
+def layer_metadata(path: Path | str, layer: str | None = None) -> dict[str, str]:
+    """The dataset and layer metadata of a vector file (GeoPackage keeps e.g. ``synthetic: true`` there)."""
+    info = pyogrio.read_info(path, layer=layer)
+    meta: dict[str, str] = {}
+    for key in ("dataset_metadata", "layer_metadata"):
+        meta.update({str(k): str(v) for k, v in (info.get(key) or {}).items()})
+    return meta
+
+
+# --- formats ---------------------------------------------------------------------------------------------------
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return TABLE_SUFFIXES.get(suffix) or VECTOR_SUFFIXES.get(suffix) or "vector"
+
+
+def _missing_file(path: Path, kind: str, report: ProblemReport) -> None:
+    folder = path.parent
+    fix = f"check inputs.{kind}.path in the scenario (relative paths start from the scenario file's folder)"
+    if folder.is_dir():
+        near = difflib.get_close_matches(path.name, [p.name for p in folder.iterdir()], n=3, cutoff=0.5)
+        if near:
+            fix += f"; similar files in {folder}: {', '.join(near)}"
+    else:
+        fix += f"; the folder {folder} does not exist either"
+    report.error(str(path), f"the {kind} file does not exist", fix)
+
+
+def _read_vector(
+    path: Path, fmt: str, spec: LayerSpec, schema: LayerSchema, report: ProblemReport
+) -> tuple[gpd.GeoDataFrame | None, dict[str, str]]:
+    file = str(path)
+    layers = list_layers(path)
+    layer = spec.layer
+    if layer is not None and layer not in layers:
+        report.error(file, f"has no layer {layer!r}; layers in the file: {', '.join(layers) or '(none)'}",
+                     f"set inputs.{schema.kind}.layer to one of: {', '.join(layers)}", column=None)
+        return None, {}
+    if layer is None and len(layers) > 1:
+        layer = next((name for name in schema.layer_names if name in layers), None)
+        if layer is None:
+            report.error(file, f"holds several layers ({', '.join(layers)}) and none is called "
+                         f"{' or '.join(repr(n) for n in schema.layer_names[:2])}",
+                         f"set inputs.{schema.kind}.layer to the {schema.kind} layer")
+            return None, {}
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    meta = layer_metadata(path, layer)
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        frame = gpd.GeoDataFrame(frame)
+    if frame.crs is None and "geometry" in frame:
+        crs = _spec_crs(spec, schema, file, report, missing_fix=True)
+        if crs is None:
+            return None, meta
+        frame = frame.set_crs(crs)
+    elif spec.crs is not None:
+        declared = _spec_crs(spec, schema, file, report)
+        if declared is not None and not CRS.from_user_input(frame.crs).equals(declared):
+            report.warning(file, f"the file's own CRS ({_crs_label(frame.crs)}) differs from inputs.{schema.kind}.crs "
+                           f"({spec.crs}); the file's CRS is used",
+                           f"remove inputs.{schema.kind}.crs (it only applies to files that carry no CRS)")
+    return frame, meta
+
+
+def _spec_crs(spec: LayerSpec, schema: LayerSchema, file: str, report: ProblemReport, *,
+              missing_fix: bool = False) -> CRS | None:
+    kind = schema.kind
+    if spec.crs is None:
+        if missing_fix:
+            report.error(file, f"the {kind} layer has no coordinate reference system (CRS) (a Shapefile without "
+                         ".prj, or a CSV of projected x/y)",
+                         f"write the file's CRS in the scenario, e.g. inputs.{kind}.crs: 'EPSG:4326' for lon/lat or "
+                         "'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+        return None
+    try:
+        return CRS.from_user_input(spec.crs)
+    except CRSError:
+        report.error(file, f"inputs.{kind}.crs {spec.crs!r} is not a CRS pyproj knows",
+                     "write it as 'EPSG:<code>' (e.g. 'EPSG:4326', 'EPSG:4490' for CGCS2000 lon/lat)")
+        return None
+
+
+def _crs_label(crs: object) -> str:
+    c = CRS.from_user_input(crs)
+    code = c.to_epsg()
+    return f"EPSG:{code}" if code else c.name
+
+
+def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFrame:
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    for enc in CSV_ENCODINGS:
+        try:
+            return pd.read_csv(path, encoding=enc, sep=sep, skipinitialspace=True, **kwargs)
+        except UnicodeDecodeError:
+            continue
+    msg = f"{path}: not UTF-8 or GBK text"  # pragma: no cover - gb18030 decodes nearly any bytes
+    raise ValueError(msg)  # pragma: no cover
+
+
+def _read_table(
+    path: Path, fmt: str, spec: LayerSpec, schema: LayerSchema, report: ProblemReport
+) -> pd.DataFrame | gpd.GeoDataFrame | None:
+    if fmt == "parquet":
+        frame = pd.read_parquet(path)
+    elif schema.kind == "travel_times":
+        # OD matrices can hold tens of millions of rows: read ids as text, minutes as numbers where they parse.
+        header = _read_csv(path, report, nrows=0).columns
+        ids = [spec.columns.get(c, c) for c in ("site_id", "demand_id")]
+        frame = _read_csv(path, report, dtype={c: str for c in ids if c in header})
+    else:
+        # Everything as text: ids keep their leading zeros, and the validator can name non-numeric cells.
+        frame = _read_csv(path, report, dtype=str)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if schema.geometry is None:
+        return frame
+    lon_col = _find_coord(frame, spec.columns.get("lon", spec.lon), LON_ALIASES)
+    lat_col = _find_coord(frame, spec.columns.get("lat", spec.lat), LAT_ALIASES)
+    file = str(path)
+    if lon_col is None or lat_col is None:
+        if schema.geometry_required:
+            report.error(file, f"the {schema.kind} CSV has no coordinate columns ({spec.lon!r}, {spec.lat!r}); "
+                         f"columns present: {', '.join(frame.columns)}",
+                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns, or give a GeoPackage")
+            return None
+        return frame  # a plain table: coordinates optional when travel times come from an OD matrix
+    crs = CRS.from_user_input("EPSG:4326") if spec.crs is None else _spec_crs(spec, schema, file, report)
+    if crs is None:
+        return None
+    lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    geom = gpd.GeoSeries.from_xy(lon, lat, crs=crs)
+    geom[~ok] = None  # the validator reports these rows as missing coordinates
+    out = gpd.GeoDataFrame(frame, geometry=geom.values, crs=crs)
+    out.attrs["coord_columns"] = (lon_col, lat_col)
+    return out
+
+
+def _find_coord(frame: pd.DataFrame, name: str, aliases: tuple[str, ...]) -> str | None:
+    if name in frame.columns:
+        return name
+    return next((a for a in aliases if a in frame.columns), None)
+
+
+# --- columns ---------------------------------------------------------------------------------------------------
+
+
+def _rename_columns(
+    frame: pd.DataFrame, spec: LayerSpec, schema: LayerSchema, file: str, report: ProblemReport
+) -> pd.DataFrame | None:
+    """Rename file columns to canonical names (map, then own name, then an alias); report what is missing."""
+    kind = schema.kind
+    present = [c for c in frame.columns if c != "geometry"]
+    ok = True
+    if not schema.open_columns:
+        extra = set(spec.columns) - set(schema.names) - {"lon", "lat"}
+        for key in sorted(extra):
+            guess = difflib.get_close_matches(key, schema.names, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            report.error(file, f"inputs.{kind}.columns has an unknown canonical name {key!r}{hint}",
+                         f"use the canonical names on the left: {', '.join(schema.names)}", column=key)
+            ok = False
+    mapping: dict[str, str] = {}
+    for col in schema.columns:
+        wanted = spec.columns.get(col.name)
+        if wanted is not None:
+            if wanted in present:
+                mapping[col.name] = wanted
+                continue
+            near = difflib.get_close_matches(wanted, present, n=1, cutoff=0.5)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            report.error(file, f"column {wanted!r} (mapped from {col.name!r}) is not in the {kind} file{hint}; "
+                         f"columns present: {', '.join(present)}",
+                         f"correct inputs.{kind}.columns.{col.name}", column=wanted)
+            ok = False
+            continue
+        found = next((c for c in (col.name, *col.aliases) if c in present), None)
+        if found is None:
+            lower = {c.lower(): c for c in present}
+            found = lower.get(col.name.lower())
+        if found is not None:
+            mapping[col.name] = found
+        elif col.required:
+            report.error(file, f"the {kind} layer has no {col.name!r} column ({col.description}); "
+                         f"columns present: {', '.join(present)}",
+                         f"add the column, or map it in the scenario: inputs.{kind}.columns: "
+                         f"{{{col.name}: <column in the file>}}", column=col.name)
+            ok = False
+    if not ok:
+        return None
+    # Canonical columns are copied (two canonical names may share one file column); other columns are kept unless
+    # their name collides with a canonical one taken from elsewhere.
+    used = set(mapping.values())
+    keep = [c for c in frame.columns if c not in used and c not in mapping]
+    out = frame[keep].copy()
+    for canon, src in mapping.items():
+        out[canon] = frame[src].to_numpy()
+    out.attrs = {**frame.attrs, "columns": mapping}
+    return out

@@ -1,0 +1,218 @@
+"""Declared schemas of the input layers: canonical column, type, unit, required or optional, default — one source.
+
+Each input layer kind (``townships``, ``demand``, ``facilities``, ``sites``, ``candidates``, ``roads``,
+``travel_times``) is declared once here, in the spirit of pandera's ``DataFrameModel`` but hand-written: the readers
+use it to find the columns (through the scenario's ``columns:`` map, then the canonical name, then a few common
+Chinese headers), the validator to coerce and check them, and the README to document them.
+
+``station_capacity`` defaults to 0, which means "use the scenario default" (``ambulance.default_station_capacity``):
+a file that does not know its stations' capacity says nothing rather than a made-up number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnType = Literal["id", "str", "int", "float", "bool", "level"]
+GeometryKind = Literal["point", "polygon", "line"]
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    """One canonical column of an input layer.
+
+    ``dtype`` is how the value is coerced (``id``: non-blank text; ``level``: a :class:`geodata.levels.Level`
+    spelling); ``minimum`` is the smallest allowed value for numbers (``None``: no bound); ``aliases`` are file
+    headers recognised without a ``columns:`` entry (exact match, after the canonical name itself).
+    """
+
+    name: str
+    dtype: ColumnType
+    unit: str = ""
+    required: bool = False
+    default: object = None
+    description: str = ""
+    minimum: float | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """The declared columns and geometry of one input layer kind.
+
+    ``geometry`` is the expected geometry kind (``None``: a table without geometry); ``geometry_required`` is
+    False for layers that may come as a plain CSV without coordinates (the "any instance" inputs with an OD matrix).
+    ``layer_names`` are GeoPackage layer names tried, in order, when the scenario gives no ``layer``.
+    """
+
+    kind: str
+    description: str
+    columns: tuple[ColumnSchema, ...]
+    geometry: GeometryKind | None = None
+    geometry_required: bool = False
+    layer_names: tuple[str, ...] = ()
+    open_columns: bool = False  # extra ``columns:`` keys allowed (roads: TravelConfig names its own columns)
+
+    def column(self, name: str) -> ColumnSchema:
+        """The column called ``name`` (KeyError when undeclared)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical column names, in declared order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        """Canonical columns that must be present in the file."""
+        return [c.name for c in self.columns if c.required]
+
+
+_ID = ColumnSchema("id", "id", required=True, description="unique id of the row/feature",
+                   aliases=("ID", "Id", "编码", "代码", "编号"))
+_NAME = ColumnSchema("name", "str", default="", description="name (Chinese)", aliases=("名称", "名字"))
+_NAME_EN = ColumnSchema("name_en", "str", default="", description="English alias", aliases=("英文名",))
+_TOWNSHIP = ColumnSchema("township", "str", default="", description="township id (乡镇/街道 编码)",
+                         aliases=("乡镇", "乡镇编码", "街道"))
+_POPULATION = ColumnSchema("population", "int", "persons", required=True, minimum=0,
+                           description="resident population", aliases=("人口", "常住人口", "pop"))
+_URBAN = ColumnSchema("urban", "bool", default=None, description="urban (城市/街道) = 1, rural = 0",
+                      aliases=("城乡", "是否城市"))
+
+# Existing stock of a site; absent columns default to 0 / False (a greenfield site has nothing yet).
+_STOCK: tuple[ColumnSchema, ...] = (
+    ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数")),
+    ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0, description="existing ordinary ambulances"),
+    ColumnSchema("amb_np", "int", "vehicles", default=0, minimum=0,
+                 description="existing negative-pressure ambulances"),
+    ColumnSchema("fever_clinic", "bool", default=False, description="existing fever clinic (发热门诊)"),
+    ColumnSchema("fever_room", "bool", default=False, description="existing fever room (发热诊室)"),
+    ColumnSchema("blood_point", "bool", default=False, description="existing fixed blood-collection point"),
+    ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)"),
+    ColumnSchema("station_capacity", "int", "vehicles", default=0, minimum=0,
+                 description="most ambulances the station can hold; 0 = use the scenario default"),
+)
+
+TOWNSHIPS = LayerSchema(
+    "townships",
+    "township polygons (乡镇/街道)",
+    (
+        _ID,
+        _NAME,
+        _NAME_EN,
+        ColumnSchema("kind", "str", default="", description="街道 (urban) | 镇 | 乡", aliases=("类型", "类别")),
+        _URBAN,
+        # Required only when there is no demand layer (then each township is one demand point).
+        ColumnSchema("population", "int", "persons", default=None, minimum=0, description="resident population",
+                     aliases=("人口", "常住人口", "pop")),
+    ),
+    geometry="polygon",
+    geometry_required=True,
+    layer_names=("townships", "township", "乡镇"),
+)
+
+DEMAND = LayerSchema(
+    "demand",
+    "demand points: villages/communities (村/社区) with population",
+    (_ID, _NAME, _POPULATION, _URBAN, _TOWNSHIP),
+    geometry="point",
+    layer_names=("demand", "villages", "village", "村"),
+)
+
+_SITE_COLUMNS: tuple[ColumnSchema, ...] = (
+    _ID,
+    _NAME,
+    _NAME_EN,
+    ColumnSchema("level", "level", required=True, description="facility level (geodata.levels, Chinese ok)",
+                 aliases=("级别", "等级", "类型")),
+    _TOWNSHIP,
+    *_STOCK,
+    ColumnSchema("candidate", "bool", default=None, description="greenfield candidate; default: level is candidate"),
+)
+
+FACILITIES = LayerSchema(
+    "facilities",
+    "existing facilities (hospitals, health centres) with their stock",
+    _SITE_COLUMNS,
+    geometry="point",
+    layer_names=("facilities", "facility", "sites"),
+)
+
+SITES = LayerSchema(
+    "sites",
+    "sites of a plain instance: facilities and candidates in one table (level 'candidate' marks candidates)",
+    _SITE_COLUMNS,
+    geometry="point",
+    layer_names=("sites", "facilities"),
+)
+
+CANDIDATES = LayerSchema(
+    "candidates",
+    "greenfield candidate sites (commercial centres, transport hubs …)",
+    tuple(
+        ColumnSchema("level", "level", default="candidate", description="level, default candidate",
+                     aliases=("级别", "等级"))
+        if c.name == "level" else c
+        for c in _SITE_COLUMNS
+    ),
+    geometry="point",
+    layer_names=("candidates", "candidate", "候选"),
+)
+
+ROADS = LayerSchema(
+    "roads",
+    "road lines; which columns hold class, speed and one-way is set by the scenario's travel section",
+    (
+        ColumnSchema("id", "str", default="", description="road id (optional)"),
+        _NAME,
+        ColumnSchema("class", "str", default="", description="expressway | national | provincial | county | "
+                     "township | village", aliases=("等级", "道路等级")),
+        ColumnSchema("oneway", "bool", default=False, description="1 = one-way along the line", aliases=("单行",)),
+        ColumnSchema("speed_kph", "float", "km/h", default=None, description="speed; empty = use the class speed",
+                     aliases=("速度", "限速")),
+    ),
+    geometry="line",
+    geometry_required=True,
+    layer_names=("roads", "road", "道路"),
+    open_columns=True,
+)
+
+TRAVEL_TIMES = LayerSchema(
+    "travel_times",
+    "OD travel-time matrix: one row per reachable (site, demand point) pair; a missing pair is unreachable",
+    (
+        ColumnSchema("site_id", "id", required=True, description="site id (facilities/candidates/sites)"),
+        ColumnSchema("demand_id", "id", required=True, description="demand point id"),
+        ColumnSchema("minutes", "float", "minutes", required=True, minimum=0, description="travel time"),
+    ),
+    layer_names=("travel_times", "od"),
+)
+
+SCHEMAS: dict[str, LayerSchema] = {
+    s.kind: s for s in (TOWNSHIPS, DEMAND, FACILITIES, SITES, CANDIDATES, ROADS, TRAVEL_TIMES)
+}
+
+
+def schema_for(kind: str) -> LayerSchema:
+    """The schema of a layer kind; ``ValueError`` naming the known kinds when ``kind`` is unknown."""
+    try:
+        return SCHEMAS[kind]
+    except KeyError:
+        msg = f"unknown layer kind {kind!r}; known kinds: {', '.join(SCHEMAS)}"
+        raise ValueError(msg) from None
+
+
+def describe(kind: str) -> str:
+    """Markdown table of a layer's columns (for the README and ``healthplan check --schema``)."""
+    sch = schema_for(kind)
+    rows = [f"**{sch.kind}** — {sch.description}", "", "| column | type | unit | required | default | meaning |",
+            "|---|---|---|---|---|---|"]
+    for c in sch.columns:
+        default = "" if c.required or c.default is None else repr(c.default)
+        rows.append(f"| {c.name} | {c.dtype} | {c.unit} | {'yes' if c.required else ''} | {default} | "
+                    f"{c.description} |")
+    return "\n".join(rows)

@@ -1,0 +1,446 @@
+"""Checks of the input layers that record EVERY problem (file, feature, column, fix) in a ProblemReport.
+
+Nothing here raises for bad input: each check coerces what it can, records what it cannot, and returns a frame
+the next check can still use, so one ``healthplan check`` lists all problems of all files at once. The loader
+(:mod:`geodata.load`) raises a single :class:`~geodata.errors.InputError` at the end when any error was recorded.
+Checks are vectorised over rows; Python loops run only over the offending rows, and at most
+:data:`MAX_LISTED` rows of one kind of problem are listed one by one before a summary line gives the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata.config import TravelConfig
+from geodata.errors import ProblemReport
+from geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
+from geodata.schemas import ColumnSchema, LayerSchema, schema_for
+
+# One message per offending row up to this many rows of the same problem, then one summary line.
+MAX_LISTED = 20
+
+_TRUE = frozenset({"1", "1.0", "true", "t", "yes", "y", "是", "urban", "城市", "城镇", "街道"})
+_FALSE = frozenset({"0", "0.0", "false", "f", "no", "n", "否", "rural", "农村", "乡村"})
+_GEOM_TYPES = {
+    "point": ("Point",),
+    "polygon": ("Polygon", "MultiPolygon"),
+    "line": ("LineString", "MultiLineString"),
+}
+_GEOM_FIX = {
+    "point": "give each feature a point (in QGIS: Vector ▸ Geometry ▸ Point on surface for polygons)",
+    "polygon": "draw the township boundary as a polygon",
+    "line": "give each road a LineString geometry (explode collections, drop points)",
+}
+
+
+# --- reporting helpers -----------------------------------------------------------------------------------------
+
+
+def row_labels(frame: pd.DataFrame, where: np.ndarray | None = None) -> np.ndarray:
+    """Label of each row (or of the rows where ``where`` is true) for messages: ``line 7`` (CSV; the header is
+    line 1) or ``feature 7`` (vector files)."""
+    label = frame.attrs.get("row_label", "row")
+    offset = int(frame.attrs.get("row_offset", 1))
+    pos = np.arange(len(frame)) if where is None else np.flatnonzero(where)
+    return np.array([f"{label} {i + offset}" for i in pos], dtype=object)
+
+
+def feature_ids(frame: pd.DataFrame, ids: pd.Series | None = None) -> np.ndarray:
+    """Id of each row for messages, or its row label where the id is missing."""
+    labels = row_labels(frame)
+    if ids is None:
+        if "id" not in frame:
+            return labels
+        ids = _text(frame["id"])
+    vals = ids.to_numpy(dtype=object)
+    blank = np.array([v == "" for v in vals], dtype=bool)
+    return np.where(blank, labels, vals)
+
+
+def report_rows(
+    report: ProblemReport,
+    file: str,
+    features: Sequence[object] | np.ndarray,
+    messages: Sequence[str] | np.ndarray | str,
+    fix: str,
+    *,
+    column: str | None = None,
+    severity: str = "error",
+) -> None:
+    """One problem per offending row (``messages`` per row or one for all), capped at :data:`MAX_LISTED`."""
+    feats = list(features)
+    if not feats:
+        return
+    msgs = [messages] * len(feats) if isinstance(messages, str) else list(messages)
+    add = report.error if severity == "error" else report.warning
+    for feat, msg in zip(feats[:MAX_LISTED], msgs[:MAX_LISTED], strict=True):
+        add(file, msg, fix, feature=feat, column=column)
+    rest = len(feats) - MAX_LISTED
+    if rest > 0:
+        more = ", ".join(str(f) for f in feats[MAX_LISTED:MAX_LISTED + 5])
+        add(file, f"… and {rest} more rows with the same problem ({more}{', …' if rest > 5 else ''}): {msgs[-1]}",
+            fix, column=column)
+
+
+def _file_column(frame: pd.DataFrame, canonical: str) -> str:
+    """The column's name in the user's file (e.g. ``人口`` for ``population``), for messages."""
+    return str(frame.attrs.get("columns", {}).get(canonical, canonical))
+
+
+# --- value coercion --------------------------------------------------------------------------------------------
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Values as stripped text, ``""`` where missing; integral floats print without ``.0`` (ids from shapefiles)."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(str)
+    if pd.api.types.is_numeric_dtype(series):
+        vals = series.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(vals)
+        integral = finite & (vals == np.floor(vals))
+        out = np.array([""] * len(vals), dtype=object)
+        out[integral] = vals[integral].astype(np.int64).astype(str)
+        other = finite & ~integral
+        out[other] = vals[other].astype(str)
+        return pd.Series(out, index=series.index, dtype=object)
+    text = series.astype("string").str.strip().fillna("")
+    return pd.Series(text.to_numpy(dtype=object), index=series.index, dtype=object)
+
+
+def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, missing, non-numeric) for a column that should hold numbers; thousands separators are accepted."""
+    if pd.api.types.is_bool_dtype(series):
+        vals = series.to_numpy(dtype=float)
+        return vals, np.zeros(len(vals), bool), np.zeros(len(vals), bool)
+    if pd.api.types.is_numeric_dtype(series):
+        vals = series.to_numpy(dtype=float, na_value=np.nan)
+        return vals, np.isnan(vals), np.zeros(len(vals), bool)
+    text = _text(series)
+    missing = (text == "").to_numpy(dtype=bool)
+    vals = pd.to_numeric(text.str.replace(",", "", regex=False).str.replace("，", "", regex=False),
+                         errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return vals, missing, ~missing & np.isnan(vals)
+
+
+def _coerce_number(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport) -> pd.Series:
+    file = frame.attrs.get("file", frame.attrs.get("kind", "input"))
+    name = _file_column(frame, col.name)
+    kind = frame.attrs.get("kind", "")
+    vals, missing, bad = _numbers(frame[col.name])
+    unit = f" ({col.unit})" if col.unit else ""
+    if bad.any():
+        raw = _text(frame[col.name]).to_numpy(dtype=object)
+        report_rows(report, file, ids[bad], [f"{col.name}{unit} is not a number: {v!r}" for v in raw[bad]],
+                    f"write a plain number in column {name!r} (no units or text)", column=name)
+    if col.required and missing.any():
+        report_rows(report, file, ids[missing], f"{col.name}{unit} is missing",
+                    f"fill column {name!r} for every row (0 is allowed)", column=name)
+    if col.minimum is not None:
+        low = np.isfinite(vals) & (vals < col.minimum)
+        if low.any():
+            report_rows(report, file, ids[low], [f"{col.name}{unit} is negative: {v:g}" for v in vals[low]],
+                        f"correct column {name!r}; {col.name} must be ≥ {col.minimum:g}", column=name)
+    if col.dtype == "int":
+        fin = np.isfinite(vals)
+        frac = fin & (np.abs(vals - np.round(vals)) > 1e-9)
+        if frac.any():
+            report.warning(file, f"{int(frac.sum())} {kind} rows have a non-integer {col.name}{unit} "
+                           f"(first: {ids[frac][0]} = {vals[frac][0]:g}); rounded to whole {col.unit or 'units'}",
+                           f"write whole numbers in column {name!r}", column=name)
+            vals = np.where(fin, np.round(vals), vals)
+    fill = np.nan if col.default is None else float(col.default)  # type: ignore[arg-type]
+    vals = np.where(np.isnan(vals), fill, vals)
+    if col.dtype == "int" and col.default is not None:
+        vals = np.where(np.isfinite(vals), vals, 0).astype(np.int64)
+    return pd.Series(vals, index=frame.index)
+
+
+def parse_bool(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(values as pandas ``boolean`` with <NA> where missing, mask of values not understood).
+
+    Understood: 1/0, true/false, yes/no, t/f, y/n, 是/否, urban/rural, 城市/农村 (case-insensitive).
+    """
+    text = _text(series).str.lower()
+    is_true = text.isin(_TRUE).to_numpy(dtype=bool)
+    is_false = text.isin(_FALSE).to_numpy(dtype=bool)
+    missing = (text == "").to_numpy(dtype=bool)
+    out = pd.array(np.where(is_true, True, False), dtype="boolean")
+    out[missing | ~(is_true | is_false)] = pd.NA
+    return pd.Series(out, index=series.index), ~(is_true | is_false | missing)
+
+
+def _coerce_bool(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport) -> pd.Series:
+    file = frame.attrs.get("file", "input")
+    name = _file_column(frame, col.name)
+    vals, bad = parse_bool(frame[col.name])
+    if bad.any():
+        raw = _text(frame[col.name]).to_numpy(dtype=object)
+        report_rows(report, file, ids[bad], [f"{col.name} is not a yes/no value: {v!r}" for v in raw[bad]],
+                    f"write 1 or 0 (also true/false, 是/否) in column {name!r}", column=name)
+    if col.default is not None:
+        vals = vals.fillna(bool(col.default)).astype(bool)
+    return vals
+
+
+def accepted_levels() -> str:
+    """The accepted facility levels with their Chinese names, for messages."""
+    return ", ".join(f"{lv.value} ({LEVEL_NAMES_ZH[lv]})" for lv in Level)
+
+
+def _coerce_level(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport) -> pd.Series:
+    file = frame.attrs.get("file", "input")
+    name = _file_column(frame, col.name)
+    text = _text(frame[col.name])
+    missing = (text == "").to_numpy(dtype=bool)
+    # Few distinct spellings: parse each once, then map the column.
+    parsed = {v: parse_level(v) for v in pd.unique(text[~missing])}
+    levels = text.map(lambda v: parsed.get(v)).to_numpy(dtype=object)
+    unknown = ~missing & np.array([lv is None for lv in levels], dtype=bool)
+    if unknown.any():
+        raw = text.to_numpy(dtype=object)
+        report_rows(report, file, ids[unknown], [f"unknown facility level {v!r}" for v in raw[unknown]],
+                    f"use one of: {accepted_levels()} (in column {name!r})", column=name)
+    if missing.any():
+        if col.default is None:
+            report_rows(report, file, ids[missing], "facility level is missing",
+                        f"fill column {name!r}; accepted: {accepted_levels()}", column=name)
+        else:
+            levels[missing] = Level(str(col.default))
+    out = np.array(["" if lv is None else str(Level(lv).value) for lv in levels], dtype=object)
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemReport) -> pd.DataFrame:
+    """Every schema column typed (``int`` → int64 or float with NaN, ``bool`` → bool or ``boolean``, ``level`` →
+    Level value, text → str); absent optional columns get their default (``None`` → missing). Problems → report.
+    """
+    ids = feature_ids(frame)
+    cols: dict[str, object] = {}
+    for col in schema.columns:
+        if col.name not in frame:
+            if col.dtype == "bool" and col.default is not None:
+                cols[col.name] = np.full(len(frame), bool(col.default))
+            elif col.dtype in ("int", "float"):
+                val = np.nan if col.default is None else col.default
+                cols[col.name] = np.full(len(frame), val, dtype=np.int64 if col.dtype == "int"
+                                         and col.default is not None else float)
+            elif col.dtype == "bool":
+                cols[col.name] = pd.array([pd.NA] * len(frame), dtype="boolean")
+            else:
+                cols[col.name] = np.full(len(frame), "" if col.default is None else str(col.default), dtype=object)
+            continue
+        if col.dtype in ("int", "float"):
+            cols[col.name] = _coerce_number(frame, col, ids, report).to_numpy()
+        elif col.dtype == "bool":
+            cols[col.name] = _coerce_bool(frame, col, ids, report).array
+        elif col.dtype == "level":
+            cols[col.name] = _coerce_level(frame, col, ids, report).to_numpy()
+        else:
+            cols[col.name] = _text(frame[col.name]).to_numpy(dtype=object)
+    out = pd.DataFrame(cols, index=frame.index)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
+        out = gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+# --- row checks ------------------------------------------------------------------------------------------------
+
+
+def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id") -> None:
+    """Missing and duplicate ids (every duplicate is listed with the rows it appears on)."""
+    file = frame.attrs.get("file", "input")
+    name = _file_column(frame, column)
+    ids = _text(frame[column])
+    labels = row_labels(frame)
+    blank = (ids == "").to_numpy(dtype=bool)
+    if blank.any():
+        report_rows(report, file, labels[blank], "the id is missing",
+                    f"give every row a unique id in column {name!r}", column=name)
+    dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & ~blank
+    if dup.any():
+        groups = pd.Series(labels[dup]).groupby(ids[dup].to_numpy(), sort=False).agg(list)
+        report_rows(report, file, list(groups.index),
+                    [f"duplicate id: it appears {len(rows)} times ({', '.join(rows[:5])})" for rows in groups],
+                    f"make the ids in column {name!r} unique", column=name)
+
+
+def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: ProblemReport) -> np.ndarray:
+    """Missing/empty, wrong-type and invalid geometries, and lon/lat out of range; returns the mask of good rows."""
+    file = frame.attrs.get("file", "input")
+    ids = feature_ids(frame)
+    geom = frame.geometry.values
+    empty = np.asarray(shapely.is_missing(geom) | shapely.is_empty(geom), dtype=bool)
+    coords = frame.attrs.get("coord_columns")
+    if empty.any():
+        if coords:
+            report_rows(report, file, ids[empty], f"missing or non-numeric coordinates ({coords[0]}, {coords[1]})",
+                        f"fill columns {coords[0]!r} and {coords[1]!r} with numbers", column=coords[0])
+        else:
+            report_rows(report, file, ids[empty], "the geometry is missing or empty",
+                        _GEOM_FIX[schema.geometry or "point"], column="geometry")
+    ok = ~empty
+    allowed = _GEOM_TYPES[schema.geometry or "point"]
+    types = np.asarray(shapely.get_type_id(geom))
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                      "MultiPolygon", "GeometryCollection"], dtype=object)
+    type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], "none")
+    wrong = ok & ~np.isin(type_names, allowed)
+    if wrong.any():
+        report_rows(report, file, ids[wrong],
+                    [f"the geometry is a {t}, expected {' or '.join(allowed)}" for t in type_names[wrong]],
+                    _GEOM_FIX[schema.geometry or "point"], column="geometry")
+    ok &= ~wrong
+    valid = np.asarray(shapely.is_valid(geom), dtype=bool)
+    invalid = ok & ~valid
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geom[invalid])
+        report_rows(report, file, ids[invalid], [f"invalid geometry: {r}" for r in reasons],
+                    "repair it (QGIS: Vector ▸ Geometry ▸ Fix geometries; or shapely.make_valid)", column="geometry")
+    ok &= ~invalid
+    if frame.crs is not None and frame.crs.is_geographic and ok.any():
+        bounds = shapely.bounds(geom)
+        out = ok & ((np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1))
+        if out.any():
+            first = bounds[out][0]
+            report_rows(report, file, ids[out],
+                        f"coordinates are outside lon/lat range (e.g. {first[0]:.1f}, {first[1]:.1f}) although the "
+                        f"layer's CRS is {frame.crs.to_string()}: they look projected",
+                        f"set inputs.{schema.kind}.crs to the file's projected CRS (e.g. 'EPSG:4547')",
+                        column=coords[0] if coords else "geometry")
+            ok &= ~out
+    return ok
+
+
+def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport) -> pd.DataFrame:
+    """Coerce and check one layer read by :func:`geodata.readers.read_layer`: columns, ids, geometry.
+
+    Returns the layer with exactly its schema's canonical columns (plus ``geometry`` when it has one), in the
+    file's row order. ``attrs["geometry_ok"]`` is the mask of rows whose geometry is usable.
+    """
+    schema = schema_for(kind)
+    out = coerce_columns(frame, schema, report)
+    if schema.column("id").dtype == "id":
+        check_ids(out, report)
+    if isinstance(out, gpd.GeoDataFrame):
+        out.attrs["geometry_ok"] = check_geometry(out, schema, report)
+    return out
+
+
+# --- roads -----------------------------------------------------------------------------------------------------
+
+
+def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemReport) -> gpd.GeoDataFrame:
+    """Check the road layer's geometry and the columns named by ``cfg`` (class, speed, one-way).
+
+    Records: non-line or empty geometry; a speed that is not a number, zero or negative; a road with no speed
+    whose class is missing or not in ``cfg.speeds_kph``. Returns the roads indexed by id (text; ``feature N``
+    when the file has no ids), with only usable lines kept and the speed column parsed to km/h floats.
+    """
+    file = roads.attrs.get("file", "roads")
+    out = roads.copy()
+    out.attrs = dict(roads.attrs)
+    ids = feature_ids(out, _text(out["id"]) if "id" in out else None)
+    if len(set(ids)) == len(ids):
+        out.index = pd.Index(ids, name="road_id")
+    ok = check_geometry(out, schema_for("roads"), report)
+    n = len(out)
+    speed = np.full(n, np.nan)
+    if cfg.speed_column is not None:
+        if cfg.speed_column not in out:
+            report.error(file, f"travel.speed_column {cfg.speed_column!r} is not a column of the roads layer "
+                         f"(columns: {', '.join(c for c in out.columns if c != 'geometry')})",
+                         "name the right column in travel.speed_column, or remove it to use class speeds",
+                         column=cfg.speed_column)
+            return out[ok]
+        speed, _missing, bad = _numbers(out[cfg.speed_column])
+        if bad.any():
+            raw = _text(out[cfg.speed_column]).to_numpy(dtype=object)
+            report_rows(report, file, ids[bad], [f"speed (km/h) is not a number: {v!r}" for v in raw[bad]],
+                        "write the speed in km/h as a number, or leave it empty to use the class speed",
+                        column=cfg.speed_column)
+        nonpos = np.isfinite(speed) & (speed <= 0)
+        if nonpos.any():
+            report_rows(report, file, ids[nonpos], [f"zero or negative speed: {v:g} km/h" for v in speed[nonpos]],
+                        "give a positive speed in km/h, or leave it empty to use the class speed "
+                        "(remove closed roads from the layer)", column=cfg.speed_column)
+        out[cfg.speed_column] = speed
+    need_class = np.isnan(speed)
+    if need_class.any():
+        known = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
+        if cfg.class_column not in out:
+            report.error(file, f"{int(need_class.sum())} roads have no speed and the class column "
+                         f"{cfg.class_column!r} is missing (first: {ids[need_class][0]})",
+                         "name the class column in travel.class_column (or map it: inputs.roads.columns: "
+                         "{class: <column>}), or give every road a speed (travel.speed_column)",
+                         column=cfg.class_column)
+        else:
+            cls = _text(out[cfg.class_column]).str.lower()
+            class_speed = cls.map(known).to_numpy(dtype=float, na_value=np.nan)
+            unknown = need_class & np.isnan(class_speed)
+            if unknown.any():
+                raw = _text(out[cfg.class_column]).to_numpy(dtype=object)
+                report_rows(report, file, ids[unknown],
+                            [f"road class {v!r} is unknown and the road has no speed" for v in raw[unknown]],
+                            f"use a known class ({', '.join(cfg.speeds_kph)}), add the class to travel.speeds_kph "
+                            "(km/h), or give the road a speed", column=cfg.class_column)
+            bad_class = need_class & np.isfinite(class_speed) & (class_speed <= 0)
+            if bad_class.any():
+                report_rows(report, file, ids[bad_class], "the class speed in travel.speeds_kph is zero or negative",
+                            "give every class a positive speed in travel.speeds_kph", column=cfg.class_column)
+    return out[ok]
+
+
+# --- OD matrix -------------------------------------------------------------------------------------------------
+
+
+def validate_od(
+    od: pd.DataFrame, site_ids: pd.Index, demand_ids: pd.Index, report: ProblemReport
+) -> pd.DataFrame:
+    """Check an OD travel-time matrix: minutes numeric and ≥ 0, ids known; duplicate pairs are warned about.
+
+    Returns ``site_id``, ``demand_id`` (text) and ``minutes`` (float) for the usable rows.
+    """
+    file = od.attrs.get("file", "travel_times")
+    site = _text(od["site_id"])
+    dem = _text(od["demand_id"])
+    minutes, missing, bad = _numbers(od["minutes"])
+    mcol = _file_column(od, "minutes")
+    # Labels only for offending rows: an OD matrix can hold tens of millions of rows.
+    if bad.any():
+        raw = _text(od["minutes"]).to_numpy(dtype=object)
+        report_rows(report, file, row_labels(od, bad), [f"minutes is not a number: {v!r}" for v in raw[bad]],
+                    f"write travel times as plain numbers of minutes in column {mcol!r}", column=mcol)
+    if missing.any():
+        report_rows(report, file, row_labels(od, missing), "minutes is missing",
+                    "fill the time, or delete the row (a missing pair means unreachable)", column=mcol)
+    neg = np.isfinite(minutes) & (minutes < 0)
+    if neg.any():
+        report_rows(report, file, row_labels(od, neg), [f"negative travel time: {v:g} minutes" for v in minutes[neg]],
+                    f"correct column {mcol!r}: times are minutes ≥ 0", column=mcol)
+    ok = np.isfinite(minutes) & (minutes >= 0)
+    for ids, known, canon, what in ((site, site_ids, "site_id", "site"), (dem, demand_ids, "demand_id", "demand")):
+        col = _file_column(od, canon)
+        unknown = ~ids.isin(known).to_numpy(dtype=bool)
+        if unknown.any():
+            # One problem per unknown id (not per row): an id missing from the sites shows up in many rows.
+            first = pd.Series(row_labels(od, unknown)).groupby(ids[unknown].to_numpy(), sort=False).agg(
+                ["first", "size"])
+            layer = "facilities/candidates/sites" if what == "site" else "demand points"
+            report_rows(report, file, list(first.index),
+                        [f"unknown {what} id (in {n} rows, first {row}): it is not among the {layer}"
+                         for row, n in zip(first["first"], first["size"], strict=True)],
+                        f"use ids from the {what} layer in column {col!r}, or add the missing {what}", column=col)
+        ok &= ~unknown
+    out = pd.DataFrame({"site_id": site.to_numpy(), "demand_id": dem.to_numpy(), "minutes": minutes})[ok]
+    dup = out.duplicated(["site_id", "demand_id"], keep=False)
+    if dup.any():
+        report.warning(file, f"{int(dup.sum())} rows repeat a (site, demand) pair (first: "
+                       f"{out.loc[dup, 'site_id'].iloc[0]} → {out.loc[dup, 'demand_id'].iloc[0]}); the shortest "
+                       "time is used", "keep one row per pair")
+    return out.reset_index(drop=True)
