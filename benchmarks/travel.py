@@ -1,0 +1,204 @@
+"""Benchmark of the travel-time matrix: wall time and peak memory for the demo county and a generated province.
+
+Run ``.venv/bin/python benchmarks/travel.py`` (add ``--quick`` for a small province). Each case runs in a fresh
+child process, so its peak resident memory (``resource.getrusage`` maxrss) is its own and not the parent's; the
+wall time covers ``compute_travel_times`` alone (road graph + access legs + reachability + Dijkstra + pairs),
+without the cache, after the inputs have been generated. Targets (issue 2, §7): province < 60 s and < 4 GB on
+2 cores, demo county < 2 s.
+
+Inputs: the demo county from ``geodata.demo.generate_county`` when that generator is importable (reprojected with
+``estimate_utm_crs``), else a synthetic county; the province is a synthetic jittered grid road network (seeded,
+built here) with road classes by row/column, a few one-way roads, uniformly scattered demand points and sites.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+
+from geodata.config import TravelConfig  # noqa: E402
+from geodata.travel_times import compute_travel_times  # noqa: E402
+
+CRS = "EPSG:32649"  # UTM 49N, metres (any metric CRS does for synthetic data)
+CUTOFF_MINUTES = 60.0  # the largest time standard (hospital access, 60 min; STANDARDS.md)
+
+# Case name → (grid side in nodes, grid spacing m, demand points, sites, wall-time target s, memory target MB)
+CASES: dict[str, tuple[int, float, int, int, float, float]] = {
+    "county": (45, 1000.0, 600, 60, 2.0, 4096.0),
+    "province": (320, 1000.0, 20_000, 2_000, 60.0, 4096.0),
+    "province-quick": (120, 1000.0, 4_000, 400, 60.0, 4096.0),
+}
+
+
+def grid_roads(side: int, spacing_m: float, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """A jittered ``side × side`` grid of straight roads: 2·side·(side−1) lines, classes by row/column.
+
+    Every 20th row/column is national road (60 km/h), every 5th county road (40), the rest township (30) and
+    village roads (20); 2 % of village roads are one-way. Node positions are jittered by up to ±30 % of the
+    spacing so lengths differ.
+    """
+    xy = np.stack(np.meshgrid(np.arange(side), np.arange(side), indexing="ij"), axis=-1).astype(float) * spacing_m
+    xy += rng.uniform(-0.3, 0.3, size=xy.shape) * spacing_m
+    idx = np.arange(side * side).reshape(side, side)
+    flat = xy.reshape(-1, 2)
+    # Horizontal lines run along rows (fixed i), vertical along columns (fixed j).
+    a = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    b = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    line_no = np.concatenate(
+        [np.repeat(np.arange(side), side - 1), np.tile(np.arange(side), side - 1)]
+    )  # the row (horizontal) or column (vertical) a segment lies on
+    cls = np.where(line_no % 20 == 0, "national", np.where(line_no % 5 == 0, "county", "township"))
+    village = (cls == "township") & (rng.random(a.size) < 0.5)
+    cls = np.where(village, "village", cls)
+    oneway = (village & (rng.random(a.size) < 0.02)).astype(int)
+    geoms = shapely.linestrings(np.stack([flat[a], flat[b]], axis=1))
+    return gpd.GeoDataFrame(
+        {"class": cls, "oneway": oneway}, geometry=geoms, crs=CRS, index=pd.RangeIndex(a.size, name="id")
+    )
+
+
+def scattered_points(n: int, extent_m: float, prefix: str, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` canonical points (index ids, x/y metres) uniform over the square [0, extent]²."""
+    xy = rng.uniform(0, extent_m, size=(n, 2))
+    return pd.DataFrame(
+        {"x": xy[:, 0], "y": xy[:, 1], "population": 1000},
+        index=pd.Index([f"{prefix}{i:05d}" for i in range(n)], name="id"),
+    )
+
+
+def synthetic_case(name: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, str]:
+    side, spacing, n_demand, n_sites, _, _ = CASES[name]
+    rng = np.random.default_rng(seed)
+    roads = grid_roads(side, spacing, rng)
+    extent = (side - 1) * spacing
+    return (
+        scattered_points(n_demand, extent, "V", rng),
+        scattered_points(n_sites, extent, "S", rng),
+        roads,
+        f"synthetic grid {side}×{side}, {spacing:.0f} m",
+    )
+
+
+def demo_county_case(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, str] | None:
+    """The demo county from ``geodata.demo.generate_county`` in its UTM zone, or ``None`` without the generator."""
+    try:
+        from geodata.demo import generate_county  # noqa: PLC0415
+    except ImportError:
+        return None
+    county = generate_county(seed=seed)
+    layers = county if isinstance(county, dict) else vars(county)
+    crs = layers["villages"].estimate_utm_crs()
+
+    def canon(gdf: gpd.GeoDataFrame, prefix: str) -> pd.DataFrame:
+        gdf = gdf.to_crs(crs)
+        ids = gdf["id"].astype(str) if "id" in gdf.columns else pd.Index([f"{prefix}{i}" for i in range(len(gdf))])
+        pts = gdf.geometry.representative_point()
+        return pd.DataFrame({"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=pd.Index(ids, name="id"))
+
+    sites = [canon(layers["facilities"], "F")]
+    if layers.get("candidates") is not None:
+        sites.append(canon(layers["candidates"], "C"))
+    return canon(layers["villages"], "V"), pd.concat(sites), layers["roads"].to_crs(crs), "geodata.demo county"
+
+
+def run_case(name: str, seed: int) -> dict[str, object]:
+    """Generate one case, time ``compute_travel_times`` on it, return the figures (in this process)."""
+    t0 = time.perf_counter()
+    case = demo_county_case(seed) if name == "county" else None
+    demand, sites, roads, source = case or synthetic_case(name, seed)
+    gen_s = time.perf_counter() - t0
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    travel, report = compute_travel_times(
+        demand, sites, roads=roads, od=None, cfg=TravelConfig(), cutoff_minutes=CUTOFF_MINUTES
+    )
+    wall_s = time.perf_counter() - t0
+    from geodata.roads import build_road_network  # noqa: PLC0415  (counts only; not timed)
+
+    network, _ = build_road_network(roads, TravelConfig())
+    return {
+        "case": name,
+        "source": source,
+        "sites": len(sites),
+        "demand": len(demand),
+        "road_lines": len(roads),
+        "nodes": network.n_nodes,
+        "edges": network.n_edges,
+        "pairs": travel.n_pairs,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "generate_s": round(gen_s, 2),
+        "wall_s": round(wall_s, 2),
+        "rss_before_mb": round(rss_before),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    """Run each case in a child process and print a Markdown table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--quick", action="store_true", help="small province (for a fast check)")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(run_case(args.child, args.seed)))
+        return
+
+    names = ["county", "province-quick" if args.quick else "province"]
+    rows = []
+    for name in names:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", name, "--seed", str(args.seed)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+
+    import numpy  # noqa: PLC0415
+    import scipy  # noqa: PLC0415
+
+    print(
+        f"travel-time benchmark — seed {args.seed}, cutoff {CUTOFF_MINUTES:.0f} min, method roads, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {numpy.__version__}, "
+        f"scipy {scipy.__version__}, {platform.machine()}"
+    )
+    print()
+    print(
+        "| case | input | sites | demand | road lines | nodes | directed edges | pairs ≤ cutoff | "
+        "wall time (s) | peak RSS (MB) | target |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        wall_target, mem_target = CASES[r["case"]][4], CASES[r["case"]][5]
+        ok = r["wall_s"] < wall_target and r["peak_rss_mb"] < mem_target
+        print(
+            f"| {r['case']} | {r['source']} | {r['sites']:,} | {r['demand']:,} | {r['road_lines']:,} | "
+            f"{r['nodes']:,} | {r['edges']:,} | {r['pairs']:,} | {r['wall_s']:.2f} | {r['peak_rss_mb']:,} | "
+            f"< {wall_target:.0f} s, < {mem_target / 1024:.0f} GB: {'met' if ok else 'MISSED'} |"
+        )
+    print()
+    print(
+        "wall time = compute_travel_times only (graph build, access legs, reachability, chunked Dijkstra, pairs), "
+        "no cache; peak RSS = the child process's maxrss including Python, imports and the generated inputs."
+    )
+
+
+if __name__ == "__main__":
+    main()
