@@ -199,7 +199,7 @@ def _coerce_level(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, repor
     missing = (text == "").to_numpy(dtype=bool)
     # Few distinct spellings: parse each once, then map the column.
     parsed = {v: parse_level(v) for v in pd.unique(text[~missing])}
-    levels = text.map(lambda v: parsed.get(v)).to_numpy(dtype=object)
+    levels = np.array([parsed.get(v) for v in text.to_numpy(dtype=object)], dtype=object)
     unknown = ~missing & np.array([lv is None for lv in levels], dtype=bool)
     if unknown.any():
         raw = text.to_numpy(dtype=object)
@@ -370,6 +370,7 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
                         "give a positive speed in km/h, or leave it empty to use the class speed "
                         "(remove closed roads from the layer)", column=cfg.speed_column)
         out[cfg.speed_column] = speed
+        speed = np.where(bad, -1.0, speed)  # already reported: no class fallback for a speed that is not a number
     need_class = np.isnan(speed)
     if need_class.any():
         known = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
