@@ -1,0 +1,198 @@
+"""Writes a whole run folder (summary, CSVs, placements, appendix, maps, state) and re-renders a saved run.
+
+Files of a run (``out_dir``):
+
+- ``summary.json`` (issue 3 §5 schema + extras), ``summary.md``;
+- CSV, UTF-8 with BOM: ``projects.csv`` (the project list), ``new_items.csv``, ``facilities_after.csv``,
+  ``demand_coverage.csv``, ``township_coverage.csv``, ``standards.csv``, ``spend.csv`` (kind × year, 万元);
+- ``placements.gpkg`` (layers of :mod:`reports.placements`; skipped with a note without geometry);
+- ``appendix.xlsx``, ``appendix.docx`` (when ``report.documents``);
+- maps from :mod:`reports.maps` and ``map.html`` from :mod:`reports.htmlmap` when those modules exist and the
+  report switches are on;
+- ``state/`` for ``healthplan report RUN_DIR`` (:func:`rerender_run`).
+
+Every file is written to a temporary name and moved into place, so re-rendering never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.instance import Instance
+from optimizer.config import OptimizerConfig
+from optimizer.plan import STANDARD_COLUMNS, Plan
+from reports.appendix import appendix_tables, appendix_to_docx, appendix_to_xlsx
+from reports.config import ReportConfig
+from reports.placements import placement_frames, placements_to_gpkg, write_csv
+from reports.projects import project_table
+from reports.state import load_state, save_state
+from reports.summary import summary_dict, summary_markdown
+
+log = logging.getLogger(__name__)
+
+
+def write_run(
+    out_dir: Path,
+    instance: Instance,
+    plan: Plan,
+    *,
+    report: ReportConfig,
+    opt: OptimizerConfig,
+    timings: dict[str, float],
+    scenario_name: str,
+    lang: str = "zh",
+    progress: Callable[[str], None] | None = None,
+    created: str | None = None,
+    save_run_state: bool = True,
+) -> list[Path]:
+    """Write everything of a run into ``out_dir`` (which must exist or is created) and return the files.
+
+    Parameters
+    ----------
+    out_dir
+        The run folder (the runner passes a temporary folder that it renames afterwards).
+    instance, plan
+        What was solved and the result (a baseline plan has no items).
+    report, opt
+        Report settings (title, county, funding source, responsible unit, switches) and the optimizer
+        configuration (unit costs and sources, ASSUMPTION defaults).
+    timings
+        Seconds per stage (``read_s``, ``travel_s``, ``build_s``, ``solve_s`` …).
+    scenario_name
+        Shown in the summary.
+    lang
+        ``zh`` or ``en`` for every table and map.
+    progress
+        Called with a short message before each file group.
+    created
+        ISO 8601 UTC timestamp stamped into the documents (default: now; a re-render passes the original).
+    save_run_state
+        Write ``state/`` (a re-render keeps the saved one).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    created = created or datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    say = progress or (lambda msg: None)
+    files: list[Path] = []
+    notes: list[str] = []
+
+    say("项目清单 / project list")
+    projects = project_table(instance, plan, report=report, opt=opt, lang=lang)
+    summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt)
+
+    say("CSV")
+    frames = placement_frames(instance, plan, projects)
+    files.append(_atomic(out / "projects.csv", lambda p: write_csv(projects.reset_index(drop=True), p)))
+    for name, df in frames.items():
+        files.append(_atomic(out / f"{name}.csv", lambda p, df=df: write_csv(df, p)))
+    files.append(_atomic(out / "standards.csv", lambda p: write_csv(_standards_csv(plan), p)))
+    files.append(_atomic(out / "spend.csv", lambda p: write_csv(_spend_csv(summary), p)))
+
+    say("placements.gpkg")
+    gpkg = out / "placements.gpkg"
+    tmp = out / ".placements.tmp.gpkg"
+    layers, gnotes = placements_to_gpkg(tmp, instance, frames)
+    notes += gnotes
+    if layers:
+        os.replace(tmp, gpkg)
+        files.append(gpkg)
+
+    title = report.title or scenario_name
+    if report.documents:
+        say("appendix.xlsx / appendix.docx")
+        tables = appendix_tables(projects, summary, frames["township_coverage"], opt=opt, title=title, lang=lang)
+        files.append(_atomic(out / "appendix.xlsx", lambda p: appendix_to_xlsx(p, tables, timestamp=created)))
+        files.append(_atomic(out / "appendix.docx",
+                             lambda p: appendix_to_docx(p, tables, title=title, lang=lang, timestamp=created)))
+
+    if save_run_state:
+        say("state")
+        files += save_state(out, instance, plan, report=report, opt=opt, timings=timings,
+                            scenario_name=scenario_name, lang=lang, created=created)
+
+    if report.maps:
+        maps = _optional("reports.maps", "write_maps")
+        if maps is None:
+            notes.append("maps skipped: reports.maps is not available in this version")
+        else:
+            say("maps")
+            files += [Path(p) for p in maps(out, instance, plan, projects=projects, report=report, lang=lang)]
+    if report.html_map:
+        html = _optional("reports.htmlmap", "write_html_map")
+        if html is None:
+            notes.append("map.html skipped: reports.htmlmap is not available in this version")
+        else:
+            say("map.html")
+            files.append(Path(html(out / "map.html", instance, plan, projects=projects, report=report, lang=lang)))
+
+    for n in notes:
+        log.info(n)
+    summary["notes"] = list(dict.fromkeys([*summary.get("notes", []), *notes]))
+    say("summary")
+    text = json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    files.append(_atomic(out / "summary.json", lambda p: p.write_text(text, encoding="utf-8")))
+    md_path = out / "summary.md"
+    listed = sorted({f.relative_to(out) if f.is_absolute() and out in f.parents else Path(f.name) for f in files
+                     if STATE_DIR_NAME not in Path(f).parts} | {Path("summary.md")}, key=str)
+    md = summary_markdown(summary, lang=lang, files=listed)
+    files.append(_atomic(md_path, lambda p: p.write_text(md, encoding="utf-8")))
+    return files
+
+
+STATE_DIR_NAME = "state"
+
+
+def rerender_run(run_dir: Path, *, lang: str | None = None) -> list[Path]:
+    """Re-render every table and map of a saved run in place (``healthplan report RUN_DIR [--lang en]``).
+
+    Uses the state saved with the run (no solving); with the same language the tables are byte-identical to the
+    original ones. Raises :class:`reports.state.StateError` when ``run_dir`` holds no saved state.
+    """
+    st = load_state(run_dir)
+    return write_run(
+        Path(run_dir), st.instance, st.plan, report=st.report, opt=st.opt, timings=st.timings,
+        scenario_name=st.scenario_name, lang=lang or st.lang, created=st.created, save_run_state=False,
+    )
+
+
+def _standards_csv(plan: Plan) -> pd.DataFrame:
+    df = plan.standards if plan.standards is not None else pd.DataFrame(columns=list(STANDARD_COLUMNS))
+    return df.reset_index(drop=True)
+
+
+def _spend_csv(summary: dict) -> pd.DataFrame:
+    """Spend as long rows (kind, year, 万元) from the summary, so the CSV equals summary.json."""
+    rows = [(k, int(y), v) for k, by_year in (summary.get("spend_by_kind_year") or {}).items()
+            for y, v in by_year.items()]
+    return pd.DataFrame(rows, columns=["kind", "year", "cost_wan"])
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp)`` on a temporary sibling and move it onto ``path``."""
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _optional(module: str, func: str) -> Callable | None:
+    """``module.func`` when the module exists (the maps are written by another part of the project)."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise  # the module exists but one of its imports is missing: a real error
+        return None
+    return getattr(mod, func, None)
