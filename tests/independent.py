@@ -1,0 +1,538 @@
+"""Independent brute-force enumerator and evaluator of healthplan plans (shares only the contracts with optimizer/).
+
+Everything here is written from the contracts (``geodata.instance``, ``optimizer.config``, ``optimizer.plan``)
+and the issue text, never from ``optimizer/`` code, so that it can check the optimizer's answers:
+
+- :func:`prepare` turns an Instance and an OptimizerConfig into dense coverage sets, eligible sites and costs;
+- :func:`enumerate_plans` lists every plan of a small instance as an integer matrix (plans × decisions);
+- :func:`measure` evaluates any such matrix at once (numpy over plans × demand points): cost per year, persons
+  covered per coverage key and year (MEXCLP expected coverage ``1 − q^min(n, K)`` for ``ambulance``), standards
+  shortfalls, feasibility;
+- :func:`brute_force` picks the lexicographic optimum (least weighted shortfall, most weighted coverage, least cost)
+  and :func:`brute_min_budget` the least capital that meets the hard standards and coverage targets;
+- :func:`items_to_plan` reads ``Plan.items`` back into a decision vector, so a solver's plan is re-measured here;
+- classic special cases: :func:`mclp_bruteforce`, :func:`lscp_bruteforce`, :func:`pmedian_value`,
+  :func:`read_orlib_pmed`.
+
+Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field descriptions):
+
+- fever coverage: demand point i is covered when a site with a fever clinic or fever room (existing or new) lies
+  within ``access_minutes(urban_i)``; blood: an existing or new blood point within ``blood.access_minutes``;
+  secondary: a ``secondary_levels`` hospital or a sub-centre (existing or new) within ``subcentre.access_minutes``;
+- ambulances: n_i = vehicles (existing + new, ordinary + negative-pressure) at stations with
+  ``minutes / ambulance_speed_factor <= drive_minutes(urban_i)``; expected coverage share ``1 − q^min(n_i, K)``
+  with q = ``busy_fraction`` and K = ``coverage_depth`` (Daskin 1983: the m-th vehicle adds (1 − q) q^(m − 1));
+  single coverage ``n_i > 0``;
+- station capacity: existing + new vehicles ≤ ``station_capacity`` (0 ⇒ ``default_station_capacity``); a station
+  without existing vehicles pays ``new_station_cost_wan`` once, in the first year it gets a vehicle;
+- standards (evaluated on the stock after the last year), shortfalls in natural units: fleet (vehicles) ≥
+  urban/urban_pop_per_vehicle + rural/rural_pop_per_vehicle; negative-pressure vehicles ≥ np_share × fleet;
+  fever clinics missing at ``clinic_levels`` sites; fever rooms missing at ``room_levels`` sites; blood points
+  (existing + new) ≥ ``min_points``; sub-centres (existing + new) ≥ ``target_count``;
+- weighted coverage = Σ_years year_weight × Σ_kinds weight_kind × persons covered (ambulance: expected persons);
+- phasing: cumulative stock, spend per year ≤ the year's budget (cumulative when ``carry_over``).
+
+Parts of the configuration this module does not model raise ``NotImplementedError`` so that a test can never
+silently compare against the wrong semantics.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import shortest_path
+
+from geodata.instance import Instance
+from geodata.levels import HOSPITAL_LEVELS, Level
+from optimizer.config import BLOOD_COST_ASSUMPTION_WAN, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
+
+# Decision kinds of the enumerator; ambulance vehicles are two decisions per station and year.
+BINARY_KINDS = ("fever_clinic", "fever_room", "blood", "subcentre")
+AMB_KINDS = ("amb_ord", "amb_np")
+# Plan.items kind → the config kind that pays for it (earmarks are per config kind).
+SPEND_KIND = {
+    "amb_ord": "ambulance", "amb_np": "ambulance", "station": "ambulance",
+    "fever_clinic": "fever", "fever_room": "fever", "blood": "blood", "subcentre": "subcentre",
+}
+EPS = 1e-7  # persons / 万元 / vehicles: values closer than this are ties (all test data are integers or simple)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One integer decision: ``kind`` at site position ``site`` in year position ``year``, values 0 … ``upper``."""
+
+    kind: str
+    site: int
+    year: int
+    upper: int
+
+
+@dataclass
+class Prepared:
+    """Dense, explicit semantics of one (Instance, OptimizerConfig) pair; all arrays indexed by site/demand position."""
+
+    instance: Instance
+    cfg: OptimizerConfig
+    years: list[int]
+    year_weights: np.ndarray  # (T,)
+    pop: np.ndarray  # (D,) persons
+    urban: np.ndarray  # (D,) bool
+    minutes: np.ndarray  # (S, D) ordinary minutes, inf = unreachable
+    cover: dict[str, np.ndarray]  # key → (S, D) bool: site j would cover i for that key
+    enabled: list[str]
+    eligible: dict[str, np.ndarray]  # decision kind → (S,) bool
+    existing: dict[str, np.ndarray]  # decision kind → (S,) int stock today
+    unit_cost: dict[str, np.ndarray]  # decision kind → (S,) 万元 per unit
+    station_cost: np.ndarray  # (S,) 万元 to open a station (0 where vehicles exist already)
+    capacity: np.ndarray  # (S,) most vehicles at the station (existing + new)
+    secondary_base: np.ndarray  # (S,) bool: gives secondary care without any upgrade
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def _levels(sites: pd.DataFrame) -> np.ndarray:
+    return np.array([Level(v) for v in sites["level"]], dtype=object)
+
+
+def _in(levels: np.ndarray, allowed) -> np.ndarray:
+    allowed = {Level(a) for a in allowed}
+    return np.array([lv in allowed for lv in levels], dtype=bool)
+
+
+def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None = None) -> Prepared:
+    """Derive coverage sets, eligibility, stock and costs; build the decision list for :func:`enumerate_plans`.
+
+    ``amb_max_new`` caps new vehicles of each type per station and year for the enumeration (the capacity still
+    applies); ``None`` means the station's free capacity.
+    """
+    res = cfg.resources
+    _refuse_unmodelled(cfg)
+    demand, sites = instance.demand, instance.sites
+    pop = demand["population"].to_numpy(dtype=float)
+    urban = demand["urban"].to_numpy(dtype=bool)
+    minutes = instance.travel.dense()
+    levels = _levels(sites)
+    n_sites = len(sites)
+    years = list(cfg.phasing.years) or [cfg.plan_year]
+    if cfg.phasing.year_weights is not None:
+        yw = np.asarray(cfg.phasing.year_weights, dtype=float)
+    elif len(years) == 1:
+        yw = np.ones(1)
+    else:
+        raise NotImplementedError("multi-year tests must set phasing.year_weights explicitly")
+
+    fever_lim = np.where(urban, res.fever.access_minutes_urban, res.fever.access_minutes_rural)
+    amb_lim = np.where(urban, res.ambulance.drive_minutes(True), res.ambulance.drive_minutes(False))
+    tol = 1e-9
+    cover = {
+        "fever": minutes <= fever_lim[None, :] + tol,
+        "blood": minutes <= res.blood.access_minutes + tol,
+        "secondary": minutes <= res.subcentre.access_minutes + tol,
+        "ambulance": minutes / instance.ambulance_speed_factor <= amb_lim[None, :] + tol,
+    }
+    col = lambda name, dtype: sites[name].to_numpy(dtype=dtype)  # noqa: E731
+    existing = {
+        "fever_clinic": col("fever_clinic", bool).astype(int),
+        "fever_room": col("fever_room", bool).astype(int),
+        "blood": col("blood_point", bool).astype(int),
+        "subcentre": col("subcentre", bool).astype(int),
+        "amb_ord": col("amb_ord", int),
+        "amb_np": col("amb_np", int),
+    }
+    has_fever = (existing["fever_clinic"] + existing["fever_room"]) > 0
+    eligible = {k: np.zeros(n_sites, dtype=bool) for k in (*BINARY_KINDS, *AMB_KINDS)}
+    if res.fever.enabled:
+        eligible["fever_clinic"] = _in(levels, res.fever.clinic_levels) & ~has_fever
+        eligible["fever_room"] = _in(levels, res.fever.room_levels) & ~has_fever & ~eligible["fever_clinic"]
+    if res.blood.enabled:
+        cand = res.blood.candidates
+        if cand == "all":
+            mask = np.ones(n_sites, dtype=bool)
+        elif cand == "candidates":
+            mask = col("candidate", bool) | (levels == Level.CANDIDATE)
+        elif cand == "hospitals":
+            mask = _in(levels, HOSPITAL_LEVELS)
+        else:
+            mask = sites.index.isin(list(cand))
+        eligible["blood"] = mask & (existing["blood"] == 0)
+    if res.subcentre.enabled:
+        el = res.subcentre.eligibility
+        eligible["subcentre"] = (
+            _in(levels, el.levels) & (col("beds", int) >= el.min_beds) & (existing["subcentre"] == 0)
+        )
+    cap = col("station_capacity", int)
+    cap = np.where(cap > 0, cap, res.ambulance.default_station_capacity)
+    amb_now = existing["amb_ord"] + existing["amb_np"]
+    if res.ambulance.enabled:
+        station = _in(levels, res.ambulance.station_levels) & (cap > amb_now)
+        eligible["amb_ord"] = station
+        eligible["amb_np"] = station
+    room_cost = res.fever.room_cost_wan if res.fever.room_cost_wan is not None else ROOM_COST_ASSUMPTION_WAN
+    blood_cost = res.blood.unit_cost_wan if res.blood.unit_cost_wan is not None else BLOOD_COST_ASSUMPTION_WAN
+    ones = np.ones(n_sites)
+    unit_cost = {
+        "fever_clinic": ones * res.fever.clinic_cost_wan,
+        "fever_room": ones * room_cost,
+        "blood": ones * blood_cost,
+        "subcentre": ones * res.subcentre.unit_cost_wan,
+        "amb_ord": ones * res.ambulance.unit_cost_ord_wan,
+        "amb_np": ones * res.ambulance.unit_cost_np_wan,
+    }
+    station_cost = np.where(amb_now == 0, res.ambulance.new_station_cost_wan, 0.0)
+    secondary_base = _in(levels, res.subcentre.secondary_levels)
+
+    decisions: list[Decision] = []
+    for kind in (*BINARY_KINDS, *AMB_KINDS):
+        for j in np.flatnonzero(eligible[kind]):
+            free = int(cap[j] - amb_now[j]) if kind in AMB_KINDS else 1
+            upper = free if (kind not in AMB_KINDS or amb_max_new is None) else min(free, amb_max_new)
+            for t in range(len(years)):
+                decisions.append(Decision(kind, int(j), t, upper))
+    return Prepared(
+        instance, cfg, years, yw, pop, urban, minutes, cover, res.enabled(), eligible, existing,
+        unit_cost, station_cost, cap, secondary_base, decisions,
+    )
+
+
+def _refuse_unmodelled(cfg: OptimizerConfig) -> None:
+    res = cfg.resources
+    if res.ambulance.enabled and res.ambulance.busy_fraction is None:
+        raise NotImplementedError("set ambulance.busy_fraction: the derived q is not modelled here")
+    if res.ambulance.enabled and res.ambulance.one_per_thc.mode != "off":
+        raise NotImplementedError("one_per_thc is not modelled here")
+    if res.fever.enabled and res.fever.thc_clinic_population is not None:
+        raise NotImplementedError("thc_clinic_population is not modelled here")
+    el = res.subcentre.eligibility
+    if res.subcentre.enabled and (el.min_population > 0 or el.min_minutes_from_county_hospital > 0):
+        raise NotImplementedError("population / county-hospital eligibility rules are not modelled here")
+    if res.subcentre.enabled and res.subcentre.min_spacing_minutes is not None:
+        raise NotImplementedError("sub-centre spacing is not modelled here")
+    if cfg.equity.theta is not None or cfg.opex_cap_wan is not None or cfg.site_costs_wan:
+        raise NotImplementedError("equity, opex cap and per-site costs are not modelled here")
+    if cfg.phasing.milestones is not None:
+        raise NotImplementedError("milestones are not modelled here")
+    if res.subcentre.enabled and res.subcentre.objective != "coverage":
+        raise NotImplementedError("sub-centre access_time is checked only through pmedian_value")
+
+
+def enumerate_plans(prep: Prepared, *, max_plans: int = 200_000) -> np.ndarray:
+    """Every combination of decision values, as an int matrix (plans × decisions), before any feasibility filter.
+
+    Combinations that build the same binary item twice (two years) or overfill a station are dropped here.
+    """
+    uppers = [d.upper for d in prep.decisions]
+    n = int(np.prod([u + 1 for u in uppers], dtype=float)) if uppers else 1
+    if n > max_plans:
+        raise ValueError(f"{n} combinations > max_plans={max_plans}: make the instance smaller")
+    if not uppers:
+        return np.zeros((1, 0), dtype=np.int16)
+    X = np.array(list(itertools.product(*[range(u + 1) for u in uppers])), dtype=np.int16)
+    keep = np.ones(len(X), dtype=bool)
+    by_site: dict[tuple[str, int], list[int]] = {}
+    for v, d in enumerate(prep.decisions):
+        group = "amb" if d.kind in AMB_KINDS else d.kind
+        by_site.setdefault((group, d.site), []).append(v)
+    for (group, j), cols in by_site.items():
+        total = X[:, cols].sum(axis=1)
+        limit = prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j] if group == "amb" else 1
+        keep &= total <= limit
+    return X[keep]
+
+
+@dataclass
+class Measures:
+    """Figures of plans (one row each): 万元, persons, vehicles; ``covered[key]`` is (plans × years) persons."""
+
+    cost_year: np.ndarray  # (C, T) 万元
+    cost_kind: dict[str, np.ndarray]  # config kind → (C,) 万元
+    covered: dict[str, np.ndarray]  # coverage key → (C, T) persons
+    share: dict[str, np.ndarray]  # coverage key → (C, D) covered share after the last year
+    shortfall: dict[str, np.ndarray]  # standard → (C,) natural units (vehicles, sites, points)
+    counts: dict[str, np.ndarray]  # after-plan totals: fleet, np, blood points, sub-centres → (C,)
+    weighted_coverage: np.ndarray  # (C,)
+    soft_shortfall: np.ndarray  # (C,) Σ weight × shortfall over soft standards
+    hard_ok: np.ndarray  # (C,) bool
+    budget_ok: np.ndarray  # (C,) bool
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Total capital cost per plan, 万元."""
+        return self.cost_year.sum(axis=1)
+
+    @property
+    def feasible(self) -> np.ndarray:
+        """Plans meeting every hard standard and every budget."""
+        return self.hard_ok & self.budget_ok
+
+
+def _stock(prep: Prepared, X: np.ndarray, kind: str, upto: int) -> np.ndarray:
+    """(C, S) units of ``kind`` after year position ``upto``: existing + everything bought up to then."""
+    out = np.broadcast_to(prep.existing[kind], (len(X), len(prep.existing[kind]))).astype(float).copy()
+    for v, d in enumerate(prep.decisions):
+        if d.kind == kind and d.year <= upto:
+            out[:, d.site] += X[:, v]
+    return out
+
+
+def measure(prep: Prepared, X: np.ndarray) -> Measures:
+    """Evaluate plans ``X`` (plans × decisions) with the semantics in the module docstring; vectorised over plans."""
+    cfg, res = prep.cfg, prep.cfg.resources
+    C, T = len(X), len(prep.years)
+    pop = prep.pop
+    cost_year = np.zeros((C, T))
+    cost_kind = {k: np.zeros(C) for k in ("ambulance", "fever", "blood", "subcentre")}
+    for v, d in enumerate(prep.decisions):
+        c = X[:, v] * prep.unit_cost[d.kind][d.site]
+        cost_year[:, d.year] += c
+        cost_kind[SPEND_KIND[d.kind]] += c
+    # a new station (no vehicles today) pays its fixed cost once, in the first year it receives a vehicle
+    amb_now = prep.existing["amb_ord"] + prep.existing["amb_np"]
+    veh_before = np.broadcast_to(amb_now, (C, len(amb_now))).astype(float)
+    for t in range(T):
+        veh_t = _stock(prep, X, "amb_ord", t) + _stock(prep, X, "amb_np", t)
+        opened = (veh_t > 0) & (veh_before == 0) & (amb_now == 0)[None, :]
+        c = (opened * prep.station_cost[None, :]).sum(axis=1)
+        cost_year[:, t] += c
+        cost_kind["ambulance"] += c
+        veh_before = veh_t
+
+    covered = {k: np.zeros((C, T)) for k in ("ambulance", "ambulance_single", "fever", "blood", "secondary")}
+    share: dict[str, np.ndarray] = {}
+    q = res.ambulance.busy_fraction or 0.5
+    depth = res.ambulance.coverage_depth
+    for t in range(T):
+        prov = {
+            "fever": (_stock(prep, X, "fever_clinic", t) + _stock(prep, X, "fever_room", t)) > 0,
+            "blood": _stock(prep, X, "blood", t) > 0,
+            "secondary": (_stock(prep, X, "subcentre", t) > 0) | prep.secondary_base[None, :],
+        }
+        for key, p in prov.items():
+            sh = (p.astype(float) @ prep.cover[key].astype(float)) > 0
+            covered[key][:, t] = sh @ pop
+            share[key] = sh.astype(float)
+        veh = _stock(prep, X, "amb_ord", t) + _stock(prep, X, "amb_np", t)
+        n_in_reach = veh @ prep.cover["ambulance"].astype(float)  # (C, D) vehicles within the drive threshold
+        expected = 1.0 - q ** np.minimum(n_in_reach, depth)
+        single = (n_in_reach > 0).astype(float)
+        covered["ambulance"][:, t] = expected @ pop
+        covered["ambulance_single"][:, t] = single @ pop
+        share["ambulance"], share["ambulance_single"] = expected, single
+
+    # standards on the stock after the last year
+    last = T - 1
+    amb, fev = res.ambulance, res.fever
+    ord_tot = _stock(prep, X, "amb_ord", last).sum(axis=1)
+    np_tot = _stock(prep, X, "amb_np", last).sum(axis=1)
+    fleet = ord_tot + np_tot
+    urban_pop, rural_pop = pop[prep.urban].sum(), pop[~prep.urban].sum()
+    fleet_req = urban_pop / amb.urban_pop_per_vehicle + rural_pop / amb.rural_pop_per_vehicle
+    levels = _levels(prep.instance.sites)
+    clinic_sites = _in(levels, fev.clinic_levels)
+    room_sites = _in(levels, fev.room_levels)
+    has_clinic = _stock(prep, X, "fever_clinic", last) > 0
+    has_room = (_stock(prep, X, "fever_room", last) + _stock(prep, X, "fever_clinic", last)) > 0
+    blood_n = _stock(prep, X, "blood", last).sum(axis=1)
+    sub_n = _stock(prep, X, "subcentre", last).sum(axis=1)
+    shortfall: dict[str, np.ndarray] = {}
+    rules: dict[str, tuple[str, float]] = {}
+    if amb.enabled:
+        shortfall["fleet"] = np.maximum(fleet_req - fleet, 0.0)
+        shortfall["np_share"] = np.maximum(amb.np_share * fleet - np_tot, 0.0)
+        rules["fleet"] = (amb.fleet.mode, amb.fleet.weight)
+        rules["np_share"] = (amb.np_share_rule.mode, amb.np_share_rule.weight)
+    if fev.enabled:
+        shortfall["fever_clinic"] = (clinic_sites[None, :] & ~has_clinic).sum(axis=1).astype(float)
+        shortfall["fever_room"] = (room_sites[None, :] & ~has_room).sum(axis=1).astype(float)
+        rules["fever_clinic"] = (fev.clinic_mandate.mode, fev.clinic_mandate.weight)
+        rules["fever_room"] = (fev.room_mandate.mode, fev.room_mandate.weight)
+    if res.blood.enabled:
+        shortfall["blood_min"] = np.maximum(res.blood.min_points - blood_n, 0.0)
+        rules["blood_min"] = (res.blood.min_points_rule.mode, res.blood.min_points_rule.weight)
+    if res.subcentre.enabled and res.subcentre.target_count is not None:
+        shortfall["subcentre_target"] = np.maximum(res.subcentre.target_count - sub_n, 0.0)
+        rules["subcentre_target"] = (res.subcentre.target_rule.mode, res.subcentre.target_rule.weight)
+    soft = np.zeros(C)
+    hard_ok = np.ones(C, dtype=bool)
+    for name, (mode, weight) in rules.items():
+        if mode == "soft":
+            soft += weight * shortfall[name]
+        elif mode == "hard":
+            hard_ok &= shortfall[name] <= EPS
+
+    budget_ok = np.ones(C, dtype=bool)
+    total = cost_year.sum(axis=1)
+    if cfg.budget_wan is not None:
+        budget_ok &= total <= cfg.budget_wan + EPS
+    if cfg.phasing.budgets_wan is not None:
+        yb = np.asarray(cfg.phasing.budgets_wan, dtype=float)
+        if cfg.phasing.carry_over:
+            budget_ok &= (np.cumsum(cost_year, axis=1) <= np.cumsum(yb)[None, :] + EPS).all(axis=1)
+        else:
+            budget_ok &= (cost_year <= yb[None, :] + EPS).all(axis=1)
+    for kind, cap in cfg.earmarks_wan.items():
+        budget_ok &= cost_kind[kind] <= cap + EPS
+
+    kind_key = {"ambulance": "ambulance", "fever": "fever", "blood": "blood", "subcentre": "secondary"}
+    weighted = np.zeros(C)
+    for kind in prep.enabled:
+        if kind == "blood" and res.blood.objective == "access_time":
+            continue
+        weighted += getattr(res, kind).weight * (covered[kind_key[kind]] @ prep.year_weights)
+    counts = {"fleet": fleet, "np": np_tot, "blood": blood_n, "subcentre": sub_n}
+    return Measures(cost_year, cost_kind, covered, share, shortfall, counts, weighted, soft, hard_ok, budget_ok)
+
+
+@dataclass
+class BruteResult:
+    """The lexicographic optimum found by enumeration, and every plan that attains it."""
+
+    soft_shortfall: float
+    weighted_coverage: float
+    cost: float
+    optimal: np.ndarray  # plan rows of X attaining the optimum
+    X: np.ndarray
+    measures: Measures
+    n_plans: int
+    n_feasible: int
+
+
+def _close(a: np.ndarray, b: float) -> np.ndarray:
+    return np.abs(a - b) <= EPS + 1e-9 * abs(b)
+
+
+def brute_force(prep: Prepared, *, max_plans: int = 200_000) -> BruteResult | None:
+    """Lexicographic optimum by enumeration: least soft shortfall, then most weighted coverage, then least cost.
+
+    Returns ``None`` when no plan meets the hard standards and budgets (the instance is infeasible).
+    """
+    X = enumerate_plans(prep, max_plans=max_plans)
+    m = measure(prep, X)
+    feas = np.flatnonzero(m.feasible)
+    if feas.size == 0:
+        return None
+    s_best = m.soft_shortfall[feas].min()
+    stage = feas[_close(m.soft_shortfall[feas], s_best)]
+    c_best = m.weighted_coverage[stage].max()
+    stage = stage[_close(m.weighted_coverage[stage], c_best)]
+    cost_best = m.cost[stage].min()
+    stage = stage[_close(m.cost[stage], cost_best)]
+    return BruteResult(float(s_best), float(c_best), float(cost_best), stage, X, m, len(X), int(feas.size))
+
+
+def brute_min_budget(prep: Prepared, *, max_plans: int = 200_000) -> float | None:
+    """Least capital (万元) meeting every hard standard and every kind's ``target_coverage``; None if impossible.
+
+    Budgets are ignored (that is the question asked); the coverage target is a share of the total population.
+    """
+    X = enumerate_plans(prep, max_plans=max_plans)
+    m = measure(prep, X)
+    ok = m.hard_ok.copy()
+    total_pop = prep.pop.sum()
+    key = {"ambulance": "ambulance", "fever": "fever", "blood": "blood", "subcentre": "secondary"}
+    for kind in prep.enabled:
+        target = getattr(getattr(prep.cfg.resources, kind), "target_coverage", None)
+        if target is not None:
+            ok &= m.covered[key[kind]][:, -1] >= target * total_pop - EPS
+    if not ok.any():
+        return None
+    return float(m.cost[ok].min())
+
+
+def items_to_plan(prep: Prepared, items: pd.DataFrame) -> np.ndarray:
+    """Turn ``Plan.items`` (site_id, kind, year, quantity_ord, quantity_np) into one decision row (1 × decisions).
+
+    Raises ``AssertionError`` (a test failure) when an item is not a decision this instance allows: a site that
+    is not eligible, a year outside the plan, a station overfilled.
+    """
+    index = {(d.kind, d.site, d.year): v for v, d in enumerate(prep.decisions)}
+    site_pos = {s: i for i, s in enumerate(prep.instance.sites.index)}
+    year_pos = {y: t for t, y in enumerate(prep.years)}
+    x = np.zeros((1, len(prep.decisions)), dtype=np.int64)
+    for row in items.itertuples(index=False):
+        j = site_pos[row.site_id]
+        t = year_pos[int(row.year)]
+        if row.kind == "ambulance":
+            parts = {"amb_ord": int(row.quantity_ord), "amb_np": int(row.quantity_np)}
+        else:
+            parts = {str(row.kind): int(row.quantity)}
+        for kind, q in parts.items():
+            if q == 0:
+                continue
+            v = index.get((kind, j, t))
+            assert v is not None, f"item {kind} at {row.site_id} in {row.year} is not an allowed decision"
+            x[0, v] += q
+    for (group, j), total in _site_totals(prep, x).items():
+        limit = (prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j]) if group == "amb" else 1
+        assert total <= limit, f"{group} at site position {j}: {total} new units > limit {limit}"
+    return x
+
+
+def _site_totals(prep: Prepared, x: np.ndarray) -> dict[tuple[str, int], int]:
+    out: dict[tuple[str, int], int] = {}
+    for v, d in enumerate(prep.decisions):
+        group = "amb" if d.kind in AMB_KINDS else d.kind
+        out[(group, d.site)] = out.get((group, d.site), 0) + int(x[0, v])
+    return out
+
+
+# --- classic special cases ---------------------------------------------------------------------------------
+
+
+def mexclp_share(n_vehicles: np.ndarray | int, q: float, depth: int) -> np.ndarray:
+    """Expected covered share ``Σ_{m=1}^{min(n,K)} (1 − q) q^(m−1) = 1 − q^min(n, K)`` (Daskin 1983)."""
+    return 1.0 - q ** np.minimum(np.asarray(n_vehicles, dtype=float), depth)
+
+
+def mclp_bruteforce(cover: np.ndarray, weights: np.ndarray, p: int) -> tuple[float, tuple[int, ...]]:
+    """Maximal covering by enumeration: best covered weight with exactly ``p`` of the sites (cover is D × S)."""
+    best, arg = -1.0, ()
+    cover = cover.astype(bool)
+    for combo in itertools.combinations(range(cover.shape[1]), p):
+        val = float(weights[cover[:, list(combo)].any(axis=1)].sum())
+        if val > best + EPS:
+            best, arg = val, combo
+    return best, arg
+
+
+def lscp_bruteforce(cover: np.ndarray) -> int | None:
+    """Least number of sites covering every demand point (cover is D × S); None when some point is uncoverable."""
+    cover = cover.astype(bool)
+    if not cover.any(axis=1).all():
+        return None
+    for p in range(1, cover.shape[1] + 1):
+        for combo in itertools.combinations(range(cover.shape[1]), p):
+            if cover[:, list(combo)].any(axis=1).all():
+                return p
+    return None
+
+
+def pmedian_value(dist: np.ndarray, chosen: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Σ_i w_i min_{j ∈ chosen} d_ij (dist is D × S); the p-median objective of a given set of sites."""
+    d = dist[:, np.asarray(chosen, dtype=int)].min(axis=1)
+    w = np.ones(len(d)) if weights is None else np.asarray(weights, dtype=float)
+    return float((w * d).sum())
+
+
+def read_orlib_pmed(path: Path) -> tuple[np.ndarray, int]:
+    """All-pairs shortest-path matrix (n × n) and p of an OR-Library ``pmedN.txt``.
+
+    Edges are undirected; for a vertex pair listed twice the LAST record wins (OR-Library convention, see
+    ../shared/benchmarks/orlib_pmed/README.md: taking the minimum gives 5718 instead of 5819 on pmed1).
+    """
+    tokens = Path(path).read_text().split()
+    n, e, p = (int(t) for t in tokens[:3])
+    rec = np.asarray(tokens[3 : 3 + 3 * e], dtype=float).reshape(e, 3)
+    i = rec[:, 0].astype(int) - 1
+    j = rec[:, 1].astype(int) - 1
+    a, b = np.minimum(i, j), np.maximum(i, j)
+    key = a * n + b
+    # keep the last record of each unordered pair: reverse, take first occurrence
+    _, last_rev = np.unique(key[::-1], return_index=True)
+    keep = len(key) - 1 - last_rev
+    a, b, c = a[keep], b[keep], rec[keep, 2]
+    graph = csr_matrix((np.r_[c, c], (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    return shortest_path(graph, method="D", directed=False), p

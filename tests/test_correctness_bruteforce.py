@@ -1,0 +1,353 @@
+"""The optimizer's optimum equals a brute-force enumeration on small seeded instances (issue 3, §7).
+
+Each case enumerates every plan with ``tests/independent.py`` (which shares only the contracts with optimizer/),
+takes the lexicographic optimum (least weighted soft shortfall, most weighted coverage, least cost) and compares
+the optimizer's plan re-measured by the same independent code: figures, never site lists (optima can be tied).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import independent as ind
+from geodata.errors import HealthplanError
+from optimizer.config import (
+    AmbulanceConfig,
+    BloodConfig,
+    FeverConfig,
+    OptimizerConfig,
+    PhasingConfig,
+    ResourcesConfig,
+    StandardRule,
+    SubcentreConfig,
+)
+from optimizer.status import Status
+
+OFF = StandardRule(mode="off")
+SOFT = StandardRule(mode="soft")
+HARD = StandardRule(mode="hard")
+KEY_OF_KIND = {"ambulance": ("ambulance", "ambulance_single"), "fever": ("fever",), "blood": ("blood",),
+               "subcentre": ("secondary",)}
+
+
+def make_cfg(
+    *,
+    ambulance: dict | None = None,
+    fever: dict | None = None,
+    blood: dict | None = None,
+    subcentre: dict | None = None,
+    **top: object,
+) -> OptimizerConfig:
+    """A config with only the given kinds enabled; every standard of an enabled kind is ``off`` unless given."""
+    amb_off = {"fleet": OFF, "np_share_rule": OFF, "one_per_thc": OFF}
+    res = ResourcesConfig(
+        ambulance=AmbulanceConfig(**{**amb_off, **ambulance}) if ambulance is not None else AmbulanceConfig(enabled=False),
+        fever=(FeverConfig(**{"clinic_mandate": OFF, "room_mandate": OFF, **fever}) if fever is not None
+               else FeverConfig(enabled=False)),
+        blood=(BloodConfig(**{"min_points_rule": OFF, **blood}) if blood is not None else BloodConfig(enabled=False)),
+        subcentre=SubcentreConfig(**subcentre) if subcentre is not None else SubcentreConfig(enabled=False),
+    )
+    return OptimizerConfig(resources=res, **top)
+
+
+def check_optimum(opt, inst, cfg) -> tuple[object, ind.Prepared, ind.Measures, ind.BruteResult]:
+    """Solve, enumerate, and assert the optimizer's plan attains the brute-force lexicographic optimum."""
+    prep = ind.prepare(inst, cfg)
+    best = ind.brute_force(prep)
+    assert best is not None, "test instance must be feasible"
+    plan = opt.optimize(inst, cfg)
+    assert plan.solve.status == Status.OPTIMAL, plan.solve
+    x = ind.items_to_plan(prep, plan.items)
+    m = ind.measure(prep, x)
+    assert m.hard_ok[0], {k: v[0] for k, v in m.shortfall.items()}
+    assert m.budget_ok[0], (m.cost_year[0], cfg.budget_wan, cfg.phasing.budgets_wan)
+    assert m.soft_shortfall[0] == pytest.approx(best.soft_shortfall, abs=1e-6)
+    assert m.weighted_coverage[0] == pytest.approx(best.weighted_coverage, rel=1e-6, abs=1e-6)
+    assert m.cost[0] == pytest.approx(best.cost, abs=1e-6)
+    # the plan's own figures agree with the independent evaluation of its items
+    assert plan.spent_wan == pytest.approx(m.cost[0], abs=1e-6)
+    summary = plan.coverage_summary(inst.demand["population"])
+    for kind in prep.enabled:
+        for key in KEY_OF_KIND[kind]:
+            assert summary[key]["after"] == pytest.approx(m.covered[key][0, -1], abs=0.01), key
+    return plan, prep, m, best
+
+
+def soft_total(plan) -> float:
+    """Σ shortfall over the plan's soft standards (natural units; every test weight is 1)."""
+    st = plan.standards
+    return float(st.loc[st["mode"] == "soft", "shortfall"].sum())
+
+
+# --- each kind alone ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("existing_point", [False, True])
+def test_blood_mclp_with_budget(opt, make_random_instance, seed, existing_point):
+    levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate"]
+    inst = make_random_instance(seed, levels, n_demand=9, unreachable_share=0.1,
+                                blood_point=[existing_point, False, False, False, False, False])
+    cfg = make_cfg(blood={"access_minutes": 20.0, "unit_cost_wan": 100.0}, budget_wan=250.0)
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    assert m.counts["blood"][0] - existing_point <= 2  # 250万元 buys two points at most
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_blood_candidates_only_and_min_points_soft(opt, make_random_instance, seed):
+    levels = ["county_hospital", "thc", "candidate", "candidate", "candidate", "chc"]
+    inst = make_random_instance(seed, levels, n_demand=8)
+    cfg = make_cfg(
+        blood={"access_minutes": 18.0, "unit_cost_wan": 90.0, "candidates": "candidates", "min_points": 3,
+               "min_points_rule": SOFT},
+        budget_wan=200.0,
+    )
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    assert best.soft_shortfall == 1.0  # two points affordable, three required
+    assert soft_total(plan) == pytest.approx(1.0)
+    built = set(plan.items["site_id"])
+    assert built <= {"s02", "s03", "s04"}
+
+
+FEVER_LEVELS = ["county_hospital", "secondary_hospital", "tcm_hospital", "central_thc", "thc", "thc", "chc"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(("clinic", "room", "budget"), [
+    (OFF, OFF, 400.0), (SOFT, SOFT, 400.0), (OFF, HARD, 400.0), (SOFT, SOFT, 1000.0),
+])
+def test_fever_clinics_and_rooms(opt, make_random_instance, seed, clinic, room, budget):
+    inst = make_random_instance(seed, FEVER_LEVELS, n_demand=9, fever_clinic=[True] + [False] * 6)
+    cfg = make_cfg(
+        fever={"access_minutes_urban": 15.0, "access_minutes_rural": 25.0, "clinic_cost_wan": 150.0,
+               "room_cost_wan": 60.0, "clinic_mandate": clinic, "room_mandate": room},
+        budget_wan=budget,
+    )
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    if clinic.mode == room.mode == "soft":
+        # clinics missing (of 3 hospitals) + rooms missing (of 4 centres), in sites
+        assert soft_total(plan) == pytest.approx(best.soft_shortfall)
+    kinds = set(plan.items["kind"])
+    assert kinds <= {"fever_clinic", "fever_room"}
+    clinic_sites = set(plan.items.loc[plan.items["kind"] == "fever_clinic", "site_id"])
+    assert clinic_sites <= {"s01", "s02"}  # hospitals without a clinic; s00 has one
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("target", "rule"), [(None, OFF), (3, SOFT), (2, HARD)])
+def test_subcentres(opt, make_random_instance, seed, target, rule):
+    levels = ["county_hospital", "central_thc", "central_thc", "central_thc", "central_thc", "thc"]
+    inst = make_random_instance(seed, levels, n_demand=10)
+    cfg = make_cfg(
+        subcentre={"access_minutes": 22.0, "unit_cost_wan": 500.0, "target_count": target, "target_rule": rule},
+        budget_wan=1000.0,
+    )
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    if rule.mode == "soft":
+        assert soft_total(plan) == pytest.approx(1.0)
+    assert set(plan.items["site_id"]) <= {"s01", "s02", "s03", "s04"}
+
+
+AMB_LEVELS = ["county_hospital", "central_thc", "thc", "candidate"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(("variant", "budget"), [("coverage", 200.0), ("np_hard", 200.0), ("fleet_soft", 260.0)])
+def test_ambulances_mexclp_integer_both_types(opt, make_random_instance, seed, variant, budget):
+    # every station can take two new vehicles (capacity = existing + 2): ≤ 6 choices per station
+    inst = make_random_instance(
+        seed, AMB_LEVELS, n_demand=8, pop_range=(10_000, 30_000), pop_round=10_000, urban_share=0.0,
+        amb_ord=[1, 0, 0, 0], station_capacity=[3, 2, 2, 2],
+    )
+    amb = {"busy_fraction": 0.3, "coverage_depth": 3, "response_minutes_rural": 20.0, "dispatch_minutes": 3.0}
+    if variant in ("np_hard", "fleet_soft"):
+        amb["np_share_rule"] = HARD
+    if variant == "fleet_soft":
+        amb["fleet"] = SOFT
+    cfg = make_cfg(ambulance=amb, budget_wan=budget)
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    if variant == "fleet_soft":
+        # populations are multiples of 10,000 rural persons: the fleet requirement is a whole number of vehicles
+        assert soft_total(plan) == pytest.approx(best.soft_shortfall)
+    rows = plan.items[plan.items["kind"] == "ambulance"]
+    assert (rows["quantity"] == rows["quantity_ord"] + rows["quantity_np"]).all()
+    if variant == "coverage":
+        assert (rows["quantity_np"] == 0).all()  # without the share rule, the cheaper vehicle always wins stage 3
+
+
+def test_ambulances_speed_factor(opt, make_random_instance):
+    inst = make_random_instance(
+        7, AMB_LEVELS, n_demand=8, urban_share=0.5, amb_ord=[1, 0, 0, 0], station_capacity=[3, 2, 2, 2],
+    )
+    inst = dataclasses.replace(inst, ambulance_speed_factor=1.4)  # ambulances drive 1.4 × ordinary speed
+    cfg = make_cfg(ambulance={"busy_fraction": 0.4, "coverage_depth": 3}, budget_wan=180.0)
+    check_optimum(opt, inst, cfg)
+
+
+# --- all four together ---------------------------------------------------------------------------------------
+
+
+def four_kind_instance(make_random_instance, seed):
+    levels = ["county_hospital", "secondary_hospital", "central_thc", "central_thc", "thc", "candidate"]
+    return make_random_instance(
+        seed, levels, n_demand=9, urban_share=0.4,
+        amb_ord=[1, 0, 0, 0, 0, 0], station_capacity=[2, 1, 1, 1, 1, 1],
+        fever_clinic=[True, False, False, False, False, False],
+        fever_room=[False, False, False, False, True, False],
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("budget", [700.0, 1200.0])
+def test_all_four_kinds_with_budget_hard_and_soft(opt, make_random_instance, seed, budget):
+    inst = four_kind_instance(make_random_instance, seed)
+    cfg = make_cfg(
+        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "np_share_rule": HARD,
+                   "station_levels": ["county_hospital", "central_thc"]},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": HARD, "room_mandate": SOFT},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "min_points": 1,
+               "min_points_rule": HARD, "access_minutes": 20.0},
+        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0},
+        budget_wan=budget,
+    )
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    assert soft_total(plan) == pytest.approx(best.soft_shortfall)  # fever rooms missing at the two central THCs
+    hard = plan.standards[plan.standards["mode"] == "hard"]
+    assert hard["met"].astype(bool).all(), hard
+
+
+def test_all_four_kinds_weights(opt, make_random_instance):
+    inst = four_kind_instance(make_random_instance, 5)
+    cfg = make_cfg(
+        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "weight": 2.0,
+                   "station_levels": ["county_hospital", "central_thc"]},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "weight": 0.5},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "weight": 3.0, "access_minutes": 20.0},
+        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0, "weight": 1.0},
+        budget_wan=600.0,
+    )
+    check_optimum(opt, inst, cfg)
+
+
+# --- two-year phasing -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("carry_over", [False, True])
+def test_two_year_phasing(opt, make_random_instance, seed, carry_over):
+    levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate"]
+    inst = make_random_instance(seed, levels, n_demand=8)
+    cfg = make_cfg(
+        fever={"room_cost_wan": 50.0, "access_minutes_rural": 20.0, "access_minutes_urban": 12.0,
+               "clinic_levels": []},
+        blood={"unit_cost_wan": 100.0, "access_minutes": 20.0, "candidates": ["s00", "s04", "s05", "s01"]},
+        phasing=PhasingConfig(years=[2025, 2026], budgets_wan=[110.0, 140.0], year_weights=[2.0, 1.0],
+                              carry_over=carry_over),
+    )
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    assert set(plan.items["year"].astype(int)) <= {2025, 2026}
+    spend = plan.items.groupby(plan.items["year"].astype(int))["cost_wan"].sum()
+    if not carry_over:
+        assert spend.get(2025, 0.0) <= 110.0 + 1e-6
+        assert spend.get(2026, 0.0) <= 140.0 + 1e-6
+
+
+# --- infeasibility and min-budget ------------------------------------------------------------------------------
+
+
+def test_hard_target_out_of_budget_is_infeasible(opt, make_random_instance):
+    levels = ["county_hospital", "central_thc", "central_thc", "central_thc", "thc"]
+    inst = make_random_instance(11, levels, n_demand=6)
+    cfg = make_cfg(subcentre={"unit_cost_wan": 500.0, "target_count": 3, "target_rule": HARD}, budget_wan=1000.0)
+    assert ind.brute_force(ind.prepare(inst, cfg)) is None
+    try:
+        plan = opt.optimize(inst, cfg)
+    except HealthplanError as exc:  # InfeasibleError is a HealthplanError
+        assert "sub" in str(exc).lower() or "次中心" in str(exc), str(exc)
+    else:
+        assert plan.solve.status == Status.INFEASIBLE
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_min_budget_blood_set_cover(opt, make_random_instance, seed):
+    levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate"]
+    inst = make_random_instance(seed, levels, n_demand=9)
+    for access in (25.0, 30.0, 40.0, 60.0, 90.0):
+        cfg = make_cfg(blood={"access_minutes": access, "unit_cost_wan": 100.0, "target_coverage": 1.0})
+        least = ind.brute_min_budget(ind.prepare(inst, cfg))
+        if least is not None:
+            break
+    assert least is not None
+    plan = opt.min_budget(inst, cfg)
+    assert plan.solve.status == Status.OPTIMAL
+    assert plan.spent_wan == pytest.approx(least)
+    m = ind.measure(ind.prepare(inst, cfg), ind.items_to_plan(ind.prepare(inst, cfg), plan.items))
+    assert m.covered["blood"][0, -1] == pytest.approx(inst.population)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_min_budget_meets_hard_fleet_and_share(opt, make_random_instance, seed):
+    inst = make_random_instance(
+        seed, AMB_LEVELS, n_demand=6, pop_range=(10_000, 20_000), pop_round=10_000, urban_share=0.0,
+        amb_ord=[2, 0, 0, 0], station_capacity=[4, 2, 2, 2],
+    )
+    cfg = make_cfg(ambulance={"busy_fraction": 0.3, "fleet": HARD, "np_share_rule": HARD})
+    prep = ind.prepare(inst, cfg)
+    least = ind.brute_min_budget(prep)
+    assert least is not None
+    plan = opt.min_budget(inst, cfg)
+    assert plan.spent_wan == pytest.approx(least)
+    assert ind.measure(prep, ind.items_to_plan(prep, plan.items)).hard_ok[0]
+
+
+# --- MEXCLP by hand ---------------------------------------------------------------------------------------------
+
+
+def mexclp_hand_instance(make_instance):
+    """Two villages, two stations. Station A reaches both villages, station B only village 2.
+
+    A holds 1 ordinary vehicle (capacity 2), B holds 2 negative-pressure vehicles (full). q = 0.5, K = 2.
+    """
+    demand = pd.DataFrame({"population": [1000, 2000], "urban": [False, False]}, index=pd.Index(["v1", "v2"]))
+    sites = pd.DataFrame(
+        {"level": ["thc", "thc"], "amb_ord": [1, 0], "amb_np": [0, 2], "station_capacity": [2, 2]},
+        index=pd.Index(["A", "B"]),
+    )
+    minutes = np.array([[10.0, 20.0], [np.inf, 5.0]])
+    cfg = make_cfg(ambulance={"busy_fraction": 0.5, "coverage_depth": 2, "response_minutes_rural": 30.0},
+                   budget_wan=25.0)
+    return make_instance(demand, sites, minutes), cfg
+
+
+def test_mexclp_hand_computation_independent(make_instance):
+    inst, cfg = mexclp_hand_instance(make_instance)
+    prep = ind.prepare(inst, cfg)
+    m = ind.measure(prep, np.zeros((1, len(prep.decisions)), dtype=int))
+    # v1: n = 1 → 1 − 0.5 = 0.5 → 500 persons; v2: n = 3, capped at K = 2 → 1 − 0.25 = 0.75 → 1,500 persons
+    assert m.covered["ambulance"][0, 0] == pytest.approx(500 + 1500)
+    assert m.covered["ambulance_single"][0, 0] == pytest.approx(3000)
+    best = ind.brute_force(prep)
+    # one more ordinary vehicle at A (25万元): v1 n = 2 → 0.75 → 750; v2 stays 0.75 (K = 2) → 2,250 persons
+    assert best.weighted_coverage == pytest.approx(750 + 1500)
+    assert best.cost == pytest.approx(25.0)
+
+
+def test_mexclp_hand_computation_optimizer(opt, make_instance):
+    inst, cfg = mexclp_hand_instance(make_instance)
+    base = opt.baseline(inst, cfg).coverage_summary(inst.demand["population"])
+    assert base["ambulance"]["after"] == pytest.approx(2000.0)
+    assert base["ambulance_single"]["after"] == pytest.approx(3000.0)
+    assert base["ambulance"]["before"] == pytest.approx(2000.0)
+    plan = opt.optimize(inst, cfg)
+    summary = plan.coverage_summary(inst.demand["population"])
+    assert summary["ambulance"]["before"] == pytest.approx(2000.0)
+    assert summary["ambulance"]["after"] == pytest.approx(2250.0)
+    assert plan.demand_coverage.loc["v1", "ambulance_after"] == pytest.approx(0.75)
+    assert plan.demand_coverage.loc["v2", "ambulance_after"] == pytest.approx(0.75)
+    rows = plan.items
+    assert list(rows["site_id"]) == ["A"] and int(rows["quantity_ord"].iloc[0]) == 1
+    assert plan.spent_wan == pytest.approx(25.0)
