@@ -66,6 +66,10 @@ class AmbulanceConfig(_Strict):
         default=StandardRule(mode="off"), description="≥ 1 ambulance per township health centre (A: Guizhou 2021)"
     )
     weight: float = Field(default=1.0, ge=0, description="weight of ambulance coverage in the objective")
+    target_coverage: float | None = Field(
+        default=None, ge=0, le=1,
+        description="share of population with ≥ 1 vehicle within the response standard (min-budget target)",
+    )
 
     def drive_minutes(self, urban: bool) -> float:
         """Drive-time threshold (min): response target − dispatch overhead."""
@@ -99,6 +103,9 @@ class FeverConfig(_Strict):
     clinic_mandate: StandardRule = StandardRule(mode="soft")
     room_mandate: StandardRule = StandardRule(mode="soft")
     weight: float = Field(default=1.0, ge=0)
+    target_coverage: float | None = Field(
+        default=None, ge=0, le=1, description="share of population within the access standard (min-budget target)"
+    )
 
     def access_minutes(self, urban: bool) -> float:
         """Access standard (min) for an urban or rural demand point."""
@@ -148,6 +155,10 @@ class SubcentreConfig(_Strict):
     min_spacing_minutes: float | None = Field(default=None, gt=0, description="min between two sub-centres")
     target_count: int | None = Field(default=None, ge=0, description="e.g. Guang'an plans 5 (seed 003)")
     target_rule: StandardRule = StandardRule(mode="soft")
+    target_coverage: float | None = Field(
+        default=None, ge=0, le=1,
+        description="share of population within access_minutes of secondary care (min-budget target)",
+    )
     secondary_levels: list[Level] = Field(
         default_factory=lambda: [Level.COUNTY_HOSPITAL, Level.SECONDARY_HOSPITAL, Level.TCM_HOSPITAL],
         description="levels that already give secondary care",

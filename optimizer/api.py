@@ -1,0 +1,182 @@
+"""The public entry points: optimize (lexicographic plan under the budget) and min_budget (least capital)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from geodata.instance import Instance
+from optimizer.build import build_model
+from optimizer.config import OptimizerConfig
+from optimizer.errors import InfeasibleError
+from optimizer.evaluation import evaluate
+from optimizer.model import Model
+from optimizer.objective import overall_status, solve_stages
+from optimizer.plan import Plan, SolveInfo
+from optimizer.prepare import ModelData, prepare
+from optimizer.screening import Finding, screen, wan
+from optimizer.solution import empty_items, read_items
+from optimizer.status import Status
+
+
+def optimize(
+    instance: Instance,
+    cfg: OptimizerConfig,
+    *,
+    progress: Callable[[str], None] | None = None,
+    warm_start: Plan | None = None,
+) -> Plan:
+    """The best plan under the budget: least weighted shortfall, then most weighted coverage, then least cost.
+
+    Raises
+    ------
+    InfeasibleError
+        When the hard standards cannot hold within the budget and limits; the message names the standard, how
+        far short it is and the least budget that meets it (from :func:`min_budget`).
+    """
+    t0 = time.perf_counter()
+    data = prepare(instance, cfg)
+    findings = screen(data)
+    if findings:
+        raise _explain(instance, cfg, findings)
+    if progress:
+        progress("building the model")
+    m = build_model(data, "optimize")
+    m.build_s = time.perf_counter() - t0  # preparation + model building, seconds
+    start = _start_from_plan(m, warm_start) if warm_start is not None else None
+    results = solve_stages(m, progress=progress, start=start)
+    status = overall_status(results)
+    if status == Status.INFEASIBLE:
+        raise _explain(instance, cfg, [])
+    return _finish(instance, cfg, data, m, results, status, t0)
+
+
+def min_budget(instance: Instance, cfg: OptimizerConfig) -> Plan:
+    """Least capital (万元) meeting every hard standard and the coverage targets in cfg (``target_coverage``).
+
+    Budget limits (total, yearly, earmarks) are ignored; the operating-cost cap and capacities hold. Stages: hard
+    standards (elastic; a positive optimum proves they are out of reach at any budget) → soft shortfall → cost →
+    coverage. With one kind and target 1.0 this is the set-covering problem over the population any candidate can
+    reach. ``plan.meta["least_budget_wan"]`` holds the answer.
+    """
+    t0 = time.perf_counter()
+    data = prepare(instance, cfg)
+    findings = screen(data, budget_limits=False)
+    if findings:
+        raise _explain(instance, cfg, findings, compute_budget=False)
+    m = build_model(data, "min_budget")
+    m.build_s = time.perf_counter() - t0
+    results = solve_stages(m)
+    status = overall_status(results)
+    if not status.has_plan:
+        raise InfeasibleError(f"min-budget solve failed: {results[-1][1].message or status.value}")
+    short = {name: max(float(sum((v.varValue or 0.0) for v in vs)), 0.0) for name, vs in m.elastic_vars.items()}
+    short = {k: v for k, v in short.items() if v > 1e-6}
+    if short:
+        name, amount = max(short.items(), key=lambda kv: kv[1])
+        spec = next(s for s in m.standards if s.name == name)
+        req = spec.required_by_year.get(m.n_years - 1, spec.required)
+        raise InfeasibleError(
+            f"hard standard {name} cannot be met at any budget: short by {amount:,.2f} {spec.unit} "
+            f"(required {req:,.2f}); "
+            + "; ".join(f"{k} short by {v:,.2f}" for k, v in sorted(short.items()) if k != name)
+            + " — make it soft, lower it, or allow more sites/capacity",
+            standard=name, required=req, achievable=req - amount, least_budget_wan=None,
+        )
+    plan = _finish(instance, cfg, data, m, results, status, t0)
+    plan.meta["least_budget_wan"] = plan.spent_wan
+    return plan
+
+
+def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model, results: list,
+            status: Status, t0: float) -> Plan:
+    """Read the items, record the solve, and measure the plan with :func:`evaluate`."""
+    last = next((r for _, r in reversed(results) if r.status.has_plan), results[-1][1])
+    stages = tuple({"stage": n, "status": r.status.value, "objective": r.objective, "bound": r.bound, "gap": r.gap,
+                    "seconds": round(r.seconds, 4), "message": r.message} for n, r in results)
+    solve_s = float(sum(r.seconds for _, r in results))
+    gap = max((r.gap for _, r in results if np.isfinite(r.gap)), default=float("nan"))
+    msg = "; ".join(f"{s['stage']}: {s['status']}" for s in stages)
+    items = read_items(m) if status.has_plan else empty_items()
+    info = SolveInfo(status=status, solver=last.solver, objective=last.objective, bound=last.bound, gap=gap,
+                     build_s=m.build_s, solve_s=solve_s, message=msg, stages=stages)
+    plan = evaluate(instance, cfg, items, solve_info=info, data=data)
+    plan.meta.update({"n_variables": len(m.prob.variables()), "n_constraints": len(m.prob.constraints),
+                      "groups": {k: len(g.population) for k, g in m.groups.items()},
+                      "total_s": time.perf_counter() - t0})
+    return plan
+
+
+def _explain(instance: Instance, cfg: OptimizerConfig, findings: list[Finding], *,
+             compute_budget: bool = True) -> InfeasibleError:
+    """An InfeasibleError with the first finding's numbers and the least budget (computed, not guessed)."""
+    structural = [f for f in findings if f.structural]
+    if structural:
+        f = structural[0]
+        return InfeasibleError(f"infeasible: {f.message}", standard=f.standard, required=f.required,
+                               achievable=f.achievable, least_budget_wan=None)
+    least = None
+    note = ""
+    if compute_budget:
+        try:
+            least = min_budget(instance, cfg).meta["least_budget_wan"]
+            note = f"; the least budget meeting every hard standard is {wan(least)}"
+        except InfeasibleError as exc:
+            return exc
+    if findings:
+        f = findings[0]
+        return InfeasibleError(f"infeasible: {f.message}{note}", standard=f.standard, required=f.required,
+                               achievable=f.achievable, least_budget_wan=least)
+    ph = cfg.phasing
+    limits = []
+    if cfg.budget_wan is not None:
+        limits.append(f"budget {wan(cfg.budget_wan)}")
+    if ph.budgets_wan is not None:
+        limits.append("yearly budgets " + " / ".join(wan(b) for b in ph.budgets_wan)
+                      + (" with carry-over" if ph.carry_over else " without carry-over"))
+    if cfg.earmarks_wan:
+        limits.append("earmarks " + ", ".join(f"{k} {wan(v)}" for k, v in sorted(cfg.earmarks_wan.items())))
+    hard = _hard_names(cfg)
+    return InfeasibleError(
+        f"infeasible: the hard standards ({', '.join(hard) or 'none'}) cannot hold within "
+        f"{'; '.join(limits) or 'the limits'}{note}",
+        standard=hard[0] if hard else "", required=least if least is not None else float("nan"),
+        achievable=cfg.budget_wan if cfg.budget_wan is not None else float("nan"), least_budget_wan=least)
+
+
+def _hard_names(cfg: OptimizerConfig) -> list[str]:
+    r = cfg.resources
+    pairs = [("amb_fleet_ratio", r.ambulance.enabled and r.ambulance.fleet.mode),
+             ("amb_np_share", r.ambulance.enabled and r.ambulance.np_share_rule.mode),
+             ("amb_one_per_thc", r.ambulance.enabled and r.ambulance.one_per_thc.mode),
+             ("fever_clinic_mandate", r.fever.enabled and r.fever.clinic_mandate.mode),
+             ("fever_room_mandate", r.fever.enabled and r.fever.room_mandate.mode),
+             ("blood_min_points", r.blood.enabled and r.blood.min_points_rule.mode),
+             ("subcentre_target", r.subcentre.enabled and r.subcentre.target_count is not None
+              and r.subcentre.target_rule.mode),
+             ("equity", cfg.equity.theta is not None and cfg.equity.rule.mode)]
+    return [n for n, mode in pairs if mode == "hard"]
+
+
+def _start_from_plan(m: Model, plan: Plan) -> dict[str, float]:
+    """Start values for the decision variables from an earlier plan's items (others left to the solver)."""
+    ids = m.data.instance.sites.index.astype(str)
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    tpos = {y: t for t, y in enumerate(m.data.years)}
+    start = {v.name: 0.0 for fam in m.x.values() for v in fam.values()}
+    for _, it in plan.items.iterrows():
+        j, t = pos.get(str(it["site_id"])), tpos.get(int(it["year"]))
+        if j is None or t is None:
+            continue
+        fams = {"ambulance": (("amb_ord", it["quantity_ord"]), ("amb_np", it["quantity_np"]),
+                              ("amb_station", float(bool(it["new_station"])))),
+                "fever_clinic": (("fever_clinic", 1.0),), "fever_room": (("fever_room", 1.0),),
+                "blood": (("blood", 1.0),), "subcentre": (("subcentre", 1.0),)}.get(it["kind"], ())
+        for fam, val in fams:
+            v = m.x.get(fam, {}).get((int(j), t))
+            if v is not None:
+                start[v.name] = float(val)
+    return start

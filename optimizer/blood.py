@@ -1,0 +1,81 @@
+"""Fixed blood-collection points at candidate sites: maximal covering, or p-median access time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+
+from optimizer.covering import add_access_time, add_covering
+from optimizer.model import Model, expr
+
+KIND = "blood"
+
+
+def add_blood_variables(m: Model) -> None:
+    """Binaries b_jt at candidate sites (cfg.candidates) without a point today; ``blood_once_<j>``: Σ_t b_jt ≤ 1.
+
+    Unit cost as configured (no sourced default: the ASSUMPTION constant is flagged in the plan).
+    """
+    d, cfg = m.data, m.data.cfg.resources.blood
+    if not cfg.enabled:
+        return
+    fam = m.family("blood")
+    for j in np.flatnonzero(d.blood_eligible & _undominated(m)):
+        for t in range(m.n_years):
+            fam[(j, t)] = pulp.LpVariable(f"blood_{j}_{t}", cat=pulp.LpBinary)
+            m.add_cost(KIND, t, fam[(j, t)], float(d.cost["blood"][j]))
+        if m.n_years > 1:
+            m.add(expr(m.cumulative("blood", j, m.n_years - 1)) <= 1, f"blood_once_{j}")
+
+
+def _undominated(m: Model) -> np.ndarray:
+    """Drop candidate j when another candidate j' covers a superset of j's demand points at no greater cost.
+
+    Exact only when nothing but coverage tells candidates apart, so the rule applies when the objective is
+    ``coverage`` and the minimum-points standard cannot bind (off, or already met by existing points): then any
+    plan using j does at least as well with j' instead (or without j if j' is already in). Ties keep the
+    lower site index. Other kinds are not reduced (mandates, capacities and spacing make sites distinct).
+    """
+    d, cfg = m.data, m.data.cfg.resources.blood
+    keep = np.ones(d.n_sites, dtype=bool)
+    if cfg.objective != "coverage" or (cfg.min_points_rule.mode != "off" and cfg.min_points > d.blood_has.sum()):
+        return keep
+    if d.cfg.equity.theta is not None and "blood" in d.cfg.equity.kinds:
+        return keep
+    from optimizer.coverage import coverage_pairs  # local: only this reduction needs the raw pairs
+
+    s_idx, d_idx = coverage_pairs(d.instance, d.cfg, "blood")
+    # Demand points already covered by an existing point add nothing: domination is judged on the rest.
+    covered = np.zeros(len(d.instance.demand), dtype=bool)
+    covered[d_idx[d.blood_has[s_idx]]] = True
+    sel = d.blood_eligible[s_idx] & ~covered[d_idx]
+    from scipy import sparse
+
+    a = sparse.csr_matrix((np.ones(sel.sum()), (s_idx[sel], d_idx[sel])), shape=(d.n_sites, len(covered)))
+    cand = np.flatnonzero(d.blood_eligible)
+    sub = a[cand]
+    inter = (sub @ sub.T).toarray()  # |cand|² shared points: candidates are few hundred at most
+    size = np.asarray(sub.sum(axis=1)).ravel()
+    cost = d.cost["blood"][cand]
+    contains = inter >= size[:, None] - 1e-9  # row r's set ⊆ column c's set
+    cheaper = cost[None, :] <= cost[:, None] + 1e-9
+    strictly = (inter < size[None, :] - 1e-9) | (cost[None, :] < cost[:, None] - 1e-9)
+    earlier = np.arange(len(cand))[None, :] < np.arange(len(cand))[:, None]
+    dominated = (contains & cheaper & (strictly | earlier))
+    np.fill_diagonal(dominated, False)
+    keep[cand[dominated.any(axis=1)]] = False
+    return keep
+
+
+def add_blood_coverage(m: Model) -> None:
+    """Blood-point coverage within ``access_minutes`` (ASSUMPTION: primary-care access), or p-median access time."""
+    d, cfg = m.data, m.data.cfg.resources.blood
+    if not cfg.enabled:
+        return
+    eq = d.cfg.equity
+    need_cover = cfg.objective == "coverage" or cfg.target_coverage is not None or (
+        eq.theta is not None and "blood" in eq.kinds)
+    if need_cover:
+        add_covering(m, "blood", ("blood",), d.blood_has, weight=cfg.weight, in_objective=cfg.objective == "coverage")
+    if cfg.objective == "access_time":
+        add_access_time(m, "blood", ("blood",), d.blood_has, weight=cfg.weight)

@@ -1,0 +1,92 @@
+"""The model container: the PuLP problem, its named variable families and the terms of each objective stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulp
+
+from optimizer.coverage import AccessGroups, Groups
+from optimizer.prepare import ModelData
+
+Mode = Literal["optimize", "min_budget"]
+Terms = list[tuple[pulp.LpVariable, float]]
+
+
+@dataclass
+class StandardSpec:
+    """One standard as the model sees it: ``level[t] (+ shortfall) ≥ milestone[t] × required`` for each year t.
+
+    ``level`` maps year position → expression (existing stock included as the constant), in ``unit``.
+    """
+
+    name: str
+    level: dict[int, pulp.LpAffineExpression]
+    required: float
+    mode: Literal["hard", "soft", "off"]
+    weight: float
+    unit: str
+    source: str
+    integer: bool = True  # milestone targets are rounded up for counts (vehicles, sites)
+    required_by_year: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass
+class Model:
+    """A built MILP: ``prob`` plus the handles needed to read a plan back and to stage the objective.
+
+    ``x[family][(site, year_pos)]`` are the decision variables (families ``amb_ord``, ``amb_np``, ``amb_station``,
+    ``fever_clinic``, ``fever_room``, ``blood``, ``subcentre``); ``shortfall``, ``coverage`` and ``cost`` are the
+    linear terms of the three lexicographic stages (weighted shortfall share, weighted persons, 万元).
+    """
+
+    prob: pulp.LpProblem
+    data: ModelData
+    mode: Mode
+    x: dict[str, dict[tuple[int, int], pulp.LpVariable]] = field(default_factory=dict)
+    shortfall: Terms = field(default_factory=list)
+    elastic: Terms = field(default_factory=list)  # min-budget mode: shortfall of hard standards, solved first
+    elastic_vars: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)
+    coverage: Terms = field(default_factory=list)
+    cost: Terms = field(default_factory=list)
+    spend: dict[tuple[str, int], Terms] = field(default_factory=dict)  # (kind, year_pos) → capital terms
+    covered: dict[tuple[str, int], pulp.LpAffineExpression] = field(default_factory=dict)  # persons per key, year
+    covered_town: dict[tuple[str, int, str], pulp.LpAffineExpression] = field(default_factory=dict)
+    groups: dict[str, Groups | AccessGroups] = field(default_factory=dict)
+    standards: list[StandardSpec] = field(default_factory=list)
+    year_weight: tuple[float, ...] = (1.0,)
+    build_s: float = 0.0
+
+    @property
+    def n_years(self) -> int:
+        """Number of plan years."""
+        return len(self.data.years)
+
+    def add(self, row: pulp.LpConstraint, name: str) -> None:
+        """Add one named row (names follow the ``<family>_<what>_<index>`` grammar)."""
+        row.name = name
+        self.prob.addConstraint(row, name)
+
+    def family(self, name: str) -> dict[tuple[int, int], pulp.LpVariable]:
+        """The variable family ``name`` (created empty on first use)."""
+        return self.x.setdefault(name, {})
+
+    def cumulative(self, name: str, site: int, t: int) -> Terms:
+        """Terms of family ``name`` at ``site`` in years 0 … t (installed stock is cumulative)."""
+        fam = self.x.get(name, {})
+        return [(fam[(site, s)], 1.0) for s in range(t + 1) if (site, s) in fam]
+
+    def add_cost(self, kind: str, t: int, var: pulp.LpVariable, wan: float) -> None:
+        """Record a capital cost term (万元) of ``kind`` in year position ``t``."""
+        if wan:
+            self.cost.append((var, wan))
+            self.spend.setdefault((kind, t), []).append((var, wan))
+
+
+def expr(terms: Terms, constant: float = 0.0) -> pulp.LpAffineExpression:
+    """A linear expression from (variable, coefficient) terms; duplicates are summed."""
+    e = pulp.LpAffineExpression(constant=constant)
+    for v, c in terms:
+        e[v] = e.get(v, 0.0) + c
+    return e

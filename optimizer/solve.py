@@ -1,0 +1,105 @@
+"""Every PuLP solver construction: HiGHS (highspy) by default, CBC as fallback; status, bound and gap read back."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from optimizer.config import SolverConfig
+from optimizer.status import Status
+
+RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One solve: status, objective, proven bound, relative gap and seconds."""
+
+    status: Status
+    solver: str
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    message: str = ""
+
+
+def map_status(status: int, sol_status: int) -> Status:
+    """PuLP (status, sol_status) → Status. An integer-feasible incumbent (sol_status 2) is TIME_LIMIT, never OPTIMAL."""
+    if status == pulp.LpStatusOptimal and sol_status == pulp.LpSolutionOptimal:
+        return Status.OPTIMAL
+    if sol_status == pulp.LpSolutionIntegerFeasible:
+        return Status.TIME_LIMIT
+    if status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
+        return Status.INFEASIBLE
+    if status == pulp.LpStatusUnbounded or sol_status == pulp.LpSolutionUnbounded:
+        return Status.UNBOUNDED
+    return Status.ERROR
+
+
+class _HiGHS(pulp.HiGHS):
+    """PuLP's highspy interface plus a start solution (column values by variable name) before ``run``."""
+
+    def __init__(self, start: dict[str, float] | None = None, **kw: object):
+        super().__init__(**kw)
+        self.start = start or {}
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        if self.start:
+            cols = [(v.index, self.start[v.name]) for v in lp.variables() if v.name in self.start]
+            if cols:
+                idx = np.array([c[0] for c in cols], dtype=np.int32)
+                val = np.array([c[1] for c in cols], dtype=float)
+                lp.solverModel.setSolution(len(cols), idx, val)
+        lp.solverModel.run()
+
+
+def make_solver(cfg: SolverConfig, time_limit_s: float, start: dict[str, float] | None = None) -> pulp.LpSolver:
+    """The configured solver: HiGHS with one thread and a fixed seed by default, or CBC (``name: cbc``)."""
+    threads = cfg.threads or 1
+    if cfg.name == "highs":
+        return _HiGHS(start=start, msg=cfg.msg, timeLimit=time_limit_s, gapRel=cfg.gap, threads=threads,
+                      random_seed=RANDOM_SEED % 2**31, mip_feasibility_tolerance=1e-7)
+    return pulp.PULP_CBC_CMD(msg=cfg.msg, timeLimit=time_limit_s, gapRel=cfg.gap, threads=threads,
+                             warmStart=bool(start), options=[f"randomSeed {RANDOM_SEED % 2**31}"])
+
+
+def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
+          start: dict[str, float] | None = None) -> StageResult:
+    """Solve ``prob`` once; read status, objective, bound and gap (bound/gap NaN where the solver gives none)."""
+    if start and cfg.name == "cbc":
+        for v in prob.variables():
+            if v.name in start:
+                v.setInitialValue(start[v.name])
+    solver = make_solver(cfg, max(time_limit_s, 1.0), start)
+    t0 = time.perf_counter()
+    try:
+        prob.solve(solver)
+    except pulp.PulpSolverError as exc:
+        return StageResult(Status.ERROR, cfg.name, np.nan, np.nan, np.nan, time.perf_counter() - t0, str(exc))
+    secs = time.perf_counter() - t0
+    status = map_status(prob.status, prob.sol_status)
+    obj = pulp.value(prob.objective) if status.has_plan else np.nan
+    obj = float(obj) if obj is not None else 0.0
+    bound, gap, msg = np.nan, np.nan, ""
+    if cfg.name == "highs" and getattr(prob, "solverModel", None) is not None:
+        h = prob.solverModel
+        info = h.getInfo()
+        ms = h.modelStatusToString(h.getModelStatus())
+        msg = f"HiGHS: {ms}"
+        if ms.lower().startswith("time limit") and status == Status.OPTIMAL:
+            status = Status.TIME_LIMIT  # defensive: PuLP's table already maps it to integer-feasible
+        if int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
+            # PuLP hands HiGHS −f for a maximisation, so the dual bound changes sign on the way back
+            bound = float(info.mip_dual_bound) * (-1.0 if prob.sense == pulp.LpMaximize else 1.0)
+            gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else np.nan
+        elif status == Status.OPTIMAL:
+            bound, gap = obj, 0.0
+    elif status == Status.OPTIMAL:
+        bound, gap = obj, 0.0
+    if status == Status.OPTIMAL and not np.isfinite(gap):
+        gap = 0.0
+    return StageResult(status, cfg.name, obj, bound, gap, secs, msg)
