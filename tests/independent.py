@@ -426,13 +426,15 @@ def brute_force(prep: Prepared, *, max_plans: int = 200_000) -> BruteResult | No
 def brute_min_budget(prep: Prepared, *, max_plans: int = 200_000) -> float | None:
     """Least capital (万元) meeting every hard standard and every kind's ``target_coverage``; None if impossible.
 
-    Budgets are ignored (that is the question asked); the coverage target is a share of the total population.
+    Budgets are ignored (that is the question asked); the coverage target is a share of the total population
+    (single coverage for ambulances).
     """
     X = enumerate_plans(prep, max_plans=max_plans)
     m = measure(prep, X)
     ok = m.hard_ok.copy()
     total_pop = prep.pop.sum()
-    key = {"ambulance": "ambulance", "fever": "fever", "blood": "blood", "subcentre": "secondary"}
+    # ambulance.target_coverage counts persons with ≥ 1 vehicle in reach (its config description), not MEXCLP
+    key = {"ambulance": "ambulance_single", "fever": "fever", "blood": "blood", "subcentre": "secondary"}
     for kind in prep.enabled:
         target = getattr(getattr(prep.cfg.resources, kind), "target_coverage", None)
         if target is not None:
