@@ -29,15 +29,14 @@ def add_ambulance_variables(m: Model) -> None:
         if spare <= 0:
             continue
         for t in range(m.n_years):
-            ordv[(j, t)] = pulp.LpVariable(f"amb_ord_{j}_{t}", 0, spare, cat=pulp.LpInteger)
-            npv[(j, t)] = pulp.LpVariable(f"amb_np_{j}_{t}", 0, spare, cat=pulp.LpInteger)
+            ordv[(j, t)] = m.var(f"amb_ord_{j}_{t}", 0, spare, cat=pulp.LpInteger)
+            npv[(j, t)] = m.var(f"amb_np_{j}_{t}", 0, spare, cat=pulp.LpInteger)
             m.add_cost(KIND, t, ordv[(j, t)], float(d.cost["ambulance_ord"][j]))
             m.add_cost(KIND, t, npv[(j, t)], float(d.cost["ambulance_np"][j]))
-        if m.n_years > 1:
-            m.add(expr(_new(m, j, m.n_years - 1)) <= spare, f"amb_capacity_{j}")
+        m.add(expr(_new(m, j, m.n_years - 1)) <= spare, f"amb_capacity_{j}")
         if existing[j] == 0:
             for t in range(m.n_years):
-                stv[(j, t)] = pulp.LpVariable(f"amb_station_{j}_{t}", cat=pulp.LpBinary)
+                stv[(j, t)] = m.var(f"amb_station_{j}_{t}", 0, 1, cat=pulp.LpBinary)
                 m.add_cost(KIND, t, stv[(j, t)], float(d.cost["new_station"][j]))
             for t in range(m.n_years):
                 opened = [(v, -float(spare)) for v, _ in m.cumulative("amb_station", j, t)]
@@ -89,7 +88,7 @@ def add_ambulance_coverage(m: Model) -> None:
         for h in np.flatnonzero([len(s) > 0 for s in g.sites]):
             ys = []
             for k in range(int(g.existing[h]), depth):
-                y = pulp.LpVariable(f"amb_cov_{h}_{k + 1}_{t}", 0, 1)
+                y = m.var(f"amb_cov_{h}_{k + 1}_{t}", 0, 1)
                 ys.append((y, 1.0))
                 c = float(g.population[h] * level_w[k])
                 e_exp.append((y, c))

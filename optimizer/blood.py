@@ -22,7 +22,7 @@ def add_blood_variables(m: Model) -> None:
     fam = m.family("blood")
     for j in np.flatnonzero(d.blood_eligible & _undominated(m)):
         for t in range(m.n_years):
-            fam[(j, t)] = pulp.LpVariable(f"blood_{j}_{t}", cat=pulp.LpBinary)
+            fam[(j, t)] = m.var(f"blood_{j}_{t}", 0, 1, cat=pulp.LpBinary)
             m.add_cost(KIND, t, fam[(j, t)], float(d.cost["blood"][j]))
         if m.n_years > 1:
             m.add(expr(m.cumulative("blood", j, m.n_years - 1)) <= 1, f"blood_once_{j}")

@@ -40,7 +40,7 @@ def add_covering(
         terms: Terms = []
         town_terms: dict[str, Terms] = {}
         for h in open_groups:
-            c = pulp.LpVariable(f"cover_{key}_{h}_{t}", 0, 1)
+            c = m.var(f"cover_{key}_{h}_{t}", 0, 1)
             supply = [(v, -1.0) for j in g.sites[h] for f in families for v, _ in m.cumulative(f, int(j), t)]
             m.add(expr([(c, 1.0), *supply]) <= 0, f"cover_{key}_{h}_{t}")
             terms.append((c, float(g.population[h])))
@@ -73,7 +73,7 @@ def add_access_time(m: Model, key: str, families: tuple[str, ...], existing: np.
         for h in np.flatnonzero([len(s) > 0 for s in g.sites]):
             ws: Terms = []
             for j, tm in zip(g.sites[h], g.minutes[h], strict=True):
-                w = pulp.LpVariable(f"assign_{key}_{h}_{j}_{t}", 0, 1)
+                w = m.var(f"assign_{key}_{h}_{j}_{t}", 0, 1)
                 ws.append((w, 1.0))
                 opened = [(v, -1.0) for f in families for v, _ in m.cumulative(f, int(j), t)]
                 m.add(expr([(w, 1.0), *opened]) <= 0, f"open_{key}_{h}_{j}_{t}")

@@ -25,10 +25,10 @@ def add_fever_variables(m: Model) -> None:
     for j in np.flatnonzero(d.clinic_eligible | d.room_eligible):
         for t in range(m.n_years):
             if d.clinic_eligible[j]:
-                clinic[(j, t)] = pulp.LpVariable(f"fever_clinic_{j}_{t}", cat=pulp.LpBinary)
+                clinic[(j, t)] = m.var(f"fever_clinic_{j}_{t}", 0, 1, cat=pulp.LpBinary)
                 m.add_cost(KIND, t, clinic[(j, t)], float(d.cost["fever_clinic"][j]))
             if d.room_eligible[j]:
-                room[(j, t)] = pulp.LpVariable(f"fever_room_{j}_{t}", cat=pulp.LpBinary)
+                room[(j, t)] = m.var(f"fever_room_{j}_{t}", 0, 1, cat=pulp.LpBinary)
                 m.add_cost(KIND, t, room[(j, t)], float(d.cost["fever_room"][j]))
         units = m.cumulative("fever_clinic", j, m.n_years - 1) + m.cumulative("fever_room", j, m.n_years - 1)
         if len(units) > 1:

@@ -68,6 +68,11 @@ class Model:
         row.name = name
         self.prob.addConstraint(row, name)
 
+    def var(self, name: str, low: float | None = 0.0, up: float | None = None,
+            cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+        """A new named variable attached to the problem (PuLP 4 style ``add_variable``)."""
+        return self.prob.add_variable(name, low, up, cat=cat)
+
     def family(self, name: str) -> dict[tuple[int, int], pulp.LpVariable]:
         """The variable family ``name`` (created empty on first use)."""
         return self.x.setdefault(name, {})

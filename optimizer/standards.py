@@ -53,7 +53,7 @@ def collect_standards(m: Model) -> list[StandardSpec]:
             for t in T:
                 zs: Terms = []
                 for j in need:
-                    z = pulp.LpVariable(f"amb_thc_has_{j}_{t}", 0, 1)
+                    z = m.var(f"amb_thc_has_{j}_{t}", 0, 1)
                     new = _units(m, "amb_ord", _one(d.n_sites, j), t) + _units(m, "amb_np", _one(d.n_sites, j), t)
                     m.add(expr([(z, 1.0)] + [(v, -1.0) for v, _ in new]) <= 0, f"amb_thc_has_{j}_{t}")
                     zs.append((z, 1.0))
@@ -173,12 +173,12 @@ def add_standards(m: Model) -> None:
             s.required_by_year[t] = rhs
             name = f"std_{s.name}_{t}"
             if s.mode == "soft":
-                sigma = pulp.LpVariable(f"short_{s.name}_{t}", 0)
+                sigma = m.var(f"short_{s.name}_{t}", 0)
                 m.add(lhs + sigma >= rhs, name)
                 m.shortfall.append((sigma, s.weight / _scale(s)))
             elif m.mode == "min_budget":
                 # elastic hard row: a positive optimum of the first stage proves no budget can meet it
-                sigma = pulp.LpVariable(f"elastic_{s.name}_{t}", 0)
+                sigma = m.var(f"elastic_{s.name}_{t}", 0)
                 m.add(lhs + sigma >= rhs, name)
                 m.elastic.append((sigma, 1.0 / _scale(s)))
                 m.elastic_vars.setdefault(s.name, []).append(sigma)

@@ -30,7 +30,7 @@ def add_subcentre_variables(m: Model) -> None:
             blocked[a] = True
     for j in np.flatnonzero(d.sub_eligible & ~blocked):
         for t in range(m.n_years):
-            fam[(j, t)] = pulp.LpVariable(f"sub_{j}_{t}", cat=pulp.LpBinary)
+            fam[(j, t)] = m.var(f"sub_{j}_{t}", 0, 1, cat=pulp.LpBinary)
             m.add_cost(KIND, t, fam[(j, t)], float(d.cost["subcentre"][j]))
         if m.n_years > 1:
             m.add(expr(m.cumulative("subcentre", j, m.n_years - 1)) <= 1, f"sub_once_{j}")
