@@ -164,6 +164,10 @@ def _assemble(
         say("checking the OD matrix")
         od = validate_od(raw["travel_times"], sites.index, demand.index, report)
         od.attrs["file"] = raw["travel_times"].attrs.get("file", "travel_times")
+    for frame, what, kind in ((demand, "demand points", "demand"), (sites, "sites", site_kind)):
+        if frame is not None and len(frame) == 0:
+            report.error(frame.attrs.get("file", kind), f"there are no {what}: the layer is empty",
+                         f"check inputs.{kind} (right file, right layer?)")
     method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report)
     if method in ("roads", "straight"):
         for frame in (demand, sites):
@@ -261,7 +265,7 @@ def _assign_townships(
     ids = feature_ids(frame)
     given = frame["township"].astype(str).str.strip().to_numpy(dtype=object)
     known = townships.index
-    unknown = (given != "") & ~np.isin(given, known.to_numpy())
+    unknown = (given != "") & ~pd.Series(given).isin(known).to_numpy(dtype=bool)  # hashed, not np.isin on objects
     if unknown.any():
         sample = ", ".join(map(str, known[:8])) + (" …" if len(known) > 8 else "")
         report_rows(report, file, ids[unknown], [f"township id {t!r} is not among the townships" for t in
@@ -352,7 +356,7 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
     )[list(DEMAND_COLUMNS)]
     out.attrs["file"] = file
     out.attrs["coordless"] = np.full(len(out), not isinstance(dm, gpd.GeoDataFrame))
-    if townships is not None and "population" in townships and dm.attrs.get("columns", {}).get("township"):
+    if townships is not None and np.isfinite(townships["population"].to_numpy(dtype=float)).all():
         _check_township_totals(out, townships, file, report)
     return out
 

@@ -290,7 +290,7 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                       "MultiPolygon", "GeometryCollection"], dtype=object)
     type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], "none")
-    wrong = ok & ~np.isin(type_names, allowed)
+    wrong = ok & ~pd.Series(type_names).isin(allowed).to_numpy(dtype=bool)
     if wrong.any():
         report_rows(report, file, ids[wrong],
                     [f"the geometry is a {t}, expected {' or '.join(allowed)}" for t in type_names[wrong]],
