@@ -37,6 +37,7 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
 
 # Standard names are matched by keyword (the optimizer names its rows e.g. ``amb_fleet_ratio``); first hit wins.
 _STANDARD_KEYWORDS: tuple[tuple[tuple[str, ...], tuple[str, str]], ...] = (
+    (("equity",), ("乡镇覆盖率下限", "Township coverage floor")),
     (("np_share", "negative", "np"), ("负压救护车占比", "Negative-pressure share")),
     (("one_per_thc", "per_thc", "thc"), ("每个乡镇卫生院至少1辆救护车", "≥ 1 ambulance per township health centre")),
     (("fleet",), ("救护车配置数量", "Ambulance fleet")),
@@ -44,7 +45,6 @@ _STANDARD_KEYWORDS: tuple[tuple[tuple[str, ...], tuple[str, str]], ...] = (
     (("fever_room", "room"), ("发热诊室设置", "Fever rooms at health centres")),
     (("blood",), ("固定采血点数量", "Fixed blood points")),
     (("subcentre", "sub_centre"), ("医疗卫生次中心数量", "Sub-centres")),
-    (("equity",), ("乡镇覆盖率下限", "Township coverage floor")),
 )
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -124,9 +124,34 @@ def status_name(status: str, lang: str = "zh") -> str:
     return str(status) if pair is None else pair[_i(lang)]
 
 
+# Exact names of the optimizer's standards rows (optimizer/evaluation.py).
+STANDARD_NAMES: dict[str, tuple[str, str]] = {
+    "amb_fleet_ratio": ("救护车配置数量", "Ambulance fleet"),
+    "amb_np_share": ("负压救护车占比", "Negative-pressure share"),
+    "amb_one_per_thc": ("每个乡镇卫生院至少1辆救护车", "≥ 1 ambulance per township health centre"),
+    "fever_clinic_mandate": ("发热门诊设置", "Fever clinics at hospitals"),
+    "fever_room_mandate": ("发热诊室设置", "Fever rooms at health centres"),
+    "blood_min_points": ("固定采血点数量", "Fixed blood points"),
+    "subcentre_target": ("医疗卫生次中心数量", "Sub-centres"),
+}
+
+
 def standard_name(name: str, lang: str = "zh") -> str:
-    """Readable name of a standard row of ``Plan.standards`` (matched by keyword, else the raw name)."""
-    low = str(name).lower()
+    """Readable name of a standard row of ``Plan.standards``.
+
+    Exact names first (:data:`STANDARD_NAMES`), then the families ``equity_{key}`` (township floor per coverage
+    key) and ``{key}_target_coverage``, then keywords; otherwise the raw name.
+    """
+    name = str(name)
+    if name in STANDARD_NAMES:
+        return STANDARD_NAMES[name][_i(lang)]
+    if name.startswith("equity_") and name[len("equity_"):] in COVERAGE_NAMES:
+        cov = coverage_name(name[len("equity_"):], lang)
+        return f"Township floor: {cov}" if _i(lang) else f"乡镇覆盖率下限（{cov}）"
+    if name.endswith("_target_coverage") and name[: -len("_target_coverage")] in COVERAGE_NAMES:
+        cov = coverage_name(name[: -len("_target_coverage")], lang)
+        return f"Coverage target: {cov}" if _i(lang) else f"{cov}覆盖率目标"
+    low = name.lower()
     tokens = set(low.replace("-", "_").split("_"))
     for keys, pair in _STANDARD_KEYWORDS:
         for k in keys:

@@ -75,6 +75,16 @@ NATURE: dict[str, tuple[str, str]] = {
     "blood": ("新建", "New build"),
     "subcentre": ("改造升级", "Upgrade"),
 }
+_RESOURCE_OF_KEY = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever", "blood": "blood",
+                    "secondary": "subcentre"}
+# Short service names of the coverage keys, used inside 依据 sentences.
+_SERVICE: dict[str, tuple[str, str]] = {
+    "ambulance": ("急救", "emergency response"),
+    "ambulance_single": ("急救", "emergency response"),
+    "fever": ("发热诊疗", "fever care"),
+    "blood": ("献血服务", "blood donation"),
+    "secondary": ("二级医疗服务", "secondary care"),
+}
 # Defaults of ReportConfig and their English renderings (reports/config.py).
 _DEFAULT_EN = {"县级财政": "County budget", "县卫生健康局": "County Health Commission"}
 
@@ -256,10 +266,25 @@ def project_basis(
 
 def standard_sentence(name: str, kind: str, opt: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
     """The policy sentence for one standard name of ``Plan.standards`` (matched by keyword; raw name otherwise)."""
-    amb, fev, blood, sub = (opt.resources.ambulance, opt.resources.fever, opt.resources.blood,
-                            opt.resources.subcentre)
+    amb, blood, sub = opt.resources.ambulance, opt.resources.blood, opt.resources.subcentre
     low = name.lower()
     en = _en(lang)
+    if low.startswith("equity"):
+        key = name[len("equity_"):]
+        cov = _service(key, lang)
+        th = opt.equity.theta
+        if th is None:
+            return f"township coverage floor for {cov}" if en else f"落实乡镇{cov}覆盖率下限要求"
+        return (f"{cov} coverage ≥ {_pct(th)}% in every township" if en else f"落实各乡镇{cov}覆盖率不低于{_pct(th)}%要求")
+    if low.endswith("_target_coverage"):
+        key = name[: -len("_target_coverage")]
+        res = _RESOURCE_OF_KEY.get(key)
+        target = getattr(getattr(opt.resources, res), "target_coverage", None) if res else None
+        cov = _service(key, lang)
+        if target is None:
+            return f"coverage target for {cov}" if en else f"落实{cov}覆盖率目标"
+        return (f"{cov} coverage target of {_pct(target)}% of the population" if en
+                else f"落实{cov}覆盖率达到{_pct(target)}%目标")
     if "np" in low.split("_") or "negative" in low or "np_share" in low:
         pct = _pct(amb.np_share)
         return f"negative-pressure ambulances ≥ {pct}% of the fleet" if en else f"落实负压救护车占比不低于{pct}%要求"
@@ -295,7 +320,6 @@ def standard_sentence(name: str, kind: str, opt: OptimizerConfig, urban_share: f
         if th is None:
             return "township coverage floor" if en else "落实乡镇覆盖率下限要求"
         return (f"every township covered ≥ {_pct(th)}%" if en else f"落实各乡镇覆盖率不低于{_pct(th)}%要求")
-    del fev
     return name
 
 
@@ -352,6 +376,11 @@ def fmt_persons_en(x: float) -> str:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _service(key: str, lang: str) -> str:
+    pair = _SERVICE.get(key)
+    return key if pair is None else pair[1 if _en(lang) else 0]
 
 
 def _time_text(times: dict[str, float], urban_share: float, en: bool) -> str:
