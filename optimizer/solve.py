@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pulp
 
@@ -54,7 +55,13 @@ class _HiGHS(pulp.HiGHS):
                 idx = np.array([c[0] for c in cols], dtype=np.int32)
                 val = np.array([c[1] for c in cols], dtype=float)
                 lp.solverModel.setSolution(len(cols), idx, val)
-        lp.solverModel.run()
+        h = lp.solverModel
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+            # HiGHS keeps one thread scheduler per process: if another solve (e.g. spopt) started it with a
+            # different thread count, our `threads` option is refused. Reset it and run again.
+            highspy.Highs.resetGlobalScheduler(True)
+            h.run()
 
 
 def make_solver(cfg: SolverConfig, time_limit_s: float, start: dict[str, float] | None = None) -> pulp.LpSolver:
