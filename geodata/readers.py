@@ -26,6 +26,10 @@ from geodata.config import LayerSpec
 from geodata.errors import InputError, ProblemReport
 from geodata.schemas import LayerSchema, schema_for
 
+# Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage whose dataset
+# metadata pyogrio wrote (observed with GDAL 3.x on the demo county). Metadata stays readable from the file itself.
+pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
+
 VECTOR_SUFFIXES = {".gpkg": "gpkg", ".shp": "shp", ".geojson": "geojson", ".json": "geojson", ".fgb": "fgb"}
 TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 # GB18030 decodes everything GBK does; tried last because almost any byte string decodes as it.

@@ -170,3 +170,17 @@ def test_layer_metadata_is_read(tmp_path):
 def test_unknown_kind_is_a_programming_error(tmp_path):
     with pytest.raises(ValueError, match="unknown layer kind 'village'"):
         read_layer(LayerSpec(path=tmp_path / "x.csv"), kind="village")
+
+
+def test_reading_writes_nothing_beside_the_inputs(tmp_path):
+    path = tmp_path / "county.gpkg"
+    ours = pyogrio.get_gdal_config_option("GDAL_PAM_ENABLED")  # what geodata.readers set
+    pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "YES"})  # written as GDAL does by default
+    try:
+        pyogrio.write_dataframe(_villages(), path, layer="villages", dataset_metadata={"synthetic": "yes"})
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": ours})
+    before = sorted(p.name for p in tmp_path.iterdir())
+    got = read_layer(LayerSpec(path=path, columns=CN_COLUMNS), kind="demand")
+    assert got.attrs["metadata"]["synthetic"] == "yes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no county.gpkg.aux.xml
