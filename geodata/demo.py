@@ -123,7 +123,7 @@ class DemoCounty:
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
         meta = self.metadata()
         try:
-            for i, (name, gdf) in enumerate(self.layers().items()):
+            for name, gdf in self.layers().items():
                 gdf.to_file(
                     tmp,
                     layer=name,
@@ -131,7 +131,6 @@ class DemoCounty:
                     engine="pyogrio",
                     layer_options={"DESCRIPTION": LAYER_DESCRIPTIONS[name], "IDENTIFIER": f"{name} (SYNTHETIC)"},
                     layer_metadata=meta,
-                    dataset_metadata=meta if i == 0 else None,
                 )
             os.replace(tmp, path)
         finally:
