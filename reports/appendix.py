@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.config import COVERAGE_KEYS, OptimizerConfig
-from reports.i18n import coverage_name, kind_name, label, standard_name
+from reports.i18n import coverage_name, kind_name, label, standard_name, unit_name
 from reports.summary import MONEY_DECIMALS, fmt_wan, time_limit_warning
 
 SHEETS_ZH = ("重点项目清单", "标准达标情况", "投资汇总", "乡镇覆盖情况")
@@ -97,7 +97,8 @@ def appendix_tables(
         sheets[1], f"{prefix}{'Standards: required, existing and planned' if en else '标准达标情况'}",
         "Units: vehicles, sites, shares" if en else "单位：辆、个、比例", sdata,
         [*source_notes(summary, lang), *common],
-        formats={c: "number" for c in sdata.columns[2:6]},
+        formats={c: "number" for c in sdata.columns if c in {label(k, lang) for k in (
+            "std_required", "std_existing", "std_planned", "std_shortfall")}},
     ))
     # 3. investment by kind and year
     vdata = spend_frame(summary, lang)
@@ -123,10 +124,12 @@ def standards_frame(summary: dict, lang: str = "zh") -> pd.DataFrame:
     """Standards table from ``summary['standards']``: code, name, required, existing, planned, shortfall, met,
     mode, source (figures unchanged, so the sheet equals summary.json)."""
     L = lambda k: label(k, lang)  # noqa: E731
+    recs = summary.get("standards") or []
+    has_unit = any(s.get("unit") for s in recs)
     cols = ["Code" if lang == "en" else "代码", L("std_name"), L("std_required"), L("std_existing"),
             L("std_planned"), L("std_shortfall"), L("std_met"), L("std_mode"), L("std_source")]
     rows = []
-    for s in summary.get("standards") or []:
+    for s in recs:
         met = s.get("met")
         mode = s.get("mode")
         rows.append([
@@ -135,7 +138,10 @@ def standards_frame(summary: dict, lang: str = "zh") -> pd.DataFrame:
             "" if met is None else L("met_yes") if met else L("met_no"),
             L(f"mode_{mode}") if mode else "", s.get("source") or "",
         ])
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    if has_unit:
+        out.insert(2, L("std_unit"), [unit_name(s.get("unit") or "", lang) for s in recs])
+    return out
 
 
 def spend_frame(summary: dict, lang: str = "zh") -> pd.DataFrame:

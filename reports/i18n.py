@@ -96,6 +96,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "mode_hard": ("硬约束", "hard"),
     "mode_soft": ("软约束", "soft"),
     "mode_off": ("未启用", "off"),
+    "mode_target": ("覆盖目标", "target"),
+    "std_unit": ("单位", "Unit"),
+    "unit_vehicles": ("辆", "vehicles"),
+    "unit_sites": ("个", "sites"),
+    "unit_share": ("比例", "share"),
+    "unit_share (worst township)": ("比例（最低乡镇）", "share (worst township)"),
     "year": ("年份", "Year"),
 }
 
@@ -104,6 +110,12 @@ def label(key: str, lang: str = "zh") -> str:
     """The label ``key`` in ``lang`` ('zh' or 'en'); unknown keys come back unchanged."""
     pair = LABELS.get(key)
     return key if pair is None else pair[_i(lang)]
+
+
+def unit_name(unit: str, lang: str = "zh") -> str:
+    """Unit of a standard row (``vehicles``, ``sites``, ``share`` …) in ``lang``; unknown units unchanged."""
+    pair = LABELS.get(f"unit_{unit}")
+    return str(unit) if pair is None else pair[_i(lang)]
 
 
 def kind_name(kind: str, lang: str = "zh") -> str:

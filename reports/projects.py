@@ -346,17 +346,18 @@ def coverage_sentence(
         return ""
     en = _en(lang)
     t = _time_text(times, urban_share, en)
+    t = t if ("/" in t) else (f"{t} min" if en else f"{t}分钟")
     if round(newly) <= 0:
         if kind == "ambulance":
             return ("adds reliability (a further vehicle) where coverage exists" if en
                     else "不新增覆盖人口，提高已覆盖地区急救保障能力（多车覆盖）")
         return "no newly covered population" if en else "不新增覆盖人口"
     if en:
-        text = f"newly covers {fmt_persons_en(newly)} persons within {t} min of {service_en}"
+        text = f"newly covers {fmt_persons_en(newly)} persons within {t} of {service_en}"
         if round(only) > 0:
             text += f", {fmt_persons_en(only)} of them covered only by this {unit_en}"
         return text
-    text = f"新增{t}分钟{service}覆盖人口{fmt_persons_zh(newly)}"
+    text = f"新增{t}{service}覆盖人口{fmt_persons_zh(newly)}"
     if round(only) > 0:
         text += f"，其中{fmt_persons_zh(only)}仅由本{unit}覆盖"
     return text
@@ -392,7 +393,8 @@ def _time_text(times: dict[str, float], urban_share: float, en: bool) -> str:
             return u
         if urban_share <= 1e-9:
             return r
-    return f"{u}/{r}"  # mixed township: urban/rural standards
+    # mixed township: both standards, named
+    return f"{u}/{r} min (urban/rural)" if en else f"{u}/{r}分钟（城市/农村）"
 
 
 def _by_area(parts: dict[str, str], urban_share: float, joiner: str) -> str:

@@ -203,8 +203,10 @@ def _load_frame(path: Path, int_columns: bool | None) -> pd.DataFrame:
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy with Enum values turned into their strings (Parquet stores plain types only)."""
+    """Copy with Enum values turned into their strings and no ``attrs`` (Parquet stores plain types only; the
+    loaders' attrs are input bookkeeping such as per-row arrays, not needed to re-render)."""
     out = df.copy()
+    out.attrs = {}
     for c in out.columns:
         if out[c].dtype == object and out[c].map(lambda v: isinstance(v, Enum)).any():
             out[c] = out[c].map(lambda v: v.value if isinstance(v, Enum) else v)

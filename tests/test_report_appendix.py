@@ -174,3 +174,17 @@ def test_documents_are_byte_stable(tmp_path):
     with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
         assert STAMP in z.read("docProps/core.xml").decode()
     assert label("total", "en") == "Total"
+
+
+def test_standards_unit_column_when_the_plan_gives_units():
+    from reports.appendix import standards_frame
+
+    inst = make_instance()
+    plan = make_plan(inst)
+    std = plan.standards.assign(unit=["vehicles", "share", "sites", "sites"])
+    plan = type(plan)(**{**plan.__dict__, "standards": std})
+    s = summary_dict(inst, plan, timings={})
+    f = standards_frame(s, "zh")
+    assert f["单位"].tolist() == ["辆", "比例", "个", "个"]
+    assert f["要求"].tolist() == [r["required"] for r in s["standards"]]
+    assert standards_frame(s, "en")["Unit"].tolist() == ["vehicles", "share", "sites", "sites"]

@@ -146,3 +146,16 @@ def test_standard_families_get_sentences():
     assert "落实至少设1个固定采血点要求" in basis
     assert "落实献血服务覆盖率达到90%目标" in basis
     assert "落实各乡镇献血服务覆盖率不低于60%要求" in basis
+
+
+def test_mixed_township_names_both_standards():
+    inst = make_instance()
+    first_t2 = inst.demand.index[inst.demand["township"] == "T2"][0]
+    inst.demand.loc[first_t2, "urban"] = True  # T2 becomes mixed urban/rural
+    plan = make_plan(inst)
+    t = project_table(inst, plan, report=REPORT, opt=OPT)
+    amb = t.loc["ambulance-S3-2025", "依据"]
+    assert "落实城市地区每3万人口、农村地区每1万人口配置1辆救护车标准" in amb
+    assert "新增15/30分钟（城市/农村）急救覆盖人口1.2万人" in amb
+    en = project_table(inst, plan, report=REPORT, opt=OPT, lang="en").loc["ambulance-S3-2025", "Justification"]
+    assert "within 15/30 min (urban/rural) of emergency response" in en
