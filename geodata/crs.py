@@ -1,4 +1,4 @@
-"""Choose one local metric CRS (the UTM zone of the data's centre) and reproject every layer to it, saying so."""
+"""One local metric CRS for all layers: the UTM zone of the data's centre; reproject and say so."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def lonlat_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float] | 
 
 
 def choose_utm(layers: Iterable[gpd.GeoDataFrame]) -> CRS | None:
-    """The UTM zone of the centre of all layers' combined WGS 84 bounds; ``None`` when no layer has geometry."""
+    """The UTM zone of the centre of all layers' combined WGS 84 bounds; ``None`` without geometry."""
     boxes = [b for b in (lonlat_bounds(g) for g in layers) if b is not None]
     if not boxes:
         return None

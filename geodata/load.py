@@ -1,11 +1,12 @@
-"""Read, check and assemble a scenario's inputs into an :class:`~geodata.instance.Instance` (``load_instance``).
+"""Read, check and assemble a scenario's inputs into an :class:`~geodata.instance.Instance`.
 
 The story, top to bottom: read every layer given (:mod:`geodata.readers`) → coerce and check each one
 (:mod:`geodata.validate`) → choose the local UTM zone and reproject (:mod:`geodata.crs`) → build the canonical
 demand, site and township frames (township by spatial join where the file gives none, urban flag from the
 township where the demand layer gives none) → check the roads and the OD matrix against them → compute travel
-times (:mod:`geodata.travel_times`) → Instance. Every problem of every step goes into one report; errors stop the
-run before travel times are computed and before anything is written, warnings end up in ``Instance.warnings``.
+times (:mod:`geodata.travel_times`) → Instance. Every problem of every step goes into one report; errors stop
+the run before travel times are computed and before anything is written, warnings end up in
+``Instance.warnings``.
 
 Conventions of the assembled frames (see ``DEMAND_COLUMNS`` / ``SITE_COLUMNS``): string ids as index
 (``demand_id``, ``site_id``, ``township_id``); sites are the facilities, then the candidates; absent stock
@@ -82,10 +83,11 @@ def check_inputs(
     inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None
 ) -> tuple[Instance | None, ProblemReport]:
     """Everything :func:`load_instance` does, but return ``(instance or None, report)`` instead of raising."""
-    return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir, progress=None)
+    return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir,
+                     progress=None)
 
 
-# --- the pipeline ----------------------------------------------------------------------------------------------
+# --- the pipeline -------------------------------------------------------------------------------------------
 
 
 def _assemble(
@@ -105,7 +107,8 @@ def _assemble(
     site_kind, site_spec = ("facilities", inputs.facilities) if inputs.facilities is not None else (
         "sites", inputs.sites)
     if inputs.facilities is not None and inputs.sites is not None:
-        report.warning(str(inputs.sites.path), "both inputs.facilities and inputs.sites are given; sites is ignored",
+        report.warning(str(inputs.sites.path),
+                       "both inputs.facilities and inputs.sites are given; sites is ignored",
                        "give the facilities once (sites is the plain-CSV alias of facilities)")
     specs: dict[str, LayerSpec | None] = {
         "townships": inputs.townships, "demand": inputs.demand, site_kind: site_spec,
@@ -113,9 +116,11 @@ def _assemble(
     }
     if inputs.demand is None and inputs.townships is None:
         report.error("scenario", "no demand: neither inputs.demand nor inputs.townships is given",
-                     "add inputs.demand (villages with population) or inputs.townships (polygons with population)")
+                     "add inputs.demand (villages with population) or inputs.townships (polygons with "
+                     "population)")
     if site_spec is None and inputs.candidates is None:
-        report.error("scenario", "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
+        report.error("scenario",
+                     "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
                      "add inputs.facilities (existing facilities) and/or inputs.candidates")
     raw: dict[str, pd.DataFrame | None] = {}
     for kind, spec in specs.items():
@@ -184,7 +189,8 @@ def _assemble(
 
     try:
         tt, tt_report = compute_travel_times(demand, sites, roads=roads, od=od, cfg=travel,
-                                             cutoff_minutes=cutoff_minutes, cache_dir=cache_dir or travel.cache_dir)
+                                             cutoff_minutes=cutoff_minutes,
+                                             cache_dir=cache_dir or travel.cache_dir)
     except InputError as exc:
         report.extend(exc.report)
         return None, report
@@ -217,7 +223,7 @@ def _assemble(
     return inst, report
 
 
-# --- townships -------------------------------------------------------------------------------------------------
+# --- townships ----------------------------------------------------------------------------------------------
 
 
 def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
@@ -256,7 +262,7 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
 def _assign_townships(
     frame: pd.DataFrame, townships: gpd.GeoDataFrame, what: str, report: ProblemReport
 ) -> np.ndarray:
-    """Township id per row: the file's where given (unknown ids are errors), else the polygon holding the point.
+    """Township id per row: the file's where given (unknown ids are errors), else the polygon holding it.
 
     A point outside every township gets the nearest one, with a warning naming the distance.
     """
@@ -265,7 +271,8 @@ def _assign_townships(
     ids = feature_ids(frame)
     given = frame["township"].astype(str).str.strip().to_numpy(dtype=object)
     known = townships.index
-    unknown = (given != "") & ~pd.Series(given).isin(known).to_numpy(dtype=bool)  # hashed, not np.isin on objects
+    # pandas' hashed isin, not np.isin (which sorts object arrays: slow at province size).
+    unknown = (given != "") & ~pd.Series(given).isin(known).to_numpy(dtype=bool)
     if unknown.any():
         sample = ", ".join(map(str, known[:8])) + (" …" if len(known) > 8 else "")
         report_rows(report, file, ids[unknown], [f"township id {t!r} is not among the townships" for t in
@@ -275,7 +282,8 @@ def _assign_townships(
     if not isinstance(frame, gpd.GeoDataFrame):
         return out
     ok = np.asarray(frame.attrs.get("geometry_ok", np.ones(len(frame), dtype=bool)), dtype=bool)
-    tw_ok = ~(townships.geometry.is_empty | townships.geometry.isna()).to_numpy() & townships.geometry.is_valid.to_numpy()
+    tw_geom = townships.geometry
+    tw_ok = (~(tw_geom.is_empty | tw_geom.isna()) & tw_geom.is_valid).to_numpy(dtype=bool)
     if not ok.any() or not tw_ok.any():
         return out
     polys = townships[tw_ok]
@@ -294,8 +302,8 @@ def _assign_townships(
         pos = near["pos"].to_numpy()
         nearest = near["township_id"].astype(str).to_numpy()
         msgs = [f"the {what} lies outside every township; nearest township {t} ({d / 1000:.1f} km away) used"
-                if out[p] == "" else f"the {what} lies outside every township (nearest {t}, {d / 1000:.1f} km); "
-                f"its township {out[p]!r} from the file is kept"
+                if out[p] == "" else f"the {what} lies outside every township (nearest {t}, "
+                f"{d / 1000:.1f} km); its township {out[p]!r} from the file is kept"
                 for p, t, d in zip(pos, nearest, near["dist_m"].to_numpy(), strict=True)]
         report_rows(report, file, ids[pos], msgs, "check its coordinates, or the township boundaries",
                     column="geometry", severity="warning")
@@ -304,7 +312,7 @@ def _assign_townships(
     return out
 
 
-# --- demand ----------------------------------------------------------------------------------------------------
+# --- demand -------------------------------------------------------------------------------------------------
 
 
 def _xy_lonlat(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -324,7 +332,7 @@ def _xy_lonlat(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: ProblemReport) -> pd.DataFrame:
-    """Canonical demand frame from a demand layer (township by spatial join, urban from the township if absent)."""
+    """Canonical demand frame from a demand layer (township by spatial join, urban from the township)."""
     file = dm.attrs.get("file", "demand")
     town = dm["township"].astype(str).to_numpy(dtype=object)
     if townships is not None:
@@ -341,7 +349,8 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
             col = dm.attrs.get("columns", {}).get("urban", "urban")
             report.warning(file, f"{int(missing.sum())} demand points have no urban/rural flag (first: "
                            f"{feature_ids(dm)[missing][0]}) and no township gives one; treated as rural",
-                           f"give column {col!r} (1 = urban, 0 = rural), or townships with urban/kind", column=col)
+                           f"give column {col!r} (1 = urban, 0 = rural), or townships with urban/kind",
+                           column=col)
     xy = _xy_lonlat(dm)
     pop = dm["population"].to_numpy(dtype=float)
     out = pd.DataFrame(
@@ -368,13 +377,14 @@ def _demand_from_townships(
     file = tw_layer.attrs.get("file", "townships")
     pop = townships["population"].to_numpy(dtype=float)
     if "population" not in tw_layer.attrs.get("columns", {}):
-        report.error(file, "there is no demand layer, so the townships must carry a population, but the townships "
-                     "layer has no population column", "add a population column to the townships (or map it: "
-                     "inputs.townships.columns: {population: 人口}), or give inputs.demand", column="population")
+        report.error(file, "there is no demand layer, so the townships must carry a population, but the "
+                     "townships layer has no population column",
+                     "add a population column to the townships (or map it: inputs.townships.columns: "
+                     "{population: 人口}), or give inputs.demand", column="population")
     elif (~np.isfinite(pop)).any():
         bad = ~np.isfinite(pop)
-        report_rows(report, file, townships.index[bad], "population is missing (there is no demand layer, so each "
-                    "township's population is its demand)", "fill the township's population",
+        report_rows(report, file, townships.index[bad], "population is missing (there is no demand layer, so "
+                    "each township's population is its demand)", "fill the township's population",
                     column=tw_layer.attrs["columns"]["population"])
     frame = gpd.GeoDataFrame(geometry=tw_layer.geometry.representative_point().values, crs=tw_layer.crs)
     frame.attrs["geometry_ok"] = tw_layer.attrs.get("geometry_ok", np.ones(len(frame), dtype=bool))
@@ -402,13 +412,13 @@ def _check_township_totals(demand: pd.DataFrame, townships: gpd.GeoDataFrame, fi
     off = (diff > POPULATION_TOLERANCE * tw_pop.clip(lower=1)) & tw_pop.notna()
     if off.any():
         report_rows(report, file, list(townships.index[off.to_numpy()]),
-                    [f"the demand points of this township sum to {int(s):,} persons, the township says {int(t):,}"
-                     for s, t in zip(sums[off], tw_pop[off], strict=True)],
+                    [f"the demand points of this township sum to {int(s):,} persons, the township says "
+                     f"{int(t):,}" for s, t in zip(sums[off], tw_pop[off], strict=True)],
                     "check the populations (the demand points' figures are used)", column="population",
                     severity="warning")
 
 
-# --- sites -----------------------------------------------------------------------------------------------------
+# --- sites --------------------------------------------------------------------------------------------------
 
 
 def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | None,
@@ -426,11 +436,14 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
             cand = np.ones(len(layer), dtype=bool)
         else:
             flag = layer["candidate"].astype("boolean")
-            cand = flag.fillna(pd.Series(level == Level.CANDIDATE.value, index=layer.index)).to_numpy(dtype=bool)
-        cols = {c: layer[c].to_numpy() for c in ("name", "name_en", "beds", "amb_ord", "amb_np", "fever_clinic",
-                                                  "fever_room", "blood_point", "subcentre", "station_capacity")}
-        frame = pd.DataFrame({**cols, "level": level, "township": town, "candidate": cand, **_xy_lonlat(layer)},
-                             index=pd.Index(layer["id"].astype(str).to_numpy(), name="site_id"))
+            by_level = pd.Series(level == Level.CANDIDATE.value, index=layer.index)
+            cand = flag.fillna(by_level).to_numpy(dtype=bool)
+        names = ("name", "name_en", "beds", "amb_ord", "amb_np", "fever_clinic", "fever_room", "blood_point",
+                 "subcentre", "station_capacity")
+        cols = {c: layer[c].to_numpy() for c in names}
+        extra = {"level": level, "township": town, "candidate": cand, **_xy_lonlat(layer)}
+        index = pd.Index(layer["id"].astype(str).to_numpy(), name="site_id")
+        frame = pd.DataFrame({**cols, **extra}, index=index)
         frame["_file"] = file
         frame["_coordless"] = not isinstance(layer, gpd.GeoDataFrame)
         frames.append(frame)
@@ -455,10 +468,12 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
     return out
 
 
-# --- travel-time prerequisites ---------------------------------------------------------------------------------
+# --- travel-time prerequisites ------------------------------------------------------------------------------
 
 
-def _method(travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport) -> str:
+def _method(
+    travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport
+) -> str:
     """Resolve ``auto`` as the travel-time module does; record a method whose input is missing."""
     method = travel.method
     if method == "auto":

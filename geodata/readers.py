@@ -1,13 +1,15 @@
-"""File I/O of the input layers: GeoPackage, Shapefile, GeoJSON, FlatGeobuf (pyogrio), CSV (lon/lat) and Parquet.
+"""File I/O of the input layers: GeoPackage, Shapefile, GeoJSON, FlatGeobuf (pyogrio), CSV and Parquet.
 
-A reader only reads: it opens the file (listing the layers when the one asked for is missing), decodes CSV as
-UTF-8, UTF-8 with BOM or GB18030 (a superset of GBK, what Chinese Excel writes), finds each canonical column
-through the scenario's ``columns:`` map and renames it, builds points from a CSV's lon/lat columns and sets the CRS.
-Coercing and checking values is :mod:`geodata.validate`'s job; choosing the projection is :mod:`geodata.crs`'s.
+A reader only reads: it opens the file (listing the layers when the one asked for is missing), decodes CSV
+as UTF-8, UTF-8 with BOM or GB18030 (a superset of GBK, what Chinese Excel writes), finds each canonical
+column through the scenario's ``columns:`` map and renames it, builds points from a CSV's lon/lat columns
+and sets the CRS. Coercing and checking values is :mod:`geodata.validate`'s job; choosing the projection
+is :mod:`geodata.crs`'s.
 
-The frame returned carries ``attrs``: ``file`` (path as written), ``kind``, ``format`` (``gpkg`` … ``csv``,
-``parquet``), ``columns`` (canonical → file column, for messages), ``row_label`` (``line`` for CSV, where row 0 is
-line 2, else ``feature``), ``row_offset`` and ``metadata`` (GeoPackage layer metadata, e.g. the synthetic label).
+The frame returned carries ``attrs``: ``file`` (path as written), ``kind``, ``format`` (``gpkg`` …
+``csv``, ``parquet``), ``columns`` (canonical → file column, for messages), ``row_label`` (``line`` for
+CSV, where row 0 is line 2, else ``feature``), ``row_offset`` and ``metadata`` (GeoPackage metadata, e.g.
+the synthetic label).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from geodata.config import LayerSpec
 from geodata.errors import InputError, ProblemReport
 from geodata.schemas import LayerSchema, schema_for
 
-# Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage whose dataset
-# metadata pyogrio wrote (observed with GDAL 3.x on the demo county). Metadata stays readable from the file itself.
+# Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage
+# whose dataset metadata pyogrio wrote (observed with GDAL 3.x on the demo county). The metadata stays
+# readable from the file itself.
 pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
 
 VECTOR_SUFFIXES = {".gpkg": "gpkg", ".shp": "shp", ".geojson": "geojson", ".json": "geojson", ".fgb": "fgb"}
@@ -47,7 +50,8 @@ def read_layer(spec: LayerSpec, *, kind: str) -> pd.DataFrame | gpd.GeoDataFrame
         The layer as the scenario gives it (absolute ``path``, optional ``layer``, ``columns`` map, ``crs``,
         CSV ``lon``/``lat`` column names).
     kind
-        Layer kind, one of :data:`geodata.schemas.SCHEMAS` (``townships``, ``demand``, ``facilities``, ``sites``,
+        Layer kind, one of :data:`geodata.schemas.SCHEMAS` (``townships``, ``demand``, ``facilities``,
+        ``sites``,
         ``candidates``, ``roads``, ``travel_times``).
 
     Returns
@@ -87,7 +91,8 @@ def read_layer_into(
             frame, meta = _read_vector(path, fmt, spec, schema, report)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
         report.error(file, f"cannot read the {kind} file: {exc}",
-                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV or Parquet file "
+                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV or Parquet "
+                     "file "
                      "and is not open in another program")
         return None
     if frame is None:
@@ -114,7 +119,7 @@ def layer_metadata(path: Path | str, layer: str | None = None) -> dict[str, str]
     return meta
 
 
-# --- formats ---------------------------------------------------------------------------------------------------
+# --- formats -----------------------------------------------------------------------------------------------
 
 
 def _format_of(path: Path) -> str:
@@ -163,8 +168,8 @@ def _read_vector(
     elif spec.crs is not None:
         declared = _spec_crs(spec, schema, file, report)
         if declared is not None and not CRS.from_user_input(frame.crs).equals(declared):
-            report.warning(file, f"the file's own CRS ({_crs_label(frame.crs)}) differs from inputs.{schema.kind}.crs "
-                           f"({spec.crs}); the file's CRS is used",
+            report.warning(file, f"the file's own CRS ({_crs_label(frame.crs)}) differs from "
+                           f"inputs.{schema.kind}.crs ({spec.crs}); the file's CRS is used",
                            f"remove inputs.{schema.kind}.crs (it only applies to files that carry no CRS)")
     return frame, meta
 
@@ -174,10 +179,10 @@ def _spec_crs(spec: LayerSpec, schema: LayerSchema, file: str, report: ProblemRe
     kind = schema.kind
     if spec.crs is None:
         if missing_fix:
-            report.error(file, f"the {kind} layer has no coordinate reference system (CRS) (a Shapefile without "
-                         ".prj, or a CSV of projected x/y)",
-                         f"write the file's CRS in the scenario, e.g. inputs.{kind}.crs: 'EPSG:4326' for lon/lat or "
-                         "'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+            report.error(file, f"the {kind} layer has no coordinate reference system (CRS) (a Shapefile "
+                         "without .prj, or a CSV of projected x/y)",
+                         f"write the file's CRS in the scenario, e.g. inputs.{kind}.crs: 'EPSG:4326' for "
+                         "lon/lat or 'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
         return None
     try:
         return CRS.from_user_input(spec.crs)
@@ -210,7 +215,8 @@ def _read_table(
     if fmt == "parquet":
         frame = pd.read_parquet(path)
     elif schema.kind == "travel_times":
-        # OD matrices can hold tens of millions of rows: read ids as text, minutes as numbers where they parse.
+        # OD matrices can hold tens of millions of rows: read ids as text, minutes as numbers where they
+        # parse.
         header = _read_csv(path, report, nrows=0).columns
         ids = [spec.columns.get(c, c) for c in ("site_id", "demand_id")]
         frame = _read_csv(path, report, dtype={c: str for c in ids if c in header})
@@ -225,9 +231,10 @@ def _read_table(
     file = str(path)
     if lon_col is None or lat_col is None:
         if schema.geometry_required:
-            report.error(file, f"the {schema.kind} CSV has no coordinate columns ({spec.lon!r}, {spec.lat!r}); "
-                         f"columns present: {', '.join(frame.columns)}",
-                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns, or give a GeoPackage")
+            report.error(file, f"the {schema.kind} CSV has no coordinate columns ({spec.lon!r}, "
+                         f"{spec.lat!r}); columns present: {', '.join(frame.columns)}",
+                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns, or give a "
+                         "GeoPackage")
             return None
         return frame  # a plain table: coordinates optional when travel times come from an OD matrix
     crs = CRS.from_user_input("EPSG:4326") if spec.crs is None else _spec_crs(spec, schema, file, report)
@@ -249,7 +256,7 @@ def _find_coord(frame: pd.DataFrame, name: str, aliases: tuple[str, ...]) -> str
     return next((a for a in aliases if a in frame.columns), None)
 
 
-# --- columns ---------------------------------------------------------------------------------------------------
+# --- columns -----------------------------------------------------------------------------------------------
 
 
 def _rename_columns(
@@ -276,8 +283,8 @@ def _rename_columns(
                 continue
             near = difflib.get_close_matches(wanted, present, n=1, cutoff=0.5)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
-            report.error(file, f"column {wanted!r} (mapped from {col.name!r}) is not in the {kind} file{hint}; "
-                         f"columns present: {', '.join(present)}",
+            report.error(file, f"column {wanted!r} (mapped from {col.name!r}) is not in the {kind} "
+                         f"file{hint}; columns present: {', '.join(present)}",
                          f"correct inputs.{kind}.columns.{col.name}", column=wanted)
             ok = False
             continue
@@ -295,7 +302,8 @@ def _rename_columns(
             ok = False
     if not ok:
         return None
-    # Canonical columns are copied (two canonical names may share one file column); other columns are kept unless
+    # Canonical columns are copied (two canonical names may share one file column); other columns are kept
+    # unless
     # their name collides with a canonical one taken from elsewhere.
     used = set(mapping.values())
     keep = [c for c in frame.columns if c not in used and c not in mapping]

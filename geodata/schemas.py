@@ -1,12 +1,13 @@
-"""Declared schemas of the input layers: canonical column, type, unit, required or optional, default — one source.
+"""Declared schemas of the input layers: canonical column, type, unit, required, default — one source.
 
 Each input layer kind (``townships``, ``demand``, ``facilities``, ``sites``, ``candidates``, ``roads``,
-``travel_times``) is declared once here, in the spirit of pandera's ``DataFrameModel`` but hand-written: the readers
-use it to find the columns (through the scenario's ``columns:`` map, then the canonical name, then a few common
-Chinese headers), the validator to coerce and check them, and the README to document them.
+``travel_times``) is declared once here, in the spirit of pandera's ``DataFrameModel`` but hand-written:
+the readers use it to find the columns (through the scenario's ``columns:`` map, then the canonical name,
+then a few common Chinese headers), the validator to coerce and check them, and the README to document them.
 
-``station_capacity`` defaults to 0, which means "use the scenario default" (``ambulance.default_station_capacity``):
-a file that does not know its stations' capacity says nothing rather than a made-up number.
+``station_capacity`` defaults to 0, which means "use the scenario default"
+(``ambulance.default_station_capacity``): a file that does not know its stations' capacity says nothing
+rather than a made-up number.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ class ColumnSchema:
     """One canonical column of an input layer.
 
     ``dtype`` is how the value is coerced (``id``: non-blank text; ``level``: a :class:`geodata.levels.Level`
-    spelling); ``minimum`` is the smallest allowed value for numbers (``None``: no bound); ``aliases`` are file
-    headers recognised without a ``columns:`` entry (exact match, after the canonical name itself).
+    spelling); ``minimum`` is the smallest allowed value for numbers (``None``: no bound); ``aliases``
+    are file headers recognised without a ``columns:`` entry (exact match, after the canonical name itself).
     """
 
     name: str
@@ -42,8 +43,9 @@ class LayerSchema:
     """The declared columns and geometry of one input layer kind.
 
     ``geometry`` is the expected geometry kind (``None``: a table without geometry); ``geometry_required`` is
-    False for layers that may come as a plain CSV without coordinates (the "any instance" inputs with an OD matrix).
-    ``layer_names`` are GeoPackage layer names tried, in order, when the scenario gives no ``layer``.
+    False for layers that may come as a plain CSV without coordinates (the "any instance" inputs with an
+    OD matrix). ``layer_names`` are GeoPackage layer names tried, in order, when the scenario gives no
+    ``layer``.
     """
 
     kind: str
@@ -86,7 +88,8 @@ _URBAN = ColumnSchema("urban", "bool", default=None, description="urban (城市/
 # Existing stock of a site; absent columns default to 0 / False (a greenfield site has nothing yet).
 _STOCK: tuple[ColumnSchema, ...] = (
     ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数")),
-    ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0, description="existing ordinary ambulances"),
+    ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0,
+                 description="existing ordinary ambulances"),
     ColumnSchema("amb_np", "int", "vehicles", default=0, minimum=0,
                  description="existing negative-pressure ambulances"),
     ColumnSchema("fever_clinic", "bool", default=False, description="existing fever clinic (发热门诊)"),
@@ -107,8 +110,8 @@ TOWNSHIPS = LayerSchema(
         ColumnSchema("kind", "str", default="", description="街道 (urban) | 镇 | 乡", aliases=("类型", "类别")),
         _URBAN,
         # Required only when there is no demand layer (then each township is one demand point).
-        ColumnSchema("population", "int", "persons", default=None, minimum=0, description="resident population",
-                     aliases=("人口", "常住人口", "pop")),
+        ColumnSchema("population", "int", "persons", default=None, minimum=0,
+                     description="resident population", aliases=("人口", "常住人口", "pop")),
     ),
     geometry="polygon",
     geometry_required=True,
@@ -131,7 +134,8 @@ _SITE_COLUMNS: tuple[ColumnSchema, ...] = (
                  aliases=("级别", "等级", "类型")),
     _TOWNSHIP,
     *_STOCK,
-    ColumnSchema("candidate", "bool", default=None, description="greenfield candidate; default: level is candidate"),
+    ColumnSchema("candidate", "bool", default=None,
+                 description="greenfield candidate; default: level is candidate"),
 )
 
 FACILITIES = LayerSchema(
@@ -171,9 +175,10 @@ ROADS = LayerSchema(
         _NAME,
         ColumnSchema("class", "str", default="", description="expressway | national | provincial | county | "
                      "township | village", aliases=("等级", "道路等级")),
-        ColumnSchema("oneway", "bool", default=False, description="1 = one-way along the line", aliases=("单行",)),
-        ColumnSchema("speed_kph", "float", "km/h", default=None, description="speed; empty = use the class speed",
-                     aliases=("速度", "限速")),
+        ColumnSchema("oneway", "bool", default=False, description="1 = one-way along the line",
+                     aliases=("单行",)),
+        ColumnSchema("speed_kph", "float", "km/h", default=None,
+                     description="speed; empty = use the class speed", aliases=("速度", "限速")),
     ),
     geometry="line",
     geometry_required=True,
@@ -209,8 +214,8 @@ def schema_for(kind: str) -> LayerSchema:
 def describe(kind: str) -> str:
     """Markdown table of a layer's columns (for the README and ``healthplan check --schema``)."""
     sch = schema_for(kind)
-    rows = [f"**{sch.kind}** — {sch.description}", "", "| column | type | unit | required | default | meaning |",
-            "|---|---|---|---|---|---|"]
+    rows = [f"**{sch.kind}** — {sch.description}", "",
+            "| column | type | unit | required | default | meaning |", "|---|---|---|---|---|---|"]
     for c in sch.columns:
         default = "" if c.required or c.default is None else repr(c.default)
         rows.append(f"| {c.name} | {c.dtype} | {c.unit} | {'yes' if c.required else ''} | {default} | "

@@ -2,7 +2,8 @@
 
 Nothing here raises for bad input: each check coerces what it can, records what it cannot, and returns a frame
 the next check can still use, so one ``healthplan check`` lists all problems of all files at once. The loader
-(:mod:`geodata.load`) raises a single :class:`~geodata.errors.InputError` at the end when any error was recorded.
+(:mod:`geodata.load`) raises a single :class:`~geodata.errors.InputError` at the end when any error was
+recorded.
 Checks are vectorised over rows; Python loops run only over the offending rows, and at most
 :data:`MAX_LISTED` rows of one kind of problem are listed one by one before a summary line gives the count.
 """
@@ -38,7 +39,7 @@ _GEOM_FIX = {
 }
 
 
-# --- reporting helpers -----------------------------------------------------------------------------------------
+# --- reporting helpers --------------------------------------------------------------------------------------
 
 
 def row_labels(frame: pd.DataFrame, where: np.ndarray | None = None) -> np.ndarray:
@@ -83,8 +84,9 @@ def report_rows(
     rest = len(feats) - MAX_LISTED
     if rest > 0:
         more = ", ".join(str(f) for f in feats[MAX_LISTED:MAX_LISTED + 5])
-        add(file, f"… and {rest} more rows with the same problem ({more}{', …' if rest > 5 else ''}): {msgs[-1]}",
-            fix, column=column)
+        ell = ", …" if rest > 5 else ""
+        add(file, f"… and {rest} more rows with the same problem ({more}{ell}): {msgs[-1]}", fix,
+            column=column)
 
 
 def _file_column(frame: pd.DataFrame, canonical: str) -> str:
@@ -92,11 +94,11 @@ def _file_column(frame: pd.DataFrame, canonical: str) -> str:
     return str(frame.attrs.get("columns", {}).get(canonical, canonical))
 
 
-# --- value coercion --------------------------------------------------------------------------------------------
+# --- value coercion -----------------------------------------------------------------------------------------
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """Values as stripped text, ``""`` where missing; integral floats print without ``.0`` (ids from shapefiles)."""
+    """Values as stripped text, ``""`` where missing; integral floats print without ``.0`` (shapefile ids)."""
     if pd.api.types.is_bool_dtype(series):
         return series.astype(str)
     if pd.api.types.is_numeric_dtype(series):
@@ -113,7 +115,7 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values, missing, non-numeric) for a column that should hold numbers; thousands separators are accepted."""
+    """(values, missing, non-numeric) for a column of numbers; thousands separators are accepted."""
     if pd.api.types.is_bool_dtype(series):
         vals = series.to_numpy(dtype=float)
         return vals, np.zeros(len(vals), bool), np.zeros(len(vals), bool)
@@ -127,7 +129,9 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return vals, missing, ~missing & np.isnan(vals)
 
 
-def _coerce_number(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport) -> pd.Series:
+def _coerce_number(
+    frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport
+) -> pd.Series:
     file = frame.attrs.get("file", frame.attrs.get("kind", "input"))
     name = _file_column(frame, col.name)
     kind = frame.attrs.get("kind", "")
@@ -150,7 +154,8 @@ def _coerce_number(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, repo
         frac = fin & (np.abs(vals - np.round(vals)) > 1e-9)
         if frac.any():
             report.warning(file, f"{int(frac.sum())} {kind} rows have a non-integer {col.name}{unit} "
-                           f"(first: {ids[frac][0]} = {vals[frac][0]:g}); rounded to whole {col.unit or 'units'}",
+                           f"(first: {ids[frac][0]} = {vals[frac][0]:g}); rounded to whole "
+                           f"{col.unit or 'units'}",
                            f"write whole numbers in column {name!r}", column=name)
             vals = np.where(fin, np.round(vals), vals)
     fill = np.nan if col.default is None else float(col.default)  # type: ignore[arg-type]
@@ -192,7 +197,9 @@ def accepted_levels() -> str:
     return ", ".join(f"{lv.value} ({LEVEL_NAMES_ZH[lv]})" for lv in Level)
 
 
-def _coerce_level(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport) -> pd.Series:
+def _coerce_level(
+    frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report: ProblemReport
+) -> pd.Series:
     file = frame.attrs.get("file", "input")
     name = _file_column(frame, col.name)
     text = _text(frame[col.name])
@@ -216,8 +223,9 @@ def _coerce_level(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, repor
 
 
 def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemReport) -> pd.DataFrame:
-    """Every schema column typed (``int`` → int64 or float with NaN, ``bool`` → bool or ``boolean``, ``level`` →
-    Level value, text → str); absent optional columns get their default (``None`` → missing). Problems → report.
+    """Every schema column typed (``int`` → int64 or float with NaN, ``bool`` → bool or ``boolean``,
+    ``level`` → Level value, text → str); absent optional columns get their default (``None`` → missing).
+    Problems go to ``report``.
     """
     ids = feature_ids(frame)
     cols: dict[str, object] = {}
@@ -232,7 +240,8 @@ def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemRepo
             elif col.dtype == "bool":
                 cols[col.name] = pd.array([pd.NA] * len(frame), dtype="boolean")
             else:
-                cols[col.name] = np.full(len(frame), "" if col.default is None else str(col.default), dtype=object)
+                text = "" if col.default is None else str(col.default)
+                cols[col.name] = np.full(len(frame), text, dtype=object)
             continue
         if col.dtype in ("int", "float"):
             cols[col.name] = _coerce_number(frame, col, ids, report).to_numpy()
@@ -249,7 +258,7 @@ def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemRepo
     return out
 
 
-# --- row checks ------------------------------------------------------------------------------------------------
+# --- row checks ---------------------------------------------------------------------------------------------
 
 
 def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id") -> None:
@@ -266,12 +275,13 @@ def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id")
     if dup.any():
         groups = pd.Series(labels[dup]).groupby(ids[dup].to_numpy(), sort=False).agg(list)
         report_rows(report, file, list(groups.index),
-                    [f"duplicate id: it appears {len(rows)} times ({', '.join(rows[:5])})" for rows in groups],
+                    [f"duplicate id: it appears {len(rows)} times ({', '.join(rows[:5])})"
+                     for rows in groups],
                     f"make the ids in column {name!r} unique", column=name)
 
 
 def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: ProblemReport) -> np.ndarray:
-    """Missing/empty, wrong-type and invalid geometries, and lon/lat out of range; returns the mask of good rows."""
+    """Missing/empty, wrong-type and invalid geometries, lon/lat out of range; returns the good-rows mask."""
     file = frame.attrs.get("file", "input")
     ids = feature_ids(frame)
     geom = frame.geometry.values
@@ -279,7 +289,8 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     coords = frame.attrs.get("coord_columns")
     if empty.any():
         if coords:
-            report_rows(report, file, ids[empty], f"missing or non-numeric coordinates ({coords[0]}, {coords[1]})",
+            report_rows(report, file, ids[empty],
+                        f"missing or non-numeric coordinates ({coords[0]}, {coords[1]})",
                         f"fill columns {coords[0]!r} and {coords[1]!r} with numbers", column=coords[0])
         else:
             report_rows(report, file, ids[empty], "the geometry is missing or empty",
@@ -301,16 +312,18 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     if invalid.any():
         reasons = shapely.is_valid_reason(geom[invalid])
         report_rows(report, file, ids[invalid], [f"invalid geometry: {r}" for r in reasons],
-                    "repair it (QGIS: Vector ▸ Geometry ▸ Fix geometries; or shapely.make_valid)", column="geometry")
+                    "repair it (QGIS: Vector ▸ Geometry ▸ Fix geometries; or shapely.make_valid)",
+                    column="geometry")
     ok &= ~invalid
     if frame.crs is not None and frame.crs.is_geographic and ok.any():
         bounds = shapely.bounds(geom)
-        out = ok & ((np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1))
+        beyond = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+        out = ok & beyond
         if out.any():
             first = bounds[out][0]
             report_rows(report, file, ids[out],
-                        f"coordinates are outside lon/lat range (e.g. {first[0]:.1f}, {first[1]:.1f}) although the "
-                        f"layer's CRS is {frame.crs.to_string()}: they look projected",
+                        f"coordinates are outside lon/lat range (e.g. {first[0]:.1f}, {first[1]:.1f}) "
+                        f"although the layer's CRS is {frame.crs.to_string()}: they look projected",
                         f"set inputs.{schema.kind}.crs to the file's projected CRS (e.g. 'EPSG:4547')",
                         column=coords[0] if coords else "geometry")
             ok &= ~out
@@ -332,7 +345,7 @@ def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport) -> pd.
     return out
 
 
-# --- roads -----------------------------------------------------------------------------------------------------
+# --- roads --------------------------------------------------------------------------------------------------
 
 
 def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemReport) -> gpd.GeoDataFrame:
@@ -366,11 +379,13 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
                         column=cfg.speed_column)
         nonpos = np.isfinite(speed) & (speed <= 0)
         if nonpos.any():
-            report_rows(report, file, ids[nonpos], [f"zero or negative speed: {v:g} km/h" for v in speed[nonpos]],
+            report_rows(report, file, ids[nonpos],
+                        [f"zero or negative speed: {v:g} km/h" for v in speed[nonpos]],
                         "give a positive speed in km/h, or leave it empty to use the class speed "
                         "(remove closed roads from the layer)", column=cfg.speed_column)
         out[cfg.speed_column] = speed
-        speed = np.where(bad, -1.0, speed)  # already reported: no class fallback for a speed that is not a number
+        # Already reported: a speed that is not a number gets no class fallback (and no second message).
+        speed = np.where(bad, -1.0, speed)
     need_class = np.isnan(speed)
     if need_class.any():
         known = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
@@ -388,16 +403,17 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
                 raw = _text(out[cfg.class_column]).to_numpy(dtype=object)
                 report_rows(report, file, ids[unknown],
                             [f"road class {v!r} is unknown and the road has no speed" for v in raw[unknown]],
-                            f"use a known class ({', '.join(cfg.speeds_kph)}), add the class to travel.speeds_kph "
-                            "(km/h), or give the road a speed", column=cfg.class_column)
+                            f"use a known class ({', '.join(cfg.speeds_kph)}), add the class to "
+                            "travel.speeds_kph (km/h), or give the road a speed", column=cfg.class_column)
             bad_class = need_class & np.isfinite(class_speed) & (class_speed <= 0)
             if bad_class.any():
-                report_rows(report, file, ids[bad_class], "the class speed in travel.speeds_kph is zero or negative",
+                report_rows(report, file, ids[bad_class],
+                            "the class speed in travel.speeds_kph is zero or negative",
                             "give every class a positive speed in travel.speeds_kph", column=cfg.class_column)
     return out[ok]
 
 
-# --- OD matrix -------------------------------------------------------------------------------------------------
+# --- OD matrix ----------------------------------------------------------------------------------------------
 
 
 def validate_od(
@@ -422,10 +438,12 @@ def validate_od(
                     "fill the time, or delete the row (a missing pair means unreachable)", column=mcol)
     neg = np.isfinite(minutes) & (minutes < 0)
     if neg.any():
-        report_rows(report, file, row_labels(od, neg), [f"negative travel time: {v:g} minutes" for v in minutes[neg]],
+        report_rows(report, file, row_labels(od, neg),
+                    [f"negative travel time: {v:g} minutes" for v in minutes[neg]],
                     f"correct column {mcol!r}: times are minutes ≥ 0", column=mcol)
     ok = np.isfinite(minutes) & (minutes >= 0)
-    for ids, known, canon, what in ((site, site_ids, "site_id", "site"), (dem, demand_ids, "demand_id", "demand")):
+    checks = ((site, site_ids, "site_id", "site"), (dem, demand_ids, "demand_id", "demand"))
+    for ids, known, canon, what in checks:
         col = _file_column(od, canon)
         unknown = ~ids.isin(known).to_numpy(dtype=bool)
         if unknown.any():
@@ -436,12 +454,13 @@ def validate_od(
             report_rows(report, file, list(first.index),
                         [f"unknown {what} id (in {n} rows, first {row}): it is not among the {layer}"
                          for row, n in zip(first["first"], first["size"], strict=True)],
-                        f"use ids from the {what} layer in column {col!r}, or add the missing {what}", column=col)
+                        f"use ids from the {what} layer in column {col!r}, or add the missing {what}",
+                        column=col)
         ok &= ~unknown
     out = pd.DataFrame({"site_id": site.to_numpy(), "demand_id": dem.to_numpy(), "minutes": minutes})[ok]
     dup = out.duplicated(["site_id", "demand_id"], keep=False)
     if dup.any():
-        report.warning(file, f"{int(dup.sum())} rows repeat a (site, demand) pair (first: "
-                       f"{out.loc[dup, 'site_id'].iloc[0]} → {out.loc[dup, 'demand_id'].iloc[0]}); the shortest "
-                       "time is used", "keep one row per pair")
+        first = f"{out.loc[dup, 'site_id'].iloc[0]} → {out.loc[dup, 'demand_id'].iloc[0]}"
+        report.warning(file, f"{int(dup.sum())} rows repeat a (site, demand) pair (first: {first}); the "
+                       "shortest time is used", "keep one row per pair")
     return out.reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Readers: every format round-trips with a Chinese column map; missing files, layers, columns and CRS are named."""
+"""Readers: every format round-trips with a Chinese column map; missing files, layers, columns, CRS named."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def test_csv_reads_gbk_and_keeps_leading_zeros(tmp_path):
 
 def test_csv_with_projected_coordinates_uses_the_declared_crs(tmp_path):
     path = tmp_path / "sites.csv"
-    pd.DataFrame({"id": ["S1"], "level": ["thc"], "x": [38_500_000.0], "y": [3_100_000.0]}).to_csv(path, index=False)
+    frame = pd.DataFrame({"id": ["S1"], "level": ["thc"], "x": [38_500_000.0], "y": [3_100_000.0]})
+    frame.to_csv(path, index=False)
     got = read_layer(LayerSpec(path=path, crs="EPSG:4526", lon="x", lat="y"), kind="sites")
     assert got.crs.to_epsg() == 4526
     assert got.geometry.iloc[0].equals(Point(38_500_000.0, 3_100_000.0))
