@@ -102,15 +102,22 @@ def _village_trees(
     return parent, load
 
 
+def _delaunay_edges(pts: np.ndarray) -> np.ndarray:
+    """Unique (i < j) edges of the Delaunay triangulation of ``pts``; every pair when there are fewer than 4."""
+    if len(pts) < 4:
+        i, j = np.triu_indices(len(pts), k=1)
+        return np.column_stack([i, j]).astype(np.int64)
+    s = Delaunay(pts).simplices
+    e = np.sort(np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]]), axis=1)
+    return np.unique(e, axis=0).astype(np.int64)
+
+
 def _trunk(
     rng: np.random.Generator, geo: Geography, pop_t: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Trunk links between township seats (Delaunay subset), with their class from the population they carry."""
     seats = geo.seat_xy
-    tri = Delaunay(seats)
-    s = tri.simplices
-    e = np.sort(np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]]), axis=1)
-    e = np.unique(e, axis=0)
+    e = _delaunay_edges(seats)
     length = np.hypot(*(seats[e[:, 0]] - seats[e[:, 1]]).T)
     lines = shapely.linestrings(np.stack([seats[e[:, 0]], seats[e[:, 1]]], axis=1))
     inside = shapely.within(lines, geo.settled.buffer(200.0))
@@ -261,9 +268,7 @@ def build_roads(
                              to_c[:, 0] * np.sin(rot) + to_c[:, 1] * np.cos(rot)])
         inter = cs + INTERCHANGE_OFFSET_M * u
         extra_xy = [inter]
-        tri = Delaunay(inter)
-        s = tri.simplices
-        e = np.unique(np.sort(np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]]), axis=1), axis=0)
+        e = _delaunay_edges(inter)
         length = np.hypot(*(inter[e[:, 0]] - inter[e[:, 1]]).T)
         lines = shapely.linestrings(np.stack([inter[e[:, 0]], inter[e[:, 1]]], axis=1))
         inside = shapely.within(lines, geo.settled)
@@ -341,9 +346,9 @@ def _segments(rng, geo, node_xy, la, lb, lcls, lname, lspeed, road_edges, remote
     cls = lcls[seg_link]
     # hill roads are slower; everywhere else the class speed applies (empty speed)
     speed = lspeed[seg_link].copy()
-    slow = np.isin(cls, ["county", "township", "village"]) & (h[seg_link] > 0.5) & np.isnan(speed)
     class_speed = np.array([DEFAULT_SPEEDS_KPH[c] for c in cls])
     factor = 1.0 - HILL_SLOWDOWN * np.clip((h[seg_link] - 0.5) / 0.5, 0.0, 1.0)
+    slow = np.isin(cls, ["county", "township", "village"]) & (factor <= 0.95) & np.isnan(speed)
     speed[slow] = np.round(class_speed[slow] * factor[slow], 1)
     oneway = np.zeros(len(frm), dtype=np.int64)
     name = lname[seg_link]
