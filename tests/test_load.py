@@ -325,3 +325,19 @@ def test_demo_county_loads_end_to_end(tmp_path):
     assert inst.sites["candidate"].sum() >= 5 and not inst.sites["candidate"].iloc[0]
     assert inst.crs is not None and inst.crs.startswith("EPSG:326") and "UTM" in inst.notes[0]
     assert inst.travel.n_pairs > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_check_inputs_never_raises_on_corrupted_csv(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    inputs = _plain(tmp_path)
+    junk = np.array(["", "abc", "-7", "1e9", "是", "nan", "T99", "诊所", "  ", "0"], dtype=object)
+    for name in ("demand.csv", "sites.csv", "od.csv"):
+        frame = pd.read_csv(tmp_path / name, dtype=str, keep_default_na=False)
+        cells = frame.to_numpy(dtype=object)
+        hit = rng.random(cells.shape) < 0.3
+        cells[hit] = rng.choice(junk, int(hit.sum()))
+        pd.DataFrame(cells, columns=frame.columns).to_csv(tmp_path / name, index=False)
+    inst, report = check_inputs(inputs, TravelConfig(), cutoff_minutes=30)
+    assert (inst is None) == bool(report.errors)
+    assert all(p.file.endswith((".csv", "scenario")) for p in report.problems)
