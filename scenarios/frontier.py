@@ -143,7 +143,7 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
             ax.set_ylim(0, 105)
             ax.grid(alpha=0.3)
             if x == "budget_wan":
-                ax.set_xlabel(label("budget", lang) if zh else "Budget (10k CNY, 万元)")
+                ax.set_xlabel(label("budget", lang) if zh else "Budget (10k CNY)")
             else:
                 ax.set_xlabel(x)
             if n % ncol == 0:

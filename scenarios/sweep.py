@@ -668,10 +668,29 @@ def run_sweep(
         out = Path(out)
         _prepare_out(out, force)
     timings: dict[str, float] = {}
-    if instance is None:
-        t0 = time.perf_counter()
-        instance = prepare_instance(shared_instance_scenario(base.model_copy(update={"source_path": source}), scens))
-        timings["instance_s"] = round(time.perf_counter() - t0, 3)
+    starting = None
+    if executor != "serial" and client is None and not scheduler:
+        # start the local cluster's worker processes while this process reads the inputs (both take seconds)
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        t_cluster = time.perf_counter()
+        starting = pool.submit(local_cluster, workers)
+        pool.shutdown(wait=False)
+    try:
+        if instance is None:
+            t0 = time.perf_counter()
+            instance = prepare_instance(
+                shared_instance_scenario(base.model_copy(update={"source_path": source}), scens))
+            timings["instance_s"] = round(time.perf_counter() - t0, 3)
+    except BaseException:
+        if starting is not None:
+            starting.result().close()
+        raise
+    cluster = None
+    if starting is not None:
+        cluster = starting.result()
+        timings["cluster_start_s"] = round(time.perf_counter() - t_cluster, 3)
     warm_sources = {p.warm_from for p in points if p.warm_from is not None}
     tasks = [
         PointTask(p, s, out / "points" / p.slug if out is not None else None, mode, lang, write_reports,
@@ -684,7 +703,7 @@ def run_sweep(
             outcomes = execute_serial(tasks, instance, advance)
         else:
             outcomes = _execute_on_dask(tasks, instance, advance, client=client, scheduler=scheduler,
-                                        workers=workers, timings=timings)
+                                        cluster=cluster, timings=timings)
     timings["points_s"] = round(time.perf_counter() - t0, 3)
     table = sweep_table(outcomes)
     point_timings = pd.DataFrame(
@@ -771,24 +790,22 @@ def sweep_markdown(table: pd.DataFrame, *, axes: Sequence[Axis], lang: str = "zh
 
 def _execute_on_dask(
     tasks: Sequence[PointTask], instance: Instance, advance: OnDone, *, client: Any, scheduler: str | None,
-    workers: int | None, timings: dict[str, float],
+    cluster: Any, timings: dict[str, float],
 ) -> list[PointOutcome]:
     if client is not None:
         return execute_dask(tasks, instance, client, advance)
     from distributed import Client
 
-    t0 = time.perf_counter()
     if scheduler:
+        t0 = time.perf_counter()
         try:
             cl = Client(scheduler, timeout="10s")
         except OSError as exc:
             msg = f"--scheduler {scheduler}: cannot connect ({exc}) — fix: check the address (tcp://host:8786)"
             raise SweepError(msg) from None
-        cluster = None
+        timings["cluster_start_s"] = round(time.perf_counter() - t0, 3)
     else:
-        cluster = local_cluster(workers)
         cl = Client(cluster)
-    timings["cluster_start_s"] = round(time.perf_counter() - t0, 3)
     try:
         return execute_dask(tasks, instance, cl, advance)
     finally:

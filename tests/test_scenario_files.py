@@ -117,8 +117,7 @@ def _brute_force_mclp(p: int) -> int:
     od = pd.read_csv(CSV_DIR / "od.csv", dtype={"site_id": str, "demand_id": str})
     within = od[od["minutes"] <= 30]
     a = np.zeros((len(sites), len(demand)), dtype=bool)
-    a[sites["id"].map({s: i for i, s in enumerate(sites["id"])}).reindex(within["site_id"]).to_numpy(),
-      demand["id"].map({d: i for i, d in enumerate(demand["id"])}).reindex(within["demand_id"]).to_numpy()] = True
+    a[pd.Index(sites["id"]).get_indexer(within["site_id"]), pd.Index(demand["id"]).get_indexer(within["demand_id"])] = True
     pop = demand["population"].to_numpy()
     best = 0
     combos = np.array(list(itertools.combinations(range(len(sites)), p)), dtype=np.int16)
