@@ -173,7 +173,10 @@ def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[Road
 
     # One row per line part: MultiLineStrings are split, each part keeps its feature's speed and direction.
     geoms = np.asarray(roads.geometry.values, dtype=object)
-    parts, owner = shapely.get_parts(geoms, return_index=True)
+    if (shapely.get_type_id(geoms) == 1).all():  # all LineStrings: skip the (slower) split into parts
+        parts, owner = geoms, np.arange(geoms.size)
+    else:
+        parts, owner = shapely.get_parts(geoms, return_index=True)
     ok = shapely.get_type_id(parts) == 1  # LineString
     ok &= ~shapely.is_empty(parts)
     ok &= shapely.get_num_coordinates(parts) >= 2
@@ -185,9 +188,11 @@ def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[Road
         )
         return RoadNetwork.empty(), report
 
-    start = shapely.get_coordinates(shapely.get_point(parts, 0))
-    end = shapely.get_coordinates(shapely.get_point(parts, -1))
-    labels, node_xy = snap_points(np.vstack([start, end]), cfg.snap_tolerance_m)
+    # First and last vertex of each line from one flat coordinate array (faster than shapely.get_point).
+    coords = shapely.get_coordinates(parts)
+    last = np.cumsum(shapely.get_num_coordinates(parts)) - 1
+    first = np.r_[0, last[:-1] + 1]
+    labels, node_xy = snap_points(np.vstack([coords[first], coords[last]]), cfg.snap_tolerance_m)
     n_parts = parts.size
     u, v = labels[:n_parts], labels[n_parts:]
     length = shapely.length(parts)
@@ -231,7 +236,9 @@ def snap_points(xy: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndar
     """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     # Exact duplicates first (most line ends meet at shared junction coordinates), then the KD-tree on the rest.
-    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
+    # Points as complex numbers: a 1-D unique, ~7× faster than unique(axis=0), same lexicographic (x, y) order.
+    uniq_c, inverse = np.unique(xy[:, 0] + 1j * xy[:, 1], return_inverse=True)
+    uniq = np.column_stack([uniq_c.real, uniq_c.imag])
     inverse = inverse.reshape(-1)
     if tolerance_m <= 0 or len(uniq) < 2:
         return inverse.astype(np.int64), uniq

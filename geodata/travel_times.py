@@ -19,8 +19,10 @@ from geodata.instance import TravelTimes
 from geodata.roads import RoadNetwork, build_road_network
 
 # Dijkstra returns a dense (sources × nodes) float64 block; sources are processed in chunks so that block stays
-# below this size. 256 MiB keeps a province (≈100,000 nodes) at ≈300 sources per chunk.
-_CHUNK_BYTES = 256 * 2**20
+# below this size. 24 MiB stays under glibc's largest mmap threshold (32 MiB), so the block is recycled from the
+# heap instead of being page-faulted in afresh for every chunk: measured on the generated province (216,000 nodes,
+# 2,000 sites) the path step took 2.4 s CPU with 24 MiB chunks against 5.0 s with 256 MiB chunks.
+_CHUNK_BYTES = 24 * 2**20
 
 _UNREACHABLE_FIX = "connect the road, add an OD pair or remove the point"
 _CACHE_PREFIX = "travel-"
