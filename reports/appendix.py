@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.config import COVERAGE_KEYS, OptimizerConfig
+from optimizer.config import BLOOD_COST_ASSUMPTION_WAN, COVERAGE_KEYS, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
 from reports.i18n import coverage_name, kind_name, label, standard_name, unit_name
 from reports.summary import MONEY_DECIMALS, fmt_wan, time_limit_warning
 
@@ -71,7 +71,8 @@ def appendix_tables(
     en = lang == "en"
     sheets = SHEETS_EN if en else SHEETS_ZH
     common = common_notes(summary, lang)
-    prefix = f"{title} — " if title and en else (f"{title}" if title else "")
+    # the seeds caption the appendix as 《plan title》重点项目清单
+    prefix = (f"{title} — " if en else f"《{title}》") if title else ""
     # 1. project list with a totals row
     pdata = projects.reset_index(drop=True).copy()
     money_col = pdata.columns[5] if len(pdata.columns) > 5 else ("Investment (10k CNY)" if en else "总投资(万元)")
@@ -227,36 +228,35 @@ def cost_notes(summary: dict, opt: OptimizerConfig | None, lang: str = "zh") -> 
     res = opt.resources
     kinds = set((summary.get("items_by_kind") or {}).keys()) or set(summary.get("spend_by_kind_year") or {})
     fields: list[tuple[str, object, str]] = []
-    amb = type(res.ambulance).model_fields
-    fev = type(res.fever).model_fields
+    scen = "set by the scenario" if en else "情景设定"
+
+    def cite(model: object, name: str, zh: str, en_name: str, fallback: float | None = None) -> None:
+        value = getattr(model, name)
+        if name in model.model_fields_set and value is not None:
+            src = scen  # the user's own figure: its source is the scenario, not our default's
+        elif value is None:
+            value, src = fallback, "ASSUMPTION"
+        else:
+            desc = type(model).model_fields[name].description or ""
+            src = desc.split(";", 1)[1].strip() if ";" in desc else desc
+        fields.append((en_name if en else zh, value, src))
+
     if "ambulance" in kinds:
-        fields += [
-            ("普通救护车" if not en else "ordinary ambulance", res.ambulance.unit_cost_ord_wan,
-             amb["unit_cost_ord_wan"].description or ""),
-            ("负压救护车" if not en else "negative-pressure ambulance", res.ambulance.unit_cost_np_wan,
-             amb["unit_cost_np_wan"].description or ""),
-            ("新建急救站" if not en else "new station", res.ambulance.new_station_cost_wan,
-             amb["new_station_cost_wan"].description or ""),
-        ]
+        cite(res.ambulance, "unit_cost_ord_wan", "普通救护车", "ordinary ambulance")
+        cite(res.ambulance, "unit_cost_np_wan", "负压救护车", "negative-pressure ambulance")
+        cite(res.ambulance, "new_station_cost_wan", "新建急救站", "new station")
     if "fever_clinic" in kinds:
-        fields.append(("发热门诊" if not en else "fever clinic", res.fever.clinic_cost_wan,
-                       fev["clinic_cost_wan"].description or ""))
+        cite(res.fever, "clinic_cost_wan", "发热门诊", "fever clinic")
     if "fever_room" in kinds:
-        v = res.fever.room_cost_wan
-        fields.append(("发热诊室" if not en else "fever room", v if v is not None else "50",
-                       "ASSUMPTION" if v is None else "scenario"))
+        cite(res.fever, "room_cost_wan", "发热诊室", "fever room", ROOM_COST_ASSUMPTION_WAN)
     if "blood" in kinds:
-        v = res.blood.unit_cost_wan
-        fields.append(("固定采血点" if not en else "blood point", v if v is not None else "80",
-                       "ASSUMPTION" if v is None else "scenario"))
+        cite(res.blood, "unit_cost_wan", "固定采血点", "blood point", BLOOD_COST_ASSUMPTION_WAN)
     if "subcentre" in kinds:
-        fields.append(("次中心改造升级" if not en else "sub-centre upgrade", res.subcentre.unit_cost_wan,
-                       type(res.subcentre).model_fields["unit_cost_wan"].description or ""))
+        cite(res.subcentre, "unit_cost_wan", "次中心改造升级", "sub-centre upgrade")
     if not fields:
         return []
     parts = []
-    for name, value, desc in fields:
-        src = desc.split(";", 1)[1].strip() if ";" in desc else desc
+    for name, value, src in fields:
         v = fmt_wan(float(value))
         parts.append(f"{name} {v} (10k CNY; {src})" if en else f"{name}{v}万元（{src}）")
     head = "Unit costs: " if en else "单位造价："

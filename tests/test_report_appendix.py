@@ -58,7 +58,7 @@ def test_xlsx_sheets_and_project_headers(xlsx):
     assert total["序号"] == "合计"
     assert total["总投资(万元)"] == pytest.approx(plan.spent_wan)
     assert sum(r["总投资(万元)"] for r in projects) == pytest.approx(plan.spent_wan)
-    assert wb["重点项目清单"]["A1"].value.startswith("示范县规划")  # caption
+    assert wb["重点项目清单"]["A1"].value == "《示范县规划》重点项目清单"  # caption as in seed 000
     assert wb["重点项目清单"]["A2"].value == "单位：万元"
 
 
@@ -188,3 +188,19 @@ def test_standards_unit_column_when_the_plan_gives_units():
     assert f["单位"].tolist() == ["辆", "比例", "个", "个"]
     assert f["要求"].tolist() == [r["required"] for r in s["standards"]]
     assert standards_frame(s, "en")["Unit"].tolist() == ["vehicles", "share", "sites", "sites"]
+
+
+def test_unit_cost_note_cites_default_source_or_scenario():
+    from reports.appendix import cost_notes
+
+    inst = make_instance()
+    plan = make_plan(inst)
+    s = summary_dict(inst, plan, timings={})
+    default = cost_notes(s, OptimizerConfig(), "zh")[0]
+    assert "普通救护车25万元（C: Chongqing Xiushan 2020）" in default
+    assert "发热诊室50万元（ASSUMPTION）" in default and "次中心改造升级1,800万元（C: Hubei Tongcheng 2024 tender）" in default
+    own = OptimizerConfig.model_validate({"resources": {"ambulance": {"unit_cost_ord_wan": 22},
+                                                        "fever": {"room_cost_wan": 45}}})
+    text = cost_notes(s, own, "zh")[0]
+    assert "普通救护车22万元（情景设定）" in text and "发热诊室45万元（情景设定）" in text
+    assert "set by the scenario" in cost_notes(s, own, "en")[0]
