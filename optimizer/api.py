@@ -100,7 +100,7 @@ def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model,
     stages = tuple({"stage": n, "status": r.status.value, "objective": r.objective, "bound": r.bound, "gap": r.gap,
                     "seconds": round(r.seconds, 4), "message": r.message} for n, r in results)
     solve_s = float(sum(r.seconds for _, r in results))
-    gap = max((r.gap for _, r in results if np.isfinite(r.gap)), default=float("nan"))
+    gap = max((r.gap for _, r in results if not np.isnan(r.gap)), default=float("nan"))
     msg = "; ".join(f"{s['stage']}: {s['status']}" for s in stages)
     items = read_items(m) if status.has_plan else empty_items()
     info = SolveInfo(status=status, solver=last.solver, objective=last.objective, bound=last.bound, gap=gap,

@@ -48,6 +48,52 @@ class _HiGHS(pulp.HiGHS):
         super().__init__(**kw)
         self.start = start or {}
 
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        """Pass the whole model to HiGHS at once (row-wise arrays) instead of one addCol/addRow call per item.
+
+        Same result as PuLP's own builder (columns in ``lp.variables()`` order, rows in insertion order, a
+        maximisation handed over as min −f), several times faster on large models.
+        """
+        inf = highspy.kHighsInf
+        variables = lp.variables()
+        for i, v in enumerate(variables):
+            v.index = i
+        mult = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        obj = lp.objective
+        cost = np.array([obj.get(v, 0.0) for v in variables], dtype=float) * mult
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+        integer = np.array([v.cat == pulp.LpInteger and self.mip for v in variables], dtype=bool)
+        starts, index, value, row_lo, row_up = [0], [], [], [], []
+        for i, con in enumerate(lp._constraints.values()):
+            con.index = i
+            for v, c in con.items():
+                if c != 0:
+                    index.append(v.index)
+                    value.append(c)
+            starts.append(len(index))
+            lo, up = con.getLb(), con.getUb()
+            row_lo.append(-inf if lo is None else lo)
+            row_up.append(inf if up is None else up)
+        model = highspy.HighsLp()
+        model.num_col_ = len(variables)
+        model.num_row_ = len(row_lo)
+        model.col_cost_ = cost
+        model.col_lower_ = lower
+        model.col_upper_ = upper
+        model.row_lower_ = np.array(row_lo, dtype=float)
+        model.row_upper_ = np.array(row_up, dtype=float)
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.num_col_ = len(variables)
+        model.a_matrix_.num_row_ = len(row_lo)
+        model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        model.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        model.a_matrix_.value_ = np.array(value, dtype=float)
+        if integer.any():
+            model.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                                  for b in integer]
+        lp.solverModel.passModel(model)
+
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
         if self.start:
             cols = [(v.index, self.start[v.name]) for v in lp.variables() if v.name in self.start]
@@ -81,7 +127,7 @@ def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
         for v in prob.variables():
             if v.name in start:
                 v.setInitialValue(start[v.name])
-    solver = make_solver(cfg, max(time_limit_s, 1.0), start)
+    solver = make_solver(cfg, max(time_limit_s, 0.01), start)
     t0 = time.perf_counter()
     try:
         prob.solve(solver)
@@ -109,4 +155,6 @@ def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
         bound, gap = obj, 0.0
     if status == Status.OPTIMAL and not np.isfinite(gap):
         gap = 0.0
+    if status == Status.TIME_LIMIT and not np.isfinite(gap):
+        gap = float("inf")  # stopped without a proven bound: the gap is unknown, never hidden as 0
     return StageResult(status, cfg.name, obj, bound, gap, secs, msg)
