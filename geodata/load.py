@@ -274,9 +274,11 @@ def _assign_townships(
     # pandas' hashed isin, not np.isin (which sorts object arrays: slow at province size).
     unknown = (given != "") & ~pd.Series(given).isin(known).to_numpy(dtype=bool)
     if unknown.any():
+        # One problem per unknown id, naming its rows: a misspelt township id repeats over all its villages.
         sample = ", ".join(map(str, known[:8])) + (" …" if len(known) > 8 else "")
-        report_rows(report, file, ids[unknown], [f"township id {t!r} is not among the townships" for t in
-                                                given[unknown]],
+        rows = pd.Series(ids[unknown]).groupby(given[unknown], sort=False).agg(list)
+        msgs = [f"township id {t!r} is not among the townships{_also(r[1:], what)}" for t, r in rows.items()]
+        report_rows(report, file, [r[0] for r in rows], msgs,
                     f"use an id of the townships layer ({sample}) in column {col!r}", column=col)
     out = given.copy()
     if not isinstance(frame, gpd.GeoDataFrame):
@@ -299,6 +301,9 @@ def _assign_townships(
         outside = pts[~inside]
         near = gpd.sjoin_nearest(outside, polys[["geometry"]], how="left", distance_col="dist_m")
         near = near[~near.index.duplicated(keep="first")]
+        # A point whose own township has no usable polygon is not "outside": that polygon's error says it all.
+        own_bad = pd.Series(out[near["pos"].to_numpy()]).isin(townships.index[~tw_ok]).to_numpy(dtype=bool)
+        near = near[~own_bad]
         pos = near["pos"].to_numpy()
         nearest = near["township_id"].astype(str).to_numpy()
         msgs = [f"the {what} lies outside every township; nearest township {t} ({d / 1000:.1f} km away) used"
@@ -310,6 +315,14 @@ def _assign_townships(
         blank = out[pos] == ""
         out[pos[blank]] = nearest[blank]
     return out
+
+
+def _also(more: list[object], what: str) -> str:
+    """`` (also 3 more demand points: V2, V3, V4)`` — or nothing when there are none."""
+    if not more:
+        return ""
+    ell = " …" if len(more) > 5 else ""
+    return f" (also {len(more)} more {what}s: {', '.join(map(str, more[:5]))}{ell})"
 
 
 # --- demand -------------------------------------------------------------------------------------------------

@@ -341,3 +341,23 @@ def test_check_inputs_never_raises_on_corrupted_csv(tmp_path, seed):
     inst, report = check_inputs(inputs, TravelConfig(), cutoff_minutes=30)
     assert (inst is None) == bool(report.errors)
     assert all(p.file.endswith((".csv", "scenario")) for p in report.problems)
+
+
+def test_unknown_township_id_is_reported_once_per_id(tmp_path):
+    path = _county(tmp_path, villages={**VILLAGES, "乡镇": ["T7", "T7", "T7", "T2"]})
+    inst, report = check_inputs(_inputs(path), TravelConfig(method="straight"), cutoff_minutes=60)
+    assert inst is None
+    (err,) = report.errors
+    assert err.feature == "V1"
+    assert err.message == "township id 'T7' is not among the townships (also 2 more demand points: V2, V3)"
+
+
+def test_a_township_without_polygon_does_not_push_its_villages_outside(tmp_path):
+    path = _county(tmp_path)
+    tw = pyogrio.read_dataframe(path, layer="townships")
+    tw.loc[1, "geometry"] = None
+    pyogrio.write_dataframe(tw, path, layer="townships")
+    inst, report = check_inputs(_inputs(path), TravelConfig(method="straight"), cutoff_minutes=60)
+    assert [(p.feature, p.column) for p in report.errors] == [("T2", "geometry")]
+    # V4 names T2 in the file: no "outside every township" warning for it; V3 and the facility F2 name none.
+    assert [p.feature for p in report.warnings if "outside every township" in p.message] == ["V3", "F2"]
