@@ -232,3 +232,16 @@ def test_od_validation_is_vectorised_on_a_large_matrix(tmp_path, seed):
     out = validate_od(od, sites, dem, report)
     assert sorted(p.feature for p in report.errors) == sorted(f"row {i + 1}" for i in bad)
     assert len(out) == n - 3
+
+
+def test_schemas_cover_the_instance_contract():
+    from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
+    from geodata.schemas import describe, schema_for
+
+    coords = {"x", "y", "lon", "lat"}
+    assert set(DEMAND_COLUMNS) - coords <= set(schema_for("demand").names)
+    for kind in ("facilities", "sites", "candidates"):
+        assert set(SITE_COLUMNS) - coords <= set(schema_for(kind).names)
+    assert schema_for("candidates").column("level").default == "candidate"
+    assert schema_for("facilities").column("station_capacity").default == 0  # 0 = scenario default
+    assert "| population | int | persons | yes |" in describe("demand")
