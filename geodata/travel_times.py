@@ -106,7 +106,15 @@ def compute_travel_times(
         travel, report = straight_travel_times(demand, sites, cfg=cfg, cutoff_minutes=cutoff_minutes)
 
     if key is not None and not report.errors:
-        save_arrays(cache_dir, key, _to_cache(travel, report), prefix=_CACHE_PREFIX)
+        try:
+            save_arrays(cache_dir, key, _to_cache(travel, report), prefix=_CACHE_PREFIX)
+        except OSError as exc:
+            # The cache only saves time: a read-only or full disk must not stop a run that has its answer.
+            report.warning(
+                str(cache_dir),
+                f"the travel-time cache could not be written ({exc.strerror or exc}); times were computed anyway",
+                "make the cache folder writable, free disk space, or set travel.cache_dir elsewhere",
+            )
     return travel, report
 
 

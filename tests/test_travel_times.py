@@ -299,3 +299,14 @@ def test_damaged_cache_entry_is_recomputed(tmp_path):
     np.testing.assert_array_equal(first.minutes, again.minutes)
     assert entry.stat().st_size > 20  # rewritten
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_unwritable_cache_warns_and_still_answers(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    demand, sites = points([(0, 0), (3000, 0)], "V"), points([(0, 0)], "S")
+    tt, rep = compute_travel_times(
+        demand, sites, roads=None, od=None, cfg=TravelConfig(), cutoff_minutes=30.0, cache_dir=blocker / "cache"
+    )
+    assert tt.n_pairs == 2 and not rep.errors
+    assert "cache could not be written" in rep.warnings[0].message
