@@ -41,7 +41,8 @@ Period (建设年限)
 Justification (依据)
     The standards the item serves (``Plan.items.standards``, each turned into its policy sentence with the
     scenario's figures, e.g. 落实农村地区每1万人口配置1辆救护车标准), then the item's coverage figures:
-    新增{T}分钟{service}覆盖人口{newly_covered}，其中{only_covered}仅由本{unit}覆盖. Persons are written by
+    新增{T}分钟{service}覆盖人口{newly_covered}，其中{only_covered}仅由本{unit}覆盖 (without newly covered
+    persons: 不新增覆盖人口 …；{only_covered}仅由本{unit}覆盖; zero figures are left out). Persons are written by
     :func:`fmt_persons_zh` (万人 with one decimal from 10,000, else whole 人), so each figure can be parsed back and
     equals the plan's ``newly_covered`` / ``only_covered`` at that precision. The time ``T`` is the kind's
     standard for the area type of the site's township (urban, rural, or both when the township is mixed).
@@ -349,9 +350,14 @@ def coverage_sentence(
     t = t if ("/" in t) else (f"{t} min" if en else f"{t}分钟")
     if round(newly) <= 0:
         if kind == "ambulance":
-            return ("adds reliability (a further vehicle) where coverage exists" if en
+            text = ("adds reliability (a further vehicle) where coverage exists" if en
                     else "不新增覆盖人口，提高已覆盖地区急救保障能力（多车覆盖）")
-        return "no newly covered population" if en else "不新增覆盖人口"
+        else:
+            text = "no newly covered population" if en else "不新增覆盖人口"
+        if round(only) > 0:  # still the only one of its kind in reach of these persons
+            text += (f"; {fmt_persons_en(only)} persons covered only by this {unit_en}" if en
+                     else f"；{fmt_persons_zh(only)}仅由本{unit}覆盖")
+        return text
     if en:
         text = f"newly covers {fmt_persons_en(newly)} persons within {t} of {service_en}"
         if round(only) > 0:

@@ -22,6 +22,7 @@ from optimizer.plan import STANDARD_COLUMNS, Plan
 from reports.i18n import ITEM_KIND_ORDER, coverage_name, kind_name, label, standard_name, status_name
 
 TIMING_KEYS = ("read_s", "travel_s", "build_s", "solve_s")
+STANDARD_DECIMALS = 6  # figures of the standards table (vehicles, sites, shares)
 MONEY_DECIMALS = 4  # 万元 to 4 decimals = 1 元: removes float noise from sums without changing any figure
 
 
@@ -107,6 +108,10 @@ def standards_records(plan: Plan) -> list[dict]:
         rec = dict(zip(cols, row, strict=True))
         if "met" in rec and rec["met"] is not None and not _isnan(rec["met"]):
             rec["met"] = bool(rec["met"])
+        for k in ("required", "existing", "planned", "shortfall"):
+            # 6 decimals: exact for counts, 1e-6 for shares; XLSX keeps only 16 digits of a float
+            if isinstance(rec.get(k), float | np.floating) and not _isnan(rec[k]):
+                rec[k] = round(float(rec[k]), STANDARD_DECIMALS)
         recs.append(rec)
     return json_safe(recs)
 
