@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geodata.errors import InputError
+from geodata.errors import InputError, ProblemReport
 from geodata.instance import Instance
 from optimizer.config import COVERAGE_KEYS, KINDS, OptimizerConfig
 from optimizer.coverage import coverage_pairs
@@ -38,12 +38,12 @@ def normalise_items(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:
     ids = data.instance.sites.index.astype(str)
     bad = df.loc[~df["site_id"].isin(ids), "site_id"]
     if len(bad):
-        raise InputError(f"unknown site id {bad.iloc[0]!r} (row {bad.index[0]})", file=where,
-                         fix="use ids of the instance's sites", feature=bad.index[0], column="site_id")
+        raise _item_error(f"unknown site id {bad.iloc[0]!r}", "use ids of the instance's sites", bad.index[0],
+                          "site_id")
     badk = df.loc[~df["kind"].isin(ITEM_KINDS), "kind"]
     if len(badk):
-        raise InputError(f"unknown item kind {badk.iloc[0]!r}", file=where, feature=badk.index[0], column="kind",
-                         fix=f"use one of {', '.join(ITEM_KINDS)}")
+        raise _item_error(f"unknown item kind {badk.iloc[0]!r}", f"use one of {', '.join(ITEM_KINDS)}",
+                          badk.index[0], "kind")
     if "year" not in df:
         df["year"] = data.years[0]
     df["year"] = df["year"].fillna(data.years[0]).astype(np.int64)
@@ -86,6 +86,13 @@ def normalise_items(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:
     df["standards"] = ""
     base = empty_items()
     return df[list(base.columns)].astype(base.dtypes.to_dict())
+
+
+def _item_error(message: str, fix: str, row: object, column: str) -> InputError:
+    """An InputError naming the items table, the row and the column."""
+    rep = ProblemReport()
+    rep.error("items table", message, fix, feature=f"row {row}", column=column)
+    return InputError(rep)
 
 
 def after_stock(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:

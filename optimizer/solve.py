@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import highspy
@@ -116,8 +117,14 @@ def make_solver(cfg: SolverConfig, time_limit_s: float, start: dict[str, float] 
     if cfg.name == "highs":
         return _HiGHS(start=start, msg=cfg.msg, timeLimit=time_limit_s, gapRel=cfg.gap, threads=threads,
                       random_seed=RANDOM_SEED % 2**31, mip_feasibility_tolerance=1e-7)
-    return pulp.PULP_CBC_CMD(msg=cfg.msg, timeLimit=time_limit_s, gapRel=cfg.gap, threads=threads,
-                             warmStart=bool(start), options=[f"randomSeed {RANDOM_SEED % 2**31}"])
+    kw = {"msg": cfg.msg, "timeLimit": time_limit_s, "gapRel": cfg.gap, "threads": threads,
+          "warmStart": bool(start), "options": [f"randomSeed {RANDOM_SEED % 2**31}"]}
+    coin = pulp.COIN_CMD(**kw)
+    if coin.available():  # a system CBC: PuLP 4's way
+        return coin
+    with warnings.catch_warnings():  # PuLP 3.3 deprecates its bundled CBC; still the fallback we ship
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**kw)
 
 
 def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
