@@ -146,8 +146,10 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
     has_fever = (existing["fever_clinic"] + existing["fever_room"]) > 0
     eligible = {k: np.zeros(n_sites, dtype=bool) for k in (*BINARY_KINDS, *AMB_KINDS)}
     if res.fever.enabled:
-        eligible["fever_clinic"] = _in(levels, res.fever.clinic_levels) & ~has_fever
-        eligible["fever_room"] = _in(levels, res.fever.room_levels) & ~has_fever & ~eligible["fever_clinic"]
+        # a hospital with only a fever room may still get the clinic its mandate asks for
+        clinic_level = _in(levels, res.fever.clinic_levels)
+        eligible["fever_clinic"] = clinic_level & (existing["fever_clinic"] == 0)
+        eligible["fever_room"] = _in(levels, res.fever.room_levels) & ~has_fever & ~clinic_level
     if res.blood.enabled:
         cand = res.blood.candidates
         if cand == "all":

@@ -22,6 +22,7 @@ from optimizer.config import (
     OptimizerConfig,
     PhasingConfig,
     ResourcesConfig,
+    SolverConfig,
     StandardRule,
     SubcentreConfig,
 )
@@ -57,7 +58,7 @@ def make_cfg(
 def check_optimum(opt, inst, cfg) -> tuple[object, ind.Prepared, ind.Measures, ind.BruteResult]:
     """Solve, enumerate, and assert the optimizer's plan attains the brute-force lexicographic optimum."""
     prep = ind.prepare(inst, cfg)
-    best = ind.brute_force(prep)
+    best = ind.brute_force(prep, max_plans=3_000_000)
     assert best is not None, "test instance must be feasible"
     plan = opt.optimize(inst, cfg)
     assert plan.solve.status == Status.OPTIMAL, plan.solve
@@ -330,7 +331,7 @@ def test_mexclp_hand_computation_independent(make_instance):
     # v1: n = 1 → 1 − 0.5 = 0.5 → 500 persons; v2: n = 3, capped at K = 2 → 1 − 0.25 = 0.75 → 1,500 persons
     assert m.covered["ambulance"][0, 0] == pytest.approx(500 + 1500)
     assert m.covered["ambulance_single"][0, 0] == pytest.approx(3000)
-    best = ind.brute_force(prep)
+    best = ind.brute_force(prep, max_plans=3_000_000)
     # one more ordinary vehicle at A (25万元): v1 n = 2 → 0.75 → 750; v2 stays 0.75 (K = 2) → 2,250 persons
     assert best.weighted_coverage == pytest.approx(750 + 1500)
     assert best.cost == pytest.approx(25.0)
@@ -351,3 +352,91 @@ def test_mexclp_hand_computation_optimizer(opt, make_instance):
     rows = plan.items
     assert list(rows["site_id"]) == ["A"] and int(rows["quantity_ord"].iloc[0]) == 1
     assert plan.spent_wan == pytest.approx(25.0)
+
+
+# --- mixed rules: every kind, random stock, random hard/soft/off rules ----------------------------------------
+
+
+def mixed_case(make_random_instance, seed: int):
+    """A seeded random four-kind case: random existing stock, rule modes, weights, depth, q and budget."""
+    rng = np.random.default_rng(1000 + seed)
+    levels = ["county_hospital", "secondary_hospital", "central_thc", "central_thc", "thc", "candidate"]
+    amb_ord = list(rng.integers(0, 2, 6))
+    amb_np = list(rng.integers(0, 2, 6) * (rng.random(6) < 0.3))
+    cap = [max(int(a + b + rng.integers(0, 2)), 1) for a, b in zip(amb_ord, amb_np, strict=True)]
+    inst = make_random_instance(
+        seed, levels, n_demand=int(rng.integers(6, 11)), urban_share=0.4, pop_range=(500, 6000),
+        unreachable_share=float(rng.choice([0, 0.15])), amb_ord=amb_ord, amb_np=amb_np, station_capacity=cap,
+        fever_clinic=list(rng.random(6) < 0.2), fever_room=list(rng.random(6) < 0.2),
+        blood_point=list(rng.random(6) < 0.15),
+        subcentre=[False, False, *(rng.random(2) < 0.3), False, False],
+    )
+    modes = [OFF, SOFT, HARD]
+    pick = lambda: modes[rng.integers(3)]  # noqa: E731
+    cfg = make_cfg(
+        ambulance={"busy_fraction": float(rng.uniform(0.1, 0.6)), "coverage_depth": int(rng.integers(1, 4)),
+                   "np_share_rule": pick(), "fleet": pick(),
+                   "station_levels": ["county_hospital", "central_thc", "candidate"],
+                   "weight": float(rng.choice([1.0, 2.0]))},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": pick(), "room_mandate": pick()},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "min_points": int(rng.integers(0, 3)),
+               "min_points_rule": pick(), "access_minutes": 20.0},
+        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0, "target_count": int(rng.integers(0, 3)),
+                   "target_rule": pick()},
+        budget_wan=float(rng.integers(0, 15) * 100),
+    )
+    return inst, cfg
+
+
+# Seeds 20 and 68 are disagreements found by fuzzing 100 seeds (HiGHS path; CBC agrees with the enumeration):
+# 20 — the cost stage keeps a 1,245万元 plan while HiGHS proves 1,210 (an idle NP vehicle is bought);
+# 68 — the coverage stage records objective 0.0 (bound 11,921.7), so the coverage optimum is not held.
+HIGHS_READBACK = "optimizer bug (reported): HiGHS stage value read back differs from HiGHS's own optimum"
+MIXED_SEEDS = [1, 5, 12, 33, 90,
+               pytest.param(20, marks=pytest.mark.xfail(strict=True, reason=HIGHS_READBACK + " (cost stage)")),
+               pytest.param(68, marks=pytest.mark.xfail(strict=True, reason=HIGHS_READBACK + " (coverage 0.0)"))]
+
+
+@pytest.mark.parametrize("seed", MIXED_SEEDS)
+def test_mixed_rules_random_stock(opt, make_random_instance, seed):
+    inst, cfg = mixed_case(make_random_instance, seed)
+    _check_mixed(opt, inst, cfg)
+
+
+@pytest.mark.parametrize("seed", [1, 20, 68])
+def test_mixed_rules_random_stock_cbc(opt, make_random_instance, seed):
+    inst, cfg = mixed_case(make_random_instance, seed)
+    _check_mixed(opt, inst, cfg.model_copy(update={"solver": SolverConfig(name="cbc")}))
+
+
+def _check_mixed(opt, inst, cfg):
+    best = ind.brute_force(ind.prepare(inst, cfg), max_plans=3_000_000)
+    if best is None:
+        try:
+            plan = opt.optimize(inst, cfg)
+        except HealthplanError:
+            return
+        assert plan.solve.status == Status.INFEASIBLE
+        return
+    plan, prep, m, _ = check_optimum(opt, inst, cfg)
+    for stage in plan.solve.stages:  # a stage reported optimal must have its objective at its proven bound
+        if stage["status"] == "optimal":
+            assert stage["objective"] == pytest.approx(stage["bound"], rel=1e-6, abs=1e-6), stage
+
+
+@pytest.mark.xfail(strict=True, reason="optimizer bug (reported): evaluate() drops the new-station cost when another "
+                   "item at the same site comes first in the items table")
+def test_evaluate_prices_items_like_optimize(opt, make_random_instance):
+    # evaluate() measures ANY list of items: a vehicle at a site without vehicles opens a station
+    # (new_station_cost), whatever other items the same site gets and in whatever row order they come
+    inst = make_random_instance(2, AMB_LEVELS, n_demand=6, amb_ord=[1, 0, 0, 0], station_capacity=[3, 2, 2, 2])
+    cfg = make_cfg(ambulance={"busy_fraction": 0.3}, fever={"room_cost_wan": 60.0})
+    items = pd.DataFrame({
+        "site_id": ["s00", "s01", "s02", "s02"], "kind": ["ambulance", "fever_room", "fever_room", "ambulance"],
+        "year": [2025] * 4, "quantity": [1, 1, 1, 2], "quantity_ord": [1, 0, 0, 1], "quantity_np": [0, 0, 0, 1],
+    })
+    prep = ind.prepare(inst, cfg)
+    expected = ind.measure(prep, ind.items_to_plan(prep, items)).cost[0]
+    assert expected == pytest.approx(25.0 + 60.0 + 60.0 + 25.0 + 35.0 + 100.0)
+    for order in (items, items.iloc[::-1]):
+        assert opt.evaluate(inst, cfg, order).spent_wan == pytest.approx(expected)
