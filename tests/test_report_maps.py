@@ -1,0 +1,451 @@
+"""Tests of reports/maps.py, reports/fonts.py and reports/map_style.py: print maps in the bundled CJK font."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import LineString, Polygon
+
+from geodata.instance import Instance, TravelTimes
+from optimizer.plan import ITEM_COLUMNS, Plan, SolveInfo
+from optimizer.status import Status
+from reports import map_style as ms
+from reports.config import ReportConfig
+from reports.fonts import cjk_font, font_name, font_path, missing_glyphs, rc_params, resolved_font_file
+from reports.maps import (
+    DPI,
+    FIGSIZE,
+    PAGE_PX,
+    MapData,
+    _nice_length,
+    maps_unavailable_reason,
+    project_records,
+    write_maps,
+)
+
+CRS = "EPSG:32649"
+TOWNS = ["花桥镇", "石笋镇", "悦来乡", "恒升镇", "协兴街道"]
+# Time standards of the hand-built case, minutes (tighter than the defaults, so the maps show gaps).
+STANDARD_MIN = {"ambulance": 17.0, "fever": 15.0, "blood": 20.0, "secondary": 25.0}
+
+
+def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) -> tuple[Instance, Plan]:
+    """A 40 × 30 km county of five townships (Voronoi cells), villages, nine sites, two roads and a plan whose
+    coverage is computed here from straight-line minutes (1.6 min/km), so every share is checkable."""
+    rng = np.random.default_rng(seed)
+    county = Polygon([(0, 2_000), (8_000, 0), (40_000, 3_000), (38_000, 30_000), (4_000, 28_000)])
+    seeds = shapely.points(np.array([[8e3, 8e3], [30e3, 8e3], [10e3, 22e3], [30e3, 22e3], [20e3, 15e3]]))
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=county))
+    cells = [shapely.intersection(c, county) for c in cells]
+    order = [int(np.argmax([c.contains(s) for c in cells])) for s in seeds]
+    polys = [cells[k] for k in order]
+    tids = pd.Index([f"T{i + 1}" for i in range(5)], name="id")
+    # Villages: uniform inside the county (rejection sampling, seeded).
+    pts = []
+    while len(pts) < n_villages:
+        x, y = rng.uniform(0, 40_000), rng.uniform(0, 30_000)
+        if county.contains(shapely.Point(x, y)):
+            pts.append((x, y))
+    xy = np.array(pts)
+    town = np.array([tids[next(k for k, p in enumerate(polys) if p.covers(shapely.Point(*q)))] for q in xy])
+    vids = pd.Index([f"V{i:03d}" for i in range(n_villages)], name="id")
+    demand = pd.DataFrame(
+        {
+            "name": [f"村{i}" for i in range(n_villages)],
+            "population": rng.integers(300, 6_000, n_villages),
+            "urban": town == "T5",
+            "township": town,
+            "x": xy[:, 0] if geometry else np.nan,
+            "y": xy[:, 1] if geometry else np.nan,
+            "lon": 108 + xy[:, 0] / 1e5 if geometry else np.nan,
+            "lat": 30 + xy[:, 1] / 1e5 if geometry else np.nan,
+        },
+        index=vids,
+    )
+    sid = pd.Index(["S1", "S2", "S3", "S4", "S5", "S6", "S7", "C1", "C2"], name="id")
+    sxy = np.array([[20e3, 15e3], [21e3, 16.5e3], [8e3, 8e3], [30e3, 8e3], [10e3, 22e3], [30e3, 22e3],
+                    [36e3, 27e3], [34e3, 14e3], [4e3, 15e3]])
+    sites = pd.DataFrame(
+        {
+            "name": ["县人民医院", "县中医院", "花桥中心卫生院", "石笋中心卫生院", "悦来乡卫生院", "恒升镇卫生院",
+                     "协兴社区卫生服务中心", "物流园候选点", "西部交通枢纽候选点"],
+            "name_en": ["County Hospital", "County TCM Hospital", "Huaqiao CTHC", "Shisun CTHC", "Yuelai THC",
+                        "Hengsheng THC", "Xiexing CHC", "Logistics park site", "West hub site"],
+            "level": ["county_hospital", "tcm_hospital", "central_thc", "central_thc", "thc", "thc", "chc",
+                      "candidate", "candidate"],
+            "township": ["T5", "T5", "T1", "T2", "T3", "T4", "T4", "T2", "T1"],
+            "beds": [500, 200, 90, 70, 30, 25, 10, 0, 0],
+            "amb_ord": [4, 1, 1, 0, 0, 0, 0, 0, 0],
+            "amb_np": [2, 0, 0, 0, 0, 0, 0, 0, 0],
+            "fever_clinic": [True, False, False, False, False, False, False, False, False],
+            "fever_room": [False, False, True, False, False, False, False, False, False],
+            "blood_point": [False] * 9,
+            "subcentre": [False] * 9,
+            "station_capacity": [10, 4, 4, 4, 2, 2, 2, 4, 4],
+            "candidate": [False] * 7 + [True, True],
+            "x": sxy[:, 0] if geometry else np.nan,
+            "y": sxy[:, 1] if geometry else np.nan,
+            "lon": 108 + sxy[:, 0] / 1e5 if geometry else np.nan,
+            "lat": 30 + sxy[:, 1] / 1e5 if geometry else np.nan,
+        },
+        index=sid,
+    )
+    minutes = np.hypot(sxy[:, None, 0] - xy[None, :, 0], sxy[:, None, 1] - xy[None, :, 1]) / 1000 * 1.6
+    si, di = np.nonzero(minutes <= 90)
+    travel = TravelTimes.from_pairs(sid, vids, si, di, minutes[si, di], cutoff_minutes=90, method="straight")
+    items = pd.DataFrame(
+        [
+            dict(item_id="ambulance-S4-2025", site_id="S4", kind="ambulance", year=2025, quantity=3, quantity_ord=1,
+                 quantity_np=2, new_station=False, cost_wan=95.0, standards="amb_fleet_ratio;amb_np_share"),
+            dict(item_id="ambulance-C1-2026", site_id="C1", kind="ambulance", year=2026, quantity=1, quantity_ord=1,
+                 quantity_np=0, new_station=True, cost_wan=125.0, standards="amb_fleet_ratio"),
+            dict(item_id="fever_room-S4-2025", site_id="S4", kind="fever_room", year=2025, quantity=1,
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=50.0, standards="fever_room_mandate"),
+            dict(item_id="fever_room-S6-2025", site_id="S6", kind="fever_room", year=2025, quantity=1,
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=50.0, standards="fever_room_mandate"),
+            dict(item_id="fever_clinic-S2-2026", site_id="S2", kind="fever_clinic", year=2026, quantity=1,
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=1600.0, standards="fever_clinic_mandate"),
+            dict(item_id="blood-C2-2025", site_id="C2", kind="blood", year=2025, quantity=1, quantity_ord=0,
+                 quantity_np=0, new_station=False, cost_wan=80.0, standards="blood_min_points"),
+            dict(item_id="subcentre-S6-2026", site_id="S6", kind="subcentre", year=2026, quantity=1, quantity_ord=0,
+                 quantity_np=0, new_station=False, cost_wan=1800.0, standards="subcentre_target"),
+        ]
+    )
+    # Coverage: a village is covered by a kind when a site holding it is within the standard (before: existing).
+    pos = {s: i for i, s in enumerate(sid)}
+
+    def covered(holders: np.ndarray, limit: float) -> np.ndarray:
+        return (minutes[holders] <= limit).any(axis=0) if holders.any() else np.zeros(n_villages, dtype=bool)
+
+    def holders(item_kinds: list[str], after: bool) -> np.ndarray:
+        h = np.zeros(len(sid), dtype=bool)
+        for ik in item_kinds:
+            h |= ms.existing_mask(sites, ik)
+            if after:
+                h[[pos[s] for s in items.loc[items["kind"] == ik, "site_id"]]] = True
+        return h
+
+    groups = {"ambulance": ["ambulance"], "fever": ["fever_clinic", "fever_room"], "blood": ["blood"],
+              "secondary": ["subcentre"]}
+    cov = {}
+    for key, iks in groups.items():
+        for when in ("before", "after"):
+            cov[f"{key}_{when}"] = covered(holders(iks, when == "after"), STANDARD_MIN[key]).astype(float)
+    cov["ambulance_single_before"] = cov["ambulance_before"]
+    cov["ambulance_single_after"] = cov["ambulance_after"]
+    dc = pd.DataFrame(cov, index=vids)
+    pop = demand["population"].astype(float)
+    newly = []
+    for r in items.itertuples():
+        key = next(k for k, v in groups.items() if r.kind in v)
+        near = minutes[pos[r.site_id]] <= STANDARD_MIN[key]
+        newly.append(int((pop.to_numpy() * (near & (dc[f"{key}_before"].to_numpy() < 0.5))).sum()))
+    items["newly_covered"] = newly
+    items["only_covered"] = [n // 2 for n in newly]
+    items["wan_per_1000"] = items["cost_wan"] / (items["newly_covered"].where(items["newly_covered"] > 0) / 1000)
+    items = items[list(ITEM_COLUMNS)]
+    tw = dc.mul(pop, axis=0).groupby(demand["township"]).sum()
+    tw.insert(0, "population", pop.groupby(demand["township"]).sum())
+    townships = roads = None
+    if geometry:
+        townships = gpd.GeoDataFrame({"name": TOWNS, "population": tw["population"].reindex(tids).to_numpy()},
+                                     geometry=polys, index=tids, crs=CRS)
+        roads = gpd.GeoDataFrame({"class": ["national", "county"]},
+                                 geometry=[LineString([(1e3, 4e3), (20e3, 15e3), (37e3, 28e3)]),
+                                           LineString([(5e3, 26e3), (20e3, 15e3), (36e3, 6e3)])], crs=CRS)
+    inst = Instance(name="测试县", demand=demand, sites=sites, travel=travel, townships=townships, roads=roads,
+                    crs=CRS if geometry else None, synthetic=True)
+    spend = items.pivot_table(index="kind", columns="year", values="cost_wan", aggfunc="sum", fill_value=0.0)
+    plan = Plan(items=items, demand_coverage=dc, township_coverage=tw, standards=pd.DataFrame(), spend=spend,
+                after_stock=sites.copy(), solve=SolveInfo(Status.OPTIMAL, solver="highs", gap=0.0), budget_wan=4000.0)
+    return inst, plan
+
+
+@pytest.fixture(scope="module")
+def case() -> tuple[Instance, Plan]:
+    return make_case()
+
+
+@pytest.fixture(scope="module")
+def rendered(case, tmp_path_factory) -> tuple[Path, list[Path], list[tuple[str, Path, set[str]]]]:
+    """Render the Chinese maps once; while each PNG is saved, record every text, the font file matplotlib
+    resolves for it and the characters the bundled font lacks."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    inst, plan = case
+    out = tmp_path_factory.mktemp("run")
+    texts: list[tuple[str, Path, set[str]]] = []
+    real = Figure.savefig
+
+    def spy(self, fname, *args, **kwargs):
+        if kwargs.get("format") == "png":
+            for t in self.findobj(Text):
+                if t.get_text():
+                    texts.append((t.get_text(), resolved_font_file(t.get_fontproperties()),
+                                  missing_glyphs(t.get_text())))
+        return real(self, fname, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", spy)
+        paths = write_maps(out, inst, plan, projects=None, report=ReportConfig(title="测试县卫生资源布局规划"),
+                           lang="zh")
+    return out, paths, texts
+
+
+# ------------------------------------------------------------------------------------------------ fonts
+
+
+def test_font_comes_from_the_pypi_package_not_the_system():
+    path = font_path()
+    assert path.name == "wqy-microhei.ttc"
+    assert "site-packages" in path.parts or "dist-packages" in path.parts
+    assert "paperang_p2_fonts_cjk" in path.parts
+    assert font_name() == "WenQuanYi Micro Hei"
+    # What matplotlib resolves for the family is exactly that file (no system fallback).
+    assert resolved_font_file(cjk_font()) == path
+
+
+def test_font_covers_all_gb2312_hanzi():
+    # GB 2312 hanzi are rows 16–87 (3,755 level-1 + 3,008 level-2 = 6,763); decode every code point of those rows.
+    chars = []
+    for row in range(16, 88):
+        for col in range(1, 95):
+            try:
+                chars.append(bytes([0xA0 + row, 0xA0 + col]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    assert len(chars) == 6763
+    assert missing_glyphs("".join(chars)) == set()
+
+
+def test_missing_glyphs_reports_characters_the_font_lacks():
+    assert missing_glyphs("花桥中心卫生院 ≥ 95% → km") == set()
+    assert missing_glyphs("\U0001F691 救护车") == {"\U0001F691"}  # an emoji ambulance is not in the font
+
+
+def test_rc_params_embed_font_as_type42():
+    rc = rc_params()
+    assert rc["pdf.fonttype"] == 42
+    assert rc["font.family"] == ["WenQuanYi Micro Hei"]
+
+
+# ------------------------------------------------------------------------------------------------ style
+
+
+def test_coverage_classes_match_bins():
+    shares = np.array([0.0, 0.49, 0.5, 0.7, 0.849, 0.95, 1.0, np.nan])
+    assert ms.coverage_class(shares).tolist() == [0, 0, 1, 2, 2, 4, 4, -1]
+    assert ms.coverage_colour(shares)[-1] == ms.NO_DATA_COLOUR
+    assert ms.coverage_class_labels("zh")[0] == "< 50%"
+
+
+def test_existing_mask_per_kind(case):
+    inst, _ = case
+    s = inst.sites
+    assert s.index[ms.existing_mask(s, "ambulance")].tolist() == ["S1", "S2", "S3"]
+    assert s.index[ms.existing_mask(s, "fever_clinic")].tolist() == ["S1"]
+    assert s.index[ms.existing_mask(s, "subcentre")].tolist() == ["S1", "S2"]  # secondary-care hospitals
+    assert not ms.existing_mask(s, "blood").any()
+
+
+def test_every_style_text_has_glyphs():
+    for zh, en in ms.TEXT.values():
+        assert missing_glyphs(zh) == set(), zh
+        assert missing_glyphs(en) == set(), en
+    for sym in ms.ITEM_SYMBOLS.values():
+        assert missing_glyphs("".join(sym.names)) == set()
+
+
+def test_nice_scale_length():
+    assert _nice_length(40_000) == 5_000
+    assert _nice_length(100_000) == 20_000
+    assert _nice_length(9_000) == 1_000
+
+
+# ------------------------------------------------------------------------------------------------ data
+
+
+def test_project_records_join_sites_and_projects(case):
+    inst, plan = case
+    rec = project_records(inst, plan, None, "zh")
+    assert len(rec) == len(plan.items)
+    r = rec.set_index("item_id").loc["blood-C2-2025"]
+    assert (r["x"], r["y"]) == (4e3, 15e3)
+    assert r["project_name"] == "西部交通枢纽候选点固定采血点"
+    assert f"{int(r['newly_covered']):,}" in r["basis"]
+    # A project table with an item id column wins, matched by id whatever its row order.
+    proj = pd.DataFrame({"item_id": plan.items["item_id"][::-1].to_numpy(),
+                         "项目名称": [f"项目{i}" for i in range(len(plan.items))][::-1],
+                         "依据": ["依据文字"] * len(plan.items)})
+    rec2 = project_records(inst, plan, proj, "zh")
+    assert rec2["project_name"].tolist() == [f"项目{i}" for i in range(len(plan.items))]
+    assert (rec2["basis"] == "依据文字").all()
+
+
+def test_township_share_equals_plan_figures(case):
+    inst, plan = case
+    data = MapData.build(inst, plan, None, "zh")
+    got = data.township_share("fever", "after")
+    tc = plan.township_coverage
+    np.testing.assert_allclose(got.reindex(tc.index).to_numpy(), (tc["fever_after"] / tc["population"]).to_numpy())
+    # Combined share (mean over the kinds): recomputed independently from the demand table.
+    dc = plan.demand_coverage
+    keys = ["ambulance_single", "fever", "blood", "secondary"]
+    allc = sum(dc[f"{k}_after"] for k in keys) / len(keys) * inst.demand["population"]
+    exp = allc.groupby(inst.demand["township"]).sum() / inst.demand.groupby("township")["population"].sum()
+    np.testing.assert_allclose(data.township_share(None, "after").reindex(exp.index).to_numpy(), exp.to_numpy())
+    assert data.kinds == ["ambulance", "fever", "blood", "subcentre"]
+
+
+# ------------------------------------------------------------------------------------------------ rendering
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:32]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _png_dpi(path: Path) -> float:
+    raw = path.read_bytes()
+    i = raw.index(b"pHYs")
+    ppm = int.from_bytes(raw[i + 4:i + 8], "big")
+    return ppm * 0.0254
+
+
+def test_writes_every_map_as_png_and_pdf(rendered):
+    out, paths, _ = rendered
+    stems = ["overview", "overview_before_after", "ambulance", "fever", "blood", "subcentre"]
+    assert sorted(p.relative_to(out).as_posix() for p in paths) == sorted(
+        f"maps/{s}.{e}" for s in stems for e in ("png", "pdf")
+    )
+    assert PAGE_PX == (3508, 2480) and DPI == 300
+    assert FIGSIZE[0] * DPI == pytest.approx(3508)
+    for p in paths:
+        assert p.stat().st_size > 20_000, p
+        if p.suffix == ".png":
+            assert _png_size(p) == PAGE_PX, p
+            assert _png_dpi(p) == pytest.approx(300, abs=0.5)
+
+
+def test_png_is_not_blank_and_shows_the_choropleth(rendered):
+    from matplotlib.image import imread
+
+    out, _, _ = rendered
+    img = imread(out / "maps" / "fever.png")[:, :, :3]
+    assert img.std() > 0.05
+    # Every coverage class colour used for a township appears in the image (matched to 1/255).
+    rgb = (img * 255).round().astype(int).reshape(-1, 3)
+    present = {tuple(c) for c in np.unique(rgb[::7], axis=0)}
+    inst, plan = make_case()
+    share = MapData.build(inst, plan, None, "zh").township_share("fever", "after")
+    for colour in set(ms.coverage_colour(share.to_numpy())):
+        c = tuple(int(round(v * 255)) for v in matplotlib.colors.to_rgb(colour))
+        assert c in present, colour
+
+
+def _pdf_fonts(path: Path) -> set[str]:
+    raw = path.read_bytes()
+    return {m.decode() for m in re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-_]+)", raw)}
+
+
+def test_pdf_embeds_the_cjk_font_and_no_other(rendered):
+    out, paths, _ = rendered
+    for p in paths:
+        if p.suffix != ".pdf":
+            continue
+        raw = p.read_bytes()
+        assert raw.startswith(b"%PDF-")
+        assert len(re.findall(rb"/Type\s*/Page[^s]", raw)) == 1, p  # one page
+        fonts = _pdf_fonts(p)
+        assert fonts, p
+        assert all(f.endswith("+WenQuanYiMicroHei") for f in fonts), fonts  # subset tag + the bundled font
+        assert b"/Subtype /Type3" not in raw  # fonttype 42: real embedded font, not Type 3 outlines
+        assert b"/Subtype /CIDFontType2" in raw and b"/FontFile2" in raw  # TrueType outlines, embedded
+
+
+def test_every_text_on_the_maps_uses_the_bundled_font_and_has_glyphs(rendered):
+    _, _, texts = rendered
+    assert len(texts) > 100
+    for s, path, missing in texts:
+        assert path == font_path(), s  # resolved to the bundled file, no system fallback
+        assert missing == set(), s  # no empty boxes
+    joined = "\n".join(s for s, _, _ in texts)
+    for expected in ["测试县卫生资源布局规划", "花桥镇", "石笋中心卫生院 +3辆", "5 公里", "北", "图例",
+                     "合成演示数据", "规划前", "规划后", "物流园候选点 +1辆", "固定采血点"]:
+        assert expected in joined, expected
+
+
+@pytest.mark.slow
+def test_reruns_give_identical_bytes(case, rendered, tmp_path):
+    inst, plan = case
+    out, paths, _ = rendered
+    again = write_maps(tmp_path, inst, plan, projects=None, report=ReportConfig(title="测试县卫生资源布局规划"),
+                       lang="zh")
+    assert len(again) == len(paths)
+    for a in again:
+        b = out / a.relative_to(tmp_path)
+        assert hashlib.sha256(a.read_bytes()).hexdigest() == hashlib.sha256(b.read_bytes()).hexdigest(), a.name
+    assert not list((tmp_path / "maps").glob(".*"))  # no temporary files left behind
+
+
+@pytest.mark.slow
+def test_english_maps_of_a_baseline_plan(case, tmp_path):
+    inst, plan = case
+    base = Plan(items=plan.items.iloc[:0], demand_coverage=plan.demand_coverage,
+                township_coverage=plan.township_coverage, standards=plan.standards, spend=pd.DataFrame(),
+                after_stock=plan.after_stock, solve=SolveInfo(Status.BASELINE))
+    paths = write_maps(tmp_path, inst, base, projects=None, report=ReportConfig(), lang="en")
+    assert len(paths) == 12  # every kind still has coverage to show
+    assert _png_size(tmp_path / "maps" / "overview.png") == PAGE_PX
+
+
+def test_plain_csv_instance_gives_no_maps(tmp_path):
+    inst, plan = make_case(geometry=False)
+    assert maps_unavailable_reason(inst) is not None
+    assert write_maps(tmp_path, inst, plan, projects=None, report=ReportConfig()) == []
+    assert not (tmp_path / "maps").exists()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_GPKG = ROOT / "geodata" / "demo" / "demo_county.gpkg"
+
+
+@pytest.mark.slow
+def test_demo_county_maps(tmp_path):
+    """The bundled demo county, solved, drawn with its project table: every map at 300 dpi, labels in the font."""
+    if not DEMO_GPKG.exists():
+        pytest.skip("geodata/demo/demo_county.gpkg absent: the demo county is not built")
+    schema = pytest.importorskip("scenarios.schema")
+    runner = pytest.importorskip("scenarios.runner")
+    projects_mod = pytest.importorskip("reports.projects")
+    scen = schema.load_scenario(ROOT / "scenarios" / "demo.yaml")
+    inst = runner.prepare_instance(scen)
+    plan = runner.solve_scenario(scen, inst)
+    proj = projects_mod.project_table(inst, plan, report=scen.report, opt=scen.optimizer_config(), lang="zh")
+    rec = project_records(inst, plan, proj, "zh")
+    # Names in the popups/labels are the project table's (joined by item id).
+    by_id = proj["项目名称"].to_dict()
+    for item_id, name in zip(rec["item_id"], rec["project_name"], strict=True):
+        if item_id in by_id:
+            assert name == by_id[item_id]
+    report = scen.report.model_copy(update={"title": scen.display_title})
+    paths = write_maps(tmp_path, inst, plan, projects=proj, report=report, lang="zh")
+    pngs = [p for p in paths if p.suffix == ".png"]
+    assert len(pngs) == 2 + len(MapData.build(inst, plan, proj, "zh").kinds)
+    for p in pngs:
+        assert _png_size(p) == PAGE_PX
+    for name in inst.townships["name"]:
+        assert missing_glyphs(name) == set(), name
+    for name in inst.sites["name"]:
+        assert missing_glyphs(name) == set(), name
