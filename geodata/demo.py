@@ -68,6 +68,7 @@ LAYER_DESCRIPTIONS = {
 URBAN_SHARE_PER_SUBDISTRICT = 0.05
 PERSONS_PER_COMMUNITY = 5000  # urban community (社区) size, persons. ASSUMPTION.
 VILLAGES_PER_TOWNSHIP = 20  # default village count per township. ASSUMPTION (county: 400-800 村/社区).
+AMBULANCES_PER_COUNTY = 22  # today's fleet of a county of ~1 million. ASSUMPTION (issue 2: 20-25 vehicles).
 EDGES_PER_VILLAGE = 8  # default road segments per village: "a few thousand edges" for a county
 # Hospitals of each county: (level, name suffix, English suffix, beds range, ordinary, negative-pressure
 # ambulances, fever clinic, station capacity). Stock figures are ASSUMPTIONS of a typical county.
@@ -441,7 +442,14 @@ def _facilities(
     rural = np.flatnonzero(~geo.urban)
     n_central = min(rural.size, max(1, round(0.26 * rural.size)))
     central = set(rural[np.argsort(-tw["pop"][rural], kind="stable")[:n_central]].tolist())
-    with_amb = rng.random(n_t) < 0.2
+    # a few ordinary township health centres also run an ambulance: enough for ~22 vehicles per county
+    with_amb = np.zeros(n_t, dtype=bool)
+    for s in range(n_counties):  # one draw per county
+        thc = np.array([t for t in rural if geo.seat_county[t] == s and t not in central], dtype=np.int64)
+        n_c = sum(1 for t in central if geo.seat_county[t] == s)
+        k = int(np.clip(AMBULANCES_PER_COUNTY - sum(h[4] + h[5] for h in HOSPITALS) - n_c, 1, thc.size))
+        if thc.size:
+            with_amb[rng.choice(thc, size=k, replace=False)] = True
     np_central = rng.choice(sorted(central), size=max(1, n_counties), replace=len(central) < n_counties)
     for t in rural:
         is_c = t in central

@@ -136,6 +136,7 @@ def build_geography(rng: np.random.Generator, townships: int, n_counties: int) -
     # settled area: inside the outline and inside the disc of radius rb, so the lobe's tip stays empty
     disc = Point(0.0, 0.0).buffer(rb - SETTLE_INSET_M, quad_segs=256)
     settled = shapely.intersection(outline.buffer(-OUTLINE_INSET_M), disc)
+    shapely.prepare(settled)  # many point-in-polygon tests follow
     # -- remote village: the outermost rim point away from the lobe
     far = np.abs(_wrap(theta - lobe)) >= np.pi / 2
     iq = int(np.argmax(np.where(far, r0, -np.inf)))
@@ -183,7 +184,7 @@ def build_geography(rng: np.random.Generator, townships: int, n_counties: int) -
     # -- rural seats: farthest-point sampling, sparser in the hills, none near the remote village
     spacing = math.sqrt(area_m2 / townships)
     region = shapely.difference(settled.buffer(-0.3 * spacing), remote_hole)
-    cands = _uniform_in(rng, region, max(40 * n_rural, 6000))
+    cands = _uniform_in(rng, region, max(15 * n_rural, 6000))  # enough for even spacing, O(n²) beyond
     scale = 1.0 + 0.8 * terrain(cands)
     rural_xy = _farthest_points(cands, urban_xy, n_rural, scale)
     seat_xy = np.vstack([urban_xy, rural_xy])

@@ -72,12 +72,13 @@ class _Links:
 
 
 def _village_trees(
-    node_xy: np.ndarray, node_t: np.ndarray, seat_node: np.ndarray, pop: np.ndarray
+    node_xy: np.ndarray, node_t: np.ndarray, seat_node: np.ndarray, pop: np.ndarray, avoid_xy: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parent of each node in its township's road tree (−1 for seats) and the population behind each link.
 
     A village links to a node nearer its seat, choosing the one minimising ``distance + 0.25 × that node's distance
-    to the seat`` — short links that still head for the seat, as village roads do.
+    to the seat`` — short links that still head for the seat, as village roads do. Links passing within
+    ``REMOTE_CLEARANCE_M`` of ``avoid_xy`` (the remote village) are taken only when there is no other choice.
     """
     parent = np.full(len(node_xy), -1, dtype=np.int64)
     order_t = np.argsort(node_t, kind="stable")
@@ -89,6 +90,12 @@ def _village_trees(
         r = np.hypot(*(pts - pts[0]).T)
         d = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
         cost = d + 0.25 * r[None, :]
+        # distance from the remote village to each candidate link (point-to-segment, vectorised)
+        ab = pts[None, :, :] - pts[:, None, :]
+        ap = avoid_xy[None, None, :] - pts[:, None, :]
+        u = np.clip((ab * ap).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-9), 0.0, 1.0)
+        near = np.hypot(*(ap - u[..., None] * ab).transpose(2, 0, 1)) < REMOTE_CLEARANCE_M
+        cost = cost + np.where(near, 1e9, 0.0)
         cost[r[None, :] >= r[:, None]] = np.inf
         cost[0, :] = np.inf
         best = np.argmin(cost, axis=1)
@@ -112,15 +119,19 @@ def _delaunay_edges(pts: np.ndarray) -> np.ndarray:
     return np.unique(e, axis=0).astype(np.int64)
 
 
-def _trunk(
-    rng: np.random.Generator, geo: Geography, pop_t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Trunk links between township seats (Delaunay subset), with their class from the population they carry."""
+def _trunk(rng: np.random.Generator, geo: Geography) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Trunk links between township seats (a Delaunay subset): ``(from, to, class, name)`` per link.
+
+    The minimum spanning tree keeps every seat connected; a share of the other short Delaunay links and each
+    seat's most direct link towards its county seat add the loops real networks have.
+    """
     seats = geo.seat_xy
     e = _delaunay_edges(seats)
     length = np.hypot(*(seats[e[:, 0]] - seats[e[:, 1]]).T)
     lines = shapely.linestrings(np.stack([seats[e[:, 0]], seats[e[:, 1]]], axis=1))
-    inside = shapely.within(lines, geo.settled.buffer(200.0))
+    area = geo.settled.buffer(200.0)
+    shapely.prepare(area)
+    inside = shapely.within(lines, area)
     clear = shapely.distance(lines, shapely.points(geo.remote_xy)) >= REMOTE_CLEARANCE_M
     penal = length + np.where(inside & clear, 0.0, 1e9)
     n = len(seats)
@@ -144,23 +155,48 @@ def _trunk(
     inward[edge[first[np.isfinite(score[first])]]] = True
     keep = in_mst | extra | inward
     e, length = e[keep], length[keep]
-    # class: population routed over each edge on the shortest-path tree from the county seats
+    # the shortest-path tree from the county seats: county roads (县道) on it reach every seat; extra links in
+    # the hills are township roads (乡道)
     graph = coo_matrix((length, (e[:, 0], e[:, 1])), shape=(n, n)).tocsr()
-    dist, pred, _ = dijkstra(graph, directed=False, indices=geo.seat_of_county, min_only=True,
-                             return_predecessors=True)
-    load = pop_t.astype(float).copy()
-    for v in np.argsort(-dist, kind="stable"):  # one pass over townships
-        if pred[v] >= 0:
-            load[pred[v]] += load[v]
-    per_county = pop_t.sum() / len(geo.county_seats)
+    _, pred = dijkstra(graph, directed=False, indices=geo.seat_of_county, min_only=True,
+                       return_predecessors=True)[:2]
     tree_child = np.where(pred[e[:, 0]] == e[:, 1], e[:, 0], np.where(pred[e[:, 1]] == e[:, 0], e[:, 1], -1))
-    edge_load = np.where(tree_child >= 0, load[np.maximum(tree_child, 0)], 0.0)
-    share = edge_load / per_county
-    # every township seat is reached by at least a county road (县道) from its county seat
-    cls = np.select([share >= 0.15, share >= 0.06], ["national", "provincial"], default="county").astype(object)
     h_mid = geo.terrain((seats[e[:, 0]] + seats[e[:, 1]]) / 2)
-    cls[(tree_child < 0) & (h_mid > 0.55)] = "township"
-    return e[:, 0], e[:, 1], cls
+    cls = np.where((tree_child < 0) & (h_mid > 0.55), "township", "county").astype(object)
+    nums = rng.permutation(len(e)) + 1
+    names = np.array([f"X{k:03d}县道" if c == "county" else f"Y{k + 500:03d}乡道" for k, c in zip(nums, cls,
+                                                                                             strict=True)],
+                     dtype=object)
+    # national and provincial routes run from each county seat to its farthest town in a few directions, along
+    # the tree: two national roads crossing the county (four arms) and three provincial radials
+    edge_of = {(int(a), int(b)): k for k, (a, b) in enumerate(e)}
+    n_c = len(geo.county_seats)
+    g_pool, s_pool = np.arange(105, 360), np.arange(201, 400)
+    g_num = rng.choice(g_pool, size=2 * n_c, replace=2 * n_c > g_pool.size)
+    s_num = rng.choice(s_pool, size=3 * n_c, replace=3 * n_c > s_pool.size)
+    for c in range(n_c):  # a few routes per county
+        towns = np.flatnonzero((geo.seat_county == c) & ~geo.urban)
+        if towns.size == 0:
+            continue
+        rel = seats[towns] - geo.county_seats[c]
+        ang, dist = np.arctan2(rel[:, 1], rel[:, 0]), np.hypot(rel[:, 0], rel[:, 1])
+        phi = rng.uniform(0, 2 * np.pi)
+        routes = [("national", phi + k * np.pi / 2, f"G{g_num[2 * c + k % 2]}国道") for k in range(4)]
+        routes += [("provincial", phi + np.pi / 4 + k * 2 * np.pi / 3, f"S{s_num[3 * c + k]}省道") for k in range(3)]
+        used = np.zeros(towns.size, dtype=bool)
+        for klass, theta, name in routes:  # national first; a provincial road never takes over a national one
+            delta = np.abs((ang - theta + np.pi) % (2 * np.pi) - np.pi)
+            score = np.where((delta < np.pi / 3) & ~used, dist * np.cos(delta), -np.inf)
+            if not np.isfinite(score).any():
+                continue
+            v = int(towns[np.argmax(score)])
+            while pred[v] >= 0:  # walk the tree back to the county seat (≤ a dozen links)
+                used[towns == v] = True
+                k = edge_of[(min(v, int(pred[v])), max(v, int(pred[v])))]
+                if cls[k] != "national":
+                    cls[k], names[k] = klass, name
+                v = int(pred[v])
+    return e[:, 0], e[:, 1], cls, names
 
 
 def _gateway(settled: shapely.Geometry, angle: float, reach: float) -> np.ndarray:
@@ -203,7 +239,9 @@ def build_roads(
     is_remote = np.zeros(len(village_xy), dtype=bool)
     is_remote[remote] = True
     others = np.flatnonzero(~is_remote)
-    parent_o, load_o = _village_trees(village_xy[others], village_t[others], np.arange(n_t), village_pop[others])
+    parent_o, load_o = _village_trees(
+        village_xy[others], village_t[others], np.arange(n_t), village_pop[others], village_xy[remote]
+    )
     child = others[parent_o >= 0]
     par = others[parent_o[parent_o >= 0]]
     load = load_o[parent_o >= 0]
@@ -212,8 +250,7 @@ def build_roads(
     num = rng.permutation(np.arange(1, big.sum() + 1)) + 100
     links.add(par[big], child[big], "township", [f"Y{k:03d}乡道" for k in num])
     # -- trunk roads between township seats
-    a, b, cls = _trunk(rng, geo, township_pop)
-    names = _trunk_names(rng, geo.seat_xy, geo.seat_county, geo.county_seats, a, b, cls)
+    a, b, cls, names = _trunk(rng, geo)
     links.add(a, b, cls, names)
     # -- the remote village: one long, slow road to the nearest village of its township
     same = np.flatnonzero((village_t == village_t[remote]) & ~is_remote)
@@ -225,17 +262,12 @@ def build_roads(
     extra_xy: list[np.ndarray] = []
     hw_name = f"G{int(rng.integers(11, 99))}高速"
     if len(geo.county_seats) == 1:
+        # exits as far as possible (in angle) from the mountain lobe and the remote corner: best of 72 headings
         avoid = np.array([math.atan2(*geo.offnet_xy[::-1]), math.atan2(*geo.remote_xy[::-1])])
-
-        def ok(ang: float) -> bool:
-            return bool(np.all(np.abs((ang - avoid + np.pi) % (2 * np.pi) - np.pi) > np.pi / 3))
-
-        ang_a = rng.uniform(0, 2 * np.pi)
-        for _ in range(36):  # rotate until both exits avoid the lobe and the remote corner
-            ang_b = ang_a + np.pi + 0.3
-            if ok(ang_a) and ok(ang_b):
-                break
-            ang_a += np.pi / 18
+        heads = rng.uniform(0, 2 * np.pi) + np.arange(72) * (2 * np.pi / 72)
+        ends = np.stack([heads, heads + np.pi + 0.3], axis=1)
+        sep = np.abs((ends[:, :, None] - avoid[None, None, :] + np.pi) % (2 * np.pi) - np.pi)
+        ang_a, ang_b = ends[int(np.argmax(sep.min(axis=(1, 2))))]
         reach = 3 * geo.settled_radius_m
         ga, gb = _gateway(geo.settled, ang_a, reach), _gateway(geo.settled, ang_b, reach)
         d = (gb - ga) / np.hypot(*(gb - ga))
@@ -258,7 +290,7 @@ def build_roads(
         links.add(ids[:-1], ids[1:], "expressway", hw_name)
         j_inter = base + (2 if leg == 0 else 1)
         j_i2 = base + (1 if leg == 0 else 2)
-        links.add(j_inter, geo.seat_of_county[0], "national", "机场大道")
+        links.add(j_inter, geo.seat_of_county[0], "national", "高速连接线")
         links.add(j_i2, town, "county", f"X{int(rng.integers(100, 999))}县道")
     else:
         cs = geo.county_seats
@@ -286,26 +318,6 @@ def build_roads(
     node_xy = np.vstack([*nodes, *extra_xy])
     la, lb, lcls, lname, lspeed = links.arrays()
     return _segments(rng, geo, node_xy, la, lb, lcls, lname, lspeed, road_edges, remote_link)
-
-
-def _trunk_names(rng, seat_xy, seat_county, county_seats, a, b, cls) -> np.ndarray:
-    """Road numbers as on Chinese maps: national and provincial roads named by the sector they run through."""
-    mid = (seat_xy[a] + seat_xy[b]) / 2
-    rel = mid - county_seats[seat_county[a]]
-    ang = np.arctan2(rel[:, 1], rel[:, 0]) % np.pi  # opposite directions share a number: a through route
-    g_num = rng.choice(np.arange(105, 360), size=2, replace=False)
-    s_num = rng.choice(np.arange(201, 330), size=3, replace=False)
-    names = np.empty(len(a), dtype=object)
-    nat = cls == "national"
-    names[nat] = [f"G{g_num[k]}国道" for k in (ang[nat] // (np.pi / 2)).astype(int).clip(0, 1)]
-    prov = cls == "provincial"
-    names[prov] = [f"S{s_num[k]}省道" for k in (ang[prov] // (np.pi / 3)).astype(int).clip(0, 2)]
-    other = ~(nat | prov)
-    nums = rng.permutation(np.arange(other.sum())) + 1
-    names[other] = [
-        f"X{k:03d}县道" if c == "county" else f"Y{k + 500:03d}乡道" for k, c in zip(nums, cls[other], strict=True)
-    ]
-    return names
 
 
 def _segments(rng, geo, node_xy, la, lb, lcls, lname, lspeed, road_edges, remote_link) -> RoadNet:
