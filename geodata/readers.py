@@ -309,6 +309,6 @@ def _rename_columns(
     keep = [c for c in frame.columns if c not in used and c not in mapping]
     out = frame[keep].copy()
     for canon, src in mapping.items():
-        out[canon] = frame[src].to_numpy()
+        out[canon] = frame[src]  # same index: no copy to numpy (Arrow strings stay Arrow strings)
     out.attrs = {**frame.attrs, "columns": mapping}
     return out

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geodata.config import TravelConfig
@@ -419,19 +420,25 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
 def validate_od(
     od: pd.DataFrame, site_ids: pd.Index, demand_ids: pd.Index, report: ProblemReport
 ) -> pd.DataFrame:
-    """Check an OD travel-time matrix: minutes numeric and ≥ 0, ids known; duplicate pairs are warned about.
+    """Check an OD travel-time matrix: minutes numeric and ≥ 0, ids present and known; duplicate pairs warn.
 
-    Returns ``site_id``, ``demand_id`` (text) and ``minutes`` (float) for the usable rows.
+    Ids are factorised first, so the text work runs over the distinct ids only (an OD matrix can hold tens of
+    millions of rows but only sites + demand points distinct ids).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The usable rows: ``site_id``, ``demand_id`` (text), ``minutes`` (float), and ``site_idx`` /
+        ``demand_idx`` (int32 positions in ``site_ids`` / ``demand_ids``, ready for
+        :meth:`TravelTimes.from_pairs <geodata.instance.TravelTimes.from_pairs>`).
     """
     file = od.attrs.get("file", "travel_times")
-    site = _text(od["site_id"])
-    dem = _text(od["demand_id"])
     minutes, missing, bad = _numbers(od["minutes"])
     mcol = _file_column(od, "minutes")
-    # Labels only for offending rows: an OD matrix can hold tens of millions of rows.
+    # Labels only for offending rows: row_labels over every row would dominate the run time.
     if bad.any():
-        raw = _text(od["minutes"]).to_numpy(dtype=object)
-        report_rows(report, file, row_labels(od, bad), [f"minutes is not a number: {v!r}" for v in raw[bad]],
+        raw = _text(od["minutes"][bad]).to_numpy(dtype=object)
+        report_rows(report, file, row_labels(od, bad), [f"minutes is not a number: {v!r}" for v in raw],
                     f"write travel times as plain numbers of minutes in column {mcol!r}", column=mcol)
     if missing.any():
         report_rows(report, file, row_labels(od, missing), "minutes is missing",
@@ -442,25 +449,56 @@ def validate_od(
                     [f"negative travel time: {v:g} minutes" for v in minutes[neg]],
                     f"correct column {mcol!r}: times are minutes ≥ 0", column=mcol)
     ok = np.isfinite(minutes) & (minutes >= 0)
-    checks = ((site, site_ids, "site_id", "site"), (dem, demand_ids, "demand_id", "demand"))
-    for ids, known, canon, what in checks:
+    cols: dict[str, object] = {}
+    checks = ((site_ids, "site_id", "site"), (demand_ids, "demand_id", "demand"))
+    for known, canon, what in checks:
         col = _file_column(od, canon)
-        unknown = ~ids.isin(known).to_numpy(dtype=bool)
-        if unknown.any():
+        codes, uniques = pd.factorize(od[canon])  # missing → code -1
+        text = _text(pd.Series(uniques)).to_numpy(dtype=object)
+        pos_u = pd.Index(known).astype(str).get_indexer(text)
+        blank_u = np.append(text == "", True)  # the extra last entry stands for code -1 (missing)
+        blank = blank_u[codes]
+        if blank.any():
+            report_rows(report, file, row_labels(od, blank), f"the {what} id is missing",
+                        f"fill column {col!r}, or delete the row", column=col)
+        bad_u = np.flatnonzero((pos_u < 0) & (text != ""))
+        if bad_u.size:
             # One problem per unknown id (not per row): an id missing from the sites shows up in many rows.
-            first = pd.Series(row_labels(od, unknown)).groupby(ids[unknown].to_numpy(), sort=False).agg(
-                ["first", "size"])
+            counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
             layer = "facilities/candidates/sites" if what == "site" else "demand points"
-            report_rows(report, file, list(first.index),
-                        [f"unknown {what} id (in {n} rows, first {row}): it is not among the {layer}"
-                         for row, n in zip(first["first"], first["size"], strict=True)],
+            listed = bad_u[: MAX_LISTED + 5]
+            firsts = [row_labels(od, codes == k)[0] for k in listed]  # uniques come in order of appearance
+            report_rows(report, file, list(text[bad_u]),
+                        [f"unknown {what} id (in {counts[k]} rows, first {row}): it is not among the {layer}"
+                         for k, row in zip(listed, firsts, strict=True)]
+                        + ["unknown id"] * (bad_u.size - listed.size),
                         f"use ids from the {what} layer in column {col!r}, or add the missing {what}",
                         column=col)
-        ok &= ~unknown
-    out = pd.DataFrame({"site_id": site.to_numpy(), "demand_id": dem.to_numpy(), "minutes": minutes})[ok]
-    dup = out.duplicated(["site_id", "demand_id"], keep=False)
-    if dup.any():
-        first = f"{out.loc[dup, 'site_id'].iloc[0]} → {out.loc[dup, 'demand_id'].iloc[0]}"
-        report.warning(file, f"{int(dup.sum())} rows repeat a (site, demand) pair (first: {first}); the "
-                       "shortest time is used", "keep one row per pair")
-    return out.reset_index(drop=True)
+        pos = np.where(codes >= 0, pos_u[np.maximum(codes, 0)], -1)
+        ok &= pos >= 0
+        cols[f"{what}_idx"] = pos
+    s_idx = cols["site_idx"][ok].astype(np.int32)  # type: ignore[index]
+    d_idx = cols["demand_idx"][ok].astype(np.int32)  # type: ignore[index]
+    out = pd.DataFrame({
+        "site_id": _take_text(site_ids, s_idx),
+        "demand_id": _take_text(demand_ids, d_idx),
+        "minutes": minutes[ok],
+        "site_idx": s_idx,
+        "demand_idx": d_idx,
+    })
+    # Duplicate pairs by sorting one int64 key per row (faster than hashing tens of millions of rows).
+    n_dem = max(len(demand_ids), 1)
+    keys = np.sort(s_idx.astype(np.int64) * n_dem + d_idx)
+    same = keys[1:] == keys[:-1]
+    if same.any():
+        k = int(keys[1:][same][0])
+        first = f"{site_ids[k // n_dem]} → {demand_ids[k % n_dem]}"
+        report.warning(file, f"{int(same.sum())} rows repeat a (site, demand) pair already given (first: "
+                       f"{first}); the shortest time is used", "keep one row per pair")
+    return out
+
+
+def _take_text(ids: pd.Index, idx: np.ndarray) -> pd.Series:
+    """``ids[idx]`` as a pandas ``str`` column, gathered by Arrow (no Python string per row)."""
+    table = pa.array(np.asarray(pd.Index(ids).astype(str), dtype=object).astype(str))
+    return pd.Series(pd.array(table.take(pa.array(idx)), dtype=pd.StringDtype("pyarrow", na_value=np.nan)))

@@ -205,7 +205,20 @@ def test_od_negative_non_numeric_and_unknown_ids(tmp_path):
     assert "feature 'line 3', column 'minutes': negative travel time: -3 minutes" in text[1]
     assert "feature 'S9', column 'site_id': unknown site id (in 2 rows, first line 5)" in text[2]
     assert "feature 'D7', column 'demand_id': unknown demand id (in 1 rows, first line 7)" in text[3]
-    assert out.to_dict("list") == {"site_id": ["S1"], "demand_id": ["D1"], "minutes": [5.0]}
+    assert out.to_dict("list") == {"site_id": ["S1"], "demand_id": ["D1"], "minutes": [5.0], "site_idx": [0],
+                                   "demand_idx": [0]}
+
+
+def test_od_missing_ids_and_positions(tmp_path):
+    od = pd.DataFrame({"site_id": ["S2", "", "S1", "S2"], "demand_id": ["D3", "D1", "D2", "D1"],
+                       "minutes": [1.0, 2.0, 3.0, 4.0]})
+    report = ProblemReport()
+    out = validate_od(_csv(tmp_path, "od.csv", od, "travel_times"), pd.Index(["S1", "S2"]),
+                      pd.Index(["D1", "D2", "D3"]), report)
+    assert [p.format().split("od.csv, ")[1] for p in report.errors] == [
+        "feature 'line 3', column 'site_id': the site id is missing — fix: fill column 'site_id', or delete the row"]
+    assert out["site_idx"].tolist() == [1, 0, 1] and out["demand_idx"].tolist() == [2, 1, 0]
+    assert out["site_id"].tolist() == ["S2", "S1", "S2"]
 
 
 def test_od_duplicate_pairs_warn(tmp_path):
