@@ -228,6 +228,10 @@ def compare_runs(paths: list[Path], *, out: Path | None = None, force: bool = Fa
     if len(paths) < 2:
         raise CompareError("compare needs at least two run folders — fix: healthplan compare RUN_A RUN_B")
     runs = [load_run(p, lab) for p, lab in zip(paths, _labels(len(paths)), strict=True)]
+    names = [r.name for r in runs]
+    for r in runs:
+        if names.count(r.name) > 1:  # the same scenario twice (e.g. with --set): the folder tells them apart
+            r.name = f"{r.name} ({r.path.name})"
     cmp = compare_tables(runs)
     if out is None:
         return cmp
@@ -299,6 +303,10 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
     from scenarios.frontier import _font
 
     rc, lang = _font(lang)
+    try:
+        from reports.i18n import kind_name
+    except ImportError:  # reports absent: raw kind keys
+        kind_name = lambda k, lang: k  # noqa: E731
     zh = lang == "zh"
     base = cmp.runs[0]
     proj = cmp.projects.dropna(subset=["x", "y"]) if len(cmp.projects) else cmp.projects
@@ -330,8 +338,9 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
                         f"{g}（数量不同）" if zh and g.count(",") == len(run_cols) - 1 else
                         f"{g} (different quantity)" if g.count(",") == len(run_cols) - 1 else g)
                     ax.scatter(ks["x"], ks["y"], s=110, marker=markers.get(kind, "o"), color=cmap(i % 10),
-                               edgecolor="k", lw=0.6, label=f"{tag} · {kind}", zorder=3)
+                               edgecolor="k", lw=0.6, label=f"{tag} · {kind_name(str(kind), lang)}", zorder=3)
         ax.set_aspect("equal")
+        ax.ticklabel_format(useOffset=False, style="plain")
         ax.set_xlabel("x (m)")
         ax.set_ylabel("y (m)")
         names = " / ".join(f"{r.label}: {r.name}" for r in cmp.runs)

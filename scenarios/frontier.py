@@ -109,7 +109,10 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
     rc, lang = _font(lang)
     coverage_name, standard_name, label = _names(lang)
     zh = lang == "zh"
-    kinds = coverage_columns(table)
+    # kinds the plan never changes (switched off, or nothing to buy) would only add flat lines: sweep.md lists them
+    kinds = [k for k in coverage_columns(table) if f"coverage.{k}.before" not in table
+             or not np.allclose(table[f"coverage.{k}.after"].astype(float), table[f"coverage.{k}.before"].astype(float),
+                                equal_nan=True)] or coverage_columns(table)
     panels = list(table.groupby(groups, sort=False, dropna=False)) if groups else [((), table)]
     panels = panels[:MAX_PANELS]
     marks = first_met(table, x, groups)

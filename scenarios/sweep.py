@@ -449,7 +449,8 @@ def run_point(task: PointTask, instance: Instance, warm: PointOutcome | None = N
             write_run_folder(task.out_dir, task.scenario, instance, plan, timings=timings, lang=task.lang,
                              force=True, write_reports=task.write_reports)
     except Exception as exc:  # one point's failure must not lose the others; the message goes into its row
-        row["status"] = row["status"] or "error"
+        infeasible = "infeasible" in type(exc).__name__.lower()  # optimizer.errors.InfeasibleError
+        row["status"] = "infeasible" if infeasible else (row["status"] or "error")
         row["error"] = _error_text(exc)
     timings["point_s"] = round(time.perf_counter() - t0, 3)
     keep = task.keep_plan and plan is not None and getattr(plan.solve.status, "has_plan", False)
