@@ -181,6 +181,10 @@ def _assemble(
     read_s = time.perf_counter() - t0
     if report.errors or demand is None or sites is None:
         return None, report
+    # Only the file name stays in attrs (arrays in attrs would break pd.concat on the Instance's frames).
+    for frame in (demand, sites, townships, roads):
+        if frame is not None:
+            frame.attrs = {"file": str(frame.attrs.get("file", ""))}
 
     # 5. Travel times.
     say(f"travel times ({method})")
@@ -254,8 +258,8 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
         crs=tw.crs,
         index=pd.Index(tw["id"].astype(str).to_numpy(), name="township_id"),
     )
-    out.attrs = dict(tw.attrs)
-    out.attrs["urban_known"] = bool(has_flag)
+    # Plain attrs only: frames leaving geodata must survive pd.concat, which compares attrs with ==.
+    out.attrs = {"file": file, "urban_known": bool(has_flag)}
     return out
 
 

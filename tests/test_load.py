@@ -361,3 +361,11 @@ def test_a_township_without_polygon_does_not_push_its_villages_outside(tmp_path)
     assert [(p.feature, p.column) for p in report.errors] == [("T2", "geometry")]
     # V4 names T2 in the file: no "outside every township" warning for it; V3 and the facility F2 name none.
     assert [p.feature for p in report.warnings if "outside every township" in p.message] == ["V3", "F2"]
+
+
+def test_instance_frames_carry_plain_attrs_only(tmp_path):
+    inst = load_instance(_inputs(_county(tmp_path)), ROADS, cutoff_minutes=60)
+    for frame in (inst.demand, inst.sites, inst.townships, inst.roads):
+        assert set(frame.attrs) == {"file"} and frame.attrs["file"].endswith("county.gpkg")
+    both = pd.concat([inst.demand, inst.demand])  # attrs compared with == must not raise
+    assert len(both) == 8
