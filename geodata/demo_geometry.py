@@ -5,8 +5,8 @@ projects the result to lon/lat. The construction guarantees the two special plac
 
 * the *off-network* village sits at the tip of a narrow mountain lobe of the outline, ``OFFNET_CLEARANCE_M``
   beyond the disc that holds every other settlement and road, so it is at least that far from any road;
-* the *remote* village sits near the outermost edge with no township seat within ``REMOTE_SEAT_GAP_M`` and no other
-  village within ``REMOTE_VILLAGE_GAP_M``; :mod:`geodata.demo_roads` links it by one long, slow village road.
+* the *remote* village sits near the outermost edge with no township seat within ``REMOTE_SEAT_GAP_M`` and no
+  other village within ``REMOTE_VILLAGE_GAP_M``; :mod:`geodata.demo_roads` links it by one long, slow road.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _farthest_points(
 
 
 def build_geography(rng: np.random.Generator, townships: int, n_counties: int) -> Geography:
-    """Outline, county seats, township seats (urban 街道 around each seat, then 镇/乡) and their Voronoi tiling."""
+    """Outline, county seats, township seats (街道 around each seat, then 镇/乡) and their Voronoi tiling."""
     if townships < 4:
         raise ValueError(f"townships={townships}: a demo county needs at least 4 townships")
     area_m2 = townships * KM2_PER_TOWNSHIP * 1e6
@@ -155,7 +155,8 @@ def build_geography(rng: np.random.Generator, townships: int, n_counties: int) -
     waves_k = 2 * np.pi / (county_r * rng.uniform(0.4, 0.9, 4))
     waves_dir = rng.uniform(0, 2 * np.pi, 4)
     waves = np.column_stack(
-        [waves_k * np.cos(waves_dir), waves_k * np.sin(waves_dir), rng.uniform(0, 2 * np.pi, 4), np.full(4, 0.07)]
+        [waves_k * np.cos(waves_dir), waves_k * np.sin(waves_dir), rng.uniform(0, 2 * np.pi, 4),
+         np.full(4, 0.07)]
     )
     terrain = Terrain(cseats, county_r, waves)
     # -- urban 街道 seats: the county seat itself plus a ring of 5-7 more at 2.6-4.2 km
@@ -216,13 +217,16 @@ def build_geography(rng: np.random.Generator, townships: int, n_counties: int) -
     )
 
 
-def sample_villages(rng: np.random.Generator, geo: Geography, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sample_villages(
+    rng: np.random.Generator, geo: Geography, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Village/community points per township, besides the seat community that sits on each seat.
 
-    ``counts[t]`` villages (excluding the seat community) are drawn for township ``t``: uniformly over the settled
-    area for rural townships and clustered around the seat (σ 1.5 km) for urban 街道. Each point keeps
+    ``counts[t]`` villages (excluding the seat community) are drawn for township ``t``: uniformly over the
+    settled area for rural townships and clustered around the seat (σ 1.5 km) for urban 街道. Each point keeps
     ``CELL_MARGIN_M`` from township borders and ``VILLAGE_SPACING_M`` from other villages, and stays
-    ``REMOTE_VILLAGE_GAP_M`` away from the remote village. Returns ``(xy (N, 2) m, township (N,))``.
+    ``REMOTE_VILLAGE_GAP_M`` away from the remote village. Returns ``(xy (N, 2) m, township (N,))``; a
+    township whose cell cannot hold its count after 60 rounds gets fewer.
     """
     seats = geo.seat_xy
     n_t = len(seats)

@@ -1,8 +1,8 @@
 """Synthetic road network of a demo county: trunk roads between seats, village trees, an expressway.
 
-Roads are built as *links* between settlements (township seats, villages, expressway interchanges), then cut into
-short segments so that every segment is one graph edge and segments meet exactly at shared end coordinates. All
-coordinates are metres in the local frame of :mod:`geodata.demo_geometry`.
+Roads are built as *links* between settlements (township seats, villages, expressway interchanges), then cut
+into short segments so that every segment is one graph edge and segments meet exactly at shared end
+coordinates. All coordinates are metres in the local frame of :mod:`geodata.demo_geometry`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from geodata.demo_geometry import MAX_WIND_M, Geography
 
 CLASSES = ("expressway", "national", "provincial", "county", "township", "village")
 # How much each class meanders in the hills (fraction of MAX_AMPLITUDE_M): engineered roads barely do.
-WIND = {"expressway": 0.0, "national": 0.15, "provincial": 0.3, "county": 0.6, "township": 0.8, "village": 1.0}
+WIND = {
+    "expressway": 0.0, "national": 0.15, "provincial": 0.3, "county": 0.6, "township": 0.8, "village": 1.0,
+}
 MAX_AMPLITUDE_M = 0.9 * MAX_WIND_M
 INTERCHANGE_OFFSET_M = 3000.0  # expressway interchange to county seat, m
 REMOTE_SPEED_KPH = 15.0  # the remote village's mountain track. ASSUMPTION: a winding single-lane 村道.
@@ -31,7 +33,7 @@ REMOTE_CLEARANCE_M = 4000.0  # trunk roads keep this far from the remote village
 
 @dataclass(frozen=True)
 class RoadNet:
-    """Road segments over a node array (metres). Segment ``k`` runs from node ``seg_from[k]`` to ``seg_to[k]``."""
+    """Road segments over a node array (metres); segment ``k`` runs from ``seg_from[k]`` to ``seg_to[k]``."""
 
     node_xy: np.ndarray  # (M, 2)
     seg_from: np.ndarray  # (E,) int
@@ -76,8 +78,8 @@ def _village_trees(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parent of each node in its township's road tree (−1 for seats) and the population behind each link.
 
-    A village links to a node nearer its seat, choosing the one minimising ``distance + 0.25 × that node's distance
-    to the seat`` — short links that still head for the seat, as village roads do. Links passing within
+    A village links to a node nearer its seat, choosing the one minimising ``distance + 0.25 × that node's
+    distance to the seat`` — short links that still head for the seat, as village roads do. Links passing within
     ``REMOTE_CLEARANCE_M`` of ``avoid_xy`` (the remote village) are taken only when there is no other choice.
     """
     parent = np.full(len(node_xy), -1, dtype=np.int64)
@@ -110,7 +112,7 @@ def _village_trees(
 
 
 def _delaunay_edges(pts: np.ndarray) -> np.ndarray:
-    """Unique (i < j) edges of the Delaunay triangulation of ``pts``; every pair when there are fewer than 4."""
+    """Unique (i < j) edges of the Delaunay triangulation of ``pts``; every pair when there are under 4."""
     if len(pts) < 4:
         i, j = np.triu_indices(len(pts), k=1)
         return np.column_stack([i, j]).astype(np.int64)
@@ -147,7 +149,8 @@ def _trunk(rng: np.random.Generator, geo: Geography) -> tuple[np.ndarray, np.nda
     frm = np.concatenate([e[:, 0], e[:, 1]])
     to = np.concatenate([e[:, 1], e[:, 0]])
     edge = np.concatenate([np.arange(len(e))] * 2)
-    ok = np.concatenate([inside & clear] * 2) & (d_cs[to] < d_cs[frm]) & (geo.seat_county[to] == geo.seat_county[frm])
+    ok = np.concatenate([inside & clear] * 2) & (d_cs[to] < d_cs[frm])
+    ok &= geo.seat_county[to] == geo.seat_county[frm]
     score = np.where(ok, np.concatenate([length] * 2) + d_cs[to], np.inf)
     order = np.lexsort((score, frm))
     first = order[np.searchsorted(frm[order], np.arange(n))]
@@ -182,7 +185,9 @@ def _trunk(rng: np.random.Generator, geo: Geography) -> tuple[np.ndarray, np.nda
         ang, dist = np.arctan2(rel[:, 1], rel[:, 0]), np.hypot(rel[:, 0], rel[:, 1])
         phi = rng.uniform(0, 2 * np.pi)
         routes = [("national", phi + k * np.pi / 2, f"G{g_num[2 * c + k % 2]}国道") for k in range(4)]
-        routes += [("provincial", phi + np.pi / 4 + k * 2 * np.pi / 3, f"S{s_num[3 * c + k]}省道") for k in range(3)]
+        routes += [
+            ("provincial", phi + np.pi / 4 + k * 2 * np.pi / 3, f"S{s_num[3 * c + k]}省道") for k in range(3)
+        ]
         used = np.zeros(towns.size, dtype=bool)
         for klass, theta, name in routes:  # national first; a provincial road never takes over a national one
             delta = np.abs((ang - theta + np.pi) % (2 * np.pi) - np.pi)
@@ -214,7 +219,6 @@ def build_roads(
     village_pop: np.ndarray,
     village_names: np.ndarray,
     remote: int,
-    seat_pop: np.ndarray,
     township_pop: np.ndarray,
     road_edges: int,
 ) -> RoadNet:
@@ -227,8 +231,8 @@ def build_roads(
         (village ``t`` sits on township seat ``t``). The off-network village must not be in these arrays.
     remote
         Index of the remote village in these arrays: it gets one long, slow road and nothing else.
-    seat_pop, township_pop
-        Persons per seat community and per township.
+    township_pop
+        Persons per township.
     road_edges
         Target number of road segments (graph edges); the result has at least this many.
     """
@@ -246,7 +250,8 @@ def build_roads(
     par = others[parent_o[parent_o >= 0]]
     load = load_o[parent_o >= 0]
     big = (par < n_t) & (load >= 0.12 * township_pop[village_t[child]])
-    links.add(child[~big], par[~big], "village", np.char.add(village_names[child[~big]].astype(str), "通村公路"))
+    village_road = np.char.add(village_names[child[~big]].astype(str), "通村公路")
+    links.add(child[~big], par[~big], "village", village_road)
     num = rng.permutation(np.arange(1, big.sum() + 1)) + 100
     links.add(par[big], child[big], "township", [f"Y{k:03d}乡道" for k in num])
     # -- trunk roads between township seats
@@ -262,7 +267,7 @@ def build_roads(
     extra_xy: list[np.ndarray] = []
     hw_name = f"G{int(rng.integers(11, 99))}高速"
     if len(geo.county_seats) == 1:
-        # exits as far as possible (in angle) from the mountain lobe and the remote corner: best of 72 headings
+        # exits as far (in angle) from the mountain lobe and the remote corner as possible: best of 72 headings
         avoid = np.array([math.atan2(*geo.offnet_xy[::-1]), math.atan2(*geo.remote_xy[::-1])])
         heads = rng.uniform(0, 2 * np.pi) + np.arange(72) * (2 * np.pi / 72)
         ends = np.stack([heads, heads + np.pi + 0.3], axis=1)
@@ -345,7 +350,8 @@ def _segments(rng, geo, node_xy, la, lb, lcls, lname, lspeed, road_edges, remote
     unit = vec[link_of] / np.maximum(length[link_of], 1e-9)[:, None]
     off = amp[link_of] * np.sin(np.pi * t) * np.sin(2 * np.pi * t * length[link_of] / wavelength[link_of]
                                                     + phase[link_of])
-    inner = p0[link_of] + t[:, None] * vec[link_of] + off[:, None] * np.column_stack([-unit[:, 1], unit[:, 0]])
+    normal = np.column_stack([-unit[:, 1], unit[:, 0]])
+    inner = p0[link_of] + t[:, None] * vec[link_of] + off[:, None] * normal
     base = len(node_xy)
     all_xy = np.vstack([node_xy, inner])
     # segment endpoints: link start, its interior nodes in order, link end

@@ -31,19 +31,18 @@ def county() -> DemoCounty:
     return generate_county(seed=7)
 
 
-def _graph(roads: gpd.GeoDataFrame) -> tuple[nx.Graph, np.ndarray, np.ndarray, np.ndarray]:
-    """Undirected networkx graph over exact line-end coordinates (metres, UTM), independent of the generator."""
-    xy = shapely.get_coordinates(roads.to_crs(UTM).geometry.values)
+def _graph(roads: gpd.GeoDataFrame) -> nx.Graph:
+    """Undirected networkx graph whose nodes are the exact line-end coordinates (lon/lat, no snapping)."""
     starts = np.array([shapely.get_coordinates(g)[0] for g in roads.geometry.values])
     ends = np.array([shapely.get_coordinates(g)[-1] for g in roads.geometry.values])
     g = nx.Graph()
     g.add_edges_from(zip(map(tuple, starts), map(tuple, ends), strict=True))
-    return g, starts, ends, xy
+    return g
 
 
 def _travel_minutes(c: DemoCounty, sources: gpd.GeoDataFrame) -> np.ndarray:
-    """Minutes from each source point to each village over the roads (one-way aware), with straight access legs
-    × 1.6 at 20 km/h to the nearest road end — computed here with scipy, not with the product's travel code."""
+    """Minutes from each source point to each village over the roads (one-way aware), with straight access
+    legs × 1.6 at 20 km/h to the nearest road end — computed here with scipy, not the product's travel code."""
     r = c.roads.to_crs(UTM)
     seg = shapely.get_coordinates(r.geometry.values).reshape(-1, 2, 2)
     uniq, inv = np.unique(np.round(np.vstack([seg[:, 0], seg[:, -1]]), 3), axis=0, return_inverse=True)
@@ -80,7 +79,7 @@ def _assert_frames_equal(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, tol: float = 
     assert shapely.equals_exact(a.geometry.values, b.geometry.values, tolerance=tol).all()
 
 
-# -- determinism ---------------------------------------------------------------------------------------------------
+# -- determinism ---------------------------------------------------------------------------------------------
 def test_same_seed_gives_identical_data(county):
     again = generate_county(seed=7)
     for name in LAYER_COLUMNS:
@@ -94,7 +93,7 @@ def test_different_seed_gives_different_data(county):
     assert set(county.townships["name"]) != set(other.townships["name"])
 
 
-# -- the layer contract ----------------------------------------------------------------------------------------------
+# -- the layer contract --------------------------------------------------------------------------------------
 def test_layers_have_contract_columns_and_types(county):
     for name, cols in LAYER_COLUMNS.items():
         gdf = getattr(county, name)
@@ -216,7 +215,7 @@ def test_candidates_are_greenfield(county):
     assert c["name"].is_unique
 
 
-# -- roads -----------------------------------------------------------------------------------------------------------
+# -- roads ---------------------------------------------------------------------------------------------------
 def test_roads_classes_and_attributes(county):
     r = county.roads
     assert set(r["class"]) == CLASSES
@@ -232,7 +231,7 @@ def test_roads_classes_and_attributes(county):
 
 
 def test_road_graph_is_connected_and_villages_are_on_it(county):
-    g, _, _, _ = _graph(county.roads)
+    g = _graph(county.roads)
     assert nx.number_connected_components(g) == 1
     nodes = np.array(list(g.nodes))
     vxy = shapely.get_coordinates(county.villages.geometry.values)
@@ -287,10 +286,10 @@ def test_today_coverage_is_incomplete_and_edges_are_far(county):
     assert np.median(to_seats[rural]) > np.median(to_seats[~rural])
 
 
-# -- the committed GeoPackage ------------------------------------------------------------------------------------------
+# -- the committed GeoPackage --------------------------------------------------------------------------------
 def test_committed_gpkg_equals_a_fresh_generation(county):
     if not DEMO_PATH.exists():
-        pytest.fail(f"{DEMO_PATH} is missing: run `python -c 'from geodata.demo import write_demo; write_demo()'`")
+        pytest.fail(f"{DEMO_PATH} is missing: regenerate it with geodata.demo.write_demo()")
     assert DEMO_PATH.stat().st_size < 3_000_000
     layers = {name for name, _ in pyogrio.list_layers(DEMO_PATH)}
     assert layers == set(LAYER_COLUMNS)
@@ -356,7 +355,7 @@ def test_names_helpers():
     assert idx.max() < N_NAMES
 
 
-# -- province scale ----------------------------------------------------------------------------------------------------
+# -- province scale ------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_region_scale_generates_fast_and_connected():
     t0 = time.perf_counter()
