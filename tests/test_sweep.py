@@ -251,3 +251,15 @@ def test_cli_sweep_serial_writes_the_sweep_folder(tmp_path, capsys):
     assert code == 0, text
     assert (out / "sweep.csv").is_file() and (out / "frontier.png").stat().st_size > 10_000
     assert "Sweep results" in (out / "sweep.md").read_text(encoding="utf-8")
+
+
+@needs_pipeline
+def test_scheduler_address_connects_to_an_existing_cluster():
+    from distributed import LocalCluster
+
+    # an in-process cluster stands in for a remote one: the sweep only sees its address
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        res = run_sweep(CSV_SCEN, [parse_budget("100,200")], out=None, executor="dask",
+                        scheduler=cluster.scheduler_address, progress=False)
+    assert list(res.table["status"]) == ["optimal", "optimal"]
+    assert list(res.table["coverage.blood.after"]) == [pytest.approx(_brute_mclp(1)), pytest.approx(_brute_mclp(2))]
