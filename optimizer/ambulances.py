@@ -85,6 +85,7 @@ def add_ambulance_coverage(m: Model) -> None:
         e_single: Terms = []
         town_exp: dict[str, Terms] = {}
         town_single: dict[str, Terms] = {}
+        stock = m.stock_by_site(("amb_ord", "amb_np"), t, -1.0)
         for h in np.flatnonzero([len(s) > 0 for s in g.sites]):
             ys = []
             for k in range(int(g.existing[h]), depth):
@@ -96,7 +97,7 @@ def add_ambulance_coverage(m: Model) -> None:
                 if k == 0:
                     e_single.append((y, float(g.population[h])))
                     town_single.setdefault(g.township[h], []).append((y, float(g.population[h])))
-            supply = [(v, -1.0) for j in g.sites[h] for v, _ in stock_terms(m, int(j), t)]
+            supply = [tc for j in g.sites[h] for tc in stock.get(int(j), ())]
             m.add(expr(ys + supply) <= 0, f"amb_cover_{h}_{t}")
         m.covered[("ambulance", t)] = expr(e_exp, float(const_exp.sum()))
         m.covered[("ambulance_single", t)] = expr(e_single, float(const_single.sum()))

@@ -39,9 +39,10 @@ def add_covering(
     for t in range(m.n_years):
         terms: Terms = []
         town_terms: dict[str, Terms] = {}
+        stock = m.stock_by_site(families, t, -1.0)
         for h in open_groups:
             c = m.var(f"cover_{key}_{h}_{t}", 0, 1)
-            supply = [(v, -1.0) for j in g.sites[h] for f in families for v, _ in m.cumulative(f, int(j), t)]
+            supply = [tc for j in g.sites[h] for tc in stock.get(int(j), ())]
             m.add(expr([(c, 1.0), *supply]) <= 0, f"cover_{key}_{h}_{t}")
             terms.append((c, float(g.population[h])))
             town_terms.setdefault(g.township[h], []).append((c, float(g.population[h])))
@@ -70,12 +71,13 @@ def add_access_time(m: Model, key: str, families: tuple[str, ...], existing: np.
     g = build_access_groups(d.instance, key, existing.astype(bool), candidate)
     m.groups[f"{key}_access"] = g
     for t in range(m.n_years):
+        stock = m.stock_by_site(families, t, -1.0)
         for h in np.flatnonzero([len(s) > 0 for s in g.sites]):
             ws: Terms = []
             for j, tm in zip(g.sites[h], g.minutes[h], strict=True):
                 w = m.var(f"assign_{key}_{h}_{j}_{t}", 0, 1)
                 ws.append((w, 1.0))
-                opened = [(v, -1.0) for f in families for v, _ in m.cumulative(f, int(j), t)]
+                opened = list(stock.get(int(j), ()))
                 m.add(expr([(w, 1.0), *opened]) <= 0, f"open_{key}_{h}_{j}_{t}")
                 saving = float(g.population[h] * (g.fallback[h] - tm) / g.horizon)
                 m.coverage.append((w, saving * weight * m.year_weight[t]))

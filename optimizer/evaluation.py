@@ -65,8 +65,12 @@ def normalise_items(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:
     j = pos[df["site_id"]].to_numpy()
     # new station: the first ambulance row at a site that has no vehicles today
     existing = (data.amb_ord + data.amb_np)[j]
-    first = ~df.assign(_j=j).sort_values("year").duplicated("_j").sort_index()
-    df["new_station"] = amb & (existing == 0) & first & (df["quantity"] > 0)
+    # the earliest ambulance row with vehicles at a site without vehicles today opens the station (other kinds'
+    # rows at the same site and the table's row order do not matter)
+    buys = amb & (df["quantity"] > 0)
+    order = df.assign(_j=j)[buys].sort_values(["year"], kind="stable")
+    first_rows = order.drop_duplicates("_j").index
+    df["new_station"] = df.index.isin(first_rows) & (existing == 0)
     unit = np.zeros(len(df))
     for kind in ITEM_KINDS:
         sel = (df["kind"] == kind).to_numpy()

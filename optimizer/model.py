@@ -79,8 +79,27 @@ class Model:
 
     def cumulative(self, name: str, site: int, t: int) -> Terms:
         """Terms of family ``name`` at ``site`` in years 0 … t (installed stock is cumulative)."""
-        fam = self.x.get(name, {})
-        return [(fam[(site, s)], 1.0) for s in range(t + 1) if (site, s) in fam]
+        fam = self.x.get(name)
+        if not fam:
+            return []
+        out = []
+        for s in range(t + 1):
+            v = fam.get((site, s))
+            if v is not None:
+                out.append((v, 1.0))
+        return out
+
+    def stock_by_site(self, families: tuple[str, ...], t: int, coef: float = 1.0) -> dict[int, Terms]:
+        """Per site: new units of ``families`` installed in years 0 … t, as (variable, coef) terms.
+
+        Built once per year so coverage rows look sites up instead of re-walking the families per group.
+        """
+        out: dict[int, Terms] = {}
+        for f in families:
+            for (j, s), v in self.x.get(f, {}).items():
+                if s <= t:
+                    out.setdefault(j, []).append((v, coef))
+        return out
 
     def add_cost(self, kind: str, t: int, var: pulp.LpVariable, wan: float) -> None:
         """Record a capital cost term (万元) of ``kind`` in year position ``t``."""
