@@ -218,31 +218,33 @@ def _refuse_unmodelled(cfg: OptimizerConfig) -> None:
     if cfg.phasing.milestones is not None:
         raise NotImplementedError("milestones are not modelled here")
     if res.subcentre.enabled and res.subcentre.objective != "coverage":
-        raise NotImplementedError("sub-centre access_time is checked only through pmedian_value")
+        raise NotImplementedError("sub-centre access_time is not enumerated here")
 
 
 def enumerate_plans(prep: Prepared, *, max_plans: int = 200_000) -> np.ndarray:
-    """Every combination of decision values, as an int matrix (plans × decisions), before any feasibility filter.
+    """Every valid combination of decision values, as an int matrix (plans × decisions).
 
-    Combinations that build the same binary item twice (two years) or overfill a station are dropped here.
+    Decisions are grouped by site (a binary item over all years; all vehicles of a station over all years); each
+    group's valid options (built at most once; station not overfilled) are listed first, then combined.
     """
-    uppers = [d.upper for d in prep.decisions]
-    n = int(np.prod([u + 1 for u in uppers], dtype=float)) if uppers else 1
+    if not prep.decisions:
+        return np.zeros((1, 0), dtype=np.int16)
+    groups: dict[tuple[str, int], list[int]] = {}
+    for v, d in enumerate(prep.decisions):
+        groups.setdefault(("amb" if d.kind in AMB_KINDS else d.kind, d.site), []).append(v)
+    options: list[np.ndarray] = []
+    for (group, j), cols in groups.items():
+        limit = prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j] if group == "amb" else 1
+        grid = np.array(list(itertools.product(*[range(prep.decisions[v].upper + 1) for v in cols])), dtype=np.int16)
+        options.append(grid[grid.sum(axis=1) <= limit])
+    n = int(np.prod([len(o) for o in options], dtype=float))
     if n > max_plans:
         raise ValueError(f"{n} combinations > max_plans={max_plans}: make the instance smaller")
-    if not uppers:
-        return np.zeros((1, 0), dtype=np.int16)
-    X = np.array(list(itertools.product(*[range(u + 1) for u in uppers])), dtype=np.int16)
-    keep = np.ones(len(X), dtype=bool)
-    by_site: dict[tuple[str, int], list[int]] = {}
-    for v, d in enumerate(prep.decisions):
-        group = "amb" if d.kind in AMB_KINDS else d.kind
-        by_site.setdefault((group, d.site), []).append(v)
-    for (group, j), cols in by_site.items():
-        total = X[:, cols].sum(axis=1)
-        limit = prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j] if group == "amb" else 1
-        keep &= total <= limit
-    return X[keep]
+    pick = np.indices([len(o) for o in options]).reshape(len(options), -1)  # (groups, plans) option numbers
+    X = np.zeros((n, len(prep.decisions)), dtype=np.int16)
+    for g, ((_, cols), opts) in enumerate(zip(groups.items(), options, strict=True)):
+        X[:, cols] = opts[pick[g]]
+    return X
 
 
 @dataclass
@@ -256,6 +258,7 @@ class Measures:
     shortfall: dict[str, np.ndarray]  # standard → (C,) natural units (vehicles, sites, points)
     counts: dict[str, np.ndarray]  # after-plan totals: fleet, np, blood points, sub-centres → (C,)
     weighted_coverage: np.ndarray  # (C,)
+    access_time: np.ndarray  # (C,) Σ persons × minutes to the nearest blood point (inf if a point has none)
     soft_shortfall: np.ndarray  # (C,) Σ weight × shortfall over soft standards
     hard_ok: np.ndarray  # (C,) bool
     budget_ok: np.ndarray  # (C,) bool
@@ -384,8 +387,15 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
         if kind == "blood" and res.blood.objective == "access_time":
             continue
         weighted += getattr(res, kind).weight * (covered[kind_key[kind]] @ prep.year_weights)
+    # p-median value of the blood points after the last year (access_time objective)
+    has_point = _stock(prep, X, "blood", last) > 0  # (C, S)
+    access = np.full(C, np.inf)
+    if has_point.any():
+        nearest = np.where(has_point[:, :, None], prep.minutes[None, :, :], np.inf).min(axis=1)  # (C, D)
+        access = (nearest * pop[None, :]).sum(axis=1)
     counts = {"fleet": fleet, "np": np_tot, "blood": blood_n, "subcentre": sub_n}
-    return Measures(cost_year, cost_kind, covered, share, shortfall, counts, weighted, soft, hard_ok, budget_ok)
+    return Measures(cost_year, cost_kind, covered, share, shortfall, counts, weighted, access, soft, hard_ok,
+                    budget_ok)
 
 
 @dataclass
@@ -393,7 +403,7 @@ class BruteResult:
     """The lexicographic optimum found by enumeration, and every plan that attains it."""
 
     soft_shortfall: float
-    weighted_coverage: float
+    weighted_coverage: float  # − persons × minutes when blood.objective is access_time
     cost: float
     optimal: np.ndarray  # plan rows of X attaining the optimum
     X: np.ndarray
@@ -418,29 +428,50 @@ def brute_force(prep: Prepared, *, max_plans: int = 200_000) -> BruteResult | No
         return None
     s_best = m.soft_shortfall[feas].min()
     stage = feas[_close(m.soft_shortfall[feas], s_best)]
-    c_best = m.weighted_coverage[stage].max()
-    stage = stage[_close(m.weighted_coverage[stage], c_best)]
+    if prep.cfg.resources.blood.enabled and prep.cfg.resources.blood.objective == "access_time":
+        if prep.enabled != ["blood"]:
+            raise NotImplementedError("access_time is enumerated only with blood as the only kind")
+        # stage 2 is the least population-weighted travel time; reported as its negative, "more is better"
+        c_best = -m.access_time[stage].min()
+        stage = stage[_close(-m.access_time[stage], c_best)]
+    else:
+        c_best = m.weighted_coverage[stage].max()
+        stage = stage[_close(m.weighted_coverage[stage], c_best)]
     cost_best = m.cost[stage].min()
     stage = stage[_close(m.cost[stage], cost_best)]
     return BruteResult(float(s_best), float(c_best), float(cost_best), stage, X, m, len(X), int(feas.size))
 
 
+def coverable_population(prep: Prepared, key: str) -> float:
+    """Persons within reach (for coverage ``key``) of a site that has, or may get, that kind of facility."""
+    e, el = prep.existing, prep.eligible
+    provider = {
+        "fever": (e["fever_clinic"] + e["fever_room"] > 0) | el["fever_clinic"] | el["fever_room"],
+        "blood": (e["blood"] > 0) | el["blood"],
+        "secondary": prep.secondary_base | (e["subcentre"] > 0) | el["subcentre"],
+        "ambulance_single": (e["amb_ord"] + e["amb_np"] > 0) | el["amb_ord"],
+    }[key]
+    cover = prep.cover["ambulance" if key == "ambulance_single" else key]
+    return float(prep.pop[cover[provider].any(axis=0)].sum())
+
+
 def brute_min_budget(prep: Prepared, *, max_plans: int = 200_000) -> float | None:
     """Least capital (万元) meeting every hard standard and every kind's ``target_coverage``; None if impossible.
 
-    Budgets are ignored (that is the question asked); the coverage target is a share of the total population
-    (single coverage for ambulances).
+    Budgets are ignored (that is the question asked). A target is a share of the total population, capped at
+    the coverable population, so that 1.0 means "everyone reachable" (issue 3, §6: the set-covering case);
+    ambulance targets count single coverage (≥ 1 vehicle in reach, its config description).
     """
     X = enumerate_plans(prep, max_plans=max_plans)
     m = measure(prep, X)
     ok = m.hard_ok.copy()
     total_pop = prep.pop.sum()
-    # ambulance.target_coverage counts persons with ≥ 1 vehicle in reach (its config description), not MEXCLP
     key = {"ambulance": "ambulance_single", "fever": "fever", "blood": "blood", "subcentre": "secondary"}
     for kind in prep.enabled:
         target = getattr(getattr(prep.cfg.resources, kind), "target_coverage", None)
         if target is not None:
-            ok &= m.covered[key[kind]][:, -1] >= target * total_pop - EPS
+            need = min(target * total_pop, coverable_population(prep, key[kind]))
+            ok &= m.covered[key[kind]][:, -1] >= need - EPS
     if not ok.any():
         return None
     return float(m.cost[ok].min())

@@ -277,17 +277,17 @@ def test_hard_target_out_of_budget_is_infeasible(opt, make_random_instance):
 def test_min_budget_blood_set_cover(opt, make_random_instance, seed):
     levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate"]
     inst = make_random_instance(seed, levels, n_demand=9)
-    for access in (25.0, 30.0, 40.0, 60.0, 90.0):
+    for access in (15.0, 25.0, 60.0):
+        # target 1.0 = everyone reachable (issue 3, §6); at 15 min some villages are out of every site's reach
         cfg = make_cfg(blood={"access_minutes": access, "unit_cost_wan": 100.0, "target_coverage": 1.0})
-        least = ind.brute_min_budget(ind.prepare(inst, cfg))
-        if least is not None:
-            break
-    assert least is not None
-    plan = opt.min_budget(inst, cfg)
-    assert plan.solve.status == Status.OPTIMAL
-    assert plan.spent_wan == pytest.approx(least)
-    m = ind.measure(ind.prepare(inst, cfg), ind.items_to_plan(ind.prepare(inst, cfg), plan.items))
-    assert m.covered["blood"][0, -1] == pytest.approx(inst.population)
+        prep = ind.prepare(inst, cfg)
+        least = ind.brute_min_budget(prep)
+        assert least is not None
+        plan = opt.min_budget(inst, cfg)
+        assert plan.solve.status == Status.OPTIMAL
+        assert plan.spent_wan == pytest.approx(least)
+        m = ind.measure(prep, ind.items_to_plan(prep, plan.items))
+        assert m.covered["blood"][0, -1] == pytest.approx(ind.coverable_population(prep, "blood"))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -388,13 +388,10 @@ def mixed_case(make_random_instance, seed: int):
     return inst, cfg
 
 
-# Seeds 20 and 68 are disagreements found by fuzzing 100 seeds (HiGHS path; CBC agrees with the enumeration):
-# 20 — the cost stage keeps a 1,245万元 plan while HiGHS proves 1,210 (an idle NP vehicle is bought);
-# 68 — the coverage stage records objective 0.0 (bound 11,921.7), so the coverage optimum is not held.
-HIGHS_READBACK = "optimizer bug (reported): HiGHS stage value read back differs from HiGHS's own optimum"
-MIXED_SEEDS = [1, 5, 12, 33, 90,
-               pytest.param(20, marks=pytest.mark.xfail(strict=True, reason=HIGHS_READBACK + " (cost stage)")),
-               pytest.param(68, marks=pytest.mark.xfail(strict=True, reason=HIGHS_READBACK + " (coverage 0.0)"))]
+# Seeds 20 and 68 are disagreements found by fuzzing (HiGHS path; CBC agreed with the enumeration), fixed in the
+# optimizer by b65fd24: 20 — the cost stage kept a 1,245万元 plan while HiGHS proved 1,210 (an idle NP vehicle);
+# 68 — the coverage stage recorded objective 0.0 (bound 11,921.7), so the coverage optimum was not held.
+MIXED_SEEDS = [1, 5, 12, 20, 33, 68, 90]
 
 
 @pytest.mark.parametrize("seed", MIXED_SEEDS)
@@ -424,8 +421,6 @@ def _check_mixed(opt, inst, cfg):
             assert stage["objective"] == pytest.approx(stage["bound"], rel=1e-6, abs=1e-6), stage
 
 
-@pytest.mark.xfail(strict=True, reason="optimizer bug (reported): evaluate() drops the new-station cost when another "
-                   "item at the same site comes first in the items table")
 def test_evaluate_prices_items_like_optimize(opt, make_random_instance):
     # evaluate() measures ANY list of items: a vehicle at a site without vehicles opens a station
     # (new_station_cost), whatever other items the same site gets and in whatever row order they come
@@ -440,3 +435,23 @@ def test_evaluate_prices_items_like_optimize(opt, make_random_instance):
     assert expected == pytest.approx(25.0 + 60.0 + 60.0 + 25.0 + 35.0 + 100.0)
     for order in (items, items.iloc[::-1]):
         assert opt.evaluate(inst, cfg, order).spent_wan == pytest.approx(expected)
+
+
+# --- access_time (population-weighted p-median) with existing points ------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("existing", [False, True])
+def test_blood_access_time_weighted_with_existing_points(opt, make_random_instance, seed, existing):
+    levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate", "candidate"]
+    inst = make_random_instance(seed, levels, n_demand=10, blood_point=[existing] + [False] * 6)
+    cfg = make_cfg(blood={"objective": "access_time", "unit_cost_wan": 100.0, "access_minutes": 30.0},
+                   budget_wan=200.0)
+    prep = ind.prepare(inst, cfg)
+    best = ind.brute_force(prep)
+    plan = opt.optimize(inst, cfg)
+    assert plan.solve.status == Status.OPTIMAL
+    m = ind.measure(prep, ind.items_to_plan(prep, plan.items))
+    assert m.budget_ok[0]
+    assert -m.access_time[0] == pytest.approx(best.weighted_coverage, rel=1e-6)  # Σ persons × minutes
+    assert m.cost[0] == pytest.approx(best.cost)
