@@ -29,16 +29,18 @@ def add_blood_variables(m: Model) -> None:
 
 
 def _undominated(m: Model) -> np.ndarray:
-    """Drop candidate j when another candidate j' covers a superset of j's demand points at no greater cost.
+    """Drop candidate j when another candidate j' covers a superset of j's uncovered points at no greater cost.
 
-    Exact only when nothing but coverage tells candidates apart, so the rule applies when the objective is
-    ``coverage`` and the minimum-points standard cannot bind (off, or already met by existing points): then any
-    plan using j does at least as well with j' instead (or without j if j' is already in). Ties keep the
-    lower site index. Other kinds are not reduced (mandates, capacities and spacing make sites distinct).
+    Exchange argument: in any plan using j, swapping j for j' (when j' is not in the plan) keeps the count and
+    does not lower coverage or raise cost; if j' is in the plan, j adds no coverage and only serves as a filler
+    for the minimum-points standard, a role the cheapest dominated candidates fill at least as well. So the rule
+    keeps the k = min_points − existing cheapest dominated candidates (ties by site order) and drops the rest.
+    It applies when the objective is ``coverage`` and no blood equity floor splits points by township. Other
+    kinds are not reduced (mandates, capacities and spacing make their sites distinct).
     """
     d, cfg = m.data, m.data.cfg.resources.blood
     keep = np.ones(d.n_sites, dtype=bool)
-    if cfg.objective != "coverage" or (cfg.min_points_rule.mode != "off" and cfg.min_points > d.blood_has.sum()):
+    if cfg.objective != "coverage":
         return keep
     if d.cfg.equity.theta is not None and "blood" in d.cfg.equity.kinds:
         return keep
@@ -63,7 +65,11 @@ def _undominated(m: Model) -> np.ndarray:
     earlier = np.arange(len(cand))[None, :] < np.arange(len(cand))[:, None]
     dominated = (contains & cheaper & (strictly | earlier))
     np.fill_diagonal(dominated, False)
-    keep[cand[dominated.any(axis=1)]] = False
+    gone = np.flatnonzero(dominated.any(axis=1))
+    fillers = int(max(cfg.min_points - d.blood_has.sum(), 0)) if cfg.min_points_rule.mode != "off" else 0
+    if fillers:
+        gone = gone[np.lexsort((gone, cost[gone]))][fillers:]  # keep the cheapest k as count fillers
+    keep[cand[gone]] = False
     return keep
 
 

@@ -72,3 +72,29 @@ def test_min_budget_is_set_cover_of_reachable_population():
     assert plan.meta["least_budget_wan"] == 200
     assert sorted(plan.items["site_id"]) == ["s0", "s2"]
     assert any("capped" in a for a in plan.assumptions)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_dominance_with_binding_min_points_keeps_the_optimum(seed):
+    # many nested candidates (coarse minutes make supersets common); min 2 points, budget for 3 or 4
+    rng = np.random.default_rng(seed)
+    m = rng.choice([10.0, 60.0], size=(11, 6), p=[0.35, 0.65])
+    inst = make(list(rng.integers(100, 1000, 6)), m, ["candidate"] * 11)
+    costs = {f"s{j}": float(c) for j, c in enumerate(rng.choice([50, 80, 100], 11))}
+    for budget in (240, 330):
+        cfg = only("blood", budget=budget, unit_cost_wan=100, min_points=2).model_copy(
+            update={"site_costs_wan": {s: {"blood": c} for s, c in costs.items()}})
+        plan = optimize(inst, cfg)
+        assert len(build_model(prepare(inst, cfg)).x["blood"]) < 11  # some candidates were dropped
+        pop, cover, cost = inst.demand["population"].to_numpy(), m <= 30, np.array(list(costs.values()))
+        best = None
+        for r in range(0, 12):
+            for combo in itertools.combinations(range(11), r):
+                c = cost[list(combo)].sum()
+                if c > budget:
+                    continue
+                key = (max(2 - r, 0), -pop[cover[list(combo)].any(axis=0)].sum() if r else 0, c)
+                best = key if best is None or key < best else best
+        got = (max(2 - len(plan.items), 0), -plan.coverage_summary(inst.demand["population"])["blood"]["after"],
+               plan.spent_wan)
+        assert got == pytest.approx(best)
