@@ -1,4 +1,5 @@
-"""Benchmark: wall time of a budget sweep serial vs on a local Dask cluster, and the Dask path's per-point overhead.
+"""Benchmark: wall time of a budget sweep serial vs on a local Dask cluster, and the Dask path's per-point
+overhead.
 
 Usage: ``python benchmarks/sweep.py [--scenario scenarios/demo.yaml] [--points 20] [--workers N]``.
 
@@ -84,7 +85,8 @@ def main() -> None:
     overhead = (warm_walls[1] - t_serial) / n_pts
     solve = serial.point_timings["point_s"].sum()
     print(f"\nscenario {args.scenario}: {n_pts} budget points {args.start:g}…{stop:g} 万元, instance "
-          f"{len(instance.demand)} demand points × {len(instance.sites)} sites ({t_inst:.1f} s to prepare, once), "
+          f"{len(instance.demand)} demand points × {len(instance.sites)} sites ({t_inst:.1f} s to prepare, "
+          "once), "
           f"{os.cpu_count()} cores, warm chain {args.warm_chain}")
     print(f"serial: sum of per-point seconds {solve:.1f} s ({solve / n_pts:.2f} s per point); "
           f"points with an error: {failed}; dask sweep.csv identical to serial: {same_cold}")

@@ -1,4 +1,5 @@
-"""Compare run folders side by side: coverage, standards, spend, the projects that differ, a map of the differences.
+"""Compare run folders side by side: coverage, standards, spend, the projects that differ, a map of the
+differences.
 
 Reads what ``healthplan run`` (or a sweep point) wrote: ``summary.json``, ``new_items.csv`` and, for the map,
 ``demand_coverage.csv`` / ``facilities_after.csv`` (coordinates in metres of the instance CRS).
@@ -72,7 +73,8 @@ def load_run(path: Path, label: str = "A") -> RunData:
     path = Path(path)
     summ = path / "summary.json"
     if not path.is_dir():
-        raise CompareError(f"{path}: not a folder — fix: pass run folders written by 'healthplan run --out DIR'")
+        raise CompareError(f"{path}: not a folder — fix: pass run folders written by 'healthplan run --out "
+                           "DIR'")
     if not summ.is_file():
         msg = (f"{path}: no summary.json, so this is not a run folder — fix: pass folders written by "
                "'healthplan run --out DIR' or a sweep's points/<point> folders")
@@ -80,7 +82,8 @@ def load_run(path: Path, label: str = "A") -> RunData:
     try:
         summary = json.loads(summ.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise CompareError(f"{summ}: not valid JSON ({exc}) — fix: re-run the scenario to rewrite it") from None
+        raise CompareError(f"{summ}: not valid JSON ({exc}) — fix: re-run the scenario to rewrite "
+                           "it") from None
     items = _read_csv(path / "new_items.csv")
     if items is None:
         items = pd.DataFrame(columns=[*PROJECT_KEY, "quantity", "cost_wan"])
@@ -113,7 +116,8 @@ def overview_table(runs: list[RunData]) -> pd.DataFrame:
 
 
 def coverage_table(runs: list[RunData]) -> pd.DataFrame:
-    """Population covered after the plan (persons) and its share (%), per coverage key, one column pair per run."""
+    """Population covered after the plan (persons) and its share (%), per coverage key, one column pair per
+    run."""
     keys = [k for k in COVERAGE_ORDER if any(k in (r.summary.get("coverage") or {}) for r in runs)]
     data: dict[str, list[Any]] = {}
     for r in runs:
@@ -121,8 +125,8 @@ def coverage_table(runs: list[RunData]) -> pd.DataFrame:
         after = [cov.get(k, {}).get("after") for k in keys]
         pop = [cov.get(k, {}).get("population") for k in keys]
         data[f"{r.label} persons"] = after
-        data[f"{r.label} %"] = [None if a is None or not p else round(100 * a / p, 2) for a, p in zip(after, pop,
-                                                                                                    strict=True)]
+        data[f"{r.label} %"] = [None if a is None or not p else round(100 * a / p, 2)
+                                for a, p in zip(after, pop, strict=True)]
     if len(runs) >= 2:
         a, b = data[f"{runs[0].label} persons"], data[f"{runs[-1].label} persons"]
         data[f"{runs[-1].label} − {runs[0].label} persons"] = [
@@ -191,7 +195,8 @@ def project_diff(runs: list[RunData]) -> pd.DataFrame:
         it = r.items
         if not len(it):
             continue
-        f = it.assign(site_id=it["site_id"].astype(str), kind=it["kind"].astype(str), year=it["year"].astype(int))
+        f = it.assign(site_id=it["site_id"].astype(str), kind=it["kind"].astype(str),
+                      year=it["year"].astype(int))
         f = f.assign(_q=_quantity(f), _run=_col(r))
         keep = [*PROJECT_KEY, "_q", "_run", "cost_wan"] + [c for c in ("site_name", "x", "y") if c in f]
         frames.append(f[keep])
@@ -213,12 +218,15 @@ def project_diff(runs: list[RunData]) -> pd.DataFrame:
 
 def compare_tables(runs: list[RunData]) -> Comparison:
     """All tables of a comparison of two or more loaded runs."""
-    return Comparison(runs, overview_table(runs), coverage_table(runs), standards_table(runs), spend_table(runs),
-                      project_diff(runs))
+    return Comparison(runs, overview_table(runs), coverage_table(runs), standards_table(runs),
+                      spend_table(runs), project_diff(runs))
 
 
-def compare_runs(paths: list[Path], *, out: Path | None = None, force: bool = False, lang: str = "zh") -> Comparison:
-    """Compare two or more run folders; with ``out``, write ``compare.md``, the tables as CSV and ``compare_map.png``.
+def compare_runs(
+    paths: list[Path], *, out: Path | None = None, force: bool = False, lang: str = "zh"
+) -> Comparison:
+    """Compare two or more run folders; with ``out``, write ``compare.md``, the tables as CSV and
+    ``compare_map.png``.
 
     Raises
     ------
@@ -246,7 +254,8 @@ def compare_runs(paths: list[Path], *, out: Path | None = None, force: bool = Fa
                          ("compare_standards", cmp.standards), ("compare_spend", cmp.spend)):
             df.to_csv(tmp / f"{name}.csv", encoding="utf-8-sig", lineterminator="\n")
             names.append(f"{name}.csv")
-        cmp.projects.to_csv(tmp / "compare_projects.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+        cmp.projects.to_csv(tmp / "compare_projects.csv", index=False, encoding="utf-8-sig",
+                            lineterminator="\n")
         names.append("compare_projects.csv")
         if plot_differences(cmp, tmp / "compare_map.png", lang=lang) is not None:
             names.append("compare_map.png")
@@ -262,14 +271,21 @@ def compare_runs(paths: list[Path], *, out: Path | None = None, force: bool = Fa
     return cmp
 
 
+def _cell(value: Any) -> str:
+    """A table cell: blank for missing values, thousands separators for numbers."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float | int | np.integer | np.floating) and not isinstance(value, bool | np.bool_):
+        return _num(value)
+    return str(value)
+
+
 def _md(df: pd.DataFrame, index: bool = True) -> list[str]:
     d = df.reset_index() if index else df
     cols = [str(c) for c in d.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in d.itertuples(index=False):
-        lines.append("| " + " | ".join("" if (isinstance(v, float) and np.isnan(v)) or v is None else
-                                       (_num(v) if isinstance(v, float | int) and not isinstance(v, bool) else str(v))
-                                       for v in row) + " |")
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return lines
 
 
@@ -288,13 +304,14 @@ def compare_markdown(cmp: Comparison, *, lang: str = "zh") -> str:
         lines += [f"## {head}", ""] + (_md(df, idx) if len(df) else ["无" if zh else "none"]) + [""]
     lines += ["## 不同的项目" if zh else "## Projects that differ", ""]
     proj = cmp.projects.drop(columns=[c for c in ("x", "y") if c in cmp.projects])
-    lines += _md(proj, index=False) if len(proj) else ["无：各方案项目相同" if zh else "none: the runs have the same projects"]
+    lines += _md(proj, index=False) if len(proj) else ["无：各方案项目相同" if zh else "none: the runs have the same "
+                                                                              "projects"]
     return "\n".join(lines) + "\n"
 
 
 def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path | None:
-    """Scatter map (metres, instance CRS) of the demand points and sites, with the projects that differ marked by
-    which runs have them. Returns ``None`` (no map) when the run folders carry no coordinates."""
+    """Scatter map (metres, instance CRS) of the demand points and sites, with the projects that differ marked
+    by which runs have them. Returns ``None`` (no map) when the run folders carry no coordinates."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -310,7 +327,8 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
     zh = lang == "zh"
     base = cmp.runs[0]
     proj = cmp.projects.dropna(subset=["x", "y"]) if len(cmp.projects) else cmp.projects
-    have_xy = base.demand is not None and {"x", "y"} <= set(base.demand.columns) and base.demand["x"].notna().any()
+    d = base.demand
+    have_xy = d is not None and {"x", "y"} <= set(d.columns) and bool(d["x"].notna().any())
     if not have_xy and not len(proj):
         return None
     run_cols = [_col(r) for r in cmp.runs]
@@ -320,7 +338,8 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
             d = base.demand
             size = 4 + 40 * np.sqrt(d["population"].astype(float) / max(float(d["population"].max()), 1.0)) \
                 if "population" in d else 6
-            ax.scatter(d["x"], d["y"], s=size, c="0.8", lw=0, label="需求点" if zh else "demand points", zorder=1)
+            ax.scatter(d["x"], d["y"], s=size, c="0.8", lw=0, label="需求点" if zh else "demand points",
+                       zorder=1)
         fac = base.facilities
         if fac is not None and {"x", "y"} <= set(fac.columns):
             ax.scatter(fac["x"], fac["y"], s=10, marker="s", c="0.45", lw=0, label="现有站点" if zh else "sites",
@@ -330,7 +349,8 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
             who = present.apply(lambda r: ",".join(c.split(":")[0] for c, v in r.items() if v), axis=1)
             groups = sorted(who.unique(), key=lambda w: (len(w), w))
             cmap = plt.get_cmap("tab10")
-            markers = {"ambulance": "^", "fever_clinic": "P", "fever_room": "P", "blood": "D", "subcentre": "*"}
+            markers = {"ambulance": "^", "fever_clinic": "P", "fever_room": "P", "blood": "D",
+                       "subcentre": "*"}
             for i, g in enumerate(groups):
                 sel = proj[who == g]
                 for kind, ks in sel.groupby("kind"):
@@ -371,7 +391,6 @@ def console_tables(cmp: Comparison, *, lang: str = "zh") -> list[Any]:
         for c in d.columns:
             t.add_column(str(c))
         for row in d.itertuples(index=False):
-            t.add_row(*("" if v is None or (isinstance(v, float) and np.isnan(v)) else
-                        (_num(v) if isinstance(v, float | int) and not isinstance(v, bool) else str(v)) for v in row))
+            t.add_row(*(_cell(v) for v in row))
         out.append(t)
     return out

@@ -1,5 +1,5 @@
-"""The coverage–budget frontier of a sweep (frontier.png): coverage share per kind against budget, with the budget
-at which each standard is first met marked."""
+"""The coverage–budget frontier of a sweep (frontier.png): coverage share per kind against budget, with the
+budget at which each standard is first met marked."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def _names(lang: str) -> tuple[Any, Any, Any]:
 
 
 def _font(lang: str) -> tuple[dict[str, Any], str]:
-    """rc settings with the bundled CJK font, and the language actually usable (en when the font is missing)."""
+    """rc settings with the bundled CJK font, and the language actually usable (en when the font is
+    missing)."""
     if lang != "zh":
         return {}, lang
     try:
@@ -50,7 +51,8 @@ def x_key(table: pd.DataFrame, axes: Sequence[Any]) -> str:
     if "budget_wan" in keys:
         return "budget_wan"
     for k in keys:
-        if k in table and pd.api.types.is_numeric_dtype(table[k]) and not pd.api.types.is_bool_dtype(table[k]):
+        col = table[k] if k in table else None
+        if col is not None and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             return k
     raise ValueError("no numeric swept key to draw a frontier against")
 
@@ -62,12 +64,19 @@ def group_keys(axes: Sequence[Any], x: str) -> list[str]:
 
 def coverage_columns(table: pd.DataFrame) -> list[str]:
     """Coverage keys with ``coverage.<key>.after`` and ``.population`` columns, in canonical order."""
-    return [k for k in COVERAGE_ORDER if f"coverage.{k}.after" in table and f"coverage.{k}.population" in table]
+    return [k for k in COVERAGE_ORDER
+            if f"coverage.{k}.after" in table and f"coverage.{k}.population" in table]
 
 
 def standard_names(table: pd.DataFrame) -> list[str]:
     """Names of the standards with a ``standards.<name>.met`` column, in column order."""
-    return [c[len("standards."):-len(".met")] for c in table.columns if c.startswith("standards.") and c.endswith(".met")]
+    return [c[len("standards."):-len(".met")] for c in table.columns
+            if c.startswith("standards.") and c.endswith(".met")]
+
+
+def _is_true(value: Any) -> bool:
+    """A ``met`` cell as read back from CSV or JSON (True, 1, 'True', 'true')."""
+    return value is True or value == 1 or str(value).lower() == "true"
 
 
 def first_met(table: pd.DataFrame, x: str, groups: Sequence[str] = ()) -> pd.DataFrame:
@@ -84,7 +93,7 @@ def first_met(table: pd.DataFrame, x: str, groups: Sequence[str] = ()) -> pd.Dat
         key = key if isinstance(key, tuple) else (key,)
         g = g.sort_values(x)
         for name in standard_names(table):
-            met = g[f"standards.{name}.met"].map(lambda v: v is True or v == 1 or str(v).lower() == "true").to_numpy()
+            met = g[f"standards.{name}.met"].map(_is_true).to_numpy()
             ok = g["status"].isin(["optimal", "time_limit", "baseline"]).to_numpy() & met
             # the first x from which on every point meets it (a single lucky point does not count)
             tail_ok = np.flip(np.logical_and.accumulate(np.flip(ok)))
@@ -94,7 +103,8 @@ def first_met(table: pd.DataFrame, x: str, groups: Sequence[str] = ()) -> pd.Dat
 
 
 def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang: str = "zh") -> Path:
-    """Draw coverage share (%) per kind against the budget (or the first numeric swept key) into ``path`` (PNG).
+    """Draw coverage share (%) per kind against the budget (or the first numeric swept key) into ``path``
+    (PNG).
 
     One panel per combination of the other swept keys; dotted vertical lines mark, per standard, the smallest
     value from which the standard is met. Failed points are left out of the lines and marked with a cross.
@@ -109,10 +119,12 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
     rc, lang = _font(lang)
     coverage_name, standard_name, label = _names(lang)
     zh = lang == "zh"
-    # kinds the plan never changes (switched off, or nothing to buy) would only add flat lines: sweep.md lists them
+    # kinds the plan never changes (switched off, or nothing to buy) would only add flat lines: sweep.md lists
+    # them
     kinds = [k for k in coverage_columns(table) if f"coverage.{k}.before" not in table
-             or not np.allclose(table[f"coverage.{k}.after"].astype(float), table[f"coverage.{k}.before"].astype(float),
-                                equal_nan=True)] or coverage_columns(table)
+             or not np.allclose(table[f"coverage.{k}.after"].astype(float),
+                                table[f"coverage.{k}.before"].astype(float), equal_nan=True)
+             ] or coverage_columns(table)
     panels = list(table.groupby(groups, sort=False, dropna=False)) if groups else [((), table)]
     panels = panels[:MAX_PANELS]
     marks = first_met(table, x, groups)
@@ -127,8 +139,10 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
             g = g.sort_values(x)
             ok = g["status"].isin(["optimal", "time_limit", "baseline"])
             for i, kind in enumerate(kinds):
-                share = 100 * g[f"coverage.{kind}.after"].astype(float) / g[f"coverage.{kind}.population"].astype(float)
-                ax.plot(g.loc[ok, x], share[ok], marker="o", ms=3, color=colours(i), label=coverage_name(kind, lang))
+                after = g[f"coverage.{kind}.after"].astype(float)
+                share = 100 * after / g[f"coverage.{kind}.population"].astype(float)
+                ax.plot(g.loc[ok, x], share[ok], marker="o", ms=3, color=colours(i),
+                        label=coverage_name(kind, lang))
             if (~ok).any():
                 ax.scatter(g.loc[~ok, x], np.zeros(int((~ok).sum())), marker="x", color="red",
                            label="失败的点" if zh else "failed point", zorder=5)
@@ -138,8 +152,8 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
             sel = sel.dropna(subset=["first_met"]).sort_values(["first_met", "standard"])
             for j, (_, m) in enumerate(sel.iterrows()):
                 ax.axvline(m["first_met"], color="0.45", ls=":", lw=1)
-                ax.annotate(standard_name(m["standard"], lang), (m["first_met"], 2 + 7 * (j % 6)), rotation=90,
-                            fontsize=7, color="0.3", ha="right", va="bottom")
+                ax.annotate(standard_name(m["standard"], lang), (m["first_met"], 2 + 7 * (j % 6)),
+                            rotation=90, fontsize=7, color="0.3", ha="right", va="bottom")
             title = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in zip(groups, key, strict=True))
             if title:
                 ax.set_title(title, fontsize=9)
@@ -155,7 +169,8 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
             axs[n // ncol][n % ncol].set_visible(False)
         handles, labels_ = axs[0][0].get_legend_handles_labels()
         if handles:
-            fig.legend(handles, labels_, loc="lower center", ncol=min(len(handles), 3), fontsize=8, frameon=False)
+            fig.legend(handles, labels_, loc="lower center", ncol=min(len(handles), 3), fontsize=8,
+                       frameon=False)
         head = "覆盖率与预算（虚线：标准首次达标）" if zh else "Coverage against budget (dotted: standard first met)"
         fig.suptitle(head, fontsize=11)
         fig.tight_layout(rect=(0, 0.08 if handles else 0, 1, 0.96))

@@ -1,7 +1,8 @@
-"""The scenario-key reference (scenarios/KEYS.md), generated from the pydantic schema: every key, type, default,
-unit and source.
+"""The scenario-key reference (scenarios/KEYS.md), generated from the pydantic schema: every key, type,
+default, unit and source.
 
-Run ``python -m scenarios.keys_doc`` to rewrite ``scenarios/KEYS.md``; a test checks the committed file is current.
+Run ``python -m scenarios.keys_doc`` to rewrite ``scenarios/KEYS.md``; a test checks the committed file is
+current.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ HEADER = """# Scenario keys
 Generated from the schema by `python -m scenarios.keys_doc` — do not edit by hand.
 A scenario file sets only what differs from these defaults (and may `extends:` another file). Units are in the
 descriptions: minutes (min), persons, 万元 (10,000 CNY); a description's grade says where a default comes from
-(A official, B paper, C one local project, ASSUMPTION no source — reports flag these when you leave them unset;
-see `../shared/STANDARDS.md`). Any scalar key can be swept: `healthplan sweep FILE --set dotted.key=v1,v2`.
+(A official, B paper, C one local project, ASSUMPTION no source — reports flag these when you leave them
+unset; see `../shared/STANDARDS.md`). Any scalar key can be swept:
+`healthplan sweep FILE --set dotted.key=v1,v2`.
 """
 
 
@@ -129,7 +131,8 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, list[tuple
 
 
 def keys_markdown() -> str:
-    """The whole reference as Markdown: one table per section, in schema order, then the standard-rule keys."""
+    """The whole reference as Markdown: one table per section, in schema order, then the standard-rule
+    keys."""
     from optimizer.config import StandardRule
     from scenarios.schema import Scenario
 

@@ -1,11 +1,11 @@
 """Budget and parameter sweeps: grid expansion, point runs (serial or on Dask), sweep.csv and sweep.md.
 
-A sweep is a grid of scenario variants: budgets × every ``--set key=v1,v2,…`` list. The instance and its travel
-times are prepared once (with a travel-time cutoff large enough for every point) and shared by all points; each
-point is solved and written to its own run folder ``DIR/points/<slug>``. Points along the innermost axis (the
-budget, when swept) form short warm-start chains: a point starts from the plan of the point before it in its chain.
-The chains are fixed by the grid alone, never by the executor, so a serial sweep and a Dask sweep do exactly the
-same solves and write byte-identical ``sweep.csv`` files.
+A sweep is a grid of scenario variants: budgets × every ``--set key=v1,v2,…`` list. The instance and its
+travel times are prepared once (with a travel-time cutoff large enough for every point) and shared by all
+points; each point is solved and written to its own run folder ``DIR/points/<slug>``. Points along the
+innermost axis (the budget, when swept) form short warm-start chains: a point starts from the plan of the
+point before it in its chain. The chains are fixed by the grid alone, never by the executor, so a serial sweep
+and a Dask sweep do exactly the same solves and write byte-identical ``sweep.csv`` files.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ from scenarios.schema import Scenario, ScenarioError, deep_merge, load_raw, vali
 
 BUDGET_KEY = "budget_wan"
 MAX_POINTS = 10_000  # a guard against a mistyped range (e.g. a step of 1 万元 over 100,000 万元)
-DEFAULT_WARM_CHAIN = 2  # points per warm-start chain: longer chains reuse more, shorter chains parallelise better
-# Keys that change the instance itself cannot vary inside one sweep: the instance is prepared once for all points.
+# points per warm-start chain: longer chains reuse more, shorter chains parallelise better
+DEFAULT_WARM_CHAIN = 2
+# Keys that change the instance itself cannot vary inside one sweep: the instance is prepared once for all
+# points.
 INSTANCE_SECTIONS = ("inputs", "travel")
 # Columns of summary.json that are not deterministic (wall-clock seconds): kept out of sweep.csv, written to
 # sweep_timings.csv instead, so that sweep.csv depends on the inputs alone.
@@ -76,7 +78,8 @@ def _number(text: str, option: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise SweepError(f"{option}: {text!r} is not a number — fix: write e.g. 2000:12000:500 or 4000,6000") from None
+        raise SweepError(f"{option}: {text!r} is not a number — fix: write e.g. 2000:12000:500 or "
+                         "4000,6000") from None
     if not math.isfinite(value):
         raise SweepError(f"{option}: {text!r} is not a finite number")
     return value
@@ -88,7 +91,8 @@ def _clean(value: float) -> int | float:
 
 
 def parse_range(spec: str, option: str) -> tuple[int | float, ...] | None:
-    """``start:stop:step`` (inclusive of ``stop`` when the steps land on it) → values; ``None`` if not a range."""
+    """``start:stop:step`` (inclusive of ``stop`` when the steps land on it) → values; ``None`` if not a
+    range."""
     parts = spec.split(":")
     if len(parts) == 1:
         return None
@@ -97,12 +101,15 @@ def parse_range(spec: str, option: str) -> tuple[int | float, ...] | None:
         raise SweepError(msg)
     start, stop, step = (_number(p.strip(), option) for p in parts)
     if step <= 0:
-        raise SweepError(f"{option}: step {step:g} in {spec!r} must be > 0 — fix: e.g. {start:g}:{stop:g}:500")
+        raise SweepError(f"{option}: step {step:g} in {spec!r} must be > 0 — fix: e.g. "
+                         f"{start:g}:{stop:g}:500")
     if stop < start:
-        raise SweepError(f"{option}: range {spec!r} runs backwards (stop {stop:g} < start {start:g}) — fix: swap them")
+        raise SweepError(f"{option}: range {spec!r} runs backwards (stop {stop:g} < start {start:g}) — fix: "
+                         "swap them")
     n = math.floor((stop - start) / step + 1e-9) + 1
     if n > MAX_POINTS:
-        raise SweepError(f"{option}: range {spec!r} has {n:,} values (most {MAX_POINTS:,}) — fix: use a larger step")
+        raise SweepError(f"{option}: range {spec!r} has {n:,} values (most {MAX_POINTS:,}) — fix: use a "
+                         "larger step")
     # start + k·step, rounded to the step's decimals: 0.1-steps give 0.3, not 0.30000000000000004
     decimals = max(_decimals(p) for p in parts)
     return tuple(_clean(round(start + k * step, decimals)) for k in range(n))
@@ -116,7 +123,8 @@ def _decimals(text: str) -> int:
 
 
 def parse_budget(spec: str) -> Axis:
-    """``--budget`` → an axis over ``budget_wan`` (万元): ``2000:12000:500`` (inclusive), ``4000,6000`` or ``6000``.
+    """``--budget`` → an axis over ``budget_wan`` (万元): ``2000:12000:500`` (inclusive), ``4000,6000`` or
+    ``6000``.
 
     Raises
     ------
@@ -140,11 +148,12 @@ def parse_budget(spec: str) -> Axis:
 def parse_set(spec: str) -> Axis:
     """``--set key=v1,v2,…`` (values as YAML scalars) or ``--set key=start:stop:step`` → an axis.
 
-    The key is a dotted scenario path (``resources.ambulance.busy_fraction``); it is checked against the schema by
-    :func:`check_key`, and its values by :func:`validate_axes`.
+    The key is a dotted scenario path (``resources.ambulance.busy_fraction``); it is checked against the
+    schema by :func:`check_key`, and its values by :func:`validate_axes`.
     """
     if "=" not in spec:
-        raise SweepError(f"--set {spec}: expected key=v1,v2,… — fix: e.g. --set resources.ambulance.busy_fraction=0.2,0.3")
+        raise SweepError(f"--set {spec}: expected key=v1,v2,… — fix: e.g. --set "
+                         "resources.ambulance.busy_fraction=0.2,0.3")
     key, raw = (s.strip() for s in spec.split("=", 1))
     option = f"--set {key}"
     if not key:
@@ -155,7 +164,8 @@ def parse_set(spec: str) -> Axis:
         try:
             values = tuple(yaml.safe_load(v.strip()) for v in raw.split(",") if v.strip())
         except yaml.YAMLError:
-            raise SweepError(f"{option}: cannot read the values {raw!r} — fix: write plain values v1,v2,…") from None
+            raise SweepError(f"{option}: cannot read the values {raw!r} — fix: write plain values "
+                             "v1,v2,…") from None
     if not values:
         raise SweepError(f"{option}: no values after '=' — fix: --set {key}=v1,v2")
     for v in values:
@@ -207,17 +217,20 @@ def check_key(key: str, option: str | None = None) -> None:
     parts = key.split(".")
     if parts[0] in INSTANCE_SECTIONS:
         msg = (
-            f"{option}: '{key}' changes the instance (inputs or travel times), which a sweep prepares once for all "
-            "points — fix: write one scenario file per variant and compare the runs (healthplan compare)"
+            f"{option}: '{key}' changes the instance (inputs or travel times), which a sweep prepares once "
+            "for all points — fix: write one scenario file per variant and compare the runs "
+            "(healthplan compare)"
         )
         raise SweepError(msg)
     if parts[0] in ("name", "title", "description", "extends", "synthetic", "report", "source_path"):
-        raise SweepError(f"{option}: '{key}' is not a model setting — fix: sweep a budget, standard or cost key")
+        raise SweepError(f"{option}: '{key}' is not a model setting — fix: sweep a budget, standard or cost "
+                         "key")
     model: type[BaseModel] | None = Scenario
     annotation: Any = None
     for depth, part in enumerate(parts):
         if model is None:
-            if get_origin(annotation) is dict:  # a mapping such as earmarks_wan.<kind>: validated with the values
+            # a mapping such as earmarks_wan.<kind>: its values are validated with the grid values
+            if get_origin(annotation) is dict:
                 if depth == len(parts) - 1:
                     return
             where = ".".join(parts[:depth])
@@ -235,7 +248,8 @@ def check_key(key: str, option: str | None = None) -> None:
         sub = ", ".join(model.model_fields)
         raise SweepError(f"{option}: '{key}' is a section, not a scalar — fix: sweep one of its keys ({sub})")
     if not _scalar_allowed(annotation):
-        raise SweepError(f"{option}: '{key}' holds a list or mapping — fix: sweep a scalar key (one number or word)")
+        raise SweepError(f"{option}: '{key}' holds a list or mapping — fix: sweep a scalar key (one number "
+                         "or word)")
 
 
 def _fmt(value: Any) -> str:
@@ -265,8 +279,8 @@ def expand_grid(axes: Sequence[Axis], *, warm_chain: int = DEFAULT_WARM_CHAIN) -
     """The grid in its fixed order: the ``--set`` axes outermost (as given), the budget innermost.
 
     Each run of consecutive points that differ only in the innermost axis is cut into chains of ``warm_chain``
-    points; a point warm-starts from the point before it in its chain (budgets ascending, so the earlier plan is
-    feasible for the later one). ``warm_chain=1`` turns warm starts off.
+    points; a point warm-starts from the point before it in its chain (budgets ascending, so the earlier plan
+    is feasible for the later one). ``warm_chain=1`` turns warm starts off.
     """
     if warm_chain < 1:
         raise SweepError(f"warm_chain must be ≥ 1 (got {warm_chain})")
@@ -289,7 +303,8 @@ def expand_grid(axes: Sequence[Axis], *, warm_chain: int = DEFAULT_WARM_CHAIN) -
     points = []
     for index, combo in enumerate(itertools.product(*(a.values for a in ordered))):
         params = {a.key: v for a, v in zip(ordered, combo, strict=True)}
-        label = "_".join(f"{_slug_part(short[a.key])}-{_slug_part(_fmt(v))}" for a, v in zip(ordered, combo, strict=True))
+        label = "_".join(f"{_slug_part(short[a.key])}-{_slug_part(_fmt(v))}"
+                         for a, v in zip(ordered, combo, strict=True))
         pos = index % len(inner.values)  # position along the innermost axis
         warm = index - 1 if pos % warm_chain else None
         points.append(SweepPoint(index, params, f"{index:0{width}d}_{label}", warm))
@@ -301,14 +316,17 @@ def expand_grid(axes: Sequence[Axis], *, warm_chain: int = DEFAULT_WARM_CHAIN) -
 
 
 def base_data(scenario: str | Path) -> dict[str, Any]:
-    """The scenario file with its ``extends`` chain merged and paths made absolute (as ``load_scenario`` reads it)."""
+    """The scenario file with its ``extends`` chain merged and paths made absolute (as ``load_scenario`` reads
+    it)."""
     path = Path(scenario)
     data = load_raw(path)
     data.setdefault("name", path.stem)
     return data
 
 
-def point_scenario(data: dict[str, Any], params: dict[str, Any], *, source: Path | None, where: str) -> Scenario:
+def point_scenario(
+    data: dict[str, Any], params: dict[str, Any], *, source: Path | None, where: str
+) -> Scenario:
     """Validate the base scenario data with one point's parameters applied."""
     merged = data
     for key, value in params.items():
@@ -360,7 +378,8 @@ def point_scenarios(
 
 
 def shared_instance_scenario(base: Scenario, scens: Sequence[Scenario]) -> Scenario:
-    """The base scenario with a travel-time cutoff large enough for every point's standards (one instance for all)."""
+    """The base scenario with a travel-time cutoff large enough for every point's standards (one instance for
+    all)."""
     if base.travel.cutoff_minutes is not None:
         return base
     from scenarios.runner import cutoff_minutes
@@ -387,7 +406,8 @@ class PointTask:
 
 @dataclass
 class PointOutcome:
-    """A point's result: its sweep.csv row, its wall-clock timings, and its plan when a later point needs it."""
+    """A point's result: its sweep.csv row, its wall-clock timings, and its plan when a later point needs
+    it."""
 
     index: int
     row: dict[str, Any]
@@ -396,7 +416,8 @@ class PointOutcome:
 
 
 def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """``summary.json`` as flat columns: ``coverage.ambulance.after``, ``standards.<name>.met``, ``spend_by_kind.x``.
+    """``summary.json`` as flat columns: ``coverage.ambulance.after``, ``standards.<name>.met``,
+    ``spend_by_kind.x``.
 
     Lists of records with a ``name`` (the standards) are keyed by that name; other lists of scalars are joined
     with `` | ``.
@@ -425,8 +446,8 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
 def run_point(task: PointTask, instance: Instance, warm: PointOutcome | None = None) -> PointOutcome:
     """Solve one point (warm-started from ``warm``'s plan), write its run folder, and return its row.
 
-    Never raises for a point's own failure: an infeasible scenario or any error becomes ``status``/``error`` in
-    the row, so the other points go on.
+    Never raises for a point's own failure: an infeasible scenario or any error becomes ``status``/``error``
+    in the row, so the other points go on.
     """
     from reports.summary import summary_dict
     from scenarios.runner import plan_timings, solve_scenario, write_run_folder
@@ -473,7 +494,9 @@ def _error_text(exc: BaseException) -> str:
 OnDone = Callable[[PointOutcome], None]
 
 
-def execute_serial(tasks: Sequence[PointTask], instance: Instance, on_done: OnDone | None = None) -> list[PointOutcome]:
+def execute_serial(
+    tasks: Sequence[PointTask], instance: Instance, on_done: OnDone | None = None
+) -> list[PointOutcome]:
     """Run the points one after another in this process, in grid order."""
     results: dict[int, PointOutcome] = {}
     for task in tasks:
@@ -494,8 +517,8 @@ def _needed_later(tasks: Sequence[PointTask], index: int, after: int) -> bool:
 def execute_dask(
     tasks: Sequence[PointTask], instance: Instance, client: Any, on_done: OnDone | None = None
 ) -> list[PointOutcome]:
-    """Run the points as Dask tasks: the instance is scattered to every worker once; a warm-started point depends
-    on its predecessor's task, so chains run in order and different chains run in parallel."""
+    """Run the points as Dask tasks: the instance is scattered to every worker once; a warm-started point
+    depends on its predecessor's task, so chains run in order and different chains run in parallel."""
     from distributed import as_completed
 
     inst_future = client.scatter(instance, broadcast=True, hash=False)
@@ -528,7 +551,8 @@ def execute_dask(
 
 
 def local_cluster(workers: int | None = None) -> Any:
-    """A ``distributed.LocalCluster`` sized to the machine: one single-threaded worker process per core, quiet."""
+    """A ``distributed.LocalCluster`` sized to the machine: one single-threaded worker process per core,
+    quiet."""
     import logging
 
     from distributed import LocalCluster
@@ -571,7 +595,8 @@ def sweep_table(outcomes: Sequence[PointOutcome]) -> pd.DataFrame:
 
 
 def write_csv_atomic(df: pd.DataFrame, path: Path) -> Path:
-    """Write a CSV (UTF-8, ``\\n`` line ends, no index) through a temporary file, so it is never half-written."""
+    """Write a CSV (UTF-8, ``\\n`` line ends, no index) through a temporary file, so it is never
+    half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
@@ -595,11 +620,13 @@ def _write_text_atomic(text: str, path: Path) -> Path:
 def _prepare_out(out: Path, force: bool) -> None:
     if out.exists() and any(out.iterdir()):
         if not force:
-            msg = f"output folder {out} already exists — fix: pass --force to replace it, or choose another --out"
+            msg = (f"output folder {out} already exists — fix: pass --force to replace it, or choose another "
+                   "--out")
             raise OutputExistsError(msg)
         foreign = [p.name for p in out.iterdir() if p.name not in (*SWEEP_FILES, "points")]
         if foreign:
-            msg = (f"output folder {out} holds files a sweep did not write ({', '.join(sorted(foreign)[:5])}) — "
+            msg = (f"output folder {out} holds files a sweep did not write "
+                   f"({', '.join(sorted(foreign)[:5])}) — "
                    "fix: choose another --out (--force only replaces an earlier sweep)")
             raise OutputExistsError(msg)
         shutil.rmtree(out / "points", ignore_errors=True)
@@ -626,8 +653,8 @@ def run_sweep(
     progress: bool = True,
     console: Any = None,
 ) -> SweepResult:
-    """Run a sweep over a scenario file and write ``sweep.csv``, ``sweep_timings.csv``, ``sweep.md``, ``frontier.png``
-    and each point's run folder under ``out/points/``.
+    """Run a sweep over a scenario file and write ``sweep.csv``, ``sweep_timings.csv``, ``sweep.md``,
+    ``frontier.png`` and each point's run folder under ``out/points/``.
 
     Parameters
     ----------
@@ -641,7 +668,8 @@ def run_sweep(
         ``dask`` (default: a local cluster sized to the machine, or ``scheduler``/``client``) or ``serial``.
     write_reports
         ``False`` (default) writes each point's tables, ``summary.json`` and ``summary.md`` but no maps or
-        documents (a sweep is about figures; re-render a point with ``healthplan report``); ``True`` writes all.
+        documents (a sweep is about figures; re-render a point with ``healthplan report``); ``True`` writes
+        all.
     warm_chain
         Points per warm-start chain along the innermost axis (1 = no warm starts).
     instance
@@ -720,12 +748,15 @@ def run_sweep(
             files.append(plot_frontier(table, out / "frontier.png", axes=axes, lang=lang))
         except ValueError:
             pass  # nothing to plot against (no numeric axis): sweep.md says so
-        files.append(_write_text_atomic(sweep_markdown(table, axes=axes, lang=lang, files=files), out / "sweep.md"))
+        md = sweep_markdown(table, axes=axes, lang=lang, files=files)
+        files.append(_write_text_atomic(md, out / "sweep.md"))
     timings["total_s"] = round(time.perf_counter() - t_start, 3)
     return SweepResult(table, tuple(axes), out, files, timings, point_timings)
 
 
-def sweep_markdown(table: pd.DataFrame, *, axes: Sequence[Axis], lang: str = "zh", files: Sequence[Path] = ()) -> str:
+def sweep_markdown(
+    table: pd.DataFrame, *, axes: Sequence[Axis], lang: str = "zh", files: Sequence[Path] = ()
+) -> str:
     """``sweep.md``: the grid, one line per point (status, spend, coverage share per kind, standards met), the
     budget at which each standard is first met, and the failed points with their messages."""
     from scenarios.frontier import coverage_columns, first_met, group_keys, standard_names, x_key
@@ -775,8 +806,8 @@ def sweep_markdown(table: pd.DataFrame, *, axes: Sequence[Axis], lang: str = "zh
                   "|" + "---|" * (len(groups) + 2)]
         for _, m in marks.iterrows():
             val = "—" if pd.isna(m["first_met"]) else _fmt(m["first_met"])
-            lines.append("| " + " | ".join([*(_fmt(m[g]) for g in groups), standard_name(m["standard"], lang), val])
-                         + " |")
+            cells = [*(_fmt(m[g]) for g in groups), standard_name(m["standard"], lang), val]
+            lines.append("| " + " | ".join(cells) + " |")
     elif x is None:
         lines += ["", "（无数值扫描键，未绘制覆盖率曲线）" if zh else "(no numeric swept key: no frontier drawn)"]
     if n_fail:
@@ -785,7 +816,8 @@ def sweep_markdown(table: pd.DataFrame, *, axes: Sequence[Axis], lang: str = "zh
             lines.append(f"- `{r['slug']}` ({r['status']}): {r['error']}")
     if files:
         lines += ["", "## 文件" if zh else "## Files", ""]
-        lines += [f"- {Path(f).name}" for f in files] + [f"- points/ ({'各点运行目录' if zh else 'one run folder per point'})"]
+        lines += [f"- {Path(f).name}" for f in files]
+        lines.append(f"- points/ ({'各点运行目录' if zh else 'one run folder per point'})")
     return "\n".join(lines) + "\n"
 
 
@@ -802,7 +834,8 @@ def _execute_on_dask(
         try:
             cl = Client(scheduler, timeout="10s")
         except OSError as exc:
-            msg = f"--scheduler {scheduler}: cannot connect ({exc}) — fix: check the address (tcp://host:8786)"
+            msg = (f"--scheduler {scheduler}: cannot connect ({exc}) — fix: check the address "
+                   "(tcp://host:8786)")
             raise SweepError(msg) from None
         timings["cluster_start_s"] = round(time.perf_counter() - t0, 3)
     else:

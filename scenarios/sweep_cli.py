@@ -15,20 +15,26 @@ err_console = Console(stderr=True)
 def sweep(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
     budget: Annotated[str | None, typer.Option(
-        "--budget", help="budgets in 万元: start:stop:step (inclusive), a list 4000,6000, or one value")] = None,
+        "--budget", help=("budgets in 万元: start:stop:step (inclusive), a list 4000,6000, or one "
+                          "value"))] = None,
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="sweep a scalar key: key.path=v1,v2,… or key.path=start:stop:step (repeatable: a grid)")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="sweep folder (sweep.csv, sweep.md, frontier.png, "
+        "--set", help=("sweep a scalar key: key.path=v1,v2,… or key.path=start:stop:step (repeatable: a "
+                       "grid)"))] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="sweep folder (sweep.csv, sweep.md, "
+                                                                 "frontier.png, "
                                                                   "points/)")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an earlier sweep in --out")] = False,
-    serial: Annotated[bool, typer.Option("--serial", help="run the points one by one in this process")] = False,
+    serial: Annotated[bool, typer.Option("--serial", help="run the points one by one in this "
+                                                          "process")] = False,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")] = None,
     workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="worker processes of the local Dask cluster (default: one per core)")] = None,
+        "--workers", min=1, help=("worker processes of the local Dask cluster (default: one per "
+                                  "core)"))] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="zh (default) or en")] = None,
     reports: Annotated[bool, typer.Option(
-        "--reports", help="write maps and documents for every point too (default: tables and summaries only)")] = False,
+        "--reports", help=("write maps and documents for every point too (default: tables and summaries "
+                           "only)"))] = False,
     warm_chain: Annotated[int, typer.Option(
         "--warm-chain", min=1, help="points per warm-start chain along the budget (1 = no warm starts)")] = 2,
 ) -> None:
@@ -40,7 +46,8 @@ def sweep(
     if serial and (scheduler or workers):
         raise SweepError("--serial cannot be combined with --scheduler or --workers — fix: drop one of them")
     if scheduler and workers:
-        raise SweepError("--workers sizes the local cluster and cannot be combined with --scheduler — fix: drop it")
+        raise SweepError("--workers sizes the local cluster and cannot be combined with --scheduler — fix: "
+                         "drop it")
     axes = []
     if budget is not None:
         axes.append(parse_budget(budget))
@@ -48,7 +55,8 @@ def sweep(
     if not axes:
         raise SweepError("nothing to sweep — fix: give --budget 2000:12000:500 and/or --set key=v1,v2")
     result = run_sweep(
-        scenario, axes, out=out, executor="serial" if serial else "dask", scheduler=scheduler, workers=workers,
+        scenario, axes, out=out, executor="serial" if serial else "dask", scheduler=scheduler,
+        workers=workers,
         force=force, lang=lang, write_reports=reports, warm_chain=warm_chain or DEFAULT_WARM_CHAIN,
         console=err_console,
     )
@@ -88,13 +96,15 @@ def _print_sweep(result: object, lang: str) -> None:
 
 
 def compare(
-    runs: Annotated[list[Path], typer.Argument(help="two or more run folders (written by run, or a sweep's points)")],
+    runs: Annotated[list[Path], typer.Argument(help="two or more run folders (written by run, or a sweep's "
+                                                    "points)")],
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="folder for compare.md, the tables as CSV and compare_map.png")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing --out")] = False,
     lang: Annotated[str | None, typer.Option("--lang", help="zh (default) or en")] = None,
 ) -> None:
-    """比较方案 · Side by side: coverage, standards, spend, the projects that differ, and a map of the differences."""
+    """比较方案 · Side by side: coverage, standards, spend, the projects that differ, and a map of the
+    differences."""
     from scenarios.compare import compare_runs, console_tables
 
     if lang is not None and lang not in ("zh", "en"):

@@ -1,4 +1,5 @@
-"""The bundled scenario files, the plain-CSV example instance and the generated key reference (scenarios/KEYS.md)."""
+"""The bundled scenario files, the plain-CSV example instance and the generated key reference
+(scenarios/KEYS.md)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def _load_generator():
 def test_csv_example_regenerates_byte_identical(tmp_path):
     paths = _load_generator().make(tmp_path)
     for p in paths:
-        assert p.read_bytes() == (CSV_DIR / p.name).read_bytes(), f"{p.name} differs: rerun make_csv_example.py"
+        assert p.read_bytes() == (CSV_DIR / p.name).read_bytes(), (f"{p.name} differs: rerun "
+                                                                   "make_csv_example.py")
 
 
 def test_csv_example_tables_are_consistent():
@@ -137,7 +139,8 @@ def _pipeline_ready() -> bool:
     return True
 
 
-@pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer.optimize, reports.writer) absent")
+@pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer.optimize, "
+                                                  "reports.writer) absent")
 def test_minimal_csv_scenario_runs_as_the_classic_mclp(tmp_path):
     from scenarios.runner import run_scenario
 

@@ -1,5 +1,5 @@
-"""Sweeps: option parsing and validation, the grid and warm-start chains, serial vs Dask, failing points, the SF
-stores budget sweep against spopt's published covered population, and the CLI's errors."""
+"""Sweeps: option parsing and validation, the grid and warm-start chains, serial vs Dask, failing points, the
+SF stores budget sweep against spopt's published covered population, and the CLI's errors."""
 
 from __future__ import annotations
 
@@ -190,10 +190,12 @@ def test_dask_local_cluster_gives_byte_identical_sweep_csv(tmp_path):
     assert "cluster_start_s" in b.timings
 
 
-@pytest.mark.skipif(not SF_DIR.is_dir(), reason="../shared absent: the SF stores benchmark is not ours to commit")
+@pytest.mark.skipif(not SF_DIR.is_dir(), reason="../shared absent: the SF stores benchmark is not ours to "
+                                                "commit")
 @needs_pipeline
 def test_sf_stores_budget_sweep_reproduces_published_coverage(tmp_path):
-    # one kind (blood points as the generic covering kind), unit cost 1 万元 so budget = p; metres read as minutes
+    # one kind (blood points as the generic covering kind), unit cost 1 万元 so budget = p; metres read as
+    # minutes
     cost = pd.read_csv(SF_DIR / "cost_matrix_205x16_canonical.csv", index_col=0)
     weights = pd.read_csv(SF_DIR / "weights_205_canonical.csv", index_col=0).iloc[:, 0]
     pd.DataFrame({"id": cost.index.astype(str), "population": weights.reindex(cost.index).to_numpy(),

@@ -1,9 +1,10 @@
 """Generate the plain-CSV example instance (demand.csv, sites.csv, od.csv) in this script's ``csv/`` folder.
 
 The "any instance" inputs of issue 3 §6: a planner with an OD matrix from a map service and no road layer.
-The county is SYNTHETIC (seeded): 8 townships, 150 villages around a county seat in the hills of eastern Sichuan,
-20 sites (hospitals, health centres and greenfield candidates) and straight-line travel times × a detour factor at
-a hill-road speed, with ±15 % noise, kept up to 60 minutes (a missing pair means unreachable).
+The county is SYNTHETIC (seeded): 8 townships, 150 villages around a county seat in the hills of eastern
+Sichuan, 20 sites (hospitals, health centres and greenfield candidates) and straight-line travel times × a
+detour factor at a hill-road speed, with ±15 % noise, kept up to 60 minutes (a missing pair means
+unreachable).
 
 Run ``python scenarios/examples/make_csv_example.py`` to rewrite the files (same seed, same bytes).
 """
@@ -87,7 +88,8 @@ def make(out: Path = OUT, seed: int = SEED) -> list[Path]:
                      "candidate": 1})
     sites = pd.DataFrame(rows)
     slon, slat = _lonlat(sites["x"].to_numpy(), sites["y"].to_numpy())
-    # OD minutes: straight line × detour at hill-road speed, ±15 % noise per pair (one-off map-service figures)
+    # OD minutes: straight line × detour at hill-road speed, ±15 % noise per pair (one-off map-service
+    # figures)
     dist_km = np.hypot(sites["x"].to_numpy()[:, None] - vx[None, :], sites["y"].to_numpy()[:, None] - vy[None, :])
     minutes = dist_km * DETOUR / SPEED_KPH * 60 * rng.uniform(0.85, 1.15, dist_km.shape) + 1.0
     si, di = np.nonzero(minutes <= CUTOFF_MIN)
