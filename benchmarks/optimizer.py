@@ -41,7 +41,8 @@ def report(label: str, inst, plan, extra_s: float = 0.0) -> None:
           f"{amb.get('before', 0) / max(amb.get('population', 1), 1):.1%} → "
           f"{amb.get('after', 0) / max(amb.get('population', 1), 1):.1%}; peak RSS {peak_mb():,.0f} MB")
     for st in s.stages:
-        print(f"    stage {st['stage']:<9} {st['status']:<10} {st['seconds']:8.2f} s  obj {st['objective']:.6g}")
+        print(f"    stage {st['stage']:<9} {st['status']:<10} {st['seconds']:8.2f} s  obj {st['objective']:.6g}  "
+              f"bound {st['bound']:.6g}  gap {st['gap']:.3g}")
 
 
 def demo_county() -> None:

@@ -50,11 +50,6 @@ def _new(m: Model, j: int, t: int) -> Terms:
     return m.cumulative("amb_ord", j, t) + m.cumulative("amb_np", j, t)
 
 
-def stock_terms(m: Model, j: int, t: int) -> Terms:
-    """New vehicles at j by year t (add the existing constant separately)."""
-    return _new(m, j, t)
-
-
 def add_ambulance_coverage(m: Model) -> None:
     """MEXCLP expected coverage (Daskin 1983) and plain single coverage, per demand group h and year t.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pulp
 
 from optimizer.coverage import build_access_groups, build_groups, coverage_pairs
 from optimizer.model import Model, Terms, expr
