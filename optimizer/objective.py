@@ -16,6 +16,7 @@ STAGES = {
     "optimize": (("shortfall", pulp.LpMinimize), ("coverage", pulp.LpMaximize), ("cost", pulp.LpMinimize)),
     "min_budget": (("hard", pulp.LpMinimize), ("shortfall", pulp.LpMinimize), ("cost", pulp.LpMinimize), ("coverage", pulp.LpMaximize)),
 }
+STAGE_SHARE = 0.8  # most of the remaining time a non-final stage may take
 WEIGHTED_SHORTFALL = 1e4  # weighted mode: one share of a standard outweighs covering everyone
 WEIGHTED_COST = 1e-6  # weighted mode: cost only breaks ties
 
@@ -43,8 +44,9 @@ def solve_stages(
 ) -> list[tuple[str, StageResult]]:
     """Solve the stages in order, holding each optimum within ``cfg.objective.tolerance`` (row ``hold_<stage>``).
 
-    The time limit covers all stages together. A stage that stops at the time limit keeps its incumbent and the
-    next stages still run on the remaining time; the last usable solution stays in the variables.
+    The time limit covers all stages together; a stage that is not the last gets at most ``STAGE_SHARE`` of the
+    time left. A stage that stops at its limit keeps its incumbent (reported TIME_LIMIT with its gap) and the
+    next stages still run; the last usable solution stays in the variables.
     """
     cfg = m.data.cfg
     tol = cfg.objective.tolerance
@@ -57,13 +59,15 @@ def solve_stages(
         plan = [p for p in plan if len(p[2])] or [("cost", pulp.LpMinimize, stage_expression(m, "cost"))]
     results: list[tuple[str, StageResult]] = []
     good: dict[str, float] | None = None
-    for name, sense, obj in plan:
+    for k, (name, sense, obj) in enumerate(plan):
         if progress:
             progress(f"solving stage {name}")
         m.prob.sense = sense
         m.prob.setObjective(obj)
         remaining = limit - (time.perf_counter() - t0)
-        res = solve(m.prob, cfg.solver, remaining, start)
+        # a stage that is not the last may use at most STAGE_SHARE of what is left, so later stages always run
+        allowed = remaining if k == len(plan) - 1 else remaining * STAGE_SHARE
+        res = solve(m.prob, cfg.solver, allowed, start)
         results.append((name, res))
         if not res.status.has_plan:
             break
@@ -75,7 +79,7 @@ def solve_stages(
             m.add(obj <= z + slack, f"hold_{name}")
         else:
             m.add(obj >= z - slack, f"hold_{name}")
-        if remaining <= 0:
+        if limit - (time.perf_counter() - t0) <= 0:
             break
     if good is not None and not results[-1][1].status.has_plan:
         for v in m.prob.variables():  # restore the last usable stage's solution
