@@ -302,11 +302,10 @@ def _rename_columns(
             ok = False
     if not ok:
         return None
-    # Canonical columns are copied (two canonical names may share one file column); other columns are kept
-    # unless
-    # their name collides with a canonical one taken from elsewhere.
-    used = set(mapping.values())
-    keep = [c for c in frame.columns if c not in used and c not in mapping]
+    # Canonical columns are copied (two canonical names may share one file column). The file's columns stay
+    # too, under their own names (travel.class_column may name '等级' directly), unless a canonical column
+    # taken from elsewhere has that name.
+    keep = [c for c in frame.columns if c not in mapping]
     out = frame[keep].copy()
     for canon, src in mapping.items():
         out[canon] = frame[src]  # same index: no copy to numpy (Arrow strings stay Arrow strings)

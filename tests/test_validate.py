@@ -258,3 +258,11 @@ def test_schemas_cover_the_instance_contract():
     assert schema_for("candidates").column("level").default == "candidate"
     assert schema_for("facilities").column("station_capacity").default == 0  # 0 = scenario default
     assert "| population | int | persons | yes |" in describe("demand")
+
+
+def test_roads_columns_named_by_the_travel_config_in_chinese(tmp_path):
+    roads = _roads(tmp_path, [None, 35.0], ["county", "乡道"])
+    report = ProblemReport()
+    out = validate_roads(roads, TravelConfig(class_column="等级", speeds_kph={"county": 40.0, "乡道": 30.0}), report)
+    assert not report.problems
+    assert out["等级"].tolist() == ["county", "乡道"]
