@@ -235,8 +235,7 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
     file = tw.attrs.get("file", "townships")
     urban = tw["urban"].astype("boolean")
     kind = tw["kind"].astype(str).str.strip().str.lower()
-    from_kind = pd.array([True if k in URBAN_KINDS else False if k in RURAL_KINDS else pd.NA for k in kind],
-                         dtype="boolean")
+    from_kind = pd.array([_kind_is_urban(k) for k in kind], dtype="boolean")
     urban = urban.fillna(pd.Series(from_kind, index=tw.index))
     unknown = urban.isna().to_numpy(dtype=bool)
     has_flag = tw.attrs.get("columns", {}).keys() & {"urban", "kind"}
@@ -261,6 +260,15 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
     # Plain attrs only: frames leaving geodata must survive pd.concat, which compares attrs with ==.
     out.attrs = {"file": file, "urban_known": bool(has_flag)}
     return out
+
+
+def _kind_is_urban(kind: str) -> bool | None:
+    """街道 (also 街道办事处) → urban; 镇, 乡, 民族乡 … → rural; anything else unknown (``None``)."""
+    if kind in URBAN_KINDS or "街道" in kind:
+        return True
+    if kind in RURAL_KINDS or kind.endswith(("镇", "乡")):
+        return False
+    return None
 
 
 def _assign_townships(

@@ -369,3 +369,11 @@ def test_instance_frames_carry_plain_attrs_only(tmp_path):
         assert set(frame.attrs) == {"file"} and frame.attrs["file"].endswith("county.gpkg")
     both = pd.concat([inst.demand, inst.demand])  # attrs compared with == must not raise
     assert len(both) == 8
+
+
+@pytest.mark.parametrize("kind,urban", [("街道", True), ("街道办事处", True), ("镇", False), ("民族乡", False),
+                                        ("town", False), ("开发区", None)])
+def test_township_kind_decides_urban(kind, urban):
+    from geodata.load import _kind_is_urban
+
+    assert _kind_is_urban(kind) is urban
