@@ -31,6 +31,7 @@ from geodata.errors import InputError, ProblemReport
 from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
 from geodata.levels import Level
 from geodata.readers import read_layer_into
+from geodata.travel_times import compute_travel_times
 from geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
 
 # Township kinds that mean urban (街道 = urban sub-district; 镇 and 乡 are rural). STANDARDS.md / DESIGN.md §3.
@@ -189,8 +190,6 @@ def _assemble(
     # 5. Travel times.
     say(f"travel times ({method})")
     t1 = time.perf_counter()
-    from geodata.travel_times import compute_travel_times
-
     try:
         tt, tt_report = compute_travel_times(demand, sites, roads=roads, od=od, cfg=travel,
                                              cutoff_minutes=cutoff_minutes,
