@@ -281,40 +281,43 @@ def appendix_to_xlsx(path: Path, tables: list[AppendixTable], *, timestamp: str 
     ``timestamp`` (ISO 8601, UTC) becomes the document's created/modified date; see :func:`normalise_ooxml`.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    number_formats = {"money": "#,##0.00", "persons": "#,##0", "share": "0.0%", None: "General", "number": "General"}
+
+    # Named styles, registered once and assigned by name: assigning style objects cell by cell makes openpyxl
+    # hash them every time (most of the run time on a province's township sheet).
+    def style(kind: str | None, bold: bool, header: bool = False) -> str:
+        name = f"hp_{'header' if header else kind or 'text'}{'_bold' if bold and not header else ''}"
+        if name not in wb.named_styles:
+            wb.add_named_style(NamedStyle(
+                name=name, font=Font(bold=bold or header), border=border,
+                alignment=Alignment(horizontal="center" if header else None, vertical="center", wrap_text=True),
+                number_format=number_formats.get(kind, "General"),
+            ))
+        return name
+
     for t in tables:
         ws = wb.create_sheet(t.sheet[:31])
         ncol = max(len(t.data.columns), 1)
         ws.cell(row=1, column=1, value=t.caption).font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
         ws.cell(row=2, column=1, value=t.unit).font = Font(italic=True)
+        head = style(None, True, header=True)
         for j, c in enumerate(t.data.columns, start=1):
-            cell = ws.cell(row=3, column=j, value=str(c))
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = border
+            ws.cell(row=3, column=j, value=str(c)).style = head
         n = len(t.data)
+        plain = [style(t.formats.get(c), False) for c in t.data.columns]
+        bold = [style(t.formats.get(c), True) for c in t.data.columns]
         for i, row in enumerate(t.data.itertuples(index=False, name=None), start=4):
-            is_total = t.total_row and i == 3 + n
-            for j, (c, v) in enumerate(zip(t.data.columns, row, strict=True), start=1):
-                cell = ws.cell(row=i, column=j, value=_xlsx_value(v))
-                cell.border = border
-                cell.alignment = Alignment(vertical="center", wrap_text=True)
-                fmt = t.formats.get(c)
-                if fmt == "money":
-                    cell.number_format = "#,##0.00"
-                elif fmt == "persons":
-                    cell.number_format = "#,##0"
-                elif fmt == "share":
-                    cell.number_format = "0.0%"
-                if is_total:
-                    cell.font = Font(bold=True)
+            names = bold if t.total_row and i == 3 + n else plain
+            for j, v in enumerate(row):
+                ws.cell(row=i, column=j + 1, value=_xlsx_value(v)).style = names[j]
         r = 4 + n + 1
         for k, note in enumerate(t.notes, start=1):
             ws.cell(row=r, column=1, value=(f"Note {k}: " if t.sheet in SHEETS_EN else f"注{k}：") + note)
@@ -375,22 +378,11 @@ def appendix_to_docx(path: Path, tables: list[AppendixTable], *, title: str = ""
         unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         unit.add_run(t.unit).font.size = Pt(9)
         data = _docx_frame(t, lang)
-        table = doc.add_table(rows=1 + len(data), cols=max(len(data.columns), 1))
+        table = doc.add_table(rows=0, cols=max(len(data.columns), 1))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for j, c in enumerate(data.columns):
-            cell = table.cell(0, j)
-            cell.text = ""
-            rr = cell.paragraphs[0].add_run(str(c))
-            rr.bold = True
-            rr.font.size = Pt(9)
-        for i, row in enumerate(data.itertuples(index=False, name=None), start=1):
-            bold = t.total_row and i == len(data)
-            for j, v in enumerate(row):
-                cell = table.cell(i, j)
-                rr = cell.paragraphs[0].add_run(str(v))
-                rr.font.size = Pt(9)
-                rr.bold = bold
+        for tr in _docx_rows(data, bold_last=t.total_row):
+            table._tbl.append(tr)
         for k, note in enumerate(t.notes, start=1):
             p = doc.add_paragraph()
             p.add_run((f"Note {k}: " if en else f"注{k}：") + note).font.size = Pt(8)
@@ -399,6 +391,31 @@ def appendix_to_docx(path: Path, tables: list[AppendixTable], *, title: str = ""
     doc.save(path)
     normalise_ooxml(path, timestamp)
     return path
+
+
+def _docx_rows(data: pd.DataFrame, *, bold_last: bool) -> list:
+    """The table's ``w:tr`` elements (header repeated on every page, 9 pt text, bold header and totals row).
+
+    Built as one WordprocessingML string and parsed once: python-docx's per-cell API rebuilds its cell grid and
+    run properties on every call, which takes minutes for a province's 1,500-township table.
+    """
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def cell(text: str, bold: bool) -> str:
+        rpr = f"<w:rPr>{'<w:b/>' if bold else ''}<w:sz w:val=\"18\"/></w:rPr>"
+        run = f"<w:r>{rpr}<w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r>" if text else ""
+        return f"<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr><w:p>{run}</w:p></w:tc>"
+
+    parts = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(cell(str(c), True) for c in data.columns) + "</w:tr>"]
+    last = len(data)
+    for i, values in enumerate(data.itertuples(index=False, name=None), start=1):
+        bold = bold_last and i == last
+        parts.append("<w:tr>" + "".join(cell(str(v), bold) for v in values) + "</w:tr>")
+    tbl = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(parts)}</w:tbl>")
+    return list(tbl)
 
 
 def _docx_frame(t: AppendixTable, lang: str) -> pd.DataFrame:
