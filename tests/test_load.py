@@ -377,3 +377,9 @@ def test_township_kind_decides_urban(kind, urban):
     from geodata.load import _kind_is_urban
 
     assert _kind_is_urban(kind) is urban
+
+
+def test_demand_point_without_od_pair_is_unreachable(tmp_path):
+    inputs = _plain(tmp_path, [("s1", "d1", 5.0), ("s1", "d2", 3.0)])
+    with pytest.raises(InputError, match=r"demand\.csv, feature 'd3'.*cannot be reached from any site"):
+        load_instance(inputs, TravelConfig(), cutoff_minutes=30)
