@@ -151,6 +151,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "facilities": ("设施", "Facilities"),
     "new": ("新建", "New"),
     "existing": ("现有", "Existing"),
+    "existing_short": ("现有", "Exist."),
+    "new_short": ("新建", "New"),
     "subcentre_row": ("二级医院 / 医疗卫生次中心", "Secondary hospital / sub-centre"),
     "other_sites": ("其他医疗机构", "Other health facilities"),
     "villages": ("村/社区（按覆盖情况）", "Villages/communities by coverage"),

@@ -757,17 +757,17 @@ class _LegendPanel:
 
     def columns(self, left: str, right: str) -> None:
         """Column heads over the existing (hollow) and new (filled) symbols of :meth:`pair`."""
-        self.ax.text(0.09, self.y + 0.004, left, fontsize=7, ha="center", va="center", color="#444444")
-        self.ax.text(0.16, self.y + 0.004, right, fontsize=7, ha="center", va="center", color="#444444")
+        self.ax.text(0.08, self.y + 0.004, left, fontsize=6.5, ha="center", va="center", color="#444444")
+        self.ax.text(0.17, self.y + 0.004, right, fontsize=6.5, ha="center", va="center", color="#444444")
         self.y -= 0.03
 
     def pair(self, text: str, marker: str, colour: str) -> None:
         """One facility kind: existing (white fill) and new (kind colour) symbols side by side, then its name."""
-        self.ax.scatter([0.09], [self.y], s=(EXISTING_MARKER_PT * 0.9) ** 2, marker=marker, facecolors="white",
+        self.ax.scatter([0.08], [self.y], s=(EXISTING_MARKER_PT * 0.9) ** 2, marker=marker, facecolors="white",
                         edgecolors=colour, linewidths=1.3)
-        self.ax.scatter([0.16], [self.y], s=(NEW_MARKER_PT * 0.9) ** 2, marker=marker, facecolors=colour,
+        self.ax.scatter([0.17], [self.y], s=(NEW_MARKER_PT * 0.9) ** 2, marker=marker, facecolors=colour,
                         edgecolors="#111111", linewidths=0.9)
-        self.ax.text(0.22, self.y, text, fontsize=8, va="center", color="#222222")
+        self.ax.text(0.23, self.y, text, fontsize=8, va="center", color="#222222")
         self.y -= 0.034
 
     def line(self, text: str, colour: str, lw: float) -> None:
@@ -794,7 +794,7 @@ def _legend(
     kinds = data.kinds if kind is None else [kind]
     item_kinds = [ik for k in kinds for ik in ms.KIND_STYLES[k].item_kinds]
     p.heading(ms.text("facilities", lang))
-    p.columns(ms.text("existing", lang), ms.text("new", lang))
+    p.columns(ms.text("existing_short", lang), ms.text("new_short", lang))
     for ik in item_kinds:
         colour = ms.KIND_STYLES[ms.ITEM_TO_MAP_KIND[ik]].colour
         sym = ms.ITEM_SYMBOLS[ik]
