@@ -33,7 +33,7 @@ from reports.appendix import appendix_tables, appendix_to_docx, appendix_to_xlsx
 from reports.config import ReportConfig
 from reports.placements import placement_frames, placements_to_gpkg, write_csv
 from reports.projects import project_table
-from reports.state import load_state, save_state
+from reports.state import STATE_DIR, load_state, save_state
 from reports.summary import summary_dict, summary_markdown
 
 log = logging.getLogger(__name__)
@@ -141,13 +141,10 @@ def write_run(
     files.append(_atomic(out / "summary.json", lambda p: p.write_text(text, encoding="utf-8")))
     md_path = out / "summary.md"
     listed = sorted({f.relative_to(out) if f.is_absolute() and out in f.parents else Path(f.name) for f in files
-                     if STATE_DIR_NAME not in Path(f).parts} | {Path("summary.md")}, key=str)
+                     if STATE_DIR not in Path(f).parts} | {Path("summary.md")}, key=str)
     md = summary_markdown(summary, lang=lang, files=listed)
     files.append(_atomic(md_path, lambda p: p.write_text(md, encoding="utf-8")))
     return files
-
-
-STATE_DIR_NAME = "state"
 
 
 def rerender_run(run_dir: Path, *, lang: str | None = None) -> list[Path]:
