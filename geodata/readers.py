@@ -25,6 +25,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geodata.config import LayerSpec
+from geodata.crs import crs_label
 from geodata.errors import InputError, ProblemReport
 from geodata.schemas import LayerSchema, schema_for
 
@@ -168,7 +169,7 @@ def _read_vector(
     elif spec.crs is not None:
         declared = _spec_crs(spec, schema, file, report)
         if declared is not None and not CRS.from_user_input(frame.crs).equals(declared):
-            report.warning(file, f"the file's own CRS ({_crs_label(frame.crs)}) differs from "
+            report.warning(file, f"the file's own CRS ({crs_label(frame.crs)}) differs from "
                            f"inputs.{schema.kind}.crs ({spec.crs}); the file's CRS is used",
                            f"remove inputs.{schema.kind}.crs (it only applies to files that carry no CRS)")
     return frame, meta
@@ -190,12 +191,6 @@ def _spec_crs(spec: LayerSpec, schema: LayerSchema, file: str, report: ProblemRe
         report.error(file, f"inputs.{kind}.crs {spec.crs!r} is not a CRS pyproj knows",
                      "write it as 'EPSG:<code>' (e.g. 'EPSG:4326', 'EPSG:4490' for CGCS2000 lon/lat)")
         return None
-
-
-def _crs_label(crs: object) -> str:
-    c = CRS.from_user_input(crs)
-    code = c.to_epsg()
-    return f"EPSG:{code}" if code else c.name
 
 
 def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFrame:
