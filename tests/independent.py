@@ -25,10 +25,16 @@ Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field d
   single coverage ``n_i > 0``;
 - station capacity: existing + new vehicles ≤ ``station_capacity`` (0 ⇒ ``default_station_capacity``); a station
   without existing vehicles pays ``new_station_cost_wan`` once, in the first year it gets a vehicle;
-- standards (evaluated on the stock after the last year), shortfalls in natural units: fleet (vehicles) ≥
-  urban/urban_pop_per_vehicle + rural/rural_pop_per_vehicle; negative-pressure vehicles ≥ np_share × fleet;
-  fever clinics missing at ``clinic_levels`` sites; fever rooms missing at ``room_levels`` sites; blood points
-  (existing + new) ≥ ``min_points``; sub-centres (existing + new) ≥ ``target_count``;
+- standards, shortfalls in natural units: fleet (whole vehicles) ≥ ⌈urban/urban_pop_per_vehicle +
+  rural/rural_pop_per_vehicle⌉; negative-pressure vehicles ≥ np_share × fleet (fractional vehicles short);
+  fever clinics missing at ``clinic_levels`` sites; fever rooms (a clinic counts) missing at ``room_levels``
+  sites; blood points (existing + new) ≥ ``min_points``; sub-centres (existing + new) ≥ ``target_count``;
+  central/ordinary THCs without a vehicle (``one_per_thc``); equity floor (hard only): every township's covered
+  persons ≥ θ × its population per listed key. Each holds as level_t ≥ μ_t × required in every year with
+  μ_t > 0 (``milestones``, hard rules only; default: the last year); soft shortfalls are taken after the last year;
+- per-site cost overrides ``site_costs_wan[site][item]`` with the items ambulance_ord, ambulance_np,
+  new_station, fever_clinic, fever_room, blood, subcentre; sub-centre eligibility by level, beds and
+  population within ``subcentre.access_minutes`` of the site;
 - weighted coverage = Σ_years year_weight × Σ_kinds weight_kind × persons covered (ambulance: expected persons);
 - phasing: cumulative stock, spend per year ≤ the year's budget (cumulative when ``carry_over``).
 
@@ -59,6 +65,7 @@ SPEND_KIND = {
     "amb_ord": "ambulance", "amb_np": "ambulance", "station": "ambulance",
     "fever_clinic": "fever", "fever_room": "fever", "blood": "blood", "subcentre": "subcentre",
 }
+THC_LEVELS = (Level.CENTRAL_THC, Level.THC)  # "township health centres" of the one-ambulance rule (Guizhou 2021)
 EPS = 1e-7  # persons / 万元 / vehicles: values closer than this are ties (all test data are integers or simple)
 
 
@@ -163,8 +170,11 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         eligible["blood"] = mask & (existing["blood"] == 0)
     if res.subcentre.enabled:
         el = res.subcentre.eligibility
+        # persons within the sub-centre access time of each site (eligibility: min_population)
+        catchment = cover["secondary"].astype(float) @ pop
         eligible["subcentre"] = (
             _in(levels, el.levels) & (col("beds", int) >= el.min_beds) & (existing["subcentre"] == 0)
+            & (catchment >= el.min_population)
         )
     cap = col("station_capacity", int)
     cap = np.where(cap > 0, cap, res.ambulance.default_station_capacity)
@@ -185,6 +195,17 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "amb_np": ones * res.ambulance.unit_cost_np_wan,
     }
     station_cost = np.where(amb_now == 0, res.ambulance.new_station_cost_wan, 0.0)
+    # per-site overrides: {site_id: {item: 万元}} with the item names of the scenario schema
+    override_key = {"ambulance_ord": "amb_ord", "ambulance_np": "amb_np", "fever_clinic": "fever_clinic",
+                    "fever_room": "fever_room", "blood": "blood", "subcentre": "subcentre"}
+    for sid, items in cfg.site_costs_wan.items():
+        j = sites.index.get_loc(sid)
+        for item, wan in items.items():
+            if item == "new_station":
+                station_cost[j] = wan if amb_now[j] == 0 else 0.0
+            else:
+                unit_cost[override_key[item]] = unit_cost[override_key[item]].copy()
+                unit_cost[override_key[item]][j] = wan
     secondary_base = _in(levels, res.subcentre.secondary_levels)
 
     decisions: list[Decision] = []
@@ -200,23 +221,38 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
     )
 
 
+def _soft_rules(cfg: OptimizerConfig) -> list[str]:
+    res = cfg.resources
+    rules = {
+        "fleet": res.ambulance.enabled and res.ambulance.fleet.mode,
+        "np_share": res.ambulance.enabled and res.ambulance.np_share_rule.mode,
+        "one_per_thc": res.ambulance.enabled and res.ambulance.one_per_thc.mode,
+        "fever_clinic": res.fever.enabled and res.fever.clinic_mandate.mode,
+        "fever_room": res.fever.enabled and res.fever.room_mandate.mode,
+        "blood_min": res.blood.enabled and res.blood.min_points_rule.mode,
+        "subcentre_target": res.subcentre.enabled and res.subcentre.target_count is not None
+        and res.subcentre.target_rule.mode,
+    }
+    return [name for name, mode in rules.items() if mode == "soft"]
+
+
 def _refuse_unmodelled(cfg: OptimizerConfig) -> None:
     res = cfg.resources
     if res.ambulance.enabled and res.ambulance.busy_fraction is None:
         raise NotImplementedError("set ambulance.busy_fraction: the derived q is not modelled here")
-    if res.ambulance.enabled and res.ambulance.one_per_thc.mode != "off":
-        raise NotImplementedError("one_per_thc is not modelled here")
     if res.fever.enabled and res.fever.thc_clinic_population is not None:
         raise NotImplementedError("thc_clinic_population is not modelled here")
     el = res.subcentre.eligibility
-    if res.subcentre.enabled and (el.min_population > 0 or el.min_minutes_from_county_hospital > 0):
-        raise NotImplementedError("population / county-hospital eligibility rules are not modelled here")
+    if res.subcentre.enabled and el.min_minutes_from_county_hospital > 0:
+        raise NotImplementedError("the county-hospital distance rule needs site-to-site times: not modelled here")
     if res.subcentre.enabled and res.subcentre.min_spacing_minutes is not None:
-        raise NotImplementedError("sub-centre spacing is not modelled here")
-    if cfg.equity.theta is not None or cfg.opex_cap_wan is not None or cfg.site_costs_wan:
-        raise NotImplementedError("equity, opex cap and per-site costs are not modelled here")
-    if cfg.phasing.milestones is not None:
-        raise NotImplementedError("milestones are not modelled here")
+        raise NotImplementedError("sub-centre spacing needs site-to-site times: not modelled here")
+    if cfg.equity.theta is not None and cfg.equity.rule.mode == "soft":
+        raise NotImplementedError("a soft equity floor's shortfall unit is the optimizer's choice: test it hard")
+    if cfg.opex_cap_wan is not None:
+        raise NotImplementedError("the opex cap (new vehicles or whole fleet?) is not modelled here")
+    if cfg.phasing.milestones is not None and _soft_rules(cfg):
+        raise NotImplementedError("milestones are modelled for hard standards only")
     if res.subcentre.enabled and res.subcentre.objective != "coverage":
         raise NotImplementedError("sub-centre access_time is not enumerated here")
 
@@ -283,6 +319,65 @@ def _stock(prep: Prepared, X: np.ndarray, kind: str, upto: int) -> np.ndarray:
     return out
 
 
+def _standards(
+    prep: Prepared, X: np.ndarray, t: int, mu: float, share: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, float]]]:
+    """Shortfall of every standard in year position ``t`` against ``mu`` × its requirement, and its (mode, weight)."""
+    res = prep.cfg.resources
+    amb, fev = res.ambulance, res.fever
+    pop = prep.pop
+    ord_t = _stock(prep, X, "amb_ord", t)
+    np_t = _stock(prep, X, "amb_np", t)
+    fleet = (ord_t + np_t).sum(axis=1)
+    np_tot = np_t.sum(axis=1)
+    urban_pop, rural_pop = pop[prep.urban].sum(), pop[~prep.urban].sum()
+    fleet_req = urban_pop / amb.urban_pop_per_vehicle + rural_pop / amb.rural_pop_per_vehicle
+    levels = _levels(prep.instance.sites)
+    shortfall: dict[str, np.ndarray] = {}
+    rules: dict[str, tuple[str, float]] = {}
+
+    def count_rule(name: str, mandated: np.ndarray, has: np.ndarray, rule) -> None:
+        # sites still missing the item, against μ × the mandated number of sites
+        shortfall[name] = np.maximum(mu * mandated.sum() - (mandated[None, :] & has).sum(axis=1), 0.0)
+        rules[name] = (rule.mode, rule.weight)
+
+    if amb.enabled:
+        # vehicles are whole: 2.46 required vehicles are met only by 3, and 2 vehicles are 1 short
+        shortfall["fleet"] = np.maximum(np.ceil(mu * fleet_req - 1e-9) - fleet, 0.0)
+        shortfall["np_share"] = np.maximum(mu * amb.np_share * fleet - np_tot, 0.0)
+        rules["fleet"] = (amb.fleet.mode, amb.fleet.weight)
+        rules["np_share"] = (amb.np_share_rule.mode, amb.np_share_rule.weight)
+        # one ambulance per township health centre (central and ordinary THCs), existing or new
+        count_rule("one_per_thc", _in(levels, THC_LEVELS), (ord_t + np_t) > 0, amb.one_per_thc)
+    if fev.enabled:
+        clinic = _stock(prep, X, "fever_clinic", t) > 0
+        room = (_stock(prep, X, "fever_room", t) + _stock(prep, X, "fever_clinic", t)) > 0
+        count_rule("fever_clinic", _in(levels, fev.clinic_levels), clinic, fev.clinic_mandate)
+        count_rule("fever_room", _in(levels, fev.room_levels), room, fev.room_mandate)
+    if res.blood.enabled:
+        shortfall["blood_min"] = np.maximum(mu * res.blood.min_points - _stock(prep, X, "blood", t).sum(axis=1), 0.0)
+        rules["blood_min"] = (res.blood.min_points_rule.mode, res.blood.min_points_rule.weight)
+    if res.subcentre.enabled and res.subcentre.target_count is not None:
+        sub_n = _stock(prep, X, "subcentre", t).sum(axis=1)
+        shortfall["subcentre_target"] = np.maximum(mu * res.subcentre.target_count - sub_n, 0.0)
+        rules["subcentre_target"] = (res.subcentre.target_rule.mode, res.subcentre.target_rule.weight)
+    eq = prep.cfg.equity
+    if eq.theta is not None and eq.rule.mode != "off":
+        # every township's covered persons ≥ μ θ × its population, per listed coverage key (persons short, summed)
+        town = prep.instance.demand["township"].astype(str).to_numpy()
+        member = (town[:, None] == np.unique(town)[None, :]).astype(float)  # (D, G)
+        need = mu * eq.theta * (pop @ member)
+        key_kind = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever", "blood": "blood",
+                    "secondary": "subcentre"}
+        total = np.zeros(len(X))
+        for key in eq.kinds:
+            if key_kind[key] in prep.enabled:
+                total += np.maximum(need[None, :] - (share[key] * pop[None, :]) @ member, 0.0).sum(axis=1)
+        shortfall["equity"] = total
+        rules["equity"] = (eq.rule.mode, eq.rule.weight)
+    return shortfall, rules
+
+
 def measure(prep: Prepared, X: np.ndarray) -> Measures:
     """Evaluate plans ``X`` (plans × decisions) with the semantics in the module docstring; vectorised over plans."""
     cfg, res = prep.cfg, prep.cfg.resources
@@ -307,6 +402,7 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
 
     covered = {k: np.zeros((C, T)) for k in ("ambulance", "ambulance_single", "fever", "blood", "secondary")}
     share: dict[str, np.ndarray] = {}
+    share_year: list[dict[str, np.ndarray]] = []
     q = res.ambulance.busy_fraction or 0.5
     depth = res.ambulance.coverage_depth
     for t in range(T):
@@ -326,47 +422,31 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
         covered["ambulance"][:, t] = expected @ pop
         covered["ambulance_single"][:, t] = single @ pop
         share["ambulance"], share["ambulance_single"] = expected, single
+        share_year.append(dict(share))
 
-    # standards on the stock after the last year
+    # standards: level_t ≥ μ_t × required in every year with μ_t > 0 (μ = milestones; default: last year only).
+    # Soft shortfalls (natural units: vehicles, sites, points) are taken after the last year.
+    mu = cfg.phasing.milestones or [0.0] * (T - 1) + [1.0]
+    shortfall: dict[str, np.ndarray] = {}
+    hard_ok = np.ones(C, dtype=bool)
+    soft = np.zeros(C)
+    for t in range(T):
+        if mu[t] <= 0:
+            continue
+        short_t, rules = _standards(prep, X, t, mu[t], share_year[t])
+        for name, (mode, weight) in rules.items():
+            if mode == "hard":
+                hard_ok &= short_t[name] <= EPS
+            elif mode == "soft" and t == T - 1:
+                soft += weight * short_t[name]
+        if t == T - 1:
+            shortfall = short_t
     last = T - 1
-    amb, fev = res.ambulance, res.fever
     ord_tot = _stock(prep, X, "amb_ord", last).sum(axis=1)
     np_tot = _stock(prep, X, "amb_np", last).sum(axis=1)
     fleet = ord_tot + np_tot
-    urban_pop, rural_pop = pop[prep.urban].sum(), pop[~prep.urban].sum()
-    fleet_req = urban_pop / amb.urban_pop_per_vehicle + rural_pop / amb.rural_pop_per_vehicle
-    levels = _levels(prep.instance.sites)
-    clinic_sites = _in(levels, fev.clinic_levels)
-    room_sites = _in(levels, fev.room_levels)
-    has_clinic = _stock(prep, X, "fever_clinic", last) > 0
-    has_room = (_stock(prep, X, "fever_room", last) + _stock(prep, X, "fever_clinic", last)) > 0
     blood_n = _stock(prep, X, "blood", last).sum(axis=1)
     sub_n = _stock(prep, X, "subcentre", last).sum(axis=1)
-    shortfall: dict[str, np.ndarray] = {}
-    rules: dict[str, tuple[str, float]] = {}
-    if amb.enabled:
-        shortfall["fleet"] = np.maximum(fleet_req - fleet, 0.0)
-        shortfall["np_share"] = np.maximum(amb.np_share * fleet - np_tot, 0.0)
-        rules["fleet"] = (amb.fleet.mode, amb.fleet.weight)
-        rules["np_share"] = (amb.np_share_rule.mode, amb.np_share_rule.weight)
-    if fev.enabled:
-        shortfall["fever_clinic"] = (clinic_sites[None, :] & ~has_clinic).sum(axis=1).astype(float)
-        shortfall["fever_room"] = (room_sites[None, :] & ~has_room).sum(axis=1).astype(float)
-        rules["fever_clinic"] = (fev.clinic_mandate.mode, fev.clinic_mandate.weight)
-        rules["fever_room"] = (fev.room_mandate.mode, fev.room_mandate.weight)
-    if res.blood.enabled:
-        shortfall["blood_min"] = np.maximum(res.blood.min_points - blood_n, 0.0)
-        rules["blood_min"] = (res.blood.min_points_rule.mode, res.blood.min_points_rule.weight)
-    if res.subcentre.enabled and res.subcentre.target_count is not None:
-        shortfall["subcentre_target"] = np.maximum(res.subcentre.target_count - sub_n, 0.0)
-        rules["subcentre_target"] = (res.subcentre.target_rule.mode, res.subcentre.target_rule.weight)
-    soft = np.zeros(C)
-    hard_ok = np.ones(C, dtype=bool)
-    for name, (mode, weight) in rules.items():
-        if mode == "soft":
-            soft += weight * shortfall[name]
-        elif mode == "hard":
-            hard_ok &= shortfall[name] <= EPS
 
     budget_ok = np.ones(C, dtype=bool)
     total = cost_year.sum(axis=1)

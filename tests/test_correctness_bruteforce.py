@@ -455,3 +455,91 @@ def test_blood_access_time_weighted_with_existing_points(opt, make_random_instan
     assert m.budget_ok[0]
     assert -m.access_time[0] == pytest.approx(best.weighted_coverage, rel=1e-6)  # Σ persons × minutes
     assert m.cost[0] == pytest.approx(best.cost)
+
+
+# --- per-site costs, one ambulance per THC, equity floor, milestones, eligibility ------------------------------
+
+
+def feature_instance(make_random_instance, seed: int):
+    """Six sites: a county hospital with a vehicle, two central and two ordinary THCs, a greenfield site."""
+    levels = ["county_hospital", "central_thc", "central_thc", "thc", "thc", "candidate"]
+    rng = np.random.default_rng(seed)
+    return make_random_instance(
+        seed, levels, n_demand=8, urban_share=0.4, pop_range=(500, 5000),
+        amb_ord=[1, 0, 0, 0, 0, 0], station_capacity=[2, 1, 1, 1, 1, 1], beds=list(rng.integers(0, 100, 6)),
+        fever_clinic=[True] + [False] * 5,
+    )
+
+
+def feature_cfg(**top):
+    return make_cfg(
+        ambulance={"busy_fraction": 0.3, "coverage_depth": 2,
+                   "station_levels": ["county_hospital", "central_thc", "thc", "candidate"], **top.pop("amb", {})},
+        fever={"room_cost_wan": 60.0, "clinic_levels": [], **top.pop("fever", {})},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s03", "s05"], "access_minutes": 20.0, **top.pop("blood", {})},
+        **top,
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_per_site_cost_overrides(opt, make_random_instance, seed):
+    inst = feature_instance(make_random_instance, seed)
+    cfg = feature_cfg(budget_wan=300.0, site_costs_wan={
+        "s05": {"blood": 40.0, "new_station": 30.0, "ambulance_np": 20.0},
+        "s03": {"fever_room": 20.0, "ambulance_ord": 15.0},
+    })
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    assert prep.unit_cost["blood"][5] == 40.0 and prep.station_cost[5] == 30.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("rule", "budget"), [(SOFT, 250.0), (HARD, 700.0)])
+def test_one_ambulance_per_thc(opt, make_random_instance, seed, rule, budget):
+    inst = feature_instance(make_random_instance, seed)
+    cfg = feature_cfg(budget_wan=budget, amb={"one_per_thc": rule})
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    if rule.mode == "soft":
+        assert soft_total(plan) == pytest.approx(best.soft_shortfall)  # THCs without a vehicle
+        assert best.soft_shortfall > 0  # 250万元 cannot open four stations
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_equity_floor_hard(opt, make_random_instance, seed):
+    from optimizer.config import EquityConfig
+
+    inst = feature_instance(make_random_instance, seed)
+    cfg = feature_cfg(budget_wan=400.0, equity=EquityConfig(theta=0.5, kinds=["ambulance_single", "fever"],
+                                                            rule=HARD))
+    if ind.brute_force(ind.prepare(inst, cfg)) is None:
+        try:
+            plan = opt.optimize(inst, cfg)
+        except HealthplanError:  # InfeasibleError explaining the floor
+            return
+        assert plan.solve.status == Status.INFEASIBLE
+        return
+    check_optimum(opt, inst, cfg)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("first_year_share", [0.5, 0.75])
+def test_two_year_milestones_hard(opt, make_random_instance, seed, first_year_share):
+    inst = feature_instance(make_random_instance, seed)
+    cfg = make_cfg(
+        fever={"room_cost_wan": 60.0, "clinic_levels": [], "room_mandate": HARD},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s03", "s05", "s00"], "access_minutes": 20.0},
+        phasing=PhasingConfig(years=[2025, 2026], budgets_wan=[200.0, 200.0], year_weights=[2.0, 1.0],
+                              milestones=[first_year_share, 1.0]),
+    )
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    rooms_2025 = plan.items[(plan.items["kind"] == "fever_room") & (plan.items["year"].astype(int) == 2025)]
+    assert len(rooms_2025) >= np.ceil(first_year_share * 4)  # four THCs need a room; μ × 4 by the first year
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_subcentre_eligibility_beds_and_population(opt, make_random_instance, seed):
+    inst = feature_instance(make_random_instance, seed)
+    cfg = make_cfg(subcentre={"unit_cost_wan": 300.0, "access_minutes": 25.0,
+                              "eligibility": {"min_beds": 30, "min_population": 8000.0}}, budget_wan=600.0)
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    allowed = set(inst.sites.index[prep.eligible["subcentre"]])
+    assert set(plan.items["site_id"]) <= allowed
