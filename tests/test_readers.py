@@ -185,3 +185,13 @@ def test_reading_writes_nothing_beside_the_inputs(tmp_path):
     got = read_layer(LayerSpec(path=path, columns=CN_COLUMNS), kind="demand")
     assert got.attrs["metadata"]["synthetic"] == "yes"
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no county.gpkg.aux.xml
+
+
+def test_declared_crs_does_not_override_the_files_own(tmp_path):
+    path = tmp_path / "villages.gpkg"
+    pyogrio.write_dataframe(_villages(), path, layer="villages")
+    report = ProblemReport()
+    got = read_layer_into(LayerSpec(path=path, columns=CN_COLUMNS, crs="EPSG:4490"), kind="demand", report=report)
+    assert got.crs.to_epsg() == 4326
+    (warn,) = report.warnings
+    assert "the file's own CRS (EPSG:4326) differs from inputs.demand.crs (EPSG:4490)" in warn.message
