@@ -161,7 +161,9 @@ def rerender_run(run_dir: Path, *, lang: str | None = None) -> list[Path]:
 
 
 def _standards_csv(plan: Plan) -> pd.DataFrame:
-    df = plan.standards if plan.standards is not None else pd.DataFrame(columns=list(STANDARD_COLUMNS))
+    df = plan.standards
+    if df is None or not len(df.columns):  # every standard off: still a header for spreadsheet users
+        df = pd.DataFrame(columns=list(STANDARD_COLUMNS))
     return df.reset_index(drop=True)
 
 
