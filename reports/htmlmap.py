@@ -69,6 +69,7 @@ UI: dict[str, tuple[str, str]] = {
     "legend": ("图例", "Legend"),
     "no_geometry": ("本次运行的输入没有地理坐标，无法生成地图。", "The inputs of this run have no geometry: no map."),
     "stock": ("现有配置", "Existing stock"),
+    "secondary_stock": ("提供二级医疗服务", "Gives secondary care"),
     "ambulances": ("救护车{n}辆（负压{np}辆）", "{n} ambulances ({np} negative-pressure)"),
 }
 
@@ -148,7 +149,12 @@ def map_payload(
              "itemKinds": list(ms.KIND_STYLES[k].item_kinds)}
             for k in data.kinds
         ],
-        "symbols": {ik: {"points": s.svg_points, "name": s.names[_i(lang)]} for ik, s in ms.ITEM_SYMBOLS.items()},
+        "symbols": {
+            ik: {"points": s.svg_points, "name": s.names[_i(lang)],
+                 # Hollow hexagons are hospitals already giving secondary care, not only sub-centres.
+                 "legend": ms.text("subcentre_row", lang) if ik == "subcentre" else s.names[_i(lang)]}
+            for ik, s in ms.ITEM_SYMBOLS.items()
+        },
         "townships": _townships(data, metrics),
         "existing": _existing(data, lang),
         "projects": _projects(data),

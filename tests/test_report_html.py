@@ -173,3 +173,26 @@ def test_map_in_headless_chromium(case, page_path):
     errors = [c for c in console if c[0] in ("error", "pageerror", "warning")]
     assert errors == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+def test_english_map_in_headless_chromium(case, tmp_path):
+    sync_api = _browser()
+    inst, plan = case
+    path = write_html_map(tmp_path / "map.html", inst, plan, projects=None, report=ReportConfig(), lang="en")
+    console: list[tuple[str, str]] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: console.append((m.type, m.text)))
+            page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+            page.goto(path.as_uri())
+            page.wait_for_function("window.healthplan && window.healthplan.ready", timeout=15_000)
+            overlays = page.evaluate("Object.keys(window.healthplan.overlays)")
+            bases = page.evaluate("Object.keys(window.healthplan.baseLayers)")
+        finally:
+            browser.close()
+    assert "New · Ambulances (pre-hospital emergency care)" in overlays
+    assert "Township coverage: Mean of all kinds (before)" in bases
+    assert not any(ch in "".join(overlays + bases) for ch in "（）：")  # no full-width punctuation in English
+    assert [c for c in console if c[0] in ("error", "pageerror", "warning")] == []

@@ -4,6 +4,8 @@
   "use strict";
   var D = JSON.parse(document.getElementById("hp-data").textContent);
   var T = D.ui;
+  var EN = D.lang === "en";
+  var LP = EN ? " (" : "（", RP = EN ? ")" : "）", COLON = EN ? ": " : "：";
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -73,10 +75,10 @@
     });
   }
   D.metrics.forEach(function (m) {
-    baseLayers[T.base_heading + "：" + m.name + "（" + T.after + "）"] = townshipLayer(m, "after");
+    baseLayers[T.base_heading + COLON + m.name + LP + T.after + RP] = townshipLayer(m, "after");
   });
   var first = D.metrics[0];
-  baseLayers[T.base_heading + "：" + first.name + "（" + T.before + "）"] = townshipLayer(first, "before");
+  baseLayers[T.base_heading + COLON + first.name + LP + T.before + RP] = townshipLayer(first, "before");
   var baseNames = Object.keys(baseLayers);
   baseLayers[baseNames[0]].addTo(map);
 
@@ -117,8 +119,10 @@
         box.appendChild(el("h3", null, s.name));
         var t = el("table");
         row(t, T.level, s.level);
-        row(t, T.stock, ik === "ambulance"
-          ? T.ambulances.replace("{n}", s.ambulances[0]).replace("{np}", s.ambulances[1]) : D.symbols[ik].name);
+        var stock = D.symbols[ik].name;
+        if (ik === "ambulance") stock = T.ambulances.replace("{n}", s.ambulances[0]).replace("{np}", s.ambulances[1]);
+        if (ik === "subcentre") stock = T.secondary_stock;
+        row(t, T.stock, stock);
         box.appendChild(t);
         m.bindPopup(box, {maxWidth: 360});
         existing.addLayer(m);
@@ -170,6 +174,7 @@
   legend.onAdd = function () {
     var box = el("div", "hp-legend leaflet-bar");
     box.appendChild(el("h4", null, T.legend));
+    box.appendChild(el("div", "hp-legend-caption", T.base_heading));
     D.classes.slice().reverse().forEach(function (c) {
       var r = el("div", "hp-legend-row");
       var sw = el("span", "hp-swatch");
@@ -182,7 +187,7 @@
       k.itemKinds.forEach(function (ik) {
         var r = el("div", "hp-legend-row");
         r.innerHTML = svgIcon(ik, k.colour, false, null).options.html + svgIcon(ik, k.colour, true, null).options.html;
-        r.appendChild(el("span", null, " " + D.symbols[ik].name + "（" + T.existing + " / " + T.new + "）"));
+        r.appendChild(el("span", null, " " + D.symbols[ik].legend + LP + T.existing + " / " + T.new + RP));
         box.appendChild(r);
       });
     });
