@@ -72,9 +72,14 @@ def check_optimum(opt, inst, cfg) -> tuple[object, ind.Prepared, ind.Measures, i
     # the plan's own figures agree with the independent evaluation of its items
     assert plan.spent_wan == pytest.approx(m.cost[0], abs=1e-6)
     summary = plan.coverage_summary(inst.demand["population"])
+    today = ind.measure(prep, np.zeros((1, len(prep.decisions)), dtype=int))
     for kind in prep.enabled:
         for key in KEY_OF_KIND[kind]:
             assert summary[key]["after"] == pytest.approx(m.covered[key][0, -1], abs=0.01), key
+            assert summary[key]["before"] == pytest.approx(today.covered[key][0, 0], abs=0.01), key
+    for stage in plan.solve.stages:  # a stage reported optimal has its objective at its proven bound
+        if stage["status"] == "optimal":
+            assert stage["objective"] == pytest.approx(stage["bound"], rel=1e-6, abs=1e-6), stage
     return plan, prep, m, best
 
 
@@ -415,10 +420,7 @@ def _check_mixed(opt, inst, cfg):
             return
         assert plan.solve.status == Status.INFEASIBLE
         return
-    plan, prep, m, _ = check_optimum(opt, inst, cfg)
-    for stage in plan.solve.stages:  # a stage reported optimal must have its objective at its proven bound
-        if stage["status"] == "optimal":
-            assert stage["objective"] == pytest.approx(stage["bound"], rel=1e-6, abs=1e-6), stage
+    check_optimum(opt, inst, cfg)
 
 
 def test_evaluate_prices_items_like_optimize(opt, make_random_instance):

@@ -190,3 +190,20 @@ def test_random_configs_respect_budget_and_hard_rules(opt, make_random_instance)
             continue
         m = remeasure(inst, cfg, plan)
         assert m.hard_ok[0] and m.budget_ok[0], f"trial {trial}"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_same_inputs_same_plan_and_baseline_matches_independent(opt, make_random_instance, seed):
+    inst = instance(make_random_instance, seed)
+    cfg = config(budget=600.0, fever={"room_mandate": SOFT})
+    a, b = opt.optimize(inst, cfg), opt.optimize(inst, cfg)
+    cols = ["site_id", "kind", "year", "quantity", "quantity_ord", "quantity_np", "cost_wan"]
+    assert a.items[cols].reset_index(drop=True).equals(b.items[cols].reset_index(drop=True))
+    base = opt.baseline(inst, cfg)
+    assert base.solve.status == Status.BASELINE and len(base.items) == 0 and base.spent_wan == 0.0
+    prep = ind.prepare(inst, cfg)
+    today = ind.measure(prep, np.zeros((1, len(prep.decisions)), dtype=int))
+    for key in ("ambulance", "ambulance_single", "fever", "blood", "secondary"):
+        # per demand point: MEXCLP share 1 − q^min(n, K) for "ambulance", 0/1 for the others
+        assert base.demand_coverage[f"{key}_after"].to_numpy() == pytest.approx(today.share[key][0]), key
+        assert a.demand_coverage[f"{key}_before"].to_numpy() == pytest.approx(today.share[key][0]), key
