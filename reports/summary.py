@@ -265,7 +265,8 @@ def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] =
         lines.append(", ".join(f"{k} {float(v):.2f}" for k, v in tm.items() if v is not None))
     if files:
         lines += ["", f"## {L('files_section')}", ""]
-        lines += [f"- `{Path(f).name}`" for f in files]
+        # paths relative to the run folder (maps/overview.png); absolute paths are shown by name only
+        lines += [f"- `{Path(f).name if Path(f).is_absolute() else Path(f).as_posix()}`" for f in files]
     return "\n".join(lines) + "\n"
 
 

@@ -114,7 +114,8 @@ def test_map_modules_called_with_the_contract(tmp_path, monkeypatch):
 
     def write_maps(out_dir, instance, plan, *, projects, report, lang):
         calls["maps"] = (out_dir, len(projects), lang)
-        p = Path(out_dir) / "overview.png"
+        p = Path(out_dir) / "maps" / "overview.png"
+        p.parent.mkdir()
         p.write_bytes(b"png")
         return [p]
 
@@ -129,7 +130,8 @@ def test_map_modules_called_with_the_contract(tmp_path, monkeypatch):
     assert calls["maps"] == (tmp_path / "run", len(plan.items), "en")
     assert calls["html"][0] == "map.html" and set(calls["html"][1]) == set(plan.items["item_id"])
     assert {"overview.png", "map.html"} <= {f.name for f in files}
-    assert "`map.html`" in (tmp_path / "run/summary.md").read_text(encoding="utf-8")
+    md = (tmp_path / "run/summary.md").read_text(encoding="utf-8")
+    assert "`map.html`" in md and "`maps/overview.png`" in md
 
 
 def test_missing_map_modules_are_skipped_with_a_note(tmp_path, monkeypatch):
