@@ -422,9 +422,9 @@ def _draw_map(ax: Axes, data: MapData, kind: str | None, when: str, *, labels: b
         colours = ms.coverage_colour(share.to_numpy())
         paths = [_polygon_path(g) for g in data.townships.geometry.to_numpy()]
         ax.add_collection(PathCollection(paths, facecolors=colours, edgecolors=ms.BOUNDARY_COLOUR, linewidths=0.6,
-                                         zorder=1))
+                                         zorder=1), autolim=False)
         outline = shapely.union_all(data.townships.geometry.to_numpy())
-        ax.add_patch(PathPatch(_polygon_path(outline), facecolor="none", edgecolor="#222222", linewidth=1.4,
+        _add_fixed(ax, PathPatch(_polygon_path(outline), facecolor="none", edgecolor="#222222", linewidth=1.4,
                                zorder=3))
     _draw_roads(ax, data)
     kinds = data.kinds if kind is None else [kind]
@@ -437,6 +437,13 @@ def _draw_map(ax: Axes, data: MapData, kind: str | None, when: str, *, labels: b
     _scale_bar(ax, data.lang)
     _north_arrow(ax, data.lang)
     return dropped
+
+
+def _add_fixed(ax: Axes, patch: PathPatch) -> None:
+    """Add a data-coordinate patch without growing the data limits (the limits are fixed; ``add_patch`` would walk
+    every vertex of a road network to update them, seconds per map)."""
+    patch.set_transform(ax.transData)
+    ax.add_artist(patch)
 
 
 def _polygon_path(geom: object) -> MplPath:
@@ -498,7 +505,7 @@ def _draw_roads(ax: Axes, data: MapData) -> None:
     coords, index = shapely.get_coordinates(parts, return_index=True)
     codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
     codes[np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = MplPath.MOVETO
-    ax.add_patch(PathPatch(MplPath(coords, codes), facecolor="none", edgecolor=ms.ROAD_COLOUR, linewidth=0.45,
+    _add_fixed(ax, PathPatch(MplPath(coords, codes), facecolor="none", edgecolor=ms.ROAD_COLOUR, linewidth=0.45,
                            zorder=2))
 
 
@@ -514,7 +521,7 @@ def _draw_cover_area(ax: Axes, data: MapData, kind: str) -> None:
     area = shapely.union_all(covered)
     colour = ms.KIND_STYLES[kind].colour
     with matplotlib.rc_context({"hatch.linewidth": 0.5}):
-        ax.add_patch(PathPatch(_polygon_path(area), facecolor="none", edgecolor=colour, linewidth=0.9, hatch="///",
+        _add_fixed(ax, PathPatch(_polygon_path(area), facecolor="none", edgecolor=colour, linewidth=0.9, hatch="///",
                                alpha=0.5, zorder=4))
 
 
