@@ -233,10 +233,11 @@ def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] =
         Files of the run, listed by name at the end.
     """
     L = lambda k: label(k, lang)  # noqa: E731
-    title = L("summary_title") + (f"：{summary.get('scenario')}" if lang == "zh" and summary.get("scenario") else "")
-    if lang != "zh" and summary.get("scenario"):
-        title += f": {summary['scenario']}"
+    name = summary.get("title") or summary.get("scenario")
+    title = L("summary_title") + ((": " if lang == "en" else "：") + str(name) if name else "")
     lines = [f"# {title}", ""]
+    if summary.get("title") and summary.get("scenario") and summary["title"] != summary["scenario"]:
+        lines += [f"{L('scenario')}: `{summary['scenario']}`", ""]
     if summary.get("synthetic"):
         lines += [f"> {L('synthetic_note')}", ""]
     lines += [f"## {L('solver_section')}", ""]

@@ -136,6 +136,7 @@ def write_run(
     for n in notes:
         log.info(n)
     summary["notes"] = list(dict.fromkeys([*summary.get("notes", []), *notes]))
+    summary["title"] = title
     say("summary")
     text = json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     files.append(_atomic(out / "summary.json", lambda p: p.write_text(text, encoding="utf-8")))

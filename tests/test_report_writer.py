@@ -50,6 +50,7 @@ def test_run_folder_contents(written):
     s = json.loads((run / "summary.json").read_text(encoding="utf-8"))
     assert s["spent_wan"] == plan.spent_wan and s["items"] == len(plan.items)
     assert "maps" not in " ".join(s["notes"])  # switched off, not "missing"
+    assert s["title"] == "测试情景"  # no report title: the scenario name
     for f in ("projects.csv", "standards.csv", "spend.csv"):
         assert (run / f).read_bytes().startswith(b"\xef\xbb\xbf")
     assert not list(run.glob(".*tmp*"))  # no temporaries left behind
