@@ -6,7 +6,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,17 +277,19 @@ def write_maps(
     title = report.title or ms.text("default_title", lang, name=report.county or instance.name)
     note = _data_note(data, report)
     written: list[Path] = []
+    jobs: list[tuple[str, Callable[[], Figure]]] = [
+        ("overview", lambda: _single_map(data, None, title, ms.text("overview", lang), note)),
+        ("overview_before_after", lambda: _pair_map(data, title, ms.text("overview_pair", lang), note)),
+    ]
+    for kind in data.kinds:
+        sub = ms.text("kind_map", lang, kind=ms.KIND_STYLES[kind].name(lang))
+        jobs.append((kind, lambda kind=kind, sub=sub: _single_map(data, kind, title, sub, note)))
     with matplotlib.rc_context(rc_params()):
-        figs: list[tuple[str, Figure]] = [
-            ("overview", _single_map(data, None, title, ms.text("overview", lang), note)),
-            ("overview_before_after", _pair_map(data, title, ms.text("overview_pair", lang), note)),
-        ]
-        for kind in data.kinds:
-            sub = ms.text("kind_map", lang, kind=ms.KIND_STYLES[kind].name(lang))
-            figs.append((kind, _single_map(data, kind, title, sub, note)))
-        for stem, fig in figs:
+        for stem, build in jobs:  # one figure at a time: an A4 page at 300 dpi holds a 35 MB raster
+            fig = build()
             _check_glyphs(fig, stem)
             written += _save(fig, maps_dir / stem)
+            fig.clear()
     return written
 
 
@@ -314,14 +316,13 @@ def _new_figure() -> Figure:
     return fig
 
 
-def _frame(fig: Figure, title: str, subtitle: str, note: list[str]) -> None:
+def _frame(fig: Figure, title: str, subtitle: str, note: list[str], lang: str) -> None:
     fig.text(0.5, 0.958, title, ha="center", va="center", fontsize=18, color="#111111")
     fig.text(0.5, 0.918, subtitle, ha="center", va="center", fontsize=12, color="#333333")
     lines = _pack(note, NOTE_WIDTH)[:3]
     for k, line in enumerate(lines):
         fig.text(0.025, 0.04 - k * 0.0145, line, ha="left", va="center", fontsize=7, color="#333333")
-    fig.text(0.985, 0.04, ms.text("made_with", "en" if _is_en(subtitle) else "zh"), ha="right", va="center",
-             fontsize=7, color="#666666")
+    fig.text(0.985, 0.04, ms.text("made_with", lang), ha="right", va="center", fontsize=7, color="#666666")
 
 
 NOTE_WIDTH = 150  # width units per note line: a CJK character counts 2, other characters 1 (7 pt on A4 width)
@@ -372,13 +373,9 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def _is_en(s: str) -> bool:
-    return all(ord(c) < 0x2E80 for c in s)
-
-
 def _single_map(data: MapData, kind: str | None, title: str, subtitle: str, note: list[str]) -> Figure:
     fig = _new_figure()
-    _frame(fig, title, subtitle, note)
+    _frame(fig, title, subtitle, note, data.lang)
     ax = fig.add_axes((0.025, 0.065, 0.655, 0.82))
     dropped = _draw_map(ax, data, kind, "after", labels=True)
     side = fig.add_axes((0.695, 0.065, 0.29, 0.82))
@@ -388,7 +385,7 @@ def _single_map(data: MapData, kind: str | None, title: str, subtitle: str, note
 
 def _pair_map(data: MapData, title: str, subtitle: str, note: list[str]) -> Figure:
     fig = _new_figure()
-    _frame(fig, title, subtitle, note)
+    _frame(fig, title, subtitle, note, data.lang)
     # Panel height follows the county's shape (a wide county gets short panels, centred vertically).
     x0, y0, x1, y1 = data.bounds
     w_frac, max_h = 0.33, 0.76
