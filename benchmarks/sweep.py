@@ -71,7 +71,6 @@ def main() -> None:
         warm_walls = {}
         for n in sorted({1, args.workers}):
             with local_cluster(n) as cluster, Client(cluster) as client:
-                client.run(_warm_imports)  # a long-lived cluster has its imports done
                 t0 = time.perf_counter()
                 res = run_sweep(args.scenario, axes, out=tmp / f"warm{n}", executor="dask", client=client, **common)
                 warm_walls[n] = time.perf_counter() - t0
@@ -80,6 +79,11 @@ def main() -> None:
             if not same:
                 print(f"WARNING: sweep.csv of the {n}-worker run differs from the serial one")
         same_cold = (tmp / "serial" / "sweep.csv").read_bytes() == (tmp / "cold" / "sweep.csv").read_bytes()
+        if not same_cold:  # say where (e.g. a point stopped by the time limit on a loaded machine)
+            a, c = serial.table, cold.table
+            for col in a.columns:
+                if col not in c or not a[col].equals(c[col]):
+                    print(f"differs: {col}: serial {list(a[col])} dask {list(c.get(col, []))}")
     n_pts = len(serial.table)
     failed = int((serial.table["error"].astype(str) != "").sum())
     overhead = (warm_walls[1] - t_serial) / n_pts
@@ -94,13 +98,6 @@ def main() -> None:
     for name, n, wall, note in rows:
         print(f"| {name} | {n} | {wall:.2f} | {t_serial / wall:.2f}× | {note} |")
     print(f"\nDask overhead per point (1-worker running cluster − serial) / points: {overhead * 1000:.0f} ms")
-
-
-def _warm_imports() -> None:
-    import optimizer  # noqa: F401
-    import reports.summary  # noqa: F401
-    import reports.writer  # noqa: F401
-    import scenarios.runner  # noqa: F401
 
 
 if __name__ == "__main__":

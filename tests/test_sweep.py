@@ -265,3 +265,15 @@ def test_scheduler_address_connects_to_an_existing_cluster():
                         scheduler=cluster.scheduler_address, progress=False)
     assert list(res.table["status"]) == ["optimal", "optimal"]
     assert list(res.table["coverage.blood.after"]) == [pytest.approx(_brute_mclp(1)), pytest.approx(_brute_mclp(2))]
+
+
+@needs_pipeline
+def test_invalid_inputs_write_nothing(tmp_path):
+    from geodata.errors import HealthplanError
+
+    scen = tmp_path / "bad.yaml"
+    scen.write_text("extends: " + str(CSV_SCEN) + "\ninputs: {demand: no-such-demand.csv}\n", encoding="utf-8")
+    out = tmp_path / "sweep"
+    with pytest.raises(HealthplanError, match="no-such-demand.csv"):
+        run_sweep(scen, [parse_budget("100,200")], out=out, executor="serial", progress=False)
+    assert not out.exists()
