@@ -444,6 +444,26 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_IMPORT_PID = os.getpid()  # a forked Dask worker inherits this module with its parent's pid
+_reset_pid: int | None = None
+
+
+def _reset_solver_after_fork() -> None:
+    """In a forked worker, reset HiGHS's process-wide thread scheduler once: the threads it may have started in
+    the parent do not exist in the child."""
+    global _reset_pid  # noqa: PLW0603 (one flag per process)
+    pid = os.getpid()
+    if pid == _IMPORT_PID or _reset_pid == pid:
+        return
+    try:
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
+    except (ImportError, AttributeError):  # another solver, or a highspy without the call: nothing to reset
+        pass
+    _reset_pid = pid
+
+
 def run_point(task: PointTask, instance: Instance, warm: PointOutcome | None = None) -> PointOutcome:
     """Solve one point (warm-started from ``warm``'s plan), write its run folder, and return its row.
 
@@ -453,6 +473,7 @@ def run_point(task: PointTask, instance: Instance, warm: PointOutcome | None = N
     from reports.summary import summary_dict
     from scenarios.runner import plan_timings, solve_scenario, write_run_folder
 
+    _reset_solver_after_fork()
     t0 = time.perf_counter()
     p = task.point
     row: dict[str, Any] = {"point": p.index, "slug": p.slug, **p.params, "status": "", "error": ""}
