@@ -114,7 +114,9 @@
     D.existing.forEach(function (s) {
       k.itemKinds.forEach(function (ik) {
         if (s.kinds.indexOf(ik) < 0) return;
-        var m = L.marker([s.lat, s.lon], {icon: svgIcon(ik, k.colour, false, null), title: s.name, zIndexOffset: 0});
+        var dx = (s.kinds.indexOf(ik) - (s.kinds.length - 1) / 2) * 14;  // side by side, each clickable
+        var m = L.marker([s.lat, s.lon], {icon: svgIcon(ik, k.colour, false, null, dx), title: s.name,
+                                          zIndexOffset: 0});
         var box = el("div", "hp-popup");
         box.appendChild(el("h3", null, s.name));
         var t = el("table");
