@@ -35,6 +35,7 @@ import pyproj
 import shapely
 
 from geodata.instance import Instance
+from geodata.levels import LEVEL_NAMES_ZH, Level
 from optimizer.plan import Plan
 from reports import map_style as ms
 from reports.config import ReportConfig
@@ -220,8 +221,6 @@ def _existing(data: MapData, lang: str) -> list[dict[str, Any]]:
     """Existing facilities with the item kinds they already hold (one entry per site)."""
     sites = data.sites
     held = {ik: ms.existing_mask(sites, ik) for k in data.kinds for ik in ms.KIND_STYLES[k].item_kinds}
-    from geodata.levels import LEVEL_NAMES_ZH, Level
-
     out = []
     for j, (sid, row) in enumerate(sites.iterrows()):
         kinds = [ik for ik, mask in held.items() if mask[j]]
