@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -42,12 +45,42 @@ def map_status(status: int, sol_status: int) -> Status:
     return Status.ERROR
 
 
+_BANNER = threading.Lock()
+_banner_shown = False
+
+
+def _swallow_banner() -> None:
+    """Construct the process's first HiGHS object with stdout closed: HiGHS prints its banner then, once."""
+    global _banner_shown  # noqa: PLW0603 (one flag per process, like HiGHS's own)
+    with _BANNER:
+        if _banner_shown:
+            return
+        _banner_shown = True
+        try:
+            sys.stdout.flush()
+            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        except (OSError, ValueError):  # no file descriptor 1 (embedded interpreters): let the banner through
+            return
+        try:
+            os.dup2(null, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(null)
+            os.close(saved)
+
+
 class _HiGHS(pulp.HiGHS):
     """PuLP's highspy interface plus a start solution (column values by variable name) before ``run``."""
 
     def __init__(self, start: dict[str, float] | None = None, **kw: object):
         super().__init__(**kw)
         self.start = start or {}
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        if not self.msg:
+            _swallow_banner()
+        super().createAndConfigureSolver(lp)
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
         """Pass the whole model to HiGHS at once (row-wise arrays) instead of one addCol/addRow call per item.
