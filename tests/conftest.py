@@ -1,4 +1,4 @@
-"""Shared test fixtures: small Instances built from DataFrames and TravelTimes.from_pairs, and ../shared lookup."""
+"""Shared test fixtures: small Instances from DataFrames and TravelTimes.from_pairs; the ../shared lookup."""
 
 from __future__ import annotations
 
@@ -144,8 +144,8 @@ def shared_dir() -> Path:
 def opt() -> SimpleNamespace:
     """The optimizer's public API (optimize, min_budget, baseline, evaluate, required_cutoff).
 
-    Skips while optimizer/ does not export it yet (it is written in parallel, issue 3); once it does, every test
-    using this fixture runs and fails on a wrong answer.
+    Skips while optimizer/ does not export it yet (it is written in parallel, issue 3); once it does, every
+    test using this fixture runs and fails on a wrong answer.
     """
     try:
         from optimizer import baseline, evaluate, min_budget, optimize, required_cutoff

@@ -1,4 +1,4 @@
-"""Independent brute-force enumerator and evaluator of healthplan plans (shares only the contracts with optimizer/).
+"""Independent brute-force enumerator and evaluator of plans (shares only the contracts with optimizer/).
 
 Everything here is written from the contracts (``geodata.instance``, ``optimizer.config``, ``optimizer.plan``)
 and the issue text, never from ``optimizer/`` code, so that it can check the optimizer's answers:
@@ -6,36 +6,40 @@ and the issue text, never from ``optimizer/`` code, so that it can check the opt
 - :func:`prepare` turns an Instance and an OptimizerConfig into dense coverage sets, eligible sites and costs;
 - :func:`enumerate_plans` lists every plan of a small instance as an integer matrix (plans × decisions);
 - :func:`measure` evaluates any such matrix at once (numpy over plans × demand points): cost per year, persons
-  covered per coverage key and year (MEXCLP expected coverage ``1 − q^min(n, K)`` for ``ambulance``), standards
-  shortfalls, feasibility;
-- :func:`brute_force` picks the lexicographic optimum (least weighted shortfall, most weighted coverage, least cost)
-  and :func:`brute_min_budget` the least capital that meets the hard standards and coverage targets;
-- :func:`items_to_plan` reads ``Plan.items`` back into a decision vector, so a solver's plan is re-measured here;
+  covered per coverage key and year (MEXCLP expected coverage ``1 − q^min(n, K)`` for ``ambulance``),
+  standards shortfalls, feasibility;
+- :func:`brute_force` picks the lexicographic optimum (least weighted shortfall, most weighted coverage, least
+  cost) and :func:`brute_min_budget` the least capital that meets the hard standards and coverage targets;
+- :func:`items_to_plan` reads ``Plan.items`` back into a decision vector, so a solver's plan is re-measured
+  here;
 - classic special cases: :func:`mclp_bruteforce`, :func:`lscp_bruteforce`, :func:`pmedian_value`,
   :func:`read_orlib_pmed`.
 
 Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field descriptions):
 
-- fever coverage: demand point i is covered when a site with a fever clinic or fever room (existing or new) lies
-  within ``access_minutes(urban_i)``; blood: an existing or new blood point within ``blood.access_minutes``;
-  secondary: a ``secondary_levels`` hospital or a sub-centre (existing or new) within ``subcentre.access_minutes``;
-- ambulances: n_i = vehicles (existing + new, ordinary + negative-pressure) at stations with
-  ``minutes / ambulance_speed_factor <= drive_minutes(urban_i)``; expected coverage share ``1 − q^min(n_i, K)``
-  with q = ``busy_fraction`` and K = ``coverage_depth`` (Daskin 1983: the m-th vehicle adds (1 − q) q^(m − 1));
-  single coverage ``n_i > 0``;
-- station capacity: existing + new vehicles ≤ ``station_capacity`` (0 ⇒ ``default_station_capacity``); a station
-  without existing vehicles pays ``new_station_cost_wan`` once, in the first year it gets a vehicle;
+- fever coverage: demand point i is covered when a site with a fever clinic or fever room (existing or new)
+  lies within ``access_minutes(urban_i)``; blood: an existing or new blood point within
+  ``blood.access_minutes``; secondary: a ``secondary_levels`` hospital or a sub-centre (existing or new)
+  within ``subcentre.access_minutes``;
+- ambulances: n_i = vehicles (existing + new, ordinary + negative-pressure) at stations with ``minutes /
+  ambulance_speed_factor <= drive_minutes(urban_i)``; expected coverage share ``1 − q^min(n_i, K)`` with q =
+  ``busy_fraction`` and K = ``coverage_depth`` (Daskin 1983: the m-th vehicle adds (1 − q) q^(m − 1)); single
+  coverage ``n_i > 0``;
+- station capacity: existing + new vehicles ≤ ``station_capacity`` (0 ⇒ ``default_station_capacity``); a
+  station without existing vehicles pays ``new_station_cost_wan`` once, in the first year it gets a vehicle;
 - standards, shortfalls in natural units: fleet (whole vehicles) ≥ ⌈urban/urban_pop_per_vehicle +
   rural/rural_pop_per_vehicle⌉; negative-pressure vehicles ≥ np_share × fleet (fractional vehicles short);
   fever clinics missing at ``clinic_levels`` sites; fever rooms (a clinic counts) missing at ``room_levels``
   sites; blood points (existing + new) ≥ ``min_points``; sub-centres (existing + new) ≥ ``target_count``;
-  central/ordinary THCs without a vehicle (``one_per_thc``); equity floor (hard only): every township's covered
-  persons ≥ θ × its population per listed key. Each holds as level_t ≥ μ_t × required in every year with
-  μ_t > 0 (``milestones``, hard rules only; default: the last year); soft shortfalls are taken after the last year;
+  central/ordinary THCs without a vehicle (``one_per_thc``); equity floor (hard only): every township's
+  covered persons ≥ θ × its population per listed key. Each holds as level_t ≥ μ_t × required in every year
+  with μ_t > 0 (``milestones``, hard rules only; default: the last year); soft shortfalls are taken after the
+  last year;
 - per-site cost overrides ``site_costs_wan[site][item]`` with the items ambulance_ord, ambulance_np,
   new_station, fever_clinic, fever_room, blood, subcentre; sub-centre eligibility by level, beds and
   population within ``subcentre.access_minutes`` of the site;
-- weighted coverage = Σ_years year_weight × Σ_kinds weight_kind × persons covered (ambulance: expected persons);
+- weighted coverage = Σ_years year_weight × Σ_kinds weight_kind × persons covered (ambulance: expected
+  persons);
 - phasing: cumulative stock, spend per year ≤ the year's budget (cumulative when ``carry_over``).
 
 Parts of the configuration this module does not model raise ``NotImplementedError`` so that a test can never
@@ -65,13 +69,14 @@ SPEND_KIND = {
     "amb_ord": "ambulance", "amb_np": "ambulance", "station": "ambulance",
     "fever_clinic": "fever", "fever_room": "fever", "blood": "blood", "subcentre": "subcentre",
 }
-THC_LEVELS = (Level.CENTRAL_THC, Level.THC)  # "township health centres" of the one-ambulance rule (Guizhou 2021)
+# the "township health centres" of the one-ambulance rule (Guizhou 2021): central and ordinary THCs
+THC_LEVELS = (Level.CENTRAL_THC, Level.THC)
 EPS = 1e-7  # persons / 万元 / vehicles: values closer than this are ties (all test data are integers or simple)
 
 
 @dataclass(frozen=True)
 class Decision:
-    """One integer decision: ``kind`` at site position ``site`` in year position ``year``, values 0 … ``upper``."""
+    """One integer decision: ``kind`` at site position ``site`` in year position ``year``, 0 … ``upper``."""
 
     kind: str
     site: int
@@ -81,7 +86,7 @@ class Decision:
 
 @dataclass
 class Prepared:
-    """Dense, explicit semantics of one (Instance, OptimizerConfig) pair; all arrays indexed by site/demand position."""
+    """Dense, explicit semantics of one (Instance, OptimizerConfig) pair; arrays by site/demand position."""
 
     instance: Instance
     cfg: OptimizerConfig
@@ -111,10 +116,10 @@ def _in(levels: np.ndarray, allowed) -> np.ndarray:
 
 
 def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None = None) -> Prepared:
-    """Derive coverage sets, eligibility, stock and costs; build the decision list for :func:`enumerate_plans`.
+    """Derive coverage sets, eligibility, stock and costs; list the decisions for :func:`enumerate_plans`.
 
-    ``amb_max_new`` caps new vehicles of each type per station and year for the enumeration (the capacity still
-    applies); ``None`` means the station's free capacity.
+    ``amb_max_new`` caps new vehicles of each type per station and year for the enumeration (the capacity
+    still applies); ``None`` means the station's free capacity.
     """
     res = cfg.resources
     _refuse_unmodelled(cfg)
@@ -244,11 +249,11 @@ def _refuse_unmodelled(cfg: OptimizerConfig) -> None:
         raise NotImplementedError("thc_clinic_population is not modelled here")
     el = res.subcentre.eligibility
     if res.subcentre.enabled and el.min_minutes_from_county_hospital > 0:
-        raise NotImplementedError("the county-hospital distance rule needs site-to-site times: not modelled here")
+        raise NotImplementedError("the county-hospital distance rule needs site-to-site times: not modelled")
     if res.subcentre.enabled and res.subcentre.min_spacing_minutes is not None:
         raise NotImplementedError("sub-centre spacing needs site-to-site times: not modelled here")
     if cfg.equity.theta is not None and cfg.equity.rule.mode == "soft":
-        raise NotImplementedError("a soft equity floor's shortfall unit is the optimizer's choice: test it hard")
+        raise NotImplementedError("a soft equity floor's shortfall unit is the optimizer's choice: use hard")
     if cfg.opex_cap_wan is not None:
         raise NotImplementedError("the opex cap (new vehicles or whole fleet?) is not modelled here")
     if cfg.phasing.milestones is not None and _soft_rules(cfg):
@@ -260,8 +265,8 @@ def _refuse_unmodelled(cfg: OptimizerConfig) -> None:
 def enumerate_plans(prep: Prepared, *, max_plans: int = 200_000) -> np.ndarray:
     """Every valid combination of decision values, as an int matrix (plans × decisions).
 
-    Decisions are grouped by site (a binary item over all years; all vehicles of a station over all years); each
-    group's valid options (built at most once; station not overfilled) are listed first, then combined.
+    Decisions are grouped by site (a binary item over all years; all vehicles of a station over all years);
+    each group's valid options (built at most once; station not overfilled) are listed first, then combined.
     """
     if not prep.decisions:
         return np.zeros((1, 0), dtype=np.int16)
@@ -270,8 +275,9 @@ def enumerate_plans(prep: Prepared, *, max_plans: int = 200_000) -> np.ndarray:
         groups.setdefault(("amb" if d.kind in AMB_KINDS else d.kind, d.site), []).append(v)
     options: list[np.ndarray] = []
     for (group, j), cols in groups.items():
-        limit = prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j] if group == "amb" else 1
-        grid = np.array(list(itertools.product(*[range(prep.decisions[v].upper + 1) for v in cols])), dtype=np.int16)
+        limit = _free_capacity(prep, j) if group == "amb" else 1
+        ranges = [range(prep.decisions[v].upper + 1) for v in cols]
+        grid = np.array(list(itertools.product(*ranges)), dtype=np.int16)
         options.append(grid[grid.sum(axis=1) <= limit])
     n = int(np.prod([len(o) for o in options], dtype=float))
     if n > max_plans:
@@ -322,7 +328,7 @@ def _stock(prep: Prepared, X: np.ndarray, kind: str, upto: int) -> np.ndarray:
 def _standards(
     prep: Prepared, X: np.ndarray, t: int, mu: float, share: dict[str, np.ndarray]
 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, float]]]:
-    """Shortfall of every standard in year position ``t`` against ``mu`` × its requirement, and its (mode, weight)."""
+    """Shortfall of each standard in year position ``t`` against ``mu`` × its requirement; (mode, weight)."""
     res = prep.cfg.resources
     amb, fev = res.ambulance, res.fever
     pop = prep.pop
@@ -355,7 +361,8 @@ def _standards(
         count_rule("fever_clinic", _in(levels, fev.clinic_levels), clinic, fev.clinic_mandate)
         count_rule("fever_room", _in(levels, fev.room_levels), room, fev.room_mandate)
     if res.blood.enabled:
-        shortfall["blood_min"] = np.maximum(mu * res.blood.min_points - _stock(prep, X, "blood", t).sum(axis=1), 0.0)
+        points = _stock(prep, X, "blood", t).sum(axis=1)
+        shortfall["blood_min"] = np.maximum(mu * res.blood.min_points - points, 0.0)
         rules["blood_min"] = (res.blood.min_points_rule.mode, res.blood.min_points_rule.weight)
     if res.subcentre.enabled and res.subcentre.target_count is not None:
         sub_n = _stock(prep, X, "subcentre", t).sum(axis=1)
@@ -363,12 +370,13 @@ def _standards(
         rules["subcentre_target"] = (res.subcentre.target_rule.mode, res.subcentre.target_rule.weight)
     eq = prep.cfg.equity
     if eq.theta is not None and eq.rule.mode != "off":
-        # every township's covered persons ≥ μ θ × its population, per listed coverage key (persons short, summed)
+        # every township's covered persons ≥ μ θ × its population, per listed coverage key (persons
+        # short, summed)
         town = prep.instance.demand["township"].astype(str).to_numpy()
         member = (town[:, None] == np.unique(town)[None, :]).astype(float)  # (D, G)
         need = mu * eq.theta * (pop @ member)
-        key_kind = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever", "blood": "blood",
-                    "secondary": "subcentre"}
+        key_kind = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever",
+                    "blood": "blood", "secondary": "subcentre"}
         total = np.zeros(len(X))
         for key in eq.kinds:
             if key_kind[key] in prep.enabled:
@@ -379,7 +387,7 @@ def _standards(
 
 
 def measure(prep: Prepared, X: np.ndarray) -> Measures:
-    """Evaluate plans ``X`` (plans × decisions) with the semantics in the module docstring; vectorised over plans."""
+    """Evaluate plans ``X`` (plans × decisions) with the semantics above, vectorised over plans."""
     cfg, res = prep.cfg, prep.cfg.resources
     C, T = len(X), len(prep.years)
     pop = prep.pop
@@ -424,7 +432,8 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
         share["ambulance"], share["ambulance_single"] = expected, single
         share_year.append(dict(share))
 
-    # standards: level_t ≥ μ_t × required in every year with μ_t > 0 (μ = milestones; default: last year only).
+    # standards: level_t ≥ μ_t × required in every year with μ_t > 0 (μ = milestones; default: last year
+    # only).
     # Soft shortfalls (natural units: vehicles, sites, points) are taken after the last year.
     mu = cfg.phasing.milestones or [0.0] * (T - 1) + [1.0]
     shortfall: dict[str, np.ndarray] = {}
@@ -497,7 +506,7 @@ def _close(a: np.ndarray, b: float) -> np.ndarray:
 
 
 def brute_force(prep: Prepared, *, max_plans: int = 200_000) -> BruteResult | None:
-    """Lexicographic optimum by enumeration: least soft shortfall, then most weighted coverage, then least cost.
+    """Lexicographic optimum by enumeration: least soft shortfall, most weighted coverage, least cost.
 
     Returns ``None`` when no plan meets the hard standards and budgets (the instance is infeasible).
     """
@@ -536,7 +545,7 @@ def coverable_population(prep: Prepared, key: str) -> float:
 
 
 def brute_min_budget(prep: Prepared, *, max_plans: int = 200_000) -> float | None:
-    """Least capital (万元) meeting every hard standard and every kind's ``target_coverage``; None if impossible.
+    """Least capital (万元) meeting every hard standard and each ``target_coverage``; None if impossible.
 
     Budgets are ignored (that is the question asked). A target is a share of the total population, capped at
     the coverable population, so that 1.0 means "everyone reachable" (issue 3, §6: the set-covering case);
@@ -558,10 +567,10 @@ def brute_min_budget(prep: Prepared, *, max_plans: int = 200_000) -> float | Non
 
 
 def items_to_plan(prep: Prepared, items: pd.DataFrame) -> np.ndarray:
-    """Turn ``Plan.items`` (site_id, kind, year, quantity_ord, quantity_np) into one decision row (1 × decisions).
+    """Turn ``Plan.items`` (site_id, kind, year, quantity, quantity_ord, quantity_np) into one decision row.
 
-    Raises ``AssertionError`` (a test failure) when an item is not a decision this instance allows: a site that
-    is not eligible, a year outside the plan, a station overfilled.
+    Raises ``AssertionError`` (a test failure) when an item is not a decision this instance allows: a site
+    that is not eligible, a year outside the plan, a station overfilled.
     """
     index = {(d.kind, d.site, d.year): v for v, d in enumerate(prep.decisions)}
     site_pos = {s: i for i, s in enumerate(prep.instance.sites.index)}
@@ -581,9 +590,14 @@ def items_to_plan(prep: Prepared, items: pd.DataFrame) -> np.ndarray:
             assert v is not None, f"item {kind} at {row.site_id} in {row.year} is not an allowed decision"
             x[0, v] += q
     for (group, j), total in _site_totals(prep, x).items():
-        limit = (prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j]) if group == "amb" else 1
+        limit = _free_capacity(prep, j) if group == "amb" else 1
         assert total <= limit, f"{group} at site position {j}: {total} new units > limit {limit}"
     return x
+
+
+def _free_capacity(prep: Prepared, j: int) -> int:
+    """Vehicles station ``j`` can still take: capacity − existing ordinary − existing negative-pressure."""
+    return int(prep.capacity[j] - prep.existing["amb_ord"][j] - prep.existing["amb_np"][j])
 
 
 def _site_totals(prep: Prepared, x: np.ndarray) -> dict[tuple[str, int], int]:
@@ -603,7 +617,7 @@ def mexclp_share(n_vehicles: np.ndarray | int, q: float, depth: int) -> np.ndarr
 
 
 def mclp_bruteforce(cover: np.ndarray, weights: np.ndarray, p: int) -> tuple[float, tuple[int, ...]]:
-    """Maximal covering by enumeration: best covered weight with exactly ``p`` of the sites (cover is D × S)."""
+    """Maximal covering by enumeration: best covered weight with exactly ``p`` sites (cover is D × S)."""
     best, arg = -1.0, ()
     cover = cover.astype(bool)
     for combo in itertools.combinations(range(cover.shape[1]), p):
@@ -614,7 +628,7 @@ def mclp_bruteforce(cover: np.ndarray, weights: np.ndarray, p: int) -> tuple[flo
 
 
 def lscp_bruteforce(cover: np.ndarray) -> int | None:
-    """Least number of sites covering every demand point (cover is D × S); None when some point is uncoverable."""
+    """Fewest sites covering every demand point (cover is D × S); None when some point is uncoverable."""
     cover = cover.astype(bool)
     if not cover.any(axis=1).all():
         return None

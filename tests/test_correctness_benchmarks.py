@@ -1,9 +1,9 @@
 """OR-Library p-median optima (Beasley 1985) for the ``access_time`` objective, pmed1–pmed5 (issue 3, §7).
 
-Every vertex is a demand point of population 1 and a candidate blood point; ``blood.objective = "access_time"``
-with ``min_points = p`` as a hard standard and a budget of p × unit cost is the p-median problem. Distances are
-all-pairs shortest paths with scipy, the last record of a duplicate edge wins (benchmark README). These tests read
-../shared/benchmarks/orlib_pmed and skip when ../shared is absent.
+Every vertex is a demand point of population 1 and a candidate blood point; ``blood.objective =
+"access_time"`` with ``min_points = p`` as a hard standard and a budget of p × unit cost is the p-median
+problem. Distances are all-pairs shortest paths with scipy, the last record of a duplicate edge wins
+(benchmark README). These tests read ../shared/benchmarks/orlib_pmed and skip when ../shared is absent.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ def pmed(shared_dir, name: str) -> tuple[np.ndarray, int]:
 
 
 def pmedian_instance(make_instance, dist: np.ndarray, cutoff: float):
-    """Every vertex a demand point (population 1) and a greenfield candidate site; minutes = graph distance."""
+    """Every vertex a demand point (population 1) and a greenfield candidate; minutes = graph distance."""
     n = dist.shape[0]
-    demand = pd.DataFrame({"population": np.ones(n, dtype=int)}, index=pd.Index([f"v{i + 1}" for i in range(n)]))
+    demand = pd.DataFrame({"population": np.ones(n, dtype=int)},
+                          index=pd.Index([f"v{i + 1}" for i in range(n)]))
     sites = pd.DataFrame({"level": ["candidate"] * n}, index=pd.Index([f"m{i + 1}" for i in range(n)]))
     return make_instance(demand, sites, dist.T, cutoff_minutes=cutoff)
 
@@ -60,7 +61,8 @@ def test_reader_last_duplicate_wins(shared_dir):
 
 
 def test_reader_matches_published_pmed1_with_spopt(shared_dir):
-    # the independent reader + spopt's p-median reproduce the published optimum 5819 (5718 with min-of-duplicates)
+    # the independent reader + spopt's p-median reproduce the published optimum 5819 (5718 with
+    # min-of-duplicates)
     spopt_locate = pytest.importorskip("spopt.locate", reason="spopt (test dependency) is not installed")
     dist, p = pmed(shared_dir, "pmed1")
     with warnings.catch_warnings():  # spopt builds LpVariable directly: PuLP 3.3 deprecation noise

@@ -1,8 +1,9 @@
 """The optimizer's optimum equals a brute-force enumeration on small seeded instances (issue 3, §7).
 
-Each case enumerates every plan with ``tests/independent.py`` (which shares only the contracts with optimizer/),
-takes the lexicographic optimum (least weighted soft shortfall, most weighted coverage, least cost) and compares
-the optimizer's plan re-measured by the same independent code: figures, never site lists (optima can be tied).
+Each case enumerates every plan with ``tests/independent.py`` (which shares only the contracts with
+optimizer/), takes the lexicographic optimum (least weighted soft shortfall, most weighted coverage, least
+cost) and compares the optimizer's plan re-measured by the same independent code: figures, never site lists
+(optima can be tied).
 """
 
 from __future__ import annotations
@@ -43,13 +44,15 @@ def make_cfg(
     subcentre: dict | None = None,
     **top: object,
 ) -> OptimizerConfig:
-    """A config with only the given kinds enabled; every standard of an enabled kind is ``off`` unless given."""
+    """A config with only the given kinds enabled; each standard of an enabled kind ``off`` unless given."""
     amb_off = {"fleet": OFF, "np_share_rule": OFF, "one_per_thc": OFF}
     res = ResourcesConfig(
-        ambulance=AmbulanceConfig(**{**amb_off, **ambulance}) if ambulance is not None else AmbulanceConfig(enabled=False),
+        ambulance=(AmbulanceConfig(**{**amb_off, **ambulance}) if ambulance is not None
+                   else AmbulanceConfig(enabled=False)),
         fever=(FeverConfig(**{"clinic_mandate": OFF, "room_mandate": OFF, **fever}) if fever is not None
                else FeverConfig(enabled=False)),
-        blood=(BloodConfig(**{"min_points_rule": OFF, **blood}) if blood is not None else BloodConfig(enabled=False)),
+        blood=(BloodConfig(**{"min_points_rule": OFF, **blood}) if blood is not None
+               else BloodConfig(enabled=False)),
         subcentre=SubcentreConfig(**subcentre) if subcentre is not None else SubcentreConfig(enabled=False),
     )
     return OptimizerConfig(resources=res, **top)
@@ -149,7 +152,8 @@ def test_subcentres(opt, make_random_instance, seed, target, rule):
     levels = ["county_hospital", "central_thc", "central_thc", "central_thc", "central_thc", "thc"]
     inst = make_random_instance(seed, levels, n_demand=10)
     cfg = make_cfg(
-        subcentre={"access_minutes": 22.0, "unit_cost_wan": 500.0, "target_count": target, "target_rule": rule},
+        subcentre={"access_minutes": 22.0, "unit_cost_wan": 500.0, "target_count": target,
+                   "target_rule": rule},
         budget_wan=1000.0,
     )
     plan, prep, m, best = check_optimum(opt, inst, cfg)
@@ -162,7 +166,8 @@ AMB_LEVELS = ["county_hospital", "central_thc", "thc", "candidate"]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-@pytest.mark.parametrize(("variant", "budget"), [("coverage", 200.0), ("np_hard", 200.0), ("fleet_soft", 260.0)])
+@pytest.mark.parametrize(("variant", "budget"),
+                         [("coverage", 200.0), ("np_hard", 200.0), ("fleet_soft", 260.0)])
 def test_ambulances_mexclp_integer_both_types(opt, make_random_instance, seed, variant, budget):
     # every station can take two new vehicles (capacity = existing + 2): ≤ 6 choices per station
     inst = make_random_instance(
@@ -177,12 +182,14 @@ def test_ambulances_mexclp_integer_both_types(opt, make_random_instance, seed, v
     cfg = make_cfg(ambulance=amb, budget_wan=budget)
     plan, prep, m, best = check_optimum(opt, inst, cfg)
     if variant == "fleet_soft":
-        # populations are multiples of 10,000 rural persons: the fleet requirement is a whole number of vehicles
+        # populations are multiples of 10,000 rural persons: the fleet requirement is a whole number
+        # of vehicles
         assert soft_total(plan) == pytest.approx(best.soft_shortfall)
     rows = plan.items[plan.items["kind"] == "ambulance"]
     assert (rows["quantity"] == rows["quantity_ord"] + rows["quantity_np"]).all()
     if variant == "coverage":
-        assert (rows["quantity_np"] == 0).all()  # without the share rule, the cheaper vehicle always wins stage 3
+        # without the share rule, the cheaper vehicle always wins stage 3
+        assert (rows["quantity_np"] == 0).all()
 
 
 def test_ambulances_speed_factor(opt, make_random_instance):
@@ -194,7 +201,7 @@ def test_ambulances_speed_factor(opt, make_random_instance):
     check_optimum(opt, inst, cfg)
 
 
-# --- all four together ---------------------------------------------------------------------------------------
+# --- all four together --------------------------------------------------------------------------------------
 
 
 def four_kind_instance(make_random_instance, seed):
@@ -221,7 +228,8 @@ def test_all_four_kinds_with_budget_hard_and_soft(opt, make_random_instance, see
         budget_wan=budget,
     )
     plan, prep, m, best = check_optimum(opt, inst, cfg)
-    assert soft_total(plan) == pytest.approx(best.soft_shortfall)  # fever rooms missing at the two central THCs
+    # fever rooms missing at the two central THCs
+    assert soft_total(plan) == pytest.approx(best.soft_shortfall)
     hard = plan.standards[plan.standards["mode"] == "hard"]
     assert hard["met"].astype(bool).all(), hard
 
@@ -232,14 +240,15 @@ def test_all_four_kinds_weights(opt, make_random_instance):
         ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "weight": 2.0,
                    "station_levels": ["county_hospital", "central_thc"]},
         fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "weight": 0.5},
-        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "weight": 3.0, "access_minutes": 20.0},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "weight": 3.0,
+               "access_minutes": 20.0},
         subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0, "weight": 1.0},
         budget_wan=600.0,
     )
     check_optimum(opt, inst, cfg)
 
 
-# --- two-year phasing -----------------------------------------------------------------------------------------
+# --- two-year phasing ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -262,13 +271,14 @@ def test_two_year_phasing(opt, make_random_instance, seed, carry_over):
         assert spend.get(2026, 0.0) <= 140.0 + 1e-6
 
 
-# --- infeasibility and min-budget ------------------------------------------------------------------------------
+# --- infeasibility and min-budget ---------------------------------------------------------------------------
 
 
 def test_hard_target_out_of_budget_is_infeasible(opt, make_random_instance):
     levels = ["county_hospital", "central_thc", "central_thc", "central_thc", "thc"]
     inst = make_random_instance(11, levels, n_demand=6)
-    cfg = make_cfg(subcentre={"unit_cost_wan": 500.0, "target_count": 3, "target_rule": HARD}, budget_wan=1000.0)
+    cfg = make_cfg(subcentre={"unit_cost_wan": 500.0, "target_count": 3, "target_rule": HARD},
+                   budget_wan=1000.0)
     assert ind.brute_force(ind.prepare(inst, cfg)) is None
     try:
         plan = opt.optimize(inst, cfg)
@@ -310,7 +320,7 @@ def test_min_budget_meets_hard_fleet_and_share(opt, make_random_instance, seed):
     assert ind.measure(prep, ind.items_to_plan(prep, plan.items)).hard_ok[0]
 
 
-# --- MEXCLP by hand ---------------------------------------------------------------------------------------------
+# --- MEXCLP by hand -----------------------------------------------------------------------------------------
 
 
 def mexclp_hand_instance(make_instance):
@@ -359,7 +369,7 @@ def test_mexclp_hand_computation_optimizer(opt, make_instance):
     assert plan.spent_wan == pytest.approx(25.0)
 
 
-# --- mixed rules: every kind, random stock, random hard/soft/off rules ----------------------------------------
+# --- mixed rules: every kind, random stock, random hard/soft/off rules --------------------------------------
 
 
 def mixed_case(make_random_instance, seed: int):
@@ -383,9 +393,10 @@ def mixed_case(make_random_instance, seed: int):
                    "np_share_rule": pick(), "fleet": pick(),
                    "station_levels": ["county_hospital", "central_thc", "candidate"],
                    "weight": float(rng.choice([1.0, 2.0]))},
-        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": pick(), "room_mandate": pick()},
-        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "min_points": int(rng.integers(0, 3)),
-               "min_points_rule": pick(), "access_minutes": 20.0},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": pick(),
+               "room_mandate": pick()},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"],
+               "min_points": int(rng.integers(0, 3)), "min_points_rule": pick(), "access_minutes": 20.0},
         subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0, "target_count": int(rng.integers(0, 3)),
                    "target_rule": pick()},
         budget_wan=float(rng.integers(0, 15) * 100),
@@ -393,7 +404,8 @@ def mixed_case(make_random_instance, seed: int):
     return inst, cfg
 
 
-# Seeds 20 and 68 are disagreements found by fuzzing (HiGHS path; CBC agreed with the enumeration), fixed in the
+# Seeds 20 and 68 are disagreements found by fuzzing (HiGHS path; CBC agreed with the enumeration), fixed in
+# the
 # optimizer by b65fd24: 20 — the cost stage kept a 1,245万元 plan while HiGHS proved 1,210 (an idle NP vehicle);
 # 68 — the coverage stage recorded objective 0.0 (bound 11,921.7), so the coverage optimum was not held.
 MIXED_SEEDS = [1, 5, 12, 20, 33, 68, 90]
@@ -426,11 +438,14 @@ def _check_mixed(opt, inst, cfg):
 def test_evaluate_prices_items_like_optimize(opt, make_random_instance):
     # evaluate() measures ANY list of items: a vehicle at a site without vehicles opens a station
     # (new_station_cost), whatever other items the same site gets and in whatever row order they come
-    inst = make_random_instance(2, AMB_LEVELS, n_demand=6, amb_ord=[1, 0, 0, 0], station_capacity=[3, 2, 2, 2])
+    inst = make_random_instance(2, AMB_LEVELS, n_demand=6, amb_ord=[1, 0, 0, 0],
+                                station_capacity=[3, 2, 2, 2])
     cfg = make_cfg(ambulance={"busy_fraction": 0.3}, fever={"room_cost_wan": 60.0})
     items = pd.DataFrame({
-        "site_id": ["s00", "s01", "s02", "s02"], "kind": ["ambulance", "fever_room", "fever_room", "ambulance"],
-        "year": [2025] * 4, "quantity": [1, 1, 1, 2], "quantity_ord": [1, 0, 0, 1], "quantity_np": [0, 0, 0, 1],
+        "site_id": ["s00", "s01", "s02", "s02"],
+        "kind": ["ambulance", "fever_room", "fever_room", "ambulance"],
+        "year": [2025] * 4, "quantity": [1, 1, 1, 2],
+        "quantity_ord": [1, 0, 0, 1], "quantity_np": [0, 0, 0, 1],
     })
     prep = ind.prepare(inst, cfg)
     expected = ind.measure(prep, ind.items_to_plan(prep, items)).cost[0]
@@ -439,7 +454,7 @@ def test_evaluate_prices_items_like_optimize(opt, make_random_instance):
         assert opt.evaluate(inst, cfg, order).spent_wan == pytest.approx(expected)
 
 
-# --- access_time (population-weighted p-median) with existing points ------------------------------------------
+# --- access_time (population-weighted p-median) with existing points ----------------------------------------
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -459,7 +474,7 @@ def test_blood_access_time_weighted_with_existing_points(opt, make_random_instan
     assert m.cost[0] == pytest.approx(best.cost)
 
 
-# --- per-site costs, one ambulance per THC, equity floor, milestones, eligibility ------------------------------
+# --- per-site costs, one ambulance per THC, equity floor, milestones, eligibility ---------------------------
 
 
 def feature_instance(make_random_instance, seed: int):
@@ -476,9 +491,11 @@ def feature_instance(make_random_instance, seed: int):
 def feature_cfg(**top):
     return make_cfg(
         ambulance={"busy_fraction": 0.3, "coverage_depth": 2,
-                   "station_levels": ["county_hospital", "central_thc", "thc", "candidate"], **top.pop("amb", {})},
+                   "station_levels": ["county_hospital", "central_thc", "thc", "candidate"],
+                   **top.pop("amb", {})},
         fever={"room_cost_wan": 60.0, "clinic_levels": [], **top.pop("fever", {})},
-        blood={"unit_cost_wan": 80.0, "candidates": ["s03", "s05"], "access_minutes": 20.0, **top.pop("blood", {})},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s03", "s05"], "access_minutes": 20.0,
+               **top.pop("blood", {})},
         **top,
     )
 

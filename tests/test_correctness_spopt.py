@@ -1,9 +1,10 @@
-"""MCLP and LSCP special cases equal PySAL spopt 0.7 (random seeded instances and spopt's San Francisco fixture).
+"""MCLP and LSCP special cases equal PySAL spopt 0.7 (seeded random instances, spopt's San Francisco data).
 
 With only blood points enabled, unit cost 1 and budget p, the model is the classic maximal covering location
-problem (Church & ReVelle 1974); ``min_budget`` with ``target_coverage = 1.0`` is the set-covering problem (LSCP).
-spopt is a test dependency and is called with HiGHS through PuLP; the brute force in tests/independent.py is
-checked against spopt first, so a disagreement with the optimizer points at the optimizer.
+problem (Church & ReVelle 1974); ``min_budget`` with ``target_coverage = 1.0`` is the set-covering problem
+(LSCP). spopt is a test dependency and is called with HiGHS through PuLP; the brute force in
+tests/independent.py is checked against spopt first, so a disagreement with the optimizer points at the
+optimizer.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from optimizer.status import Status
 
 spopt_locate = pytest.importorskip("spopt.locate", reason="spopt (test dependency) is not installed")
 
-# ../shared/benchmarks/spopt_sf_stores/README.md: covered POP2000 with S = 5000 m for p = 1 … 8 (spopt 0.7 + HiGHS)
-SF_MCLP_COVERED = {1: 448_255, 2: 671_938, 3: 791_499, 4: 875_247, 5: 927_402, 6: 941_462, 7: 950_428, 8: 955_113}
+# ../shared/benchmarks/spopt_sf_stores/README.md: covered POP2000 with S = 5000 m for p = 1 … 8 (spopt 0.7 +
+# HiGHS)
+SF_MCLP_COVERED = {1: 448_255, 2: 671_938, 3: 791_499, 4: 875_247,
+                   5: 927_402, 6: 941_462, 7: 950_428, 8: 955_113}
 SF_LSCP_FACILITIES = 8
 SF_RADIUS = 5000.0  # metres, used as "minutes"
 
@@ -88,7 +91,7 @@ def sf_data(shared_dir) -> tuple[np.ndarray, np.ndarray]:
     return cost.to_numpy(dtype=float), weights.to_numpy(dtype=int)
 
 
-# --- the independent code agrees with spopt (always runs) --------------------------------------------------------
+# --- the independent code agrees with spopt (always runs) ---------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -125,7 +128,7 @@ def test_sf_bruteforce_reproduces_readme_table(shared_dir):
     assert w.sum() == SF_MCLP_COVERED[8]  # p = 8 covers everyone (the LSCP size)
 
 
-# --- the optimizer agrees with spopt --------------------------------------------------------------------------
+# --- the optimizer agrees with spopt ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -164,7 +167,8 @@ def test_sf_optimizer_mclp(opt, make_instance, shared_dir, p):
     inst = mclp_instance(make_instance, cost, w)
     plan = opt.optimize(inst, blood_cfg(SF_RADIUS, budget=float(p)))
     assert plan.solve.status == Status.OPTIMAL
-    assert plan.coverage_summary(inst.demand["population"])["blood"]["after"] == pytest.approx(SF_MCLP_COVERED[p])
+    covered = plan.coverage_summary(inst.demand["population"])["blood"]["after"]
+    assert covered == pytest.approx(SF_MCLP_COVERED[p])
     assert plan.spent_wan <= p + 1e-9
 
 

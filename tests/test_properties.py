@@ -1,7 +1,7 @@
-"""Properties of the optimizer on seeded random instances, re-checked with the independent evaluator (issue 3, §7).
+"""Properties of the optimizer on seeded random instances, re-checked independently (issue 3, §7).
 
-- more budget never lowers the optimum (lexicographic: soft shortfall never rises; at equal shortfall, weighted
-  coverage never falls);
+- more budget never lowers the optimum (lexicographic: soft shortfall never rises; at equal shortfall,
+  weighted coverage never falls);
 - adding an existing facility never lowers coverage (baseline per point, and the optimum);
 - the plan never exceeds the budget (total, per year, per earmark);
 - hard standards always hold in a feasible plan, recomputed from ``Plan.items`` + the instance (PyPSA-style);
@@ -48,12 +48,14 @@ def config(*, budget: float | None, amb: dict | None = None, fever: dict | None 
            blood: dict | None = None, sub: dict | None = None, **top) -> OptimizerConfig:
     """All four kinds on, every standard off unless given; small unit costs so budgets bind."""
     res = ResourcesConfig(
-        ambulance=AmbulanceConfig(**{"busy_fraction": 0.35, "coverage_depth": 2, "fleet": OFF, "np_share_rule": OFF,
+        ambulance=AmbulanceConfig(**{"busy_fraction": 0.35, "coverage_depth": 2, "fleet": OFF,
+                                     "np_share_rule": OFF,
                                      "station_levels": ["county_hospital", "central_thc", "candidate"],
                                      **(amb or {})}),
         fever=FeverConfig(**{"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": OFF,
                              "room_mandate": OFF, **(fever or {})}),
-        blood=BloodConfig(**{"unit_cost_wan": 80.0, "access_minutes": 20.0, "candidates": ["s01", "s04", "s05"],
+        blood=BloodConfig(**{"unit_cost_wan": 80.0, "access_minutes": 20.0,
+                             "candidates": ["s01", "s04", "s05"],
                              "min_points_rule": OFF, **(blood or {})}),
         subcentre=SubcentreConfig(**{"unit_cost_wan": 400.0, "access_minutes": 25.0, **(sub or {})}),
     )
@@ -72,7 +74,7 @@ def remeasure(inst, cfg, plan) -> ind.Measures:
 
 
 def solve_or_infeasible(opt, inst, cfg):
-    """The plan, or ``None`` when the optimizer reports the instance infeasible (status or InfeasibleError)."""
+    """The plan, or ``None`` when the optimizer reports infeasibility (status or InfeasibleError)."""
     try:
         plan = opt.optimize(inst, cfg)
     except HealthplanError:
@@ -94,7 +96,8 @@ def test_more_budget_never_lowers_the_optimum(opt, make_random_instance, seed):
         if prev is not None:
             assert cur[0] <= prev[0] + 1e-9, f"shortfall rose from {prev[0]} to {cur[0]} at budget {budget}"
             if abs(cur[0] - prev[0]) <= 1e-9:
-                assert cur[1] >= prev[1] * (1 - 1e-6) - 1e-6, f"coverage fell {prev[1]} → {cur[1]} at {budget}"
+                fell = f"coverage fell {prev[1]} → {cur[1]} at {budget}"
+                assert cur[1] >= prev[1] * (1 - 1e-6) - 1e-6, fell
         prev = cur
 
 
@@ -147,7 +150,8 @@ HARD_CASES = [
     (700.0, {"fever": {"clinic_mandate": HARD, "room_mandate": HARD}, "blood": {"min_points_rule": HARD}}),
     (900.0, {"sub": {"target_count": 1, "target_rule": HARD}, "amb": {"np_share_rule": HARD}}),
     (1500.0, {"amb": {"fleet": HARD, "np_share_rule": HARD}, "fever": {"room_mandate": HARD},
-              "blood": {"min_points": 2, "min_points_rule": HARD}, "sub": {"target_count": 1, "target_rule": HARD}}),
+              "blood": {"min_points": 2, "min_points_rule": HARD},
+              "sub": {"target_count": 1, "target_rule": HARD}}),
     (300.0, {"fever": {"clinic_mandate": HARD, "room_mandate": HARD}}),  # 300 + 2 × 60 > 300: infeasible
 ]
 
