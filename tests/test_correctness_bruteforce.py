@@ -562,3 +562,22 @@ def test_subcentre_eligibility_beds_and_population(opt, make_random_instance, se
     plan, prep, m, best = check_optimum(opt, inst, cfg)
     allowed = set(inst.sites.index[prep.eligible["subcentre"]])
     assert set(plan.items["site_id"]) <= allowed
+
+
+def test_mexclp_derived_busy_fraction_by_hand(opt, make_instance):
+    # One rural village of 100,000 persons; one station holding 5 vehicles, 10 minutes away.
+    # Fleet standard: 100,000 / 10,000 = 10 vehicles (exactly; larger than the 5 held, so the plan's target fleet).
+    # Calls: 100,000 × 300 / 1,000 = 30,000 a year × 120 min = 3,600,000 vehicle-minutes a year;
+    # q = 3,600,000 / (10 × 525,600 min a year) = 0.684932 (issue 3: calls × minutes ÷ (fleet × minutes/year)).
+    # Expected coverage with n = 5 ≥ K = 2: 1 − q² = 0.530868 → 53,086.8 persons; single coverage 100,000.
+    demand = pd.DataFrame({"population": [100_000], "urban": [False]}, index=pd.Index(["v1"]))
+    sites = pd.DataFrame({"level": ["thc"], "amb_ord": [5], "station_capacity": [5]}, index=pd.Index(["A"]))
+    inst = make_instance(demand, sites, np.array([[10.0]]))
+    cfg = make_cfg(ambulance={"busy_fraction": None, "calls_per_1000_per_year": 300.0, "minutes_per_call": 120.0,
+                              "coverage_depth": 2})
+    q = 30_000 * 120 / (10 * 365 * 24 * 60)
+    assert q == pytest.approx(0.684932, abs=1e-6)
+    summary = opt.baseline(inst, cfg).coverage_summary(inst.demand["population"])
+    assert summary["ambulance"]["after"] == pytest.approx(100_000 * (1 - q**2), abs=0.01)
+    assert summary["ambulance"]["after"] == pytest.approx(53_086.8, abs=0.1)
+    assert summary["ambulance_single"]["after"] == pytest.approx(100_000)
