@@ -39,7 +39,7 @@ from geodata.levels import LEVEL_NAMES_ZH, Level
 from optimizer.plan import Plan
 from reports import map_style as ms
 from reports.config import ReportConfig
-from reports.maps import MapData, maps_unavailable_reason
+from reports.maps import MapData, file_mode, maps_unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ def write_html_map(
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(page)
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600 files; the map is for sharing
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

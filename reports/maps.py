@@ -857,6 +857,7 @@ def _save(fig: Figure, stem: Path) -> list[Path]:
         os.close(fd)
         try:
             fig.savefig(tmp, format=ext[1:], dpi=DPI, metadata=meta, facecolor="white")
+            os.chmod(tmp, file_mode())  # mkstemp makes 0600 files; maps are for sharing
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -866,6 +867,13 @@ def _save(fig: Figure, stem: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
+
+
+def file_mode() -> int:
+    """Permissions of a new output file under the process umask (0644 with the usual umask 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _coverage_key(kind: str, demand: pd.DataFrame) -> str | None:

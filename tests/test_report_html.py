@@ -13,6 +13,7 @@ import pytest
 from optimizer.config import OptimizerConfig
 from reports.config import ReportConfig
 from reports.htmlmap import map_payload, write_html_map
+from reports.maps import file_mode
 from test_report_maps import make_case
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,6 +60,7 @@ def test_page_is_self_contained(page_path):
     assert "cdn." not in text.lower() and "unpkg" not in text.lower()
     assert 'L.version' in text or 't.version="1.9.4"' in text  # Leaflet itself is inlined
     assert "@font-face" in text and "data:font/woff;base64," in text  # the CJK font travels with the page
+    assert page_path.stat().st_mode & 0o777 == file_mode()
 
 
 def test_payload_matches_plan_and_project_table(case, projects, page_path):

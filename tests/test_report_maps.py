@@ -26,6 +26,7 @@ from reports.maps import (
     PAGE_PX,
     MapData,
     _nice_length,
+    file_mode,
     maps_unavailable_reason,
     project_records,
     write_maps,
@@ -332,6 +333,7 @@ def test_writes_every_map_as_png_and_pdf(rendered):
     assert FIGSIZE[0] * DPI == pytest.approx(3508)
     for p in paths:
         assert p.stat().st_size > 20_000, p
+        assert p.stat().st_mode & 0o777 == file_mode(), p  # not mkstemp's 0600: maps are shared
         if p.suffix == ".png":
             assert _png_size(p) == PAGE_PX, p
             assert _png_dpi(p) == pytest.approx(300, abs=0.5)
