@@ -25,7 +25,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(scenario_app, name="scenario")
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # messages stay whole lines (grep, logs)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", exists=False)]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="run folder to write (not overwritten without --force)")]
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     _register_optional()
     try:
-        app(args=args, prog_name="healthplan", standalone_mode=False)
+        code = app(args=args, prog_name="healthplan", standalone_mode=False)
     except HealthplanError as exc:
         if debug:
             raise
@@ -225,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]内部错误 / internal error:[/bold red] {type(exc).__name__}: {exc}", markup=True)
         err_console.print("run again with --debug for the traceback, and report it with the scenario file")
         return 1
-    return 0
+    # standalone_mode=False returns typer.Exit's code instead of raising it
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

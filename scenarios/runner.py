@@ -130,7 +130,7 @@ def run_scenario(
     with stage("solve", label):
         plan = solve_scenario(scen, instance, mode=mode, progress=note)
     timings = plan_timings(plan, timings)
-    summary = summary_dict(instance, plan, timings=timings, scenario_name=scen.name)
+    summary = summary_dict(instance, plan, timings=timings, scenario_name=scen.name, opt=scen.optimizer_config())
     result = RunResult(scen, instance, plan, summary, out, [], timings)
     if out is None:
         return result

@@ -51,3 +51,18 @@ def test_schema_prints_json(argv, capsys):
     assert main(argv) == 0
     schema = json.loads(capsys.readouterr().out)
     assert "budget_wan" in schema["properties"]
+
+
+def test_failed_check_exits_2(tmp_path, capsys):
+    (tmp_path / "demand.csv").write_text("id,population,urban\nV1,-5,0\n", encoding="utf-8")
+    (tmp_path / "sites.csv").write_text("id,level\nS1,thc\n", encoding="utf-8")
+    (tmp_path / "od.csv").write_text("site_id,demand_id,minutes\nS1,V1,10\n", encoding="utf-8")
+    scen = tmp_path / "s.yaml"
+    scen.write_text(
+        "inputs: {demand: demand.csv, sites: sites.csv, travel_times: od.csv}\n"
+        "resources: {ambulance: {enabled: false}, fever: {enabled: false}, subcentre: {enabled: false}}\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(scen)]) == 2
+    out = capsys.readouterr().out
+    assert "V1" in out and "population" in out
