@@ -1,12 +1,12 @@
-"""The bundled CJK font (WenQuanYi Micro Hei from the PyPI package ``paperang-p2-fonts-cjk``), registered with matplotlib.
+"""The bundled CJK font: WenQuanYi Micro Hei from PyPI (``paperang-p2-fonts-cjk``), registered in matplotlib.
 
 Chinese map labels must never depend on the fonts of the machine that draws them, so the project installs its
-font from PyPI. ``paperang-p2-fonts-cjk`` (2.3 MB wheel) ships WenQuanYi Micro Hei 0.2.0-beta (文泉驿微米黑; Apache
-License 2.0 per the font's own name table; 34,600 code points including all 6,763 GB 2312 hanzi). It was chosen over
-Noto Sans SC (``pylopdf-fonts-zh-cn``, 17 MB) because its TrueType outlines embed in PDFs as proper CID TrueType
-fonts with ``pdf.fonttype = 42``; matplotlib writes Noto's CFF outlines as ``FontFile2``, which PDF readers flag as
-a font-type mismatch. This module finds the file through ``importlib.resources``, registers it with matplotlib's
-font manager once, and checks that labels have glyphs.
+font from PyPI. ``paperang-p2-fonts-cjk`` (2.3 MB wheel) ships WenQuanYi Micro Hei 0.2.0-beta (文泉驿微米黑;
+Apache License 2.0 per the font's own name table; 34,600 code points including all 6,763 GB 2312 hanzi). It
+was chosen over Noto Sans SC (``pylopdf-fonts-zh-cn``, 17 MB) because its TrueType outlines embed in PDFs as
+proper CID TrueType fonts with ``pdf.fonttype = 42``; matplotlib writes Noto's CFF outlines as ``FontFile2``,
+which PDF readers flag as a font-type mismatch. This module finds the file through ``importlib.resources``,
+registers it with matplotlib's font manager once, and checks that labels have glyphs.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from matplotlib import font_manager
 from geodata.errors import HealthplanError
 
 FONT_PACKAGE = "paperang_p2_fonts_cjk"  # PyPI: paperang-p2-fonts-cjk (pyproject dependency)
-FONT_FILE = "fonts/wqy-microhei.ttc"  # WenQuanYi Micro Hei, Apache-2.0; face 0 = proportional (face 1 is Mono)
+# WenQuanYi Micro Hei, Apache-2.0; face 0 = proportional (face 1 is Mono).
+FONT_FILE = "fonts/wqy-microhei.ttc"
 FONT_PIP_NAME = "paperang-p2-fonts-cjk"
 
 
@@ -48,7 +49,10 @@ def font_path() -> Path:
         raise FontMissingError(msg) from exc
     path = Path(str(res))
     if not path.is_file():
-        msg = f"the CJK font file {path} is missing from package '{FONT_PACKAGE}'; fix: reinstall {FONT_PIP_NAME}"
+        msg = (
+            f"the CJK font file {path} is missing from package '{FONT_PACKAGE}'; "
+            f"fix: reinstall {FONT_PIP_NAME}"
+        )
         raise FontMissingError(msg)
     return path
 
@@ -62,12 +66,12 @@ def _register() -> str:
 
 
 def font_name() -> str:
-    """Family name of the bundled font as matplotlib knows it (``'WenQuanYi Micro Hei'``), registering it first."""
+    """Family name of the bundled font in matplotlib (``'WenQuanYi Micro Hei'``), registering it first."""
     return _register()
 
 
 def cjk_font(size: float | None = None) -> font_manager.FontProperties:
-    """The bundled CJK font, registered with matplotlib; pass it as ``fontproperties=`` or use :func:`rc_params`.
+    """The bundled CJK font, registered with matplotlib; pass as ``fontproperties=`` or use :func:`rc_params`.
 
     Parameters
     ----------
@@ -80,8 +84,10 @@ def cjk_font(size: float | None = None) -> font_manager.FontProperties:
 def rc_params() -> dict[str, Any]:
     """Matplotlib rc settings that make every text of a figure use the bundled font and embed it in PDFs.
 
-    ``pdf.fonttype = 42`` embeds the (subset) font as CID TrueType instead of Type 3 outlines, so Chinese text in
-    the PDF stays selectable and searchable; the minus sign is drawn as a hyphen (ASCII) for plain-text copying.
+    ``pdf.fonttype = 42`` embeds the (subset) font as CID TrueType instead of Type 3 outlines, so Chinese text
+    in
+    the PDF stays selectable and searchable; the minus sign is drawn as a hyphen (ASCII) for plain-text
+    copying.
     """
     return {
         "font.family": [font_name()],
@@ -101,7 +107,7 @@ def _cmap() -> frozenset[int]:
 
 
 def missing_glyphs(text: str) -> set[str]:
-    """Characters of ``text`` that the bundled font has no glyph for (whitespace and control characters ignored)."""
+    """Characters of ``text`` the bundled font has no glyph for (whitespace and control characters aside)."""
     cmap = _cmap()
     return {ch for ch in str(text) if not ch.isspace() and ch.isprintable() and ord(ch) not in cmap}
 

@@ -1,16 +1,17 @@
-"""The interactive map: one self-contained, offline ``map.html`` (Leaflet 1.9.4 inlined, data as embedded JSON).
+"""The interactive map: one self-contained offline ``map.html`` (Leaflet 1.9.4 inlined, data as JSON).
 
 Why not folium: folium loads Leaflet, jQuery, Bootstrap and Font Awesome from CDNs (ten URLs in its default
-template), names every element with a random id (so reruns differ) and writes one script block per feature. This
-module inlines Leaflet itself (vendored from the PyPI package ``django-js-lib-leaflet``, see
+template), names every element with a random id (so reruns differ) and writes one script block per feature.
+This module inlines Leaflet itself (vendored from the PyPI package ``django-js-lib-leaflet``, see
 ``reports/static/leaflet/SOURCE.md``), embeds the data once as JSON and draws it with a short script
-(``reports/static/htmlmap.js``): the page needs no server and no network, and the same run gives the same bytes.
+(``reports/static/htmlmap.js``): the page needs no server and no network, and the same run gives the same
+bytes. A subset of the bundled CJK font is embedded too, so the Chinese text looks the same on any machine.
 
-Layers: township coverage choropleths (one per resource kind and the mean of all kinds, before and after the plan)
-as base layers; per kind, existing facilities, new projects and the villages still not covered as overlays;
-township names. Clicking a new project opens its popup: project name, content, investment, year and its 依据 text
-with the plan's figures (newly covered persons, persons covered only by it). A background tile layer is optional
-(``tiles=``, off by default) and never required.
+Layers: township coverage choropleths (one per resource kind and the mean of all kinds after the plan, and the
+mean before it) as base layers; per kind, existing facilities, new projects and the villages still not covered
+as overlays; township names. Clicking a new project opens its popup: project name, content, investment, year
+and its 依据 text with the plan's figures (newly covered persons, persons covered only by it). A background
+tile layer is optional (``tiles=``, off by default) and never required.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def write_html_map(
     lang
         ``"zh"`` (default) or ``"en"``.
     tiles
-        Optional XYZ tile URL template for a background layer (off by default; needs network when switched on).
+        Optional XYZ tile URL template for a background layer (off by default; needs network when on).
 
     Returns
     -------
@@ -142,7 +143,9 @@ def map_payload(
         "ui": t,
         "classes": [
             {"min": ms.COVERAGE_BINS[i], "max": ms.COVERAGE_BINS[i + 1], "colour": c, "label": lab}
-            for i, (c, lab) in enumerate(zip(ms.COVERAGE_COLOURS, ms.coverage_class_labels(lang), strict=True))
+            for i, (c, lab) in enumerate(
+                zip(ms.COVERAGE_COLOURS, ms.coverage_class_labels(lang), strict=True)
+            )
         ],
         "noDataColour": ms.NO_DATA_COLOUR,
         "metrics": metrics,
@@ -204,7 +207,9 @@ def _townships(data: MapData, metrics: list[dict[str, str]]) -> dict[str, Any]:
     shares: dict[str, dict[str, pd.Series]] = {}
     for m in metrics:
         kind = None if m["key"] == "combined" else m["key"]
-        shares[m["key"]] = {w: data.township_share(kind, w).reindex(tw.index.astype(str)) for w in ("before", "after")}
+        shares[m["key"]] = {
+            w: data.township_share(kind, w).reindex(tw.index.astype(str)) for w in ("before", "after")
+        }
     pop = data.demand["population"].astype(float).groupby(data.demand["township"].astype(str)).sum()
     features = []
     for j, (tid, geom) in enumerate(zip(tw.index.astype(str), wgs_geoms, strict=True)):
@@ -225,11 +230,14 @@ def _existing(data: MapData, lang: str) -> list[dict[str, Any]]:
     out = []
     for j, (sid, row) in enumerate(sites.iterrows()):
         kinds = [ik for ik, mask in held.items() if mask[j]]
-        if not kinds or not (math.isfinite(float(row.get("lat", np.nan))) and math.isfinite(float(row.get("lon", np.nan)))):
+        lat, lon = float(row.get("lat", np.nan)), float(row.get("lon", np.nan))
+        located = math.isfinite(lat) and math.isfinite(lon)
+        if not kinds or not located:
             continue
         level = str(row.get("level", ""))
         try:
-            level_name = LEVEL_NAMES_ZH[Level(level)] if not str(lang).startswith("en") else level.replace("_", " ")
+            en = str(lang).startswith("en")
+            level_name = level.replace("_", " ") if en else LEVEL_NAMES_ZH[Level(level)]
         except ValueError:
             level_name = level
         n_ord = int(pd.to_numeric(row.get("amb_ord", 0), errors="coerce") or 0)
@@ -249,8 +257,9 @@ def _projects(data: MapData) -> list[dict[str, Any]]:
             continue
         out.append({
             "id": str(r.item_id), "site": str(r.site_id), "siteName": str(r.site_label), "kind": str(r.kind),
-            "mapKind": str(r.map_kind), "lat": _round(r.lat), "lon": _round(r.lon), "name": str(r.project_name),
-            "content": str(r.content), "basis": str(r.basis), "cost": _round(r.cost_wan, 4), "year": int(r.year),
+            "mapKind": str(r.map_kind), "lat": _round(r.lat), "lon": _round(r.lon),
+            "name": str(r.project_name), "content": str(r.content), "basis": str(r.basis),
+            "cost": _round(r.cost_wan, 4), "year": int(r.year),
             "quantity": int(r.quantity), "newly": int(round(float(r.newly_covered))),
             "only": int(round(float(r.only_covered))),
         })
@@ -260,10 +269,12 @@ def _projects(data: MapData) -> list[dict[str, Any]]:
 def _uncovered(data: MapData) -> dict[str, list[list[Any]]]:
     """Per kind, villages still not covered after the plan: [lat, lon, name, persons]."""
     out = {}
-    lat = data.demand["lat"].to_numpy(dtype=float) if "lat" in data.demand else np.full(len(data.demand), np.nan)
-    lon = data.demand["lon"].to_numpy(dtype=float) if "lon" in data.demand else np.full(len(data.demand), np.nan)
+    missing = np.full(len(data.demand), np.nan)
+    lat = data.demand["lat"].to_numpy(dtype=float) if "lat" in data.demand else missing
+    lon = data.demand["lon"].to_numpy(dtype=float) if "lon" in data.demand else missing
     ok = np.isfinite(lat) & np.isfinite(lon)
-    names = data.demand["name"].astype(str).to_numpy() if "name" in data.demand else data.demand.index.astype(str)
+    ids = data.demand.index.astype(str)
+    names = data.demand["name"].astype(str).to_numpy() if "name" in data.demand else ids
     pop = data.demand["population"].to_numpy(dtype=float)
     for k in data.kinds:
         mask = ok & (data.point_share(k, "after").to_numpy() < ms.COVERED_THRESHOLD)
@@ -291,7 +302,7 @@ def _bounds(payload: dict[str, Any], data: MapData) -> list[list[float]]:
 
 @cache
 def _leaflet() -> tuple[str, str]:
-    """Leaflet's JS and CSS, with the CSS's images turned into data: URIs (no file next to map.html needed)."""
+    """Leaflet's JS and CSS, the CSS's images turned into data: URIs (no file next to map.html needed)."""
     base = STATIC / "leaflet"
     js = (base / "leaflet.js").read_text(encoding="utf-8")
     css = (base / "leaflet.css").read_text(encoding="utf-8")
@@ -311,10 +322,10 @@ def _script_json(obj: Any) -> str:
 
 
 def font_face_css(text: str) -> str:
-    """``@font-face`` rule embedding the bundled CJK font, subset to the characters of ``text`` (WOFF, base64).
+    """``@font-face`` rule embedding the bundled CJK font, subset to the characters of ``text`` (WOFF).
 
-    The page then shows its Chinese the same way on any machine, even one without Chinese fonts. Subsetting keeps
-    it small (≈ 60 B per character instead of the 5 MB font).
+    The page then shows its Chinese the same way on any machine, even one without Chinese fonts.
+    Subsetting keeps it small (≈ 60 B per character instead of the 5 MB font).
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -350,7 +361,8 @@ def render_page(title: str, data: dict[str, Any] | None, lang: str, *, message: 
     js, css = _leaflet()
     app_js = (STATIC / "htmlmap.js").read_text(encoding="utf-8")
     app_css = (STATIC / "htmlmap.css").read_text(encoding="utf-8")
-    app_css += "\n" + font_face_css(title + (message or "") + (json.dumps(data, ensure_ascii=False) if data else ""))
+    shown = title + (message or "") + (json.dumps(data, ensure_ascii=False) if data else "")
+    app_css += "\n" + font_face_css(shown)
     head = (
         "<!DOCTYPE html>\n"
         f'<html lang="{"en" if str(lang).startswith("en") else "zh-CN"}">\n<head>\n<meta charset="utf-8">\n'

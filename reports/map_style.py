@@ -9,12 +9,14 @@ import pandas as pd
 
 from geodata.levels import Level
 
-# Township choropleth: share of population covered after the plan. Classes follow the way plans report progress
-# (half, most, nearly all); colours are ColorBrewer YlGn-5 (colour-blind safe, prints in greyscale in order) without its darkest step, so symbols stay legible.
+# Township choropleth: share of population covered after the plan. Classes follow the way plans report
+# progress (half, most, nearly all); colours are ColorBrewer YlGn-5 (colour-blind safe, prints in greyscale in
+# order) without its darkest step, so symbols stay legible.
 COVERAGE_BINS: tuple[float, ...] = (0.0, 0.5, 0.7, 0.85, 0.95, 1.0)
 COVERAGE_COLOURS: tuple[str, ...] = ("#ffffcc", "#d9f0a3", "#addd8e", "#78c679", "#41ab5d")
 NO_DATA_COLOUR = "#e0e0e0"
-COVERED_THRESHOLD = 0.5  # a demand point counts as covered when ≥ half its population is (shares are 0/1 but MEXCLP)
+# A demand point counts as covered when at least half its population is (shares are 0/1; MEXCLP's are not).
+COVERED_THRESHOLD = 0.5
 
 UNCOVERED_COLOUR = "#222222"
 COVERED_BEFORE_COLOUR = "#5a5a5a"
@@ -41,7 +43,7 @@ DIAMOND = "10,1 19,10 10,19 1,10"
 TRIANGLE_DOWN = "2,3 18,3 10,18"
 HEXAGON = "10,1 18,5.5 18,14.5 10,19 2,14.5 2,5.5"
 
-# Symbols per item kind (optimizer/plan.py ITEM_COLUMNS["kind"]); existing = white fill, new = kind colour fill.
+# Symbols per item kind (optimizer/plan.py ITEM_COLUMNS["kind"]); existing = white fill, new = kind colour.
 ITEM_SYMBOLS: dict[str, Symbol] = {
     "ambulance": Symbol("s", SQUARE, ("急救站（救护车）", "Ambulance station")),
     "fever_clinic": Symbol("P", PLUS, ("发热门诊", "Fever clinic")),
@@ -89,7 +91,9 @@ MAP_KIND_ORDER: tuple[str, ...] = ("ambulance", "fever", "blood", "subcentre")
 ITEM_TO_MAP_KIND: dict[str, str] = {ik: k for k, st in KIND_STYLES.items() for ik in st.item_kinds}
 
 # Levels that already give secondary care (optimizer/config.py SubcentreConfig.secondary_levels default).
-SECONDARY_LEVELS = frozenset({Level.COUNTY_HOSPITAL.value, Level.SECONDARY_HOSPITAL.value, Level.TCM_HOSPITAL.value})
+SECONDARY_LEVELS = frozenset(
+    {Level.COUNTY_HOSPITAL.value, Level.SECONDARY_HOSPITAL.value, Level.TCM_HOSPITAL.value}
+)
 
 
 def existing_mask(sites: pd.DataFrame, item_kind: str) -> np.ndarray:
@@ -176,11 +180,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "crs": ("坐标系：{crs}", "Coordinate system: {crs}"),
     "covered_def": (
         "覆盖指在规定时间标准内可达（按行程时间计算）；乡镇着色为规划后覆盖人口比例。",
-        "Covered = reachable within the time standard (travel time); townships shaded by the share covered after the plan.",
+        "Covered = reachable within the time standard (travel time); "
+        "townships shaded by the share covered after the plan.",
     ),
     "made_with": ("制图：healthplan", "Map: healthplan"),
     "vehicles": ("+{n}辆", "+{n} veh."),
-    "unlabelled": ("另有{n}处新建点位因图面空间未标注名称，见项目清单", "{n} more new sites unlabelled for space: see the project list"),
+    "unlabelled": (
+        "另有{n}处新建点位因图面空间未标注名称，见项目清单", "{n} more new sites unlabelled for space: see the project list"
+    ),
     "combined": ("综合覆盖", "Combined coverage"),
     "no_maps": (
         "输入数据无地理坐标（纯表格/CSV），未生成地图。",

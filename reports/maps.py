@@ -1,4 +1,4 @@
-"""Print maps (PNG 300 dpi and PDF): overview, before/after pair and one map per resource kind, in the CJK font."""
+"""Print maps (PNG 300 dpi, PDF): overview, before/after pair and one map per resource kind, CJK font."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ PROJECT_CONTENT_COLUMNS = ("建设内容及规模", "Content and scale", "Conten
 
 def maps_unavailable_reason(instance: Instance, lang: str = "zh") -> str | None:
     """Why no map can be drawn for ``instance`` (plain CSV inputs without coordinates), or ``None``."""
-    xy = instance.demand[["x", "y"]].to_numpy(dtype=float) if {"x", "y"} <= set(instance.demand) else np.empty((0, 2))
+    has_xy = {"x", "y"} <= set(instance.demand)
+    xy = instance.demand[["x", "y"]].to_numpy(dtype=float) if has_xy else np.empty((0, 2))
     if instance.townships is None and not np.isfinite(xy).all(axis=1).any():
         return ms.text("no_maps", lang)
     return None
@@ -61,7 +62,7 @@ def maps_unavailable_reason(instance: Instance, lang: str = "zh") -> str | None:
 
 @dataclass
 class MapData:
-    """What every map draws, assembled once: labelled layers in the instance CRS (metres) and joined projects."""
+    """What every map draws, assembled once: labelled layers in the instance CRS (metres), joined projects."""
 
     instance: Instance
     plan: Plan
@@ -89,7 +90,8 @@ class MapData:
             townships = instance.townships.copy()
             if instance.crs is not None and townships.crs is not None and townships.crs != instance.crs:
                 townships = townships.to_crs(instance.crs)
-            base = townships["name"] if "name" in townships else pd.Series(townships.index, index=townships.index)
+            ids = pd.Series(townships.index, index=townships.index)
+            base = townships["name"] if "name" in townships else ids
             townships["label"] = _pick_label(townships.assign(name=base), "name", "name_en", en)
         items = project_records(instance, plan, projects, lang)
         kinds = [
@@ -106,7 +108,8 @@ class MapData:
             x0, y0 = allpts.min(axis=0)
             x1, y1 = allpts.max(axis=0)
         pad = 0.04 * max(x1 - x0, y1 - y0, 1000.0)
-        return cls(instance, plan, lang, townships, demand, sites, items, kinds, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+        bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        return cls(instance, plan, lang, townships, demand, sites, items, kinds, bounds)
 
     def village_cells(self) -> np.ndarray | None:
         """Voronoi cell of each demand point (the land nearest to it) clipped to the county; aligned with
@@ -138,7 +141,7 @@ class MapData:
         return _coverage_key(kind, self.demand)
 
     def point_share(self, kind: str | None, when: str) -> pd.Series:
-        """Covered share (0–1) of each demand point: one kind's key, or (``kind=None``) the mean over all kinds."""
+        """Covered share (0–1) of each demand point: one kind's key, or (``kind=None``) the mean of kinds."""
         keys = [self.coverage_key(k) for k in self.kinds] if kind is None else [self.coverage_key(kind)]
         cols = [f"{k}_{when}" for k in keys if k is not None]
         if not cols:
@@ -146,7 +149,7 @@ class MapData:
         return self.demand[cols].mean(axis=1)
 
     def township_share(self, kind: str | None, when: str) -> pd.Series:
-        """Share of each township's population covered (index township id); from Plan.township_coverage if given."""
+        """Share of each township's population covered (index township id), from Plan.township_coverage."""
         key = None if kind is None else self.coverage_key(kind)
         tc = self.plan.township_coverage
         col = f"{key}_{when}"
@@ -161,7 +164,7 @@ class MapData:
         return covered / total.where(total > 0)
 
     def summary(self, kind: str | None) -> list[tuple[str, float, float, float]]:
-        """(name, population, covered before, covered after) in persons, per kind (all kinds when ``None``)."""
+        """(name, population, covered before, covered after) in persons, per kind (all when ``None``)."""
         pop = self.demand["population"].astype(float)
         kinds = self.kinds if kind is None else [kind]
         out = []
@@ -175,11 +178,13 @@ class MapData:
         return out
 
 
-def project_records(instance: Instance, plan: Plan, projects: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame:
+def project_records(
+    instance: Instance, plan: Plan, projects: pd.DataFrame | None, lang: str = "zh"
+) -> pd.DataFrame:
     """Plan.items joined with site coordinates and the project name, content and 依据 text of ``projects``.
 
     ``projects`` is ``reports.projects.project_table``'s output; rows are matched by an item-id column when it
-    has one, else by position when it has one row per item. Without it, names are built from the site and kind.
+    has one, else by position when it has one row per item. Without it, names come from the site and kind.
     """
     en = str(lang).startswith("en")
     items = plan.items.copy().reset_index(drop=True)
@@ -203,7 +208,9 @@ def project_records(instance: Instance, plan: Plan, projects: pd.DataFrame | Non
     if projects is not None and len(projects) and len(items):
         matched = _match_projects(items, projects)
         for src_cols, dst in (
-            (PROJECT_NAME_COLUMNS, "project_name"), (PROJECT_CONTENT_COLUMNS, "content"), (PROJECT_BASIS_COLUMNS, "basis")
+            (PROJECT_NAME_COLUMNS, "project_name"),
+            (PROJECT_CONTENT_COLUMNS, "content"),
+            (PROJECT_BASIS_COLUMNS, "basis"),
         ):
             col = next((c for c in src_cols if c in matched), None)
             if col is not None:
@@ -403,7 +410,9 @@ def _pair_map(data: MapData, title: str, subtitle: str, note: list[str]) -> Figu
 # ---------------------------------------------------------------------------------------------------- drawing
 
 
-def _draw_map(ax: Axes, data: MapData, kind: str | None, when: str, *, labels: bool, plan_items: bool = True) -> int:
+def _draw_map(
+    ax: Axes, data: MapData, kind: str | None, when: str, *, labels: bool, plan_items: bool = True
+) -> int:
     """Draw one map panel; returns how many new sites were left unlabelled for lack of room."""
     limits = _fit_limits(ax, data.bounds)
     _set_limits(ax, limits)
@@ -418,8 +427,9 @@ def _draw_map(ax: Axes, data: MapData, kind: str | None, when: str, *, labels: b
         share = data.township_share(kind, when).reindex(data.townships.index.astype(str))
         colours = ms.coverage_colour(share.to_numpy())
         paths = [_polygon_path(g) for g in data.townships.geometry.to_numpy()]
-        ax.add_collection(PathCollection(paths, facecolors=colours, edgecolors=ms.BOUNDARY_COLOUR, linewidths=0.6,
-                                         zorder=1), autolim=False)
+        coll = PathCollection(paths, facecolors=colours, edgecolors=ms.BOUNDARY_COLOUR, linewidths=0.6,
+                              zorder=1)
+        ax.add_collection(coll, autolim=False)
         outline = shapely.union_all(data.townships.geometry.to_numpy())
         _add_fixed(ax, PathPatch(_polygon_path(outline), facecolor="none", edgecolor="#222222", linewidth=1.4,
                                zorder=3))
@@ -437,8 +447,8 @@ def _draw_map(ax: Axes, data: MapData, kind: str | None, when: str, *, labels: b
 
 
 def _add_fixed(ax: Axes, patch: PathPatch) -> None:
-    """Add a data-coordinate patch without growing the data limits (the limits are fixed; ``add_patch`` would walk
-    every vertex of a road network to update them, seconds per map)."""
+    """Add a data-coordinate patch without growing the data limits (they are fixed; ``add_patch`` would walk
+    every vertex of a road network to update them: seconds per map)."""
     patch.set_transform(ax.transData)
     ax.add_artist(patch)
 
@@ -502,7 +512,8 @@ def _draw_roads(ax: Axes, data: MapData) -> None:
     coords, index = shapely.get_coordinates(parts, return_index=True)
     codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
     codes[np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = MplPath.MOVETO
-    _add_fixed(ax, PathPatch(MplPath(coords, codes), facecolor="none", edgecolor=ms.ROAD_COLOUR, linewidth=0.45,
+    road_path = MplPath(coords, codes)
+    _add_fixed(ax, PathPatch(road_path, facecolor="none", edgecolor=ms.ROAD_COLOUR, linewidth=0.45,
                            zorder=2))
 
 
@@ -518,7 +529,8 @@ def _draw_cover_area(ax: Axes, data: MapData, kind: str) -> None:
     area = shapely.union_all(covered)
     colour = ms.KIND_STYLES[kind].colour
     with matplotlib.rc_context({"hatch.linewidth": 0.5}):
-        _add_fixed(ax, PathPatch(_polygon_path(area), facecolor="none", edgecolor=colour, linewidth=0.9, hatch="///",
+        _add_fixed(ax, PathPatch(_polygon_path(area), facecolor="none", edgecolor=colour, linewidth=0.9,
+                                 hatch="///",
                                alpha=0.5, zorder=4))
 
 
@@ -533,7 +545,8 @@ def _draw_demand(ax: Axes, data: MapData, kind: str) -> None:
     size = np.clip(np.sqrt(data.demand["population"].to_numpy(dtype=float)) / 6.0, 2.5, 14.0) ** 2 / 4
     before, new, unc = _demand_classes(data, kind)
     colour = ms.KIND_STYLES[kind].colour
-    ax.scatter(xy[before, 0], xy[before, 1], s=size[before], c=ms.COVERED_BEFORE_COLOUR, linewidths=0, zorder=5)
+    ax.scatter(xy[before, 0], xy[before, 1], s=size[before], c=ms.COVERED_BEFORE_COLOUR, linewidths=0,
+               zorder=5)
     ax.scatter(xy[new, 0], xy[new, 1], s=size[new], c=colour, linewidths=0, zorder=5)
     ax.scatter(xy[unc, 0], xy[unc, 1], s=size[unc] * 1.4, c=ms.UNCOVERED_COLOUR, marker="x", linewidths=0.7,
                zorder=5)
@@ -544,14 +557,15 @@ def _draw_context_sites(ax: Axes, data: MapData, kinds: Sequence[str]) -> None:
     shown = np.zeros(len(data.sites), dtype=bool)
     for ik in item_kinds:
         shown |= ms.existing_mask(data.sites, ik)
-    other = ~shown & ~data.sites.get("candidate", pd.Series(False, index=data.sites.index)).astype(bool).to_numpy()
+    candidate = data.sites.get("candidate", pd.Series(False, index=data.sites.index)).astype(bool).to_numpy()
+    other = ~shown & ~candidate
     xy = data.sites[["x", "y"]].to_numpy(dtype=float)[other]
     ax.scatter(xy[:, 0], xy[:, 1], s=CONTEXT_MARKER_PT**2, c=ms.CONTEXT_SITE_COLOUR, edgecolors="white",
                linewidths=0.3, zorder=6)
 
 
 def _draw_facilities(ax: Axes, data: MapData, kinds: Sequence[str], *, new: bool) -> list[Bbox]:
-    """Existing (hollow) and new (filled) facilities; returns the display boxes of new markers (label obstacles)."""
+    """Existing (hollow) and new (filled) facilities; returns the display boxes of new markers (obstacles)."""
     xy_sites = data.sites[["x", "y"]].to_numpy(dtype=float)
     obstacles: list[Bbox] = []
     # Offsets keep two kinds at one site side by side instead of on top of each other (points).
@@ -596,7 +610,8 @@ def _marker_box(ax: Axes, p: np.ndarray, size_pt: float, dx_pt: float = 0.0) -> 
 # Label positions around a marker, in points: (dx, dy, ha, va); first that fits wins.
 _LABEL_SLOTS = (
     (7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"), (-7, -5, "right", "top"),
-    (0, 9, "center", "bottom"), (0, -9, "center", "top"), (10, 0, "left", "center"), (-10, 0, "right", "center"),
+    (0, 9, "center", "bottom"), (0, -9, "center", "top"),
+    (10, 0, "left", "center"), (-10, 0, "right", "center"),
 )
 _HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 
@@ -618,8 +633,9 @@ def _place_labels(ax: Axes, data: MapData, kind: str | None, obstacles: list[Bbo
             # At the centre, else just above or below it when a new facility's symbol sits there.
             chosen = None
             for dy in (0, 9, -9):
-                t = ax.annotate(str(label), (pt.x, pt.y), xytext=(0, dy), textcoords="offset points", fontsize=8,
-                                color="#3a3a3a", ha="center", va="center", zorder=6.5, path_effects=_HALO)
+                t = ax.annotate(str(label), (pt.x, pt.y), xytext=(0, dy), textcoords="offset points",
+                                fontsize=8, color="#3a3a3a", ha="center", va="center", zorder=6.5,
+                                path_effects=_HALO)
                 bb = t.get_window_extent(renderer)
                 if any(bb.overlaps(o) for o in placed) or any(bb.overlaps(o) for o in obstacles):
                     t.remove()
@@ -627,8 +643,9 @@ def _place_labels(ax: Axes, data: MapData, kind: str | None, obstacles: list[Bbo
                 chosen = bb
                 break
             if chosen is None:  # crowded: keep the name at the centre unless it would cover another name
-                t = ax.annotate(str(label), (pt.x, pt.y), xytext=(0, 0), textcoords="offset points", fontsize=8,
-                                color="#3a3a3a", ha="center", va="center", zorder=6.5, path_effects=_HALO)
+                t = ax.annotate(str(label), (pt.x, pt.y), xytext=(0, 0), textcoords="offset points",
+                                fontsize=8, color="#3a3a3a", ha="center", va="center", zorder=6.5,
+                                path_effects=_HALO)
                 chosen = t.get_window_extent(renderer)
                 if any(chosen.overlaps(o) for o in placed):
                     t.remove()
@@ -703,8 +720,9 @@ def _scale_bar(ax: Axes, lang: str) -> None:
     ax.add_patch(Rectangle((bx - (x1 - x0) * 0.015, by - h * 2.2), length * 1.2 + (x1 - x0) * 0.03, h * 7.5,
                            facecolor="white", edgecolor="none", alpha=0.8, zorder=9.5))
     for k in range(4):
-        ax.add_patch(Rectangle((bx + k * length / 4, by), length / 4, h, facecolor="black" if k % 2 == 0 else "white",
-                               edgecolor="black", linewidth=0.6, zorder=10))
+        face = "black" if k % 2 == 0 else "white"
+        ax.add_patch(Rectangle((bx + k * length / 4, by), length / 4, h, facecolor=face, edgecolor="black",
+                               linewidth=0.6, zorder=10))
     ty = by + h * 1.6
     ax.text(bx, ty, "0", ha="center", va="bottom", fontsize=7, zorder=10)
     ax.text(bx + length, ty, f"{length / 1000:g} {ms.text('km', lang)}", ha="center", va="bottom", fontsize=7,
@@ -719,8 +737,8 @@ def _north_arrow(ax: Axes, lang: str) -> None:
                          edgecolor="black", linewidth=0.6, transform=tr, zorder=10))
     ax.add_patch(Polygon([(cx, top), (cx + w, top - h), (cx, top - h * 0.72)], closed=True, facecolor="white",
                          edgecolor="black", linewidth=0.6, transform=tr, zorder=10))
-    ax.text(cx, top - h - 0.012, ms.text("north", lang), transform=tr, ha="center", va="top", fontsize=10, zorder=10,
-            path_effects=_HALO)
+    ax.text(cx, top - h - 0.012, ms.text("north", lang), transform=tr, ha="center", va="top", fontsize=10,
+            zorder=10, path_effects=_HALO)
 
 
 # ---------------------------------------------------------------------------------------------------- legend
@@ -730,7 +748,7 @@ LEGEND_WIDTH = 52  # width units of a legend text line (CJK = 2) at 8 pt in the 
 
 
 class _LegendPanel:
-    """Draws a legend top-down in an axes with 0–1 coordinates (deterministic, no matplotlib legend layout)."""
+    """Draws a legend top-down in an axes with 0–1 coordinates (deterministic; no matplotlib legend)."""
 
     def __init__(self, ax: Axes) -> None:
         self.ax = ax
@@ -750,7 +768,8 @@ class _LegendPanel:
         if marker in ("x", "+", "|", "_"):  # unfilled markers take one colour
             self.ax.scatter([0.1], [self.y], s=size**2, marker=marker, c=face, linewidths=lw)
         else:
-            self.ax.scatter([0.1], [self.y], s=size**2, marker=marker, facecolors=face, edgecolors=edge, linewidths=lw)
+            self.ax.scatter([0.1], [self.y], s=size**2, marker=marker, facecolors=face, edgecolors=edge,
+                            linewidths=lw)
         self._label(text)
 
     def patch(self, text: str, face: object, edge: str, lw: float = 0.6, ls: object = "solid",
@@ -766,9 +785,9 @@ class _LegendPanel:
         self.y -= 0.03
 
     def pair(self, text: str, marker: str, colour: str) -> None:
-        """One facility kind: existing (white fill) and new (kind colour) symbols side by side, then its name."""
-        self.ax.scatter([0.08], [self.y], s=(EXISTING_MARKER_PT * 0.9) ** 2, marker=marker, facecolors="white",
-                        edgecolors=colour, linewidths=1.3)
+        """One facility kind: existing (white) and new (kind colour) symbols side by side, then its name."""
+        self.ax.scatter([0.08], [self.y], s=(EXISTING_MARKER_PT * 0.9) ** 2, marker=marker,
+                        facecolors="white", edgecolors=colour, linewidths=1.3)
         self.ax.scatter([0.17], [self.y], s=(NEW_MARKER_PT * 0.9) ** 2, marker=marker, facecolors=colour,
                         edgecolors="#111111", linewidths=0.9)
         self.ax.text(0.23, self.y, text, fontsize=8, va="center", color="#222222")
@@ -883,8 +902,8 @@ def _coverage_key(kind: str, demand: pd.DataFrame) -> str | None:
 def _pick_label(df: pd.DataFrame, zh_col: str, en_col: str, en: bool) -> pd.Series:
     zh = df[zh_col].astype(str) if zh_col in df else pd.Series(df.index.astype(str), index=df.index)
     if en and en_col in df:
-        alt = df[en_col].astype(str).where(df[en_col].notna() & (df[en_col].astype(str).str.strip() != ""), zh)
-        return alt
+        given = df[en_col].notna() & (df[en_col].astype(str).str.strip() != "")
+        return df[en_col].astype(str).where(given, zh)
     return zh
 
 

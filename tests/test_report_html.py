@@ -1,4 +1,4 @@
-"""Tests of reports/htmlmap.py: the self-contained offline map.html, checked as text and in a real headless browser."""
+"""Tests of reports/htmlmap.py: the self-contained offline map.html, as text and in headless chromium."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from test_report_maps import make_case
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
 ]
 
 
@@ -156,7 +156,8 @@ def test_map_in_headless_chromium(case, page_path):
             # Click a new project's marker (zoomed in, as a reader would) and read its popup.
             item = plan.items.set_index("item_id").loc["blood-C2-2025"]
             page.evaluate(
-                "id => { const m = healthplan.markers[id]; healthplan.map.setView(m.getLatLng(), 15, {animate: false}); }",
+                "id => { const m = healthplan.markers[id];"
+                " healthplan.map.setView(m.getLatLng(), 15, {animate: false}); }",
                 "blood-C2-2025",
             )
             page.locator('svg[data-item="blood-C2-2025"]').click()

@@ -104,23 +104,30 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
     travel = TravelTimes.from_pairs(sid, vids, si, di, minutes[si, di], cutoff_minutes=90, method="straight")
     items = pd.DataFrame(
         [
-            dict(item_id="ambulance-S4-2025", site_id="S4", kind="ambulance", year=2025, quantity=3, quantity_ord=1,
-                 quantity_np=2, new_station=False, cost_wan=95.0, standards="amb_fleet_ratio;amb_np_share"),
-            dict(item_id="ambulance-C1-2026", site_id="C1", kind="ambulance", year=2026, quantity=1, quantity_ord=1,
-                 quantity_np=0, new_station=True, cost_wan=125.0, standards="amb_fleet_ratio"),
+            dict(item_id="ambulance-S4-2025", site_id="S4", kind="ambulance", year=2025, quantity=3,
+                 quantity_ord=1, quantity_np=2, new_station=False, cost_wan=95.0,
+                 standards="amb_fleet_ratio;amb_np_share"),
+            dict(item_id="ambulance-C1-2026", site_id="C1", kind="ambulance", year=2026, quantity=1,
+                 quantity_ord=1, quantity_np=0, new_station=True, cost_wan=125.0,
+                 standards="amb_fleet_ratio"),
             dict(item_id="fever_room-S4-2025", site_id="S4", kind="fever_room", year=2025, quantity=1,
-                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=50.0, standards="fever_room_mandate"),
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=50.0,
+                 standards="fever_room_mandate"),
             dict(item_id="fever_room-S6-2025", site_id="S6", kind="fever_room", year=2025, quantity=1,
-                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=50.0, standards="fever_room_mandate"),
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=50.0,
+                 standards="fever_room_mandate"),
             dict(item_id="fever_clinic-S2-2026", site_id="S2", kind="fever_clinic", year=2026, quantity=1,
-                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=1600.0, standards="fever_clinic_mandate"),
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=1600.0,
+                 standards="fever_clinic_mandate"),
             dict(item_id="blood-C2-2025", site_id="C2", kind="blood", year=2025, quantity=1, quantity_ord=0,
                  quantity_np=0, new_station=False, cost_wan=80.0, standards="blood_min_points"),
-            dict(item_id="subcentre-S6-2026", site_id="S6", kind="subcentre", year=2026, quantity=1, quantity_ord=0,
-                 quantity_np=0, new_station=False, cost_wan=1800.0, standards="subcentre_target"),
+            dict(item_id="subcentre-S6-2026", site_id="S6", kind="subcentre", year=2026, quantity=1,
+                 quantity_ord=0, quantity_np=0, new_station=False, cost_wan=1800.0,
+                 standards="subcentre_target"),
         ]
     )
-    # Coverage: a village is covered by a kind when a site holding it is within the standard (before: existing).
+    # Coverage: a village is covered by a kind when a site holding it is within the standard
+    # (before the plan: existing holders only).
     pos = {s: i for i, s in enumerate(sid)}
 
     def covered(holders: np.ndarray, limit: float) -> np.ndarray:
@@ -151,7 +158,8 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
         newly.append(int((pop.to_numpy() * (near & (dc[f"{key}_before"].to_numpy() < 0.5))).sum()))
     items["newly_covered"] = newly
     items["only_covered"] = [n // 2 for n in newly]
-    items["wan_per_1000"] = items["cost_wan"] / (items["newly_covered"].where(items["newly_covered"] > 0) / 1000)
+    covered_k = items["newly_covered"].where(items["newly_covered"] > 0) / 1000
+    items["wan_per_1000"] = items["cost_wan"] / covered_k
     items = items[list(ITEM_COLUMNS)]
     tw = dc.mul(pop, axis=0).groupby(demand["township"]).sum()
     tw.insert(0, "population", pop.groupby(demand["township"]).sum())
@@ -166,7 +174,8 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
                     crs=CRS if geometry else None, synthetic=True)
     spend = items.pivot_table(index="kind", columns="year", values="cost_wan", aggfunc="sum", fill_value=0.0)
     plan = Plan(items=items, demand_coverage=dc, township_coverage=tw, standards=pd.DataFrame(), spend=spend,
-                after_stock=sites.copy(), solve=SolveInfo(Status.OPTIMAL, solver="highs", gap=0.0), budget_wan=4000.0)
+                after_stock=sites.copy(), solve=SolveInfo(Status.OPTIMAL, solver="highs", gap=0.0),
+                budget_wan=4000.0)
     return inst, plan
 
 
@@ -216,7 +225,7 @@ def test_font_comes_from_the_pypi_package_not_the_system():
 
 
 def test_font_covers_all_gb2312_hanzi():
-    # GB 2312 hanzi are rows 16–87 (3,755 level-1 + 3,008 level-2 = 6,763); decode every code point of those rows.
+    # GB 2312 hanzi are rows 16–87 (3,755 level-1 + 3,008 level-2 = 6,763): decode every code point.
     chars = []
     for row in range(16, 88):
         for col in range(1, 95):
@@ -297,13 +306,15 @@ def test_township_share_equals_plan_figures(case):
     data = MapData.build(inst, plan, None, "zh")
     got = data.township_share("fever", "after")
     tc = plan.township_coverage
-    np.testing.assert_allclose(got.reindex(tc.index).to_numpy(), (tc["fever_after"] / tc["population"]).to_numpy())
+    expected = (tc["fever_after"] / tc["population"]).to_numpy()
+    np.testing.assert_allclose(got.reindex(tc.index).to_numpy(), expected)
     # Combined share (mean over the kinds): recomputed independently from the demand table.
     dc = plan.demand_coverage
     keys = ["ambulance_single", "fever", "blood", "secondary"]
     allc = sum(dc[f"{k}_after"] for k in keys) / len(keys) * inst.demand["population"]
     exp = allc.groupby(inst.demand["township"]).sum() / inst.demand.groupby("township")["population"].sum()
-    np.testing.assert_allclose(data.township_share(None, "after").reindex(exp.index).to_numpy(), exp.to_numpy())
+    combined = data.township_share(None, "after").reindex(exp.index).to_numpy()
+    np.testing.assert_allclose(combined, exp.to_numpy())
     assert data.kinds == ["ambulance", "fever", "blood", "subcentre"]
 
 
@@ -398,7 +409,8 @@ def test_reruns_give_identical_bytes(case, rendered, tmp_path):
     assert len(again) == len(paths)
     for a in again:
         b = out / a.relative_to(tmp_path)
-        assert hashlib.sha256(a.read_bytes()).hexdigest() == hashlib.sha256(b.read_bytes()).hexdigest(), a.name
+        digest_a, digest_b = (hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b))
+        assert digest_a == digest_b, a.name
     assert not list((tmp_path / "maps").glob(".*"))  # no temporary files left behind
 
 
@@ -426,7 +438,7 @@ DEMO_GPKG = ROOT / "geodata" / "demo" / "demo_county.gpkg"
 
 @pytest.mark.slow
 def test_demo_county_maps(tmp_path):
-    """The bundled demo county, solved, drawn with its project table: every map at 300 dpi, labels in the font."""
+    """The bundled demo county, solved, drawn with its project table: every map at 300 dpi, in the font."""
     if not DEMO_GPKG.exists():
         pytest.skip("geodata/demo/demo_county.gpkg absent: the demo county is not built")
     schema = pytest.importorskip("scenarios.schema")
