@@ -150,6 +150,9 @@ def write_run_folder(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700; a run folder is for colleagues to read too
     try:
         report = scen.report if write_reports else scen.report.model_copy(
             update={"maps": False, "html_map": False, "documents": False}
