@@ -126,7 +126,10 @@ class Instance:
     ``demand`` is indexed by demand id, ``sites`` by site id (existing facilities first, then candidates),
     ``townships`` by township id (polygons, may be ``None`` for plain CSV instances). All geometry is in ``crs``
     (a projected, metric CRS). ``travel`` holds ordinary-traffic minutes; ambulance minutes are
-    ``minutes / ambulance_speed_factor``.
+    ``minutes / ambulance_speed_factor``. ``site_travel`` holds site → site ordinary-traffic minutes (the same
+    ``TravelTimes`` type with site ids on both axes: ``site_idx`` = from, ``demand_idx`` = to; same cutoff and
+    method as ``travel``), or ``None`` when unknown (an OD matrix without site → site pairs, or an Instance
+    built by hand).
     """
 
     name: str
@@ -141,6 +144,7 @@ class Instance:
     notes: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    site_travel: TravelTimes | None = None
 
     @property
     def population(self) -> int:

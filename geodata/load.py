@@ -31,7 +31,7 @@ from geodata.errors import InputError, ProblemReport
 from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
 from geodata.levels import Level
 from geodata.readers import read_layer_into
-from geodata.travel_times import compute_travel_times
+from geodata.travel_times import compute_travel_times_with_sites
 from geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
 
 # Township kinds that mean urban (街道 = urban sub-district; 镇 and 乡 are rural). STANDARDS.md / DESIGN.md §3.
@@ -166,10 +166,17 @@ def _assemble(
         roads = validate_roads(crsmod.reproject(roads_raw, target) if target is not None else roads_raw,
                                travel, report)
     od = None
+    site_od = None
     if raw.get("travel_times") is not None and demand is not None and sites is not None:
         say("checking the OD matrix")
-        od = validate_od(raw["travel_times"], sites.index, demand.index, report)
-        od.attrs["file"] = raw["travel_times"].attrs.get("file", "travel_times")
+        # Destinations may be demand points or (for site → site times) sites that are not also demand ids;
+        # one check over the file keeps its row numbers right in messages.
+        targets = demand.index.append(sites.index[~sites.index.astype(str).isin(demand.index.astype(str))])
+        checked = validate_od(raw["travel_times"], sites.index, targets, report)
+        od, site_od = split_site_pairs(checked, len(demand))
+        od.attrs["file"] = site_od.attrs["file"] = raw["travel_times"].attrs.get("file", "travel_times")
+        if not len(site_od):
+            site_od = None
     for frame, what, kind in ((demand, "demand points", "demand"), (sites, "sites", site_kind)):
         if frame is not None and len(frame) == 0:
             report.error(frame.attrs.get("file", kind), f"there are no {what}: the layer is empty",
@@ -191,9 +198,9 @@ def _assemble(
     say(f"travel times ({method})")
     t1 = time.perf_counter()
     try:
-        tt, tt_report = compute_travel_times(demand, sites, roads=roads, od=od, cfg=travel,
-                                             cutoff_minutes=cutoff_minutes,
-                                             cache_dir=cache_dir or travel.cache_dir)
+        tt, site_tt, tt_report = compute_travel_times_with_sites(
+            demand, sites, roads=roads, od=od, cfg=travel, cutoff_minutes=cutoff_minutes,
+            cache_dir=cache_dir or travel.cache_dir, site_od=site_od)
     except InputError as exc:
         report.extend(exc.report)
         return None, report
@@ -222,8 +229,20 @@ def _assemble(
         notes=tuple(notes),
         warnings=tuple(report.warnings),
         meta=meta,
+        site_travel=site_tt,
     )
     return inst, report
+
+
+def split_site_pairs(checked: pd.DataFrame, n_demand: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split checked OD rows into site → demand and site → site rows.
+
+    ``checked`` is :func:`geodata.validate.validate_od`'s answer over the targets demand ids + the site ids that
+    are not demand ids (an id that is both stays a demand pair: that is what the file has always meant), so a
+    ``demand_idx`` ≥ ``n_demand`` is a site. The site rows keep ``demand_id`` = the destination site id.
+    """
+    to_site = checked["demand_idx"].to_numpy() >= n_demand
+    return checked.loc[~to_site].reset_index(drop=True), checked.loc[to_site].reset_index(drop=True)
 
 
 # --- townships ----------------------------------------------------------------------------------------------

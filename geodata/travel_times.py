@@ -1,4 +1,4 @@
-"""Site × demand travel times in minutes: by road network, from the user's OD matrix, or straight line × detour."""
+"""Site × demand (and site × site) travel times in minutes: by road network, OD matrix, or straight line × detour."""
 
 from __future__ import annotations
 
@@ -77,6 +77,44 @@ def compute_travel_times(
         reach, missing coordinates, bad roads) stop the caller's run; warnings (off-network points) do not.
         Messages name the file ``frame.attrs["file"]`` when the loader set it, else the layer name.
     """
+    travel, _site_travel, report = compute_travel_times_with_sites(
+        demand, sites, roads=roads, od=od, cfg=cfg, cutoff_minutes=cutoff_minutes, cache_dir=cache_dir
+    )
+    return travel, report
+
+
+def compute_travel_times_with_sites(
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    roads: gpd.GeoDataFrame | None,
+    od: pd.DataFrame | None,
+    cfg: TravelConfig,
+    cutoff_minutes: float,
+    cache_dir: Path | None = None,
+    site_od: pd.DataFrame | None = None,
+) -> tuple[TravelTimes, TravelTimes | None, ProblemReport]:
+    """Site → demand travel times (as :func:`compute_travel_times`) and site → site times by the same method.
+
+    The site × site matrix (``TravelTimes`` with site ids on both axes, ordinary-traffic minutes, same cutoff,
+    0 minutes from a site to itself) is what the optimizer needs for "minutes from the county hospital" and the
+    sub-centre spacing:
+
+    - ``roads``: the same multi-source Dijkstra, with the site nodes (and their access legs) as extra targets;
+    - ``straight``: the same formula between sites;
+    - ``od``: only the user's site → site pairs (``site_od``: rows of the OD file whose ``demand_id`` is a site
+      id; validated by the loader); ``None`` when there are none, since the matrix is then unknown.
+
+    Parameters
+    ----------
+    site_od
+        Columns ``site_id``, ``demand_id`` (a site id), ``minutes``; only read when the method is ``od``.
+
+    Returns
+    -------
+    travel, site_travel, report
+        ``site_travel`` is ``None`` when it cannot be computed (OD method without site pairs, or errors).
+    """
     if not (np.isfinite(cutoff_minutes) and cutoff_minutes > 0):
         raise InputError(
             f"the travel-time cutoff must be a positive number of minutes, got {cutoff_minutes!r}",
@@ -87,27 +125,36 @@ def compute_travel_times(
     key = None
     if cache_dir is not None:
         key = travel_cache_key(
-            demand, sites, roads=roads, od=od, cfg=cfg, cutoff_minutes=cutoff_minutes, method=method
+            demand, sites, roads=roads, od=od, cfg=cfg, cutoff_minutes=cutoff_minutes, method=method,
+            site_od=site_od,
         )
         hit = load_arrays(cache_dir, key, prefix=_CACHE_PREFIX)
         if hit is not None:
             return _from_cache(hit, demand, sites, cutoff_minutes, method)
 
+    site_travel: TravelTimes | None = None
     if method == "od":
         travel, report = od_travel_times(demand, sites, od, cutoff_minutes=cutoff_minutes)
+        site_travel = od_site_travel_times(sites, site_od, cutoff_minutes=cutoff_minutes)
     elif method == "roads":
         network, report = build_road_network(roads, cfg)
         if report.errors:
             travel = _empty(demand, sites, cutoff_minutes, method)
         else:
-            travel, rep = road_travel_times(demand, sites, network, cfg=cfg, cutoff_minutes=cutoff_minutes)
+            travel, site_travel, rep = road_travel_times_with_sites(
+                demand, sites, network, cfg=cfg, cutoff_minutes=cutoff_minutes
+            )
             report.extend(rep)
     else:
         travel, report = straight_travel_times(demand, sites, cfg=cfg, cutoff_minutes=cutoff_minutes)
+        if not report.errors:
+            site_travel, _ = straight_travel_times(sites, sites, cfg=cfg, cutoff_minutes=cutoff_minutes)
+    if report.errors:
+        site_travel = None
 
     if key is not None and not report.errors:
         try:
-            save_arrays(cache_dir, key, _to_cache(travel, report), prefix=_CACHE_PREFIX)
+            save_arrays(cache_dir, key, _to_cache(travel, site_travel, report), prefix=_CACHE_PREFIX)
         except OSError as exc:
             # The cache only saves time: a read-only or full disk must not stop a run that has its answer.
             report.warning(
@@ -115,7 +162,7 @@ def compute_travel_times(
                 f"the travel-time cache could not be written ({exc.strerror or exc}); times were computed anyway",
                 "make the cache folder writable, free disk space, or set travel.cache_dir elsewhere",
             )
-    return travel, report
+    return travel, site_travel, report
 
 
 def choose_method(method: str, *, roads: gpd.GeoDataFrame | None, od: pd.DataFrame | None) -> str:
@@ -147,7 +194,22 @@ def road_travel_times(
     cfg: TravelConfig,
     cutoff_minutes: float,
 ) -> tuple[TravelTimes, ProblemReport]:
-    """Site → demand minutes over the road network, with an access leg at each end.
+    """Site → demand minutes over the road network (see :func:`road_travel_times_with_sites`)."""
+    travel, _site_travel, report = road_travel_times_with_sites(
+        demand, sites, network, cfg=cfg, cutoff_minutes=cutoff_minutes
+    )
+    return travel, report
+
+
+def road_travel_times_with_sites(
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    network: RoadNetwork,
+    *,
+    cfg: TravelConfig,
+    cutoff_minutes: float,
+) -> tuple[TravelTimes, TravelTimes, ProblemReport]:
+    """Site → demand and site → site minutes over the road network, with an access leg at each end.
 
     t(s, d) = access(s) + path(node(s) → node(d)) + access(d), where node(·) is the nearest network node (KD-tree)
     and access(·) = straight-line distance × ``cfg.detour_factor`` at ``cfg.access_speed_kph``. The path runs in
@@ -162,6 +224,9 @@ def road_travel_times(
     A demand point that no site reaches at any time (no directed path from any site node to its node, e.g. a
     road fragment not connected to the network) is an error, one per point. A site from which no demand point
     can be reached is a warning. Demand points that are merely farther than the cutoff are fine (no pair).
+
+    Site → site times come from the same Dijkstra rows, read at the site nodes: t(a, b) = access(a) +
+    path(node(a) → node(b)) + access(b), and 0 from a site to itself.
     """
     report = ProblemReport()
     d_file = str(demand.attrs.get("file", "demand"))
@@ -169,7 +234,7 @@ def road_travel_times(
     d_xy = _coordinates(demand, d_file, "demand point", report)
     s_xy = _coordinates(sites, s_file, "site", report)
     if report.errors:
-        return _empty(demand, sites, cutoff_minutes, "roads"), report
+        return _empty(demand, sites, cutoff_minutes, "roads"), _empty(sites, sites, cutoff_minutes, "roads"), report
 
     speed = _metres_per_minute(cfg.access_speed_kph)
     d_node, d_dist = network.nearest_nodes(d_xy)
@@ -185,8 +250,10 @@ def road_travel_times(
     src_nodes, site_src = np.unique(s_node, return_inverse=True)
     site_src = site_src.reshape(-1)
     chunk = max(1, _CHUNK_BYTES // (8 * max(network.n_nodes, 1)))
-    min_d_access = float(d_access.min()) if d_access.size else 0.0
+    # The cheapest access leg at the far end, over demand points and (for site → site) sites.
+    min_d_access = min(float(d_access.min()) if d_access.size else 0.0, float(s_access.min()))
     parts_s, parts_d, parts_m = [], [], []
+    ss_a, ss_b, ss_m = [], [], []
     for lo in range(0, src_nodes.size, chunk):
         hi = min(lo + chunk, src_nodes.size)
         in_chunk = np.flatnonzero((site_src >= lo) & (site_src < hi))
@@ -196,12 +263,19 @@ def road_travel_times(
             continue
         dist = csgraph.dijkstra(adj, directed=True, indices=src_nodes[lo:hi], limit=limit + 1e-9)
         road = dist[:, d_node]  # (chunk sources × demand points), minutes
+        road_s = dist[:, s_node]  # (chunk sources × sites), minutes
         del dist
         total = s_access[in_chunk, None] + road[site_src[in_chunk] - lo] + d_access[None, :]
         si, di = np.nonzero(total <= cutoff_minutes + 1e-9)
         parts_s.append(in_chunk[si])
         parts_d.append(di)
         parts_m.append(total[si, di])
+        total_s = s_access[in_chunk, None] + road_s[site_src[in_chunk] - lo] + s_access[None, :]
+        total_s[np.arange(in_chunk.size), in_chunk] = 0.0  # a site is 0 minutes from itself
+        ai, bi = np.nonzero(total_s <= cutoff_minutes + 1e-9)
+        ss_a.append(in_chunk[ai])
+        ss_b.append(bi)
+        ss_m.append(total_s[ai, bi])
     travel = TravelTimes.from_pairs(
         sites.index,
         demand.index,
@@ -211,7 +285,16 @@ def road_travel_times(
         cutoff_minutes=cutoff_minutes,
         method="roads",
     )
-    return travel, report
+    site_travel = TravelTimes.from_pairs(
+        sites.index,
+        sites.index,
+        _concat(ss_a, np.int64),
+        _concat(ss_b, np.int64),
+        _concat(ss_m, float),
+        cutoff_minutes=cutoff_minutes,
+        method="roads",
+    )
+    return travel, site_travel, report
 
 
 def od_travel_times(
@@ -255,6 +338,32 @@ def od_travel_times(
     return travel, report
 
 
+def od_site_travel_times(
+    sites: pd.DataFrame, site_od: pd.DataFrame | None, *, cutoff_minutes: float
+) -> TravelTimes | None:
+    """Site → site minutes from the OD file's rows whose ``demand_id`` is a site id; ``None`` without such rows.
+
+    A missing pair is unreachable, as for site → demand; a site is 0 minutes from itself.
+    """
+    if site_od is None or not len(site_od):
+        return None
+    ids = sites.index.astype(str)
+    a = ids.get_indexer(site_od["site_id"].astype(str))
+    b = ids.get_indexer(site_od["demand_id"].astype(str))
+    minutes = pd.to_numeric(site_od["minutes"], errors="coerce").to_numpy(dtype=float)
+    known = (a >= 0) & (b >= 0)
+    self_idx = np.arange(len(sites))
+    return TravelTimes.from_pairs(
+        sites.index,
+        sites.index,
+        np.concatenate([a[known], self_idx]),
+        np.concatenate([b[known], self_idx]),
+        np.concatenate([minutes[known], np.zeros(len(sites))]),
+        cutoff_minutes=cutoff_minutes,
+        method="od",
+    )
+
+
 def straight_travel_times(
     demand: pd.DataFrame, sites: pd.DataFrame, *, cfg: TravelConfig, cutoff_minutes: float
 ) -> tuple[TravelTimes, ProblemReport]:
@@ -287,14 +396,21 @@ def travel_cache_key(
     cfg: TravelConfig,
     cutoff_minutes: float,
     method: str,
+    site_od: pd.DataFrame | None = None,
 ) -> str:
-    """sha256 of everything that changes the travel times of ``method`` (see :func:`compute_travel_times`)."""
+    """sha256 of everything that changes the travel times of ``method`` (see :func:`compute_travel_times`).
+
+    The entry holds the site → site times as well (``site_travel``, key part ``site_travel`` = 2 so that entries
+    written before they existed are never read); for ``od`` the site → site rows (``site_od``) are hashed too.
+    """
     fp = Fingerprint().add("method", method).add("cutoff_minutes", float(cutoff_minutes))
+    fp.add("site_travel", 2)
     fp.add("demand_ids", demand.index).add("site_ids", sites.index)
     # Message file names are part of the cached report.
     fp.add("demand_file", str(demand.attrs.get("file", ""))).add("sites_file", str(sites.attrs.get("file", "")))
     if method == "od":
         fp.add("od", od[["site_id", "demand_id", "minutes"]]).add("od_file", str(od.attrs.get("file", "")))
+        fp.add("site_od", None if site_od is None else site_od[["site_id", "demand_id", "minutes"]])
         return fp.hexdigest()
     fp.add("demand_xy", demand[["x", "y"]].to_numpy(dtype=float))
     fp.add("site_xy", sites[["x", "y"]].to_numpy(dtype=float))
@@ -399,7 +515,7 @@ def _empty(demand: pd.DataFrame, sites: pd.DataFrame, cutoff_minutes: float, met
     )
 
 
-def _to_cache(travel: TravelTimes, report: ProblemReport) -> dict[str, np.ndarray]:
+def _to_cache(travel: TravelTimes, site_travel: TravelTimes | None, report: ProblemReport) -> dict[str, np.ndarray]:
     problems = [
         {"severity": p.severity, "file": p.file, "message": p.message, "fix": p.fix, "feature": p.feature,
          "column": p.column}
@@ -411,12 +527,16 @@ def _to_cache(travel: TravelTimes, report: ProblemReport) -> dict[str, np.ndarra
         "minutes": travel.minutes,
         "method": np.array(travel.method),
         "problems": np.array(json.dumps(problems, ensure_ascii=False)),
+        "has_site_travel": np.array(site_travel is not None),
+        "ss_from_idx": site_travel.site_idx if site_travel is not None else np.zeros(0, dtype=np.int32),
+        "ss_to_idx": site_travel.demand_idx if site_travel is not None else np.zeros(0, dtype=np.int32),
+        "ss_minutes": site_travel.minutes if site_travel is not None else np.zeros(0),
     }
 
 
 def _from_cache(
     hit: dict[str, np.ndarray], demand: pd.DataFrame, sites: pd.DataFrame, cutoff_minutes: float, method: str
-) -> tuple[TravelTimes, ProblemReport]:
+) -> tuple[TravelTimes, TravelTimes | None, ProblemReport]:
     travel = TravelTimes(
         pd.Index(sites.index),
         pd.Index(demand.index),
@@ -427,14 +547,28 @@ def _from_cache(
         str(hit["method"]) if "method" in hit else method,
     )
     report = ProblemReport([Problem(**p) for p in json.loads(str(hit["problems"]))])
-    return travel, report
+    site_travel = None
+    if bool(hit["has_site_travel"]):
+        site_travel = TravelTimes(
+            pd.Index(sites.index),
+            pd.Index(sites.index),
+            hit["ss_from_idx"],
+            hit["ss_to_idx"],
+            hit["ss_minutes"],
+            float(cutoff_minutes),
+            travel.method,
+        )
+    return travel, site_travel, report
 
 
 __all__ = [
     "choose_method",
     "compute_travel_times",
+    "compute_travel_times_with_sites",
+    "od_site_travel_times",
     "od_travel_times",
     "road_travel_times",
+    "road_travel_times_with_sites",
     "straight_travel_times",
     "travel_cache_key",
 ]

@@ -101,11 +101,31 @@ def _population_within(travel: TravelTimes, limit: np.ndarray, pop: np.ndarray, 
     return np.bincount(travel.site_idx[m], weights=pop[travel.demand_idx[m]], minlength=len(travel.site_ids))
 
 
+def exact_site_minutes(instance: Instance) -> TravelTimes | None:
+    """The Instance's computed site → site minutes, or ``None`` when it has none (or they do not fit its sites)."""
+    st = instance.site_travel
+    ids = instance.sites.index
+    if st is None or not (st.site_ids.equals(ids) and st.demand_ids.equals(ids)):
+        return None
+    return st
+
+
+def site_to_site_minutes(st: TravelTimes, a_idx: np.ndarray, b_idx: np.ndarray, limit: float) -> np.ndarray:
+    """Exact minutes from each site in ``a_idx`` to each site in ``b_idx`` (|a| × |b|; inf above ``limit``).
+
+    ``st`` is ``Instance.site_travel`` (rows = from, columns = to); a pair it does not store is beyond its cutoff.
+    """
+    sub = st.to_csr(offset=1.0)[a_idx][:, b_idx].toarray()  # +1 keeps zero-minute pairs apart from "absent"
+    out = np.where(sub > 0, sub - 1.0, np.inf)
+    return np.where(out <= limit + 1e-9, out, np.inf)
+
+
 def site_minutes(travel: TravelTimes, a_idx: np.ndarray, b_idx: np.ndarray, limit: float) -> np.ndarray:
     """Site-to-site minutes |a| × |b| via the best common demand point: min_d t_ad + t_bd (inf above ``limit``).
 
-    The instance stores site × demand times only, so this is an upper bound on the true site-to-site time that is
-    exact when a path passes a demand point (villages sit on the road network); documented as such in reports.
+    The fallback when the Instance has no site → site times (``Instance.site_travel`` is ``None``, e.g. an OD
+    matrix without site pairs): an upper bound on the true site-to-site time that is exact when a path passes a
+    demand point (villages sit on the road network); the plan's assumptions say so.
     """
     out = np.full((len(a_idx), len(b_idx)), np.inf)
     if not len(a_idx) or not len(b_idx):
@@ -256,24 +276,40 @@ def prepare(instance: Instance, cfg: OptimizerConfig) -> ModelData:
     sub_eligible &= s["beds"].fillna(0).to_numpy(dtype=float) >= el.min_beds
     if el.min_population > 0:
         sub_eligible &= _population_within(tt, np.full(len(d), sub.access_minutes), pop) >= el.min_population
+    # Site-to-site minutes: exact when geodata computed them (Instance.site_travel), else the estimate through the
+    # best common demand point, and only then the assumption sentence.
+    st = exact_site_minutes(instance)
+    estimated: list[str] = []
     county = np.flatnonzero(level == Level.COUNTY_HOSPITAL.value)
     if el.min_minutes_from_county_hospital > 0 and len(county) and sub_eligible.any():
         cand = np.flatnonzero(sub_eligible)
-        near = site_minutes(tt, cand, county, el.min_minutes_from_county_hospital).min(axis=1)
-        sub_eligible[cand[near < el.min_minutes_from_county_hospital]] = False
-        assumptions.append(
-            "Minutes from the county hospital are estimated through the best common demand point "
-            "(min over villages of t(hospital, village) + t(site, village)), an upper bound on the road time."
-        )
+        lim = el.min_minutes_from_county_hospital
+        if st is not None:  # driving FROM the county hospital TO the site (rows of site_travel = from)
+            near = site_to_site_minutes(st, county, cand, lim).min(axis=0)
+        else:
+            near = site_minutes(tt, cand, county, lim).min(axis=1)
+            estimated.append("minutes from the county hospital")
+        sub_eligible[cand[near < lim]] = False
     conflicts = np.zeros((0, 2), dtype=np.int64)
     if sub.min_spacing_minutes is not None and sub.enabled:
         pool = np.flatnonzero(sub_eligible | sub_has)
         if len(pool) > 1:
-            mins = site_minutes(tt, pool, pool, sub.min_spacing_minutes)
+            if st is not None:  # either direction shorter than the spacing makes the two sites too close
+                mins = site_to_site_minutes(st, pool, pool, sub.min_spacing_minutes)
+                mins = np.minimum(mins, mins.T)
+            else:
+                mins = site_minutes(tt, pool, pool, sub.min_spacing_minutes)
+                estimated.append("sub-centre spacing")
             a, b = np.nonzero(np.triu(mins < sub.min_spacing_minutes, k=1))
             conflicts = np.column_stack([pool[a], pool[b]]).astype(np.int64)
             # two existing sub-centres closer than the spacing stay (existing stock is never removed)
             conflicts = conflicts[~(sub_has[conflicts[:, 0]] & sub_has[conflicts[:, 1]])]
+    if estimated:
+        assumptions.append(
+            f"Site-to-site minutes ({' and '.join(estimated)}) are estimated through the best common demand point "
+            "(min over villages of t(site a, village) + t(site b, village)), an upper bound on the road time: "
+            "the travel-time input gives no site-to-site times (add site → site pairs to the OD matrix)."
+        )
 
     return ModelData(
         instance=instance,

@@ -274,6 +274,43 @@ def test_plain_csv_instance_with_od_matrix(tmp_path):
     assert inst.travel.method == "od"
     dense = inst.travel.dense()
     assert dense[0].tolist() == [5.0, 12.5, np.inf] and dense[1, 2] == 0.0 and dense[2, 1] == 3.0
+    assert inst.site_travel is None  # no site → site pair in the OD file: unknown, not guessed
+
+
+def test_od_rows_to_a_site_give_site_to_site_times(tmp_path):
+    rows = [("s1", "d1", 5.0), ("s1", "d2", 12.5), ("s2", "d3", 0.0), ("n1", "d2", 3.0),
+            ("s2", "s1", 22.0), ("s1", "n1", 7.5), ("n1", "s2", 45.0)]
+    inst = load_instance(_plain(tmp_path, rows), TravelConfig(), cutoff_minutes=30)
+    # the site rows stay out of the site → demand matrix
+    assert inst.travel.n_pairs == 4 and inst.travel.demand_ids.tolist() == ["d1", "d2", "d3"]
+    st = inst.site_travel
+    assert st.site_ids.tolist() == st.demand_ids.tolist() == ["s1", "s2", "n1"] and st.method == "od"
+    # rows s1, s2, n1 (from) × columns s1, s2, n1 (to); 45 min is beyond the 30-minute cutoff
+    np.testing.assert_array_equal(st.dense(), [[0.0, np.inf, 7.5], [22.0, 0.0, np.inf], [np.inf, np.inf, 0.0]])
+    # a bad row among the site rows is still named by its line in the file
+    bad = rows[:4] + [("s2", "s1", -1.0)]
+    with pytest.raises(InputError, match="feature 'line 6', column 'minutes': negative travel time"):
+        load_instance(_plain(tmp_path, bad), TravelConfig(), cutoff_minutes=30)
+
+
+def test_roads_instance_carries_site_to_site_times(tmp_path):
+    inputs = _plain(tmp_path).model_copy(update={"travel_times": None})
+    pd.DataFrame({"id": ["d1", "d2", "d3"], "population": [100, 250, 40], "urban": [1, 0, 0],
+                  "lon": [114.00, 114.02, 114.05], "lat": [30.0, 30.0, 30.0]}).to_csv(
+        tmp_path / "demand.csv", index=False)
+    pd.DataFrame({"id": ["n1", "s1", "s2"], "level": ["candidate", "thc", "县人民医院"],
+                  "lon": [114.01, 114.03, 114.04], "lat": [30.0, 30.0, 30.0]}).to_csv(
+        tmp_path / "sites.csv", index=False)
+    inst = load_instance(inputs, TravelConfig(method="straight"), cutoff_minutes=30)
+    st = inst.site_travel
+    assert st is not None and st.method == "straight" and st.cutoff_minutes == 30
+    # straight line: same formula both ways, so symmetric, zero on the diagonal, and equal to a site → demand
+    # time of a demand point at the same distance (d1 at 114.00 vs n1 at 114.01; s1 at 114.03 vs d2 at 114.02)
+    dense = st.dense()
+    np.testing.assert_allclose(dense, dense.T)
+    assert np.diag(dense).tolist() == [0.0, 0.0, 0.0]
+    n1, s1 = inst.sites.index.get_loc("n1"), inst.sites.index.get_loc("s1")
+    assert dense[n1, s1] == pytest.approx(2 * inst.travel.dense()[n1, 0], rel=1e-3)
 
 
 def test_plain_od_errors(tmp_path):

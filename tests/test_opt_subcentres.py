@@ -67,3 +67,55 @@ def test_access_time_objective_for_secondary_care():
     # (d2 from s0 90, from s2 5; d3 from s0 95, from s2 20); s3: 3,000 × 75 + 2,000 × 85 = 395,000 → s2
     assert plan.items["site_id"].tolist() == ["s2"]
     assert np.isfinite(plan.meta["secondary_mean_minutes"]["after"])
+
+
+def exact_case(with_site_travel: bool):
+    """s0 county hospital, s1 and s2 central THCs; d0 near s0, d1 near s1, d2 near s2.
+
+    Through the best common village (the estimate) the county hospital is 75 min from s1 and 95 min from s2, and
+    s1–s2 are 55 min apart. The computed site → site times are shorter (direct roads that pass no village) and
+    one-way different: s0 → s2 55 min (s2 → s0 80), s2 → s1 40 min (s1 → s2 60).
+    """
+    from dataclasses import replace
+
+    from geodata.instance import TravelTimes
+
+    inst = make([1000, 3000, 5000], [[5, 70, 90], [70, 5, 65], [90, 50, 5]],
+                ["county_hospital", "central_thc", "central_thc"], beds=[500, 60, 60])
+    if not with_site_travel:
+        return inst
+    st = np.array([[0, 72, 55], [72, 0, 60], [80, 40, 0]], dtype=float)  # rows from, columns to
+    a, b = np.nonzero(np.isfinite(st))
+    ids = inst.sites.index
+    site_tt = TravelTimes.from_pairs(ids, ids, a, b, st[a, b], cutoff_minutes=inst.travel.cutoff_minutes,
+                                     method="od")
+    return replace(inst, site_travel=site_tt)
+
+
+def test_minutes_from_the_county_hospital_are_exact_when_computed():
+    el = SubcentreEligibility(min_minutes_from_county_hospital=60)
+    cfg = only("subcentre", budget=1800, unit_cost_wan=1800, eligibility=el)
+    # estimate: s1 75, s2 95 ≥ 60 → both eligible; s2 reaches d1 + d2 (8,000) within 60 min, s1 only d1 (3,000)
+    est = optimize(exact_case(False), cfg)
+    assert prepare(exact_case(False), cfg).sub_eligible.tolist() == [False, True, True]
+    assert est.items["site_id"].tolist() == ["s2"]
+    assert any("best common demand point" in a and "county hospital" in a for a in est.assumptions)
+    # exact: s0 → s2 is 55 min (< 60, driving from the hospital; the way back is 80) → only s1 is eligible
+    exact = optimize(exact_case(True), cfg)
+    assert prepare(exact_case(True), cfg).sub_eligible.tolist() == [False, True, False]
+    assert exact.items["site_id"].tolist() == ["s1"]
+    assert not any("best common demand point" in a for a in exact.assumptions)
+
+
+def test_min_spacing_uses_exact_site_to_site_minutes():
+    cfg = only("subcentre", budget=3600, unit_cost_wan=1800, target_count=2, min_spacing_minutes=50)
+    # estimate: s1–s2 55 min ≥ 50 → both upgraded
+    est = optimize(exact_case(False), cfg)
+    assert sorted(est.items["site_id"]) == ["s1", "s2"]
+    assert any("sub-centre spacing" in a for a in est.assumptions)
+    # exact: s2 → s1 is 40 min (s1 → s2 60; either direction counts) → only one, the one covering more (s2)
+    data = prepare(exact_case(True), cfg)
+    assert data.sub_conflicts.tolist() == [[1, 2]]
+    exact = optimize(exact_case(True), cfg)
+    assert exact.items["site_id"].tolist() == ["s2"]
+    assert exact.standards.set_index("name").loc["subcentre_target", "shortfall"] == 1

@@ -260,6 +260,7 @@ def test_cache_hit_equals_miss_and_skips_the_work(tmp_path, monkeypatch):
         raise AssertionError("the cache should have answered")
 
     monkeypatch.setattr(tt_mod, "road_travel_times", boom)
+    monkeypatch.setattr(tt_mod, "road_travel_times_with_sites", boom)
     hit, rep_hit = compute_travel_times(demand, sites, **kw)
     for name in ("site_idx", "demand_idx", "minutes"):
         a, b = getattr(miss, name), getattr(hit, name)
@@ -310,3 +311,84 @@ def test_unwritable_cache_warns_and_still_answers(tmp_path):
     )
     assert tt.n_pairs == 2 and not rep.errors
     assert "cache could not be written" in rep.warnings[0].message
+
+
+def brute_force_site_times(roads, sites, cfg) -> np.ndarray:
+    """Independent site → site answer: the same networkx single-source Dijkstra with sites as the targets."""
+    out = brute_force_times(roads, sites, sites, cfg)
+    np.fill_diagonal(out, 0.0)  # a site is 0 minutes from itself
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_site_to_site_road_times_agree_with_networkx_dijkstra(seed):
+    roads, demand, sites = random_case(seed)
+    cfg = TravelConfig(max_access_m=50_000)
+    cutoff = 45.0
+    _, site_tt, _ = tt_mod.compute_travel_times_with_sites(
+        demand, sites, roads=roads, od=None, cfg=cfg, cutoff_minutes=cutoff
+    )
+    expected = brute_force_site_times(roads, sites, cfg)
+    expected[expected > cutoff] = np.inf
+    assert site_tt.site_ids.equals(sites.index) and site_tt.demand_ids.equals(sites.index)
+    assert site_tt.method == "roads" and site_tt.cutoff_minutes == cutoff
+    np.testing.assert_allclose(site_tt.dense(), expected, rtol=1e-9)
+    assert np.isfinite(expected).sum() > len(sites)  # more than the diagonal is reachable
+
+
+def test_site_to_site_on_a_one_way_square_hand_computed():
+    # Square as in the one-way test: A→B is one-way B→A; sites at A and B on the nodes (no access legs).
+    a, b, c, d = (0, 0), (1000, 0), (1000, 1000), (0, 1000)
+    roads = make_roads([[b, a], [b, c], [c, d], [d, a]], oneway=[1, 0, 0, 0])
+    _, site_tt, _ = tt_mod.compute_travel_times_with_sites(
+        points([c], "V"), points([a, b], "S"), roads=roads, od=None, cfg=TravelConfig(), cutoff_minutes=60.0
+    )
+    assert site_tt.dense() == pytest.approx(np.array([[0.0, 4.5], [1.5, 0.0]]))  # county road 40 km/h
+
+
+def test_site_to_site_straight_line_uses_the_same_formula():
+    sites = points([(0, 0), (3000, 4000), (60_000, 0)], "S")
+    demand = points([(0, 0)], "V")
+    cfg = TravelConfig(method="straight")
+    _, site_tt, _ = tt_mod.compute_travel_times_with_sites(
+        demand, sites, roads=None, od=None, cfg=cfg, cutoff_minutes=30.0
+    )
+    five_km = 5000 * cfg.detour_factor / (cfg.straight_speed_kph * 1000 / 60)
+    expected = np.array([[0.0, five_km, np.inf], [five_km, 0.0, np.inf], [np.inf, np.inf, 0.0]])
+    np.testing.assert_allclose(site_tt.dense(), expected)
+
+
+def test_site_to_site_from_od_only_with_site_pairs():
+    demand, sites = points([(0, 0)], "V"), points([(0, 0), (1, 1)], "S")
+    od = pd.DataFrame({"site_id": ["S0", "S1"], "demand_id": ["V0", "V0"], "minutes": [3.0, 4.0]})
+    kw = {"roads": None, "cfg": TravelConfig(), "cutoff_minutes": 30.0}
+    _, none, _ = tt_mod.compute_travel_times_with_sites(demand, sites, od=od, **kw)
+    assert none is None  # the matrix says nothing about site → site
+    site_od = pd.DataFrame({"site_id": ["S0", "S1"], "demand_id": ["S1", "S0"], "minutes": [12.0, 50.0]})
+    _, site_tt, _ = tt_mod.compute_travel_times_with_sites(demand, sites, od=od, site_od=site_od, **kw)
+    np.testing.assert_allclose(site_tt.dense(), [[0.0, 12.0], [np.inf, 0.0]])  # 50 > cutoff 30
+
+
+def test_cache_keeps_site_to_site_times(tmp_path, monkeypatch):
+    roads, demand, sites = random_case(1)
+    demand = demand.iloc[:10]
+    kw = {"roads": roads, "od": None, "cfg": TravelConfig(max_access_m=50_000), "cutoff_minutes": 45.0,
+          "cache_dir": tmp_path}
+    _, miss, rep = tt_mod.compute_travel_times_with_sites(demand, sites, **kw)
+    if rep.errors:
+        demand = demand.drop([p.feature for p in rep.errors])
+        _, miss, rep = tt_mod.compute_travel_times_with_sites(demand, sites, **kw)
+
+    def boom(*a, **k):
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(tt_mod, "road_travel_times_with_sites", boom)
+    _, hit, _ = tt_mod.compute_travel_times_with_sites(demand, sites, **kw)
+    np.testing.assert_array_equal(hit.dense(), miss.dense())
+    assert hit.site_ids.equals(sites.index) and hit.demand_ids.equals(sites.index)
+    # An OD cache entry depends on the site → site rows as well.
+    od = pd.DataFrame({"site_id": ["S0"], "demand_id": ["V0"], "minutes": [3.0]})
+    site_od = pd.DataFrame({"site_id": ["S0"], "demand_id": ["S1"], "minutes": [12.0]})
+    key = tt_mod.travel_cache_key
+    args = {"roads": None, "od": od, "cfg": TravelConfig(), "cutoff_minutes": 30.0, "method": "od"}
+    assert key(demand, sites, **args) != key(demand, sites, site_od=site_od, **args)
