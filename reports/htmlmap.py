@@ -2,8 +2,8 @@
 
 Why not folium: folium loads Leaflet, jQuery, Bootstrap and Font Awesome from CDNs (ten URLs in its default
 template), names every element with a random id (so reruns differ) and writes one script block per feature.
-This module inlines Leaflet itself (vendored from the PyPI package ``django-js-lib-leaflet``, see
-``reports/static/leaflet/SOURCE.md``), embeds the data once as JSON and draws it with a short script
+This module inlines Leaflet itself (read at run time from the installed PyPI package ``django-js-lib-leaflet``,
+a plain repackaging of Leaflet 1.9.4, BSD-2-Clause, that needs no Django), embeds the data once as JSON and draws it with a short script
 (``reports/static/htmlmap.js``): the page needs no server and no network, and the same run gives the same
 bytes. A subset of the bundled CJK font is embedded too, so the Chinese text looks the same on any machine.
 
@@ -303,8 +303,12 @@ def _bounds(payload: dict[str, Any], data: MapData) -> list[list[float]]:
 @cache
 def _leaflet() -> tuple[str, str]:
     """Leaflet's JS and CSS, the CSS's images turned into data: URIs (no file next to map.html needed)."""
-    base = STATIC / "leaflet"
+    from importlib.resources import files
+
+    base = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
     js = (base / "leaflet.js").read_text(encoding="utf-8")
+    # the source map is not inlined, so drop the comment that points to it
+    js = re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", js)
     css = (base / "leaflet.css").read_text(encoding="utf-8")
 
     def inline(m: re.Match[str]) -> str:
