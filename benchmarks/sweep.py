@@ -78,6 +78,10 @@ def main() -> None:
             same = (tmp / "serial" / "sweep.csv").read_bytes() == (tmp / f"warm{n}" / "sweep.csv").read_bytes()
             if not same:
                 print(f"WARNING: sweep.csv of the {n}-worker run differs from the serial one")
+        # serial once more: other work on the machine shows as a difference between the two serial walls
+        t0 = time.perf_counter()
+        run_sweep(args.scenario, axes, out=tmp / "serial2", executor="serial", **common)
+        rows.append(("serial, again (load drift check)", 1, time.perf_counter() - t0, ""))
         same_cold = (tmp / "serial" / "sweep.csv").read_bytes() == (tmp / "cold" / "sweep.csv").read_bytes()
         if not same_cold:  # say where (e.g. a point stopped by the time limit on a loaded machine)
             a, c = serial.table, cold.table
