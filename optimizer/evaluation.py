@@ -85,7 +85,7 @@ def normalise_items(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:
     df["cost_wan"] = df["cost_wan"].astype(float).fillna(pd.Series(unit))
     if "item_id" not in df:
         df["item_id"] = df["kind"] + "-" + df["site_id"] + "-" + df["year"].astype(str)
-    for c in ("newly_covered", "only_covered", "wan_per_1000"):
+    for c in ("newly_covered", "only_covered", "expected_gain", "wan_per_1000"):
         df[c] = np.nan
     df["standards"] = ""
     base = empty_items()

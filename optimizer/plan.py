@@ -23,6 +23,8 @@ ITEM_COLUMNS: dict[str, str] = {
     "cost_wan": "capital cost, 万元",
     "newly_covered": "persons newly covered within the standard by this item",
     "only_covered": "persons covered by this item and by no other facility after the plan",
+    "expected_gain": "persons: MEXCLP expected coverage with all items − with all items but this one (ambulance "
+    "rows; a vehicle that adds a 2nd/3rd vehicle in reach has newly_covered 0 but a gain here); NaN for other kinds",
     "standards": "names of the standards the item serves, ';'-separated",
     "wan_per_1000": "万元 per 1,000 persons newly covered (NaN when none)",
 }

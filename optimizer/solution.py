@@ -22,6 +22,7 @@ def empty_items() -> pd.DataFrame:
         "quantity_ord": pd.Series(dtype=np.int64), "quantity_np": pd.Series(dtype=np.int64),
         "new_station": pd.Series(dtype=bool), "cost_wan": pd.Series(dtype=float),
         "newly_covered": pd.Series(dtype=float), "only_covered": pd.Series(dtype=float),
+        "expected_gain": pd.Series(dtype=float),
         "standards": pd.Series(dtype=str), "wan_per_1000": pd.Series(dtype=float),
     })[list(ITEM_COLUMNS)]
 
@@ -54,7 +55,7 @@ def read_items(m: Model) -> pd.DataFrame:
     df["year"] = np.asarray(d.years)[df["t"].to_numpy()]
     df["item_id"] = df["kind"] + "-" + df["site_id"] + "-" + df["year"].astype(str)
     df = df.sort_values(["year", "kind", "j"]).reset_index(drop=True)
-    for c in ("newly_covered", "only_covered", "wan_per_1000"):
+    for c in ("newly_covered", "only_covered", "expected_gain", "wan_per_1000"):
         df[c] = np.nan
     df["standards"] = ""
     return df[list(ITEM_COLUMNS)].astype({"quantity": np.int64, "quantity_ord": np.int64, "quantity_np": np.int64,

@@ -42,9 +42,11 @@ Justification (依据)
     The standards the item serves (``Plan.items.standards``, each turned into its policy sentence with the
     scenario's figures, e.g. 落实农村地区每1万人口配置1辆救护车标准), then the item's coverage figures:
     新增{T}分钟{service}覆盖人口{newly_covered}，其中{only_covered}仅由本{unit}覆盖 (without newly covered
-    persons: 不新增覆盖人口 …；{only_covered}仅由本{unit}覆盖; zero figures are left out). Persons are written by
-    :func:`fmt_persons_zh` (万人 with one decimal from 10,000, else whole 人), so each figure can be parsed back and
-    equals the plan's ``newly_covered`` / ``only_covered`` at that precision. The time ``T`` is the kind's
+    persons: 不新增覆盖人口 …；{only_covered}仅由本{unit}覆盖; zero figures are left out). An ambulance that newly
+    covers nobody but adds a further vehicle in reach quotes its MEXCLP gain instead: 不新增覆盖人口，提高急救可靠覆盖
+    （期望覆盖增加{expected_gain}）. Persons are written by :func:`fmt_persons_zh` (万人 with one decimal from
+    10,000, else whole 人), so each figure can be parsed back and equals the plan's ``newly_covered`` /
+    ``only_covered`` / ``expected_gain`` at that precision. The time ``T`` is the kind's
     standard for the area type of the site's township (urban, rural, or both when the township is mixed).
 """
 
@@ -155,6 +157,8 @@ def group_projects(items: pd.DataFrame) -> pd.DataFrame:
     if "new_station" not in df:
         df["new_station"] = False
     df["new_station"] = df["new_station"].fillna(False).astype(bool)
+    # NaN (non-ambulance rows, or a table without the column) stays NaN: no gain to quote
+    df["expected_gain"] = pd.to_numeric(df.get("expected_gain", pd.Series(np.nan, index=df.index)), errors="coerce")
     df["standards"] = df.get("standards", pd.Series("", index=df.index)).fillna("").astype(str)
     keys = ["site_id", "kind", "year"]
     g = df.groupby(keys, sort=False)
@@ -167,6 +171,7 @@ def group_projects(items: pd.DataFrame) -> pd.DataFrame:
         cost_wan=("cost_wan", "sum"),
         newly_covered=("newly_covered", "sum"),
         only_covered=("only_covered", "sum"),
+        expected_gain=("expected_gain", lambda s: s.sum(min_count=1)),
         standards=("standards", lambda s: ";".join(dict.fromkeys(x for v in s for x in v.split(";") if x))),
     ).reset_index()
     rank = {k: i for i, k in enumerate(ITEM_KIND_ORDER)}
@@ -259,7 +264,11 @@ def project_basis(
     sentences = list(dict.fromkeys(filter(None, (standard_sentence(s, kind, opt, urban_share, lang) for s in stds))))
     newly = float(getattr(p, "newly_covered", 0) or 0)
     only = float(getattr(p, "only_covered", 0) or 0)
-    cov = coverage_sentence(kind, newly, only, opt, urban_share, lang)
+    try:
+        gain = float(getattr(p, "expected_gain", np.nan))
+    except (TypeError, ValueError):  # None or text in a hand-made table: no gain to quote
+        gain = float("nan")
+    cov = coverage_sentence(kind, newly, only, opt, urban_share, lang, expected_gain=gain)
     sep = "; " if _en(lang) else "；"
     text = sep.join([*sentences, cov]) if cov else sep.join(sentences)
     return text[:1].upper() + text[1:] if _en(lang) else text
@@ -325,9 +334,14 @@ def standard_sentence(name: str, kind: str, opt: OptimizerConfig, urban_share: f
 
 
 def coverage_sentence(
-    kind: str, newly: float, only: float, opt: OptimizerConfig, urban_share: float, lang: str = "zh"
+    kind: str, newly: float, only: float, opt: OptimizerConfig, urban_share: float, lang: str = "zh",
+    *, expected_gain: float = float("nan"),
 ) -> str:
-    """新增{T}分钟{service}覆盖人口{X}，其中{Y}仅由本{unit}覆盖 (the clause on Y only when Y > 0)."""
+    """新增{T}分钟{service}覆盖人口{X}，其中{Y}仅由本{unit}覆盖 (the clause on Y only when Y > 0).
+
+    An ambulance with no newly covered persons but a positive ``expected_gain`` (persons of MEXCLP expected
+    coverage, ``Plan.items.expected_gain``) says so: 提高急救可靠覆盖（期望覆盖增加{gain}）.
+    """
     res = opt.resources
     if kind == "ambulance":
         times = {"urban": res.ambulance.response_minutes_urban, "rural": res.ambulance.response_minutes_rural}
@@ -349,7 +363,11 @@ def coverage_sentence(
     t = _time_text(times, urban_share, en)
     t = t if ("/" in t) else (f"{t} min" if en else f"{t}分钟")
     if round(newly) <= 0:
-        if kind == "ambulance":
+        if kind == "ambulance" and np.isfinite(expected_gain) and round(expected_gain) > 0:
+            text = (f"no newly covered population; raises reliable emergency coverage (expected coverage "
+                    f"+{fmt_persons_en(expected_gain)} persons)" if en
+                    else f"不新增覆盖人口，提高急救可靠覆盖（期望覆盖增加{fmt_persons_zh(expected_gain)}）")
+        elif kind == "ambulance":
             text = ("adds reliability (a further vehicle) where coverage exists" if en
                     else "不新增覆盖人口，提高已覆盖地区急救保障能力（多车覆盖）")
         else:

@@ -88,3 +88,41 @@ def test_unknown_site_in_items_is_an_input_error():
 
     with pytest.raises(InputError, match="unknown site id 'nope'"):
         evaluate(random_case(24), CFG, pd.DataFrame({"site_id": ["nope"], "kind": ["blood"]}))
+
+
+def test_expected_gain_of_ambulances_by_hand_and_by_leaving_each_out():
+    # d0 (1,000) reached by s0 and s1, d1 (2,000) by s1 only; s0 has a vehicle today; q = 0.3, depth 3.
+    # Items: A = +1 at s0, B = +1 at s1 → after the plan n(d0) = 3, n(d1) = 1.
+    inst = make([1000, 2000], [[5, 99], [5, 5]], ["thc", "thc"], amb_ord=[1, 0])
+    cfg = only("ambulance", busy_fraction=0.3, coverage_depth=3)
+    items = pd.DataFrame({"site_id": ["s0", "s1"], "kind": "ambulance", "quantity_ord": [1, 1]})
+    plan = evaluate(inst, cfg, items)
+    it = plan.items.set_index("site_id")
+    # A: d0 already covered → newly 0; its gain is d0's 3rd vehicle: 1,000 × (0.3² − 0.3³) = 63
+    assert it.loc["s0", "newly_covered"] == 0
+    assert it.loc["s0", "expected_gain"] == pytest.approx(1000 * (0.3**2 - 0.3**3))
+    # B: d0's 3rd vehicle (63) + d1's first (2,000 × 0.7 = 1,400)
+    assert it.loc["s1", "newly_covered"] == 2000
+    assert it.loc["s1", "expected_gain"] == pytest.approx(63 + 1400)
+    # Independently: expected coverage with all items − with all but this one, by evaluating both tables.
+    after = plan.coverage_summary(inst.demand["population"])["ambulance"]["after"]
+    for k, site in enumerate(["s0", "s1"]):
+        rest = evaluate(inst, cfg, items.drop(index=k)).coverage_summary(inst.demand["population"])
+        assert it.loc[site, "expected_gain"] == pytest.approx(after - rest["ambulance"]["after"], abs=1e-3)
+
+
+def test_expected_gain_on_a_random_plan_equals_leave_one_out():
+    inst = random_case(31)
+    cfg = OptimizerConfig(resources=ResourcesConfig(
+        ambulance={"busy_fraction": 0.25, "coverage_depth": 3}, fever={"enabled": False},
+        blood=BloodConfig(unit_cost_wan=80), subcentre={"enabled": False}), budget_wan=1500)
+    plan = optimize(inst, cfg)
+    amb = plan.items[plan.items["kind"] == "ambulance"]
+    assert len(amb) >= 3 and plan.items.loc[plan.items["kind"] != "ambulance", "expected_gain"].isna().all()
+    pop = inst.demand["population"]
+    full = plan.coverage_summary(pop)["ambulance"]["after"]
+    for idx, row in amb.iterrows():
+        rest = evaluate(inst, cfg, plan.items.drop(index=idx)).coverage_summary(pop)["ambulance"]["after"]
+        assert row["expected_gain"] == pytest.approx(full - rest, abs=1e-3)
+    # a vehicle bought for the fleet standard may add nothing (0), never a loss; the plan as a whole gains
+    assert (amb["expected_gain"] >= -1e-9).all() and amb["expected_gain"].sum() > 0

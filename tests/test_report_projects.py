@@ -1,6 +1,7 @@
 """reports.projects: the 重点项目清单 rows — names, 建设性质, one row per project, 依据 figures parsed back."""
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -159,3 +160,37 @@ def test_mixed_township_names_both_standards():
     assert "新增15/30分钟（城市/农村）急救覆盖人口1.2万人" in amb
     en = project_table(inst, plan, report=REPORT, opt=OPT, lang="en").loc["ambulance-S3-2025", "Justification"]
     assert "within 15/30 min (urban/rural) of emergency response" in en
+
+
+def _reliability_plan(gain: float):
+    """The fixture plan with the 2026 ambulance at C1 newly covering nobody but adding ``gain`` expected persons."""
+    inst = make_instance()
+    plan = make_plan(inst)
+    items = plan.items.copy()
+    items["expected_gain"] = float("nan")
+    amb = items["kind"] == "ambulance"
+    items.loc[amb, "expected_gain"] = [4_321.0, gain]
+    c1 = items["item_id"] == "ambulance-C1-2026"
+    items.loc[c1, ["newly_covered", "only_covered"]] = 0.0
+    return inst, replace(plan, items=items)
+
+
+@pytest.mark.parametrize(("gain", "quoted"), [(3_049.6, "3050人"), (12_960.0, "1.3万人")])
+def test_ambulance_without_new_coverage_quotes_its_expected_gain(gain, quoted):
+    inst, plan = _reliability_plan(gain)
+    t = project_table(inst, plan, report=REPORT, opt=OPT)
+    basis = t.loc["ambulance-C1-2026", "依据"]
+    assert f"不新增覆盖人口，提高急救可靠覆盖（期望覆盖增加{quoted}）" in basis
+    # the only person figure in it is the plan's expected gain, at the printed precision
+    (got,) = parse_persons_zh(basis)
+    assert got == (round(gain / 10_000, 1) * 10_000 if gain >= 10_000 else round(gain))
+    # an ambulance that newly covers people keeps the newly-covered sentence (no gain clause)
+    assert "期望覆盖" not in t.loc["ambulance-S3-2025", "依据"]
+    en = project_table(inst, plan, report=REPORT, opt=OPT, lang="en").loc["ambulance-C1-2026", "Justification"]
+    assert f"expected coverage +{round(gain):,} persons" in en
+
+
+def test_ambulance_without_gain_keeps_the_reliability_sentence():
+    inst, plan = _reliability_plan(0.0)
+    basis = project_table(inst, plan, report=REPORT, opt=OPT).loc["ambulance-C1-2026", "依据"]
+    assert "不新增覆盖人口，提高已覆盖地区急救保障能力（多车覆盖）" in basis and "期望覆盖" not in basis
