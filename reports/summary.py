@@ -407,8 +407,14 @@ def summary_console(summary: dict, *, lang: str = "zh"):  # -> rich.console.Rend
     std_hdr, std_rows = standards_table(summary, lang)
     # the terminal is narrow: the sources stay in summary.md and the appendix
     std_hdr, std_rows = std_hdr[:-1], [r[:-1] for r in std_rows]
+    # and the total population, equal on every row, moves into the title
+    cov_hdr, cov_rows = coverage_table(summary, lang)
+    cov_title = label("coverage_section", lang)
+    if cov_rows:
+        cov_title += f" · {cov_hdr[1]} {cov_rows[0][1]}"
+        cov_hdr, cov_rows = [cov_hdr[0], *cov_hdr[2:]], [[r[0], *r[2:]] for r in cov_rows]
     for title, (hdr, rows) in (
-        (label("coverage_section", lang), coverage_table(summary, lang)),
+        (cov_title, (cov_hdr, cov_rows)),
         (label("standards_section", lang), (std_hdr, std_rows)),
         (label("spend_section", lang), spend_table(summary, lang)),
     ):
@@ -416,7 +422,12 @@ def summary_console(summary: dict, *, lang: str = "zh"):  # -> rich.console.Rend
             continue
         t = Table(title=title, title_justify="left")
         for i, h in enumerate(hdr):
-            t.add_column(h, justify="left" if i == 0 else "right")
+            # figures are never cut: the column is at least as wide as its widest value; headers wrap instead
+            widest = max((len(r[i]) for r in rows), default=0)
+            # (an English name wraps at its spaces; a Chinese one, having none, keeps its width)
+            keep = i > 0 or lang == "zh"
+            t.add_column(h, justify="left" if i == 0 else "right", min_width=widest if keep else None,
+                         overflow="fold")
         for r in rows:
             style = "red" if r and label("met_no", lang) in r else None
             t.add_row(*r, style=style)

@@ -62,8 +62,24 @@ def _run(scenario: Path, out: Path | None, mode: str, lang: str | None, force: b
     if out is not None:
         head = "结果已写入" if lang == "zh" else "Results written to"
         console.print(f"\n[bold]{head}[/bold] {out.resolve()}")
-        for f in sorted(result.files):
-            console.print(f"  {f}")
+        for line in _file_overview(out, result.files, lang):
+            console.print(line)
+
+
+def _file_overview(out: Path, files: list[Path], lang: str) -> list[str]:
+    """The files a planner opens, grouped: documents first, then maps, tables and the rest (state is hidden)."""
+    rel = sorted({Path(f).resolve().relative_to(out.resolve()) for f in files
+                  if out.resolve() in Path(f).resolve().parents})
+    groups = {
+        ("文档", "documents"): [r for r in rel if r.suffix in (".docx", ".xlsx", ".md", ".html")],
+        ("地图", "maps"): [r for r in rel if r.parts[0] == "maps"],
+        ("数据表", "tables"): [r for r in rel if r.suffix in (".csv", ".gpkg", ".json") and r.parts[0] != "state"],
+    }
+    lines = []
+    for (zh, en), members in groups.items():
+        if members:
+            lines.append(f"  {zh if lang == 'zh' else en}: " + ", ".join(str(m) for m in members))
+    return lines
 
 
 def _lang(lang: str | None, default: str = "zh") -> str:

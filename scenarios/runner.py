@@ -169,8 +169,12 @@ def write_run_folder(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return [out / Path(f).relative_to(tmp) if Path(f).is_absolute() and tmp in Path(f).parents else Path(f)
-            for f in files]
+    tmp_abs = tmp.resolve()
+    moved = []
+    for f in files:
+        path = Path(f).resolve()
+        moved.append(out / path.relative_to(tmp_abs) if tmp_abs in path.parents else Path(f))
+    return moved
 
 
 class _NoStage:
