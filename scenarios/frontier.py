@@ -150,10 +150,12 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
             for gk, gv in zip(groups, key, strict=True):
                 sel = sel[sel[gk] == gv]
             sel = sel.dropna(subset=["first_met"]).sort_values(["first_met", "standard"])
-            for j, (_, m) in enumerate(sel.iterrows()):
-                ax.axvline(m["first_met"], color="0.45", ls=":", lw=1)
-                ax.annotate(standard_name(m["standard"], lang), (m["first_met"], 2 + 7 * (j % 6)),
-                            rotation=90, fontsize=7, color="0.3", ha="right", va="bottom")
+            # one dotted line per budget; standards first met at the same budget share it, one text column each
+            for at, same in sel.groupby("first_met", sort=True):
+                ax.axvline(at, color="0.45", ls=":", lw=1)
+                names = "\n".join(standard_name(s, lang) for s in same["standard"])
+                ax.annotate(names, (at, 2), rotation=90, fontsize=7, color="0.3", ha="right", va="bottom",
+                            linespacing=1.1)
             title = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in zip(groups, key, strict=True))
             if title:
                 ax.set_title(title, fontsize=9)
