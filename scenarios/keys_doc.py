@@ -26,7 +26,7 @@ Generated from the schema by `python -m scenarios.keys_doc` — do not edit by h
 A scenario file sets only what differs from these defaults (and may `extends:` another file). Units are in the
 descriptions: minutes (min), persons, 万元 (10,000 CNY); a description's grade says where a default comes from
 (A official, B paper, C one local project, ASSUMPTION no source — reports flag these when you leave them
-unset; see `../shared/STANDARDS.md`). Any scalar key can be swept:
+unset; the README section "Standards and their sources" lists them). Any scalar key can be swept:
 `healthplan sweep FILE --set dotted.key=v1,v2`.
 """
 
