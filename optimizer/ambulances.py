@@ -25,7 +25,7 @@ def add_ambulance_variables(m: Model) -> None:
     every standard read only v and N, and for integer v and N the cheapest split (the vertex that fills the sites
     with the smallest NP premium first) is integral, which :func:`optimizer.solution.read_items` reads back. It
     removes the symmetry of "which site gets the NP vehicle" that made branch-and-bound slow (3-year demo: ~40 s
-    → ~15 s, same optima; optimizer/MODEL.md).
+    → ~15 s, same optima; README, Design).
     """
     d, cfg = m.data, m.data.cfg.resources.ambulance
     if not cfg.enabled:
