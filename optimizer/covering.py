@@ -81,3 +81,22 @@ def add_access_time(m: Model, key: str, families: tuple[str, ...], existing: np.
                 saving = float(g.population[h] * (g.fallback[h] - tm) / g.horizon)
                 m.coverage.append((w, saving * weight * m.year_weight[t]))
             m.add(expr(ws) <= 1, f"assign_{key}_{h}_{t}")
+
+
+def add_kind_access(
+    m: Model, key: str, families: tuple[str, ...], existing: np.ndarray, *, objective: str,
+    weight: float, target_coverage: float | None,
+) -> None:
+    """Coverage rows and/or p-median access rows of one kind, as its objective, target and equity floor need.
+
+    Coverage (``cover_<key>_*``) is built when the kind's objective is coverage, or a coverage target or an
+    equity floor on ``key`` needs the covered persons; access time (``assign_<key>_*``) when the objective is
+    ``access_time``.
+    """
+    eq = m.data.cfg.equity
+    need_cover = objective == "coverage" or target_coverage is not None or (
+        eq.theta is not None and key in eq.kinds)
+    if need_cover:
+        add_covering(m, key, families, existing, weight=weight, in_objective=objective == "coverage")
+    if objective == "access_time":
+        add_access_time(m, key, families, existing, weight=weight)

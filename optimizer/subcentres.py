@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from optimizer.covering import add_access_time, add_covering
+from optimizer.covering import add_kind_access
 from optimizer.model import Model, expr
 
 KIND = "subcentre"
@@ -46,11 +46,5 @@ def add_secondary_coverage(m: Model) -> None:
     d, cfg = m.data, m.data.cfg.resources.subcentre
     if not cfg.enabled:
         return
-    eq = d.cfg.equity
-    need_cover = cfg.objective == "coverage" or cfg.target_coverage is not None or (
-        eq.theta is not None and "secondary" in eq.kinds)
-    if need_cover:
-        add_covering(m, "secondary", ("subcentre",), d.secondary_has, weight=cfg.weight,
-                     in_objective=cfg.objective == "coverage")
-    if cfg.objective == "access_time":
-        add_access_time(m, "secondary", ("subcentre",), d.secondary_has, weight=cfg.weight)
+    add_kind_access(m, "secondary", ("subcentre",), d.secondary_has, objective=cfg.objective, weight=cfg.weight,
+                    target_coverage=cfg.target_coverage)
