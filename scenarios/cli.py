@@ -117,14 +117,12 @@ def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None) -> N
     from scenarios.schema import load_scenario
 
     scen = load_scenario(scenario, overrides=_overrides(set_))
-    from geodata.errors import ProblemReport
     from geodata.load import check_inputs
     from scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
 
     lang = _lang(lang, scen.report.lang)
     inst, report = check_inputs(scen.inputs, scen.travel, cutoff_minutes=cutoff_minutes(scen),
                                 cache_dir=scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve())
-    assert isinstance(report, ProblemReport)
     for p in report.problems:
         colour = "red" if p.severity == "error" else "yellow"
         console.print(f"[{colour}]{p.format()}[/{colour}]")
