@@ -18,32 +18,19 @@ def add_ambulance_variables(m: Model) -> None:
     ``amb_station_<j>_<t>``  Σ_{τ≤t} (a^ord + a^np) ≤ (cap_j) · Σ_{τ≤t} s_jτ at sites without vehicles today
     (a new station must be opened, once, at its fixed cost; seed 000 item 12: stations at public hospitals and
     health centres). Existing vehicles are constants and are never removed.
-
-    Integrality sits on the vehicle count per site and year v_jt = a_jt^ord + a_jt^np (``amb_veh``, row
-    ``amb_split_<j>_<t>``) and on the county's new negative-pressure vehicles per year N_t = Σ_j a_jt^np
-    (``amb_np_year_<t>``); the split a^ord / a^np per site is continuous. Exact: coverage, capacity, stations and
-    every standard read only v and N, and for integer v and N the cheapest split (the vertex that fills the sites
-    with the smallest NP premium first) is integral, which :func:`optimizer.solution.read_items` reads back. It
-    removes the symmetry of "which site gets the NP vehicle" that made branch-and-bound slow (3-year demo: ~40 s
-    → ~15 s, same optima; README, Design).
     """
     d, cfg = m.data, m.data.cfg.resources.ambulance
     if not cfg.enabled:
         return
     ordv, npv, stv = m.family("amb_ord"), m.family("amb_np"), m.family("amb_station")
-    veh = m.family("amb_veh")
     existing = d.amb_ord + d.amb_np
-    np_by_year: dict[int, Terms] = {}
     for j in np.flatnonzero(d.amb_eligible):
         spare = int(d.amb_capacity[j] - existing[j])
         if spare <= 0:
             continue
         for t in range(m.n_years):
-            ordv[(j, t)] = m.var(f"amb_ord_{j}_{t}", 0, spare)
-            npv[(j, t)] = m.var(f"amb_np_{j}_{t}", 0, spare)
-            veh[(j, t)] = m.var(f"amb_veh_{j}_{t}", 0, spare, cat=pulp.LpInteger)
-            m.add(expr([(ordv[(j, t)], 1.0), (npv[(j, t)], 1.0), (veh[(j, t)], -1.0)]) == 0, f"amb_split_{j}_{t}")
-            np_by_year.setdefault(t, []).append((npv[(j, t)], 1.0))
+            ordv[(j, t)] = m.var(f"amb_ord_{j}_{t}", 0, spare, cat=pulp.LpInteger)
+            npv[(j, t)] = m.var(f"amb_np_{j}_{t}", 0, spare, cat=pulp.LpInteger)
             m.add_cost(KIND, t, ordv[(j, t)], float(d.cost["ambulance_ord"][j]))
             m.add_cost(KIND, t, npv[(j, t)], float(d.cost["ambulance_np"][j]))
         m.add(expr(_new(m, j, m.n_years - 1)) <= spare, f"amb_capacity_{j}")
@@ -56,9 +43,6 @@ def add_ambulance_variables(m: Model) -> None:
                 m.add(expr(_new(m, j, t) + opened) <= 0, f"amb_station_{j}_{t}")
             if m.n_years > 1:
                 m.add(expr(m.cumulative("amb_station", j, m.n_years - 1)) <= 1, f"amb_station_once_{j}")
-    for t, terms in sorted(np_by_year.items()):
-        m.np_year[t] = m.var(f"amb_np_year_{t}", 0, None, cat=pulp.LpInteger)
-        m.add(expr(terms + [(m.np_year[t], -1.0)]) == 0, f"amb_np_year_{t}")
 
 
 def _new(m: Model, j: int, t: int) -> Terms:

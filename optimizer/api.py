@@ -169,15 +169,11 @@ def _start_from_plan(m: Model, plan: Plan) -> dict[str, float]:
     pos = pd.Series(np.arange(len(ids)), index=ids)
     tpos = {y: t for t, y in enumerate(m.data.years)}
     start = {v.name: 0.0 for fam in m.x.values() for v in fam.values()}
-    start.update({v.name: 0.0 for v in m.np_year.values()})
     for _, it in plan.items.iterrows():
         j, t = pos.get(str(it["site_id"])), tpos.get(int(it["year"]))
         if j is None or t is None:
             continue
-        if it["kind"] == "ambulance" and t in m.np_year and (int(j), t) in m.x.get("amb_np", {}):
-            start[m.np_year[t].name] += float(it["quantity_np"])
         fams = {"ambulance": (("amb_ord", it["quantity_ord"]), ("amb_np", it["quantity_np"]),
-                              ("amb_veh", it["quantity_ord"] + it["quantity_np"]),
                               ("amb_station", float(bool(it["new_station"])))),
                 "fever_clinic": (("fever_clinic", 1.0),), "fever_room": (("fever_room", 1.0),),
                 "blood": (("blood", 1.0),), "subcentre": (("subcentre", 1.0),)}.get(it["kind"], ())

@@ -36,8 +36,8 @@ class StandardSpec:
 class Model:
     """A built MILP: ``prob`` plus the handles needed to read a plan back and to stage the objective.
 
-    ``x[family][(site, year_pos)]`` are the decision variables (families ``amb_ord``, ``amb_np``, ``amb_veh``
-    (= ord + np), ``amb_station``, ``fever_clinic``, ``fever_room``, ``blood``, ``subcentre``); ``shortfall``, ``coverage`` and ``cost`` are the
+    ``x[family][(site, year_pos)]`` are the decision variables (families ``amb_ord``, ``amb_np``, ``amb_station``,
+    ``fever_clinic``, ``fever_room``, ``blood``, ``subcentre``); ``shortfall``, ``coverage`` and ``cost`` are the
     linear terms of the three lexicographic stages (weighted shortfall share, weighted persons, 万元).
     """
 
@@ -45,7 +45,6 @@ class Model:
     data: ModelData
     mode: Mode
     x: dict[str, dict[tuple[int, int], pulp.LpVariable]] = field(default_factory=dict)
-    np_year: dict[int, pulp.LpVariable] = field(default_factory=dict)  # new NP vehicles per year position (ℤ)
     shortfall: Terms = field(default_factory=list)
     elastic: Terms = field(default_factory=list)  # min-budget mode: shortfall of hard standards, solved first
     elastic_vars: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)

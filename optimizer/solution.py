@@ -27,39 +27,15 @@ def empty_items() -> pd.DataFrame:
     })[list(ITEM_COLUMNS)]
 
 
-def ambulance_split(m: Model) -> dict[tuple[int, int], tuple[int, int]]:
-    """Whole (ordinary, negative-pressure) new vehicles per (site, year position) from the solved model.
-
-    The model keeps integrality on the vehicles per site and year (``amb_veh``) and on the NP vehicles per year
-    (``m.np_year``), the split being continuous (:func:`optimizer.ambulances.add_ambulance_variables`). Each year's
-    N NP vehicles go to the sites buying that year in order of their NP premium (cost_np − cost_ord, 万元), then
-    of the solver's NP value, then site order: the cheapest split, so the cost never exceeds the solver's.
-    """
-    d = m.data
-    veh, npv = m.x.get("amb_veh", {}), m.x.get("amb_np", {})
-    premium = d.cost["ambulance_np"] - d.cost["ambulance_ord"]
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    for t in range(m.n_years):
-        keys = sorted(k for k in veh if k[1] == t)
-        total = {k: round(_val(veh[k])) for k in keys}
-        n_np = m.np_year.get(t)
-        left = round(_val(n_np)) if n_np is not None else round(sum(_val(npv.get(k)) for k in keys))
-        for k in sorted(keys, key=lambda k: (premium[k[0]], -_val(npv.get(k)), k[0])):
-            qn = min(total[k], max(left, 0))
-            left -= qn
-            out[k] = (total[k] - qn, qn)
-    return out
-
-
 def read_items(m: Model) -> pd.DataFrame:
     """Items chosen by the solution (values rounded: integrality tolerance), sorted by year, kind, site order."""
     d = m.data
     ids = d.instance.sites.index.astype(str)
     rows = []
     ordv, npv, stv = m.x.get("amb_ord", {}), m.x.get("amb_np", {}), m.x.get("amb_station", {})
-    split = ambulance_split(m)
     for j, t in sorted(set(ordv) | set(npv)):
-        qo, qn = split.get((j, t), (round(_val(ordv.get((j, t)))), round(_val(npv.get((j, t))))))
+        qo = round(_val(ordv.get((j, t))))
+        qn = round(_val(npv.get((j, t))))
         new_station = round(_val(stv.get((j, t)))) == 1
         if qo + qn == 0 and not new_station:
             continue

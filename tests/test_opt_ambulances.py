@@ -98,23 +98,3 @@ def test_derived_busy_fraction_is_flagged():
     assert plan.meta["q"] == pytest.approx(300_000 * 0.03 * 60 / (30 * 525_600))
     assert any("busy fraction" in a for a in plan.assumptions)
     assert np.isclose(plan.demand_coverage.loc["d0", "ambulance_before"], 1 - plan.meta["q"] ** 3)
-
-
-def test_np_vehicles_go_to_the_cheapest_premium_sites_as_whole_vehicles():
-    # Three stations reach one point each; the NP-share rule (hard, 40 %) asks 2 NP of 4 new vehicles. NP costs
-    # 35万元 at s0 and s2 but 60万元 at s1 (per-site override); ordinary 25 everywhere. The model keeps integrality on
-    # vehicles per site and on NP vehicles per year; the read-back split must be whole vehicles, avoid s1's
-    # premium and cost exactly what the cost stage minimised.
-    inst = make([5_000, 5_000, 5_000], [[5, 99, 99], [99, 5, 99], [99, 99, 5]], ["thc", "thc", "thc"],
-                amb_ord=[1, 1, 1], station_capacity=[3, 3, 3])
-    cfg = only("ambulance", budget=200, busy_fraction=0.5, coverage_depth=3, fleet=OFFR,
-               np_share_rule=HARD).model_copy(update={"site_costs_wan": {"s1": {"ambulance_np": 60.0}}})
-    plan = optimize(inst, cfg)
-    it = plan.items.set_index("site_id")
-    assert (it["quantity_ord"] + it["quantity_np"] == it["quantity"]).all()
-    assert it["quantity_np"].sum() >= 0.4 * (it["quantity"].sum() + 3) - 1e-9
-    assert it.loc["s1", "quantity"] > 0 and it.loc["s1", "quantity_np"] == 0  # s1 buys, but ordinary only
-    cost_stage = next(s for s in plan.solve.stages if s["stage"] == "cost")
-    assert plan.spent_wan == pytest.approx(cost_stage["objective"])
-    expected = 25 * it["quantity_ord"].sum() + 35 * it["quantity_np"].sum()
-    assert plan.spent_wan == pytest.approx(expected)
