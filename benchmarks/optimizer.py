@@ -47,9 +47,9 @@ def report(label: str, inst, plan, extra_s: float = 0.0) -> None:
 
 def demo_county() -> None:
     """The bundled demo county under scenarios/demo.yaml (all four kinds)."""
-    from optimizer import optimize
-    from scenarios.runner import prepare_instance
-    from scenarios.schema import load_scenario
+    from healthplan.optimizer import optimize
+    from healthplan.scenarios.runner import prepare_instance
+    from healthplan.scenarios.schema import load_scenario
 
     scen = load_scenario(ROOT / "scenarios" / "demo.yaml")
     t0 = time.perf_counter()
@@ -64,13 +64,13 @@ def province(seed: int = 7, time_limit_s: float = 600.0, gap: float = 0.01) -> N
     import numpy as np
     import pandas as pd
 
-    from geodata.demo import generate_region
-    from geodata.instance import Instance
-    from geodata.levels import parse_level
-    from geodata.travel_times import straight_travel_times  # noqa: F401  (documented path; see below)
-    from optimizer import optimize, required_cutoff
-    from optimizer.config import FeverConfig, BloodConfig, OptimizerConfig, ResourcesConfig, SolverConfig
-    from optimizer.config import SubcentreConfig
+    from healthplan.geodata.demo import generate_region
+    from healthplan.geodata.instance import Instance
+    from healthplan.geodata.levels import parse_level
+    from healthplan.geodata.travel_times import straight_travel_times  # noqa: F401  (documented path; see below)
+    from healthplan.optimizer import optimize, required_cutoff
+    from healthplan.optimizer.config import FeverConfig, BloodConfig, OptimizerConfig, ResourcesConfig, SolverConfig
+    from healthplan.optimizer.config import SubcentreConfig
 
     t0 = time.perf_counter()
     region = generate_region(seed=seed)
@@ -90,7 +90,7 @@ def _region_instance(region, cutoff, np, pd, Instance, parse_level):
     """Canonical Instance from the generator's layers with straight-line minutes (detour 1.6, 40 km/h)."""
     from scipy.spatial import cKDTree
 
-    from geodata.instance import TravelTimes
+    from healthplan.geodata.instance import TravelTimes
 
     crs = region.villages.estimate_utm_crs()
     vil = region.villages.to_crs(crs)
@@ -140,8 +140,8 @@ def orlib(names: list[str]) -> None:
     import pandas as pd
     from conftest import build_instance
 
-    from optimizer import optimize
-    from optimizer.config import BloodConfig, OptimizerConfig, ResourcesConfig, StandardRule
+    from healthplan.optimizer import optimize
+    from healthplan.optimizer.config import BloodConfig, OptimizerConfig, ResourcesConfig, StandardRule
 
     folder = ROOT.parent / "shared" / "benchmarks" / "orlib_pmed"
     if not folder.is_dir():

@@ -30,10 +30,10 @@ def main() -> None:
     """Run the benchmark and print a table."""
     from distributed import Client
 
-    from scenarios.runner import prepare_instance
-    from scenarios.schema import load_scenario
-    from scenarios.sweep import expand_grid, local_cluster, parse_budget, point_scenarios, run_sweep
-    from scenarios.sweep import base_data, shared_instance_scenario
+    from healthplan.scenarios.runner import prepare_instance
+    from healthplan.scenarios.schema import load_scenario
+    from healthplan.scenarios.sweep import expand_grid, local_cluster, parse_budget, point_scenarios, run_sweep
+    from healthplan.scenarios.sweep import base_data, shared_instance_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "demo.yaml"))

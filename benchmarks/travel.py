@@ -34,8 +34,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
-from geodata.config import TravelConfig  # noqa: E402
-from geodata.travel_times import compute_travel_times  # noqa: E402
+from healthplan.geodata.config import TravelConfig  # noqa: E402
+from healthplan.geodata.travel_times import compute_travel_times  # noqa: E402
 
 CRS = "EPSG:32649"  # UTM 49N, metres (any metric CRS does for synthetic data)
 CUTOFF_MINUTES = 60.0  # the largest time standard (hospital access, 60 min; STANDARDS.md)
@@ -104,7 +104,7 @@ def generator_case(name: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, gp
     """The demo county (``generate_county``) or province (``generate_region``) of ``geodata.demo``, reprojected to
     its UTM zone (``estimate_utm_crs``) and put into canonical frames; ``None`` without the generator."""
     try:
-        from geodata import demo  # noqa: PLC0415
+        from healthplan.geodata import demo  # noqa: PLC0415
     except ImportError:
         return None
     if name == "county":
@@ -142,7 +142,7 @@ def run_case(name: str, seed: int) -> dict[str, object]:
         demand, sites, roads=roads, od=None, cfg=cfg, cutoff_minutes=CUTOFF_MINUTES
     )
     wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    from geodata.roads import build_road_network  # noqa: PLC0415  (counts only; not timed)
+    from healthplan.geodata.roads import build_road_network  # noqa: PLC0415  (counts only; not timed)
 
     network, _ = build_road_network(roads, cfg)
     return {

@@ -1,6 +1,6 @@
 """Read and check a county's inputs and compute travel times: scenario inputs → :class:`Instance`."""
 
-from geodata.errors import InputError, Problem, ProblemReport
-from geodata.instance import Instance, TravelTimes
+from healthplan.geodata.errors import InputError, Problem, ProblemReport
+from healthplan.geodata.instance import Instance, TravelTimes
 
 __all__ = ["InputError", "Instance", "Problem", "ProblemReport", "TravelTimes"]

@@ -24,8 +24,8 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geodata.demo_geometry import Geography, build_geography, sample_villages
-from geodata.demo_names import (
+from healthplan.geodata.demo_geometry import Geography, build_geography, sample_villages
+from healthplan.geodata.demo_names import (
     KIND_EN,
     N_NAMES,
     URBAN,
@@ -34,8 +34,8 @@ from geodata.demo_names import (
     place_pinyin,
     unique_name_indices,
 )
-from geodata.demo_roads import RoadNet, build_roads
-from geodata.levels import Level
+from healthplan.geodata.demo_roads import RoadNet, build_roads
+from healthplan.geodata.levels import Level
 
 CRS = "EPSG:4326"
 DEMO_PATH = Path(__file__).resolve().parent / "demo" / "demo_county.gpkg"

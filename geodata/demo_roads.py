@@ -16,8 +16,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra, minimum_spanning_tree
 from scipy.spatial import Delaunay
 
-from geodata.config import DEFAULT_SPEEDS_KPH
-from geodata.demo_geometry import MAX_WIND_M, Geography
+from healthplan.geodata.config import DEFAULT_SPEEDS_KPH
+from healthplan.geodata.demo_geometry import MAX_WIND_M, Geography
 
 CLASSES = ("expressway", "national", "provincial", "county", "township", "village")
 # How much each class meanders in the hills (fraction of MAX_AMPLITUDE_M): engineered roads barely do.

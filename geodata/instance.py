@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from geodata.errors import Problem
+from healthplan.geodata.errors import Problem
 
 # Canonical columns (units in brackets). Readers produce exactly these; the optimizer relies on nothing else.
 DEMAND_COLUMNS: dict[str, str] = {

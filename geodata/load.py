@@ -25,14 +25,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata import crs as crsmod
-from geodata.config import InputsConfig, LayerSpec, TravelConfig
-from geodata.errors import InputError, ProblemReport
-from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
-from geodata.levels import Level
-from geodata.readers import read_layer_into
-from geodata.travel_times import compute_travel_times_with_sites
-from geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
+from healthplan.geodata import crs as crsmod
+from healthplan.geodata.config import InputsConfig, LayerSpec, TravelConfig
+from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
+from healthplan.geodata.levels import Level
+from healthplan.geodata.readers import read_layer_into
+from healthplan.geodata.travel_times import compute_travel_times_with_sites
+from healthplan.geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
 
 # Township kinds that mean urban (街道 = urban sub-district; 镇 and 乡 are rural). STANDARDS.md / DESIGN.md §3.
 URBAN_KINDS = frozenset({"街道", "street", "subdistrict", "urban", "城市"})

@@ -24,10 +24,10 @@ import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from geodata.config import LayerSpec
-from geodata.crs import crs_label
-from geodata.errors import InputError, ProblemReport
-from geodata.schemas import LayerSchema, schema_for
+from healthplan.geodata.config import LayerSpec
+from healthplan.geodata.crs import crs_label
+from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.schemas import LayerSchema, schema_for
 
 # Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage
 # whose dataset metadata pyogrio wrote (observed with GDAL 3.x on the demo county). The metadata stays

@@ -14,8 +14,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from geodata.config import TravelConfig
-from geodata.errors import InputError, ProblemReport
+from healthplan.geodata.config import TravelConfig
+from healthplan.geodata.errors import InputError, ProblemReport
 
 # Values of the one-way column, compared case-insensitively after str(). OSM writes "yes"/"no"/"-1";
 # Chinese attribute tables often write 是/否 or 单向/双向.

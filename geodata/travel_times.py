@@ -12,11 +12,11 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from geodata.cache import Fingerprint, load_arrays, save_arrays
-from geodata.config import TravelConfig
-from geodata.errors import InputError, Problem, ProblemReport
-from geodata.instance import TravelTimes
-from geodata.roads import RoadNetwork, build_road_network
+from healthplan.geodata.cache import Fingerprint, load_arrays, save_arrays
+from healthplan.geodata.config import TravelConfig
+from healthplan.geodata.errors import InputError, Problem, ProblemReport
+from healthplan.geodata.instance import TravelTimes
+from healthplan.geodata.roads import RoadNetwork, build_road_network
 
 # Dijkstra returns a dense (sources × nodes) float64 block; sources are processed in chunks so that block stays
 # below this size. 24 MiB stays under glibc's largest mmap threshold (32 MiB), so the block is recycled from the

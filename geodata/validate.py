@@ -18,10 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from geodata.config import TravelConfig
-from geodata.errors import ProblemReport
-from geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
-from geodata.schemas import ColumnSchema, LayerSchema, schema_for
+from healthplan.geodata.config import TravelConfig
+from healthplan.geodata.errors import ProblemReport
+from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
+from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
 # One message per offending row up to this many rows of the same problem, then one summary line.
 MAX_LISTED = 20

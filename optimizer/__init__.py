@@ -1,8 +1,8 @@
 """The model: builds the MILP from an Instance and the scenario's standards, costs and weights; returns a Plan."""
 
-from optimizer.api import min_budget, optimize
-from optimizer.coverage import required_cutoff
-from optimizer.errors import InfeasibleError
-from optimizer.evaluation import baseline, evaluate
+from healthplan.optimizer.api import min_budget, optimize
+from healthplan.optimizer.coverage import required_cutoff
+from healthplan.optimizer.errors import InfeasibleError
+from healthplan.optimizer.evaluation import baseline, evaluate
 
 __all__ = ["InfeasibleError", "baseline", "evaluate", "min_budget", "optimize", "required_cutoff"]

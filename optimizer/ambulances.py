@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from optimizer.coverage import build_groups, coverage_pairs
-from optimizer.model import Model, Terms, expr
+from healthplan.optimizer.coverage import build_groups, coverage_pairs
+from healthplan.optimizer.model import Model, Terms, expr
 
 KIND = "ambulance"
 

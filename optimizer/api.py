@@ -8,18 +8,18 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from geodata.instance import Instance
-from optimizer.build import build_model
-from optimizer.config import OptimizerConfig
-from optimizer.errors import InfeasibleError
-from optimizer.evaluation import evaluate
-from optimizer.model import Model
-from optimizer.objective import overall_status, solve_stages
-from optimizer.plan import Plan, SolveInfo
-from optimizer.prepare import ModelData, prepare
-from optimizer.screening import Finding, screen, wan
-from optimizer.solution import empty_items, read_items
-from optimizer.status import Status
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.build import build_model
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.errors import InfeasibleError
+from healthplan.optimizer.evaluation import evaluate
+from healthplan.optimizer.model import Model
+from healthplan.optimizer.objective import overall_status, solve_stages
+from healthplan.optimizer.plan import Plan, SolveInfo
+from healthplan.optimizer.prepare import ModelData, prepare
+from healthplan.optimizer.screening import Finding, screen, wan
+from healthplan.optimizer.solution import empty_items, read_items
+from healthplan.optimizer.status import Status
 
 
 def optimize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from optimizer.covering import add_kind_access
-from optimizer.model import Model, expr
+from healthplan.optimizer.covering import add_kind_access
+from healthplan.optimizer.model import Model, expr
 
 KIND = "blood"
 
@@ -44,7 +44,7 @@ def _undominated(m: Model) -> np.ndarray:
         return keep
     if d.cfg.equity.theta is not None and "blood" in d.cfg.equity.kinds:
         return keep
-    from optimizer.coverage import coverage_pairs  # local: only this reduction needs the raw pairs
+    from healthplan.optimizer.coverage import coverage_pairs  # local: only this reduction needs the raw pairs
 
     s_idx, d_idx = coverage_pairs(d.instance, d.cfg, "blood")
     # Demand points already covered by an existing point add nothing: domination is judged on the rest.

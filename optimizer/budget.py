@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimizer.model import Model, expr
+from healthplan.optimizer.model import Model, expr
 
 
 def add_budget(m: Model) -> None:

@@ -6,15 +6,15 @@ import time
 
 import pulp
 
-from optimizer.ambulances import add_ambulance_coverage, add_ambulance_variables
-from optimizer.blood import add_blood_coverage, add_blood_variables
-from optimizer.budget import add_budget, add_earmarks, add_opex_cap
-from optimizer.fever import add_fever_coverage, add_fever_variables
-from optimizer.model import Mode, Model
-from optimizer.phasing import add_year_budgets, year_weights
-from optimizer.prepare import ModelData
-from optimizer.standards import add_standards
-from optimizer.subcentres import add_secondary_coverage, add_subcentre_variables
+from healthplan.optimizer.ambulances import add_ambulance_coverage, add_ambulance_variables
+from healthplan.optimizer.blood import add_blood_coverage, add_blood_variables
+from healthplan.optimizer.budget import add_budget, add_earmarks, add_opex_cap
+from healthplan.optimizer.fever import add_fever_coverage, add_fever_variables
+from healthplan.optimizer.model import Mode, Model
+from healthplan.optimizer.phasing import add_year_budgets, year_weights
+from healthplan.optimizer.prepare import ModelData
+from healthplan.optimizer.standards import add_standards
+from healthplan.optimizer.subcentres import add_secondary_coverage, add_subcentre_variables
 
 
 def build_model(data: ModelData, mode: Mode = "optimize") -> Model:

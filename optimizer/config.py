@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from geodata.levels import Level
+from healthplan.geodata.levels import Level
 
 Kind = Literal["ambulance", "fever", "blood", "subcentre"]
 CoverageKey = Literal["ambulance", "ambulance_single", "fever", "blood", "secondary"]

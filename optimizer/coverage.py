@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geodata.instance import Instance
-from optimizer.config import OptimizerConfig
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.config import OptimizerConfig
 
 # access_time kinds (p-median) look beyond the access standard: the travel matrix must reach this multiple of it.
 ACCESS_TIME_HORIZON_FACTOR = 3.0  # ASSUMPTION: nobody is assigned farther than 3 × the access standard

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.coverage import build_access_groups, build_groups, coverage_pairs
-from optimizer.model import Model, Terms, expr
+from healthplan.optimizer.coverage import build_access_groups, build_groups, coverage_pairs
+from healthplan.optimizer.model import Model, Terms, expr
 
 
 def add_covering(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geodata.errors import HealthplanError
+from healthplan.geodata.errors import HealthplanError
 
 
 class InfeasibleError(HealthplanError):

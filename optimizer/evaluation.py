@@ -7,15 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geodata.errors import InputError, ProblemReport
-from geodata.instance import Instance
-from optimizer.config import COVERAGE_KEYS, KINDS, OptimizerConfig
-from optimizer.coverage import coverage_pairs
-from optimizer.plan import STANDARD_COLUMNS, Plan, SolveInfo
-from optimizer.prepare import ITEM_KINDS, ModelData, prepare
-from optimizer.solution import empty_items
-from optimizer.standards import SOURCES
-from optimizer.status import Status
+from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.config import COVERAGE_KEYS, KINDS, OptimizerConfig
+from healthplan.optimizer.coverage import coverage_pairs
+from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan, SolveInfo
+from healthplan.optimizer.prepare import ITEM_KINDS, ModelData, prepare
+from healthplan.optimizer.solution import empty_items
+from healthplan.optimizer.standards import SOURCES
+from healthplan.optimizer.status import Status
 
 RESOURCE_OF_ITEM = {"ambulance": "ambulance", "fever_clinic": "fever", "fever_room": "fever", "blood": "blood",
                     "subcentre": "subcentre"}
@@ -268,7 +268,7 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
     key in ``COVERAGE_KEYS``, the standards table, spend (万元) by kind × year, the stock after the plan, and each
     item's justification figures. ``solve_info`` defaults to a BASELINE record (nothing was solved).
     """
-    from optimizer.justification import justify  # local: justification imports this module's helpers
+    from healthplan.optimizer.justification import justify  # local: justification imports this module's helpers
 
     data = data or prepare(instance, cfg)
     items = normalise_items(data, items)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from optimizer.prepare import ModelData
+from healthplan.optimizer.prepare import ModelData
 
 KEY_OF_ITEM = {"ambulance": "ambulance_single", "fever_clinic": "fever", "fever_room": "fever", "blood": "blood",
                "subcentre": "secondary"}

@@ -7,8 +7,8 @@ from typing import Literal
 
 import pulp
 
-from optimizer.coverage import AccessGroups, Groups
-from optimizer.prepare import ModelData
+from healthplan.optimizer.coverage import AccessGroups, Groups
+from healthplan.optimizer.prepare import ModelData
 
 Mode = Literal["optimize", "min_budget"]
 Terms = list[tuple[pulp.LpVariable, float]]

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pulp
 
-from optimizer.model import Model, expr
-from optimizer.solve import StageResult, solve
-from optimizer.status import Status
+from healthplan.optimizer.model import Model, expr
+from healthplan.optimizer.solve import StageResult, solve
+from healthplan.optimizer.status import Status
 
 # (stage name, sense) in the order each mode solves them.
 STAGES = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.config import OptimizerConfig
-from optimizer.model import Model, expr
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.model import Model, expr
 
 
 def year_weights(cfg: OptimizerConfig, n_years: int) -> tuple[float, ...]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.config import COVERAGE_KEYS
-from optimizer.status import Status
+from healthplan.optimizer.config import COVERAGE_KEYS
+from healthplan.optimizer.status import Status
 
 # Columns of Plan.items, one row per project (site × kind × year). Units in the descriptions.
 ITEM_COLUMNS: dict[str, str] = {

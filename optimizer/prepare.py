@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geodata.errors import InputError
-from geodata.instance import Instance, TravelTimes
-from geodata.levels import Level
-from optimizer.config import (
+from healthplan.geodata.errors import InputError
+from healthplan.geodata.instance import Instance, TravelTimes
+from healthplan.geodata.levels import Level
+from healthplan.optimizer.config import (
     BLOOD_COST_ASSUMPTION_WAN,
     ROOM_COST_ASSUMPTION_WAN,
     OptimizerConfig,
@@ -184,7 +184,7 @@ def _site_costs(instance: Instance, cfg: OptimizerConfig, room_cost: float, bloo
 
 def _blood_candidates(sites: pd.DataFrame, spec: object) -> np.ndarray:
     """Bool mask of sites that may host a blood point (``all``, ``candidates``, ``hospitals`` or a list of ids)."""
-    from geodata.levels import HOSPITAL_LEVELS  # local: only this function needs it
+    from healthplan.geodata.levels import HOSPITAL_LEVELS  # local: only this function needs it
 
     if spec == "all":
         return np.ones(len(sites), dtype=bool)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.prepare import ModelData
+from healthplan.optimizer.prepare import ModelData
 
 
 @dataclass(frozen=True)

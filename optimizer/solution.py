@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.model import Model
-from optimizer.plan import ITEM_COLUMNS
+from healthplan.optimizer.model import Model
+from healthplan.optimizer.plan import ITEM_COLUMNS
 
 
 def _val(v: object) -> float:

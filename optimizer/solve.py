@@ -13,8 +13,8 @@ import highspy
 import numpy as np
 import pulp
 
-from optimizer.config import SolverConfig
-from optimizer.status import Status
+from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.status import Status
 
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
 

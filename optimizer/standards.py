@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from optimizer.model import Model, StandardSpec, Terms, expr
-from optimizer.phasing import milestone_factors
+from healthplan.optimizer.model import Model, StandardSpec, Terms, expr
+from healthplan.optimizer.phasing import milestone_factors
 
 SOURCES: dict[str, str] = {
     "amb_fleet_ratio": "1 per 30,000 urban / 10,000 rural persons (B: 国卫医发〔2020〕19号; seed 000 item 8)",

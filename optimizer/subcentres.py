@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from optimizer.covering import add_kind_access
-from optimizer.model import Model, expr
+from healthplan.optimizer.covering import add_kind_access
+from healthplan.optimizer.model import Model, expr
 
 KIND = "subcentre"
 

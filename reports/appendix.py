@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.config import BLOOD_COST_ASSUMPTION_WAN, COVERAGE_KEYS, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
-from reports.i18n import coverage_name, kind_name, label, standard_name, unit_name
-from reports.summary import MONEY_DECIMALS, fmt_wan, time_limit_warning
+from healthplan.optimizer.config import BLOOD_COST_ASSUMPTION_WAN, COVERAGE_KEYS, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
+from healthplan.reports.i18n import coverage_name, kind_name, label, standard_name, unit_name
+from healthplan.reports.summary import MONEY_DECIMALS, fmt_wan, time_limit_warning
 
 SHEETS_ZH = ("重点项目清单", "标准达标情况", "投资汇总", "乡镇覆盖情况")
 SHEETS_EN = ("Project list", "Standards", "Investment", "Township coverage")

@@ -18,7 +18,7 @@ from typing import Any
 
 from matplotlib import font_manager
 
-from geodata.errors import HealthplanError
+from healthplan.geodata.errors import HealthplanError
 
 FONT_PACKAGE = "paperang_p2_fonts_cjk"  # PyPI: paperang-p2-fonts-cjk (pyproject dependency)
 # WenQuanYi Micro Hei, Apache-2.0; face 0 = proportional (face 1 is Mono).

@@ -35,12 +35,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geodata.instance import Instance
-from geodata.levels import LEVEL_NAMES_ZH, Level
-from optimizer.plan import Plan
-from reports import map_style as ms
-from reports.config import ReportConfig
-from reports.maps import MapData, file_mode, maps_unavailable_reason
+from healthplan.geodata.instance import Instance
+from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level
+from healthplan.optimizer.plan import Plan
+from healthplan.reports import map_style as ms
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.maps import MapData, file_mode, maps_unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +334,7 @@ def font_face_css(text: str) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from reports.fonts import font_path
+    from healthplan.reports.fonts import font_path
 
     chars = sorted({c for c in text if not c.isspace()} | set(" 0123456789%.,:;+-–→·/()（）：，、"))
     opts = subset.Options()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geodata.levels import Level
+from healthplan.geodata.levels import Level
 
 # Township choropleth: share of population covered after the plan. Classes follow the way plans report
 # progress (half, most, nearly all); colours are ColorBrewer YlGn-5 (colour-blind safe, prints in greyscale in

@@ -24,11 +24,11 @@ from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 
-from geodata.instance import Instance
-from optimizer.plan import Plan
-from reports import map_style as ms
-from reports.config import ReportConfig
-from reports.fonts import missing_glyphs, rc_params
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.plan import Plan
+from healthplan.reports import map_style as ms
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.fonts import missing_glyphs, rc_params
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata.instance import Instance
-from optimizer.config import COVERAGE_KEYS
-from optimizer.plan import Plan
-from reports.projects import group_projects
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.config import COVERAGE_KEYS
+from healthplan.optimizer.plan import Plan
+from healthplan.reports.projects import group_projects
 
 LAYERS: tuple[str, ...] = ("new_items", "facilities_after", "demand_coverage", "township_coverage")
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with BOM: Excel and WPS then detect UTF-8 and show Chinese correctly

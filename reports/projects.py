@@ -57,11 +57,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from geodata.instance import Instance
-from optimizer.config import OptimizerConfig
-from optimizer.plan import Plan
-from reports.config import ReportConfig
-from reports.i18n import ITEM_KIND_ORDER
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.plan import Plan
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.i18n import ITEM_KIND_ORDER
 
 PROJECT_COLUMNS_ZH: tuple[str, ...] = (
     "序号", "项目名称", "建设性质", "建设地点(乡镇)", "建设内容及规模", "总投资(万元)", "资金来源", "建设年限", "责任单位", "依据",

@@ -20,12 +20,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata.errors import HealthplanError, Problem
-from geodata.instance import Instance, TravelTimes
-from optimizer.config import OptimizerConfig
-from optimizer.plan import Plan, SolveInfo
-from optimizer.status import Status
-from reports.config import ReportConfig
+from healthplan.geodata.errors import HealthplanError, Problem
+from healthplan.geodata.instance import Instance, TravelTimes
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.plan import Plan, SolveInfo
+from healthplan.optimizer.status import Status
+from healthplan.reports.config import ReportConfig
 
 STATE_DIR = "state"
 STATE_VERSION = 1

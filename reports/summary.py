@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from geodata.instance import Instance
-from optimizer.config import (
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.config import (
     BLOOD_COST_ASSUMPTION_WAN,
     COVERAGE_KEYS,
     ROOM_COST_ASSUMPTION_WAN,
     OptimizerConfig,
 )
-from optimizer.plan import STANDARD_COLUMNS, Plan
-from reports.i18n import ITEM_KIND_ORDER, coverage_name, kind_name, label, standard_name, status_name
+from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
+from healthplan.reports.i18n import ITEM_KIND_ORDER, coverage_name, kind_name, label, standard_name, status_name
 
 TIMING_KEYS = ("read_s", "travel_s", "build_s", "solve_s")
 STANDARD_DECIMALS = 6  # figures of the standards table (vehicles, sites, shares)

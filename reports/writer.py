@@ -26,15 +26,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.instance import Instance
-from optimizer.config import OptimizerConfig
-from optimizer.plan import STANDARD_COLUMNS, Plan
-from reports.appendix import appendix_tables, appendix_to_docx, appendix_to_xlsx
-from reports.config import ReportConfig
-from reports.placements import placement_frames, placements_to_gpkg, write_csv
-from reports.projects import project_table
-from reports.state import STATE_DIR, load_state, save_state
-from reports.summary import summary_dict, summary_markdown
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
+from healthplan.reports.appendix import appendix_tables, appendix_to_docx, appendix_to_xlsx
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.placements import placement_frames, placements_to_gpkg, write_csv
+from healthplan.reports.projects import project_table
+from healthplan.reports.state import STATE_DIR, load_state, save_state
+from healthplan.reports.summary import summary_dict, summary_markdown
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +119,14 @@ def write_run(
                             scenario_name=scenario_name, lang=lang, created=created)
 
     if report.maps:
-        maps = _optional("reports.maps", "write_maps")
+        maps = _optional("healthplan.reports.maps", "write_maps")
         if maps is None:
             notes.append("maps skipped: reports.maps is not available in this version")
         else:
             say("maps")
             files += [Path(p) for p in maps(out, instance, plan, projects=projects, report=report, lang=lang)]
     if report.html_map:
-        html = _optional("reports.htmlmap", "write_html_map")
+        html = _optional("healthplan.reports.htmlmap", "write_html_map")
         if html is None:
             notes.append("map.html skipped: reports.htmlmap is not available in this version")
         else:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from geodata.errors import HealthplanError, InputError
+from healthplan.geodata.errors import HealthplanError, InputError
 
 app = typer.Typer(
     name="healthplan",
@@ -47,10 +47,10 @@ def _overrides(pairs: list[str] | None) -> dict[str, object]:
 
 
 def _run(scenario: Path, out: Path | None, mode: str, lang: str | None, force: bool, sets: list[str] | None) -> None:
-    from reports.summary import summary_console
-    from scenarios.progress import Stages
-    from scenarios.runner import run_scenario
-    from scenarios.schema import load_scenario
+    from healthplan.reports.summary import summary_console
+    from healthplan.scenarios.progress import Stages
+    from healthplan.scenarios.runner import run_scenario
+    from healthplan.scenarios.schema import load_scenario
 
     scen = load_scenario(scenario, overrides=_overrides(sets))
     lang = _lang(lang, scen.report.lang)
@@ -114,11 +114,11 @@ def min_budget_cmd(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = No
 @app.command()
 def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None) -> None:
     """检查输入 · Validate the scenario and every input file; print a readable report."""
-    from scenarios.schema import load_scenario
+    from healthplan.scenarios.schema import load_scenario
 
     scen = load_scenario(scenario, overrides=_overrides(set_))
-    from geodata.load import check_inputs
-    from scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
+    from healthplan.geodata.load import check_inputs
+    from healthplan.scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
 
     lang = _lang(lang, scen.report.lang)
     inst, report = check_inputs(scen.inputs, scen.travel, cutoff_minutes=cutoff_minutes(scen),
@@ -149,7 +149,7 @@ def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None) -> N
 @app.command()
 def report(run_dir: Annotated[Path, typer.Argument(help="an existing run folder")], lang: LangOpt = None) -> None:
     """重新生成报告 · Re-render the tables, appendix and maps of an existing run folder."""
-    from reports.writer import rerender_run
+    from healthplan.reports.writer import rerender_run
 
     files = rerender_run(run_dir, lang=lang)
     for f in files:
@@ -165,7 +165,7 @@ def demo_generate(
     population: Annotated[int, typer.Option(help="total population, persons")] = 1_000_000,
 ) -> None:
     """生成合成示范县（或省）· Generate a synthetic county (or province) GeoPackage."""
-    from geodata.demo import generate_cli
+    from healthplan.geodata.demo import generate_cli
 
     path = generate_cli(out, seed, townships, villages, population)
     console.print(f"{path}")
@@ -180,7 +180,7 @@ def demo_path() -> None:
 @scenario_app.command("schema")
 def scenario_schema() -> None:
     """Print the scenario file's JSON Schema."""
-    from scenarios.schema import json_schema
+    from healthplan.scenarios.schema import json_schema
 
     sys.stdout.write(json_schema() + "\n")
 
@@ -188,7 +188,7 @@ def scenario_schema() -> None:
 @scenario_app.command("show")
 def scenario_show(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Print a scenario after extends, overrides and defaults (what the run will use)."""
-    from scenarios.schema import load_scenario
+    from healthplan.scenarios.schema import load_scenario
 
     scen = load_scenario(scenario, overrides=_overrides(set_))
     sys.stdout.write(json.dumps(scen.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
@@ -198,7 +198,7 @@ def _register_optional() -> None:
     """Attach verbs that live in their own modules (sweep, compare) when present."""
     import importlib
 
-    for mod in ("scenarios.sweep_cli",):
+    for mod in ("healthplan.scenarios.sweep_cli",):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

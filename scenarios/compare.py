@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geodata.errors import HealthplanError
+from healthplan.geodata.errors import HealthplanError
 
 COVERAGE_ORDER = ("ambulance", "ambulance_single", "fever", "blood", "secondary")
 PROJECT_KEY = ("site_id", "kind", "year")
@@ -317,11 +317,11 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from scenarios.frontier import _font
+    from healthplan.scenarios.frontier import _font
 
     rc, lang = _font(lang)
     try:
-        from reports.i18n import kind_name
+        from healthplan.reports.i18n import kind_name
     except ImportError:  # reports absent: raw kind keys
         kind_name = lambda k, lang: k  # noqa: E731
     zh = lang == "zh"

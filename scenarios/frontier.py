@@ -18,7 +18,7 @@ DPI = 150
 def _names(lang: str) -> tuple[Any, Any, Any]:
     """Label functions from reports.i18n when present, else plain English keys."""
     try:
-        from reports.i18n import coverage_name, label, standard_name
+        from healthplan.reports.i18n import coverage_name, label, standard_name
     except ImportError:  # reports not installed: English keys are still readable
         return (lambda k, lang: k), (lambda k, lang: k), (lambda k, lang: k)
     return coverage_name, standard_name, label
@@ -30,7 +30,7 @@ def _font(lang: str) -> tuple[dict[str, Any], str]:
     if lang != "zh":
         return {}, lang
     try:
-        from reports.fonts import rc_params
+        from healthplan.reports.fonts import rc_params
     except ImportError:
         return {}, "en"
     try:

@@ -133,8 +133,8 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, list[tuple
 def keys_markdown() -> str:
     """The whole reference as Markdown: one table per section, in schema order, then the standard-rule
     keys."""
-    from optimizer.config import StandardRule
-    from scenarios.schema import Scenario
+    from healthplan.optimizer.config import StandardRule
+    from healthplan.scenarios.schema import Scenario
 
     out = [HEADER]
     for section, items in rows(Scenario):
@@ -157,7 +157,7 @@ def keys_markdown() -> str:
 
 
 def _section_doc(section: str) -> str:
-    from scenarios.schema import Scenario
+    from healthplan.scenarios.schema import Scenario
 
     model: Any = Scenario
     if section == "(top level)":

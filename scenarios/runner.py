@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from geodata.errors import HealthplanError
-from geodata.instance import Instance
-from optimizer.plan import Plan
-from scenarios.schema import Scenario
+from healthplan.geodata.errors import HealthplanError
+from healthplan.geodata.instance import Instance
+from healthplan.optimizer.plan import Plan
+from healthplan.scenarios.schema import Scenario
 
 Mode = Literal["optimize", "baseline", "min_budget"]
 DEFAULT_CACHE_DIR = Path(".healthplan-cache")
@@ -41,7 +41,7 @@ def cutoff_minutes(scen: Scenario) -> float:
     """Travel-time horizon (ordinary-traffic minutes) the scenario's standards need."""
     if scen.travel.cutoff_minutes is not None:
         return scen.travel.cutoff_minutes
-    from optimizer import required_cutoff
+    from healthplan.optimizer import required_cutoff
 
     return required_cutoff(scen.optimizer_config(), ambulance_speed_factor=scen.travel.ambulance_speed_factor)
 
@@ -50,7 +50,7 @@ def prepare_instance(
     scen: Scenario, *, progress: Callable[[str], None] | None = None, timings: dict[str, float] | None = None
 ) -> Instance:
     """Read and check the scenario's inputs and compute travel times (raises InputError listing every problem)."""
-    from geodata.load import load_instance
+    from healthplan.geodata.load import load_instance
 
     cache = scen.travel.cache_dir
     if cache is None:
@@ -78,7 +78,7 @@ def solve_scenario(
     warm_start: Plan | None = None,
 ) -> Plan:
     """Baseline, optimal plan or least-budget plan for an instance under a scenario."""
-    import optimizer
+    from healthplan import optimizer
 
     cfg = scen.optimizer_config()
     if mode == "baseline":
@@ -112,7 +112,7 @@ def run_scenario(
     Nothing is written when inputs are invalid or the plan cannot be made; an existing ``out`` is replaced only
     with ``force``.
     """
-    from reports.summary import summary_dict
+    from healthplan.reports.summary import summary_dict
 
     if out is not None and out.exists() and not force:
         msg = f"output folder {out} already exists — fix: pass --force to replace it, or choose another --out"
@@ -145,7 +145,7 @@ def write_run_folder(
     force: bool = False, progress: Callable[[str], None] | None = None, write_reports: bool = True,
 ) -> list[Path]:
     """Write a run into a temporary sibling folder, then move it into place (never half-written)."""
-    from reports.writer import write_run
+    from healthplan.reports.writer import write_run
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,10 +14,10 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError
 
-from geodata.config import InputsConfig, TravelConfig
-from geodata.errors import HealthplanError
-from optimizer.config import OptimizerConfig
-from reports.config import ReportConfig
+from healthplan.geodata.config import InputsConfig, TravelConfig
+from healthplan.geodata.errors import HealthplanError
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.reports.config import ReportConfig
 
 
 class ScenarioError(HealthplanError):

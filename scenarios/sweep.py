@@ -29,10 +29,10 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel
 
-from geodata.errors import HealthplanError
-from geodata.instance import Instance
-from scenarios.runner import Mode, OutputExistsError
-from scenarios.schema import Scenario, ScenarioError, deep_merge, load_raw, validate_scenario
+from healthplan.geodata.errors import HealthplanError
+from healthplan.geodata.instance import Instance
+from healthplan.scenarios.runner import Mode, OutputExistsError
+from healthplan.scenarios.schema import Scenario, ScenarioError, deep_merge, load_raw, validate_scenario
 
 BUDGET_KEY = "budget_wan"
 MAX_POINTS = 10_000  # a guard against a mistyped range (e.g. a step of 1 万元 over 100,000 万元)
@@ -385,7 +385,7 @@ def shared_instance_scenario(base: Scenario, scens: Sequence[Scenario]) -> Scena
     all)."""
     if base.travel.cutoff_minutes is not None:
         return base
-    from scenarios.runner import cutoff_minutes
+    from healthplan.scenarios.runner import cutoff_minutes
 
     cut = max(cutoff_minutes(s) for s in [base, *scens])
     return base.model_copy(update={"travel": base.travel.model_copy(update={"cutoff_minutes": cut})})
@@ -472,8 +472,8 @@ def run_point(task: PointTask, instance: Instance, warm: PointOutcome | None = N
     Never raises for a point's own failure: an infeasible scenario or any error becomes ``status``/``error``
     in the row, so the other points go on.
     """
-    from reports.summary import summary_dict
-    from scenarios.runner import plan_timings, solve_scenario, write_run_folder
+    from healthplan.reports.summary import summary_dict
+    from healthplan.scenarios.runner import plan_timings, solve_scenario, write_run_folder
 
     _reset_solver_after_fork()
     t0 = time.perf_counter()
@@ -599,11 +599,11 @@ def local_cluster(workers: int | None = None) -> Any:
 
 def import_worker_modules() -> None:
     """Import what a point needs (optimizer, summary, report writer), so forked workers inherit it."""
-    import optimizer  # noqa: F401
-    import optimizer.api  # noqa: F401
-    import reports.summary  # noqa: F401
-    import reports.writer  # noqa: F401
-    import scenarios.runner  # noqa: F401
+    from healthplan import optimizer  # noqa: F401
+    import healthplan.optimizer.api  # noqa: F401
+    import healthplan.reports.summary  # noqa: F401
+    import healthplan.reports.writer  # noqa: F401
+    import healthplan.scenarios.runner  # noqa: F401
 
 
 # ---------------------------------------------------------------------------------------------- the sweep
@@ -729,7 +729,7 @@ def run_sweep(
     SweepError, ScenarioError, OutputExistsError, InputError
         Before any point runs: bad options, invalid scenario, existing ``out`` without ``force``, bad inputs.
     """
-    from scenarios.runner import prepare_instance
+    from healthplan.scenarios.runner import prepare_instance
 
     t_start = time.perf_counter()
     source = Path(scenario).resolve()
@@ -777,7 +777,7 @@ def run_sweep(
     if out is not None:
         files.append(write_csv_atomic(table, out / "sweep.csv"))
         files.append(write_csv_atomic(point_timings, out / "sweep_timings.csv"))
-        from scenarios.frontier import plot_frontier
+        from healthplan.scenarios.frontier import plot_frontier
 
         try:
             files.append(plot_frontier(table, out / "frontier.png", axes=axes, lang=lang))
@@ -794,11 +794,11 @@ def sweep_markdown(
 ) -> str:
     """``sweep.md``: the grid, one line per point (status, spend, coverage share per kind, standards met), the
     budget at which each standard is first met, and the failed points with their messages."""
-    from scenarios.frontier import coverage_columns, first_met, group_keys, standard_names, x_key
+    from healthplan.scenarios.frontier import coverage_columns, first_met, group_keys, standard_names, x_key
 
     zh = lang == "zh"
     try:
-        from reports.i18n import coverage_name, standard_name, status_name
+        from healthplan.reports.i18n import coverage_name, standard_name, status_name
     except ImportError:  # reports absent: raw keys are still readable
         coverage_name = standard_name = status_name = lambda k, lang: k  # noqa: E731
     n_fail = int((table["error"].astype(str) != "").sum()) if "error" in table else 0

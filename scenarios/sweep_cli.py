@@ -39,7 +39,7 @@ def sweep(
         "--warm-chain", min=1, help="points per warm-start chain along the budget (1 = no warm starts)")] = 2,
 ) -> None:
     """预算情景扫描 · Sweep budgets and scenario keys as a grid (on Dask by default) and compare the results."""
-    from scenarios.sweep import DEFAULT_WARM_CHAIN, SweepError, parse_budget, parse_set, run_sweep
+    from healthplan.scenarios.sweep import DEFAULT_WARM_CHAIN, SweepError, parse_budget, parse_set, run_sweep
 
     if lang is not None and lang not in ("zh", "en"):
         raise typer.BadParameter(f"--lang {lang!r}: use zh or en")
@@ -66,7 +66,7 @@ def sweep(
 def _print_sweep(result: object, lang: str) -> None:
     from rich.table import Table
 
-    from scenarios.frontier import coverage_columns
+    from healthplan.scenarios.frontier import coverage_columns
 
     table = result.table  # type: ignore[attr-defined]
     zh = lang == "zh"
@@ -105,7 +105,7 @@ def compare(
 ) -> None:
     """比较方案 · Side by side: coverage, standards, spend, the projects that differ, and a map of the
     differences."""
-    from scenarios.compare import compare_runs, console_tables
+    from healthplan.scenarios.compare import compare_runs, console_tables
 
     if lang is not None and lang not in ("zh", "en"):
         raise typer.BadParameter(f"--lang {lang!r}: use zh or en")

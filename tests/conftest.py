@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.instance import Instance, TravelTimes
-from geodata.levels import Level
+from healthplan.geodata.instance import Instance, TravelTimes
+from healthplan.geodata.levels import Level
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 
@@ -148,7 +148,7 @@ def opt() -> SimpleNamespace:
     test using this fixture runs and fails on a wrong answer.
     """
     try:
-        from optimizer import baseline, evaluate, min_budget, optimize, required_cutoff
+        from healthplan.optimizer import baseline, evaluate, min_budget, optimize, required_cutoff
     except ImportError as exc:
         pytest.skip(f"optimizer API not available yet (issue 3): {exc}")
     return SimpleNamespace(

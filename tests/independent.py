@@ -57,9 +57,9 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
-from geodata.instance import Instance
-from geodata.levels import HOSPITAL_LEVELS, Level
-from optimizer.config import BLOOD_COST_ASSUMPTION_WAN, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
+from healthplan.geodata.instance import Instance
+from healthplan.geodata.levels import HOSPITAL_LEVELS, Level
+from healthplan.optimizer.config import BLOOD_COST_ASSUMPTION_WAN, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
 
 # Decision kinds of the enumerator; ambulance vehicles are two decisions per station and year.
 BINARY_KINDS = ("fever_clinic", "fever_room", "blood", "subcentre")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.cli import main
+from healthplan.scenarios.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def test_unknown_key_is_reported_with_suggestion(tmp_path, capsys):
 
 def test_debug_shows_the_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "scenarios.cli", "check", str(tmp_path / "nope.yaml"), "--debug"],
+        [sys.executable, "-m", "healthplan.scenarios.cli", "check", str(tmp_path / "nope.yaml"), "--debug"],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )
     assert proc.returncode != 0

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.compare import CompareError, compare_runs, load_run
+from healthplan.scenarios.compare import CompareError, compare_runs, load_run
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV_SCEN = ROOT / "scenarios" / "demo-csv.yaml"
@@ -97,7 +97,7 @@ def test_errors_name_the_folder_and_the_fix(two_runs, tmp_path):
 
 
 def test_cli_compare_exit_codes(two_runs, tmp_path, capsys):
-    from scenarios.cli import main
+    from healthplan.scenarios.cli import main
 
     a, b = two_runs
     assert main(["compare", str(a), str(b), "--lang", "en"]) == 0
@@ -109,9 +109,9 @@ def test_cli_compare_exit_codes(two_runs, tmp_path, capsys):
 
 def _pipeline_ready() -> bool:
     try:
-        import geodata.load  # noqa: F401
-        import reports.writer  # noqa: F401
-        from optimizer import optimize  # noqa: F401
+        import healthplan.geodata.load  # noqa: F401
+        import healthplan.reports.writer  # noqa: F401
+        from healthplan.optimizer import optimize  # noqa: F401
     except ImportError:
         return False
     return True
@@ -119,8 +119,8 @@ def _pipeline_ready() -> bool:
 
 @pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer, reports.writer) absent")
 def test_compare_real_run_folders(tmp_path):
-    from scenarios.runner import run_scenario
-    from scenarios.schema import load_scenario
+    from healthplan.scenarios.runner import run_scenario
+    from healthplan.scenarios.schema import load_scenario
 
     runs = []
     for budget in (300, 800):

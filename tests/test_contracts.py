@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from geodata.instance import TravelTimes
-from geodata.levels import Level, parse_level
-from optimizer.config import AmbulanceConfig, BloodConfig, PhasingConfig
+from healthplan.geodata.instance import TravelTimes
+from healthplan.geodata.levels import Level, parse_level
+from healthplan.optimizer.config import AmbulanceConfig, BloodConfig, PhasingConfig
 
 
 def test_travel_times_from_pairs_keeps_shortest_and_cuts_off():

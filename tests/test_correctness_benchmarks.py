@@ -16,8 +16,8 @@ import pulp
 import pytest
 
 import independent as ind
-from optimizer.config import BloodConfig, OptimizerConfig, ResourcesConfig, StandardRule
-from optimizer.status import Status
+from healthplan.optimizer.config import BloodConfig, OptimizerConfig, ResourcesConfig, StandardRule
+from healthplan.optimizer.status import Status
 
 # pmedopt.txt (proven optima, Beasley 1985 / OR-Library)
 PMED_OPT = {"pmed1": 5819, "pmed2": 4093, "pmed3": 4250, "pmed4": 3034, "pmed5": 1355}

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import independent as ind
-from geodata.errors import HealthplanError
-from optimizer.config import (
+from healthplan.geodata.errors import HealthplanError
+from healthplan.optimizer.config import (
     AmbulanceConfig,
     BloodConfig,
     FeverConfig,
@@ -27,7 +27,7 @@ from optimizer.config import (
     StandardRule,
     SubcentreConfig,
 )
-from optimizer.status import Status
+from healthplan.optimizer.status import Status
 
 OFF = StandardRule(mode="off")
 SOFT = StandardRule(mode="soft")
@@ -524,7 +524,7 @@ def test_one_ambulance_per_thc(opt, make_random_instance, seed, rule, budget):
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_equity_floor_hard(opt, make_random_instance, seed):
-    from optimizer.config import EquityConfig
+    from healthplan.optimizer.config import EquityConfig
 
     inst = feature_instance(make_random_instance, seed)
     cfg = feature_cfg(budget_wan=400.0, equity=EquityConfig(theta=0.5, kinds=["ambulance_single", "fever"],

@@ -17,8 +17,8 @@ import pulp
 import pytest
 
 import independent as ind
-from optimizer.config import BloodConfig, OptimizerConfig, ResourcesConfig, StandardRule
-from optimizer.status import Status
+from healthplan.optimizer.config import BloodConfig, OptimizerConfig, ResourcesConfig, StandardRule
+from healthplan.optimizer.status import Status
 
 spopt_locate = pytest.importorskip("spopt.locate", reason="spopt (test dependency) is not installed")
 

@@ -16,11 +16,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from geodata.config import DEFAULT_SPEEDS_KPH
-from geodata.demo import DEMO_PATH, LAYER_COLUMNS, DemoCounty, generate_cli, generate_county, generate_region
-from geodata.demo_geometry import build_geography
-from geodata.demo_names import N_NAMES, county_english, unique_name_indices
-from geodata.levels import Level
+from healthplan.geodata.config import DEFAULT_SPEEDS_KPH
+from healthplan.geodata.demo import DEMO_PATH, LAYER_COLUMNS, DemoCounty, generate_cli, generate_county, generate_region
+from healthplan.geodata.demo_geometry import build_geography
+from healthplan.geodata.demo_names import N_NAMES, county_english, unique_name_indices
+from healthplan.geodata.levels import Level
 
 UTM = "EPSG:32650"  # UTM 50N holds the default centre (114.93 E)
 CLASSES = {"expressway", "national", "provincial", "county", "township", "village"}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.cli import main
+from healthplan.scenarios.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

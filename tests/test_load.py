@@ -15,11 +15,11 @@ from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from shapely.geometry import LineString
 
-from geodata.config import InputsConfig, LayerSpec, TravelConfig
-from geodata.crs import projection_note, utm_epsg
-from geodata.errors import InputError
-from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
-from geodata.load import check_inputs, load_instance
+from healthplan.geodata.config import InputsConfig, LayerSpec, TravelConfig
+from healthplan.geodata.crs import projection_note, utm_epsg
+from healthplan.geodata.errors import InputError
+from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
+from healthplan.geodata.load import check_inputs, load_instance
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "geodata" / "demo" / "demo_county.gpkg"
@@ -411,7 +411,7 @@ def test_instance_frames_carry_plain_attrs_only(tmp_path):
 @pytest.mark.parametrize("kind,urban", [("街道", True), ("街道办事处", True), ("镇", False), ("民族乡", False),
                                         ("town", False), ("开发区", None)])
 def test_township_kind_decides_urban(kind, urban):
-    from geodata.load import _kind_is_urban
+    from healthplan.geodata.load import _kind_is_urban
 
     assert _kind_is_urban(kind) is urban
 

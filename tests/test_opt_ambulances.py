@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from test_opt_helpers import make, only
 
-from optimizer import baseline, optimize
-from optimizer.config import StandardRule
+from healthplan.optimizer import baseline, optimize
+from healthplan.optimizer.config import StandardRule
 
 HARD = StandardRule(mode="hard")
 OFFR = StandardRule(mode="off")

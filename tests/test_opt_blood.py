@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from test_opt_helpers import make, only
 
-from optimizer import min_budget, optimize
-from optimizer.build import build_model
-from optimizer.config import StandardRule
-from optimizer.prepare import prepare
+from healthplan.optimizer import min_budget, optimize
+from healthplan.optimizer.build import build_model
+from healthplan.optimizer.config import StandardRule
+from healthplan.optimizer.prepare import prepare
 
 OFFR = StandardRule(mode="off")
 

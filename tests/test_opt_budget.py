@@ -3,8 +3,8 @@
 import pytest
 from test_opt_helpers import make, only, random_case
 
-from optimizer import optimize
-from optimizer.config import (
+from healthplan.optimizer import optimize
+from healthplan.optimizer.config import (
     BloodConfig,
     FeverConfig,
     OptimizerConfig,
@@ -56,7 +56,7 @@ def test_site_cost_override():
 
 
 def test_unknown_override_site_is_an_input_error():
-    from geodata.errors import InputError
+    from healthplan.geodata.errors import InputError
 
     inst = make([1000], [[5]], ["candidate"])
     cfg = only("blood", budget=100, unit_cost_wan=100).model_copy(update={"site_costs_wan": {"zz": {"blood": 1}}})

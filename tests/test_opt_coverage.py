@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from test_opt_helpers import make, only, random_case
 
-from optimizer import required_cutoff
-from optimizer.config import EquityConfig, OptimizerConfig, ResourcesConfig
-from optimizer.coverage import ACCESS_TIME_HORIZON_FACTOR, build_groups, coverage_pairs
+from healthplan.optimizer import required_cutoff
+from healthplan.optimizer.config import EquityConfig, OptimizerConfig, ResourcesConfig
+from healthplan.optimizer.coverage import ACCESS_TIME_HORIZON_FACTOR, build_groups, coverage_pairs
 
 
 def test_groups_merge_identical_signatures_exactly():

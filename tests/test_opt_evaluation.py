@@ -5,15 +5,15 @@ import pandas as pd
 import pytest
 from test_opt_helpers import make, only, random_case
 
-from optimizer import baseline, evaluate, optimize
-from optimizer.config import (
+from healthplan.optimizer import baseline, evaluate, optimize
+from healthplan.optimizer.config import (
     BloodConfig,
     FeverConfig,
     OptimizerConfig,
     ResourcesConfig,
     SubcentreConfig,
 )
-from optimizer.status import Status
+from healthplan.optimizer.status import Status
 
 CFG = OptimizerConfig(resources=ResourcesConfig(
     ambulance={"busy_fraction": 0.3, "coverage_depth": 2}, fever=FeverConfig(room_cost_wan=60),
@@ -84,7 +84,7 @@ def test_justification_figures_by_hand():
 
 
 def test_unknown_site_in_items_is_an_input_error():
-    from geodata.errors import InputError
+    from healthplan.geodata.errors import InputError
 
     with pytest.raises(InputError, match="unknown site id 'nope'"):
         evaluate(random_case(24), CFG, pd.DataFrame({"site_id": ["nope"], "kind": ["blood"]}))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geodata.instance import Instance, TravelTimes
-from optimizer.config import (
+from healthplan.geodata.instance import Instance, TravelTimes
+from healthplan.optimizer.config import (
     AmbulanceConfig,
     BloodConfig,
     FeverConfig,

@@ -3,9 +3,9 @@
 import pytest
 from test_opt_helpers import make, only
 
-from optimizer import optimize
-from optimizer.config import PhasingConfig, StandardRule
-from optimizer.phasing import milestone_factors, year_weights
+from healthplan.optimizer import optimize
+from healthplan.optimizer.config import PhasingConfig, StandardRule
+from healthplan.optimizer.phasing import milestone_factors, year_weights
 
 OFFR = StandardRule(mode="off")
 

@@ -3,10 +3,10 @@
 import pytest
 from test_opt_helpers import make, only
 
-from optimizer import InfeasibleError, min_budget, optimize
-from optimizer.config import StandardRule
-from optimizer.prepare import prepare
-from optimizer.screening import mandated_costs, screen
+from healthplan.optimizer import InfeasibleError, min_budget, optimize
+from healthplan.optimizer.config import StandardRule
+from healthplan.optimizer.prepare import prepare
+from healthplan.optimizer.screening import mandated_costs, screen
 
 HARD = StandardRule(mode="hard")
 OFFR = StandardRule(mode="off")
@@ -44,7 +44,7 @@ def test_structural_limit_has_no_budget():
 
 def test_solver_infeasible_is_explained_with_min_budget():
     # screening cannot see it (each hard rule alone fits) but yearly budgets without carry-over do not:
-    from optimizer.config import PhasingConfig
+    from healthplan.optimizer.config import PhasingConfig
 
     cfg = only("fever", room_cost_wan=60, room_mandate=HARD, clinic_mandate=OFFR).model_copy(
         update={"phasing": PhasingConfig(years=[2024, 2025], budgets_wan=[100, 100], milestones=[1.0, 1.0])})
@@ -55,7 +55,7 @@ def test_solver_infeasible_is_explained_with_min_budget():
 
 def test_min_budget_out_of_reach_standard():
     # coverage target of 100 % where candidates reach everyone, but a hard equity floor in an unreachable township
-    from optimizer.config import EquityConfig
+    from healthplan.optimizer.config import EquityConfig
 
     inst = make([100, 100], [[5.0, float("inf")]], ["candidate"], township=["A", "B"])
     cfg = only("blood", unit_cost_wan=10).model_copy(

@@ -6,8 +6,8 @@ import pulp
 import pytest
 from test_opt_helpers import make, only, random_case
 
-from optimizer import evaluate, optimize
-from optimizer.config import (
+from healthplan.optimizer import evaluate, optimize
+from healthplan.optimizer.config import (
     BloodConfig,
     FeverConfig,
     OptimizerConfig,
@@ -16,9 +16,9 @@ from optimizer.config import (
     StandardRule,
     SubcentreConfig,
 )
-from optimizer.objective import overall_status
-from optimizer.solve import StageResult, map_status
-from optimizer.status import Status
+from healthplan.optimizer.objective import overall_status
+from healthplan.optimizer.solve import StageResult, map_status
+from healthplan.optimizer.status import Status
 
 
 @pytest.mark.parametrize(("status", "sol", "expected"), [
@@ -101,7 +101,7 @@ def test_solve_info_records_times_and_model_size():
 
 
 def test_weighted_mode_matches_lexicographic_priorities():
-    from optimizer.config import ObjectiveConfig
+    from healthplan.optimizer.config import ObjectiveConfig
 
     inst = random_case(15)
     lex = optimize(inst, full("highs"))

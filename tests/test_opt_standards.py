@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from test_opt_helpers import make, only, random_case
 
-from optimizer import optimize
-from optimizer.config import EquityConfig, FeverConfig, OptimizerConfig, ResourcesConfig, StandardRule
+from healthplan.optimizer import optimize
+from healthplan.optimizer.config import EquityConfig, FeverConfig, OptimizerConfig, ResourcesConfig, StandardRule
 
 HARD = StandardRule(mode="hard")
 

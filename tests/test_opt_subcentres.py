@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from test_opt_helpers import make, only
 
-from optimizer import optimize
-from optimizer.config import StandardRule, SubcentreEligibility
-from optimizer.prepare import prepare
+from healthplan.optimizer import optimize
+from healthplan.optimizer.config import StandardRule, SubcentreEligibility
+from healthplan.optimizer.prepare import prepare
 
 HARD = StandardRule(mode="hard")
 
@@ -53,7 +53,7 @@ def test_min_spacing_allows_only_one_of_two_close_sites():
 
 
 def test_hard_target_beyond_eligible_sites_is_explained():
-    from optimizer import InfeasibleError
+    from healthplan.optimizer import InfeasibleError
 
     cfg = only("subcentre", budget=10_000, target_count=4, target_rule=HARD)
     with pytest.raises(InfeasibleError, match="target of 4 sub-centres exceeds the 3 possible"):
@@ -78,7 +78,7 @@ def exact_case(with_site_travel: bool):
     """
     from dataclasses import replace
 
-    from geodata.instance import TravelTimes
+    from healthplan.geodata.instance import TravelTimes
 
     inst = make([1000, 3000, 5000], [[5, 70, 90], [70, 5, 65], [90, 50, 5]],
                 ["county_hospital", "central_thc", "central_thc"], beds=[500, 60, 60])

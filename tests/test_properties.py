@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import independent as ind
-from geodata.errors import HealthplanError
-from optimizer.config import (
+from healthplan.geodata.errors import HealthplanError
+from healthplan.optimizer.config import (
     AmbulanceConfig,
     BloodConfig,
     FeverConfig,
@@ -27,7 +27,7 @@ from optimizer.config import (
     StandardRule,
     SubcentreConfig,
 )
-from optimizer.status import Status
+from healthplan.optimizer.status import Status
 
 OFF, SOFT, HARD = StandardRule(mode="off"), StandardRule(mode="soft"), StandardRule(mode="hard")
 LEVELS = ["county_hospital", "secondary_hospital", "central_thc", "central_thc", "thc", "candidate"]

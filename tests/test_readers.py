@@ -9,9 +9,9 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from geodata.config import LayerSpec
-from geodata.errors import InputError, ProblemReport
-from geodata.readers import layer_metadata, list_layers, read_layer, read_layer_into
+from healthplan.geodata.config import LayerSpec
+from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.readers import layer_metadata, list_layers, read_layer, read_layer_into
 
 # The file's headers, and the scenario's map from canonical names to them.
 CN_COLUMNS = {"id": "村编码", "name": "村名", "population": "人口", "township": "乡镇", "urban": "城乡"}

@@ -7,14 +7,14 @@ from docx import Document
 from openpyxl import load_workbook
 from test_report_fixtures import make_instance, make_plan
 
-from optimizer.config import OptimizerConfig
-from optimizer.status import Status
-from reports.appendix import SHEETS_EN, SHEETS_ZH, appendix_tables, appendix_to_docx, appendix_to_xlsx
-from reports.config import ReportConfig
-from reports.i18n import label
-from reports.placements import township_frame
-from reports.projects import PROJECT_COLUMNS_EN, PROJECT_COLUMNS_ZH, project_table
-from reports.summary import summary_dict
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.status import Status
+from healthplan.reports.appendix import SHEETS_EN, SHEETS_ZH, appendix_tables, appendix_to_docx, appendix_to_xlsx
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.i18n import label
+from healthplan.reports.placements import township_frame
+from healthplan.reports.projects import PROJECT_COLUMNS_EN, PROJECT_COLUMNS_ZH, project_table
+from healthplan.reports.summary import summary_dict
 
 OPT = OptimizerConfig()
 STAMP = "2026-01-02T03:04:05Z"
@@ -177,7 +177,7 @@ def test_documents_are_byte_stable(tmp_path):
 
 
 def test_standards_unit_column_when_the_plan_gives_units():
-    from reports.appendix import standards_frame
+    from healthplan.reports.appendix import standards_frame
 
     inst = make_instance()
     plan = make_plan(inst)
@@ -191,7 +191,7 @@ def test_standards_unit_column_when_the_plan_gives_units():
 
 
 def test_unit_cost_note_cites_default_source_or_scenario():
-    from reports.appendix import cost_notes
+    from healthplan.reports.appendix import cost_notes
 
     inst = make_instance()
     plan = make_plan(inst)

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from geodata.instance import Instance, TravelTimes
-from optimizer.config import COVERAGE_KEYS
-from optimizer.plan import ITEM_COLUMNS, STANDARD_COLUMNS, Plan, SolveInfo
-from optimizer.status import Status
+from healthplan.geodata.instance import Instance, TravelTimes
+from healthplan.optimizer.config import COVERAGE_KEYS
+from healthplan.optimizer.plan import ITEM_COLUMNS, STANDARD_COLUMNS, Plan, SolveInfo
+from healthplan.optimizer.status import Status
 
 CRS = "EPSG:32649"  # UTM 49N (southern China)
 

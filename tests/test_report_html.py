@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimizer.config import OptimizerConfig
-from reports.config import ReportConfig
-from reports.htmlmap import map_payload, write_html_map
-from reports.maps import file_mode
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.htmlmap import map_payload, write_html_map
+from healthplan.reports.maps import file_mode
 from test_report_maps import make_case
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,7 +30,7 @@ def case():
 
 @pytest.fixture(scope="module")
 def projects(case):
-    from reports.projects import project_table
+    from healthplan.reports.projects import project_table
 
     inst, plan = case
     return project_table(inst, plan, report=ReportConfig(county="测试县"), opt=OptimizerConfig(), lang="zh")

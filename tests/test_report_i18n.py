@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports.i18n import LABELS, STATUS_NAMES, kind_name, label, standard_name, status_name
+from healthplan.reports.i18n import LABELS, STATUS_NAMES, kind_name, label, standard_name, status_name
 
 
 @pytest.mark.parametrize(("name", "zh", "en"), [

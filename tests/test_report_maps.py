@@ -14,13 +14,13 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from geodata.instance import Instance, TravelTimes
-from optimizer.plan import ITEM_COLUMNS, Plan, SolveInfo
-from optimizer.status import Status
-from reports import map_style as ms
-from reports.config import ReportConfig
-from reports.fonts import cjk_font, font_name, font_path, missing_glyphs, rc_params, resolved_font_file
-from reports.maps import (
+from healthplan.geodata.instance import Instance, TravelTimes
+from healthplan.optimizer.plan import ITEM_COLUMNS, Plan, SolveInfo
+from healthplan.optimizer.status import Status
+from healthplan.reports import map_style as ms
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.fonts import cjk_font, font_name, font_path, missing_glyphs, rc_params, resolved_font_file
+from healthplan.reports.maps import (
     DPI,
     FIGSIZE,
     PAGE_PX,
@@ -442,9 +442,9 @@ def test_demo_county_maps(tmp_path):
     """The bundled demo county, solved, drawn with its project table: every map at 300 dpi, in the font."""
     if not DEMO_GPKG.exists():
         pytest.skip("geodata/demo/demo_county.gpkg absent: the demo county is not built")
-    schema = pytest.importorskip("scenarios.schema")
-    runner = pytest.importorskip("scenarios.runner")
-    projects_mod = pytest.importorskip("reports.projects")
+    schema = pytest.importorskip("healthplan.scenarios.schema")
+    runner = pytest.importorskip("healthplan.scenarios.runner")
+    projects_mod = pytest.importorskip("healthplan.reports.projects")
     scen = schema.load_scenario(ROOT / "scenarios" / "demo.yaml")
     inst = runner.prepare_instance(scen)
     plan = runner.solve_scenario(scen, inst)

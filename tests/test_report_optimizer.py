@@ -7,11 +7,11 @@ import pytest
 from openpyxl import load_workbook
 from test_report_fixtures import make_instance
 
-from optimizer.config import OptimizerConfig
-from reports.config import ReportConfig
-from reports.writer import write_run
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.writer import write_run
 
-optimizer = pytest.importorskip("optimizer.api", reason="the optimizer is not available in this checkout")
+optimizer = pytest.importorskip("healthplan.optimizer.api", reason="the optimizer is not available in this checkout")
 
 CFG = OptimizerConfig.model_validate({
     "budget_wan": 2500,

@@ -5,10 +5,10 @@ import pyogrio
 import pytest
 from test_report_fixtures import CRS, make_instance, make_plan
 
-from optimizer.config import OptimizerConfig
-from reports.config import ReportConfig
-from reports.placements import LAYERS, frames_to_csv, placement_frames, placements_to_gpkg
-from reports.projects import project_table
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.placements import LAYERS, frames_to_csv, placement_frames, placements_to_gpkg
+from healthplan.reports.projects import project_table
 
 
 def _frames(geometry=True, **kw):

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from test_report_fixtures import make_instance, make_items, make_plan
 
-from optimizer.config import OptimizerConfig
-from reports.config import ReportConfig
-from reports.projects import (
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.projects import (
     PROJECT_COLUMNS_EN,
     PROJECT_COLUMNS_ZH,
     fmt_persons_zh,

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from test_report_fixtures import make_instance, make_plan
 
-from geodata.levels import Level
-from optimizer.config import OptimizerConfig
-from optimizer.status import Status
-from reports.config import ReportConfig
-from reports.state import StateError, load_state, save_state
+from healthplan.geodata.levels import Level
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.status import Status
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.state import StateError, load_state, save_state
 
 
 @pytest.mark.parametrize("geometry", [True, False])

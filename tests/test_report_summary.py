@@ -6,9 +6,9 @@ import numpy as np
 from rich.console import Console
 from test_report_fixtures import make_instance, make_plan
 
-from optimizer.config import OptimizerConfig
-from optimizer.status import Status
-from reports.summary import summary_console, summary_dict, summary_markdown
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.status import Status
+from healthplan.reports.summary import summary_console, summary_dict, summary_markdown
 
 SCHEMA_KEYS = ["status", "gap", "objective", "budget_wan", "spent_wan", "items", "coverage", "standards", "timings"]
 

@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from test_report_fixtures import make_instance, make_plan
 
-from optimizer.config import OptimizerConfig
-from reports.config import ReportConfig
-from reports.projects import PROJECT_COLUMNS_EN
-from reports.state import StateError
-from reports.writer import rerender_run, write_run
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.reports.config import ReportConfig
+from healthplan.reports.projects import PROJECT_COLUMNS_EN
+from healthplan.reports.state import StateError
+from healthplan.reports.writer import rerender_run, write_run
 
 NO_MAPS = ReportConfig(county="示范县", maps=False, html_map=False)
 TABLES = ("summary.json", "summary.md", "projects.csv", "new_items.csv", "facilities_after.csv",
@@ -125,8 +125,8 @@ def test_map_modules_called_with_the_contract(tmp_path, monkeypatch):
         Path(path).write_text("<html></html>", encoding="utf-8")
         return Path(path)
 
-    monkeypatch.setitem(sys.modules, "reports.maps", types.SimpleNamespace(write_maps=write_maps))
-    monkeypatch.setitem(sys.modules, "reports.htmlmap", types.SimpleNamespace(write_html_map=write_html_map))
+    monkeypatch.setitem(sys.modules, "healthplan.reports.maps", types.SimpleNamespace(write_maps=write_maps))
+    monkeypatch.setitem(sys.modules, "healthplan.reports.htmlmap", types.SimpleNamespace(write_html_map=write_html_map))
     inst, plan, files = _write(tmp_path / "run", report=ReportConfig(), lang="en")
     assert calls["maps"] == (tmp_path / "run", len(plan.items), "en")
     assert calls["html"][0] == "map.html" and set(calls["html"][1]) == set(plan.items["item_id"])
@@ -136,8 +136,8 @@ def test_map_modules_called_with_the_contract(tmp_path, monkeypatch):
 
 
 def test_missing_map_modules_are_skipped_with_a_note(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "reports.maps", None)  # import raises ModuleNotFoundError
-    monkeypatch.setitem(sys.modules, "reports.htmlmap", None)
+    monkeypatch.setitem(sys.modules, "healthplan.reports.maps", None)  # import raises ModuleNotFoundError
+    monkeypatch.setitem(sys.modules, "healthplan.reports.htmlmap", None)
     _write(tmp_path / "run", report=ReportConfig())
     s = json.loads((tmp_path / "run/summary.json").read_text(encoding="utf-8"))
     assert any("maps skipped" in n for n in s["notes"]) and any("map.html skipped" in n for n in s["notes"])

@@ -9,9 +9,9 @@ from scipy.sparse import csgraph
 from scipy.spatial.distance import pdist, squareform
 from shapely.geometry import LineString, MultiLineString
 
-from geodata.config import TravelConfig
-from geodata.errors import InputError
-from geodata.roads import build_road_graph, build_road_network, snap_points
+from healthplan.geodata.config import TravelConfig
+from healthplan.geodata.errors import InputError
+from healthplan.geodata.roads import build_road_graph, build_road_network, snap_points
 
 CRS = "EPSG:32650"  # UTM 50N, metres
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from geodata.levels import parse_level
-from scenarios.schema import load_scenario
+from healthplan.geodata.levels import parse_level
+from healthplan.scenarios.schema import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -131,9 +131,9 @@ def _brute_force_mclp(p: int) -> int:
 
 def _pipeline_ready() -> bool:
     try:
-        import geodata.load  # noqa: F401
-        import reports.writer  # noqa: F401
-        from optimizer import optimize  # noqa: F401
+        import healthplan.geodata.load  # noqa: F401
+        import healthplan.reports.writer  # noqa: F401
+        from healthplan.optimizer import optimize  # noqa: F401
     except ImportError:
         return False
     return True
@@ -142,7 +142,7 @@ def _pipeline_ready() -> bool:
 @pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer.optimize, "
                                                   "reports.writer) absent")
 def test_minimal_csv_scenario_runs_as_the_classic_mclp(tmp_path):
-    from scenarios.runner import run_scenario
+    from healthplan.scenarios.runner import run_scenario
 
     scen = load_scenario(CSV_DIR / "minimal.yaml")
     res = run_scenario(scen, out=tmp_path / "run", force=False)
@@ -154,14 +154,14 @@ def test_minimal_csv_scenario_runs_as_the_classic_mclp(tmp_path):
 
 
 def test_keys_reference_is_up_to_date():
-    from scenarios.keys_doc import KEYS_MD, keys_markdown
+    from healthplan.scenarios.keys_doc import KEYS_MD, keys_markdown
 
     assert KEYS_MD.read_text(encoding="utf-8") == keys_markdown(), (
         "scenarios/KEYS.md is out of date with the schema — fix: python -m scenarios.keys_doc")
 
 
 def test_keys_reference_documents_every_scalar_key_with_its_default():
-    from scenarios.keys_doc import keys_markdown
+    from healthplan.scenarios.keys_doc import keys_markdown
 
     text = keys_markdown()
     for key, default in (("budget_wan", "null"), ("resources.ambulance.response_minutes_rural", "30"),

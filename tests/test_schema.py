@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.schema import Scenario, ScenarioError, load_scenario
+from healthplan.scenarios.schema import Scenario, ScenarioError, load_scenario
 
 MINIMAL = """\
 inputs: {demand: demand.csv, sites: sites.csv, travel_times: od.csv}   # paths relative to the scenario file

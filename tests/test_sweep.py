@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.sweep import (
+from healthplan.scenarios.sweep import (
     SweepError,
     expand_grid,
     flatten_summary,
@@ -32,8 +32,8 @@ SF_PUBLISHED = {1: 448_255, 2: 671_938, 3: 791_499, 4: 875_247, 5: 927_402, 6: 9
 
 def _pipeline_ready() -> bool:
     try:
-        import geodata.load  # noqa: F401
-        from optimizer import optimize  # noqa: F401
+        import healthplan.geodata.load  # noqa: F401
+        from healthplan.optimizer import optimize  # noqa: F401
     except ImportError:
         return False
     return True
@@ -219,7 +219,7 @@ def test_sf_stores_budget_sweep_reproduces_published_coverage(tmp_path):
 
 
 def _cli(args: list[str], capsys) -> tuple[int, str]:
-    from scenarios.cli import main
+    from healthplan.scenarios.cli import main
 
     code = main(args)
     cap = capsys.readouterr()
@@ -269,7 +269,7 @@ def test_scheduler_address_connects_to_an_existing_cluster():
 
 @needs_pipeline
 def test_invalid_inputs_write_nothing(tmp_path):
-    from geodata.errors import HealthplanError
+    from healthplan.geodata.errors import HealthplanError
 
     scen = tmp_path / "bad.yaml"
     scen.write_text("extends: " + str(CSV_SCEN) + "\ninputs: {demand: no-such-demand.csv}\n", encoding="utf-8")

@@ -8,11 +8,11 @@ import pytest
 from scipy.spatial.distance import cdist
 from shapely.geometry import LineString
 
-import geodata.travel_times as tt_mod
-from geodata.config import TravelConfig
-from geodata.errors import InputError
-from geodata.roads import build_road_graph
-from geodata.travel_times import compute_travel_times, travel_cache_key
+import healthplan.geodata.travel_times as tt_mod
+from healthplan.geodata.config import TravelConfig
+from healthplan.geodata.errors import InputError
+from healthplan.geodata.roads import build_road_graph
+from healthplan.geodata.travel_times import compute_travel_times, travel_cache_key
 
 CRS = "EPSG:32650"
 ACCESS = 20 * 1000 / 60  # default access speed, metres per minute

@@ -10,11 +10,11 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from geodata.config import LayerSpec, TravelConfig
-from geodata.errors import ProblemReport
-from geodata.levels import Level
-from geodata.readers import read_layer
-from geodata.validate import MAX_LISTED, parse_bool, validate_layer, validate_od, validate_roads
+from healthplan.geodata.config import LayerSpec, TravelConfig
+from healthplan.geodata.errors import ProblemReport
+from healthplan.geodata.levels import Level
+from healthplan.geodata.readers import read_layer
+from healthplan.geodata.validate import MAX_LISTED, parse_bool, validate_layer, validate_od, validate_roads
 
 
 def _csv(tmp_path, name: str, df: pd.DataFrame, kind: str, **spec) -> pd.DataFrame:
@@ -248,8 +248,8 @@ def test_od_validation_is_vectorised_on_a_large_matrix(tmp_path, seed):
 
 
 def test_schemas_cover_the_instance_contract():
-    from geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
-    from geodata.schemas import describe, schema_for
+    from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
+    from healthplan.geodata.schemas import describe, schema_for
 
     coords = {"x", "y", "lon", "lat"}
     assert set(DEMAND_COLUMNS) - coords <= set(schema_for("demand").names)
