@@ -19,7 +19,7 @@ COVERAGE_KEYS: tuple[CoverageKey, ...] = ("ambulance", "ambulance_single", "feve
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # .inf/.nan in YAML are errors
 
 
 class StandardRule(_Strict):

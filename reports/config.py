@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ReportConfig(BaseModel):
     """Report settings of a scenario (the ``report:`` section)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # .inf/.nan in YAML are errors
 
     title: str | None = Field(default=None, description="map and appendix title; default from the scenario name")
     lang: Literal["zh", "en"] = Field(default="zh", description="language of tables and maps (CLI --lang wins)")
