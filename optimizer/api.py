@@ -13,12 +13,14 @@ from healthplan.optimizer.build import build_model
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.optimizer.errors import InfeasibleError
 from healthplan.optimizer.evaluation import evaluate
+from healthplan.optimizer.kinds import ITEM_KEYS, item_type
 from healthplan.optimizer.model import Model
 from healthplan.optimizer.objective import overall_status, solve_stages
 from healthplan.optimizer.plan import Plan, SolveInfo
 from healthplan.optimizer.prepare import ModelData, prepare
 from healthplan.optimizer.screening import Finding, screen, wan
 from healthplan.optimizer.solution import empty_items, read_items
+from healthplan.optimizer.standards import scenario_standards
 from healthplan.optimizer.status import Status
 
 
@@ -150,17 +152,8 @@ def _explain(instance: Instance, cfg: OptimizerConfig, findings: list[Finding], 
 
 
 def _hard_names(cfg: OptimizerConfig) -> list[str]:
-    r = cfg.resources
-    pairs = [("amb_fleet_ratio", r.ambulance.enabled and r.ambulance.fleet.mode),
-             ("amb_np_share", r.ambulance.enabled and r.ambulance.np_share_rule.mode),
-             ("amb_one_per_thc", r.ambulance.enabled and r.ambulance.one_per_thc.mode),
-             ("fever_clinic_mandate", r.fever.enabled and r.fever.clinic_mandate.mode),
-             ("fever_room_mandate", r.fever.enabled and r.fever.room_mandate.mode),
-             ("blood_min_points", r.blood.enabled and r.blood.min_points_rule.mode),
-             ("subcentre_target", r.subcentre.enabled and r.subcentre.target_count is not None
-              and r.subcentre.target_rule.mode),
-             ("equity", cfg.equity.theta is not None and cfg.equity.rule.mode)]
-    return [n for n, mode in pairs if mode == "hard"]
+    """Names of the scenario's hard standards."""
+    return [s.name for s in scenario_standards(cfg) if s.rule(cfg) is not None and s.rule(cfg).mode == "hard"]
 
 
 def _start_from_plan(m: Model, plan: Plan) -> dict[str, float]:
@@ -171,14 +164,8 @@ def _start_from_plan(m: Model, plan: Plan) -> dict[str, float]:
     start = {v.name: 0.0 for fam in m.x.values() for v in fam.values()}
     for _, it in plan.items.iterrows():
         j, t = pos.get(str(it["site_id"])), tpos.get(int(it["year"]))
-        if j is None or t is None:
+        if j is None or t is None or it["kind"] not in ITEM_KEYS:
             continue
-        fams = {"ambulance": (("amb_ord", it["quantity_ord"]), ("amb_np", it["quantity_np"]),
-                              ("amb_station", float(bool(it["new_station"])))),
-                "fever_clinic": (("fever_clinic", 1.0),), "fever_room": (("fever_room", 1.0),),
-                "blood": (("blood", 1.0),), "subcentre": (("subcentre", 1.0),)}.get(it["kind"], ())
-        for fam, val in fams:
-            v = m.x.get(fam, {}).get((int(j), t))
-            if v is not None:
-                start[v.name] = float(val)
+        k, _ = item_type(str(it["kind"]))
+        start.update(k.start_values(m, it, int(j), t))
     return start

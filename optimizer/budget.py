@@ -27,15 +27,17 @@ def add_earmarks(m: Model) -> None:
 
 
 def add_opex_cap(m: Model) -> None:
-    """Row ``budget_opex``: opex × Σ new vehicles ≤ opex_cap_wan (万元 a year, hard).
+    """Row ``budget_opex``: Σ annual running cost of the new items ≤ opex_cap_wan (万元 a year, hard).
 
-    The cap bounds the additional annual running cost the plan commits to (crews of the new vehicles; C: Beijing
-    Tongzhou 35万元 per vehicle-year); existing vehicles are already funded. Kept in min-budget mode (not capital).
+    The cap bounds the additional annual running cost the plan commits to (each kind's ``opex_terms``, e.g. the
+    crews of new vehicles; C: Beijing Tongzhou 35万元 per vehicle-year); existing stock is already funded. Kept in
+    min-budget mode (not capital).
     """
+    from healthplan.optimizer.kinds import enabled_kinds
+
     cap = m.data.cfg.opex_cap_wan
     if cap is None:
         return
-    opex = m.data.cfg.resources.ambulance.opex_wan_per_vehicle_year
-    terms = [(v, opex) for fam in ("amb_ord", "amb_np") for v in m.x.get(fam, {}).values()]
+    terms = [tc for k in enabled_kinds(m.data.cfg) for tc in k.opex_terms(m)]
     if terms:
         m.add(expr(terms) <= float(cap), "budget_opex")

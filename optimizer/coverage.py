@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from healthplan.geodata.instance import Instance
-from healthplan.optimizer.config import OptimizerConfig
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from healthplan.geodata.instance import Instance
+    from healthplan.optimizer.config import OptimizerConfig
 
 # access_time kinds (p-median) look beyond the access standard: the travel matrix must reach this multiple of it.
 ACCESS_TIME_HORIZON_FACTOR = 3.0  # ASSUMPTION: nobody is assigned farther than 3 × the access standard
@@ -16,51 +19,42 @@ ACCESS_TIME_HORIZON_FACTOR = 3.0  # ASSUMPTION: nobody is assigned farther than 
 def required_cutoff(cfg: OptimizerConfig, *, ambulance_speed_factor: float = 1.0) -> float:
     """Ordinary-traffic minutes the travel matrix must reach for every enabled kind's thresholds.
 
-    The largest of: the ambulance drive threshold (response − dispatch) × ``ambulance_speed_factor`` (ambulance
-    minutes are ordinary minutes ÷ the factor); the fever access standards; the blood and sub-centre access
-    standards; the sub-centre spacing and minimum minutes from the county hospital. A kind whose ``objective`` is
-    ``access_time`` (p-median) needs ``ACCESS_TIME_HORIZON_FACTOR`` × its access standard, since travel times
-    beyond the standard still count; pairs missing beyond the cutoff are treated as the cutoff itself.
+    The largest of each enabled kind's own need (:meth:`ResourceKind.cutoff_minutes`: its time standards, with
+    ambulance minutes × ``ambulance_speed_factor`` since ambulance minutes are ordinary minutes ÷ the factor;
+    ``ACCESS_TIME_HORIZON_FACTOR`` × the access standard for a p-median kind, whose travel beyond the standard
+    still counts; rules between sites such as spacing) and of the equity floors' services.
     """
-    r = cfg.resources
+    from healthplan.optimizer.kinds import enabled_kinds, service
+
     need = [0.0]
-    if r.ambulance.enabled:
-        need.append(max(r.ambulance.drive_minutes(True), r.ambulance.drive_minutes(False)) * ambulance_speed_factor)
-    if r.fever.enabled:
-        need += [r.fever.access_minutes_urban, r.fever.access_minutes_rural]
-    if r.blood.enabled:
-        f = ACCESS_TIME_HORIZON_FACTOR if r.blood.objective == "access_time" else 1.0
-        need.append(r.blood.access_minutes * f)
-    if r.subcentre.enabled:
-        s = r.subcentre
-        f = ACCESS_TIME_HORIZON_FACTOR if s.objective == "access_time" else 1.0
-        need += [s.access_minutes * f, s.min_spacing_minutes or 0.0, s.eligibility.min_minutes_from_county_hospital]
+    for k in enabled_kinds(cfg):
+        need.append(k.cutoff_minutes(k.settings(cfg), ambulance_speed_factor=ambulance_speed_factor))
     for key in cfg.equity.kinds if cfg.equity.theta is not None else []:
-        need.append(threshold_minutes(cfg, key, np.array([True, False])).max() * (
-            ambulance_speed_factor if key.startswith("ambulance") else 1.0))
+        k, svc = service(key)
+        if k.enabled(cfg):
+            need.append(threshold_minutes(cfg, key, np.array([True, False])).max()
+                        * (ambulance_speed_factor if svc.ambulance_minutes else 1.0))
     return float(max(need))
 
 
 def threshold_minutes(cfg: OptimizerConfig, key: str, urban: np.ndarray) -> np.ndarray:
-    """Standard per demand point (minutes; ambulance keys in ambulance minutes = drive time after dispatch)."""
-    r = cfg.resources
-    if key in ("ambulance", "ambulance_single"):
-        a = r.ambulance
-        return np.where(urban, a.drive_minutes(True), a.drive_minutes(False))
-    if key == "fever":
-        return np.where(urban, r.fever.access_minutes_urban, r.fever.access_minutes_rural)
-    if key == "blood":
-        return np.full(len(urban), r.blood.access_minutes)
-    if key == "secondary":
-        return np.full(len(urban), r.subcentre.access_minutes)
-    raise ValueError(f"unknown coverage key {key!r}")
+    """Standard per demand point (minutes; ambulance services in ambulance minutes = drive time after dispatch)."""
+    from healthplan.optimizer.kinds import service
+
+    try:
+        k, _ = service(key)
+    except KeyError:
+        raise ValueError(f"unknown coverage key {key!r}") from None
+    return k.threshold(k.settings(cfg), key, urban)
 
 
 def coverage_pairs(instance: Instance, cfg: OptimizerConfig, key: str) -> tuple[np.ndarray, np.ndarray]:
     """(site_idx, demand_idx) of the pairs within the key's standard, sorted by site then demand."""
     tt = instance.travel
     urban = instance.demand["urban"].to_numpy(dtype=bool)
-    factor = instance.ambulance_speed_factor if key.startswith("ambulance") else 1.0
+    from healthplan.optimizer.kinds import service
+
+    factor = instance.ambulance_speed_factor if service(key)[1].ambulance_minutes else 1.0
     m = tt.within(threshold_minutes(cfg, key, urban), factor=factor)
     return tt.site_idx[m].astype(np.int64), tt.demand_idx[m].astype(np.int64)
 

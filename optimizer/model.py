@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulp
 
-from healthplan.optimizer.coverage import AccessGroups, Groups
-from healthplan.optimizer.prepare import ModelData
+if TYPE_CHECKING:
+    from healthplan.optimizer.coverage import AccessGroups, Groups
+    from healthplan.optimizer.prepare import ModelData
 
 Mode = Literal["optimize", "min_budget"]
 Terms = list[tuple[pulp.LpVariable, float]]

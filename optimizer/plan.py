@@ -7,14 +7,14 @@ from typing import Any
 
 import pandas as pd
 
-from healthplan.optimizer.config import COVERAGE_KEYS
+from healthplan.optimizer.kinds import ITEM_KEYS, SERVICE_KEYS
 from healthplan.optimizer.status import Status
 
 # Columns of Plan.items, one row per project (site × kind × year). Units in the descriptions.
 ITEM_COLUMNS: dict[str, str] = {
     "item_id": "stable id, e.g. 'ambulance-S012-2025'",
     "site_id": "site id",
-    "kind": "ambulance | fever_clinic | fever_room | blood | subcentre",
+    "kind": "item type: " + " | ".join(ITEM_KEYS),
     "year": "year the item is built or bought",
     "quantity": "units (vehicles for ambulance, else 1)",
     "quantity_ord": "ordinary ambulances (ambulance rows only)",
@@ -52,11 +52,13 @@ class Plan:
 
     - ``items``: ``ITEM_COLUMNS``, one row per project;
     - ``demand_coverage``: index demand id; columns ``{key}_before`` / ``{key}_after`` for key in
-      ``COVERAGE_KEYS`` = share of the point's population covered (0–1; MEXCLP expected coverage for ``ambulance``);
+      ``SERVICE_KEYS`` = share of the point's population covered (0–1; MEXCLP expected coverage for ``ambulance``);
     - ``township_coverage``: index township id; columns ``population``, ``{key}_before`` / ``{key}_after`` in persons;
     - ``standards``: ``STANDARD_COLUMNS``;
     - ``spend``: rows kind, columns year, 万元;
-    - ``after_stock``: site table with stock after the plan (same columns as ``Instance.sites``).
+    - ``after_stock``: site table with stock after the plan (same columns as ``Instance.sites``);
+    - ``site_units``: index site id; ``{service}_before`` / ``{service}_after`` = units of each service the site
+      gives (vehicles, or 0/1 facilities), as the model counts them (maps draw existing providers from it).
     """
 
     items: pd.DataFrame
@@ -66,6 +68,7 @@ class Plan:
     spend: pd.DataFrame
     after_stock: pd.DataFrame
     solve: SolveInfo
+    site_units: pd.DataFrame = field(default_factory=pd.DataFrame)
     budget_wan: float | None = None
     assumptions: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
@@ -80,7 +83,7 @@ class Plan:
         pop = population.reindex(self.demand_coverage.index).astype(float)
         total = int(round(pop.sum()))
         out: dict[str, dict[str, float]] = {}
-        for key in COVERAGE_KEYS:
+        for key in SERVICE_KEYS:
             b, a = f"{key}_before", f"{key}_after"
             if b in self.demand_coverage:
                 out[key] = {

@@ -1,17 +1,17 @@
-"""Read a solved model back as plan items (one row per site × kind × year), costs in 万元."""
+"""Read a solved model back as plan items (one row per site × item type × year), costs in 万元."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from healthplan.optimizer.model import Model
+from healthplan.optimizer.kinds import enabled_kinds
 from healthplan.optimizer.plan import ITEM_COLUMNS
 
-
-def _val(v: object) -> float:
-    x = getattr(v, "varValue", None)
-    return 0.0 if x is None else float(x)
+if TYPE_CHECKING:
+    from healthplan.optimizer.model import Model
 
 
 def empty_items() -> pd.DataFrame:
@@ -30,28 +30,12 @@ def empty_items() -> pd.DataFrame:
 def read_items(m: Model) -> pd.DataFrame:
     """Items chosen by the solution (values rounded: integrality tolerance), sorted by year, kind, site order."""
     d = m.data
-    ids = d.instance.sites.index.astype(str)
-    rows = []
-    ordv, npv, stv = m.x.get("amb_ord", {}), m.x.get("amb_np", {}), m.x.get("amb_station", {})
-    for j, t in sorted(set(ordv) | set(npv)):
-        qo = round(_val(ordv.get((j, t))))
-        qn = round(_val(npv.get((j, t))))
-        new_station = round(_val(stv.get((j, t)))) == 1
-        if qo + qn == 0 and not new_station:
-            continue
-        cost = qo * d.cost["ambulance_ord"][j] + qn * d.cost["ambulance_np"][j]
-        cost += d.cost["new_station"][j] if new_station else 0.0
-        rows.append(("ambulance", j, t, qo + qn, qo, qn, new_station, cost))
-    for fam, kind, key in (("fever_clinic", "fever_clinic", "fever_clinic"), ("fever_room", "fever_room", "fever_room"),
-                           ("blood", "blood", "blood"), ("subcentre", "subcentre", "subcentre")):
-        for (j, t), v in sorted(m.x.get(fam, {}).items()):
-            if round(_val(v)) == 1:
-                rows.append((kind, j, t, 1, 0, 0, False, float(d.cost[key][j])))
+    rows = [r for k in enabled_kinds(d.cfg) for r in k.read_items(m)]
     if not rows:
         return empty_items()
     df = pd.DataFrame(rows, columns=["kind", "j", "t", "quantity", "quantity_ord", "quantity_np", "new_station",
                                      "cost_wan"])
-    df["site_id"] = ids[df["j"].to_numpy()]
+    df["site_id"] = d.instance.sites.index.astype(str)[df["j"].to_numpy()]
     df["year"] = np.asarray(d.years)[df["t"].to_numpy()]
     df["item_id"] = df["kind"] + "-" + df["site_id"] + "-" + df["year"].astype(str)
     df = df.sort_values(["year", "kind", "j"]).reset_index(drop=True)

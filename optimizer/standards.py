@@ -1,148 +1,191 @@
-"""Standards: fleet ratio, negative-pressure share, fever mandates, blood points, sub-centres, one-per-THC, equity,
-coverage targets — each hard, soft (shortfall variable, weighted) or off, with milestones per year."""
+"""The standards of a scenario and their model rows: each kind's own standards, the township floors (equity) and
+the coverage targets of min-budget mode — each hard, soft (shortfall variable, weighted) or off, with milestones.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-import pulp
+import pandas as pd
 
-from healthplan.optimizer.model import Model, StandardSpec, Terms, expr
+from healthplan.optimizer.kinds import enabled_kinds, service
+from healthplan.optimizer.model import StandardSpec
 from healthplan.optimizer.phasing import milestone_factors
+from healthplan.optimizer.standard import Measured, Standard, pct
+from healthplan.optimizer.text import Source, Text, is_en
 
-SOURCES: dict[str, str] = {
-    "amb_fleet_ratio": "1 per 30,000 urban / 10,000 rural persons (B: 国卫医发〔2020〕19号; seed 000 item 8)",
-    "amb_np_share": "negative-pressure share ≥ 40 % (A via news: 2020 national guidance; seed 000 item 20)",
-    "amb_one_per_thc": "≥ 1 ambulance per township health centre (A via news: Guizhou 2021 plan)",
-    "fever_clinic_mandate": "fever clinic at every eligible hospital (B: Shandong rule; A: 2022 national notice)",
-    "fever_room_mandate": "fever room at every township/community health centre (A via news: 2022 notice)",
-    "blood_min_points": "≥ N fixed blood-collection points (A: seed 000 item 9)",
-    "subcentre_target": "target number of sub-centres (seed 003: Guang'an plans 5)",
-    "equity": "each township's covered share ≥ θ (scenario equity floor)",
-    "target_coverage": "share of the population covered (scenario coverage target)",
-}
+if TYPE_CHECKING:
+    import pulp
 
+    from healthplan.optimizer.config import OptimizerConfig
+    from healthplan.optimizer.kind import StandardRule
+    from healthplan.optimizer.model import Model
+    from healthplan.optimizer.prepare import ModelData
 
-def _units(m: Model, family: str, mask: np.ndarray, t: int) -> Terms:
-    """New units of ``family`` installed by year t at sites in ``mask``."""
-    return [(v, 1.0) for (j, s), v in m.x.get(family, {}).items() if s <= t and mask[j]]
+EQUITY_SOURCE = Source("ASSUMPTION", None, Text("情景设定的乡镇覆盖率下限", "the scenario's township coverage floor"))
+TARGET_SOURCE = Source("ASSUMPTION", None, Text("情景设定的覆盖率目标", "the scenario's coverage target"))
 
 
-def collect_standards(m: Model) -> list[StandardSpec]:
-    """The standards of the enabled kinds, with their level expressions per year (existing stock as constant)."""
-    d, r = m.data, m.data.cfg.resources
-    T = range(m.n_years)
-    out: list[StandardSpec] = []
-    all_sites = np.ones(d.n_sites, dtype=bool)
-    if r.ambulance.enabled:
-        a = r.ambulance
-        fleet0 = float(d.amb_ord.sum() + d.amb_np.sum())
-        fleet = {t: _units(m, "amb_ord", all_sites, t) + _units(m, "amb_np", all_sites, t) for t in T}
-        out.append(StandardSpec("amb_fleet_ratio", {t: expr(fleet[t], fleet0) for t in T}, d.notes["fleet_required"],
-                                a.fleet.mode, a.fleet.weight, "vehicles", SOURCES["amb_fleet_ratio"]))
-        # NP share as a linear row: NP − share × fleet ≥ 0 (vehicles); milestones scale the share.
-        np_level = {}
-        for t in T:
-            npt = expr(_units(m, "amb_np", all_sites, t), float(d.amb_np.sum()))
-            np_level[t] = npt - a.np_share * expr(fleet[t], fleet0)
-        out.append(StandardSpec("amb_np_share", np_level, 0.0, a.np_share_rule.mode, a.np_share_rule.weight,
-                                "vehicles", SOURCES["amb_np_share"], integer=False))
-        if a.one_per_thc.mode != "off":
-            have = d.thc & ((d.amb_ord + d.amb_np) > 0)
-            need = np.flatnonzero(d.thc & ~have)
-            lv = {}
-            for t in T:
-                zs: Terms = []
-                for j in need:
-                    z = m.var(f"amb_thc_has_{j}_{t}", 0, 1)
-                    new = _units(m, "amb_ord", _one(d.n_sites, j), t) + _units(m, "amb_np", _one(d.n_sites, j), t)
-                    m.add(expr([(z, 1.0)] + [(v, -1.0) for v, _ in new]) <= 0, f"amb_thc_has_{j}_{t}")
-                    zs.append((z, 1.0))
-                lv[t] = expr(zs, float(have.sum()))
-            out.append(StandardSpec("amb_one_per_thc", lv, float(d.thc.sum()), a.one_per_thc.mode,
-                                    a.one_per_thc.weight, "sites", SOURCES["amb_one_per_thc"]))
-    if r.fever.enabled:
-        f = r.fever
-        has_c = d.clinic_mandated & d.clinic_has
-        out.append(StandardSpec(
-            "fever_clinic_mandate",
-            {t: expr(_units(m, "fever_clinic", d.clinic_mandated, t), float(has_c.sum())) for t in T},
-            float(d.clinic_mandated.sum()), f.clinic_mandate.mode, f.clinic_mandate.weight, "sites",
-            SOURCES["fever_clinic_mandate"]))
-        has_r = d.room_mandated & (d.room_has | d.clinic_has)
-        out.append(StandardSpec(
-            "fever_room_mandate",
-            {t: expr(_units(m, "fever_room", d.room_mandated, t) + _units(m, "fever_clinic", d.room_mandated, t),
-                     float(has_r.sum())) for t in T},
-            float(d.room_mandated.sum()), f.room_mandate.mode, f.room_mandate.weight, "sites",
-            SOURCES["fever_room_mandate"]))
-    if r.blood.enabled:
-        b = r.blood
-        out.append(StandardSpec(
-            "blood_min_points", {t: expr(_units(m, "blood", all_sites, t), float(d.blood_has.sum())) for t in T},
-            float(b.min_points), b.min_points_rule.mode, b.min_points_rule.weight, "sites",
-            SOURCES["blood_min_points"]))
-    if r.subcentre.enabled and r.subcentre.target_count is not None:
-        s = r.subcentre
-        out.append(StandardSpec(
-            "subcentre_target", {t: expr(_units(m, "subcentre", all_sites, t), float(d.sub_has.sum())) for t in T},
-            float(s.target_count), s.target_rule.mode, s.target_rule.weight, "sites", SOURCES["subcentre_target"]))
-    out += _equity(m) + _targets(m)
-    return [s for s in out if s.mode != "off"]
+class EquityFloor(Standard):
+    """Township floor of one service: in every township, covered persons ≥ θ × its population (one row per
+    township in the model; the table reports the worst township's share)."""
+
+    unit = "persons"
+    integer = False
+    source = EQUITY_SOURCE
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        k, svc = service(key)
+        self.name = f"equity_{key}"
+        self.kind = k.name
+        self.label = Text(f"乡镇覆盖率下限（{svc.label.zh}）", f"Township floor: {svc.label.en}")
+        self.items = tuple(it.key for it in k.items if it.service == key) or tuple(it.key for it in k.items)
+
+    def rule(self, cfg: OptimizerConfig) -> StandardRule | None:
+        return cfg.equity.rule if cfg.equity.theta is not None else None
+
+    def required(self, data: ModelData) -> float:
+        return float(data.cfg.equity.theta or 0.0)
+
+    def specs(self, m: Model) -> list[StandardSpec]:
+        eq = m.data.cfg.equity
+        d = m.data.instance.demand
+        pop = d.groupby(d["township"].astype(str))["population"].sum()
+        towns = sorted({k[2] for k in m.covered_town if k[0] == self.key})
+        return [StandardSpec(f"equity_{self.key}_{town}",
+                             {t: m.covered_town[(self.key, t, town)] for t in range(m.n_years)},
+                             float(eq.theta * pop[town]), eq.rule.mode, eq.rule.weight, "persons", self.cite(),
+                             integer=False) for town in towns]
+
+    def measure(self, data: ModelData, state: Measured) -> float:
+        d = data.instance.demand
+        pop = d["population"].to_numpy(dtype=float)
+        town = d["township"].astype(str).to_numpy()
+        tp = pd.Series(pop).groupby(town).sum()
+        share = pd.Series(state.coverage[self.key] * pop).groupby(town).sum() / tp.where(tp > 0)
+        return float(share.min())
+
+    def table_row(self, data: ModelData, before: Measured, after: Measured) -> dict[str, Any]:
+        return {"required": self.required(data), "existing": self.measure(data, before),
+                "planned": self.measure(data, after), "unit": "share (worst township)"}
+
+    def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
+        short = service(self.key)[1].short(lang)
+        th = cfg.equity.theta
+        if th is None:
+            return f"township coverage floor for {short}" if is_en(lang) else f"落实乡镇{short}覆盖率下限要求"
+        return (f"{short} coverage ≥ {pct(th)}% in every township" if is_en(lang)
+                else f"落实各乡镇{short}覆盖率不低于{pct(th)}%要求")
 
 
-def _one(n: int, j: int) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[j] = True
-    return mask
+class CoverageTarget(Standard):
+    """Min-budget coverage target of a kind's target service: covered persons ≥ min(target × population,
+    persons any existing or candidate facility can reach), so that 1.0 means "everyone reachable", as in the
+    set-covering problem (hard, min-budget mode only; optimize maximises coverage anyway)."""
+
+    unit = "persons"
+    integer = False
+    source = TARGET_SOURCE
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        k, svc = service(key)
+        self.name = f"{key}_target_coverage"
+        self.kind = k.name
+        self.label = Text(f"{svc.label.zh}覆盖率目标", f"Coverage target: {svc.label.en}")
+        self.items = tuple(it.key for it in k.items if it.service == key) or tuple(it.key for it in k.items)
+
+    def target(self, cfg: OptimizerConfig) -> float | None:
+        """The share the kind's ``target_coverage`` asks, or ``None``."""
+        k, _ = service(self.key)
+        return getattr(k.settings(cfg), "target_coverage", None)
+
+    def rule(self, cfg: OptimizerConfig) -> StandardRule | None:
+        from healthplan.optimizer.kind import StandardRule
+
+        return StandardRule(mode="hard") if self.target(cfg) is not None else None
+
+    def required(self, data: ModelData) -> float:
+        return float(self.target(data.cfg) or 0.0) * float(data.instance.population)
+
+    def level(self, m: Model, t: int) -> pulp.LpAffineExpression:
+        return m.covered[(self.key, t)]
+
+    def specs(self, m: Model) -> list[StandardSpec]:
+        if m.mode != "min_budget" or (self.key, 0) not in m.covered:
+            return []
+        req = min(float(self.target(m.data.cfg) or 0.0) * float(m.data.instance.population),
+                  coverable_population(m, self.key))
+        return [StandardSpec(self.name, {t: self.level(m, t) for t in range(m.n_years)}, req, "hard", 1.0,
+                             "persons", self.cite(), integer=False)]
+
+    def measure(self, data: ModelData, state: Measured) -> float:
+        pop = data.instance.demand["population"].to_numpy(dtype=float)
+        return float((state.coverage[self.key] * pop).sum()) / max(pop.sum(), 1.0)
+
+    def table_row(self, data: ModelData, before: Measured, after: Measured) -> dict[str, Any]:
+        total = max(float(data.instance.population), 1.0)
+        coverable = before.coverable.get(self.key, total)
+        return {"required": min(float(self.target(data.cfg) or 0.0), coverable / total),
+                "existing": self.measure(data, before), "planned": self.measure(data, after), "unit": "share",
+                "mode": "target"}
+
+    def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
+        short = service(self.key)[1].short(lang)
+        target = self.target(cfg)
+        if target is None:
+            return f"coverage target for {short}" if is_en(lang) else f"落实{short}覆盖率目标"
+        return (f"{short} coverage target of {pct(target)}% of the population" if is_en(lang)
+                else f"落实{short}覆盖率达到{pct(target)}%目标")
 
 
-def _equity(m: Model) -> list[StandardSpec]:
-    """Equity floor per township and key: covered persons in g ≥ θ × population of g (soft or hard)."""
-    eq = m.data.cfg.equity
-    if eq.theta is None or eq.rule.mode == "off":
-        return []
-    pop = m.data.instance.demand.groupby(m.data.instance.demand["township"].astype(str))["population"].sum()
-    out = []
-    for key in eq.kinds:
-        towns = sorted({k[2] for k in m.covered_town if k[0] == key})
-        for town in towns:
-            lv = {t: m.covered_town[(key, t, town)] for t in range(m.n_years)}
-            out.append(StandardSpec(f"equity_{key}_{town}", lv, float(eq.theta * pop[town]), eq.rule.mode,
-                                    eq.rule.weight, "persons", SOURCES["equity"], integer=False))
+def scenario_standards(cfg: OptimizerConfig) -> list[Standard]:
+    """Every standard that applies under ``cfg`` and is not off: kinds' own, township floors, coverage targets."""
+    out: list[Standard] = [s for k in enabled_kinds(cfg) for s in k.active_standards(cfg)]
+    eq = cfg.equity
+    if eq.theta is not None and eq.rule.mode != "off":
+        out += [EquityFloor(key) for key in eq.kinds if service(key)[0].enabled(cfg)]
+    for k in enabled_kinds(cfg):
+        if k.target_service is not None and getattr(k.settings(cfg), "target_coverage", None) is not None:
+            out.append(CoverageTarget(k.target_service))
     return out
+
+
+def standard_by_name(cfg: OptimizerConfig, name: str) -> Standard | None:
+    """The standard of ``cfg`` called ``name`` (a model row's township suffix is ignored), or ``None``."""
+    for s in scenario_standards(cfg):
+        if name == s.name or (isinstance(s, EquityFloor) and name.startswith(s.name + "_")):
+            return s
+    return None
+
+
+def standard_named(name: str) -> Standard | None:
+    """The standard called ``name`` whatever the scenario: a kind's own, a township floor (``equity_<key>``,
+    also with a township suffix) or a coverage target (``<key>_target_coverage``); ``None`` for other names."""
+    from healthplan.optimizer.kinds import SERVICE_KEYS, kind_standard
+
+    s = kind_standard(name)
+    if s is not None:
+        return s
+    if name.endswith("_target_coverage") and name.removesuffix("_target_coverage") in SERVICE_KEYS:
+        return CoverageTarget(name.removesuffix("_target_coverage"))
+    if name.startswith("equity_"):
+        rest = name.removeprefix("equity_")
+        key = next((k for k in sorted(SERVICE_KEYS, key=len, reverse=True) if rest == k or rest.startswith(k + "_")),
+                   None)
+        return EquityFloor(key) if key is not None else None
+    return None
 
 
 def coverable_population(m: Model, key: str) -> float:
     """Persons that some existing or candidate facility of ``key`` can reach (the most any plan can cover)."""
-    g = m.groups.get(key)
+    g = m.groups.get("ambulance" if key == "ambulance_single" else key)
     if g is None:
         return 0.0
     reach = (g.existing >= 1) | np.array([len(s) > 0 for s in g.sites])
     return float(g.population[reach].sum())
-
-
-def _targets(m: Model) -> list[StandardSpec]:
-    """Coverage targets: covered persons ≥ min(target × population, coverable population).
-
-    Only in min-budget mode (hard there; optimize maximises coverage anyway). Capping at the coverable population makes ``1.0`` mean
-    "everyone reachable", as the set-covering problem does; the plan notes the cap.
-    """
-    r = m.data.cfg.resources
-    total = float(m.data.instance.population)
-    specs = []
-    for key, target, kind in (("ambulance_single", r.ambulance.target_coverage, r.ambulance),
-                              ("fever", r.fever.target_coverage, r.fever),
-                              ("blood", r.blood.target_coverage, r.blood),
-                              ("secondary", r.subcentre.target_coverage, r.subcentre)):
-        if target is None or not kind.enabled or (key, 0) not in m.covered or m.mode != "min_budget":
-            continue
-        gkey = "ambulance" if key == "ambulance_single" else key
-        req = min(target * total, coverable_population(m, gkey))
-        mode = "hard"
-        lv = {t: m.covered[(key, t)] for t in range(m.n_years)}
-        specs.append(StandardSpec(f"{key}_target_coverage", lv, req, mode, 1.0, "persons", SOURCES["target_coverage"],
-                                  integer=False))
-    return specs
 
 
 def add_standards(m: Model) -> None:
@@ -150,49 +193,35 @@ def add_standards(m: Model) -> None:
 
     μ_t is the milestone share of year t (final year 1.0). The stage-1 objective term of a soft standard is
     weight × σ_t in its natural unit (vehicles, sites), so one missing vehicle or fever room counts 1; the
-    person-based standards (equity floors, coverage targets) enter as a share of the required persons
-    (σ_t / required) so that a few hundred persons do not outweigh a missing clinic. In min-budget mode hard rows
-    get an elastic variable whose total is minimised first (zero unless out of reach at any budget).
+    person-based standards (equity floors, coverage targets, full coverage) enter as a share of the required
+    persons (σ_t / required) so that a few hundred persons do not outweigh a missing clinic. In min-budget mode
+    hard rows get an elastic variable whose total is minimised first (zero unless out of reach at any budget).
     """
-    m.standards = collect_standards(m)
+    # specs() may add helper variables and rows (e.g. one-per-THC indicators): call it once per standard
+    by_spec = [(s, spec) for s in scenario_standards(m.data.cfg) for spec in s.specs(m)]
+    m.standards = [spec for _, spec in by_spec]
     mu = milestone_factors(m.data.cfg, m.n_years)
-    for s in m.standards:
+    for s, spec in by_spec:
         for t in range(m.n_years):
             if mu[t] <= 0:
                 continue
-            if s.name == "amb_np_share":
-                # milestone on a share: NP ≥ μ share × fleet, i.e. level + (1 − μ) share × fleet ≥ 0
-                a = m.data.cfg.resources.ambulance
-                lhs = s.level[t] + (1 - mu[t]) * a.np_share * _fleet_expr(m, t)
-                rhs = 0.0
-            else:
-                lhs = s.level[t]
-                rhs = mu[t] * s.required
-                if s.integer:
-                    rhs = float(np.ceil(rhs - 1e-9))
-            s.required_by_year[t] = rhs
-            name = f"std_{s.name}_{t}"
-            if s.mode == "soft":
-                sigma = m.var(f"short_{s.name}_{t}", 0)
+            lhs, rhs = s.row_for_milestone(m, spec, t, mu[t])
+            spec.required_by_year[t] = rhs
+            name = f"std_{spec.name}_{t}"
+            if spec.mode == "soft":
+                sigma = m.var(f"short_{spec.name}_{t}", 0)
                 m.add(lhs + sigma >= rhs, name)
-                m.shortfall.append((sigma, s.weight / _scale(s)))
+                m.shortfall.append((sigma, spec.weight / _scale(spec)))
             elif m.mode == "min_budget":
                 # elastic hard row: a positive optimum of the first stage proves no budget can meet it
-                sigma = m.var(f"elastic_{s.name}_{t}", 0)
+                sigma = m.var(f"elastic_{spec.name}_{t}", 0)
                 m.add(lhs + sigma >= rhs, name)
-                m.elastic.append((sigma, 1.0 / _scale(s)))
-                m.elastic_vars.setdefault(s.name, []).append(sigma)
+                m.elastic.append((sigma, 1.0 / _scale(spec)))
+                m.elastic_vars.setdefault(spec.name, []).append(sigma)
             else:
                 m.add(lhs >= rhs, name)
 
 
-def _scale(s: StandardSpec) -> float:
+def _scale(spec: StandardSpec) -> float:
     """Divisor of a shortfall in stage 1: the required persons for person-based standards, else 1."""
-    return max(s.required, 1.0) if s.unit == "persons" else 1.0
-
-
-def _fleet_expr(m: Model, t: int) -> pulp.LpAffineExpression:
-    """Total fleet (existing + new) by year t, vehicles."""
-    d = m.data
-    alls = np.ones(d.n_sites, dtype=bool)
-    return expr(_units(m, "amb_ord", alls, t) + _units(m, "amb_np", alls, t), float(d.amb_ord.sum() + d.amb_np.sum()))
+    return max(spec.required, 1.0) if spec.unit == "persons" else 1.0

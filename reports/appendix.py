@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from healthplan.optimizer.config import BLOOD_COST_ASSUMPTION_WAN, COVERAGE_KEYS, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
+from healthplan.optimizer.config import OptimizerConfig
+from healthplan.optimizer.kinds import KINDS, SERVICE_KEYS
 from healthplan.reports.i18n import coverage_name, kind_name, label, standard_name, unit_name
 from healthplan.reports.summary import MONEY_DECIMALS, fmt_wan, time_limit_warning
 
@@ -171,7 +172,7 @@ def township_table(townships: pd.DataFrame, lang: str = "zh") -> tuple[pd.DataFr
     out = pd.DataFrame({id_col: townships["township_id"].astype(str), name_col: townships["name"].astype(str),
                         pop_col: townships["population"].astype(float)})
     total = {id_col: label("total", lang), name_col: "", pop_col: float(townships["population"].sum())}
-    for k in COVERAGE_KEYS:
+    for k in SERVICE_KEYS:
         if f"{k}_before" not in townships:
             continue
         kn = coverage_name(k, lang)
@@ -225,34 +226,18 @@ def cost_notes(summary: dict, opt: OptimizerConfig | None, lang: str = "zh") -> 
     if opt is None:
         return []
     en = lang == "en"
-    res = opt.resources
-    kinds = set((summary.get("items_by_kind") or {}).keys()) or set(summary.get("spend_by_kind_year") or {})
+    in_plan = set((summary.get("items_by_kind") or {}).keys()) or set(summary.get("spend_by_kind_year") or {})
     fields: list[tuple[str, object, str]] = []
-    scen = "set by the scenario" if en else "情景设定"
-
-    def cite(model: object, name: str, zh: str, en_name: str, fallback: float | None = None) -> None:
-        value = getattr(model, name)
-        if name in model.model_fields_set and value is not None:
-            src = scen  # the user's own figure: its source is the scenario, not our default's
-        elif value is None:
-            value, src = fallback, "ASSUMPTION"
-        else:
-            desc = type(model).model_fields[name].description or ""
-            src = desc.split(";", 1)[1].strip() if ";" in desc else desc
-        fields.append((en_name if en else zh, value, src))
-
-    if "ambulance" in kinds:
-        cite(res.ambulance, "unit_cost_ord_wan", "普通救护车", "ordinary ambulance")
-        cite(res.ambulance, "unit_cost_np_wan", "负压救护车", "negative-pressure ambulance")
-        cite(res.ambulance, "new_station_cost_wan", "新建急救站", "new station")
-    if "fever_clinic" in kinds:
-        cite(res.fever, "clinic_cost_wan", "发热门诊", "fever clinic")
-    if "fever_room" in kinds:
-        cite(res.fever, "room_cost_wan", "发热诊室", "fever room", ROOM_COST_ASSUMPTION_WAN)
-    if "blood" in kinds:
-        cite(res.blood, "unit_cost_wan", "固定采血点", "blood point", BLOOD_COST_ASSUMPTION_WAN)
-    if "subcentre" in kinds:
-        cite(res.subcentre, "unit_cost_wan", "次中心改造升级", "sub-centre upgrade")
+    for k in KINDS:
+        kc = k.settings(opt)
+        # the costs of a kind whose items (or spend rows) are in the plan
+        if not ({it.key for it in k.items} | {k.name}) & in_plan:
+            continue
+        for c in k.costs:
+            if len(k.items) > 1 and not _cost_used(k, c.key, in_plan):
+                continue
+            value, assumed = c.value(kc)
+            fields.append((c.label(lang).lower() if en else c.label(lang), value, _cost_source(kc, c.field, assumed, en)))
     if not fields:
         return []
     parts = []
@@ -262,6 +247,28 @@ def cost_notes(summary: dict, opt: OptimizerConfig | None, lang: str = "zh") -> 
     head = "Unit costs: " if en else "单位造价："
     tail = " Per-site overrides of the scenario take precedence." if en else "（情景中按站点另设的造价优先）"
     return [head + ("; " if en else "；").join(parts) + tail]
+
+
+def _cost_used(k: object, key: str, in_plan: set[str]) -> bool:
+    """Whether a cost of a kind with several item types belongs to an item type in the plan (or is shared)."""
+    owners = [it.key for it in k.items if it.cost_key == key]  # type: ignore[attr-defined]
+    return not owners or bool(set(owners) & in_plan)
+
+
+def _cost_source(kc: object, dotted: str, assumed: bool, en: bool) -> str:
+    """Where a unit cost comes from: the scenario when the user set it, ASSUMPTION for an unset fallback, else the
+    source in the config field's description."""
+    *parents, name = dotted.split(".")
+    model, user_set = kc, True
+    for part in parents:
+        user_set = user_set and part in model.model_fields_set  # type: ignore[attr-defined]
+        model = getattr(model, part)
+    if user_set and name in model.model_fields_set and not assumed:  # type: ignore[attr-defined]
+        return "set by the scenario" if en else "情景设定"
+    if assumed:
+        return "ASSUMPTION"
+    desc = type(model).model_fields[name].description or ""
+    return desc.split(";", 1)[1].strip() if ";" in desc else desc
 
 
 def coverage_definition_note(lang: str = "zh") -> str:
@@ -425,7 +432,7 @@ def _docx_frame(t: AppendixTable, lang: str) -> pd.DataFrame:
         en = lang == "en"
         out = df.iloc[:, [1, 2]].copy()
         out.iloc[-1, 0] = label("total", lang) if t.total_row else out.iloc[-1, 0]
-        for k in COVERAGE_KEYS:
+        for k in SERVICE_KEYS:
             kn = coverage_name(k, lang)
             b = f"{kn} before (share)" if en else f"{kn}规划前覆盖率"
             a = f"{kn} after (share)" if en else f"{kn}规划后覆盖率"

@@ -226,7 +226,7 @@ def _townships(data: MapData, metrics: list[dict[str, str]]) -> dict[str, Any]:
 def _existing(data: MapData, lang: str) -> list[dict[str, Any]]:
     """Existing facilities with the item kinds they already hold (one entry per site)."""
     sites = data.sites
-    held = {ik: ms.existing_mask(sites, ik) for k in data.kinds for ik in ms.KIND_STYLES[k].item_kinds}
+    held = {ik: ms.existing_mask(sites, ik, data.plan.site_units) for k in data.kinds for ik in ms.KIND_STYLES[k].item_kinds}
     out = []
     for j, (sid, row) in enumerate(sites.iterrows()):
         kinds = [ik for ik, mask in held.items() if mask[j]]

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
+from healthplan.optimizer.kinds import ITEM_KEYS, KIND_NAMES, SERVICE_KEYS, item_type, service
+from healthplan.optimizer.kinds import kind as registered_kind
+from healthplan.optimizer.standards import standard_named
+
 Lang = Literal["zh", "en"]
 
-# Kinds of Plan.items (optimizer/plan.py ITEM_COLUMNS["kind"]) and of Plan.spend rows.
-ITEM_KIND_ORDER: tuple[str, ...] = ("ambulance", "fever_clinic", "fever_room", "blood", "subcentre")
-ITEM_KIND_NAMES: dict[str, tuple[str, str]] = {
-    "ambulance": ("救护车", "Ambulances"),
-    "fever_clinic": ("发热门诊", "Fever clinics"),
-    "fever_room": ("发热诊室", "Fever rooms"),
-    "fever": ("发热门诊/诊室", "Fever clinics/rooms"),
-    "blood": ("固定采血点", "Fixed blood points"),
-    "subcentre": ("医疗卫生次中心", "Sub-centres"),
-}
+# Item types (Plan.items "kind") in the order of the registered kinds: the order of every list and table.
+ITEM_KIND_ORDER: tuple[str, ...] = ITEM_KEYS
 
-# Coverage keys (optimizer.config.COVERAGE_KEYS).
-COVERAGE_NAMES: dict[str, tuple[str, str]] = {
-    "ambulance": ("急救覆盖（期望覆盖）", "Ambulance (expected coverage)"),
-    "ambulance_single": ("急救覆盖（单重覆盖）", "Ambulance (single coverage)"),
-    "fever": ("发热门诊/诊室覆盖", "Fever clinic/room access"),
-    "blood": ("固定采血点覆盖", "Blood point access"),
-    "secondary": ("二级医疗服务覆盖", "Secondary care access"),
-}
 
 STATUS_NAMES: dict[str, tuple[str, str]] = {
     "optimal": ("最优", "optimal"),
@@ -34,18 +22,6 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
     "error": ("求解失败", "solver error"),
     "baseline": ("现状（未优化）", "baseline (no optimisation)"),
 }
-
-# Standard names are matched by keyword (the optimizer names its rows e.g. ``amb_fleet_ratio``); first hit wins.
-_STANDARD_KEYWORDS: tuple[tuple[tuple[str, ...], tuple[str, str]], ...] = (
-    (("equity",), ("乡镇覆盖率下限", "Township coverage floor")),
-    (("np_share", "negative", "np"), ("负压救护车占比", "Negative-pressure share")),
-    (("one_per_thc", "per_thc", "thc"), ("每个乡镇卫生院至少1辆救护车", "≥ 1 ambulance per township health centre")),
-    (("fleet",), ("救护车配置数量", "Ambulance fleet")),
-    (("fever_clinic", "clinic"), ("发热门诊设置", "Fever clinics at hospitals")),
-    (("fever_room", "room"), ("发热诊室设置", "Fever rooms at health centres")),
-    (("blood",), ("固定采血点数量", "Fixed blood points")),
-    (("subcentre", "sub_centre"), ("医疗卫生次中心数量", "Sub-centres")),
-)
 
 LABELS: dict[str, tuple[str, str]] = {
     # summary
@@ -119,15 +95,20 @@ def unit_name(unit: str, lang: str = "zh") -> str:
 
 
 def kind_name(kind: str, lang: str = "zh") -> str:
-    """Name of an item kind (``ambulance``, ``fever_room`` …) in ``lang``."""
-    pair = ITEM_KIND_NAMES.get(str(kind))
-    return str(kind) if pair is None else pair[_i(lang)]
+    """Name of an item type (``ambulance``, ``fever_room`` …) or of a resource kind (``fever``) in ``lang``."""
+    key = str(kind)
+    if key in ITEM_KEYS:
+        return item_type(key)[1].label(lang)
+    if key in KIND_NAMES:
+        return registered_kind(key).label(lang)
+    return key
 
 
 def coverage_name(key: str, lang: str = "zh") -> str:
-    """Name of a coverage key (``ambulance``, ``ambulance_single``, ``fever``, ``blood``, ``secondary``)."""
-    pair = COVERAGE_NAMES.get(str(key))
-    return str(key) if pair is None else pair[_i(lang)]
+    """Name of a coverage key (``ambulance``, ``ambulance_single``, ``fever``, ``blood``, ``secondary`` …)."""
+    if str(key) not in SERVICE_KEYS:
+        return str(key)
+    return service(str(key))[1].label(lang)
 
 
 def status_name(status: str, lang: str = "zh") -> str:
@@ -136,50 +117,11 @@ def status_name(status: str, lang: str = "zh") -> str:
     return str(status) if pair is None else pair[_i(lang)]
 
 
-# Exact names of the optimizer's standards rows (optimizer/evaluation.py).
-STANDARD_NAMES: dict[str, tuple[str, str]] = {
-    "amb_fleet_ratio": ("救护车配置数量", "Ambulance fleet"),
-    "amb_np_share": ("负压救护车占比", "Negative-pressure share"),
-    "amb_one_per_thc": ("每个乡镇卫生院至少1辆救护车", "≥ 1 ambulance per township health centre"),
-    "fever_clinic_mandate": ("发热门诊设置", "Fever clinics at hospitals"),
-    "fever_room_mandate": ("发热诊室设置", "Fever rooms at health centres"),
-    "blood_min_points": ("固定采血点数量", "Fixed blood points"),
-    "subcentre_target": ("医疗卫生次中心数量", "Sub-centres"),
-}
-
-
 def standard_name(name: str, lang: str = "zh") -> str:
-    """Readable name of a standard row of ``Plan.standards``.
-
-    Exact names first (:data:`STANDARD_NAMES`), then the families ``equity_{key}`` (township floor per coverage
-    key) and ``{key}_target_coverage``, then keywords; otherwise the raw name.
-    """
-    name = str(name)
-    if name in STANDARD_NAMES:
-        return STANDARD_NAMES[name][_i(lang)]
-    if name.startswith("equity_") and name[len("equity_"):] in COVERAGE_NAMES:
-        cov = coverage_name(name[len("equity_"):], lang)
-        return f"Township floor: {cov}" if _i(lang) else f"乡镇覆盖率下限（{cov}）"
-    if name.endswith("_target_coverage") and name[: -len("_target_coverage")] in COVERAGE_NAMES:
-        cov = coverage_name(name[: -len("_target_coverage")], lang)
-        return f"Coverage target: {cov}" if _i(lang) else f"{cov}覆盖率目标"
-    low = name.lower()
-    tokens = set(low.replace("-", "_").split("_"))
-    for keys, pair in _STANDARD_KEYWORDS:
-        for k in keys:
-            if ("_" in k and k in low) or k in tokens:
-                suffix = _suffix(str(name), k)
-                return pair[_i(lang)] + suffix
-    return str(name)
-
-
-def _suffix(name: str, key: str) -> str:
-    # Keep a site/year qualifier that the optimizer may append, e.g. 'fever_room[S012]' or 'fleet_2025'.
-    for sep in ("[", "@", ":"):
-        if sep in name:
-            return " " + name[name.index(sep):]
-    tail = name.rsplit("_", 1)[-1]
-    return f" ({tail})" if tail.isdigit() and len(tail) == 4 else ""
+    """Readable name of a standard row of ``Plan.standards``: the standard's own label (kinds' standards, the
+    township floors ``equity_{key}`` and coverage targets ``{key}_target_coverage``); otherwise the raw name."""
+    s = standard_named(str(name))
+    return s.label(lang) if s is not None else str(name)
 
 
 def _i(lang: str) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from healthplan.geodata.levels import Level
+from healthplan.optimizer.kinds import KINDS
 
 # Township choropleth: share of population covered after the plan. Classes follow the way plans report
 # progress (half, most, nearly all); colours are ColorBrewer YlGn-5 (colour-blind safe, prints in greyscale in
@@ -37,19 +37,9 @@ class Symbol:
     names: tuple[str, str]  # facility kind name (zh, en)
 
 
-SQUARE = "3,3 17,3 17,17 3,17"
-PLUS = "7,2 13,2 13,7 18,7 18,13 13,13 13,18 7,18 7,13 2,13 2,7 7,7"
-DIAMOND = "10,1 19,10 10,19 1,10"
-TRIANGLE_DOWN = "2,3 18,3 10,18"
-HEXAGON = "10,1 18,5.5 18,14.5 10,19 2,14.5 2,5.5"
-
-# Symbols per item kind (optimizer/plan.py ITEM_COLUMNS["kind"]); existing = white fill, new = kind colour.
+# Symbols per item type (Plan.items "kind"), from each kind's declaration; existing = white fill, new = colour.
 ITEM_SYMBOLS: dict[str, Symbol] = {
-    "ambulance": Symbol("s", SQUARE, ("急救站（救护车）", "Ambulance station")),
-    "fever_clinic": Symbol("P", PLUS, ("发热门诊", "Fever clinic")),
-    "fever_room": Symbol("D", DIAMOND, ("发热诊室", "Fever room")),
-    "blood": Symbol("v", TRIANGLE_DOWN, ("固定采血点", "Fixed blood point")),
-    "subcentre": Symbol("h", HEXAGON, ("医疗卫生次中心", "Sub-centre")),
+    it.key: Symbol(it.symbol.marker, it.symbol.svg_points, (it.label.zh, it.label.en)) for k in KINDS for it in k.items
 }
 
 
@@ -68,57 +58,39 @@ class KindStyle:
         return self.names[_i(lang)]
 
 
-# Colours: ColorBrewer Set1-like hues that stay distinct from the green choropleth.
 KIND_STYLES: dict[str, KindStyle] = {
-    "ambulance": KindStyle(
-        "ambulance", ("ambulance",), ("ambulance_single", "ambulance"), "#d7301f",
-        ("救护车（院前急救）", "Ambulances (pre-hospital emergency care)"),
-    ),
-    "fever": KindStyle(
-        "fever", ("fever_clinic", "fever_room"), ("fever",), "#e66101",
-        ("发热门诊/发热诊室", "Fever clinics and rooms"),
-    ),
-    "blood": KindStyle(
-        "blood", ("blood",), ("blood",), "#7b3294",
-        ("固定采血点", "Fixed blood-collection points"),
-    ),
-    "subcentre": KindStyle(
-        "subcentre", ("subcentre",), ("secondary",), "#2166ac",
-        ("医疗卫生次中心（二级医疗服务）", "Sub-centres (secondary care)"),
-    ),
+    k.name: KindStyle(k.name, tuple(it.key for it in k.items), k.map_services, k.colour,
+                      (k.map_title.zh, k.map_title.en))
+    for k in KINDS
 }
-MAP_KIND_ORDER: tuple[str, ...] = ("ambulance", "fever", "blood", "subcentre")
+MAP_KIND_ORDER: tuple[str, ...] = tuple(k.name for k in KINDS)
 ITEM_TO_MAP_KIND: dict[str, str] = {ik: k for k, st in KIND_STYLES.items() for ik in st.item_kinds}
 
-# Levels that already give secondary care (optimizer/config.py SubcentreConfig.secondary_levels default).
-SECONDARY_LEVELS = frozenset(
-    {Level.COUNTY_HOSPITAL.value, Level.SECONDARY_HOSPITAL.value, Level.TCM_HOSPITAL.value}
-)
 
-
-def existing_mask(sites: pd.DataFrame, item_kind: str) -> np.ndarray:
-    """Boolean mask over ``sites`` (canonical SITE_COLUMNS) of facilities that already hold ``item_kind``."""
+def existing_mask(sites: pd.DataFrame, item_kind: str, site_units: pd.DataFrame | None = None) -> np.ndarray:
+    """Boolean mask over ``sites`` of facilities that already hold ``item_kind`` (its stock column), plus, for a
+    kind's first item type, the sites the model counts as giving the kind's service without holding any of its
+    items (e.g. the scenario's secondary-level hospitals for sub-centres), read from ``Plan.site_units``."""
     n = len(sites)
+    kind = ITEM_TO_MAP_KIND.get(item_kind)
+    if kind is None:
+        return np.zeros(n, dtype=bool)
+    k = KINDS[MAP_KIND_ORDER.index(kind)]
+    item = k.item(item_kind)
 
-    def col(name: str) -> np.ndarray:
-        if name not in sites:
+    def held(col: str) -> np.ndarray:
+        if col not in sites:
             return np.zeros(n, dtype=bool)
-        return sites[name].fillna(False).astype(bool).to_numpy()
+        return pd.to_numeric(sites[col], errors="coerce").fillna(0).to_numpy(dtype=float) > 0
 
-    def num(name: str) -> np.ndarray:
-        if name not in sites:
-            return np.zeros(n)
-        return pd.to_numeric(sites[name], errors="coerce").fillna(0).to_numpy(dtype=float)
-
-    level = sites["level"].astype(str).to_numpy() if "level" in sites else np.full(n, "")
-    if item_kind == "ambulance":
-        return (num("amb_ord") + num("amb_np")) > 0
-    if item_kind in ("fever_clinic", "fever_room", "subcentre"):
-        mask = col(item_kind)
-        return mask | np.isin(level, list(SECONDARY_LEVELS)) if item_kind == "subcentre" else mask
-    if item_kind == "blood":
-        return col("blood_point") | (level == Level.BLOOD_STATION.value)
-    return np.zeros(n, dtype=bool)
+    cols = [held(c) for c in k.columns]
+    mask = held(item.column) if item.column not in k.count_columns else np.any(cols, axis=0)
+    if site_units is not None and item is k.items[0]:
+        col = f"{item.service}_before"
+        if col in site_units:
+            units = site_units[col].reindex(sites.index).fillna(0).to_numpy(dtype=float) > 0
+            mask = mask | (units & ~np.any(cols, axis=0))
+    return mask
 
 
 def coverage_class(share: np.ndarray) -> np.ndarray:

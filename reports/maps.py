@@ -556,7 +556,7 @@ def _draw_context_sites(ax: Axes, data: MapData, kinds: Sequence[str]) -> None:
     item_kinds = [ik for k in kinds for ik in ms.KIND_STYLES[k].item_kinds]
     shown = np.zeros(len(data.sites), dtype=bool)
     for ik in item_kinds:
-        shown |= ms.existing_mask(data.sites, ik)
+        shown |= ms.existing_mask(data.sites, ik, data.plan.site_units)
     candidate = data.sites.get("candidate", pd.Series(False, index=data.sites.index)).astype(bool).to_numpy()
     other = ~shown & ~candidate
     xy = data.sites[["x", "y"]].to_numpy(dtype=float)[other]
@@ -574,7 +574,7 @@ def _draw_facilities(ax: Axes, data: MapData, kinds: Sequence[str], *, new: bool
         colour = ms.KIND_STYLES[ms.ITEM_TO_MAP_KIND[ik]].colour
         sym = ms.ITEM_SYMBOLS[ik]
         dx = _stack_offset(j, len(item_kinds))
-        mask = ms.existing_mask(data.sites, ik)
+        mask = ms.existing_mask(data.sites, ik, data.plan.site_units)
         pts = xy_sites[mask]
         ax.scatter(pts[:, 0], pts[:, 1], s=EXISTING_MARKER_PT**2, marker=sym.marker, facecolors="white",
                    edgecolors=colour, linewidths=1.3, zorder=7, transform=_offset(ax, dx))

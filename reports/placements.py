@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from healthplan.geodata.instance import Instance
-from healthplan.optimizer.config import COVERAGE_KEYS
+from healthplan.optimizer.kinds import SERVICE_KEYS
 from healthplan.optimizer.plan import Plan
 from healthplan.reports.projects import group_projects
 
@@ -100,7 +100,7 @@ def demand_frame(instance: Instance, plan: Plan) -> pd.DataFrame:
     d = instance.demand
     base = d[[c for c in ("name", "township", "population", "urban", "x", "y", "lon", "lat") if c in d]].copy()
     cov = plan.demand_coverage.reindex(base.index)
-    cols = [c for k in COVERAGE_KEYS for c in (f"{k}_before", f"{k}_after") if c in cov]
+    cols = [c for k in SERVICE_KEYS for c in (f"{k}_before", f"{k}_after") if c in cov]
     out = pd.concat([base, cov[cols]], axis=1)
     out.index = out.index.astype(str)
     out.index.name = "demand_id"
@@ -130,7 +130,7 @@ def township_frame(instance: Instance, plan: Plan) -> pd.DataFrame:
     out["name"] = [names.get(i, i) for i in tc.index]
     out["population"] = tc["population"].astype(float)
     pop = out["population"].replace(0, np.nan)
-    for k in COVERAGE_KEYS:
+    for k in SERVICE_KEYS:
         for when in ("before", "after"):
             c = f"{k}_{when}"
             if c in tc:

@@ -53,6 +53,7 @@ Justification (依据)
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,8 @@ from healthplan.geodata.instance import Instance
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.optimizer.plan import Plan
 from healthplan.reports.config import ReportConfig
+from healthplan.optimizer.kinds import ITEM_KEYS, item_type, service
+from healthplan.optimizer.standards import standard_named
 from healthplan.reports.i18n import ITEM_KIND_ORDER
 
 PROJECT_COLUMNS_ZH: tuple[str, ...] = (
@@ -70,24 +73,6 @@ PROJECT_COLUMNS_EN: tuple[str, ...] = (
     "No.", "Project", "Type", "Location (township)", "Content and scale", "Investment (10k CNY)",
     "Funding source", "Period", "Responsible unit", "Justification",
 )
-NATURE: dict[str, tuple[str, str]] = {
-    "ambulance": ("购置", "Purchase"),
-    "ambulance_new_station": ("新建", "New build"),
-    "fever_clinic": ("改扩建", "Renovation and extension"),
-    "fever_room": ("改扩建", "Renovation and extension"),
-    "blood": ("新建", "New build"),
-    "subcentre": ("改造升级", "Upgrade"),
-}
-_RESOURCE_OF_KEY = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever", "blood": "blood",
-                    "secondary": "subcentre"}
-# Short service names of the coverage keys, used inside 依据 sentences.
-_SERVICE: dict[str, tuple[str, str]] = {
-    "ambulance": ("急救", "emergency response"),
-    "ambulance_single": ("急救", "emergency response"),
-    "fever": ("发热诊疗", "fever care"),
-    "blood": ("献血服务", "blood donation"),
-    "secondary": ("二级医疗服务", "secondary care"),
-}
 # Defaults of ReportConfig and their English renderings (reports/config.py).
 _DEFAULT_EN = {"县级财政": "County budget", "县卫生健康局": "County Health Commission"}
 
@@ -185,71 +170,27 @@ def group_projects(items: pd.DataFrame) -> pd.DataFrame:
 
 def project_name(kind: str, site_name: str, p: object, *, county: str | None = None, lang: str = "zh") -> str:
     """Project name by the rules of the module docstring (``p`` carries quantity_ord, quantity_np, new_station)."""
-    n_np, n_ord = int(getattr(p, "quantity_np", 0) or 0), int(getattr(p, "quantity_ord", 0) or 0)
-    new = bool(getattr(p, "new_station", False))
-    if _en(lang):
-        base = site_name
-        vehicles = ", ".join(
-            s for s in (f"{n_np} negative-pressure" if n_np else "", f"{n_ord} ordinary" if n_ord else "") if s
-        )
-        return {
-            "ambulance": f"{base}: {'new emergency station and ' if new else ''}ambulance purchase ({vehicles})",
-            "fever_clinic": f"{base}: fever clinic construction",
-            "fever_room": f"{base}: fever room construction",
-            "blood": f"{base}: fixed blood-collection point",
-            "subcentre": f"{base}: upgrade to a medical sub-centre",
-        }.get(kind, f"{base}: {kind}")
-    base = site_name if not county or site_name.startswith(county) else f"{county}{site_name}"
-    if kind == "ambulance":
-        vehicles = "、".join(s for s in (f"负压{n_np}辆" if n_np else "", f"普通{n_ord}辆" if n_ord else "") if s)
-        station = "" if base.endswith("急救站") else "急救站"
-        if new:
-            return f"{base}新建急救站及救护车购置项目（{vehicles}）"
-        return f"{base}{station}救护车购置项目（{vehicles}）"
-    return base + {
-        "fever_clinic": "发热门诊建设项目",
-        "fever_room": "发热诊室建设项目",
-        "blood": "固定采血点（献血屋）建设项目",
-        "subcentre": "医疗卫生次中心建设项目",
-    }.get(kind, f"{kind}建设项目")
+    if kind not in ITEM_KEYS:
+        return f"{site_name}: {kind}" if _en(lang) else f"{site_name}{kind}建设项目"
+    k, it = item_type(kind)
+    base = site_name if _en(lang) or not county or site_name.startswith(county) else f"{county}{site_name}"
+    return k.item_name(it, p, base, lang)
 
 
 def project_nature(kind: str, new_station: bool = False, lang: str = "zh") -> str:
-    """建设性质: 购置 (ambulances), 新建 (new station, blood point), 改扩建 (fever), 改造升级 (sub-centre)."""
-    key = "ambulance_new_station" if kind == "ambulance" and new_station else kind
-    pair = NATURE.get(key, ("新建", "New build"))
-    return pair[1] if _en(lang) else pair[0]
+    """建设性质: 购置 (ambulances), 新建 (new station, blood point), 改扩建 (fever), 改造升级 (sub-centre) …"""
+    if kind not in ITEM_KEYS:
+        return "New build" if _en(lang) else "新建"
+    k, it = item_type(kind)
+    return k.item_nature(it, SimpleNamespace(new_station=new_station), lang)
 
 
 def project_content(kind: str, p: object, site: pd.Series, lang: str = "zh") -> str:
     """建设内容及规模 from the item's quantities (and the site's beds for a sub-centre)."""
-    n_np, n_ord = int(getattr(p, "quantity_np", 0) or 0), int(getattr(p, "quantity_ord", 0) or 0)
-    new = bool(getattr(p, "new_station", False))
-    beds = site.get("beds") if len(site) else None
-    beds = None if beds is None or (isinstance(beds, float) and math.isnan(beds)) else int(beds)
-    if _en(lang):
-        if kind == "ambulance":
-            parts = [f"{n_np} negative-pressure ambulance{'s' * (n_np != 1)}" if n_np else "",
-                     f"{n_ord} ordinary ambulance{'s' * (n_ord != 1)}" if n_ord else ""]
-            text = "Purchase " + " and ".join(s for s in parts if s)
-            return ("New emergency station; " + text[0].lower() + text[1:]) if new else text
-        return {
-            "fever_clinic": "One fever clinic, 'three zones, two passages' layout",
-            "fever_room": "One standard fever room, 'three zones, two passages' layout",
-            "blood": "One fixed blood-collection point (about 40 m²)",
-            "subcentre": "Upgrade to a medical sub-centre at secondary general hospital standard"
-            + (f" (existing {beds} beds)" if beds else ""),
-        }.get(kind, kind)
-    if kind == "ambulance":
-        parts = [f"负压救护车{n_np}辆" if n_np else "", f"普通救护车{n_ord}辆" if n_ord else ""]
-        text = "购置" + "、".join(s for s in parts if s)
-        return ("新建急救站1个，" + text) if new else text
-    return {
-        "fever_clinic": "按“三区两通道”要求建设发热门诊1个",
-        "fever_room": "按“三区两通道”要求建设标准化发热诊室1个",
-        "blood": "设置固定采血点（献血屋）1个，面积约40平方米",
-        "subcentre": "按二级综合医院标准改造升级为医疗卫生次中心" + (f"（现有床位{beds}张）" if beds else ""),
-    }.get(kind, kind)
+    if kind not in ITEM_KEYS:
+        return kind
+    k, it = item_type(kind)
+    return k.item_content(it, p, site, lang)
 
 
 def project_basis(
@@ -275,62 +216,9 @@ def project_basis(
 
 
 def standard_sentence(name: str, kind: str, opt: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
-    """The policy sentence for one standard name of ``Plan.standards`` (matched by keyword; raw name otherwise)."""
-    amb, blood, sub = opt.resources.ambulance, opt.resources.blood, opt.resources.subcentre
-    low = name.lower()
-    en = _en(lang)
-    if low.startswith("equity"):
-        key = name[len("equity_"):]
-        cov = _service(key, lang)
-        th = opt.equity.theta
-        if th is None:
-            return f"township coverage floor for {cov}" if en else f"落实乡镇{cov}覆盖率下限要求"
-        return (f"{cov} coverage ≥ {_pct(th)}% in every township" if en else f"落实各乡镇{cov}覆盖率不低于{_pct(th)}%要求")
-    if low.endswith("_target_coverage"):
-        key = name[: -len("_target_coverage")]
-        res = _RESOURCE_OF_KEY.get(key)
-        target = getattr(getattr(opt.resources, res), "target_coverage", None) if res else None
-        cov = _service(key, lang)
-        if target is None:
-            return f"coverage target for {cov}" if en else f"落实{cov}覆盖率目标"
-        return (f"{cov} coverage target of {_pct(target)}% of the population" if en
-                else f"落实{cov}覆盖率达到{_pct(target)}%目标")
-    if "np" in low.split("_") or "negative" in low or "np_share" in low:
-        pct = _pct(amb.np_share)
-        return f"negative-pressure ambulances ≥ {pct}% of the fleet" if en else f"落实负压救护车占比不低于{pct}%要求"
-    if "thc" in low.split("_") or "per_thc" in low:
-        return ("at least 1 ambulance per township health centre" if en
-                else "落实每个乡镇卫生院至少配备1辆救护车要求")
-    if "fleet" in low or (kind == "ambulance" and "amb" in low):
-        u, r = _wan(amb.urban_pop_per_vehicle), _wan(amb.rural_pop_per_vehicle)
-        if en:
-            parts = {"urban": f"1 ambulance per {amb.urban_pop_per_vehicle:,.0f} urban residents",
-                     "rural": f"1 ambulance per {amb.rural_pop_per_vehicle:,.0f} rural residents"}
-            return "standard of " + _by_area(parts, urban_share, " and ")
-        parts = {"urban": f"城市地区每{u}人口", "rural": f"农村地区每{r}人口"}
-        return f"落实{_by_area(parts, urban_share, '、')}配置1辆救护车标准"
-    if "clinic" in low:
-        return ("every grade-II+ hospital has a fever clinic" if en
-                else "落实二级及以上医院设立发热门诊要求")
-    if "room" in low:
-        return ("every township and community health centre has a standard fever room" if en
-                else "落实乡镇卫生院、社区卫生服务中心建设标准化发热诊室要求")
-    if "blood" in low:
-        n = blood.min_points
-        return (f"at least {n} fixed blood-collection point{'s' * (n != 1)}" if en
-                else f"落实至少设{n}个固定采血点要求")
-    if "subcentre" in low or "sub_centre" in low:
-        t = sub.target_count
-        if en:
-            return (f"plan of {t} medical sub-centres at secondary hospital standard" if t
-                    else "medical sub-centres at secondary hospital standard")
-        return f"落实规划建设医疗卫生次中心{t}个目标" if t else "落实按二级综合医院标准建设医疗卫生次中心要求"
-    if "equity" in low:
-        th = opt.equity.theta
-        if th is None:
-            return "township coverage floor" if en else "落实乡镇覆盖率下限要求"
-        return (f"every township covered ≥ {_pct(th)}%" if en else f"落实各乡镇覆盖率不低于{_pct(th)}%要求")
-    return name
+    """The policy sentence of the standard ``name`` (each standard writes its own); the raw name otherwise."""
+    s = standard_named(name)
+    return s.sentence(opt, urban_share, lang) if s is not None else name
 
 
 def coverage_sentence(
@@ -342,46 +230,35 @@ def coverage_sentence(
     An ambulance with no newly covered persons but a positive ``expected_gain`` (persons of MEXCLP expected
     coverage, ``Plan.items.expected_gain``) says so: 提高急救可靠覆盖（期望覆盖增加{gain}）.
     """
-    res = opt.resources
-    if kind == "ambulance":
-        times = {"urban": res.ambulance.response_minutes_urban, "rural": res.ambulance.response_minutes_rural}
-        service, unit, service_en, unit_en = "急救", "站", "emergency response", "station"
-    elif kind in ("fever_clinic", "fever_room"):
-        times = {"urban": res.fever.access_minutes_urban, "rural": res.fever.access_minutes_rural}
-        service = "发热诊疗"
-        unit, unit_en = ("门诊", "clinic") if kind == "fever_clinic" else ("诊室", "room")
-        service_en = "fever care"
-    elif kind == "blood":
-        times = {"urban": res.blood.access_minutes, "rural": res.blood.access_minutes}
-        service, unit, service_en, unit_en = "献血服务", "采血点", "blood donation", "point"
-    elif kind == "subcentre":
-        times = {"urban": res.subcentre.access_minutes, "rural": res.subcentre.access_minutes}
-        service, unit, service_en, unit_en = "二级医疗服务", "次中心", "secondary care", "sub-centre"
-    else:
+    if kind not in ITEM_KEYS:
         return ""
+    k, it = item_type(kind)
+    svc = service(it.service)[1]
     en = _en(lang)
-    t = _time_text(times, urban_share, en)
+    t = _time_text(k.time_text(k.settings(opt), it.service), urban_share, en)
     t = t if ("/" in t) else (f"{t} min" if en else f"{t}分钟")
+    unit, service_name = it.unit(lang), svc.short(lang)
+    vehicles = k.name == "ambulance"
     if round(newly) <= 0:
-        if kind == "ambulance" and np.isfinite(expected_gain) and round(expected_gain) > 0:
+        if vehicles and np.isfinite(expected_gain) and round(expected_gain) > 0:
             text = (f"no newly covered population; raises reliable emergency coverage (expected coverage "
                     f"+{fmt_persons_en(expected_gain)} persons)" if en
                     else f"不新增覆盖人口，提高急救可靠覆盖（期望覆盖增加{fmt_persons_zh(expected_gain)}）")
-        elif kind == "ambulance":
+        elif vehicles:
             text = ("adds reliability (a further vehicle) where coverage exists" if en
                     else "不新增覆盖人口，提高已覆盖地区急救保障能力（多车覆盖）")
         else:
             text = "no newly covered population" if en else "不新增覆盖人口"
         if round(only) > 0:  # still the only one of its kind in reach of these persons
-            text += (f"; {fmt_persons_en(only)} persons covered only by this {unit_en}" if en
+            text += (f"; {fmt_persons_en(only)} persons covered only by this {unit}" if en
                      else f"；{fmt_persons_zh(only)}仅由本{unit}覆盖")
         return text
     if en:
-        text = f"newly covers {fmt_persons_en(newly)} persons within {t} of {service_en}"
+        text = f"newly covers {fmt_persons_en(newly)} persons within {t} of {service_name}"
         if round(only) > 0:
-            text += f", {fmt_persons_en(only)} of them covered only by this {unit_en}"
+            text += f", {fmt_persons_en(only)} of them covered only by this {unit}"
         return text
-    text = f"新增{t}{service}覆盖人口{fmt_persons_zh(newly)}"
+    text = f"新增{t}{service_name}覆盖人口{fmt_persons_zh(newly)}"
     if round(only) > 0:
         text += f"，其中{fmt_persons_zh(only)}仅由本{unit}覆盖"
     return text
@@ -403,11 +280,6 @@ def fmt_persons_en(x: float) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def _service(key: str, lang: str) -> str:
-    pair = _SERVICE.get(key)
-    return key if pair is None else pair[1 if _en(lang) else 0]
-
-
 def _time_text(times: dict[str, float], urban_share: float, en: bool) -> str:
     u, r = _num(times["urban"]), _num(times["rural"])
     if u == r:
@@ -419,26 +291,6 @@ def _time_text(times: dict[str, float], urban_share: float, en: bool) -> str:
             return r
     # mixed township: both standards, named
     return f"{u}/{r} min (urban/rural)" if en else f"{u}/{r}分钟（城市/农村）"
-
-
-def _by_area(parts: dict[str, str], urban_share: float, joiner: str) -> str:
-    if isinstance(urban_share, float) and not math.isnan(urban_share):
-        if urban_share >= 1 - 1e-9:
-            return parts["urban"]
-        if urban_share <= 1e-9:
-            return parts["rural"]
-    return joiner.join((parts["urban"], parts["rural"]))
-
-
-def _wan(persons: float) -> str:
-    # 30,000 → 3万; 15,000 → 1.5万; below 10,000 the plain number
-    if persons >= 10_000:
-        return f"{persons / 10_000:g}万"
-    return f"{persons:g}"
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:g}"
 
 
 def _num(x: float) -> str:

@@ -29,7 +29,7 @@ from healthplan.reports.config import ReportConfig
 
 STATE_DIR = "state"
 STATE_VERSION = 1
-_PLAN_FRAMES = ("items", "demand_coverage", "township_coverage", "standards", "spend", "after_stock")
+_PLAN_FRAMES = ("items", "demand_coverage", "township_coverage", "standards", "spend", "after_stock", "site_units")
 
 
 class StateError(HealthplanError):
@@ -174,7 +174,9 @@ def load_state(run_dir: Path) -> RunState:
         gap=_nan(sv["gap"]), build_s=float(sv["build_s"]), solve_s=float(sv["solve_s"]), message=sv["message"],
         stages=tuple(sv["stages"]),
     )
-    frames = {n: _load_frame(d / f"plan_{n}.parquet", ic.get(f"plan_{n}")) for n in _PLAN_FRAMES}
+    # a frame a state of an earlier version lacks (site_units) loads empty
+    frames = {n: _load_frame(d / f"plan_{n}.parquet", ic.get(f"plan_{n}")) for n in _PLAN_FRAMES
+              if (d / f"plan_{n}.parquet").exists()}
     plan = Plan(**frames, solve=solve, budget_wan=pm["budget_wan"], assumptions=tuple(pm["assumptions"]),
                 meta=pm["meta"])
     return RunState(

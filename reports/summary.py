@@ -13,12 +13,10 @@ from pydantic import BaseModel
 
 from healthplan.geodata.instance import Instance
 from healthplan.optimizer.config import (
-    BLOOD_COST_ASSUMPTION_WAN,
-    COVERAGE_KEYS,
-    ROOM_COST_ASSUMPTION_WAN,
     OptimizerConfig,
 )
 from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
+from healthplan.optimizer.kinds import SERVICE_KEYS, enabled_kinds
 from healthplan.reports.i18n import ITEM_KIND_ORDER, coverage_name, kind_name, label, standard_name, status_name
 
 TIMING_KEYS = ("read_s", "travel_s", "build_s", "solve_s")
@@ -61,7 +59,7 @@ def summary_dict(
     """
     info = plan.solve
     coverage = plan.coverage_summary(instance.demand["population"]) if len(plan.demand_coverage) else {}
-    coverage = {k: coverage[k] for k in COVERAGE_KEYS if k in coverage}
+    coverage = {k: coverage[k] for k in SERVICE_KEYS if k in coverage}
     tm = {k: float(timings.get(k, _plan_timing(plan, k))) for k in TIMING_KEYS}
     tm.update({k: float(v) for k, v in timings.items() if k not in tm})
     spend = spend_by_kind_year(plan)
@@ -156,14 +154,11 @@ def assumptions_used(plan: Plan, opt: OptimizerConfig | None) -> list[str]:
                     if res.ambulance.busy_fraction is not None:
                         continue  # q is given, calls and minutes are not used
                 out.append(f"{path} = {_fmt_value(value)} ({desc})")
-        if res.fever.enabled and res.fever.room_cost_wan is None:
-            out.append(
-                f"resources.fever.room_cost_wan = {ROOM_COST_ASSUMPTION_WAN:g} 万元 (ASSUMPTION: no sourced default)"
-            )
-        if res.blood.enabled and res.blood.unit_cost_wan is None:
-            out.append(
-                f"resources.blood.unit_cost_wan = {BLOOD_COST_ASSUMPTION_WAN:g} 万元 (ASSUMPTION: no sourced default)"
-            )
+        for k in enabled_kinds(opt):
+            for c in k.costs:
+                value, assumed = c.value(k.settings(opt))
+                if assumed:
+                    out.append(f"resources.{k.name}.{c.field} = {value:g} 万元 (ASSUMPTION: no sourced default)")
     return _dedupe_assumptions(out)
 
 

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from healthplan.geodata.errors import HealthplanError
+from healthplan.optimizer.kinds import SERVICE_KEYS
 
-COVERAGE_ORDER = ("ambulance", "ambulance_single", "fever", "blood", "secondary")
+COVERAGE_ORDER = SERVICE_KEYS  # the registered kinds' services, in their order
 PROJECT_KEY = ("site_id", "kind", "year")
 OK_STATUSES = ("optimal", "time_limit", "baseline")
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from healthplan.optimizer.kinds import SERVICE_KEYS
 
-COVERAGE_ORDER = ("ambulance", "ambulance_single", "fever", "blood", "secondary")
+COVERAGE_ORDER = SERVICE_KEYS  # the registered kinds' services, in their order
 MAX_PANELS = 12  # more groups than this are cut (the CSV has them all); a figure of 40 panels reads as noise
 DPI = 150
 

@@ -32,14 +32,14 @@ def test_min_beds_and_county_hospital_distance_rules():
     el = SubcentreEligibility(min_beds=50, min_minutes_from_county_hospital=80)
     data = prepare(county(), only("subcentre", eligibility=el))
     # s2 has 30 beds; s1 is 70 + 5 = 75 min from the county hospital via d1 (< 80); s3: min(95+10, 90+15…) ≥ 80
-    assert data.sub_eligible.tolist() == [False, False, False, True]
+    assert data.kinds['subcentre'].eligible['subcentre'].tolist() == [False, False, False, True]
 
 
 def test_min_population_rule():
     el = SubcentreEligibility(min_population=4500)
     data = prepare(county(), only("subcentre", eligibility=el, access_minutes=20))
     # within 20 min: s1 → d1 (4,000); s2 → d2 + d3 (5,000); s3 → d2 + d3 (5,000)
-    assert data.sub_eligible.tolist() == [False, False, True, True]
+    assert data.kinds['subcentre'].eligible['subcentre'].tolist() == [False, False, True, True]
 
 
 def test_min_spacing_allows_only_one_of_two_close_sites():
@@ -97,12 +97,12 @@ def test_minutes_from_the_county_hospital_are_exact_when_computed():
     cfg = only("subcentre", budget=1800, unit_cost_wan=1800, eligibility=el)
     # estimate: s1 75, s2 95 ≥ 60 → both eligible; s2 reaches d1 + d2 (8,000) within 60 min, s1 only d1 (3,000)
     est = optimize(exact_case(False), cfg)
-    assert prepare(exact_case(False), cfg).sub_eligible.tolist() == [False, True, True]
+    assert prepare(exact_case(False), cfg).kinds['subcentre'].eligible['subcentre'].tolist() == [False, True, True]
     assert est.items["site_id"].tolist() == ["s2"]
     assert any("best common demand point" in a and "county hospital" in a for a in est.assumptions)
     # exact: s0 → s2 is 55 min (< 60, driving from the hospital; the way back is 80) → only s1 is eligible
     exact = optimize(exact_case(True), cfg)
-    assert prepare(exact_case(True), cfg).sub_eligible.tolist() == [False, True, False]
+    assert prepare(exact_case(True), cfg).kinds['subcentre'].eligible['subcentre'].tolist() == [False, True, False]
     assert exact.items["site_id"].tolist() == ["s1"]
     assert not any("best common demand point" in a for a in exact.assumptions)
 
@@ -115,7 +115,7 @@ def test_min_spacing_uses_exact_site_to_site_minutes():
     assert any("sub-centre spacing" in a for a in est.assumptions)
     # exact: s2 → s1 is 40 min (s1 → s2 60; either direction counts) → only one, the one covering more (s2)
     data = prepare(exact_case(True), cfg)
-    assert data.sub_conflicts.tolist() == [[1, 2]]
+    assert data.kinds['subcentre'].conflicts.tolist() == [[1, 2]]
     exact = optimize(exact_case(True), cfg)
     assert exact.items["site_id"].tolist() == ["s2"]
     assert exact.standards.set_index("name").loc["subcentre_target", "shortfall"] == 1

@@ -67,7 +67,12 @@ def remeasure(inst, cfg, plan) -> ind.Measures:
     prep = ind.prepare(inst, cfg)
     m = ind.measure(prep, ind.items_to_plan(prep, plan.items))
     summary = plan.coverage_summary(inst.demand["population"])
-    for key in ("ambulance", "ambulance_single", "fever", "blood", "secondary"):
+    enabled = set(cfg.resources.enabled())
+    owner = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever", "blood": "blood",
+             "secondary": "subcentre"}
+    # only the enabled kinds' services are measured
+    assert set(summary) == {key for key, kind in owner.items() if kind in enabled}
+    for key in summary:
         assert summary[key]["after"] == pytest.approx(m.covered[key][0, -1], abs=0.01), key
     assert plan.spent_wan == pytest.approx(m.cost[0], abs=1e-6)
     return m

@@ -8,7 +8,7 @@ import pandas as pd
 from shapely.geometry import box
 
 from healthplan.geodata.instance import Instance, TravelTimes
-from healthplan.optimizer.config import COVERAGE_KEYS
+COVERAGE_KEYS = ("ambulance", "ambulance_single", "fever", "blood", "secondary")  # the four-kind fixture plan
 from healthplan.optimizer.plan import ITEM_COLUMNS, STANDARD_COLUMNS, Plan, SolveInfo
 from healthplan.optimizer.status import Status
 

@@ -136,7 +136,7 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
     def holders(item_kinds: list[str], after: bool) -> np.ndarray:
         h = np.zeros(len(sid), dtype=bool)
         for ik in item_kinds:
-            h |= ms.existing_mask(sites, ik)
+            h |= ms.existing_mask(sites, ik, secondary_units(sites))
             if after:
                 h[[pos[s] for s in items.loc[items["kind"] == ik, "site_id"]]] = True
         return h
@@ -176,8 +176,14 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
     spend = items.pivot_table(index="kind", columns="year", values="cost_wan", aggfunc="sum", fill_value=0.0)
     plan = Plan(items=items, demand_coverage=dc, township_coverage=tw, standards=pd.DataFrame(), spend=spend,
                 after_stock=sites.copy(), solve=SolveInfo(Status.OPTIMAL, solver="highs", gap=0.0),
-                budget_wan=4000.0)
+                site_units=secondary_units(sites), budget_wan=4000.0)
     return inst, plan
+
+
+def secondary_units(sites: pd.DataFrame) -> pd.DataFrame:
+    """Plan.site_units of the secondary-care service: the default secondary levels give it today."""
+    levels = ("county_hospital", "secondary_hospital", "tcm_hospital")
+    return pd.DataFrame({"secondary_before": sites["level"].isin(levels).astype(float)}, index=sites.index)
 
 
 @pytest.fixture(scope="module")
@@ -260,12 +266,14 @@ def test_coverage_classes_match_bins():
 
 
 def test_existing_mask_per_kind(case):
-    inst, _ = case
+    inst, plan = case
     s = inst.sites
     assert s.index[ms.existing_mask(s, "ambulance")].tolist() == ["S1", "S2", "S3"]
     assert s.index[ms.existing_mask(s, "fever_clinic")].tolist() == ["S1"]
-    assert s.index[ms.existing_mask(s, "subcentre")].tolist() == ["S1", "S2"]  # secondary-care hospitals
-    assert not ms.existing_mask(s, "blood").any()
+    # secondary-care hospitals count as the model counts them (Plan.site_units), not by a list in the maps
+    assert s.index[ms.existing_mask(s, "subcentre", plan.site_units)].tolist() == ["S1", "S2"]
+    assert not ms.existing_mask(s, "subcentre").any()
+    assert not ms.existing_mask(s, "blood", plan.site_units).any()
 
 
 def test_every_style_text_has_glyphs():
