@@ -142,15 +142,10 @@ def shared_dir() -> Path:
 
 @pytest.fixture
 def opt() -> SimpleNamespace:
-    """The optimizer's public API (optimize, min_budget, baseline, evaluate, required_cutoff).
+    """The optimizer's public API (optimize, min_budget, baseline, evaluate, required_cutoff); an ImportError of
+    the project's own modules fails the tests that use it, never skips them."""
+    from healthplan.optimizer import baseline, evaluate, min_budget, optimize, required_cutoff
 
-    Skips while optimizer/ does not export it yet (it is written in parallel, issue 3); once it does, every
-    test using this fixture runs and fails on a wrong answer.
-    """
-    try:
-        from healthplan.optimizer import baseline, evaluate, min_budget, optimize, required_cutoff
-    except ImportError as exc:
-        pytest.skip(f"optimizer API not available yet (issue 3): {exc}")
     return SimpleNamespace(
         optimize=optimize, min_budget=min_budget, baseline=baseline, evaluate=evaluate,
         required_cutoff=required_cutoff,

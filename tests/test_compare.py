@@ -107,17 +107,6 @@ def test_cli_compare_exit_codes(two_runs, tmp_path, capsys):
     assert "not a folder" in " ".join(capsys.readouterr().err.split())
 
 
-def _pipeline_ready() -> bool:
-    try:
-        import healthplan.geodata.load  # noqa: F401
-        import healthplan.reports.writer  # noqa: F401
-        from healthplan.optimizer import optimize  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer, reports.writer) absent")
 def test_compare_real_run_folders(tmp_path):
     from healthplan.scenarios.runner import run_scenario
     from healthplan.scenarios.schema import load_scenario

@@ -35,7 +35,7 @@ def test_wheel_has_one_top_level_package(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith((".dist-info", ".data"))}
     assert tops == {"healthplan"}
-    for sub in ("geodata", "optimizer", "reports", "scenarios"):
+    for sub in ("geodata", "optimizer", "optimizer/kinds", "reports", "scenarios"):
         assert f"healthplan/{sub}/__init__.py" in names
     # data files travel with their packages
     assert "healthplan/geodata/demo/demo_county.gpkg" in names

@@ -450,9 +450,8 @@ def test_demo_county_maps(tmp_path):
     """The bundled demo county, solved, drawn with its project table: every map at 300 dpi, in the font."""
     if not DEMO_GPKG.exists():
         pytest.skip("geodata/demo/demo_county.gpkg absent: the demo county is not built")
-    schema = pytest.importorskip("healthplan.scenarios.schema")
-    runner = pytest.importorskip("healthplan.scenarios.runner")
-    projects_mod = pytest.importorskip("healthplan.reports.projects")
+    from healthplan.reports import projects as projects_mod
+    from healthplan.scenarios import runner, schema
     scen = schema.load_scenario(ROOT / "scenarios" / "demo.yaml")
     inst = runner.prepare_instance(scen)
     plan = runner.solve_scenario(scen, inst)

@@ -7,11 +7,10 @@ import pytest
 from openpyxl import load_workbook
 from test_report_fixtures import make_instance
 
+from healthplan.optimizer import api as optimizer
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.writer import write_run
-
-optimizer = pytest.importorskip("healthplan.optimizer.api", reason="the optimizer is not available in this checkout")
 
 CFG = OptimizerConfig.model_validate({
     "budget_wan": 2500,

@@ -129,18 +129,6 @@ def _brute_force_mclp(p: int) -> int:
     return best
 
 
-def _pipeline_ready() -> bool:
-    try:
-        import healthplan.geodata.load  # noqa: F401
-        import healthplan.reports.writer  # noqa: F401
-        from healthplan.optimizer import optimize  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer.optimize, "
-                                                  "reports.writer) absent")
 def test_minimal_csv_scenario_runs_as_the_classic_mclp(tmp_path):
     from healthplan.scenarios.runner import run_scenario
 

@@ -30,16 +30,6 @@ SF_DIR = SHARED / "benchmarks" / "spopt_sf_stores"
 SF_PUBLISHED = {1: 448_255, 2: 671_938, 3: 791_499, 4: 875_247, 5: 927_402, 6: 941_462, 7: 950_428, 8: 955_113}
 
 
-def _pipeline_ready() -> bool:
-    try:
-        import healthplan.geodata.load  # noqa: F401
-        from healthplan.optimizer import optimize  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_pipeline = pytest.mark.skipif(not _pipeline_ready(), reason="pipeline (geodata.load, optimizer) absent")
 
 
 # ------------------------------------------------------------------------------------------------ options
@@ -148,7 +138,6 @@ def _brute_mclp(p: int, limit: float = 30) -> int:
     return max(int(pop[a[list(c)].any(axis=0)].sum()) for c in itertools.combinations(range(a.shape[0]), p))
 
 
-@needs_pipeline
 def test_serial_budget_sweep_matches_brute_force_and_writes_every_file(tmp_path):
     out = tmp_path / "sw"
     res = run_sweep(CSV_SCEN, [parse_budget("100:300:100")], out=out, executor="serial", progress=False)
@@ -166,7 +155,6 @@ def test_serial_budget_sweep_matches_brute_force_and_writes_every_file(tmp_path)
         run_sweep(CSV_SCEN, [parse_budget("100")], out=out, executor="serial", progress=False)
 
 
-@needs_pipeline
 def test_failing_point_is_reported_in_its_row_and_the_others_survive(tmp_path):
     # five blood points as a hard standard cannot be bought with 200 万元 (100 each): that point is infeasible
     axes = [parse_budget("200,600"), parse_set("resources.blood.min_points=1,5"),
@@ -178,7 +166,6 @@ def test_failing_point_is_reported_in_its_row_and_the_others_survive(tmp_path):
     assert len(res.failed) == 1
 
 
-@needs_pipeline
 @pytest.mark.slow
 def test_dask_local_cluster_gives_byte_identical_sweep_csv(tmp_path):
     axes = [parse_budget("100:300:100"), parse_set("resources.blood.access_minutes=25,30")]
@@ -192,7 +179,6 @@ def test_dask_local_cluster_gives_byte_identical_sweep_csv(tmp_path):
 
 @pytest.mark.skipif(not SF_DIR.is_dir(), reason="../shared absent: the SF stores benchmark is not ours to "
                                                 "commit")
-@needs_pipeline
 def test_sf_stores_budget_sweep_reproduces_published_coverage(tmp_path):
     # one kind (blood points as the generic covering kind), unit cost 1 万元 so budget = p; metres read as
     # minutes
@@ -245,7 +231,6 @@ def test_cli_unknown_key_bad_range_and_broken_extends_exit_2(tmp_path, capsys):
     assert code == 2 and "--serial" in text
 
 
-@needs_pipeline
 def test_cli_sweep_serial_writes_the_sweep_folder(tmp_path, capsys):
     out = tmp_path / "cli"
     code, text = _cli(["sweep", str(CSV_SCEN), "--budget", "100,300", "--serial", "--out", str(out),
@@ -255,7 +240,6 @@ def test_cli_sweep_serial_writes_the_sweep_folder(tmp_path, capsys):
     assert "Sweep results" in (out / "sweep.md").read_text(encoding="utf-8")
 
 
-@needs_pipeline
 def test_scheduler_address_connects_to_an_existing_cluster():
     from distributed import LocalCluster
 
@@ -267,7 +251,6 @@ def test_scheduler_address_connects_to_an_existing_cluster():
     assert list(res.table["coverage.blood.after"]) == [pytest.approx(_brute_mclp(1)), pytest.approx(_brute_mclp(2))]
 
 
-@needs_pipeline
 def test_invalid_inputs_write_nothing(tmp_path):
     from healthplan.geodata.errors import HealthplanError
 
