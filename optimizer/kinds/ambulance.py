@@ -45,10 +45,10 @@ THC_LEVELS = (Level.CENTRAL_THC.value, Level.THC.value)
 class AmbulanceConfig(KindConfig):
     """Ambulances: integer ordinary and negative-pressure vehicles per station, expected coverage (MEXCLP)."""
 
-    response_minutes_urban: float = Field(default=15.0, gt=0, description="min; A via news: Guizhou 2021 plan")
-    response_minutes_rural: float = Field(default=30.0, gt=0, description="min; A via news: Guizhou 2021 plan")
+    response_minutes_urban: float = Field(default=15.0, gt=0, description="min; B: Guizhou rescue targets")
+    response_minutes_rural: float = Field(default=30.0, gt=0, description="min; B: Guizhou rescue targets")
     dispatch_minutes: float = Field(
-        default=3.0, ge=0, description="min deducted from the response target (A: 2020 national EMS guidance)"
+        default=3.0, ge=0, description="min deducted from the response target (A: 国卫医发〔2020〕19号, 3分钟出车)"
     )
     busy_fraction: float | None = Field(
         default=None, gt=0, lt=1, description="MEXCLP q; None = derived from calls and minutes per call"
@@ -65,16 +65,16 @@ class AmbulanceConfig(KindConfig):
             Level.COUNTY_HOSPITAL, Level.SECONDARY_HOSPITAL, Level.TCM_HOSPITAL, Level.MCH_HOSPITAL,
             Level.CENTRAL_THC, Level.THC, Level.CHC, Level.CANDIDATE,
         ],
-        description="levels that may host an ambulance station (A: seed 000 item 12)",
+        description="levels that may host an ambulance station (A: Ganzhou plan, seed 000 item 12)",
     )
     default_station_capacity: int = Field(default=6, ge=1, description="vehicles per station when the site gives none")
-    urban_pop_per_vehicle: float = Field(default=30_000, gt=0, description="persons; B: 国卫医发〔2020〕19号")
-    rural_pop_per_vehicle: float = Field(default=10_000, gt=0, description="persons; B: same, county ×3")
-    np_share: float = Field(default=0.4, ge=0, le=1, description="negative-pressure share; A via news")
+    urban_pop_per_vehicle: float = Field(default=30_000, gt=0, description="persons; A: 国卫医发〔2020〕19号")
+    rural_pop_per_vehicle: float = Field(default=10_000, gt=0, description="persons; A: same, county base ×3")
+    np_share: float = Field(default=0.4, ge=0, le=1, description="negative-pressure share; A: 国卫医发〔2020〕19号")
     fleet: StandardRule = StandardRule(mode="soft")
     np_share_rule: StandardRule = StandardRule(mode="soft")
     one_per_thc: StandardRule = Field(
-        default=StandardRule(mode="off"), description="≥ 1 ambulance per township health centre (A: Guizhou 2021)"
+        default=StandardRule(mode="off"), description="≥ 1 ambulance per township health centre (ASSUMPTION: no text found)"
     )
     target_coverage: float | None = Field(
         default=None, ge=0, le=1,

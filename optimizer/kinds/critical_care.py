@@ -44,12 +44,17 @@ if TYPE_CHECKING:
 NAME = "critical_care"
 
 
+CENTRE_COST_ASSUMPTION_WAN = 300.0  # ASSUMPTION: used only when a centre type's cost is unset, and flagged
+
+
 class CentreTypeConfig(StrictConfig):
     """One centre type: its access time, unit cost and full-coverage standard."""
 
     enabled: bool = True
     access_minutes: float = Field(default=60.0, gt=0, description="min from any resident to a centre of the type")
-    unit_cost_wan: float = Field(default=300.0, ge=0, description="万元 to build up and designate one centre")
+    unit_cost_wan: float | None = Field(
+        default=None, ge=0, description="万元 to build up and designate one centre; unset: 300 is used and flagged"
+    )
     full_coverage: StandardRule = Field(
         default=StandardRule(mode="soft"), description="全覆盖: share of the reachable population within access"
     )
@@ -85,10 +90,22 @@ class CriticalCareConfig(KindConfig):
         default_factory=lambda: [Level.COUNTY_HOSPITAL, Level.SECONDARY_HOSPITAL, Level.TCM_HOSPITAL],
         description="hospital levels that may be designated",
     )
-    min_beds: int = Field(default=100, ge=0, description="beds a designated hospital needs")
-    chest_pain: CentreTypeConfig = CentreTypeConfig(access_minutes=60.0, unit_cost_wan=300.0)
-    stroke: CentreTypeConfig = CentreTypeConfig(access_minutes=60.0, unit_cost_wan=300.0)
-    trauma: CentreTypeConfig = CentreTypeConfig(access_minutes=60.0, unit_cost_wan=300.0)
+    min_beds: int = Field(default=100, ge=0, description="beds; D: 二级综合医院 floor, 卫医发〔1994〕30号 via copies")
+    chest_pain: CentreTypeConfig = Field(
+        default=CentreTypeConfig(access_minutes=60.0, unit_cost_wan=800.0),
+        description="60 min: B, derived from FMC-to-device ≤ 120 min (ACC/AHA 2013); 800万元: C, a DSA room "
+        "(two 2024–25 projects, 470–1,250)",
+    )
+    stroke: CentreTypeConfig = Field(
+        default=CentreTypeConfig(access_minutes=60.0, unit_cost_wan=800.0),
+        description="60 min: A via news, Hebei 2018 (院前转运到医院不超过1小时); 800万元: C, a DSA room for "
+        "thrombectomy (a thrombolysis-only centre costs less: set your figure)",
+    )
+    trauma: CentreTypeConfig = Field(
+        default=CentreTypeConfig(access_minutes=60.0),
+        description="60 min: B, the 'golden hour' access measure; host: A, 国卫办医函〔2018〕477号; cost: "
+        "ASSUMPTION (no sourced figure: set unit_cost_wan)",
+    )
 
     def centre(self, key: str) -> CentreTypeConfig:
         """The settings of centre type ``key``."""
@@ -164,7 +181,8 @@ class CriticalCare(FacilityKind):
     items = tuple(_item(t) for t in TYPES)
     services = tuple(Service(t.key, Text(f"{t.label.zh}覆盖", f"{t.label.en} access"), t.short) for t in TYPES)
     colour = "#c51b7d"
-    costs = tuple(UnitCost(f"{t.key}_centre", t.label, f"{t.key}.unit_cost_wan") for t in TYPES)
+    costs = tuple(UnitCost(f"{t.key}_centre", t.label, f"{t.key}.unit_cost_wan", CENTRE_COST_ASSUMPTION_WAN)
+                  for t in TYPES)
     standards = tuple(FullCoverage(t) for t in TYPES)
     one_per_site = False  # a hospital may hold several centre types
     target_service = None

@@ -43,8 +43,8 @@ THC_LEVELS = (Level.CENTRAL_THC.value, Level.THC.value)
 class FeverConfig(KindConfig):
     """Fever clinics (hospitals, large township health centres) and fever rooms (township/community centres)."""
 
-    access_minutes_urban: float = Field(default=15.0, gt=0, description="min; B: Hainan plans (IJEH 2021)")
-    access_minutes_rural: float = Field(default=30.0, gt=0, description="min; B: Hainan plans (IJEH 2021)")
+    access_minutes_urban: float = Field(default=15.0, gt=0, description="min; ASSUMPTION (Hainan IJEH 2021: 15 min tier)")
+    access_minutes_rural: float = Field(default=30.0, gt=0, description="min; B: Hainan IJEH 2021, 30 min to THC/CHC")
     clinic_cost_wan: float = Field(default=1600.0, ge=0, description="万元; C: Henan county TCM hospital")
     room_cost_wan: float | None = Field(
         default=None, ge=0, description="万元; no sourced default: set it (else 50 is used and flagged)"
@@ -53,14 +53,14 @@ class FeverConfig(KindConfig):
         default_factory=lambda: [
             Level.COUNTY_HOSPITAL, Level.SECONDARY_HOSPITAL, Level.TCM_HOSPITAL, Level.MCH_HOSPITAL,
         ],
-        description="hospitals required to have a fever clinic (B: Shandong rule; A: 2022 notice)",
+        description="hospitals required to have a fever clinic (A via news: 2022-12-27 national press conference)",
     )
     thc_clinic_population: float | None = Field(
         default=None, gt=0, description="persons within access: THCs above this may get a clinic; ASSUMPTION"
     )
     room_levels: list[Level] = Field(
         default_factory=lambda: [Level.CENTRAL_THC, Level.THC, Level.CHC],
-        description="centres required to have a fever room (A via news: 2022 national notice)",
+        description="centres required to have a fever room (A via news: June 2022 national notice)",
     )
     clinic_mandate: StandardRule = StandardRule(mode="soft")
     room_mandate: StandardRule = StandardRule(mode="soft")

@@ -58,7 +58,7 @@ class SubcentreEligibility(StrictConfig):
 class SubcentreConfig(KindConfig):
     """Sub-centre upgrades; secondary-care coverage counts county/secondary hospitals plus sub-centres."""
 
-    access_minutes: float = Field(default=60.0, gt=0, description="min; B: hospital access one-hour circle")
+    access_minutes: float = Field(default=60.0, gt=0, description="min; B: Hainan IJEH 2021, hospitals within 60 min")
     unit_cost_wan: float = Field(default=1800.0, ge=0, description="万元; C: Hubei Tongcheng 2024 tender")
     eligibility: SubcentreEligibility = SubcentreEligibility()
     min_spacing_minutes: float | None = Field(default=None, gt=0, description="min between two sub-centres")
