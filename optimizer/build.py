@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pulp
 
 from healthplan.optimizer.budget import add_budget, add_earmarks, add_opex_cap
+from healthplan.optimizer.decisions import add_decision_rows
 from healthplan.optimizer.kinds import enabled_kinds
 from healthplan.optimizer.model import Mode, Model
 from healthplan.optimizer.phasing import add_year_budgets, year_weights
@@ -31,6 +32,8 @@ def build_model(data: ModelData, mode: Mode = "optimize") -> Model:
         k.add_coverage(m)
     # standards (hard rows or soft rows with shortfall), with milestones per year
     add_standards(m)
+    # named decisions: must rows, committed items fixed (and off the budget)
+    add_decision_rows(m)
     # money: capital budget, earmarks, per-year budgets, running-cost cap
     add_budget(m)
     add_earmarks(m)

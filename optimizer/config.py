@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from healthplan.optimizer.decisions import Decision
 from healthplan.optimizer.kind import StandardRule, StrictConfig
 from healthplan.optimizer.kinds import KIND_NAMES, SERVICE_KEYS, ResourcesConfig
 from healthplan.optimizer.kinds.ambulance import AmbulanceConfig
@@ -83,6 +84,10 @@ class OptimizerConfig(StrictConfig):
     site_costs_wan: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="per-site unit-cost overrides: {site_id: {item: 万元}}"
     )
+    decisions: list[Decision] = Field(
+        default_factory=list, description="named decisions per site: must, never or committed (seed 003's five "
+        "named sub-centres)",
+    )
     phasing: PhasingConfig = PhasingConfig()
     equity: EquityConfig = EquityConfig()
     objective: ObjectiveConfig = ObjectiveConfig()
@@ -92,6 +97,7 @@ class OptimizerConfig(StrictConfig):
 
 __all__ = [
     "BLOOD_COST_ASSUMPTION_WAN", "ROOM_COST_ASSUMPTION_WAN", "AmbulanceConfig", "BloodConfig", "CentreTypeConfig",
+    "Decision",
     "CoverageKey", "CriticalCareConfig", "EquityConfig", "FeverConfig", "Kind", "ObjectiveConfig", "OptimizerConfig",
     "PhasingConfig", "ResourcesConfig", "SolverConfig", "StandardRule", "SubcentreConfig", "SubcentreEligibility",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.optimizer.coverage import coverage_pairs
+from healthplan.optimizer.decisions import origin_of
 from healthplan.optimizer.kinds import active_services, enabled_kinds, item_type
 from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan, SolveInfo
 from healthplan.optimizer.prepare import ModelData, prepare
@@ -81,6 +82,8 @@ def normalise_items(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:
     df["cost_wan"] = df["cost_wan"].astype(float).fillna(pd.Series(unit))
     if "item_id" not in df:
         df["item_id"] = df["kind"] + "-" + df["site_id"] + "-" + df["year"].astype(str)
+    if "origin" not in df:
+        df["origin"] = origin_of(data, df)
     for c in ("newly_covered", "only_covered", "expected_gain", "wan_per_1000"):
         df[c] = np.nan
     df["standards"] = ""
@@ -232,7 +235,7 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
         res = items["kind"].map(lambda key: item_type(key)[0].name)
         for (name, yr), v in items.assign(res=res).groupby(["res", "year"])["cost_wan"].sum().items():
             spend.loc[name, yr] = v
-    meta = {"coverable_population": coverable, "years": list(data.years)}
+    meta = {"coverable_population": coverable, "years": list(data.years), "notes": list(data.messages)}
     for k in enabled_kinds(cfg):
         meta.update(k.meta(data))
         if getattr(k.settings(cfg), "objective", "coverage") == "access_time":

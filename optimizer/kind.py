@@ -262,6 +262,34 @@ class ResourceKind:
         """Least annual running cost (万元 a year) the kind's hard standards force, and which standard forces it."""
         return 0.0, ""
 
+    # ------------------------------------------------------------ named decisions (optimizer/decisions.py)
+
+    def holds(self, data: ModelData, item: str, j: int) -> bool:
+        """True when site ``j`` already holds the item today (a decision about it adds nothing)."""
+        return False
+
+    def allow(self, data: ModelData, item: str, j: int) -> bool:
+        """Open site ``j`` to the item whatever the kind's rules say; returns whether it was eligible already."""
+        raise NotImplementedError
+
+    def forbid(self, data: ModelData, item: str, j: int) -> None:
+        """Close site ``j`` to the item."""
+        raise NotImplementedError
+
+    def decision_terms(self, m: Model, item: str, j: int, t: int) -> list[tuple[pulp.LpVariable, float]]:
+        """New units of the item at site ``j`` installed in years 0 … t, as linear terms."""
+        return [(v, 1.0) for (jj, s), v in m.x.get(item, {}).items() if jj == j and s <= t]
+
+    def fix_committed(self, m: Model, item: str, j: int, t: int, decision: Any) -> set[str]:
+        """Fix a committed item at site ``j`` in year position ``t`` (and nowhere else at that site); returns the
+        names of the variables whose capital the budget must not count."""
+        fam = m.x.get(item, {})
+        for (jj, s), v in fam.items():
+            if jj == j:
+                v.lowBound, v.upBound = (1, 1) if s == t else (0, 0)
+        v = fam.get((j, t))
+        return {v.name} if v is not None else set()
+
     # ------------------------------------------------------------ measuring a stock
 
     @property
@@ -373,10 +401,13 @@ class FacilityKind(ResourceKind):
 
     def add_variables(self, m: Model) -> None:
         """Binaries at eligible sites for each item type and year, with their capital cost; once per site."""
+        from healthplan.optimizer.decisions import decided_sites
+
         kd: FacilityData = m.data.kinds[self.name]
         for it in self.items:
             fam = m.family(it.key)
-            for j in np.flatnonzero(kd.eligible[it.key] & self.allowed(m, it)):
+            keep = self.allowed(m, it) | decided_sites(m.data, it.key)  # a named decision beats a reduction
+            for j in np.flatnonzero(kd.eligible[it.key] & keep):
                 for t in range(m.n_years):
                     fam[(j, t)] = m.var(f"{it.key}_{j}_{t}", 0, 1, cat=pulp.LpBinary)
                     m.add_cost(self.name, t, fam[(j, t)], float(m.data.cost[it.cost_key][j]))
@@ -386,6 +417,18 @@ class FacilityKind(ResourceKind):
                 units = [tc for it in its for tc in m.cumulative(it.key, j, m.n_years - 1)]
                 if len(units) > 1:
                     m.add(expr(units) <= 1, f"{prefix}_once_{j}")
+
+    def holds(self, data: ModelData, item: str, j: int) -> bool:
+        return bool(data.kinds[self.name].has[item][j])
+
+    def allow(self, data: ModelData, item: str, j: int) -> bool:
+        eligible = data.kinds[self.name].eligible[item]
+        was = bool(eligible[j])
+        eligible[j] = True
+        return was
+
+    def forbid(self, data: ModelData, item: str, j: int) -> None:
+        data.kinds[self.name].eligible[item][j] = False
 
     def allowed(self, m: Model, item: ItemType) -> np.ndarray:
         """Sites (beyond eligibility) the model keeps variables for; exact reductions override this."""

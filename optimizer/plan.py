@@ -26,6 +26,8 @@ ITEM_COLUMNS: dict[str, str] = {
     "expected_gain": "persons: MEXCLP expected coverage with all items − with all items but this one (ambulance "
     "rows; a vehicle that adds a 2nd/3rd vehicle in reach has newly_covered 0 but a gain here); NaN for other kinds",
     "standards": "names of the standards the item serves, ';'-separated",
+    "origin": "optimized (chosen by the model) | must (a named decision) | committed (approved before the plan: "
+    "fixed, not charged to the budget)",
     "wan_per_1000": "万元 per 1,000 persons newly covered (NaN when none)",
 }
 STANDARD_COLUMNS = ("name", "required", "existing", "planned", "shortfall", "met", "mode", "source")
@@ -75,8 +77,19 @@ class Plan:
 
     @property
     def spent_wan(self) -> float:
-        """Total capital cost of the new items, 万元."""
-        return float(self.items["cost_wan"].sum()) if len(self.items) else 0.0
+        """Capital cost of the plan's new items, 万元 (committed projects excluded: their money is decided)."""
+        if not len(self.items):
+            return 0.0
+        committed = self.items["origin"] == "committed" if "origin" in self.items else False
+        return float(self.items.loc[~committed, "cost_wan"].sum()) if committed is not False else float(
+            self.items["cost_wan"].sum())
+
+    @property
+    def committed_wan(self) -> float:
+        """Capital cost of the committed projects the plan lists (approved before it), 万元."""
+        if not len(self.items) or "origin" not in self.items:
+            return 0.0
+        return float(self.items.loc[self.items["origin"] == "committed", "cost_wan"].sum())
 
     def coverage_summary(self, population: pd.Series) -> dict[str, dict[str, float]]:
         """``{key: {"population", "before", "after"}}`` in persons, for every coverage key present."""

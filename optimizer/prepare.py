@@ -3,13 +3,14 @@ read them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.optimizer.decisions import apply_to_data, decision_problems
 from healthplan.optimizer.kind import KindData, PrepareContext
 from healthplan.optimizer.kinds import KINDS, enabled_kinds
 
@@ -31,6 +32,7 @@ class ModelData:
     kinds: dict[str, Any]  # kind name → its KindData subclass
     assumptions: tuple[str, ...] = ()
     notes: dict[str, float] = field(default_factory=dict)
+    messages: tuple[str, ...] = ()  # notes for the plan's readers (e.g. what a named decision changed)
 
     @property
     def n_sites(self) -> int:
@@ -72,6 +74,7 @@ def scenario_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
     for k in enabled_kinds(cfg):
         for file, msg, fix in k.check(k.settings(cfg), site_ids):
             rep.error(file, msg, fix)
+    rep.extend(decision_problems(cfg, site_ids))
     return rep
 
 
@@ -117,5 +120,7 @@ def prepare(instance: Instance, cfg: OptimizerConfig) -> ModelData:
         kinds[k.name] = kd
         assumptions += [a for a in kd.assumptions if a not in assumptions]
         notes.update(kd.notes)
-    return ModelData(instance=instance, cfg=cfg, years=plan_years(cfg), level=ctx.level, cost=cost, kinds=kinds,
+    data = ModelData(instance=instance, cfg=cfg, years=plan_years(cfg), level=ctx.level, cost=cost, kinds=kinds,
                      assumptions=tuple(assumptions), notes=notes)
+    messages = apply_to_data(data)  # named decisions open or close sites in the kinds' arrays
+    return replace(data, messages=tuple(messages)) if messages else data

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from healthplan.optimizer.decisions import committed_costs, origin_of
 from healthplan.optimizer.kinds import enabled_kinds
 from healthplan.optimizer.plan import ITEM_COLUMNS
 
@@ -24,6 +25,7 @@ def empty_items() -> pd.DataFrame:
         "newly_covered": pd.Series(dtype=float), "only_covered": pd.Series(dtype=float),
         "expected_gain": pd.Series(dtype=float),
         "standards": pd.Series(dtype=str), "wan_per_1000": pd.Series(dtype=float),
+        "origin": pd.Series(dtype=str),
     })[list(ITEM_COLUMNS)]
 
 
@@ -39,6 +41,10 @@ def read_items(m: Model) -> pd.DataFrame:
     df["year"] = np.asarray(d.years)[df["t"].to_numpy()]
     df["item_id"] = df["kind"] + "-" + df["site_id"] + "-" + df["year"].astype(str)
     df = df.sort_values(["year", "kind", "j"]).reset_index(drop=True)
+    df["origin"] = origin_of(d, df)
+    stated = committed_costs(d)
+    for r in np.flatnonzero(df["origin"] == "committed"):
+        df.loc[r, "cost_wan"] = stated.get((df.loc[r, "site_id"], df.loc[r, "kind"]), df.loc[r, "cost_wan"])
     for c in ("newly_covered", "only_covered", "expected_gain", "wan_per_1000"):
         df[c] = np.nan
     df["standards"] = ""

@@ -98,6 +98,7 @@ def make_items() -> pd.DataFrame:
              standards="amb_fleet_ratio"),
     ]
     items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
+    items["origin"] = "optimized"
     items["wan_per_1000"] = items["cost_wan"] / (items["newly_covered"] / 1000)
     return items
 

@@ -483,6 +483,35 @@ class Ambulances(ResourceKind):
             return 0.0, ""
         return max(kd.fleet_required - float(kd.fleet.sum()), 0.0) * kc.opex_wan_per_vehicle_year, "the fleet standard"
 
+    def allow(self, data: ModelData, item: str, j: int) -> bool:
+        kd: AmbulanceData = data.kinds[NAME]
+        was = bool(kd.eligible[j])
+        kd.eligible[j] = True
+        return was
+
+    def forbid(self, data: ModelData, item: str, j: int) -> None:
+        data.kinds[NAME].eligible[j] = False
+
+    def decision_terms(self, m: Model, item: str, j: int, t: int) -> Terms:
+        """New vehicles of both types at site ``j`` in years 0 … t."""
+        return _new(m, j, t)
+
+    def fix_committed(self, m: Model, item: str, j: int, t: int, decision: Any) -> set[str]:
+        """The committed vehicles (``quantity``, of which ``quantity_np`` negative-pressure) in year ``t``, and the
+        station they open; other years stay free."""
+        n = int(decision.quantity or 1)
+        fixed = set()
+        for fam, value in (("amb_ord", n - decision.quantity_np), ("amb_np", decision.quantity_np)):
+            v = m.x.get(fam, {}).get((j, t))
+            if v is not None:
+                v.lowBound = v.upBound = value
+                fixed.add(v.name)
+        st = m.x.get("amb_station", {}).get((j, t))
+        if st is not None:
+            st.lowBound = st.upBound = 1
+            fixed.add(st.name)
+        return fixed
+
     def opex_terms(self, m: Model) -> Terms:
         """Crews of the new vehicles: opex (万元 per vehicle-year, C: Beijing Tongzhou) × vehicles."""
         opex = self.settings(m.data.cfg).opex_wan_per_vehicle_year
