@@ -250,9 +250,10 @@ def foreign_message(out: Path, info: FolderInfo, *, what: str = "--out") -> str:
     noun = "file" if info.n_foreign == 1 and not info.more else "files"
     added = (f" (it is a healthplan {info.kind} folder, but these were added to it or are left from an "
              "interrupted older version)") if info.kind else ""
+    fix = ("choose another --out (a new or empty folder), or move those files elsewhere first" if what == "--out"
+           else "move those files out of the folder, then run the command again")
     return (f"{what} {out} holds {n} {noun} that healthplan did not write, e.g. {', '.join(info.foreign)}{added}"
-            " — healthplan never replaces such a folder, with or without --force — fix: choose another --out "
-            "(a new or empty folder), or move those files elsewhere first")
+            f" — healthplan never replaces such a folder, with or without --force — fix: {fix}")
 
 
 # ---------------------------------------------------------------------------------------------- checks
@@ -323,11 +324,13 @@ def check_existing(path: Path, *, force: bool, what: str = "--out") -> FolderInf
 def _check_forbidden(path: Path, protected: Iterable[tuple[str, Path]], what: str) -> None:
     real = Path(os.path.realpath(path))
     cands = {path, real}
-    fix = f"— fix: choose a new folder for the results, e.g. {path / 'runs' / 'plan'}"
+    cwd = Path.cwd()
+    inside = path if not any(c == cwd or c in cwd.parents for c in cands) else cwd  # a new folder goes here
+    fix = f"— fix: choose a new folder for the results, e.g. {inside / 'runs' / 'plan'}"
     if real == Path(real.anchor) or os.path.ismount(real):
         raise OutputFolderError(f"{what} {path} is a filesystem root or mount point; healthplan never writes "
                                 f"over one, whatever the flags {fix}")
-    named: list[tuple[str, Path]] = [("the current folder", Path.cwd())]
+    named: list[tuple[str, Path]] = [("the current folder", cwd)]
     try:
         named.append(("your home folder", Path.home()))
     except (RuntimeError, KeyError):  # no home (a service account): nothing to protect
