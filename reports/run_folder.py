@@ -622,7 +622,7 @@ def _repair(target: Path, items: list[_Leftover]) -> list[str]:
                     kept = _free_name(target, x.info.created_ns or time.time_ns())
                     os.rename(x.path, kept)
                     items.remove(x)
-                    notes.append(f"kept a finished run that was killed before it replaced {target} as {kept}")
+                    notes.append(f"kept a finished run that was killed (pid {x.pid}) before it replaced {target}, as {kept}")
     except OSError:
         pass  # another process repaired it first; the rest is removed below or next time
     for x in items:
