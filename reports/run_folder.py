@@ -645,6 +645,8 @@ def _free_name(target: Path, created_ns: int) -> Path:
 
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would end the process on Windows: never take another process's folder
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
