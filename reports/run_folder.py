@@ -673,7 +673,11 @@ def pause_point(point: str) -> None:
     """Stop here when ``HEALTHPLAN_TEST_PAUSE_AT`` names ``point`` (the kill tests' injection points).
 
     Prints ``HEALTHPLAN_PAUSED <point>`` to standard error and sleeps (``HEALTHPLAN_TEST_PAUSE_S``, default
-    120 s) so that a test can SIGKILL the process at exactly this point; then goes on.
+    120 s) so that a test can SIGKILL the process at exactly this point; then goes on. Points: ``read`` (between
+    two input layers), ``solve`` (model built, first stage not solved), ``write`` (tables written, appendix and
+    state not yet) — all three set by the runner through :func:`pause_on_note` — and ``before-swap`` (the new
+    folder complete), ``between-renames`` (fallback: the old folder aside, the new one not yet in place),
+    ``after-swap`` (the new folder in place, the old one not yet removed) here.
     """
     if os.environ.get(PAUSE_ENV) != point:
         return

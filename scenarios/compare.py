@@ -229,7 +229,8 @@ def compare_runs(
     Raises
     ------
     CompareError
-        Fewer than two folders, a folder that is not a run folder, or ``out`` exists without ``force``.
+        Fewer than two folders, a folder that is not a run folder, or an ``out`` the rules of
+        :mod:`reports.run_folder` refuse (checked before any run is read).
     """
     if len(paths) < 2:
         raise CompareError("compare needs at least two run folders — fix: healthplan compare RUN_A RUN_B")
