@@ -214,7 +214,7 @@ def test_killed_at_random_moments_always_old_or_new(runs, tmp_path):
                           capture_output=True).returncode == 0
     whole = time.perf_counter() - t0
     outcomes = []
-    for trial in range(4):
+    for trial in range(3):
         out = tmp_path / f"t{trial}" / "plan"
         shutil.copytree(runs[0], out)
         env = {**os.environ, **({NO_EXCHANGE_ENV: "1"} if trial % 2 else {})}
@@ -232,5 +232,5 @@ def test_killed_at_random_moments_always_old_or_new(runs, tmp_path):
         else:
             assert_new(out, runs)
             outcomes.append("new")
-    assert len(outcomes) == 4
+    assert len(outcomes) == 3
     print(f"random kills over a {whole:.1f} s run left: {outcomes}")
