@@ -1,28 +1,28 @@
-"""The run-folder rules: which folder healthplan may replace, and how it replaces one without leaving a mixture.
+"""The run-folder rules: which folder healthplan may replace, and how, without ever leaving a mixture.
 
 Every folder healthplan writes (a run, a sweep, a comparison; also a re-render by ``healthplan report``) is
 assembled in a temporary sibling ``.healthplan-new-<pid>-<host>-<name>`` and gets a marker file
 ``.healthplan-folder.json`` (tool, format version, kind, every file and folder written). The marker is written
 last, so a folder whose marker is valid and whose listed files are all present is complete.
 
-Rules (one place, used by ``scenarios`` for run/baseline/min-budget/sweep/compare and by ``reports.writer`` for
-re-rendering):
+Rules (one place, used by ``scenarios`` for run/baseline/min-budget/sweep/compare and by ``reports.writer``
+for re-rendering):
 
 - An existing ``--out`` is replaced only with ``--force``, and only when it is empty or healthplan wrote it
-  (the marker, or a folder of an earlier version recognised by its file names) and holds nothing else. A folder
-  holding any file healthplan did not write is refused whatever the flags.
-- Never a folder that is, or contains, a protected path (the scenario file and what it extends, every input, the
-  travel-time cache, the runs being compared), the current directory, the home folder, a filesystem root or a
-  mount point.
-- Output problems (``--out`` or a parent is a file, not writable, the temporary sibling's name too long for the
-  file system) are found before any work.
-- The complete new folder replaces the old one in one step with ``renameat2(RENAME_EXCHANGE)`` on Linux; without
-  it, the old folder is renamed aside and the new one renamed in. A run killed at any point leaves the complete
-  old or the complete new folder at ``--out`` (or, on the fallback path killed between its two renames, both aside);
-  :func:`tidy_parent`, called by the next write into the same parent folder, removes unfinished temporaries,
-  restores a missing ``--out`` from the newest complete one and keeps a finished run that never got moved in
-  under a visible name, each with a one-line note. A temporary folder whose owner process is alive is never
-  touched.
+  (the marker, or a folder of an earlier version recognised by its file names) and holds nothing else. A
+  folder holding any file healthplan did not write is refused whatever the flags.
+- Never a folder that is, or contains, a protected path (the scenario file and what it extends, every input,
+  the travel-time cache, the runs being compared), the current directory, the home folder, a filesystem root
+  or a mount point.
+- Output problems (``--out`` or a parent is a file, not writable, the temporary sibling's name too long for
+  the file system) are found before any work.
+- The complete new folder replaces the old one in one step with ``renameat2(RENAME_EXCHANGE)`` on Linux;
+  without it, the old folder is renamed aside and the new one renamed in. A run killed at any point leaves
+  the complete old or the complete new folder at ``--out`` (or, on the fallback path killed between its two
+  renames, both aside); :func:`tidy_parent`, called by the next write into the same parent folder, removes
+  unfinished temporaries, restores a missing ``--out`` from the newest complete one and keeps a finished run
+  that never got moved in under a visible name, each with a one-line note. A temporary folder whose owner
+  process is alive is never touched.
 """
 
 from __future__ import annotations
@@ -57,14 +57,46 @@ NO_EXCHANGE_ENV = "HEALTHPLAN_NO_RENAME_EXCHANGE"  # force the portable rename p
 
 # Folders written before the marker existed, recognised by a file only they have and the names they may hold.
 _LEGACY: dict[str, tuple[str, frozenset[str]]] = {
-    "run": ("state/run.json", frozenset({
-        "summary.json", "summary.md", "projects.csv", "new_items.csv", "facilities_after.csv",
-        "demand_coverage.csv", "township_coverage.csv", "standards.csv", "spend.csv", "placements.gpkg",
-        "appendix.xlsx", "appendix.docx", "maps", "map.html", "state"})),
-    "sweep": ("sweep.csv", frozenset({"sweep.csv", "sweep_timings.csv", "sweep.md", "frontier.png", "points"})),
-    "compare": ("compare.md", frozenset({
-        "compare.md", "compare_overview.csv", "compare_coverage.csv", "compare_standards.csv",
-        "compare_spend.csv", "compare_projects.csv", "compare_map.png"})),
+    "run": (
+        "state/run.json",
+        frozenset(
+            {
+                "summary.json",
+                "summary.md",
+                "projects.csv",
+                "new_items.csv",
+                "facilities_after.csv",
+                "demand_coverage.csv",
+                "township_coverage.csv",
+                "standards.csv",
+                "spend.csv",
+                "placements.gpkg",
+                "appendix.xlsx",
+                "appendix.docx",
+                "maps",
+                "map.html",
+                "state",
+            }
+        ),
+    ),
+    "sweep": (
+        "sweep.csv",
+        frozenset({"sweep.csv", "sweep_timings.csv", "sweep.md", "frontier.png", "points"}),
+    ),
+    "compare": (
+        "compare.md",
+        frozenset(
+            {
+                "compare.md",
+                "compare_overview.csv",
+                "compare_coverage.csv",
+                "compare_standards.csv",
+                "compare_spend.csv",
+                "compare_projects.csv",
+                "compare_map.png",
+            }
+        ),
+    ),
 }
 _HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]  # noqa: S324 - a tag
 _TMP_RE = re.compile(r"^\.healthplan-(new|old)-(\d+)-([0-9a-f]{6})-(.+)$")
@@ -117,10 +149,17 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
         data = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    ok = (isinstance(data, dict) and data.get("tool") == "healthplan" and isinstance(data.get("format"), int)
-          and data["format"] >= 1 and data.get("kind") in KINDS and isinstance(data.get("created_ns"), int)
-          and isinstance(data.get("files"), list) and all(isinstance(f, str) for f in data["files"])
-          and isinstance(data.get("dirs", []), list))
+    ok = (
+        isinstance(data, dict)
+        and data.get("tool") == "healthplan"
+        and isinstance(data.get("format"), int)
+        and data["format"] >= 1
+        and data.get("kind") in KINDS
+        and isinstance(data.get("created_ns"), int)
+        and isinstance(data.get("files"), list)
+        and all(isinstance(f, str) for f in data["files"])
+        and isinstance(data.get("dirs", []), list)
+    )
     return data if ok else None
 
 
@@ -181,8 +220,9 @@ def inspect_folder(folder: Path) -> FolderInfo:
             dirs.update(p.as_posix() for p in Path(f).parents if p != Path())
         info = FolderInfo(kind=marker["kind"], created_ns=marker["created_ns"])
         _foreign_walk(folder, "", files | {MARKER}, dirs, info)
-        info.complete = all(os.path.lexists(folder / f) for f in files) and all((folder / d).is_dir()
-                                                                              for d in dirs)
+        info.complete = all(os.path.lexists(folder / f) for f in files) and all(
+            (folder / d).is_dir() for d in dirs
+        )
         return info
     kind = _legacy_kind(folder)
     info = FolderInfo(kind=kind, legacy=kind is not None)
@@ -248,19 +288,36 @@ def foreign_message(out: Path, info: FolderInfo, *, what: str = "--out") -> str:
     """'output folder X holds 5 files that healthplan did not write, e.g. … — fix: …'."""
     n = f"more than {_MAX_COUNT:,}" if info.more else f"{info.n_foreign:,}"
     noun = "file" if info.n_foreign == 1 and not info.more else "files"
-    added = (f" (it is a healthplan {info.kind} folder, but these were added to it or are left from an "
-             "interrupted older version)") if info.kind else ""
-    fix = ("choose another --out (a new or empty folder), or move those files elsewhere first" if what == "--out"
-           else "move those files out of the folder, then run the command again")
-    return (f"{what} {out} holds {n} {noun} that healthplan did not write, e.g. {', '.join(info.foreign)}{added}"
-            f" — healthplan never replaces such a folder, with or without --force — fix: {fix}")
+    added = (
+        (
+            f" (it is a healthplan {info.kind} folder, but these were added to it or are left from an "
+            "interrupted older version)"
+        )
+        if info.kind
+        else ""
+    )
+    fix = (
+        "choose another --out (a new or empty folder), or move those files elsewhere first"
+        if what == "--out"
+        else "move those files out of the folder, then run the command again"
+    )
+    return (
+        f"{what} {out} holds {n} {noun} that healthplan did not write, e.g. {', '.join(info.foreign)}{added}"
+        f" — healthplan never replaces such a folder, with or without --force — fix: {fix}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- checks
 
 
-def check_out(out: Path, *, force: bool, protected: Iterable[tuple[str, Path]] = (), what: str = "--out",
-              existing: bool = True) -> Path:
+def check_out(
+    out: Path,
+    *,
+    force: bool,
+    protected: Iterable[tuple[str, Path]] = (),
+    what: str = "--out",
+    existing: bool = True,
+) -> Path:
     """Every output-folder rule that can be checked before any work; returns ``out`` made absolute.
 
     Parameters
@@ -270,7 +327,8 @@ def check_out(out: Path, *, force: bool, protected: Iterable[tuple[str, Path]] =
     force
         ``--force`` was given: an empty folder or one healthplan wrote may be replaced.
     protected
-        ``(label, path)`` pairs ``out`` must neither be nor contain (scenario file, inputs, cache, compared runs).
+        ``(label, path)`` pairs ``out`` must neither be nor contain (scenario file, inputs, cache, compared
+        runs).
     what
         How the folder is named in messages (``--out``, ``run folder``).
     existing
@@ -280,8 +338,8 @@ def check_out(out: Path, *, force: bool, protected: Iterable[tuple[str, Path]] =
     ------
     OutputFolderError
         With the path and the fix: a file, a symbolic link, a forbidden folder, a parent that is a file, a
-        folder that is not writable, a name too long for the file system, or an existing folder that may not be
-        replaced (:class:`OutputExistsError` when only ``--force`` is missing).
+        folder that is not writable, a name too long for the file system, or an existing folder that may not
+        be replaced (:class:`OutputExistsError` when only ``--force`` is missing).
     """
     path = Path(os.path.abspath(os.fspath(out)))
     try:
@@ -289,16 +347,22 @@ def check_out(out: Path, *, force: bool, protected: Iterable[tuple[str, Path]] =
     except (FileNotFoundError, NotADirectoryError):
         st = None
     if st is not None and stat.S_ISLNK(st.st_mode):
-        raise OutputFolderError(f"{what} {path} is a symbolic link — fix: pass the folder it points to "
-                                f"({os.path.realpath(path)}) or a new folder")
+        raise OutputFolderError(
+            f"{what} {path} is a symbolic link — fix: pass the folder it points to "
+            f"({os.path.realpath(path)}) or a new folder"
+        )
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        raise OutputFolderError(f"{what} {path} is a file, not a folder — fix: choose a folder for the results, "
-                                f"e.g. {path.parent / 'runs' / path.stem}")
+        raise OutputFolderError(
+            f"{what} {path} is a file, not a folder — fix: choose a folder for the results, "
+            f"e.g. {path.parent / 'runs' / path.stem}"
+        )
     _check_forbidden(path, protected, what)
     ancestor = _existing_ancestor(path.parent, what)
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OutputFolderError(f"{what} {path}: cannot write into {ancestor} (permission denied or read-only) "
-                                "— fix: choose a folder you can write to, or change its permissions")
+        raise OutputFolderError(
+            f"{what} {path}: cannot write into {ancestor} (permission denied or read-only) "
+            "— fix: choose a folder you can write to, or change its permissions"
+        )
     _check_name_length(path, ancestor, what)
     if existing and st is not None:
         check_existing(path, force=force, what=what)
@@ -310,14 +374,17 @@ def check_existing(path: Path, *, force: bool, what: str = "--out") -> FolderInf
     try:
         info = inspect_folder(path)
     except OSError as exc:
-        raise OutputFolderError(f"{what} {path} cannot be read ({exc.strerror}) — fix: choose another "
-                                "--out") from None
+        raise OutputFolderError(
+            f"{what} {path} cannot be read ({exc.strerror}) — fix: choose another --out"
+        ) from None
     if not info.replaceable:
         raise OutputFolderError(foreign_message(path, info, what=what))
     if not force:
         what_it_is = "an empty folder" if info.empty else f"a healthplan {info.kind} folder"
-        raise OutputExistsError(f"output folder {path} already exists ({what_it_is}) — fix: pass --force to "
-                                "replace it, or choose another --out")
+        raise OutputExistsError(
+            f"output folder {path} already exists ({what_it_is}) — fix: pass --force to "
+            "replace it, or choose another --out"
+        )
     return info
 
 
@@ -328,8 +395,10 @@ def _check_forbidden(path: Path, protected: Iterable[tuple[str, Path]], what: st
     inside = path if not any(c == cwd or c in cwd.parents for c in cands) else cwd  # a new folder goes here
     fix = f"— fix: choose a new folder for the results, e.g. {inside / 'runs' / 'plan'}"
     if real == Path(real.anchor) or os.path.ismount(real):
-        raise OutputFolderError(f"{what} {path} is a filesystem root or mount point; healthplan never writes "
-                                f"over one, whatever the flags {fix}")
+        raise OutputFolderError(
+            f"{what} {path} is a filesystem root or mount point; healthplan never writes "
+            f"over one, whatever the flags {fix}"
+        )
     named: list[tuple[str, Path]] = [("the current folder", cwd)]
     try:
         named.append(("your home folder", Path.home()))
@@ -339,8 +408,10 @@ def _check_forbidden(path: Path, protected: Iterable[tuple[str, Path]], what: st
         for q in {Path(os.path.abspath(p)), Path(os.path.realpath(p))}:
             if q in cands or any(c in q.parents for c in cands):
                 verb = "is" if q in cands else "contains"
-                raise OutputFolderError(f"{what} {path} {verb} {label} ({q}); healthplan never replaces such a "
-                                        f"folder, whatever the flags {fix}")
+                raise OutputFolderError(
+                    f"{what} {path} {verb} {label} ({q}); healthplan never replaces such a "
+                    f"folder, whatever the flags {fix}"
+                )
 
 
 def _existing_ancestor(start: Path, what: str) -> Path:
@@ -352,12 +423,15 @@ def _existing_ancestor(start: Path, what: str) -> Path:
             break
         except (FileNotFoundError, NotADirectoryError):
             if p.parent == p:
-                raise OutputFolderError(f"{what} {start}: no existing folder above it — fix: check the path") \
-                    from None
+                raise OutputFolderError(
+                    f"{what} {start}: no existing folder above it — fix: check the path"
+                ) from None
             p = p.parent
     if not stat.S_ISDIR(st.st_mode):
-        raise OutputFolderError(f"{what} {start}: {p} is a file, so no folder can be made under it — fix: choose "
-                                "another --out, or move that file")
+        raise OutputFolderError(
+            f"{what} {start}: {p} is a file, so no folder can be made under it — fix: choose "
+            "another --out, or move that file"
+        )
     return p
 
 
@@ -366,14 +440,15 @@ def _check_name_length(path: Path, ancestor: Path, what: str) -> None:
         limit = os.pathconf(ancestor, "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer: the common limit
         limit = 255
-    tmp = temp_name(path.name, "new", pid=10 ** _PID_WIDTH - 1)
+    tmp = temp_name(path.name, "new", pid=10**_PID_WIDTH - 1)
     n = len(os.fsencode(tmp))
     if n > limit:
         room = limit - (n - len(os.fsencode(path.name)))
         raise OutputFolderError(
             f"{what} {path}: the name is too long — with the temporary folder's prefix "
-            f"'{TMP_PREFIX}new-<pid>-<host>-' it needs {n} bytes, the file system allows {limit} — fix: choose a "
-            f"name of at most {room} bytes")
+            f"'{TMP_PREFIX}new-<pid>-<host>-' it needs {n} bytes, the file system allows {limit} — fix: "
+            f"choose a name of at most {room} bytes"
+        )
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -384,8 +459,14 @@ def temp_name(out_name: str, phase: str, pid: int | None = None) -> str:
     return f"{TMP_PREFIX}{phase}-{os.getpid() if pid is None else pid}-{_HOST}-{out_name}"
 
 
-def prepare_out(out: Path, *, force: bool, protected: Iterable[tuple[str, Path]] = (), what: str = "--out",
-                note: Note | None = None) -> Path:
+def prepare_out(
+    out: Path,
+    *,
+    force: bool,
+    protected: Iterable[tuple[str, Path]] = (),
+    what: str = "--out",
+    note: Note | None = None,
+) -> Path:
     """Tidy what killed runs left in ``out``'s parent, then :func:`check_out` (call before any work)."""
     path = Path(os.path.abspath(os.fspath(out)))
     if path.parent.is_dir():
@@ -394,8 +475,14 @@ def prepare_out(out: Path, *, force: bool, protected: Iterable[tuple[str, Path]]
 
 
 def write_folder(
-    out: Path, build: Callable[[Path], Sequence[Path]], *, kind: str, force: bool,
-    protected: Iterable[tuple[str, Path]] = (), note: Note | None = None, what: str = "--out",
+    out: Path,
+    build: Callable[[Path], Sequence[Path]],
+    *,
+    kind: str,
+    force: bool,
+    protected: Iterable[tuple[str, Path]] = (),
+    note: Note | None = None,
+    what: str = "--out",
 ) -> list[Path]:
     """Build a folder in a temporary sibling, mark it complete and put it at ``out`` in one step.
 
@@ -428,8 +515,10 @@ def write_folder(
                 shutil.rmtree(staging)
             os.mkdir(staging)  # 0777 less the umask: a run folder is for colleagues to read too
         except OSError as exc:
-            raise OutputFolderError(f"{what} {path}: cannot create {staging.name} in {path.parent} "
-                                    f"({exc.strerror}) — fix: choose a folder you can write to") from None
+            raise OutputFolderError(
+                f"{what} {path}: cannot create {staging.name} in {path.parent} "
+                f"({exc.strerror}) — fix: choose a folder you can write to"
+            ) from None
         files = list(build(staging))
         write_marker(staging, kind)
         pause_point("before-swap")
@@ -457,8 +546,10 @@ def relocate(files: Iterable[Path], src: Path, dst: Path) -> list[Path]:
 def _swap_in(staging: Path, path: Path, what: str) -> None:
     if not os.path.lexists(path):
         if not _rename_noreplace(staging, path):
-            raise OutputExistsError(f"output folder {path} appeared while healthplan was working — fix: run "
-                                    "again (with --force to replace it) or choose another --out")
+            raise OutputExistsError(
+                f"output folder {path} appeared while healthplan was working — fix: run "
+                "again (with --force to replace it) or choose another --out"
+            )
         return
     if exchange(staging, path):
         pause_point("after-swap")  # the old run now sits in the temporary: remove it
@@ -485,8 +576,10 @@ def _remove(path: Path) -> None:
 def _claim(path: Path) -> None:
     with _ACTIVE_LOCK:
         if str(path) in _ACTIVE:
-            raise OutputFolderError(f"{path.parent / path.name.split('-', 4)[-1]} is already being written by "
-                                    "this process — fix: give each run its own --out")
+            raise OutputFolderError(
+                f"{path.parent / path.name.split('-', 4)[-1]} is already being written by "
+                "this process — fix: give each run its own --out"
+            )
         _ACTIVE.add(str(path))
 
 
@@ -528,7 +621,7 @@ def _call_renameat2(a: Path, b: Path, flags: int) -> int | None:
 
 
 def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths atomically (``renameat2(RENAME_EXCHANGE)``); ``False`` when the system cannot."""
+    """Swap two existing paths in one step (``renameat2(RENAME_EXCHANGE)``); ``False`` if it cannot."""
     err = _call_renameat2(a, b, _RENAME_EXCHANGE)
     if err is None:
         return False
@@ -569,11 +662,11 @@ class _Leftover:
 
 
 def tidy_parent(parent: Path, *, note: Note | None = None) -> list[str]:
-    """Repair what killed healthplan processes left in ``parent``; returns the notes (also passed to ``note``).
+    """Repair what killed healthplan processes left in ``parent``; returns the notes (also given to ``note``).
 
-    For each output name with temporaries of dead processes (this host only; a live owner's are never touched):
-    when the output folder is missing, the newest complete temporary becomes it ("restored"); a complete new run
-    newer than the output folder, which a kill stopped just before the swap, is kept as
+    For each output name with temporaries of dead processes (this host only; a live owner's are never
+    touched): when the output folder is missing, the newest complete temporary becomes it ("restored"); a
+    complete new run newer than the output folder, which a kill stopped just before the swap, is kept as
     ``<name>.interrupted-<time>``; everything else (unfinished runs, old runs already replaced) is removed.
     """
     say = note or _stderr_note
@@ -607,7 +700,9 @@ def tidy_parent(parent: Path, *, note: Note | None = None) -> list[str]:
 
 def _repair(target: Path, items: list[_Leftover]) -> list[str]:
     notes = []
-    complete = [x for x in items if x.info.complete and x.info.n_foreign == 0 and x.info.created_ns is not None]
+    complete = [
+        x for x in items if x.info.complete and x.info.n_foreign == 0 and x.info.created_ns is not None
+    ]
     try:
         if not os.path.lexists(target) and complete:
             best = max(complete, key=lambda x: x.info.created_ns or 0)
@@ -622,7 +717,10 @@ def _repair(target: Path, items: list[_Leftover]) -> list[str]:
                     kept = _free_name(target, x.info.created_ns or time.time_ns())
                     os.rename(x.path, kept)
                     items.remove(x)
-                    notes.append(f"kept a finished run that was killed (pid {x.pid}) before it replaced {target}, as {kept}")
+                    notes.append(
+                        f"kept a finished run that was killed (pid {x.pid}) before it replaced {target}, "
+                        f"as {kept}"
+                    )
     except OSError:
         pass  # another process repaired it first; the rest is removed below or next time
     for x in items:
@@ -673,11 +771,11 @@ def pause_point(point: str) -> None:
     """Stop here when ``HEALTHPLAN_TEST_PAUSE_AT`` names ``point`` (the kill tests' injection points).
 
     Prints ``HEALTHPLAN_PAUSED <point>`` to standard error and sleeps (``HEALTHPLAN_TEST_PAUSE_S``, default
-    120 s) so that a test can SIGKILL the process at exactly this point; then goes on. Points: ``read`` (between
-    two input layers), ``solve`` (model built, first stage not solved), ``write`` (tables written, appendix and
-    state not yet) — all three set by the runner through :func:`pause_on_note` — and ``before-swap`` (the new
-    folder complete), ``between-renames`` (fallback: the old folder aside, the new one not yet in place),
-    ``after-swap`` (the new folder in place, the old one not yet removed) here.
+    120 s) so that a test can SIGKILL the process at exactly this point; then goes on. Points: ``read``
+    (between two input layers), ``solve`` (model built, first stage not solved), ``write`` (tables written,
+    appendix and state not yet) — these three set by the runner through :func:`pause_on_note` — and
+    ``before-swap`` (the new folder complete), ``between-renames`` (fallback: the old folder aside, the new
+    one not yet in place) and ``after-swap`` (the new folder in place, the old one not yet removed) here.
     """
     if os.environ.get(PAUSE_ENV) != point:
         return
@@ -686,7 +784,7 @@ def pause_point(point: str) -> None:
 
 
 def pause_on_note(progress: Note | None, point: str, nth: int) -> Note | None:
-    """``progress`` that also calls :func:`pause_point` at its ``nth`` message (only when that point is set)."""
+    """``progress`` that also calls :func:`pause_point` at its ``nth`` message (when ``point`` is set)."""
     if os.environ.get(PAUSE_ENV) != point:
         return progress
     count = [0]

@@ -178,12 +178,13 @@ def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str]
     if os.path.lexists(run_dir):
         check_out(run_dir, force=True, what=what, existing=False)  # a file, the current folder, read-only …
     if not run_dir.is_dir():
-        raise StateError(f"{run_dir}: no such run folder — fix: pass a folder written by `healthplan run --out`")
+        raise StateError(f"{run_dir}: no such run folder — fix: pass a folder written by "
+                         "`healthplan run --out`")
     if not (run_dir / STATE_DIR / "run.json").is_file():
-        msg = (f"{run_dir}: no saved run state ({STATE_DIR}/run.json), so this is not a healthplan run folder — "
-               "fix: pass a folder written by `healthplan run`, or run the scenario again")
+        msg = (f"{run_dir}: no saved run state ({STATE_DIR}/run.json), so this is not a healthplan run "
+               "folder — fix: pass a folder written by `healthplan run`, or run the scenario again")
         raise StateError(msg)
-    check_existing(run_dir, force=True, what=what)  # every file in it is healthplan's: nothing of yours is lost
+    check_existing(run_dir, force=True, what=what)  # every file in it is healthplan's: none of yours is lost
     st = load_state(run_dir)
 
     def build(folder: Path) -> list[Path]:

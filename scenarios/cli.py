@@ -32,7 +32,7 @@ OutOpt = Annotated[Path | None, typer.Option(
     "--out", "-o", help="run folder to write (a new folder; an earlier run is replaced only with --force)")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh (default) or en")]
 ForceOpt = Annotated[bool, typer.Option(
-    "--force", help="replace an earlier healthplan run folder or an empty folder (never one holding other files)")]
+    "--force", help="replace an earlier healthplan run folder or an empty one (never one with other files)")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a scenario key: key.path=value")]
 
 

@@ -144,7 +144,7 @@ def run_scenario(
 
     protected = protected_paths(scen)
     if out is not None:
-        prepare_out(out, force=force, protected=protected)  # before any work: exit 2 naming the path and the fix
+        prepare_out(out, force=force, protected=protected)  # before any work: exit 2, the path and the fix
     timings: dict[str, float] = {}
     stage = stages.stage if stages is not None else _no_stage
     note = stages.note if stages is not None else None

@@ -1,5 +1,5 @@
-"""Output folders (issue 8 §1–3): never destroy what healthplan did not write, output problems before any work,
-the atomic swap (renameat2 and the portable fallback) and the repair of what killed runs leave behind.
+"""Output folders (issue 8 §1–3): never destroy what healthplan did not write, output problems before any
+work, the atomic swap (renameat2 and the portable fallback) and the repair of what killed runs leave behind.
 
 The real-kill tests are in test_run_kill.py; these run in-process (the CLI through ``main``), with real files.
 """
@@ -38,8 +38,11 @@ FAST = ["--set", "report.maps=false", "--set", "report.html_map=false", "--set",
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Relative path → SHA-256 of every file under ``folder`` (hidden files included)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def dead_pid() -> int:
@@ -92,12 +95,16 @@ class TestNeverDestroy:
         (project / "minimal.yaml").rename(project / "base.yaml")  # only the inputs left in the folder
         inputs = tmp_path / "inputs_only"
         shutil.copytree(project, inputs)
-        child.write_text(f"extends: {project / 'base.yaml'}\ninputs: {{demand: {inputs / 'demand.csv'}}}\n",
-                         encoding="utf-8")
+        child.write_text(
+            f"extends: {project / 'base.yaml'}\ninputs: {{demand: {inputs / 'demand.csv'}}}\n",
+            encoding="utf-8",
+        )
         assert main(["run", str(child), "--out", str(inputs), "--force", *FAST]) == 2
         assert "contains the input 'demand'" in _err(capsys)
-        assert snapshot(project) == {**{k: v for k, v in before.items() if k != "minimal.yaml"},
-                                     "base.yaml": before["minimal.yaml"]}
+        assert snapshot(project) == {
+            **{k: v for k, v in before.items() if k != "minimal.yaml"},
+            "base.yaml": before["minimal.yaml"],
+        }
 
     def test_out_that_is_an_input_file_is_refused(self, project, capsys):
         assert main(["run", str(project / "minimal.yaml"), "--out", str(project / "od.csv"), "--force"]) == 2
@@ -173,7 +180,11 @@ class TestNeverDestroy:
 
     def test_marker_lists_every_file_and_a_broken_marker_is_not_trusted(self, a_run, tmp_path):
         marker = json.loads((a_run / MARKER).read_text(encoding="utf-8"))
-        assert marker["tool"] == "healthplan" and marker["format"] == rf.MARKER_FORMAT and marker["kind"] == "run"
+        assert (
+            marker["tool"] == "healthplan"
+            and marker["format"] == rf.MARKER_FORMAT
+            and marker["kind"] == "run"
+        )
         assert set(marker["files"]) == set(snapshot(a_run)) - {MARKER}
         forged = tmp_path / "forged"
         forged.mkdir()
@@ -213,7 +224,10 @@ class TestNeverDestroy:
 
     def test_compare_out_follows_the_same_rules(self, a_run, tmp_path, capsys):
         b = tmp_path / "b"
-        assert main(["run", str(CSV_DIR / "minimal.yaml"), "--out", str(b), *FAST, "--set", "budget_wan=300"]) == 0
+        assert (
+            main(["run", str(CSV_DIR / "minimal.yaml"), "--out", str(b), *FAST, "--set", "budget_wan=300"])
+            == 0
+        )
         capsys.readouterr()
         before = snapshot(b)
         assert main(["compare", str(a_run), str(b), "--out", str(b), "--force"]) == 2
@@ -227,8 +241,9 @@ class TestNeverDestroy:
         assert main(["compare", str(a_run), str(b), "--out", str(cmp), "--force"]) == 2
         assert "e.g. mine.md" in _err(capsys)
 
-    def test_report_refuses_what_is_not_a_healthplan_run_folder(self, a_run, project, tmp_path, monkeypatch,
-                                                                capsys):
+    def test_report_refuses_what_is_not_a_healthplan_run_folder(
+        self, a_run, project, tmp_path, monkeypatch, capsys
+    ):
         before = snapshot(project)
         assert main(["report", str(project)]) == 2
         assert "not a healthplan run folder" in _err(capsys)
@@ -257,10 +272,15 @@ class TestNeverDestroy:
 def _missing_input_scenario(tmp_path: Path) -> Path:
     """A scenario whose demand file does not exist: an output error shown instead proves nothing was read."""
     s = tmp_path / "s.yaml"
-    text = (CSV_DIR / "minimal.yaml").read_text(encoding="utf-8").replace(
-        "inputs: {demand: demand.csv, sites: sites.csv, travel_times: od.csv}",
-        f"inputs: {{demand: {tmp_path / 'no_such.csv'}, sites: {CSV_DIR / 'sites.csv'}, "
-        f"travel_times: {CSV_DIR / 'od.csv'}}}")
+    text = (
+        (CSV_DIR / "minimal.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "inputs: {demand: demand.csv, sites: sites.csv, travel_times: od.csv}",
+            f"inputs: {{demand: {tmp_path / 'no_such.csv'}, sites: {CSV_DIR / 'sites.csv'}, "
+            f"travel_times: {CSV_DIR / 'od.csv'}}}",
+        )
+    )
     s.write_text(text, encoding="utf-8")
     return s
 
@@ -278,7 +298,9 @@ class TestOutputProblemsBeforeWork:
         (tmp_path / "f").write_text("a file", encoding="utf-8")
         assert main(["run", str(scen), "--out", str(tmp_path / "f" / "a" / "b")]) == 2
         err = _err(capsys)
-        assert f"{tmp_path / 'f'} is a file, so no folder can be made under it" in err and "no_such" not in err
+        assert (
+            f"{tmp_path / 'f'} is a file, so no folder can be made under it" in err and "no_such" not in err
+        )
 
     def test_name_too_long_for_the_file_system(self, tmp_path, capsys):
         scen = _missing_input_scenario(tmp_path)
@@ -287,7 +309,7 @@ class TestOutputProblemsBeforeWork:
         assert main(["run", str(scen), "--out", str(tmp_path / name)]) == 2
         err = _err(capsys)
         assert "the name is too long" in err and f"allows {limit}" in err and "no_such" not in err
-        room = limit - len(temp_name("", "new", pid=10 ** 7 - 1))
+        room = limit - len(temp_name("", "new", pid=10**7 - 1))
         with pytest.raises(OutputFolderError):
             check_out(tmp_path / ("q" * (room + 1)), force=False)
         assert check_out(tmp_path / ("q" * room), force=False) == tmp_path / ("q" * room)
@@ -297,8 +319,18 @@ class TestOutputProblemsBeforeWork:
         (tmp_path / "f").write_text("x", encoding="utf-8")
         assert main(["sweep", str(scen), "--budget", "100", "--serial", "--out", str(tmp_path / "f")]) == 2
         assert "is a file, not a folder" in _err(capsys)
-        assert main(["compare", str(tmp_path / "nope1"), str(tmp_path / "nope2"), "--out",
-                     str(tmp_path / "f" / "x")]) == 2
+        assert (
+            main(
+                [
+                    "compare",
+                    str(tmp_path / "nope1"),
+                    str(tmp_path / "nope2"),
+                    "--out",
+                    str(tmp_path / "f" / "x"),
+                ]
+            )
+            == 2
+        )
         assert "is a file, so no folder can be made" in _err(capsys)  # before the runs are read
 
     def test_not_writable(self, tmp_path, capsys):
@@ -334,6 +366,7 @@ def _build(files: dict[str, str]):
             p.write_text(text, encoding="utf-8")
             out.append(p)
         return out
+
     return build
 
 
@@ -469,4 +502,6 @@ class TestTidy:
         left.mkdir()
         assert main(["run", str(CSV_DIR / "minimal.yaml"), "--out", str(tmp_path / "plan"), *FAST]) == 0
         assert not left.exists()
-        assert f"removed an unfinished run folder left by a killed healthplan process (pid {pid})" in _err(capsys)
+        assert f"removed an unfinished run folder left by a killed healthplan process (pid {pid})" in _err(
+            capsys
+        )

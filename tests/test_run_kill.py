@@ -1,10 +1,10 @@
 """A run killed with SIGKILL at any moment leaves the complete old run or the complete new one (issue 8 §2).
 
-Each test starts ``healthplan run --force`` (or ``report``) as a real subprocess over a copy of a complete old run,
-lets it stop at a named point (``HEALTHPLAN_TEST_PAUSE_AT``: the process prints where it is and waits), kills it
-with a real ``kill -9`` and compares the folder at ``--out`` file by file (SHA-256) with the old run or with a
-reference new run; then the next run into the parent folder must repair what is left, with a note. The scenario
-is the small CSV example without maps, so each subprocess takes a few seconds.
+Each test starts ``healthplan run --force`` (or ``report``) as a real subprocess over a copy of a complete old
+run, lets it stop at a named point (``HEALTHPLAN_TEST_PAUSE_AT``: the process prints where it is and
+waits), kills it with a real ``kill -9`` and compares the folder at ``--out`` file by file (SHA-256) with the
+old run or with a reference new run; then the next run into the parent folder must repair what is left, with a
+note. The scenario is the small CSV example without maps, so each subprocess takes a few seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from pathlib import Path
 import pytest
 
 from healthplan.reports import run_folder as rf
-from healthplan.reports.run_folder import NO_EXCHANGE_ENV, PAUSE_ENV, PAUSE_SECONDS_ENV, inspect_folder, tidy_parent
+from healthplan.reports.run_folder import (
+    NO_EXCHANGE_ENV,
+    PAUSE_ENV,
+    PAUSE_SECONDS_ENV,
+    inspect_folder,
+    tidy_parent,
+)
 from healthplan.scenarios.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +41,11 @@ OLD = ["--set", "budget_wan=300"]  # the old run differs from the new one (800 �
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Relative path → SHA-256 of every file under ``folder`` (the marker included)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +69,14 @@ def out(runs, tmp_path):
 def kill_at(point: str, args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> int:
     """Run ``healthplan ARGS`` until it pauses at ``point``, SIGKILL it, reap it; returns its pid."""
     environ = {**os.environ, PAUSE_ENV: point, PAUSE_SECONDS_ENV: "120", **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "healthplan", *args], cwd=cwd, env=environ,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "healthplan", *args],
+        cwd=cwd,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
@@ -76,7 +91,9 @@ def kill_at(point: str, args: list[str], *, cwd: Path, env: dict[str, str] | Non
         while True:
             line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
             if line is None:
-                pytest.fail(f"healthplan ended (code {proc.wait()}) before pausing at {point}:\n{''.join(seen)}")
+                pytest.fail(
+                    f"healthplan ended (code {proc.wait()}) before pausing at {point}:\n{''.join(seen)}"
+                )
             seen.append(line)
             if line.startswith(f"HEALTHPLAN_PAUSED {point} "):
                 break
@@ -103,7 +120,7 @@ def assert_old(folder: Path, runs) -> None:
 
 
 def assert_new(folder: Path, runs) -> None:
-    """A complete new run: the reference's file list, its (deterministic) tables byte for byte, a full marker."""
+    """A complete new run: the reference's file list, its deterministic tables byte for byte, its marker."""
     got, ref = snapshot(folder), snapshot(runs[1])
     assert set(got) == set(ref), "the file list differs from a complete run"
     tables = [f for f in ref if f.endswith((".csv", ".parquet", ".npz"))]
@@ -179,8 +196,9 @@ class TestKillDuringTheSwap:
         assert_new(out, runs)
         assert leftovers(out.parent) == [] and "removed a replaced run folder" in notes[0]
 
-    def test_fallback_killed_between_the_two_renames_is_restored_by_the_next_run(self, out, runs, tmp_path,
-                                                                                  capsys):
+    def test_fallback_killed_between_the_two_renames_is_restored_by_the_next_run(
+        self, out, runs, tmp_path, capsys
+    ):
         kill_at("between-renames", run_args(out), cwd=tmp_path, env={NO_EXCHANGE_ENV: "1"})
         assert not out.exists()  # the one window of the portable path: both complete folders are aside
         left = leftovers(out.parent)
@@ -210,8 +228,12 @@ def test_killed_at_random_moments_always_old_or_new(runs, tmp_path):
     rng = random.Random(8)
     t0 = time.perf_counter()
     probe = tmp_path / "probe"
-    assert subprocess.run([sys.executable, "-m", "healthplan", *run_args(probe)], cwd=tmp_path,
-                          capture_output=True).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "healthplan", *run_args(probe)], cwd=tmp_path, capture_output=True
+        ).returncode
+        == 0
+    )
     whole = time.perf_counter() - t0
     outcomes = []
     for trial in range(3):
@@ -219,8 +241,13 @@ def test_killed_at_random_moments_always_old_or_new(runs, tmp_path):
         shutil.copytree(runs[0], out)
         env = {**os.environ, **({NO_EXCHANGE_ENV: "1"} if trial % 2 else {})}
         env.pop(PAUSE_ENV, None)
-        proc = subprocess.Popen([sys.executable, "-m", "healthplan", *run_args(out)], cwd=tmp_path, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "healthplan", *run_args(out)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.3, whole))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
