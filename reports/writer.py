@@ -9,7 +9,9 @@ Files of a run (``out_dir``):
 - ``appendix.xlsx``, ``appendix.docx`` (when ``report.documents``);
 - maps from :mod:`reports.maps` and ``map.html`` from :mod:`reports.htmlmap` when those modules exist and the
   report switches are on;
-- ``state/`` for ``healthplan report RUN_DIR`` (:func:`rerender_run`).
+- ``state/`` for ``healthplan report RUN_DIR`` (:func:`rerender_run`);
+- ``.healthplan-folder.json``, the marker of :mod:`reports.run_folder` (written last by the caller, listing
+  every file), which lets ``--force`` and ``report`` tell a healthplan folder from the user's files.
 
 Every file is written to a temporary name and moved into place, so re-rendering never leaves a half-written file.
 """
@@ -20,6 +22,7 @@ import importlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +36,8 @@ from healthplan.reports.appendix import appendix_tables, appendix_to_docx, appen
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.placements import placement_frames, placements_to_gpkg, write_csv
 from healthplan.reports.projects import project_table
-from healthplan.reports.state import STATE_DIR, load_state, save_state
+from healthplan.reports.run_folder import pause_on_note
+from healthplan.reports.state import STATE_DIR, StateError, load_state, save_state
 from healthplan.reports.summary import summary_dict, summary_markdown
 
 log = logging.getLogger(__name__)
@@ -148,17 +152,50 @@ def write_run(
     return files
 
 
-def rerender_run(run_dir: Path, *, lang: str | None = None) -> list[Path]:
-    """Re-render every table and map of a saved run in place (``healthplan report RUN_DIR [--lang en]``).
+def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str], None] | None = None,
+                 ) -> list[Path]:
+    """Re-render every table and map of a saved run (``healthplan report RUN_DIR [--lang en]``).
 
     Uses the state saved with the run (no solving); with the same language the tables are byte-identical to the
-    original ones. Raises :class:`reports.state.StateError` when ``run_dir`` holds no saved state.
+    original ones. The new folder (fresh tables and maps, the saved ``state/`` copied) is built in a temporary
+    sibling and swapped in by :func:`reports.run_folder.write_folder`, so a crash leaves the old folder or the
+    new one, never a mixture.
+
+    Raises
+    ------
+    reports.state.StateError
+        ``run_dir`` does not exist or holds no saved state.
+    reports.run_folder.OutputFolderError
+        ``run_dir`` holds files healthplan did not write (they would be lost), is a file, the current
+        folder, the home folder or a filesystem root, or cannot be written.
     """
+    from healthplan.reports.run_folder import check_existing, check_out, tidy_parent, write_folder
+
+    run_dir = Path(os.path.abspath(run_dir))
+    what = "run folder"
+    if run_dir.parent.is_dir():
+        tidy_parent(run_dir.parent, note=note)  # a swap killed half-way is repaired before anything is read
+    if os.path.lexists(run_dir):
+        check_out(run_dir, force=True, what=what, existing=False)  # a file, the current folder, read-only …
+    if not run_dir.is_dir():
+        raise StateError(f"{run_dir}: no such run folder — fix: pass a folder written by "
+                         "`healthplan run --out`")
+    if not (run_dir / STATE_DIR / "run.json").is_file():
+        msg = (f"{run_dir}: no saved run state ({STATE_DIR}/run.json), so this is not a healthplan run "
+               "folder — fix: pass a folder written by `healthplan run`, or run the scenario again")
+        raise StateError(msg)
+    check_existing(run_dir, force=True, what=what)  # every file in it is healthplan's: none of yours is lost
     st = load_state(run_dir)
-    return write_run(
-        Path(run_dir), st.instance, st.plan, report=st.report, opt=st.opt, timings=st.timings,
-        scenario_name=st.scenario_name, lang=lang or st.lang, created=st.created, save_run_state=False,
-    )
+
+    def build(folder: Path) -> list[Path]:
+        shutil.copytree(run_dir / STATE_DIR, folder / STATE_DIR)
+        return write_run(
+            folder, st.instance, st.plan, report=st.report, opt=st.opt, timings=st.timings,
+            scenario_name=st.scenario_name, lang=lang or st.lang, created=st.created, save_run_state=False,
+            progress=pause_on_note(None, "write", 4),
+        )
+
+    return write_folder(run_dir, build, kind="run", force=True, what=what, note=note)
 
 
 def _standards_csv(plan: Plan) -> pd.DataFrame:

@@ -28,9 +28,11 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # messages stay whole lines (grep, logs)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", exists=False)]
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="run folder to write (not overwritten without --force)")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="run folder to write (a new folder; an earlier run is replaced only with --force)")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh (default) or en")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing run folder")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="replace an earlier healthplan run folder or an empty one (never one with other files)")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a scenario key: key.path=value")]
 
 

@@ -8,10 +8,7 @@ Reads what ``healthplan run`` (or a sweep point) wrote: ``summary.json``, ``new_
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import string
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import pandas as pd
 
 from healthplan.geodata.errors import HealthplanError
 from healthplan.optimizer.kinds import SERVICE_KEYS
+from healthplan.reports.run_folder import OutputFolderError, prepare_out, write_folder
 
 COVERAGE_ORDER = SERVICE_KEYS  # the registered kinds' services, in their order
 PROJECT_KEY = ("site_id", "kind", "year")
@@ -232,10 +230,14 @@ def compare_runs(
     Raises
     ------
     CompareError
-        Fewer than two folders, a folder that is not a run folder, or ``out`` exists without ``force``.
+        Fewer than two folders, a folder that is not a run folder, or an ``out`` the rules of
+        :mod:`reports.run_folder` refuse (checked before any run is read).
     """
     if len(paths) < 2:
         raise CompareError("compare needs at least two run folders — fix: healthplan compare RUN_A RUN_B")
+    protected = [("a run folder being compared", Path(p)) for p in paths]
+    if out is not None:  # every output-folder rule before any run is read
+        _out_rules(lambda: prepare_out(out, force=force, protected=protected))
     runs = [load_run(p, lab) for p, lab in zip(paths, _labels(len(paths)), strict=True)]
     names = [r.name for r in runs]
     for r in runs:
@@ -244,32 +246,33 @@ def compare_runs(
     cmp = compare_tables(runs)
     if out is None:
         return cmp
-    out = Path(out)
-    if out.exists() and not force:
-        raise CompareError(f"output folder {out} already exists — fix: pass --force or choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        names = []
+
+    def build(folder: Path) -> list[Path]:
+        files = []
         for name, df in (("compare_overview", cmp.overview), ("compare_coverage", cmp.coverage),
                          ("compare_standards", cmp.standards), ("compare_spend", cmp.spend)):
-            df.to_csv(tmp / f"{name}.csv", encoding="utf-8-sig", lineterminator="\n")
-            names.append(f"{name}.csv")
-        cmp.projects.to_csv(tmp / "compare_projects.csv", index=False, encoding="utf-8-sig",
+            df.to_csv(folder / f"{name}.csv", encoding="utf-8-sig", lineterminator="\n")
+            files.append(folder / f"{name}.csv")
+        cmp.projects.to_csv(folder / "compare_projects.csv", index=False, encoding="utf-8-sig",
                             lineterminator="\n")
-        names.append("compare_projects.csv")
-        if plot_differences(cmp, tmp / "compare_map.png", lang=lang) is not None:
-            names.append("compare_map.png")
-        (tmp / "compare.md").write_text(compare_markdown(cmp, lang=lang), encoding="utf-8")
-        names.append("compare.md")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    cmp.files = [out / n for n in names]
+        files.append(folder / "compare_projects.csv")
+        if plot_differences(cmp, folder / "compare_map.png", lang=lang) is not None:
+            files.append(folder / "compare_map.png")
+        (folder / "compare.md").write_text(compare_markdown(cmp, lang=lang), encoding="utf-8")
+        files.append(folder / "compare.md")
+        return files
+
+    cmp.files = _out_rules(lambda: write_folder(Path(out), build, kind="compare", force=force,
+                                                protected=protected))
     return cmp
+
+
+def _out_rules(call: Any) -> Any:
+    """``call()`` with the output-folder errors of reports.run_folder raised as :class:`CompareError`."""
+    try:
+        return call()
+    except OutputFolderError as exc:
+        raise CompareError(str(exc)) from None
 
 
 def _cell(value: Any) -> str:

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from healthplan.geodata.errors import HealthplanError
 from healthplan.geodata.instance import Instance
 from healthplan.optimizer.plan import Plan
+from healthplan.reports.run_folder import OutputExistsError, OutputFolderError, pause_on_note, prepare_out
 from healthplan.scenarios.schema import Scenario
 
 Mode = Literal["optimize", "baseline", "min_budget"]
 DEFAULT_CACHE_DIR = Path(".healthplan-cache")
 
-
-class OutputExistsError(HealthplanError):
-    """The output folder exists and --force was not given."""
+__all__ = ["OutputExistsError", "OutputFolderError", "RunResult", "protected_paths", "run_scenario",
+           "write_run_folder"]
 
 
 @dataclass
@@ -96,6 +92,37 @@ def plan_timings(plan: Plan, timings: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def protected_paths(scen: Scenario) -> list[tuple[str, Path]]:
+    """What a run folder must never be or contain: the scenario file and those it extends, every input file,
+    the travel-time cache (labels for the messages)."""
+    out: list[tuple[str, Path]] = []
+    if scen.source_path is not None:
+        out += [("the scenario file", p) for p in scenario_chain(scen.source_path)]
+    for name in type(scen.inputs).model_fields:
+        spec = getattr(scen.inputs, name)
+        if spec is not None:
+            out.append((f"the input '{name}'", Path(spec.path)))
+    out.append(("the travel-time cache", Path(scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve())))
+    return out
+
+
+def scenario_chain(path: Path) -> list[Path]:
+    """The scenario file and every file its ``extends`` chain names (already validated by the loader)."""
+    import yaml
+
+    chain: list[Path] = []
+    p: Path | None = Path(path).resolve()
+    while p is not None and p not in chain and p.is_file():
+        chain.append(p)
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError, yaml.YAMLError):
+            break
+        parent = data.get("extends") if isinstance(data, dict) else None
+        p = (p.parent / parent).resolve() if isinstance(parent, str) else None
+    return chain
+
+
 def run_scenario(
     scen: Scenario,
     *,
@@ -109,72 +136,64 @@ def run_scenario(
 ) -> RunResult:
     """Run a scenario end to end and write its run folder (when ``out`` is given) atomically.
 
-    Nothing is written when inputs are invalid or the plan cannot be made; an existing ``out`` is replaced only
-    with ``force``.
+    Every output-folder rule (:mod:`reports.run_folder`) is checked before the inputs are read; nothing is
+    written when inputs are invalid or the plan cannot be made; an existing ``out`` is replaced only with
+    ``force`` and only when healthplan wrote it (or it is empty).
     """
     from healthplan.reports.summary import summary_dict
 
-    if out is not None and out.exists() and not force:
-        msg = f"output folder {out} already exists — fix: pass --force to replace it, or choose another --out"
-        raise OutputExistsError(msg)
+    protected = protected_paths(scen)
+    if out is not None:
+        prepare_out(out, force=force, protected=protected)  # before any work: exit 2, the path and the fix
     timings: dict[str, float] = {}
     stage = stages.stage if stages is not None else _no_stage
     note = stages.note if stages is not None else None
     if instance is None:
         with stage("read", "读取输入并计算行车时间 / reading inputs, travel times"):
-            instance = prepare_instance(scen, progress=note, timings=timings)
+            # the kill tests stop here between two input layers (the note before the second one)
+            instance = prepare_instance(scen, progress=pause_on_note(note, "read", 2), timings=timings)
     else:
         timings.update(read_s=0.0, travel_s=0.0)
     label = {"optimize": "建模与求解 / building and solving", "baseline": "现状评估 / baseline",
              "min_budget": "最小预算求解 / least budget"}[mode]
     with stage("solve", label):
-        plan = solve_scenario(scen, instance, mode=mode, progress=note)
+        # ... and here after the model is built, before its first stage is solved
+        plan = solve_scenario(scen, instance, mode=mode, progress=pause_on_note(note, "solve", 2))
     timings = plan_timings(plan, timings)
     summary = summary_dict(instance, plan, timings=timings, scenario_name=scen.name, opt=scen.optimizer_config())
     result = RunResult(scen, instance, plan, summary, out, [], timings)
     if out is None:
         return result
     with stage("write", "写出报告 / writing reports"):
+        # ... and here with the CSV tables and placements.gpkg written, before the appendix and the state
         result.files = write_run_folder(out, scen, instance, plan, timings=timings, lang=lang or scen.report.lang,
-                                        force=force, progress=note, write_reports=write_reports)
+                                        force=force, progress=pause_on_note(note, "write", 4),
+                                        write_reports=write_reports, protected=protected)
     return result
 
 
 def write_run_folder(
     out: Path, scen: Scenario, instance: Instance, plan: Plan, *, timings: dict[str, float], lang: str,
     force: bool = False, progress: Callable[[str], None] | None = None, write_reports: bool = True,
+    protected: list[tuple[str, Path]] | None = None,
 ) -> list[Path]:
-    """Write a run into a temporary sibling folder, then move it into place (never half-written)."""
+    """Write a run into a temporary sibling folder, then put it at ``out`` in one step (never half-written;
+    an existing ``out`` is replaced only by the rules of :mod:`reports.run_folder`)."""
+    from healthplan.reports.run_folder import write_folder
     from healthplan.reports.writer import write_run
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700; a run folder is for colleagues to read too
-    try:
-        report = scen.report if write_reports else scen.report.model_copy(
-            update={"maps": False, "html_map": False, "documents": False}
-        )
-        files = write_run(
-            tmp, instance, plan, report=report.model_copy(update={"title": scen.display_title}),
+    report = scen.report if write_reports else scen.report.model_copy(
+        update={"maps": False, "html_map": False, "documents": False}
+    )
+
+    def build(folder: Path) -> list[Path]:
+        return write_run(
+            folder, instance, plan, report=report.model_copy(update={"title": scen.display_title}),
             opt=scen.optimizer_config(), timings=timings, scenario_name=scen.name, lang=lang, progress=progress,
         )
-        if out.exists():
-            if not force:
-                raise OutputExistsError(f"output folder {out} already exists — fix: pass --force")
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    tmp_abs = tmp.resolve()
-    moved = []
-    for f in files:
-        path = Path(f).resolve()
-        moved.append(out / path.relative_to(tmp_abs) if tmp_abs in path.parents else Path(f))
-    return moved
+
+    return write_folder(Path(out), build, kind="run", force=force,
+                        protected=protected_paths(scen) if protected is None else protected)
 
 
 class _NoStage:

@@ -15,7 +15,6 @@ import itertools
 import math
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -31,7 +30,8 @@ from pydantic import BaseModel
 
 from healthplan.geodata.errors import HealthplanError
 from healthplan.geodata.instance import Instance
-from healthplan.scenarios.runner import Mode, OutputExistsError
+from healthplan.reports.run_folder import prepare_out, write_folder
+from healthplan.scenarios.runner import Mode
 from healthplan.scenarios.schema import Scenario, ScenarioError, deep_merge, load_raw, validate_scenario
 
 BUDGET_KEY = "budget_wan"
@@ -659,31 +659,6 @@ def _write_text_atomic(text: str, path: Path) -> Path:
     return path
 
 
-def _check_out(out: Path, force: bool) -> None:
-    """Refuse an existing non-empty ``out`` without ``force``, and one holding files a sweep did not write."""
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            msg = (f"output folder {out} already exists — fix: pass --force to replace it, or choose another "
-                   "--out")
-            raise OutputExistsError(msg)
-        foreign = [p.name for p in out.iterdir() if p.name not in (*SWEEP_FILES, "points")]
-        if foreign:
-            msg = (f"output folder {out} holds files a sweep did not write "
-                   f"({', '.join(sorted(foreign)[:5])}) — "
-                   "fix: choose another --out (--force only replaces an earlier sweep)")
-            raise OutputExistsError(msg)
-
-
-def _prepare_out(out: Path, force: bool) -> None:
-    """Empty an earlier sweep's files out of ``out`` (checked by :func:`_check_out`) and make the folder."""
-    _check_out(out, force)
-    if out.exists():
-        shutil.rmtree(out / "points", ignore_errors=True)
-        for name in SWEEP_FILES:
-            (out / name).unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
-
-
 def run_sweep(
     scenario: str | Path,
     axes: Sequence[Axis],
@@ -726,8 +701,9 @@ def run_sweep(
 
     Raises
     ------
-    SweepError, ScenarioError, OutputExistsError, InputError
-        Before any point runs: bad options, invalid scenario, existing ``out`` without ``force``, bad inputs.
+    SweepError, ScenarioError, OutputFolderError, InputError
+        Before any point runs: bad options, invalid scenario, an ``out`` the rules of
+        :mod:`reports.run_folder` refuse (existing without ``force``, not healthplan's, a file …), bad inputs.
     """
     from healthplan.scenarios.runner import prepare_instance
 
@@ -739,52 +715,64 @@ def run_sweep(
     points = expand_grid(axes, warm_chain=warm_chain)
     scens = point_scenarios(data, points, source=source)
     lang = lang or base.report.lang
-    if out is not None:
+    protected: list[tuple[str, Path]] = []
+    if out is not None:  # every output-folder rule before any work (reports.run_folder)
+        from healthplan.scenarios.runner import protected_paths
+
         out = Path(out)
-        _check_out(out, force)  # before any work; the folder itself is made once the inputs are read
+        protected = protected_paths(base.model_copy(update={"source_path": source}))
+        prepare_out(out, force=force, protected=protected)
     timings: dict[str, float] = {}
     if instance is None:
         t0 = time.perf_counter()
         instance = prepare_instance(
             shared_instance_scenario(base.model_copy(update={"source_path": source}), scens))
         timings["instance_s"] = round(time.perf_counter() - t0, 3)
-    if out is not None:
-        _prepare_out(out, force)
-    cluster = None
-    if executor != "serial" and client is None and not scheduler:
-        t0 = time.perf_counter()
-        cluster = local_cluster(workers)
-        timings["cluster_start_s"] = round(time.perf_counter() - t0, 3)
     warm_sources = {p.warm_from for p in points if p.warm_from is not None}
-    tasks = [
-        PointTask(p, s, out / "points" / p.slug if out is not None else None, mode, lang, write_reports,
-                  p.index in warm_sources)
-        for p, s in zip(points, scens, strict=True)
-    ]
-    t0 = time.perf_counter()
-    with _progress_bar(len(tasks), enabled=progress, console=console) as advance:
-        if executor == "serial":
-            outcomes = execute_serial(tasks, instance, advance)
-        else:
-            outcomes = _execute_on_dask(tasks, instance, advance, client=client, scheduler=scheduler,
-                                        cluster=cluster, timings=timings)
-    timings["points_s"] = round(time.perf_counter() - t0, 3)
-    table = sweep_table(outcomes)
-    point_timings = pd.DataFrame(
-        [{"point": o.index, "slug": tasks[i].point.slug, **o.timings} for i, o in enumerate(outcomes)]
-    )
-    files: list[Path] = []
-    if out is not None:
-        files.append(write_csv_atomic(table, out / "sweep.csv"))
-        files.append(write_csv_atomic(point_timings, out / "sweep_timings.csv"))
-        from healthplan.scenarios.frontier import plot_frontier
+    done: dict[str, Any] = {}
 
-        try:
-            files.append(plot_frontier(table, out / "frontier.png", axes=axes, lang=lang))
-        except ValueError:
-            pass  # nothing to plot against (no numeric axis): sweep.md says so
-        md = sweep_markdown(table, axes=axes, lang=lang, files=files)
-        files.append(_write_text_atomic(md, out / "sweep.md"))
+    def execute(folder: Path | None) -> list[Path]:
+        """Run every point (each point's run folder under ``folder/points/``) and write the sweep's files."""
+        tasks = [
+            PointTask(p, s, folder / "points" / p.slug if folder is not None else None, mode, lang,
+                      write_reports, p.index in warm_sources)
+            for p, s in zip(points, scens, strict=True)
+        ]
+        cluster = None
+        if executor != "serial" and client is None and not scheduler:
+            t0 = time.perf_counter()
+            cluster = local_cluster(workers)
+            timings["cluster_start_s"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        with _progress_bar(len(tasks), enabled=progress, console=console) as advance:
+            if executor == "serial":
+                outcomes = execute_serial(tasks, instance, advance)
+            else:
+                outcomes = _execute_on_dask(tasks, instance, advance, client=client, scheduler=scheduler,
+                                            cluster=cluster, timings=timings)
+        timings["points_s"] = round(time.perf_counter() - t0, 3)
+        table = done["table"] = sweep_table(outcomes)
+        point_timings = done["point_timings"] = pd.DataFrame(
+            [{"point": o.index, "slug": tasks[i].point.slug, **o.timings} for i, o in enumerate(outcomes)]
+        )
+        files: list[Path] = []
+        if folder is not None:
+            files.append(write_csv_atomic(table, folder / "sweep.csv"))
+            files.append(write_csv_atomic(point_timings, folder / "sweep_timings.csv"))
+            from healthplan.scenarios.frontier import plot_frontier
+
+            try:
+                files.append(plot_frontier(table, folder / "frontier.png", axes=axes, lang=lang))
+            except ValueError:
+                pass  # nothing to plot against (no numeric axis): sweep.md says so
+            md = sweep_markdown(table, axes=axes, lang=lang, files=files)
+            files.append(_write_text_atomic(md, folder / "sweep.md"))
+        return files
+
+    # the whole sweep folder is built in a temporary sibling and swapped in at the end: never half a sweep
+    files = execute(None) if out is None else write_folder(out, execute, kind="sweep", force=force,
+                                                             protected=protected)
+    table, point_timings = done["table"], done["point_timings"]
     timings["total_s"] = round(time.perf_counter() - t_start, 3)
     return SweepResult(table, tuple(axes), out, files, timings, point_timings)
 
