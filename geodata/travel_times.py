@@ -630,8 +630,8 @@ def _check_cached(
             return f"its {what} indices are out of range (this instance has {n_i} × {n_j})"
         if not np.isfinite(m).all() or m.min() < 0 or m.max() > cutoff_minutes + 1e-9:
             return f"its {what} minutes are not all finite and within 0–{cutoff_minutes:g}"
-        pair = i.astype(np.int64) * n_j + j
-        if (np.diff(pair) <= 0).any():
+        # Sorted by (from, to) without duplicates; compared slice to slice, with no int64 copy of the pairs.
+        if not ((i[1:] > i[:-1]) | ((i[1:] == i[:-1]) & (j[1:] > j[:-1]))).all():
             return f"its {what} pairs are not sorted and unique"
     try:
         problems = [Problem(**p) for p in json.loads(str(a["problems"]))]

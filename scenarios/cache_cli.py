@@ -17,7 +17,7 @@ from rich.console import Console
 
 from healthplan.geodata.errors import HealthplanError
 
-console = Console()
+console = Console(soft_wrap=True)  # a path or a line stays whole (grep, logs)
 
 cache_app = typer.Typer(help="旅行时间缓存 · The travel-time cache: where it is, its size, clearing it.",
                         no_args_is_help=True)
