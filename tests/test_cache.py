@@ -50,7 +50,8 @@ def _case() -> tuple[pd.DataFrame, pd.DataFrame]:
 def _compute(cache_dir: Path | None, cfg: TravelConfig | None = None, cutoff: float = CUTOFF):
     demand, sites = _case()
     return compute_travel_times_with_sites(
-        demand, sites, roads=None, od=None, cfg=cfg or TravelConfig(), cutoff_minutes=cutoff, cache_dir=cache_dir
+        demand, sites, roads=None, od=None, cfg=cfg or TravelConfig(), cutoff_minutes=cutoff,
+        cache_dir=cache_dir,
     )
 
 
@@ -95,8 +96,8 @@ def _manifest_edit(change: Callable[[dict], None]) -> Callable[[Path], None]:
 
 
 def _forged(change: Callable[[dict[str, np.ndarray], dict], None]) -> Callable[[Path], None]:
-    """Rewrite the entry through the cache's own writer, so manifest and checksum are valid for the new contents:
-    only the checks against the schema and the current inputs can catch it."""
+    """Rewrite the entry through the cache's own writer, so manifest and checksum fit the new contents: only
+    the checks against the schema and the current inputs can catch it."""
 
     def damage(entry: Path) -> None:
         arrays = _raw(entry)
@@ -222,7 +223,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
 
 
 class TestRejectedEntries:
-    """Every kind of bad entry: rejected with a one-line note naming why, recomputed, overwritten; never used."""
+    """Every kind of bad entry: rejected with a one-line note of why, recomputed, overwritten; never used."""
 
     @pytest.mark.parametrize("kind", list(DAMAGE))
     def test_bad_entry_is_rejected_recomputed_and_replaced(self, kind, tmp_path):
@@ -311,7 +312,8 @@ class TestPlan:
         from healthplan.scenarios.schema import load_scenario
 
         cached = load_scenario(CSV_SCENARIO, overrides={"travel.cache_dir": str(tmp_path)})
-        uncached = load_scenario(CSV_SCENARIO, overrides={"travel.cache": False, "travel.cache_dir": str(tmp_path)})
+        uncached = load_scenario(CSV_SCENARIO,
+                                 overrides={"travel.cache": False, "travel.cache_dir": str(tmp_path)})
         inst = prepare_instance(uncached)
         assert not list(tmp_path.iterdir())  # travel.cache false wrote nothing
         plan = solve_scenario(uncached, inst)
@@ -324,7 +326,8 @@ class TestPlan:
         pd.testing.assert_frame_equal(plan_after.items, plan.items)
         pd.testing.assert_frame_equal(plan_after.demand_coverage, plan.demand_coverage)
         # The test can fail: had the ×3 minutes been used, the plan would differ.
-        tripled = dataclasses.replace(inst, travel=dataclasses.replace(inst.travel, minutes=inst.travel.minutes * 3))
+        tripled_travel = dataclasses.replace(inst.travel, minutes=inst.travel.minutes * 3)
+        tripled = dataclasses.replace(inst, travel=tripled_travel)
         plan_tripled = solve_scenario(uncached, tripled)
         assert not plan_tripled.demand_coverage.equals(plan.demand_coverage)
 
@@ -462,8 +465,8 @@ class TestCli:
 
     def test_check_no_cache_in_a_real_process_writes_nothing(self, tmp_path):
         def check(*extra: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([sys.executable, "-m", "healthplan.scenarios.cli", "check", str(CSV_SCENARIO),
-                                   *extra], capture_output=True, text=True, cwd=tmp_path, check=False)
+            cmd = [sys.executable, "-m", "healthplan.scenarios.cli", "check", str(CSV_SCENARIO), *extra]
+            return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=False)
 
         proc = check("--no-cache")
         assert proc.returncode == 0, proc.stderr
