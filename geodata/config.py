@@ -107,4 +107,12 @@ class TravelConfig(_Strict):
     cutoff_minutes: float | None = Field(
         default=None, gt=0, description="longest travel time kept; default: the largest time standard needed"
     )
-    cache_dir: Path | None = Field(default=None, description="travel-time cache folder; default .healthplan-cache")
+    cache: bool = Field(
+        default=True, description="read and write the travel-time cache (false: always recompute; --no-cache)"
+    )
+    cache_dir: Path | None = Field(
+        default=None, description="travel-time cache folder; default .healthplan-cache in the current folder"
+    )
+    cache_max_mb: float = Field(
+        default=500.0, gt=0, description="cache size cap, MB (10⁶ bytes); least recently used go first"
+    )

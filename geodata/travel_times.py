@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -12,7 +13,16 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from healthplan.geodata.cache import Fingerprint, load_arrays, save_arrays
+from healthplan.geodata.cache import (
+    BYTES_PER_MB,
+    ArraySpec,
+    CacheLookup,
+    Fingerprint,
+    caching_enabled,
+    evict,
+    load_entry,
+    save_entry,
+)
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.errors import InputError, Problem, ProblemReport
 from healthplan.geodata.instance import TravelTimes
@@ -26,6 +36,20 @@ _CHUNK_BYTES = 24 * 2**20
 
 _UNREACHABLE_FIX = "connect the road, add an OD pair or remove the point"
 _CACHE_PREFIX = "travel-"
+_INT = np.dtype(np.int32).str
+_FLOAT = np.dtype(np.float64).str
+# What a travel-time entry must hold: checked on load whatever the entry's own manifest says.
+_CACHE_SCHEMA = {
+    "site_idx": ArraySpec(_INT, 1),
+    "demand_idx": ArraySpec(_INT, 1),
+    "minutes": ArraySpec(_FLOAT, 1),
+    "method": ArraySpec("str", 0),
+    "problems": ArraySpec("str", 0),
+    "has_site_travel": ArraySpec(np.dtype(bool).str, 0),
+    "ss_from_idx": ArraySpec(_INT, 1),
+    "ss_to_idx": ArraySpec(_INT, 1),
+    "ss_minutes": ArraySpec(_FLOAT, 1),
+}
 
 
 def _metres_per_minute(kph: float) -> float:
@@ -66,9 +90,14 @@ def compute_travel_times(
     cutoff_minutes
         Longest time kept, minutes (the largest time standard needed); longer pairs are dropped.
     cache_dir
-        Folder of the on-disk cache (the CLI passes ``.healthplan-cache``); ``None`` = no cache. The key is a
+        Folder of the on-disk cache (the CLI passes ``.healthplan-cache``); ``None``, ``cfg.cache`` false or
+        :func:`healthplan.geodata.cache.caching_disabled` = no cache (nothing read or written). The key is a
         sha256 of everything that changes the answer: ids and coordinates, the road geometry and the columns
-        read from it, the OD matrix, the configuration fields the method uses and the cutoff.
+        read from it, the OD matrix, the configuration fields the method uses and the cutoff. An entry is
+        verified before use (see :func:`healthplan.geodata.cache.load_entry`, plus indices within the current
+        sites and demand, minutes finite, ≥ 0 and ≤ the cutoff, the same ids); a rejected entry is
+        recomputed and overwritten, with a warning saying why. After a write, the least recently used entries
+        are evicted down to ``cfg.cache_max_mb``.
 
     Returns
     -------
@@ -123,14 +152,20 @@ def compute_travel_times_with_sites(
         )
     method = choose_method(cfg.method, roads=roads, od=od)
     key = None
-    if cache_dir is not None:
+    rejected: CacheLookup | None = None
+    if cache_dir is not None and cfg.cache and caching_enabled():
         key = travel_cache_key(
             demand, sites, roads=roads, od=od, cfg=cfg, cutoff_minutes=cutoff_minutes, method=method,
             site_od=site_od,
         )
-        hit = load_arrays(cache_dir, key, prefix=_CACHE_PREFIX)
-        if hit is not None:
-            return _from_cache(hit, demand, sites, cutoff_minutes, method)
+        lookup = load_entry(cache_dir, key, prefix=_CACHE_PREFIX, schema=_CACHE_SCHEMA)
+        if lookup.hit:
+            reason = _check_cached(lookup, demand, sites, cutoff_minutes, method)
+            if reason is None:
+                return _from_cache(lookup.arrays, demand, sites, cutoff_minutes, method)
+            lookup = CacheLookup(lookup.path, rejected=reason)
+        if lookup.rejected is not None:
+            rejected = lookup
 
     site_travel: TravelTimes | None = None
     if method == "od":
@@ -154,7 +189,10 @@ def compute_travel_times_with_sites(
 
     if key is not None and not report.errors:
         try:
-            save_arrays(cache_dir, key, _to_cache(travel, site_travel, report), prefix=_CACHE_PREFIX)
+            arrays = _to_cache(travel, site_travel, report)
+            meta = _cache_meta(demand, sites)
+            written = save_entry(cache_dir, key, arrays, prefix=_CACHE_PREFIX, meta=meta)
+            evict(cache_dir, int(cfg.cache_max_mb * BYTES_PER_MB), keep=written)
         except OSError as exc:
             # The cache only saves time: a read-only or full disk must not stop a run that has its answer.
             report.warning(
@@ -162,6 +200,17 @@ def compute_travel_times_with_sites(
                 f"the travel-time cache could not be written ({exc.strerror or exc}); times were computed anyway",
                 "make the cache folder writable, free disk space, or set travel.cache_dir elsewhere",
             )
+    elif rejected is not None and rejected.path is not None:
+        # Not replaced (this run has errors): remove it, so no later run reads it again.
+        with contextlib.suppress(OSError):
+            rejected.path.unlink()
+    if rejected is not None:
+        # Added after the write, so the note is about this run only and is not replayed by later cache hits.
+        report.warning(
+            str(rejected.path),
+            f"the travel-time cache entry was rejected and the times were recomputed: {rejected.rejected}",
+            "nothing to do (the entry has been replaced); `healthplan cache clear` empties the cache",
+        )
     return travel, site_travel, report
 
 
@@ -521,17 +570,76 @@ def _to_cache(travel: TravelTimes, site_travel: TravelTimes | None, report: Prob
          "column": p.column}
         for p in report.problems
     ]
+    ss_from, ss_to, ss_minutes = (
+        (site_travel.site_idx, site_travel.demand_idx, site_travel.minutes) if site_travel is not None
+        else (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    )
     return {
-        "site_idx": travel.site_idx,
-        "demand_idx": travel.demand_idx,
-        "minutes": travel.minutes,
+        "site_idx": travel.site_idx.astype(np.int32, copy=False),
+        "demand_idx": travel.demand_idx.astype(np.int32, copy=False),
+        "minutes": travel.minutes.astype(np.float64, copy=False),
         "method": np.array(travel.method),
         "problems": np.array(json.dumps(problems, ensure_ascii=False)),
         "has_site_travel": np.array(site_travel is not None),
-        "ss_from_idx": site_travel.site_idx if site_travel is not None else np.zeros(0, dtype=np.int32),
-        "ss_to_idx": site_travel.demand_idx if site_travel is not None else np.zeros(0, dtype=np.int32),
-        "ss_minutes": site_travel.minutes if site_travel is not None else np.zeros(0),
+        "ss_from_idx": ss_from.astype(np.int32, copy=False),
+        "ss_to_idx": ss_to.astype(np.int32, copy=False),
+        "ss_minutes": ss_minutes.astype(np.float64, copy=False),
     }
+
+
+def _ids_digest(ids: pd.Index) -> str:
+    return Fingerprint(format_tag="ids").add("ids", ids).hexdigest()
+
+
+def _cache_meta(demand: pd.DataFrame, sites: pd.DataFrame) -> dict[str, object]:
+    """What an entry must match besides its key: the ids (and counts) its indices refer to."""
+    return {
+        "n_sites": len(sites),
+        "n_demand": len(demand),
+        "site_ids": _ids_digest(sites.index),
+        "demand_ids": _ids_digest(demand.index),
+    }
+
+
+def _check_cached(
+    lookup: CacheLookup, demand: pd.DataFrame, sites: pd.DataFrame, cutoff_minutes: float, method: str
+) -> str | None:
+    """Why a structurally sound entry does not fit these inputs (ids, index ranges, minutes, pairs), or None.
+
+    The key already covers ids, method and cutoff; these checks catch an entry whose contents were produced
+    for something else or altered with a valid checksum, before any index is used. O(pairs), no copies.
+    """
+    a, meta = lookup.arrays or {}, lookup.meta
+    if meta != _cache_meta(demand, sites):
+        return "its site or demand ids are not those of these inputs"
+    if str(a["method"]) != method:
+        return f"it holds {str(a['method'])!r} travel times, this run uses {method!r}"
+    n_s, n_d = len(sites), len(demand)
+    has_ss = bool(a["has_site_travel"])
+    groups = (("site → demand", "site_idx", "demand_idx", "minutes", n_s, n_d),
+              ("site → site", "ss_from_idx", "ss_to_idx", "ss_minutes", n_s, n_s))
+    for what, i_name, j_name, m_name, n_i, n_j in groups:
+        i, j, m = a[i_name], a[j_name], a[m_name]
+        if not (i.size == j.size == m.size):
+            return f"its {what} arrays have different lengths ({i.size}, {j.size}, {m.size})"
+        if what == "site → site" and not has_ss and m.size:
+            return "it holds site → site times but says it has none"
+        if not m.size:
+            continue
+        if i.min() < 0 or i.max() >= n_i or j.min() < 0 or j.max() >= n_j:
+            return f"its {what} indices are out of range (this instance has {n_i} × {n_j})"
+        if not np.isfinite(m).all() or m.min() < 0 or m.max() > cutoff_minutes + 1e-9:
+            return f"its {what} minutes are not all finite and within 0–{cutoff_minutes:g}"
+        # Sorted by (from, to) without duplicates; compared slice to slice, with no int64 copy of the pairs.
+        if not ((i[1:] > i[:-1]) | ((i[1:] == i[:-1]) & (j[1:] > j[:-1]))).all():
+            return f"its {what} pairs are not sorted and unique"
+    try:
+        problems = [Problem(**p) for p in json.loads(str(a["problems"]))]
+    except (ValueError, TypeError) as exc:
+        return f"its recorded warnings are unreadable ({type(exc).__name__})"
+    if any(p.severity != "warning" for p in problems):
+        return "it records errors (only error-free results are cached)"
+    return None
 
 
 def _from_cache(

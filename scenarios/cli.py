@@ -34,6 +34,7 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help="zh (default) or en"
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="replace an earlier healthplan run folder or an empty one (never one with other files)")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a scenario key: key.path=value")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="neither read nor write the travel-time cache")]
 
 
 def _overrides(pairs: list[str] | None) -> dict[str, object]:
@@ -94,31 +95,32 @@ def _lang(lang: str | None, default: str = "zh") -> str:
 @app.command()
 def run(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = None, force: ForceOpt = False,
         set_: SetOpt = None, baseline: Annotated[bool, typer.Option("--baseline", help="assess today only")] = False,
-        ) -> None:
+        no_cache: NoCacheOpt = False) -> None:
     """求解情景并写出方案 · Solve a scenario and write the plan, tables, appendix and maps."""
-    _run(scenario, out, "baseline" if baseline else "optimize", lang, force, set_)
+    _run(scenario, out, "baseline" if baseline else "optimize", lang, force, _no_cache(set_, no_cache))
 
 
 @app.command("baseline")
 def baseline_cmd(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = None, force: ForceOpt = False,
-                 set_: SetOpt = None) -> None:
+                 set_: SetOpt = None, no_cache: NoCacheOpt = False) -> None:
     """现状评估 · Coverage and standards compliance of the county as it is today."""
-    _run(scenario, out, "baseline", lang, force, set_)
+    _run(scenario, out, "baseline", lang, force, _no_cache(set_, no_cache))
 
 
 @app.command("min-budget")
 def min_budget_cmd(scenario: ScenarioArg, out: OutOpt = None, lang: LangOpt = None, force: ForceOpt = False,
-                   set_: SetOpt = None) -> None:
+                   set_: SetOpt = None, no_cache: NoCacheOpt = False) -> None:
     """最小预算 · The least capital that meets every hard standard and the scenario's coverage targets."""
-    _run(scenario, out, "min_budget", lang, force, set_)
+    _run(scenario, out, "min_budget", lang, force, _no_cache(set_, no_cache))
 
 
 @app.command()
-def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None) -> None:
+def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None,
+          no_cache: NoCacheOpt = False) -> None:
     """检查输入 · Validate the scenario and every input file; print a readable report."""
     from healthplan.scenarios.schema import load_scenario
 
-    scen = load_scenario(scenario, overrides=_overrides(set_))
+    scen = load_scenario(scenario, overrides=_overrides(_no_cache(set_, no_cache)))
     from healthplan.geodata.load import check_inputs
     from healthplan.scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
 
@@ -196,11 +198,15 @@ def scenario_show(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     sys.stdout.write(json.dumps(scen.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
 
 
+def _no_cache(sets: list[str] | None, no_cache: bool) -> list[str] | None:
+    return [*(sets or []), "travel.cache=false"] if no_cache else sets  # = --set travel.cache=false
+
+
 def _register_optional() -> None:
-    """Attach verbs that live in their own modules (sweep, compare) when present."""
+    """Attach verbs that live in their own modules (sweep, compare, cache) when present."""
     import importlib
 
-    for mod in ("healthplan.scenarios.sweep_cli",):
+    for mod in ("healthplan.scenarios.sweep_cli", "healthplan.scenarios.cache_cli"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -37,6 +37,8 @@ def sweep(
                            "only)"))] = False,
     warm_chain: Annotated[int, typer.Option(
         "--warm-chain", min=1, help="points per warm-start chain along the budget (1 = no warm starts)")] = 2,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="neither read nor write the travel-time cache")] = False,
 ) -> None:
     """预算情景扫描 · Sweep budgets and scenario keys as a grid (on Dask by default) and compare the results."""
     from healthplan.scenarios.sweep import DEFAULT_WARM_CHAIN, SweepError, parse_budget, parse_set, run_sweep
@@ -54,12 +56,15 @@ def sweep(
     axes += [parse_set(s) for s in set_ or []]
     if not axes:
         raise SweepError("nothing to sweep — fix: give --budget 2000:12000:500 and/or --set key=v1,v2")
-    result = run_sweep(
-        scenario, axes, out=out, executor="serial" if serial else "dask", scheduler=scheduler,
-        workers=workers,
-        force=force, lang=lang, write_reports=reports, warm_chain=warm_chain or DEFAULT_WARM_CHAIN,
-        console=err_console,
-    )
+    from healthplan.geodata.cache import caching_disabled
+
+    with caching_disabled(no_cache):  # the sweep's travel times are computed once, in this process
+        result = run_sweep(
+            scenario, axes, out=out, executor="serial" if serial else "dask", scheduler=scheduler,
+            workers=workers,
+            force=force, lang=lang, write_reports=reports, warm_chain=warm_chain or DEFAULT_WARM_CHAIN,
+            console=err_console,
+        )
     _print_sweep(result, lang or "zh")
 
 
