@@ -36,21 +36,22 @@ Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field d
   with μ_t > 0 (``milestones``, hard rules only; default: the last year); soft shortfalls are taken after the
   last year;
 - per-site cost overrides ``site_costs_wan[site][item]`` with the items ambulance_ord, ambulance_np,
-  new_station, fever_clinic, fever_room, blood, subcentre, <type>_centre; sub-centre eligibility by level, beds and
-  population within ``subcentre.access_minutes`` of the site;
+  new_station, fever_clinic, fever_room, blood, subcentre, <type>_centre; sub-centre eligibility by level,
+  beds and population within ``subcentre.access_minutes`` of the site;
 - weighted coverage = Σ_years year_weight × Σ_kinds weight_kind × persons covered (ambulance: expected
   persons);
 - phasing: cumulative stock, spend per year ≤ the year's budget (cumulative when ``carry_over``);
-- critical-care centres (``resources.critical_care``, issue 9 §3 and the scenario keys of KEYS.md): per centre
-  type (chest_pain, stroke, trauma) a binary designation per site and year, built at most once; a site may hold
-  several types. Eligible: the kind and the type switched on, a site of ``critical_care.levels`` with ``beds ≥
-  min_beds``, no centre of the type there yet (facility column ``<type>_centre``, absent = none). Coverage key
-  ``<type>``: a centre of the type (existing or new) within the type's ``access_minutes``; objective weight
-  ``critical_care.weight`` on each type's covered persons. Unit cost the type's ``unit_cost_wan`` (per-site key
-  ``<type>_centre``), paid by the kind ``critical_care`` (earmarks, ``Plan.spend``). Standard
-  ``<type>_full_coverage`` (persons): covered ≥ ``coverage_share`` × the persons any existing or eligible centre
-  of the type can reach; a soft one enters the first stage as weight × shortfall ÷ max(required persons, 1)
-  (optimizer/standards.py ``add_standards``: person-based standards count as a share of the required persons).
+- critical-care centres (``resources.critical_care``, issue 9 §3 and the scenario keys of KEYS.md): per
+  centre type (chest_pain, stroke, trauma) a binary designation per site and year, built at most once; a site
+  may hold several types. Eligible: the kind and the type switched on, a site of ``critical_care.levels`` with
+  ``beds ≥ min_beds``, no centre of the type there yet (facility column ``<type>_centre``, absent = none).
+  Coverage key ``<type>``: a centre of the type (existing or new) within the type's ``access_minutes``;
+  objective weight ``critical_care.weight`` on each type's covered persons. Unit cost the type's
+  ``unit_cost_wan`` (per-site key ``<type>_centre``), paid by the kind ``critical_care`` (earmarks,
+  ``Plan.spend``). Standard ``<type>_full_coverage`` (persons): covered ≥ ``coverage_share`` × the persons any
+  existing or eligible centre of the type can reach; a soft one enters the first stage as weight × shortfall ÷
+  max(required persons, 1) (optimizer/standards.py ``add_standards``: person-based standards count as a share
+  of the required persons).
 
 Parts of the configuration this module does not model raise ``NotImplementedError`` so that a test can never
 silently compare against the wrong semantics.
@@ -172,7 +173,8 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "amb_ord": col("amb_ord", int),
         "amb_np": col("amb_np", int),
         # an absent centre column means no centre of that type anywhere
-        **{k: (col(k, bool) if k in sites else np.zeros(n_sites, dtype=bool)).astype(int) for k in CENTRE_KINDS},
+        **{k: (col(k, bool) if k in sites else np.zeros(n_sites, dtype=bool)).astype(int)
+           for k in CENTRE_KINDS},
     }
     has_fever = (existing["fever_clinic"] + existing["fever_room"]) > 0
     eligible = {k: np.zeros(n_sites, dtype=bool) for k in (*BINARY_KINDS, *AMB_KINDS)}
@@ -578,8 +580,8 @@ def brute_force(prep: Prepared, *, max_plans: int = 200_000) -> BruteResult | No
 
 
 def active_keys(prep: Prepared, kind: str) -> tuple[str, ...]:
-    """Coverage keys a plan reports for the config kind ``kind``: all of them, but only the centre types switched
-    on for critical care."""
+    """Coverage keys a plan reports for the config kind ``kind``: all of them, but only the centre types
+    switched on for critical care."""
     if kind == "critical_care":
         return tuple(t for t in CENTRE_TYPES if getattr(prep.cfg.resources.critical_care, t).enabled)
     return KIND_KEYS[kind]

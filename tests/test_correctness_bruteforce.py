@@ -584,7 +584,8 @@ def test_mexclp_derived_busy_fraction_by_hand(opt, make_instance):
 
 # --- critical-care centres (issue 9 §3): chest pain, stroke, trauma ----------------------------------------
 
-CC_LEVELS = ["county_hospital", "secondary_hospital", "tcm_hospital", "mch_hospital", "central_thc", "candidate"]
+CC_LEVELS = ["county_hospital", "secondary_hospital", "tcm_hospital", "mch_hospital", "central_thc",
+             "candidate"]
 
 
 def cc_cfg(cc: dict, **top: object) -> OptimizerConfig:
@@ -596,8 +597,8 @@ def cc_cfg(cc: dict, **top: object) -> OptimizerConfig:
 
 
 def cc_instance(make_random_instance, seed: int, *, n_demand: int = 9, existing: float = 0.2, **columns):
-    """Six sites: four hospitals (the MCH hospital not of the default levels), a central THC, a greenfield site;
-    seeded beds (some below 100) and seeded existing centres (any site may already hold one)."""
+    """Six sites: four hospitals (the MCH hospital not of the default levels), a central THC, a greenfield
+    site; seeded beds (some below 100) and seeded existing centres (any site may already hold one)."""
     rng = np.random.default_rng(500 + seed)
     centres = {f"{t}_centre": list(rng.random(6) < existing) for t in ind.CENTRE_TYPES}
     beds = [int(b) for b in rng.choice([60, 120, 300], 6, p=[0.2, 0.4, 0.4])]
@@ -682,7 +683,8 @@ def test_critical_care_with_other_kinds_and_earmark(opt, make_random_instance, s
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("carry_over", [False, True])
 def test_critical_care_two_year_phasing_with_milestones(opt, make_random_instance, seed, carry_over):
-    # two eligible hospitals × two centre types × {none, 2025, 2026}: 81 plans; chest pain half covered by 2025
+    # two eligible hospitals × two centre types × {none, 2025, 2026}: 81 plans; chest pain half covered by
+    # 2025
     inst = cc_instance(make_random_instance, seed, existing=0.0,
                        beds=[300, 300, 60, 300, 300, 300])
     cfg = cc_cfg(
@@ -702,8 +704,8 @@ def test_critical_care_two_year_phasing_with_milestones(opt, make_random_instanc
 
 
 def cc_mixed_case(make_random_instance, seed: int):
-    """Seeded random critical-care case: stock, beds, levels, rule modes, shares, minutes, costs, weights, budget;
-    blood points alongside in half of the cases."""
+    """Seeded random critical-care case: stock, beds, levels, rule modes, shares, minutes, costs, weights,
+    budget; blood points alongside in half of the cases."""
     rng = np.random.default_rng(7000 + seed)
     inst = cc_instance(make_random_instance, seed, n_demand=int(rng.integers(6, 11)),
                        existing=float(rng.choice([0.0, 0.2, 0.4])))
@@ -724,6 +726,18 @@ def cc_mixed_case(make_random_instance, seed: int):
     return inst, cc_cfg(cc, **top)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_critical_care_township_floor_hard(opt, make_random_instance, seed):
+    from healthplan.optimizer.config import EquityConfig
+
+    # every township's persons within 30 minutes of a stroke centre ≥ 40 % of its population (hard)
+    inst = cc_instance(make_random_instance, seed, existing=0.1)
+    cfg = cc_cfg({"chest_pain": {"access_minutes": 30.0}, "stroke": {"access_minutes": 30.0},
+                  "trauma": {"enabled": False}},
+                 budget_wan=900.0, equity=EquityConfig(theta=0.4, kinds=["stroke"], rule=HARD))
+    _check_or_infeasible(opt, inst, cfg)
+
+
 CC_MIXED_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7]
 
 
@@ -741,7 +755,7 @@ def test_critical_care_mixed_random_cbc(opt, make_random_instance, seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_critical_care_min_budget_hard_full_coverage(opt, make_random_instance, seed):
-    # the least capital that meets hard full coverage of two types (the third off): a set-covering problem each
+    # the least capital meeting hard full coverage of two types (the third off): a set-covering problem each
     inst = cc_instance(make_random_instance, seed, existing=0.2)
     cfg = cc_cfg({"chest_pain": {"full_coverage": HARD, "access_minutes": 25.0, "unit_cost_wan": 200.0},
                   "stroke": {"full_coverage": HARD, "access_minutes": 35.0, "unit_cost_wan": 300.0,
