@@ -20,13 +20,15 @@ SITE_DEFAULTS: dict[str, object] = {
     "name": "", "name_en": "", "level": Level.CANDIDATE.value, "township": "T1", "beds": 0,
     "amb_ord": 0, "amb_np": 0, "fever_clinic": False, "fever_room": False, "blood_point": False,
     "subcentre": False, "station_capacity": 0, "candidate": False,
+    "chest_pain_centre": False, "stroke_centre": False, "trauma_centre": False,
     "x": np.nan, "y": np.nan, "lon": np.nan, "lat": np.nan,
 }
 DEMAND_DEFAULTS: dict[str, object] = {
     "name": "", "urban": False, "township": "T1", "x": np.nan, "y": np.nan, "lon": np.nan, "lat": np.nan,
 }
 INT_SITE_COLUMNS = ("beds", "amb_ord", "amb_np", "station_capacity")
-BOOL_SITE_COLUMNS = ("fever_clinic", "fever_room", "blood_point", "subcentre", "candidate")
+BOOL_SITE_COLUMNS = ("fever_clinic", "fever_room", "blood_point", "subcentre", "candidate",
+                     "chest_pain_centre", "stroke_centre", "trauma_centre")
 
 
 def build_instance(

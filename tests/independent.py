@@ -36,11 +36,22 @@ Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field d
   with μ_t > 0 (``milestones``, hard rules only; default: the last year); soft shortfalls are taken after the
   last year;
 - per-site cost overrides ``site_costs_wan[site][item]`` with the items ambulance_ord, ambulance_np,
-  new_station, fever_clinic, fever_room, blood, subcentre; sub-centre eligibility by level, beds and
-  population within ``subcentre.access_minutes`` of the site;
+  new_station, fever_clinic, fever_room, blood, subcentre, <type>_centre; sub-centre eligibility by level,
+  beds and population within ``subcentre.access_minutes`` of the site;
 - weighted coverage = Σ_years year_weight × Σ_kinds weight_kind × persons covered (ambulance: expected
   persons);
-- phasing: cumulative stock, spend per year ≤ the year's budget (cumulative when ``carry_over``).
+- phasing: cumulative stock, spend per year ≤ the year's budget (cumulative when ``carry_over``);
+- critical-care centres (``resources.critical_care``, issue 9 §3 and the scenario keys of KEYS.md): per
+  centre type (chest_pain, stroke, trauma) a binary designation per site and year, built at most once; a site
+  may hold several types. Eligible: the kind and the type switched on, a site of ``critical_care.levels`` with
+  ``beds ≥ min_beds``, no centre of the type there yet (facility column ``<type>_centre``, absent = none).
+  Coverage key ``<type>``: a centre of the type (existing or new) within the type's ``access_minutes``;
+  objective weight ``critical_care.weight`` on each type's covered persons. Unit cost the type's
+  ``unit_cost_wan`` (per-site key ``<type>_centre``), paid by the kind ``critical_care`` (earmarks,
+  ``Plan.spend``). Standard ``<type>_full_coverage`` (persons): covered ≥ ``coverage_share`` × the persons any
+  existing or eligible centre of the type can reach; a soft one enters the first stage as weight × shortfall ÷
+  max(required persons, 1) (optimizer/standards.py ``add_standards``: person-based standards count as a share
+  of the required persons).
 
 Parts of the configuration this module does not model raise ``NotImplementedError`` so that a test can never
 silently compare against the wrong semantics.
@@ -62,13 +73,19 @@ from healthplan.geodata.levels import HOSPITAL_LEVELS, Level
 from healthplan.optimizer.config import BLOOD_COST_ASSUMPTION_WAN, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
 
 # Decision kinds of the enumerator; ambulance vehicles are two decisions per station and year.
-BINARY_KINDS = ("fever_clinic", "fever_room", "blood", "subcentre")
+CENTRE_TYPES = ("chest_pain", "stroke", "trauma")  # critical-care centre types = their coverage keys
+CENTRE_KINDS = tuple(f"{t}_centre" for t in CENTRE_TYPES)  # their Plan.items kinds and facility columns
+BINARY_KINDS = ("fever_clinic", "fever_room", "blood", "subcentre", *CENTRE_KINDS)
 AMB_KINDS = ("amb_ord", "amb_np")
 # Plan.items kind → the config kind that pays for it (earmarks are per config kind).
 SPEND_KIND = {
     "amb_ord": "ambulance", "amb_np": "ambulance", "station": "ambulance",
     "fever_clinic": "fever", "fever_room": "fever", "blood": "blood", "subcentre": "subcentre",
+    **{k: "critical_care" for k in CENTRE_KINDS},
 }
+# Coverage keys of each config kind (objective terms, the plan's coverage summary).
+KIND_KEYS = {"ambulance": ("ambulance", "ambulance_single"), "fever": ("fever",), "blood": ("blood",),
+             "subcentre": ("secondary",), "critical_care": CENTRE_TYPES}
 # the "township health centres" of the one-ambulance rule (Guizhou 2021): central and ordinary THCs
 THC_LEVELS = (Level.CENTRAL_THC, Level.THC)
 EPS = 1e-7  # persons / 万元 / vehicles: values closer than this are ties (all test data are integers or simple)
@@ -145,6 +162,7 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "blood": minutes <= res.blood.access_minutes + tol,
         "secondary": minutes <= res.subcentre.access_minutes + tol,
         "ambulance": minutes / instance.ambulance_speed_factor <= amb_lim[None, :] + tol,
+        **{t: minutes <= getattr(res.critical_care, t).access_minutes + tol for t in CENTRE_TYPES},
     }
     col = lambda name, dtype: sites[name].to_numpy(dtype=dtype)  # noqa: E731
     existing = {
@@ -154,6 +172,9 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "subcentre": col("subcentre", bool).astype(int),
         "amb_ord": col("amb_ord", int),
         "amb_np": col("amb_np", int),
+        # an absent centre column means no centre of that type anywhere
+        **{k: (col(k, bool) if k in sites else np.zeros(n_sites, dtype=bool)).astype(int)
+           for k in CENTRE_KINDS},
     }
     has_fever = (existing["fever_clinic"] + existing["fever_room"]) > 0
     eligible = {k: np.zeros(n_sites, dtype=bool) for k in (*BINARY_KINDS, *AMB_KINDS)}
@@ -181,6 +202,11 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
             _in(levels, el.levels) & (col("beds", int) >= el.min_beds) & (existing["subcentre"] == 0)
             & (catchment >= el.min_population)
         )
+    cc = res.critical_care
+    if cc.enabled:
+        hospital = _in(levels, cc.levels) & (col("beds", float) >= cc.min_beds)
+        for t, k in zip(CENTRE_TYPES, CENTRE_KINDS, strict=True):
+            eligible[k] = hospital & (existing[k] == 0) & bool(getattr(cc, t).enabled)
     cap = col("station_capacity", int)
     cap = np.where(cap > 0, cap, res.ambulance.default_station_capacity)
     amb_now = existing["amb_ord"] + existing["amb_np"]
@@ -198,11 +224,13 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "subcentre": ones * res.subcentre.unit_cost_wan,
         "amb_ord": ones * res.ambulance.unit_cost_ord_wan,
         "amb_np": ones * res.ambulance.unit_cost_np_wan,
+        **{k: ones * getattr(cc, t).unit_cost_wan for t, k in zip(CENTRE_TYPES, CENTRE_KINDS, strict=True)},
     }
     station_cost = np.where(amb_now == 0, res.ambulance.new_station_cost_wan, 0.0)
     # per-site overrides: {site_id: {item: 万元}} with the item names of the scenario schema
     override_key = {"ambulance_ord": "amb_ord", "ambulance_np": "amb_np", "fever_clinic": "fever_clinic",
-                    "fever_room": "fever_room", "blood": "blood", "subcentre": "subcentre"}
+                    "fever_room": "fever_room", "blood": "blood", "subcentre": "subcentre",
+                    **{k: k for k in CENTRE_KINDS}}
     for sid, items in cfg.site_costs_wan.items():
         j = sites.index.get_loc(sid)
         for item, wan in items.items():
@@ -237,6 +265,8 @@ def _soft_rules(cfg: OptimizerConfig) -> list[str]:
         "blood_min": res.blood.enabled and res.blood.min_points_rule.mode,
         "subcentre_target": res.subcentre.enabled and res.subcentre.target_count is not None
         and res.subcentre.target_rule.mode,
+        **{f"{t}_full_coverage": res.critical_care.enabled and getattr(res.critical_care, t).enabled
+           and getattr(res.critical_care, t).full_coverage.mode for t in CENTRE_TYPES},
     }
     return [name for name, mode in rules.items() if mode == "soft"]
 
@@ -297,8 +327,8 @@ class Measures:
     cost_kind: dict[str, np.ndarray]  # config kind → (C,) 万元
     covered: dict[str, np.ndarray]  # coverage key → (C, T) persons
     share: dict[str, np.ndarray]  # coverage key → (C, D) covered share after the last year
-    shortfall: dict[str, np.ndarray]  # standard → (C,) natural units (vehicles, sites, points)
-    counts: dict[str, np.ndarray]  # after-plan totals: fleet, np, blood points, sub-centres → (C,)
+    shortfall: dict[str, np.ndarray]  # standard → (C,) natural units (vehicles, sites, points, persons)
+    counts: dict[str, np.ndarray]  # after-plan totals: fleet, np, blood points, sub-centres, centres → (C,)
     weighted_coverage: np.ndarray  # (C,)
     access_time: np.ndarray  # (C,) Σ persons × minutes to the nearest blood point (inf if a point has none)
     soft_shortfall: np.ndarray  # (C,) Σ weight × shortfall over soft standards
@@ -328,7 +358,11 @@ def _stock(prep: Prepared, X: np.ndarray, kind: str, upto: int) -> np.ndarray:
 def _standards(
     prep: Prepared, X: np.ndarray, t: int, mu: float, share: dict[str, np.ndarray]
 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, float]]]:
-    """Shortfall of each standard in year position ``t`` against ``mu`` × its requirement; (mode, weight)."""
+    """Shortfall of each standard in year position ``t`` against ``mu`` × its requirement; (mode, weight).
+
+    The weight is per natural unit of the shortfall (vehicles, sites; persons ÷ required persons for full
+    coverage), as the first objective stage counts it.
+    """
     res = prep.cfg.resources
     amb, fev = res.ambulance, res.fever
     pop = prep.pop
@@ -368,6 +402,16 @@ def _standards(
         sub_n = _stock(prep, X, "subcentre", t).sum(axis=1)
         shortfall["subcentre_target"] = np.maximum(mu * res.subcentre.target_count - sub_n, 0.0)
         rules["subcentre_target"] = (res.subcentre.target_rule.mode, res.subcentre.target_rule.weight)
+    cc = res.critical_care
+    for key in CENTRE_TYPES:
+        tc = getattr(cc, key)
+        if cc.enabled and tc.enabled and tc.full_coverage.mode != "off":
+            # persons covered ≥ μ × share × persons any existing or eligible centre of the type can reach
+            required = tc.coverage_share * coverable_population(prep, key)
+            name = f"{key}_full_coverage"
+            shortfall[name] = np.maximum(mu * required - share[key] @ pop, 0.0)
+            # stage 1 counts a person-based shortfall as a share of the required persons
+            rules[name] = (tc.full_coverage.mode, tc.full_coverage.weight / max(required, 1.0))
     eq = prep.cfg.equity
     if eq.theta is not None and eq.rule.mode != "off":
         # every township's covered persons ≥ μ θ × its population, per listed coverage key (persons
@@ -376,7 +420,7 @@ def _standards(
         member = (town[:, None] == np.unique(town)[None, :]).astype(float)  # (D, G)
         need = mu * eq.theta * (pop @ member)
         key_kind = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever",
-                    "blood": "blood", "secondary": "subcentre"}
+                    "blood": "blood", "secondary": "subcentre", **{t: "critical_care" for t in CENTRE_TYPES}}
         total = np.zeros(len(X))
         for key in eq.kinds:
             if key_kind[key] in prep.enabled:
@@ -392,7 +436,7 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
     C, T = len(X), len(prep.years)
     pop = prep.pop
     cost_year = np.zeros((C, T))
-    cost_kind = {k: np.zeros(C) for k in ("ambulance", "fever", "blood", "subcentre")}
+    cost_kind = {k: np.zeros(C) for k in ("ambulance", "fever", "blood", "subcentre", "critical_care")}
     for v, d in enumerate(prep.decisions):
         c = X[:, v] * prep.unit_cost[d.kind][d.site]
         cost_year[:, d.year] += c
@@ -408,7 +452,8 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
         cost_kind["ambulance"] += c
         veh_before = veh_t
 
-    covered = {k: np.zeros((C, T)) for k in ("ambulance", "ambulance_single", "fever", "blood", "secondary")}
+    covered = {k: np.zeros((C, T)) for k in ("ambulance", "ambulance_single", "fever", "blood", "secondary",
+                                             *CENTRE_TYPES)}
     share: dict[str, np.ndarray] = {}
     share_year: list[dict[str, np.ndarray]] = []
     q = res.ambulance.busy_fraction or 0.5
@@ -418,6 +463,7 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
             "fever": (_stock(prep, X, "fever_clinic", t) + _stock(prep, X, "fever_room", t)) > 0,
             "blood": _stock(prep, X, "blood", t) > 0,
             "secondary": (_stock(prep, X, "subcentre", t) > 0) | prep.secondary_base[None, :],
+            **{key: _stock(prep, X, f"{key}_centre", t) > 0 for key in CENTRE_TYPES},
         }
         for key, p in prov.items():
             sh = (p.astype(float) @ prep.cover[key].astype(float)) > 0
@@ -470,19 +516,21 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
     for kind, cap in cfg.earmarks_wan.items():
         budget_ok &= cost_kind[kind] <= cap + EPS
 
-    kind_key = {"ambulance": "ambulance", "fever": "fever", "blood": "blood", "subcentre": "secondary"}
     weighted = np.zeros(C)
     for kind in prep.enabled:
         if kind == "blood" and res.blood.objective == "access_time":
             continue
-        weighted += getattr(res, kind).weight * (covered[kind_key[kind]] @ prep.year_weights)
+        # ambulances count expected (MEXCLP) persons; single coverage is reported, not an objective term
+        for key in [k for k in active_keys(prep, kind) if k != "ambulance_single"]:
+            weighted += getattr(res, kind).weight * (covered[key] @ prep.year_weights)
     # p-median value of the blood points after the last year (access_time objective)
     has_point = _stock(prep, X, "blood", last) > 0  # (C, S)
     access = np.full(C, np.inf)
     if has_point.any():
         nearest = np.where(has_point[:, :, None], prep.minutes[None, :, :], np.inf).min(axis=1)  # (C, D)
         access = (nearest * pop[None, :]).sum(axis=1)
-    counts = {"fleet": fleet, "np": np_tot, "blood": blood_n, "subcentre": sub_n}
+    counts = {"fleet": fleet, "np": np_tot, "blood": blood_n, "subcentre": sub_n,
+              **{k: _stock(prep, X, k, last).sum(axis=1) for k in CENTRE_KINDS}}
     return Measures(cost_year, cost_kind, covered, share, shortfall, counts, weighted, access, soft, hard_ok,
                     budget_ok)
 
@@ -531,6 +579,14 @@ def brute_force(prep: Prepared, *, max_plans: int = 200_000) -> BruteResult | No
     return BruteResult(float(s_best), float(c_best), float(cost_best), stage, X, m, len(X), int(feas.size))
 
 
+def active_keys(prep: Prepared, kind: str) -> tuple[str, ...]:
+    """Coverage keys a plan reports for the config kind ``kind``: all of them, but only the centre types
+    switched on for critical care."""
+    if kind == "critical_care":
+        return tuple(t for t in CENTRE_TYPES if getattr(prep.cfg.resources.critical_care, t).enabled)
+    return KIND_KEYS[kind]
+
+
 def coverable_population(prep: Prepared, key: str) -> float:
     """Persons within reach (for coverage ``key``) of a site that has, or may get, that kind of facility."""
     e, el = prep.existing, prep.eligible
@@ -539,6 +595,7 @@ def coverable_population(prep: Prepared, key: str) -> float:
         "blood": (e["blood"] > 0) | el["blood"],
         "secondary": prep.secondary_base | (e["subcentre"] > 0) | el["subcentre"],
         "ambulance_single": (e["amb_ord"] + e["amb_np"] > 0) | el["amb_ord"],
+        **{t: (e[f"{t}_centre"] > 0) | el[f"{t}_centre"] for t in CENTRE_TYPES},
     }[key]
     cover = prep.cover["ambulance" if key == "ambulance_single" else key]
     return float(prep.pop[cover[provider].any(axis=0)].sum())

@@ -19,6 +19,7 @@ from healthplan.geodata.errors import HealthplanError
 from healthplan.optimizer.config import (
     AmbulanceConfig,
     BloodConfig,
+    CriticalCareConfig,
     FeverConfig,
     OptimizerConfig,
     PhasingConfig,
@@ -32,8 +33,6 @@ from healthplan.optimizer.status import Status
 OFF = StandardRule(mode="off")
 SOFT = StandardRule(mode="soft")
 HARD = StandardRule(mode="hard")
-KEY_OF_KIND = {"ambulance": ("ambulance", "ambulance_single"), "fever": ("fever",), "blood": ("blood",),
-               "subcentre": ("secondary",)}
 
 
 def make_cfg(
@@ -77,7 +76,7 @@ def check_optimum(opt, inst, cfg) -> tuple[object, ind.Prepared, ind.Measures, i
     summary = plan.coverage_summary(inst.demand["population"])
     today = ind.measure(prep, np.zeros((1, len(prep.decisions)), dtype=int))
     for kind in prep.enabled:
-        for key in KEY_OF_KIND[kind]:
+        for key in ind.active_keys(prep, kind):
             assert summary[key]["after"] == pytest.approx(m.covered[key][0, -1], abs=0.01), key
             assert summary[key]["before"] == pytest.approx(today.covered[key][0, 0], abs=0.01), key
     for stage in plan.solve.stages:  # a stage reported optimal has its objective at its proven bound
@@ -581,3 +580,193 @@ def test_mexclp_derived_busy_fraction_by_hand(opt, make_instance):
     assert summary["ambulance"]["after"] == pytest.approx(100_000 * (1 - q**2), abs=0.01)
     assert summary["ambulance"]["after"] == pytest.approx(53_086.8, abs=0.1)
     assert summary["ambulance_single"]["after"] == pytest.approx(100_000)
+
+
+# --- critical-care centres (issue 9 §3): chest pain, stroke, trauma ----------------------------------------
+
+CC_LEVELS = ["county_hospital", "secondary_hospital", "tcm_hospital", "mch_hospital", "central_thc",
+             "candidate"]
+
+
+def cc_cfg(cc: dict, **top: object) -> OptimizerConfig:
+    """``make_cfg`` with the critical-care section ``cc`` enabled (the other kinds as ``top`` gives them)."""
+    kinds = {k: top.pop(k) for k in ("ambulance", "fever", "blood", "subcentre") if k in top}
+    base = make_cfg(**kinds, **top)
+    res = base.resources.model_copy(update={"critical_care": CriticalCareConfig(enabled=True, **cc)})
+    return base.model_copy(update={"resources": res})
+
+
+def cc_instance(make_random_instance, seed: int, *, n_demand: int = 9, existing: float = 0.2, **columns):
+    """Six sites: four hospitals (the MCH hospital not of the default levels), a central THC, a greenfield
+    site; seeded beds (some below 100) and seeded existing centres (any site may already hold one)."""
+    rng = np.random.default_rng(500 + seed)
+    centres = {f"{t}_centre": list(rng.random(6) < existing) for t in ind.CENTRE_TYPES}
+    beds = [int(b) for b in rng.choice([60, 120, 300], 6, p=[0.2, 0.4, 0.4])]
+    return make_random_instance(seed, CC_LEVELS, n_demand=n_demand, unreachable_share=0.1,
+                                **{"beds": beds, **centres, **columns})
+
+
+def _check_or_infeasible(opt, inst, cfg):
+    """check_optimum when enumeration finds a feasible plan; otherwise the optimizer must refuse too."""
+    if ind.brute_force(ind.prepare(inst, cfg), max_plans=3_000_000) is None:
+        try:
+            plan = opt.optimize(inst, cfg)
+        except HealthplanError:
+            return None
+        assert plan.solve.status == Status.INFEASIBLE
+        return None
+    return check_optimum(opt, inst, cfg)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("budget", [400.0, 900.0])
+def test_critical_care_alone_soft_full_coverage(opt, make_random_instance, seed, budget):
+    inst = cc_instance(make_random_instance, seed)
+    cfg = cc_cfg({"chest_pain": {"access_minutes": 25.0, "unit_cost_wan": 200.0},
+                  "stroke": {"access_minutes": 30.0, "unit_cost_wan": 250.0},
+                  "trauma": {"access_minutes": 20.0, "unit_cost_wan": 300.0, "coverage_share": 0.8}},
+                 budget_wan=budget)
+    plan, prep, m, best = check_optimum(opt, inst, cfg)
+    assert set(plan.items["kind"]) <= set(ind.CENTRE_KINDS)
+    for key in ind.CENTRE_KINDS:  # only eligible hospitals are designated, each type at most once per site
+        rows = plan.items[plan.items["kind"] == key]
+        assert rows["site_id"].is_unique
+        assert set(rows["site_id"]) <= set(inst.sites.index[prep.eligible[key]])
+    assert set(plan.items["site_id"]) <= {"s00", "s01", "s02"}  # default levels; MCH, THC, greenfield never
+    st = plan.standards.set_index("name")
+    for t in ind.CENTRE_TYPES:  # the table's planned share is the independent covered persons ÷ population
+        assert st.loc[f"{t}_full_coverage", "planned"] == pytest.approx(m.covered[t][0, -1] / prep.pop.sum())
+    assert float(plan.spend.loc["critical_care"].sum()) == pytest.approx(m.cost_kind["critical_care"][0])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("share", [0.7, 1.0])
+def test_critical_care_hard_full_coverage(opt, make_random_instance, seed, share):
+    inst = cc_instance(make_random_instance, seed, existing=0.15)
+    hard = {"full_coverage": HARD, "coverage_share": share, "access_minutes": 30.0}
+    cfg = cc_cfg({"chest_pain": {**hard, "unit_cost_wan": 200.0}, "stroke": {**hard, "unit_cost_wan": 250.0},
+                  "trauma": {"full_coverage": OFF, "access_minutes": 25.0}, "min_beds": 100},
+                 budget_wan=1200.0)
+    res = _check_or_infeasible(opt, inst, cfg)
+    if res is not None:
+        plan, prep, m, best = res
+        for t in ("chest_pain", "stroke"):
+            assert m.covered[t][0, -1] >= share * ind.coverable_population(prep, t) - 1e-6
+        hard_rows = plan.standards[plan.standards["mode"] == "hard"]
+        assert set(hard_rows["name"]) == {"chest_pain_full_coverage", "stroke_full_coverage"}
+        assert hard_rows["met"].astype(bool).all(), hard_rows
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("budget", [500.0, 1000.0])
+def test_critical_care_with_other_kinds_and_earmark(opt, make_random_instance, seed, budget):
+    inst = cc_instance(make_random_instance, seed, existing=0.3,
+                       fever_clinic=[True, False, False, False, False, False])
+    cfg = cc_cfg(
+        {"chest_pain": {"access_minutes": 30.0, "unit_cost_wan": 200.0, "full_coverage": HARD,
+                        "coverage_share": 0.5},
+         "stroke": {"access_minutes": 25.0, "unit_cost_wan": 300.0},
+         "trauma": {"enabled": False}, "weight": 2.0, "levels": ["county_hospital", "secondary_hospital",
+                                                                "tcm_hospital", "mch_hospital"]},
+        fever={"clinic_cost_wan": 150.0, "room_cost_wan": 60.0, "clinic_levels": ["secondary_hospital"],
+               "room_mandate": SOFT},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s04", "s05"], "access_minutes": 20.0},
+        budget_wan=budget, earmarks_wan={"critical_care": 450.0},
+    )
+    res = _check_or_infeasible(opt, inst, cfg)
+    if res is not None:
+        plan, prep, m, best = res
+        assert m.cost_kind["critical_care"][0] <= 450.0 + 1e-6
+        assert "trauma_centre" not in set(plan.items["kind"])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("carry_over", [False, True])
+def test_critical_care_two_year_phasing_with_milestones(opt, make_random_instance, seed, carry_over):
+    # two eligible hospitals × two centre types × {none, 2025, 2026}: 81 plans; chest pain half covered by
+    # 2025
+    inst = cc_instance(make_random_instance, seed, existing=0.0,
+                       beds=[300, 300, 60, 300, 300, 300])
+    cfg = cc_cfg(
+        {"chest_pain": {"access_minutes": 30.0, "unit_cost_wan": 200.0, "full_coverage": HARD,
+                        "coverage_share": 0.9},
+         "stroke": {"access_minutes": 30.0, "unit_cost_wan": 150.0, "full_coverage": OFF},
+         "trauma": {"enabled": False}},
+        phasing=PhasingConfig(years=[2025, 2026], budgets_wan=[350.0, 200.0], year_weights=[2.0, 1.0],
+                              carry_over=carry_over, milestones=[0.5, 1.0]),
+    )
+    res = _check_or_infeasible(opt, inst, cfg)
+    if res is not None:
+        plan, prep, m, best = res
+        assert set(plan.items["year"].astype(int)) <= {2025, 2026}
+        need = 0.5 * 0.9 * ind.coverable_population(prep, "chest_pain")
+        assert m.covered["chest_pain"][0, 0] >= need - 1e-6  # the 2025 milestone
+
+
+def cc_mixed_case(make_random_instance, seed: int):
+    """Seeded random critical-care case: stock, beds, levels, rule modes, shares, minutes, costs, weights,
+    budget; blood points alongside in half of the cases."""
+    rng = np.random.default_rng(7000 + seed)
+    inst = cc_instance(make_random_instance, seed, n_demand=int(rng.integers(6, 11)),
+                       existing=float(rng.choice([0.0, 0.2, 0.4])))
+    modes = [OFF, SOFT, HARD]
+    cc = {t: {"full_coverage": StandardRule(mode=modes[rng.integers(3)].mode,
+                                            weight=float(rng.choice([1.0, 3.0]))),
+              "coverage_share": float(rng.choice([0.5, 0.8, 1.0])),
+              "access_minutes": float(rng.integers(15, 41)),
+              "unit_cost_wan": float(rng.choice([150.0, 200.0, 300.0]))} for t in ind.CENTRE_TYPES}
+    cc["min_beds"] = int(rng.choice([0, 100, 200]))
+    cc["weight"] = float(rng.choice([0.5, 1.0, 2.0]))
+    if rng.random() < 0.3:
+        cc["levels"] = ["county_hospital", "mch_hospital", "central_thc"]
+    top: dict = {"budget_wan": float(rng.integers(2, 12) * 100)}
+    if rng.random() < 0.5:
+        top["blood"] = {"unit_cost_wan": 100.0, "candidates": ["s04", "s05"], "access_minutes": 20.0,
+                        "weight": float(rng.choice([1.0, 2.0]))}
+    return inst, cc_cfg(cc, **top)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_critical_care_township_floor_hard(opt, make_random_instance, seed):
+    from healthplan.optimizer.config import EquityConfig
+
+    # every township's persons within 30 minutes of a stroke centre ≥ 40 % of its population (hard)
+    inst = cc_instance(make_random_instance, seed, existing=0.1)
+    cfg = cc_cfg({"chest_pain": {"access_minutes": 30.0}, "stroke": {"access_minutes": 30.0},
+                  "trauma": {"enabled": False}},
+                 budget_wan=900.0, equity=EquityConfig(theta=0.4, kinds=["stroke"], rule=HARD))
+    _check_or_infeasible(opt, inst, cfg)
+
+
+CC_MIXED_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("seed", CC_MIXED_SEEDS)
+def test_critical_care_mixed_random(opt, make_random_instance, seed):
+    inst, cfg = cc_mixed_case(make_random_instance, seed)
+    _check_or_infeasible(opt, inst, cfg)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 5])
+def test_critical_care_mixed_random_cbc(opt, make_random_instance, seed):
+    inst, cfg = cc_mixed_case(make_random_instance, seed)
+    _check_or_infeasible(opt, inst, cfg.model_copy(update={"solver": SolverConfig(name="cbc")}))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_critical_care_min_budget_hard_full_coverage(opt, make_random_instance, seed):
+    # the least capital meeting hard full coverage of two types (the third off): a set-covering problem each
+    inst = cc_instance(make_random_instance, seed, existing=0.2)
+    cfg = cc_cfg({"chest_pain": {"full_coverage": HARD, "access_minutes": 25.0, "unit_cost_wan": 200.0},
+                  "stroke": {"full_coverage": HARD, "access_minutes": 35.0, "unit_cost_wan": 300.0,
+                             "coverage_share": 0.8},
+                  "trauma": {"full_coverage": OFF}},
+                 site_costs_wan={"s01": {"chest_pain_centre": 120.0}})
+    prep = ind.prepare(inst, cfg)
+    least = ind.brute_min_budget(prep)
+    assert least is not None
+    plan = opt.min_budget(inst, cfg)
+    assert plan.solve.status == Status.OPTIMAL
+    assert plan.spent_wan == pytest.approx(least)
+    assert plan.meta["least_budget_wan"] == pytest.approx(least)
+    assert ind.measure(prep, ind.items_to_plan(prep, plan.items)).hard_ok[0]
