@@ -16,7 +16,7 @@ from healthplan.optimizer.kind import StandardRule, StrictConfig
 from healthplan.optimizer.kinds import KIND_NAMES, SERVICE_KEYS, ResourcesConfig
 from healthplan.optimizer.kinds.ambulance import AmbulanceConfig
 from healthplan.optimizer.kinds.blood import BLOOD_COST_ASSUMPTION_WAN, BloodConfig
-from healthplan.optimizer.kinds.critical_care import CentreTypeConfig, CriticalCareConfig
+from healthplan.optimizer.kinds.critical_care import CENTRE_COST_ASSUMPTION_WAN, CentreTypeConfig, CriticalCareConfig
 from healthplan.optimizer.kinds.fever import ROOM_COST_ASSUMPTION_WAN, FeverConfig
 from healthplan.optimizer.kinds.subcentre import SubcentreConfig, SubcentreEligibility
 
@@ -96,7 +96,7 @@ class OptimizerConfig(StrictConfig):
 
 
 __all__ = [
-    "BLOOD_COST_ASSUMPTION_WAN", "ROOM_COST_ASSUMPTION_WAN", "AmbulanceConfig", "BloodConfig", "CentreTypeConfig",
+    "BLOOD_COST_ASSUMPTION_WAN", "CENTRE_COST_ASSUMPTION_WAN", "ROOM_COST_ASSUMPTION_WAN", "AmbulanceConfig", "BloodConfig", "CentreTypeConfig",
     "Decision",
     "CoverageKey", "CriticalCareConfig", "EquityConfig", "FeverConfig", "Kind", "ObjectiveConfig", "OptimizerConfig",
     "PhasingConfig", "ResourcesConfig", "SolverConfig", "StandardRule", "SubcentreConfig", "SubcentreEligibility",

@@ -70,7 +70,12 @@ from scipy.sparse.csgraph import shortest_path
 
 from healthplan.geodata.instance import Instance
 from healthplan.geodata.levels import HOSPITAL_LEVELS, Level
-from healthplan.optimizer.config import BLOOD_COST_ASSUMPTION_WAN, ROOM_COST_ASSUMPTION_WAN, OptimizerConfig
+from healthplan.optimizer.config import (
+    BLOOD_COST_ASSUMPTION_WAN,
+    CENTRE_COST_ASSUMPTION_WAN,
+    ROOM_COST_ASSUMPTION_WAN,
+    OptimizerConfig,
+)
 
 # Decision kinds of the enumerator; ambulance vehicles are two decisions per station and year.
 CENTRE_TYPES = ("chest_pain", "stroke", "trauma")  # critical-care centre types = their coverage keys
@@ -224,7 +229,7 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "subcentre": ones * res.subcentre.unit_cost_wan,
         "amb_ord": ones * res.ambulance.unit_cost_ord_wan,
         "amb_np": ones * res.ambulance.unit_cost_np_wan,
-        **{k: ones * getattr(cc, t).unit_cost_wan for t, k in zip(CENTRE_TYPES, CENTRE_KINDS, strict=True)},
+        **{k: ones * _centre_cost(getattr(cc, t).unit_cost_wan) for t, k in zip(CENTRE_TYPES, CENTRE_KINDS, strict=True)},
     }
     station_cost = np.where(amb_now == 0, res.ambulance.new_station_cost_wan, 0.0)
     # per-site overrides: {site_id: {item: 万元}} with the item names of the scenario schema
@@ -252,6 +257,11 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         instance, cfg, years, yw, pop, urban, minutes, cover, res.enabled(), eligible, existing,
         unit_cost, station_cost, cap, secondary_base, decisions,
     )
+
+
+def _centre_cost(wan: float | None) -> float:
+    """A centre type's unit cost; unset → the flagged ASSUMPTION fallback (optimizer.config contract)."""
+    return CENTRE_COST_ASSUMPTION_WAN if wan is None else wan
 
 
 def _soft_rules(cfg: OptimizerConfig) -> list[str]:
