@@ -411,14 +411,18 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
                       "MultiPolygon", "GeometryCollection"], dtype=object)
     type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], "none")
     wrong = ok & ~pd.Series(type_names).isin(allowed).to_numpy(dtype=bool)
-    if wrong.any():
-        parts = np.asarray(shapely.get_num_geometries(geom), dtype=int)
-        kind = schema.kind
-        report_rows(report, file, ids[wrong],
-                    [f"the geometry is a MultiPoint of {k} points; a {kind} feature must be one point"
-                     if t == "MultiPoint" and schema.geometry == "point"
-                     else f"the geometry is a {t}, expected {' or '.join(allowed)}"
-                     for t, k in zip(type_names[wrong], parts[wrong], strict=True)],
+    multi = wrong & (type_names == "MultiPoint") & (schema.geometry == "point")
+    if multi.any():  # single-part MultiPoints were made points by _single_points
+        parts = np.asarray(shapely.get_num_geometries(geom[multi]), dtype=int)
+        report_rows(report, file, ids[multi],
+                    [f"the geometry is a MultiPoint of {k} points; a {schema.kind} feature must be one point"
+                     for k in parts],
+                    "split it into single points, each with its own id (QGIS: Vector ▸ Geometry ▸ Multipart to "
+                    "Singleparts), or keep only the point meant", column="geometry")
+    other = wrong & ~multi
+    if other.any():
+        report_rows(report, file, ids[other],
+                    [f"the geometry is a {t}, expected {' or '.join(allowed)}" for t in type_names[other]],
                     _GEOM_FIX[schema.geometry or "point"], column="geometry")
     ok &= ~wrong
     nonfinite = ok & _nonfinite_coordinates(geom)
