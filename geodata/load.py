@@ -41,8 +41,8 @@ RURAL_KINDS = frozenset({"镇", "乡", "town", "township", "rural", "民族乡",
 # tables are rounded, and village lists and township tables often come from different years (1 % is one or two
 # years of migration), resident (常住) and registered (户籍) figures can differ by half in rural townships that
 # people leave, and households written as persons give a factor of about 3, all worth a look but not wrong.
-# A factor beyond 10 either way (and more than 1,000 persons apart) is an error: no migration explains it, only
-# a unit mistake (万人 or 千人 for persons), a column mix-up, or villages missing from the demand layer.
+# A factor beyond 10 either way (and more than 1,000 persons apart) is an error: no migration explains it,
+# only a unit mistake (万人 or 千人 for persons), a column mix-up, or villages missing from the demand layer.
 POPULATION_TOLERANCE = 0.01
 POPULATION_FACTOR_ERROR = 10.0
 POPULATION_ERROR_MIN_PERSONS = 1_000
@@ -58,6 +58,7 @@ def load_instance(
     name: str = "",
     cache_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    scenario_file: str | Path | None = None,
 ) -> Instance:
     """Read and check every input, compute travel times and return the Instance.
 
@@ -75,6 +76,9 @@ def load_instance(
         Travel-time cache folder; ``None``: ``travel.cache_dir``, else no cache.
     progress
         Called with a short message before each step.
+    scenario_file
+        The scenario file, named by problems of the scenario itself (no demand layer given …); default the
+        word "scenario".
 
     Raises
     ------
@@ -82,19 +86,20 @@ def load_instance(
         Carrying every error found in every file; warnings of a successful load are in ``Instance.warnings``.
     """
     inst, report = _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name=name, cache_dir=cache_dir,
-                             progress=progress)
+                             progress=progress, scenario_file=scenario_file)
     report.raise_if_errors()
     if inst is None:  # pragma: no cover - no instance without an error
-        raise InputError("the inputs could not be assembled", file="scenario")
+        raise InputError("the inputs could not be assembled", file=str(scenario_file or "scenario"))
     return inst
 
 
 def check_inputs(
-    inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None
+    inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None,
+    scenario_file: str | Path | None = None,
 ) -> tuple[Instance | None, ProblemReport]:
     """Everything :func:`load_instance` does, but return ``(instance or None, report)`` instead of raising."""
     return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir,
-                     progress=None)
+                     progress=None, scenario_file=scenario_file)
 
 
 # --- the pipeline -------------------------------------------------------------------------------------------
@@ -108,9 +113,11 @@ def _assemble(
     name: str,
     cache_dir: Path | None,
     progress: Callable[[str], None] | None,
+    scenario_file: str | Path | None = None,
 ) -> tuple[Instance | None, ProblemReport]:
     say = progress or (lambda _msg: None)
     report = ProblemReport()
+    scenario = str(scenario_file or "scenario")
     t0 = time.perf_counter()
 
     # 1. Read and check each layer on its own.
@@ -125,11 +132,11 @@ def _assemble(
         "candidates": inputs.candidates, "roads": inputs.roads, "travel_times": inputs.travel_times,
     }
     if inputs.demand is None and inputs.townships is None:
-        report.error("scenario", "no demand: neither inputs.demand nor inputs.townships is given",
+        report.error(scenario, "no demand: neither inputs.demand nor inputs.townships is given",
                      "add inputs.demand (villages with population) or inputs.townships (polygons with "
                      "population)")
     if site_spec is None and inputs.candidates is None:
-        report.error("scenario",
+        report.error(scenario,
                      "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
                      "add inputs.facilities (existing facilities) and/or inputs.candidates")
     raw: dict[str, pd.DataFrame | None] = {}
@@ -192,7 +199,7 @@ def _assemble(
                          f"check inputs.{kind} (right file, right layer?)")
     if demand is not None:
         _check_total_population(demand, "demand" if "demand" in layers else "townships", report)
-    method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report)
+    method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report, scenario=scenario)
     if method in ("roads", "straight"):
         for frame in (demand, sites):
             if frame is not None:
@@ -422,7 +429,8 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
     )[list(DEMAND_COLUMNS)]
     out.attrs["file"] = file
     out.attrs["coordless"] = np.full(len(out), not isinstance(dm, gpd.GeoDataFrame))
-    if assigned and townships is not None and np.isfinite(townships["population"].to_numpy(dtype=float)).all():
+    tw_pop_known = townships is not None and np.isfinite(townships["population"].to_numpy(dtype=float)).all()
+    if assigned and tw_pop_known:
         _check_township_totals(out, townships, file, report)
     return out
 
@@ -481,16 +489,17 @@ def _check_township_totals(demand: pd.DataFrame, townships: gpd.GeoDataFrame, fi
     if far.any():
         report_rows(report, tw_file, list(tw_pop.index[far.to_numpy()]),
                     [f"the township's population {int(t):,} and the sum of its demand points in {file} "
-                     f"({int(v):,} persons) differ by {_factor(v, t)}: a unit mistake (万人 or 千人 for persons?), "
-                     "a wrong column, or demand points missing from the township"
+                     f"({int(v):,} persons) differ by {_factor(v, t)}: a unit mistake (万人 or 千人 for "
+                     "persons?), a wrong column, or demand points missing from the township"
                      for v, t in zip(sums[far], tw_pop[far], strict=True)],
-                    "correct the figures; the township population is only a check when a demand layer is given, "
-                    "so you may also remove it (inputs.townships.columns without population)",
+                    "correct the figures; the township population is only a check when a demand layer is "
+                    "given, so you may also remove it (inputs.townships.columns without population)",
                     column="population")
     if near.any():
         report_rows(report, file, list(tw_pop.index[near.to_numpy()]),
-                    [f"the demand points of this township sum to {int(v):,} persons, the township says {int(t):,} "
-                     f"({(v - t) / max(t, 1):+.1%})" for v, t in zip(sums[near], tw_pop[near], strict=True)],
+                    [f"the demand points of this township sum to {int(v):,} persons, the township says "
+                     f"{int(t):,} ({(v - t) / max(t, 1):+.1%})"
+                     for v, t in zip(sums[near], tw_pop[near], strict=True)],
                     "check the populations (the demand points' figures are used)", column="population",
                     severity="warning")
 
@@ -506,9 +515,9 @@ def _check_total_population(demand: pd.DataFrame, kind: str, report: ProblemRepo
     file = demand.attrs.get("file", kind)
     total = int(demand["population"].sum())
     if len(demand) and total == 0:
-        report.error(file, f"the total population of the {len(demand):,} demand points is 0: there is nobody to "
-                     "plan for", f"fill the population column of inputs.{kind} (persons), or map the right "
-                     f"column: inputs.{kind}.columns: {{population: 人口}}", column="population")
+        report.error(file, f"the total population of the {len(demand):,} demand points is 0: there is nobody "
+                     "to plan for", f"fill the population column of inputs.{kind} (persons), or map the "
+                     f"right column: inputs.{kind}.columns: {{population: 人口}}", column="population")
     elif total > MAX_TOTAL_POPULATION:
         report.error(file, f"the total population of the demand points is {total:,}: more than China's (1.41 "
                      "billion in the 2020 census)", "correct the population column (a unit mistake?)",
@@ -569,17 +578,18 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
 
 
 def _method(
-    travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport
+    travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport,
+    scenario: str = "scenario",
 ) -> str:
     """Resolve ``auto`` as the travel-time module does; record a method whose input is missing."""
     method = travel.method
     if method == "auto":
         return "od" if od is not None else "roads" if roads is not None else "straight"
     if method == "od" and od is None:
-        report.error("scenario", "travel.method is 'od' but no OD matrix is given",
+        report.error(scenario, "travel.method is 'od' but no OD matrix is given",
                      "add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method")
     if method == "roads" and roads is None:
-        report.error("scenario", "travel.method is 'roads' but no roads layer is given",
+        report.error(scenario, "travel.method is 'roads' but no roads layer is given",
                      "add inputs.roads or choose travel.method 'straight' or 'auto'")
     return method
 

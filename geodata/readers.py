@@ -94,9 +94,10 @@ def read_layer_into(
         return None
     fmt = _format_of(path)
     if path.is_file() and path.stat().st_size == 0:
+        header = ", ".join(schema.required) or "id"
         report.error(file, f"the {kind} file is empty (0 bytes)",
-                     "export the layer again (a CSV needs its header row: "
-                     f"{', '.join(schema.required) or 'id'} …)")
+                     f"export the table again with its header row ({header} …)" if fmt == "csv"
+                     else "export the layer again")
         return None
     try:
         if fmt in ("csv", "parquet"):
@@ -231,18 +232,18 @@ def _horizontal(crs: CRS, file: str, kind: str, report: ProblemReport, *, declar
         return True
     report.error(file, f"the CRS given by {declared_by} ({crs_label(crs)}, a {crs.type_name} CRS) is neither "
                  "longitude/latitude nor a map projection",
-                 "give the layer's horizontal CRS, e.g. 'EPSG:4326' or 'EPSG:4490' for lon/lat, 'EPSG:4547' for "
-                 "CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+                 "give the layer's horizontal CRS, e.g. 'EPSG:4326' or 'EPSG:4490' for lon/lat, "
+                 "'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
     return False
 
 
 def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFrame:
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
     for enc in CSV_ENCODINGS:
         try:
             # Blank lines are read as empty rows (dropped later with their line numbers kept right).
-            return pd.read_csv(path, encoding=enc, sep=sep, skipinitialspace=True, keep_default_na=False,
-                               na_values=list(CSV_NA_VALUES), skip_blank_lines=False, **kwargs)
+            return pd.read_csv(path, encoding=enc, sep=_separator(path, enc), skipinitialspace=True,
+                               keep_default_na=False, na_values=list(CSV_NA_VALUES), skip_blank_lines=False,
+                               **kwargs)
         except UnicodeDecodeError:
             continue
     msg = f"{path}: not UTF-8 or GBK text"  # pragma: no cover - gb18030 decodes nearly any bytes
@@ -293,12 +294,28 @@ def _read_table(
     return out
 
 
+def _separator(path: Path, encoding: str) -> str:
+    """Choose the CSV's separator: a tab for .tsv; else a comma, unless the header has none but ';' or tabs.
+
+    (Excel writes ';' where the decimal mark is a comma.)
+    """
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open("rb") as f:
+        head = f.read(65536)
+    line = next((ln for ln in head.decode(encoding, errors="replace").splitlines() if ln.strip()), "")
+    if "," in line:
+        return ","
+    return ";" if ";" in line else "\t" if "\t" in line else ","
+
+
 def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport) -> pd.DataFrame | None:
     """Headers stripped; Excel's empty trailing columns and empty rows dropped, each with a note.
 
-    Rows are dropped where every cell is empty (Excel leaves ``,,,,`` lines below a table); the line numbers of
-    the rows kept go to ``attrs["row_numbers"]`` (0-based positions in the file, before the header offset) so
-    messages still name the right line. ``None`` (with an error) when two headers are equal once stripped.
+    Rows are dropped where every cell is empty (Excel leaves ``,,,,`` lines below a table); the line
+    numbers of the rows kept go to ``attrs["row_numbers"]`` (0-based positions in the file, before the header
+    offset) so messages still name the right line. ``None`` (with an error) when two headers are equal once
+    stripped.
     """
     names = [str(c).strip() for c in frame.columns]
     seen: dict[str, int] = {}
@@ -313,8 +330,8 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport)
     for name in names:
         m = _REPEATED.match(name)
         if m and m.group(1) in seen and not _UNNAMED.match(m.group(1)):
-            report.warning(file, f"the header has the column {m.group(1)!r} more than once; the first is read, "
-                           f"the repeat is read as {name!r}", "delete or rename the repeated column",
+            report.warning(file, f"the header has the column {m.group(1)!r} more than once; the first is "
+                           f"read, the repeat is read as {name!r}", "delete or rename the repeated column",
                            column=m.group(1))
     blank = _blank_cells(frame)
     empty_cols = [c for i, c in enumerate(names) if _UNNAMED.match(c) and bool(blank[:, i].all())]
@@ -332,7 +349,8 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport)
         label, offset = ("line", 2) if fmt == "csv" else ("row", 1)
         lines = np.flatnonzero(empty_rows) + offset
         shown = ", ".join(str(v) for v in lines[:5]) + (", …" if n > 5 else "")
-        report.warning(file, f"{n} empty row{'s' if n > 1 else ''} dropped ({label}{'s' if n > 1 else ''} {shown})",
+        rows = f"{label}{'s' if n > 1 else ''}"
+        report.warning(file, f"{n} empty row{'s' if n > 1 else ''} dropped ({rows} {shown})",
                        "nothing to do; delete the empty rows in the spreadsheet to silence this note")
         frame = frame.iloc[keep_pos].reset_index(drop=True)
         frame.attrs["row_numbers"] = keep_pos
@@ -340,7 +358,7 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport)
 
 
 def _blank_cells(frame: pd.DataFrame) -> np.ndarray:
-    """Rows × columns mask of empty cells (the CSV reader already turned blank and space-only cells into NA)."""
+    """Rows × columns mask of empty cells (the CSV reader already made blank and space-only cells NA)."""
     return frame.isna().to_numpy(dtype=bool).reshape(len(frame), frame.shape[1])
 
 

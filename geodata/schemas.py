@@ -25,8 +25,8 @@ class ColumnSchema:
 
     ``dtype`` is how the value is coerced (``id``: non-blank text; ``level``: a :class:`geodata.levels.Level`
     spelling); ``minimum`` is the smallest allowed value for numbers (``None``: no bound); ``maximum`` the
-    largest plausible one (above it: an error, the value is a unit or typing mistake), ``warn_above`` the value
-    above which a number is unusual enough to be reported as a warning; ``aliases`` are file headers
+    largest plausible one (above it: an error, the value is a unit or typing mistake), ``warn_above`` the
+    value above which a number is unusual enough to be reported as a warning; ``aliases`` are file headers
     recognised without a ``columns:`` entry (exact match, after the canonical name itself).
     """
 
@@ -86,23 +86,24 @@ _NAME = ColumnSchema("name", "str", default="", description="name (Chinese)", al
 _NAME_EN = ColumnSchema("name_en", "str", default="", description="English alias", aliases=("英文名",))
 _TOWNSHIP = ColumnSchema("township", "str", default="", description="township id (乡镇/街道 编码)",
                          aliases=("乡镇", "乡镇编码", "街道"))
-# Plausible populations of one demand point or township. The largest county-level unit in China had 4.5 million
-# residents in the 2020 census (Bao'an, Shenzhen), so more than 10 million in one point is a unit or typing
-# mistake (an error); no village, community, 街道 or town has a million residents (the largest towns, e.g.
-# Humen and Chang'an in Dongguan, have about 0.6-0.7 million), so more than that is reported as a warning.
+# Plausible populations of one demand point or township. The largest county-level unit in China had 4.5
+# million residents in the 2020 census (Bao'an, Shenzhen), so more than 10 million in one point is a unit or
+# typing mistake (an error); no village, community, 街道 or town has a million residents (the largest towns,
+# e.g. Humen and Chang'an in Dongguan, have about 0.6-0.7 million), so more than that is a warning.
 MAX_POPULATION = 10_000_000
 WARN_POPULATION = 1_000_000
-_POPULATION_REASON = "the largest county-level unit of China, Bao'an in Shenzhen, had 4.5 million in the 2020 census"
-_POPULATION_WARN_REASON = "the largest villages, communities, 街道 and towns of China have about 0.7 million"
+_POPULATION_REASON = ("the largest county-level unit of China, Bao'an in Shenzhen, had 4.5 million in the "
+                      "2020 census")
+_POPULATION_WARN_REASON = "the largest villages, communities, 街道 and towns of China have ~0.7 million"
 _POPULATION = ColumnSchema("population", "int", "persons", required=True, minimum=0,
                            description="resident population", aliases=("人口", "常住人口", "pop"),
-                           maximum=MAX_POPULATION, warn_above=WARN_POPULATION, bound_reason=_POPULATION_REASON,
-                           warn_reason=_POPULATION_WARN_REASON)
+                           maximum=MAX_POPULATION, warn_above=WARN_POPULATION,
+                           bound_reason=_POPULATION_REASON, warn_reason=_POPULATION_WARN_REASON)
 _URBAN = ColumnSchema("urban", "bool", default=None, description="urban (城市/街道) = 1, rural = 0",
                       aliases=("城乡", "是否城市"))
 
-# A county's whole fleet is tens of vehicles (1 per 10,000-30,000 people), a station's a few: 200 at one site is
-# unusual, 10,000 more than a province has.
+# A county's whole fleet is tens of vehicles (1 per 10,000-30,000 people), a station's a few: 200 at one site
+# is unusual, 10,000 more than a province has.
 _FLEET_BOUNDS: dict[str, object] = {"maximum": 10_000, "warn_above": 200,
                        "bound_reason": "more vehicles than a whole province has",
                        "warn_reason": "a whole county's fleet is tens of vehicles"}
@@ -111,8 +112,8 @@ _FLEET_BOUNDS: dict[str, object] = {"maximum": 10_000, "warn_above": 200,
 _STOCK: tuple[ColumnSchema, ...] = (
     # The largest hospitals of China have about 10,000 beds (Zhengzhou University First Affiliated Hospital).
     ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数"),
-                 maximum=50_000, warn_above=12_000, warn_reason="the largest hospital of China has about 10,000",
-                 bound_reason="five times the largest hospital of China"),
+                 maximum=50_000, warn_above=12_000, bound_reason="five times the largest hospital of China",
+                 warn_reason="the largest hospital of China has about 10,000"),
     ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0,
                  description="existing ordinary ambulances", **_FLEET_BOUNDS),
     ColumnSchema("amb_np", "int", "vehicles", default=0, minimum=0,

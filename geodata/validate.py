@@ -173,7 +173,8 @@ def _coerce_number(
         fill = "fill in the real number" if col.required else "leave the cell empty where it is unknown"
         report_rows(report, file, ids[nonfinite],
                     [_nonfinite_message(f"{col.name}{unit}", v) for v in raw[nonfinite]],
-                    f"write a plain number in column {name!r}; inf and nan are not values ({fill})", column=name)
+                    f"write a plain number in column {name!r}; inf and nan are not values ({fill})",
+                    column=name)
     if col.required and missing.any():
         report_rows(report, file, ids[missing], f"{col.name}{unit} is missing",
                     f"fill column {name!r} for every row (0 is allowed)", column=name)
@@ -219,7 +220,8 @@ def _check_bounds(report: ProblemReport, file: str, ids: np.ndarray, vals: np.nd
             report_rows(report, file, ids[high],
                         [f"{col.name} {v:,.0f}{unit} is implausible for one {kind} row: more than "
                          f"{col.maximum:,.0f}{why}" for v in vals[high]],
-                        f"correct column {name!r} (a unit or typing mistake? it must be in {col.unit or 'units'})",
+                        f"correct column {name!r} (a unit or typing mistake? it must be in "
+                        f"{col.unit or 'units'})",
                         column=name)
     if col.warn_above is not None:
         warn = np.isfinite(vals) & (vals > col.warn_above) & ~high
@@ -331,8 +333,8 @@ def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id",
               raw: pd.Series | None = None) -> None:
     """Missing and duplicate ids (every duplicate is listed with the rows it appears on).
 
-    ``raw`` is the id column as the file wrote it: ids with spaces around them are normalised with a note, and a
-    duplicate that only exists once the spaces are removed says so.
+    ``raw`` is the id column as the file wrote it: ids with spaces around them are normalised with a note, and
+    a duplicate that only exists once the spaces are removed says so.
     """
     file = frame.attrs.get("file", "input")
     name = _file_column(frame, column)
@@ -383,10 +385,10 @@ def _note_spaced_ids(report: ProblemReport, file: str, written: np.ndarray | Non
     first = int(np.flatnonzero(spaced)[0])
     at = f"{labels[first]}: " if labels is not None else ""
     n = int(spaced.sum())
-    report.warning(file, f"{n} {what} had spaces around them, which are removed (first: {at}{written[first]!r} "
-                   f"→ {text[first]!r})",
-                   "nothing to do unless this makes two ids equal; trim the ids in the file to silence this note",
-                   column=column)
+    report.warning(file, f"{n} {what} had spaces around them, which are removed (first: "
+                   f"{at}{written[first]!r} → {text[first]!r})",
+                   "nothing to do unless this makes two ids equal; trim the ids in the file to silence this "
+                   "note", column=column)
 
 
 def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: ProblemReport) -> np.ndarray:
@@ -417,8 +419,8 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
         report_rows(report, file, ids[multi],
                     [f"the geometry is a MultiPoint of {k} points; a {schema.kind} feature must be one point"
                      for k in parts],
-                    "split it into single points, each with its own id (QGIS: Vector ▸ Geometry ▸ Multipart to "
-                    "Singleparts), or keep only the point meant", column="geometry")
+                    "split it into single points, each with its own id (QGIS: Vector ▸ Geometry ▸ "
+                    "Multipart to Singleparts), or keep only the point meant", column="geometry")
     other = wrong & ~multi
     if other.any():
         report_rows(report, file, ids[other],
@@ -428,7 +430,8 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     nonfinite = ok & _nonfinite_coordinates(geom)
     if nonfinite.any():
         report_rows(report, file, ids[nonfinite], "the coordinates are not finite numbers (inf or nan)",
-                    "give the feature real coordinates, or delete it", column=coords[0] if coords else "geometry")
+                    "give the feature real coordinates, or delete it",
+                    column=coords[0] if coords else "geometry")
     ok &= ~nonfinite
     valid = np.asarray(shapely.is_valid(geom), dtype=bool)
     invalid = ok & ~valid
@@ -467,8 +470,11 @@ def _crs_fix(frame: gpd.GeoDataFrame, kind: str, right: str) -> str:
 
 def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: np.ndarray, ok: np.ndarray,
                             report: ProblemReport) -> np.ndarray:
-    """Coordinates whose size does not fit the declared CRS: metres declared as degrees, degrees declared as
-    metres (the whole layer within ±180/±90), swapped longitude and latitude. Returns the rows still usable."""
+    """Check that the coordinates' size fits the declared CRS; return the rows still usable.
+
+    Records metres declared as degrees, degrees declared as metres (the whole layer within ±180/±90) and
+    swapped longitude and latitude.
+    """
     file = frame.attrs.get("file", "input")
     coords = frame.attrs.get("coord_columns")
     column = coords[0] if coords else "geometry"
@@ -502,8 +508,8 @@ def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: n
     if huge.any():
         first = bounds[huge][0]
         report_rows(report, file, ids[huge],
-                    f"coordinates ({first[0]:.4g}, {first[1]:.4g}) are beyond any place on Earth in metres of "
-                    f"{crs_label(frame.crs)}", "correct the coordinates or the CRS", column=column)
+                    f"coordinates ({first[0]:.4g}, {first[1]:.4g}) are beyond any place on Earth in metres "
+                    f"of {crs_label(frame.crs)}", "correct the coordinates or the CRS", column=column)
         good &= ~huge
     rest = ok & good
     if rest.any():
@@ -532,12 +538,12 @@ def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport) -> pd.
         check_ids(out, report, raw=frame["id"] if "id" in frame else None)
     if isinstance(out, gpd.GeoDataFrame):
         if schema.geometry == "point":
-            out = _single_points(out, report)
+            out = _single_points(out)
         out.attrs["geometry_ok"] = check_geometry(out, schema, report)
     return out
 
 
-def _single_points(frame: gpd.GeoDataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
+def _single_points(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A MultiPoint of one point is that point (some tools write every point layer as MultiPoint)."""
     geom = frame.geometry.values
     multi = np.asarray(shapely.get_type_id(geom) == 4, dtype=bool) & ~np.asarray(shapely.is_empty(geom), bool)
@@ -587,9 +593,10 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
                         "write the speed in km/h as a number, or leave it empty to use the class speed",
                         column=cfg.speed_column)
         if nonfinite.any():
-            report_rows(report, file, ids[nonfinite], [_nonfinite_message("speed (km/h)", v) for v in raw[nonfinite]],
-                        "write the speed in km/h as a plain number; inf and nan are not speeds (leave the cell "
-                        "empty to use the class speed)", column=cfg.speed_column)
+            report_rows(report, file, ids[nonfinite],
+                        [_nonfinite_message("speed (km/h)", v) for v in raw[nonfinite]],
+                        "write the speed in km/h as a plain number; inf and nan are not speeds (leave the "
+                        "cell empty to use the class speed)", column=cfg.speed_column)
         _check_speeds(report, file, ids, speed, cfg.speed_column)
         bad = bad | nonfinite
         nonpos = np.isfinite(speed) & (speed <= 0)

@@ -60,10 +60,13 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def duplicate_keys(text: str) -> list[str]:
-    """Every key written twice in one mapping of a YAML text: ``'budget_wan' (lines 1 and 4)``, with its dotted
-    place (``resources.blood.enabled``). Plain YAML silently keeps the last one, so a scenario with two
-    ``budget_wan:`` lines would run on one of them without a word. Keys merged in with ``<<: *anchor`` may be
-    overridden, as YAML means. Raises :class:`yaml.YAMLError` when the text is not YAML."""
+    """List every key written twice in one mapping of a YAML text, with its dotted place and both lines.
+
+    E.g. ``'resources.blood.enabled' (lines 3 and 4)``. Plain YAML silently keeps the last one, so a scenario
+    with two ``budget_wan:`` lines would run on one of them without a word. Keys merged in with
+    ``<<: *anchor`` may be overridden, as YAML means. Raises :class:`yaml.YAMLError` when the text is not
+    YAML.
+    """
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -103,14 +106,15 @@ def duplicate_keys(text: str) -> list[str]:
 
 
 def _read_text(path: Path) -> str:
-    """The file as text: UTF-8 (with or without BOM), else GB18030 (Notepad on Chinese Windows saves GBK)."""
+    """Read the file as text: UTF-8 (with or without BOM), else GB18030 (Notepad on Chinese Windows: GBK)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         msg = f"scenario file {path} not found — fix: check the path (relative paths start from the current folder)"
         raise ScenarioError(msg) from None
     except IsADirectoryError:
-        raise ScenarioError(f"{path} is a folder, not a scenario file — fix: give the path of the .yaml file") from None
+        msg = f"{path} is a folder, not a scenario file — fix: give the path of the .yaml file"
+        raise ScenarioError(msg) from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read the scenario file: {exc.strerror or exc}") from None
     for enc in ("utf-8-sig", "gb18030"):
@@ -121,29 +125,35 @@ def _read_text(path: Path) -> str:
     raise ScenarioError(f"{path}: the scenario file is not text (not UTF-8 or GBK) — fix: save it as UTF-8")
 
 
+_EMPTY_FIX = ("write at least its inputs, e.g. inputs: {demand: demand.csv, sites: sites.csv, travel_times: "
+              "od.csv} (see scenarios/examples/csv/minimal.yaml)")
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     text = _read_text(path)
     if "\x00" in text:
-        raise ScenarioError(f"{path}: the scenario file is not text (it holds NUL bytes) — fix: give the .yaml file")
+        msg = f"{path}: the scenario file is not text (it holds NUL bytes) — fix: give the .yaml file"
+        raise ScenarioError(msg)
     try:
         dups = duplicate_keys(text)
         data = yaml.safe_load(text) if not dups else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        msg = f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or exc} — fix: check indentation and colons"
+        problem = getattr(exc, "problem", None) or exc
+        msg = f"{path}: not valid YAML{where}: {problem} — fix: check indentation and colons"
         raise ScenarioError(msg) from None
     except RecursionError:
-        raise ScenarioError(f"{path}: the YAML is nested too deeply to read — fix: simplify the file") from None
+        msg = f"{path}: the YAML is nested too deeply to read — fix: simplify the file"
+        raise ScenarioError(msg) from None
     if dups:
         head = "a key is" if len(dups) == 1 else f"{len(dups)} keys are"
-        msg = (f"{path}: {head} written twice in the same mapping: {'; '.join(dups)} — YAML would silently keep "
-               "only the last; fix: delete or merge the repeated lines")
+        msg = (f"{path}: {head} written twice in the same mapping: {'; '.join(dups)} — YAML would silently "
+               "keep only the last; fix: delete or merge the repeated lines")
         raise ScenarioError(msg)
     if data is None:
-        raise ScenarioError(f"{path}: the scenario file is empty (nothing but blank lines or comments) — fix: write "
-                            "at least its inputs, e.g. inputs: {{demand: demand.csv, sites: sites.csv, travel_times: "
-                            "od.csv}} (see scenarios/examples/csv/minimal.yaml)".replace("{{", "{").replace("}}", "}"))
+        msg = f"{path}: the scenario file is empty (nothing but blank lines or comments) — fix: {_EMPTY_FIX}"
+        raise ScenarioError(msg)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping of keys (got {type(data).__name__})")
     return data

@@ -1,12 +1,12 @@
-"""Small valid inputs to break, and one way to run the real CLI on them (tests/test_bad_values.py,
-tests/test_hostile_inputs.py).
+"""Small valid inputs to break, and one way to run the real CLI on them (for the bad-input tests).
 
 Two tiny counties, both valid as written:
 
 - ``write_tables``: the plain "any instance" — ``demand.csv``, ``sites.csv``, ``od.csv`` (8 villages, 4 sites,
   every pair in the OD matrix);
-- ``write_layers``: geodata — ``townships.geojson`` (2 polygons), ``villages.gpkg`` (points), ``facilities.geojson``
-  (points), ``candidates.csv`` (lon/lat), ``roads.gpkg`` (lines), travel times over the roads.
+- ``write_layers``: geodata — ``townships.geojson`` (2 polygons), ``villages.gpkg`` (points),
+  ``facilities.geojson`` (points), ``candidates.csv`` (lon/lat), ``roads.gpkg`` (lines), travel times over the
+  roads.
 
 Both plan blood points only, with reports reduced to tables, so one run takes well under a second.
 :func:`run_cli` runs ``healthplan.scenarios.cli.main`` in-process and returns the exit code and everything it
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +78,7 @@ travel: {{cache_dir: {cache}}}
 
 
 def write_tables(folder: Path) -> Path:
-    """The plain CSV instance in ``folder``; returns the scenario file."""
+    """Write the plain CSV instance in ``folder``; return the scenario file."""
     folder.mkdir(parents=True, exist_ok=True)
     DEMAND.to_csv(folder / "demand.csv", index=False)
     SITES.to_csv(folder / "sites.csv", index=False)
@@ -112,18 +114,19 @@ def road_layer() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"id": [f"R{i}" for i in range(4)], "class": ["national", "county", "county", "township"],
          "oneway": 0, "speed_kph": [60.0, 40.0, 40.0, 30.0]},
-        geometry=[LineString([(a, 30.515), (b, 30.515)]) for a, b in zip(xs[:-1], xs[1:], strict=True)],
+        geometry=[LineString([(a, 30.515), (b, 30.515)]) for a, b in itertools.pairwise(xs)],
         crs="EPSG:4326",
     )
 
 
 def write_layers(folder: Path) -> Path:
-    """The geodata instance in ``folder`` (GeoJSON, GeoPackage and CSV layers, roads); returns the scenario."""
+    """Write the geodata instance (GeoJSON, GeoPackage and CSV layers, roads); return the scenario."""
     folder.mkdir(parents=True, exist_ok=True)
     pyogrio.write_dataframe(township_layer(), folder / "townships.geojson")
     pyogrio.write_dataframe(village_layer(), folder / "villages.gpkg", layer="villages")
     pyogrio.write_dataframe(facility_layer(), folder / "facilities.geojson")
-    SITES[SITES["level"] == "candidate"].drop(columns=["level"]).to_csv(folder / "candidates.csv", index=False)
+    candidates = SITES[SITES["level"] == "candidate"].drop(columns=["level"])
+    candidates.to_csv(folder / "candidates.csv", index=False)
     pyogrio.write_dataframe(road_layer(), folder / "roads.gpkg", layer="roads")
     scen = folder / "scenario.yaml"
     scen.write_text(
@@ -147,8 +150,10 @@ class Outcome:
 
 
 def run_cli(args: list[str]) -> Outcome:
-    """``healthplan <args>`` in-process (``healthplan.scenarios.cli.main``), on a terminal wide enough that no
-    message is wrapped (a wrapped line loses the space it broke at)."""
+    """Run ``healthplan <args>`` in-process (``healthplan.scenarios.cli.main``).
+
+    On a terminal wide enough that no message is wrapped (a wrapped line loses the space it broke at).
+    """
     out, err = io.StringIO(), io.StringIO()
     width = cli.console.width
     cli.console.width = 10_000
@@ -161,16 +166,26 @@ def run_cli(args: list[str]) -> Outcome:
 
 
 INTERNAL = re.compile(r"内部错误|internal error|Traceback", re.IGNORECASE)
+# Problems of the scenario itself found while loading the inputs (no demand layer given, travel.method 'od'
+# without an OD matrix) are labelled "scenario" until the CLI and the runner pass the scenario's path to
+# geodata.load (its ``scenario_file`` parameter); until then that label counts as naming the scenario file.
+SCENARIO_LABEL = "error: scenario: "
 
 
-def assert_contract(outcome: Outcome, *, files: list[Path], out: Path | None = None) -> None:
-    """The promise on any input: a plan (exit 0), or exit 2 with a message naming one of ``files`` (the
-    scenario or an input), never the internal-error path; nothing at ``out`` (nor a temporary sibling) on
-    error."""
+def assert_contract(outcome: Outcome, *, files: list[Path], out: Path | None = None,
+                    folder: Path | None = None) -> None:
+    """Check the promise on any input.
+
+    A plan (exit 0, ``summary.json`` at ``out``), or exit 2 with a message naming one of ``files`` (the
+    scenario or an input) or a path in ``folder`` (a file the broken scenario names); never the internal-error
+    path; nothing at ``out`` (nor a temporary sibling) on error.
+    """
     assert not INTERNAL.search(outcome.text), outcome.text
     assert outcome.code in (0, 2), f"exit {outcome.code}:\n{outcome.text}"
     if outcome.code == 2:
-        names = [str(f) for f in files] + [Path(f).name for f in files]
+        names = [str(f) for f in files] + [Path(f).name for f in files] + [SCENARIO_LABEL]
+        if folder is not None:
+            names.append(f"{folder}{os.sep}")
         assert any(n in outcome.flat for n in names), f"no file named in:\n{outcome.text}"
         if out is not None:
             assert not out.exists(), f"{out} written although the run failed"

@@ -1,8 +1,8 @@
 """Every bad value is caught with a precise message (file, row/feature, column), never an internal error.
 
-Test names start with their bad-input class (``test_<class>_…``); ``tests/bad_input_table.py`` counts them by
-class for the README's "Bad input" table. Most tests run the real ``healthplan check`` (in-process) on the small
-valid instances of :mod:`hostile` with one thing broken, and assert the exact message.
+Test names start with their bad-input class (``test_<class>_…``); ``tests/bad_input_table.py`` counts them
+by class for the README's "Bad input" table. Most tests run the real ``healthplan check`` (in-process) on the
+small valid instances of :mod:`hostile` with one thing broken, and assert the exact message.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def _run(scen) -> Outcome:
 
 def _line(outcome: Outcome, *parts: str) -> str:
     """The one problem line holding every part (the console's wrapping undone)."""
-    lines = [ln for ln in outcome.flat.replace("error:", "\nerror:").replace("warning:", "\nwarning:").split("\n")
-             if all(p in ln for p in parts)]
+    text = outcome.flat.replace("error:", "\nerror:").replace("warning:", "\nwarning:")
+    lines = [ln for ln in text.split("\n") if all(p in ln for p in parts)]
     assert lines, f"no line with {parts} in:\n{outcome.text}"
     return lines[0]
 
@@ -150,7 +150,8 @@ def test_nonfinite_csv_coordinates(tmp_path, cell):
     _replace(scen.parent / "candidates.csv", "106.68,", f"{cell},")
     out = _check(scen)
     assert out.code == 2
-    assert "missing or non-numeric coordinates" in _line(out, "candidates.csv", "feature 'C1'", "column 'lon'")
+    line = _line(out, "candidates.csv", "feature 'C1'", "column 'lon'")
+    assert "missing or non-numeric coordinates" in line
 
 
 def test_nonfinite_point_in_geojson(tmp_path):
@@ -190,7 +191,8 @@ def test_implausible_village_of_a_trillion_people(tmp_path):
     out = _run(scen)
     assert out.code == 2
     line = _line(out, "demand.csv", "feature 'V3'", "column 'population'")
-    assert "population 1,000,000,000,000 persons is implausible for one demand row: more than 10,000,000" in line
+    assert ("population 1,000,000,000,000 persons is implausible for one demand row: more than 10,000,000"
+            in line)
 
 
 def test_implausible_large_village_is_a_warning(tmp_path):
@@ -254,7 +256,7 @@ def test_implausible_road_speed(tmp_path, speed):
         assert "above China's expressway limit" in _line(out, "warning:", "roads.gpkg", "feature 'R0'")
 
 
-# --- CRS and coordinates --------------------------------------------------------------------------------------
+# --- CRS and coordinates ------------------------------------------------------------------------------------
 
 
 def test_crs_degrees_declared_projected_csv(tmp_path):
@@ -288,7 +290,8 @@ def test_crs_metres_declared_as_degrees(tmp_path):
 def test_crs_metres_in_a_csv_without_crs(tmp_path):
     scen = write_tables(tmp_path)
     pts = gpd.GeoSeries.from_xy(hostile.DEMAND["lon"], hostile.DEMAND["lat"], crs="EPSG:4326").to_crs(32648)
-    hostile.DEMAND.assign(lon=pts.x.round(1), lat=pts.y.round(1)).to_csv(scen.parent / "demand.csv", index=False)
+    metres = hostile.DEMAND.assign(lon=pts.x.round(1), lat=pts.y.round(1))
+    metres.to_csv(scen.parent / "demand.csv", index=False)
     out = _check(scen)
     assert out.code == 2
     assert "set inputs.demand.crs" in _line(out, "demand.csv", "feature 'V1'", "they look projected")
@@ -296,7 +299,8 @@ def test_crs_metres_in_a_csv_without_crs(tmp_path):
 
 def test_crs_swapped_lon_lat(tmp_path):
     scen = write_tables(tmp_path)
-    hostile.DEMAND.rename(columns={"lon": "lat", "lat": "lon"}).to_csv(scen.parent / "demand.csv", index=False)
+    swapped = hostile.DEMAND.rename(columns={"lon": "lat", "lat": "lon"})
+    swapped.to_csv(scen.parent / "demand.csv", index=False)
     out = _check(scen)
     assert out.code == 2
     assert "longitude and latitude look swapped" in _line(out, "demand.csv", "feature 'V1'")
@@ -326,7 +330,8 @@ def test_geometry_multipart_multipoint_names_the_feature(tmp_path):
     scen = write_layers(tmp_path)
     layer = hostile.facility_layer()
     p = layer.geometry.iloc[1]
-    layer.geometry = [layer.geometry.iloc[0], shapely.MultiPoint([p, (p.x + 0.01, p.y)]), layer.geometry.iloc[2]]
+    layer.geometry = [layer.geometry.iloc[0], shapely.MultiPoint([p, (p.x + 0.01, p.y)]),
+                      layer.geometry.iloc[2]]
     pyogrio.write_dataframe(layer, scen.parent / "facilities.geojson")
     out = _run(scen)
     assert out.code == 2
@@ -450,8 +455,8 @@ def test_ids_equal_once_normalised_are_an_error(tmp_path):
     out = _run(scen)
     assert out.code == 2
     line = _line(out, "error:", "demand.csv", "feature 'V1'")
-    assert "duplicate id: it appears 2 times (line 2, line 3) — equal once the spaces around them are removed: " \
-           "'V1', 'V1 '" in line
+    assert ("duplicate id: it appears 2 times (line 2, line 3) — equal once the spaces around them are "
+            "removed: 'V1', 'V1 '") in line
 
 
 def test_ids_duplicate_demand_ids_with_od_matrix(tmp_path):
@@ -553,3 +558,19 @@ def test_excel_gbk_csv_with_trailing_rows(tmp_path):
     path.write_bytes(text.encode("gbk"))
     out = _run(scen)
     assert out.code == 0, out.text
+
+
+def test_excel_semicolon_separated_csv(tmp_path):
+    """Excel where the decimal mark is a comma saves CSV with ';' — read as such, not as one column."""
+    scen = write_tables(tmp_path)
+    hostile.DEMAND.to_csv(scen.parent / "demand.csv", index=False, sep=";")
+    out = _run(scen)
+    assert out.code == 0, out.text
+
+
+def test_excel_empty_geojson_file(tmp_path):
+    scen = write_layers(tmp_path)
+    (scen.parent / "facilities.geojson").write_bytes(b"")
+    out = _check(scen)
+    assert out.code == 2
+    assert "the facilities file is empty (0 bytes) — fix: export the layer again" in out.flat
