@@ -492,8 +492,8 @@ def _check_township_totals(demand: pd.DataFrame, townships: gpd.GeoDataFrame, fi
                      f"({int(v):,} persons) differ by {_factor(v, t)}: a unit mistake (万人 or 千人 for "
                      "persons?), a wrong column, or demand points missing from the township"
                      for v, t in zip(sums[far], tw_pop[far], strict=True)],
-                    "correct the figures; the township population is only a check when a demand layer is "
-                    "given, so you may also remove it (inputs.townships.columns without population)",
+                    "correct the figures (with a demand layer the township population is only this "
+                    "cross-check: if the column holds something else, rename it in the townships file)",
                     column="population")
     if near.any():
         report_rows(report, file, list(tw_pop.index[near.to_numpy()]),

@@ -37,6 +37,7 @@ _NONFINITE_TEXT = frozenset({
     "nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
     "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan", "1.#inf", "-1.#inf", "#num!", "#div/0!",
 })
+_NAN_TEXT = frozenset({"nan", "+nan", "-nan"})
 _GEOM_TYPES = {
     "point": ("Point",),
     "polygon": ("Polygon", "MultiPolygon"),
@@ -125,6 +126,16 @@ def _text(series: pd.Series) -> pd.Series:
         return pd.Series(out, index=series.index, dtype=object)
     text = series.astype("string").str.replace(_EDGE_SPACE, "", regex=True).fillna("")
     return pd.Series(text.to_numpy(dtype=object), index=series.index, dtype=object)
+
+
+def _cells(series: pd.Series) -> pd.Series:
+    """Return the cells as :func:`_text` does, but a NaN spelling (``nan``) as an empty cell.
+
+    ``nan`` is what ``astype(str)`` makes of a missing value before a table is saved: for text, yes/no and
+    level columns it means empty; number columns keep it, to report it as a number that is not finite.
+    """
+    text = _text(series)
+    return text.mask(text.str.lower().isin(_NAN_TEXT), "")
 
 
 def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -238,7 +249,7 @@ def parse_bool(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
     Understood: 1/0, true/false, yes/no, t/f, y/n, 是/否, urban/rural, 城市/农村 (case-insensitive).
     """
-    text = _text(series).str.lower()
+    text = _cells(series).str.lower()
     is_true = text.isin(_TRUE).to_numpy(dtype=bool)
     is_false = text.isin(_FALSE).to_numpy(dtype=bool)
     missing = (text == "").to_numpy(dtype=bool)
@@ -270,7 +281,7 @@ def _coerce_level(
 ) -> pd.Series:
     file = frame.attrs.get("file", "input")
     name = _file_column(frame, col.name)
-    text = _text(frame[col.name])
+    text = _cells(frame[col.name])
     missing = (text == "").to_numpy(dtype=bool)
     # Few distinct spellings: parse each once, then map the column.
     parsed = {v: parse_level(v) for v in pd.unique(text[~missing])}
@@ -318,7 +329,7 @@ def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemRepo
         elif col.dtype == "level":
             cols[col.name] = _coerce_level(frame, col, ids, report).to_numpy()
         else:
-            cols[col.name] = _text(frame[col.name]).to_numpy(dtype=object)
+            cols[col.name] = _cells(frame[col.name]).to_numpy(dtype=object)
     out = pd.DataFrame(cols, index=frame.index)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
         out = gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)

@@ -574,3 +574,13 @@ def test_excel_empty_geojson_file(tmp_path):
     out = _check(scen)
     assert out.code == 2
     assert "the facilities file is empty (0 bytes) — fix: export the layer again" in out.flat
+
+
+def test_nonfinite_nan_in_a_text_column_is_an_empty_cell(tmp_path):
+    """``nan`` is what pandas' ``astype(str)`` writes for a missing value: in text and yes/no columns it means
+    empty (the township comes from elsewhere, the urban flag is missing); in number columns it is an error."""
+    scen = write_tables(tmp_path)
+    _replace(scen.parent / "demand.csv", "V3,3000,1,T1,", "V3,3000,nan,nan,")
+    out = _run(scen)
+    assert out.code == 0, out.text
+    assert "1 demand points have no urban/rural flag (first: V3)" in _line(out, "warning:", "demand.csv")
