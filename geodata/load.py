@@ -37,8 +37,17 @@ from healthplan.geodata.validate import feature_ids, report_rows, validate_layer
 # Township kinds that mean urban (街道 = urban sub-district; 镇 and 乡 are rural). STANDARDS.md / DESIGN.md §3.
 URBAN_KINDS = frozenset({"街道", "street", "subdistrict", "urban", "城市"})
 RURAL_KINDS = frozenset({"镇", "乡", "town", "township", "rural", "民族乡", "苏木"})
-# Village totals that differ from the township's population by more than this share earn a warning.
+# Village totals against the township's own population figure. A difference beyond 1 % earns a warning: census
+# tables are rounded, and village lists and township tables often come from different years (1 % is one or two
+# years of migration), resident (常住) and registered (户籍) figures can differ by half in rural townships that
+# people leave, and households written as persons give a factor of about 3, all worth a look but not wrong.
+# A factor beyond 10 either way (and more than 1,000 persons apart) is an error: no migration explains it,
+# only a unit mistake (万人 or 千人 for persons), a column mix-up, or villages missing from the demand layer.
 POPULATION_TOLERANCE = 0.01
+POPULATION_FACTOR_ERROR = 10.0
+POPULATION_ERROR_MIN_PERSONS = 1_000
+# More people than China has (1.41 billion, 2020 census) in one plan is a unit mistake.
+MAX_TOTAL_POPULATION = 1_500_000_000
 
 
 def load_instance(
@@ -49,6 +58,7 @@ def load_instance(
     name: str = "",
     cache_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    scenario_file: str | Path | None = None,
 ) -> Instance:
     """Read and check every input, compute travel times and return the Instance.
 
@@ -66,6 +76,9 @@ def load_instance(
         Travel-time cache folder; ``None``: ``travel.cache_dir``, else no cache.
     progress
         Called with a short message before each step.
+    scenario_file
+        The scenario file, named by problems of the scenario itself (no demand layer given …); default the
+        word "scenario".
 
     Raises
     ------
@@ -73,19 +86,20 @@ def load_instance(
         Carrying every error found in every file; warnings of a successful load are in ``Instance.warnings``.
     """
     inst, report = _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name=name, cache_dir=cache_dir,
-                             progress=progress)
+                             progress=progress, scenario_file=scenario_file)
     report.raise_if_errors()
     if inst is None:  # pragma: no cover - no instance without an error
-        raise InputError("the inputs could not be assembled", file="scenario")
+        raise InputError("the inputs could not be assembled", file=str(scenario_file or "scenario"))
     return inst
 
 
 def check_inputs(
-    inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None
+    inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None,
+    scenario_file: str | Path | None = None,
 ) -> tuple[Instance | None, ProblemReport]:
     """Everything :func:`load_instance` does, but return ``(instance or None, report)`` instead of raising."""
     return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir,
-                     progress=None)
+                     progress=None, scenario_file=scenario_file)
 
 
 # --- the pipeline -------------------------------------------------------------------------------------------
@@ -99,9 +113,11 @@ def _assemble(
     name: str,
     cache_dir: Path | None,
     progress: Callable[[str], None] | None,
+    scenario_file: str | Path | None = None,
 ) -> tuple[Instance | None, ProblemReport]:
     say = progress or (lambda _msg: None)
     report = ProblemReport()
+    scenario = str(scenario_file or "scenario")
     t0 = time.perf_counter()
 
     # 1. Read and check each layer on its own.
@@ -116,11 +132,11 @@ def _assemble(
         "candidates": inputs.candidates, "roads": inputs.roads, "travel_times": inputs.travel_times,
     }
     if inputs.demand is None and inputs.townships is None:
-        report.error("scenario", "no demand: neither inputs.demand nor inputs.townships is given",
+        report.error(scenario, "no demand: neither inputs.demand nor inputs.townships is given",
                      "add inputs.demand (villages with population) or inputs.townships (polygons with "
                      "population)")
     if site_spec is None and inputs.candidates is None:
-        report.error("scenario",
+        report.error(scenario,
                      "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
                      "add inputs.facilities (existing facilities) and/or inputs.candidates")
     raw: dict[str, pd.DataFrame | None] = {}
@@ -181,7 +197,9 @@ def _assemble(
         if frame is not None and len(frame) == 0:
             report.error(frame.attrs.get("file", kind), f"there are no {what}: the layer is empty",
                          f"check inputs.{kind} (right file, right layer?)")
-    method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report)
+    if demand is not None:
+        _check_total_population(demand, "demand" if "demand" in layers else "townships", report)
+    method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report, scenario=scenario)
     if method in ("roads", "straight"):
         for frame in (demand, sites):
             if frame is not None:
@@ -378,8 +396,11 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
     """Canonical demand frame from a demand layer (township by spatial join, urban from the township)."""
     file = dm.attrs.get("file", "demand")
     town = dm["township"].astype(str).to_numpy(dtype=object)
+    errors_before = len(report.errors)
     if townships is not None:
         town = _assign_townships(dm, townships, "demand point", report)
+    # Townships the points could not be matched to were reported; their sums would only repeat that.
+    assigned = len(report.errors) == errors_before
     urban = dm["urban"].astype("boolean").to_numpy(dtype=object, na_value=None)
     missing = np.array([u is None for u in urban], dtype=bool)
     if missing.any():
@@ -408,7 +429,8 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
     )[list(DEMAND_COLUMNS)]
     out.attrs["file"] = file
     out.attrs["coordless"] = np.full(len(out), not isinstance(dm, gpd.GeoDataFrame))
-    if townships is not None and np.isfinite(townships["population"].to_numpy(dtype=float)).all():
+    tw_pop_known = townships is not None and np.isfinite(townships["population"].to_numpy(dtype=float)).all()
+    if assigned and tw_pop_known:
         _check_township_totals(out, townships, file, report)
     return out
 
@@ -448,17 +470,58 @@ def _demand_from_townships(
 
 def _check_township_totals(demand: pd.DataFrame, townships: gpd.GeoDataFrame, file: str,
                            report: ProblemReport) -> None:
-    """Warn where the villages' population does not add up to their township's (beyond 1 %)."""
+    """Compare each township's population with its demand points' sum (see :data:`POPULATION_TOLERANCE`).
+
+    Warning beyond 1 %; error beyond a factor of :data:`POPULATION_FACTOR_ERROR` either way when the two are
+    also more than :data:`POPULATION_ERROR_MIN_PERSONS` apart.
+    """
     tw_pop = pd.to_numeric(townships["population"], errors="coerce")
-    sums = demand.groupby("township")["population"].sum().reindex(townships.index).fillna(0)
+    tw_pop = tw_pop[~tw_pop.index.duplicated(keep="first")]  # a repeated township id is reported elsewhere
+    sums = demand.groupby("township")["population"].sum().reindex(tw_pop.index).fillna(0)
     diff = (sums - tw_pop).abs()
     off = (diff > POPULATION_TOLERANCE * tw_pop.clip(lower=1)) & tw_pop.notna()
-    if off.any():
-        report_rows(report, file, list(townships.index[off.to_numpy()]),
-                    [f"the demand points of this township sum to {int(s):,} persons, the township says "
-                     f"{int(t):,}" for s, t in zip(sums[off], tw_pop[off], strict=True)],
+    if not off.any():
+        return
+    tw_file = townships.attrs.get("file", "townships")
+    far = off & (diff > POPULATION_ERROR_MIN_PERSONS) & (
+        (sums > POPULATION_FACTOR_ERROR * tw_pop) | (sums * POPULATION_FACTOR_ERROR < tw_pop))
+    near = off & ~far
+    if far.any():
+        report_rows(report, tw_file, list(tw_pop.index[far.to_numpy()]),
+                    [f"the township's population {int(t):,} and the sum of its demand points in {file} "
+                     f"({int(v):,} persons) differ by {_factor(v, t)}: a unit mistake (万人 or 千人 for "
+                     "persons?), a wrong column, or demand points missing from the township"
+                     for v, t in zip(sums[far], tw_pop[far], strict=True)],
+                    "correct the figures (with a demand layer the township population is only this "
+                    "cross-check: if the column holds something else, rename it in the townships file)",
+                    column="population")
+    if near.any():
+        report_rows(report, file, list(tw_pop.index[near.to_numpy()]),
+                    [f"the demand points of this township sum to {int(v):,} persons, the township says "
+                     f"{int(t):,} ({(v - t) / max(t, 1):+.1%})"
+                     for v, t in zip(sums[near], tw_pop[near], strict=True)],
                     "check the populations (the demand points' figures are used)", column="population",
                     severity="warning")
+
+
+def _factor(a: float, b: float) -> str:
+    """``a factor of 12`` (or ``all of it`` when one side is 0)."""
+    lo, hi = min(a, b), max(a, b)
+    return "all of it (one side is 0)" if lo <= 0 else f"a factor of {hi / lo:,.0f}"
+
+
+def _check_total_population(demand: pd.DataFrame, kind: str, report: ProblemReport) -> None:
+    """A plan needs people to cover and no more than a country's worth of them."""
+    file = demand.attrs.get("file", kind)
+    total = int(demand["population"].sum())
+    if len(demand) and total == 0:
+        report.error(file, f"the total population of the {len(demand):,} demand points is 0: there is nobody "
+                     "to plan for", f"fill the population column of inputs.{kind} (persons), or map the "
+                     f"right column: inputs.{kind}.columns: {{population: 人口}}", column="population")
+    elif total > MAX_TOTAL_POPULATION:
+        report.error(file, f"the total population of the demand points is {total:,}: more than China's (1.41 "
+                     "billion in the 2020 census)", "correct the population column (a unit mistake?)",
+                     column="population")
 
 
 # --- sites --------------------------------------------------------------------------------------------------
@@ -515,17 +578,18 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
 
 
 def _method(
-    travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport
+    travel: TravelConfig, *, roads: LayerSpec | None, od: LayerSpec | None, report: ProblemReport,
+    scenario: str = "scenario",
 ) -> str:
     """Resolve ``auto`` as the travel-time module does; record a method whose input is missing."""
     method = travel.method
     if method == "auto":
         return "od" if od is not None else "roads" if roads is not None else "straight"
     if method == "od" and od is None:
-        report.error("scenario", "travel.method is 'od' but no OD matrix is given",
+        report.error(scenario, "travel.method is 'od' but no OD matrix is given",
                      "add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method")
     if method == "roads" and roads is None:
-        report.error("scenario", "travel.method is 'roads' but no roads layer is given",
+        report.error(scenario, "travel.method is 'roads' but no roads layer is given",
                      "add inputs.roads or choose travel.method 'straight' or 'auto'")
     return method
 

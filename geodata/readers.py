@@ -15,6 +15,7 @@ the synthetic label).
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,6 +41,13 @@ TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parq
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 LON_ALIASES = ("lon", "lng", "longitude", "x", "经度", "X")
 LAT_ALIASES = ("lat", "latitude", "y", "纬度", "Y")
+# Cells read as missing: pandas' default NA spellings without its NaN spellings ('nan', 'NaN', '1.#QNAN' …).
+# A written "nan" is a number that is not finite, and the validator says so instead of silently filling in the
+# column default.
+CSV_NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "<NA>", "N/A", "NA", "NULL", "None", "n/a", "null")
+# Headers pandas gives to header cells left blank (Excel's trailing columns), and to repeated headers.
+_UNNAMED = re.compile(r"^Unnamed: \d+$")
+_REPEATED = re.compile(r"^(.*)\.(\d+)$")
 
 
 def read_layer(spec: LayerSpec, *, kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
@@ -85,11 +93,21 @@ def read_layer_into(
         _missing_file(path, kind, report)
         return None
     fmt = _format_of(path)
+    if path.is_file() and path.stat().st_size == 0:
+        header = ", ".join(schema.required) or "id"
+        report.error(file, f"the {kind} file is empty (0 bytes)",
+                     f"export the table again with its header row ({header} …)" if fmt == "csv"
+                     else "export the layer again")
+        return None
     try:
         if fmt in ("csv", "parquet"):
             frame, meta = _read_table(path, fmt, spec, schema, report), {}
         else:
             frame, meta = _read_vector(path, fmt, spec, schema, report)
+    except pd.errors.EmptyDataError:
+        report.error(file, f"the {kind} file is empty: it has no header row",
+                     f"export the table again with its header row ({', '.join(schema.required) or 'id'} …)")
+        return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
         report.error(file, f"cannot read the {kind} file: {exc}",
                      "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV or Parquet "
@@ -103,6 +121,8 @@ def read_layer_into(
         return None
     frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta,
                        row_label="line" if fmt == "csv" else "feature", row_offset=2 if fmt == "csv" else 1)
+    if "row_numbers" in frame.attrs:  # rows were dropped: keep each remaining row's own line number
+        frame.attrs["row_numbers"] = frame.attrs["row_numbers"] + frame.attrs["row_offset"]
     return frame
 
 
@@ -160,13 +180,24 @@ def _read_vector(
     frame = pyogrio.read_dataframe(path, layer=layer)
     meta = layer_metadata(path, layer)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
-        frame = gpd.GeoDataFrame(frame)
+        if schema.geometry_required:
+            what = {"point": "points", "polygon": "polygons", "line": "lines"}[schema.geometry or "point"]
+            report.error(file, f"the {schema.kind} layer{f' {layer!r}' if layer else ''} has no geometry: "
+                         f"it is a plain table, the {schema.kind} must be {what}",
+                         f"give the {schema.kind} as {what}")
+            return None, meta
+        return pd.DataFrame(frame), meta  # a plain table (e.g. with an OD matrix): like a CSV without lon/lat
     if frame.crs is None and "geometry" in frame:
         crs = _spec_crs(spec, schema, file, report, missing_fix=True)
         if crs is None:
             return None, meta
         frame = frame.set_crs(crs)
-    elif spec.crs is not None:
+        frame.attrs["crs_from"] = "scenario"
+    elif frame.crs is not None:
+        frame.attrs["crs_from"] = "file"
+        if not _horizontal(frame.crs, file, schema.kind, report, declared_by="the file"):
+            return None, meta
+    if frame.attrs.get("crs_from") == "file" and spec.crs is not None:
         declared = _spec_crs(spec, schema, file, report)
         if declared is not None and not CRS.from_user_input(frame.crs).equals(declared):
             report.warning(file, f"the file's own CRS ({crs_label(frame.crs)}) differs from "
@@ -186,18 +217,33 @@ def _spec_crs(spec: LayerSpec, schema: LayerSchema, file: str, report: ProblemRe
                          "lon/lat or 'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
         return None
     try:
-        return CRS.from_user_input(spec.crs)
+        crs = CRS.from_user_input(spec.crs)
     except CRSError:
         report.error(file, f"inputs.{kind}.crs {spec.crs!r} is not a CRS pyproj knows",
                      "write it as 'EPSG:<code>' (e.g. 'EPSG:4326', 'EPSG:4490' for CGCS2000 lon/lat)")
         return None
+    return crs if _horizontal(crs, file, kind, report, declared_by=f"inputs.{kind}.crs") else None
+
+
+def _horizontal(crs: CRS, file: str, kind: str, report: ProblemReport, *, declared_by: str) -> bool:
+    """Only a geographic (lon/lat) or projected CRS places features on the map; record an error otherwise."""
+    crs = CRS.from_user_input(crs)
+    if crs.is_geographic or crs.is_projected:
+        return True
+    report.error(file, f"the CRS given by {declared_by} ({crs_label(crs)}, a {crs.type_name} CRS) is neither "
+                 "longitude/latitude nor a map projection",
+                 "give the layer's horizontal CRS, e.g. 'EPSG:4326' or 'EPSG:4490' for lon/lat, "
+                 "'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+    return False
 
 
 def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFrame:
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
     for enc in CSV_ENCODINGS:
         try:
-            return pd.read_csv(path, encoding=enc, sep=sep, skipinitialspace=True, **kwargs)
+            # Blank lines are read as empty rows (dropped later with their line numbers kept right).
+            return pd.read_csv(path, encoding=enc, sep=_separator(path, enc), skipinitialspace=True,
+                               keep_default_na=False, na_values=list(CSV_NA_VALUES), skip_blank_lines=False,
+                               **kwargs)
         except UnicodeDecodeError:
             continue
     msg = f"{path}: not UTF-8 or GBK text"  # pragma: no cover - gb18030 decodes nearly any bytes
@@ -218,7 +264,9 @@ def _read_table(
     else:
         # Everything as text: ids keep their leading zeros, and the validator can name non-numeric cells.
         frame = _read_csv(path, report, dtype=str)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = _tidy_table(frame, str(path), fmt, report)
+    if frame is None:
+        return None
     if schema.geometry is None:
         return frame
     lon_col = _find_coord(frame, spec.columns.get("lon", spec.lon), LON_ALIASES)
@@ -235,6 +283,7 @@ def _read_table(
     crs = CRS.from_user_input("EPSG:4326") if spec.crs is None else _spec_crs(spec, schema, file, report)
     if crs is None:
         return None
+    frame.attrs["crs_from"] = "default" if spec.crs is None else "scenario"
     lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
@@ -243,6 +292,74 @@ def _read_table(
     out = gpd.GeoDataFrame(frame, geometry=geom.values, crs=crs)
     out.attrs["coord_columns"] = (lon_col, lat_col)
     return out
+
+
+def _separator(path: Path, encoding: str) -> str:
+    """Choose the CSV's separator: a tab for .tsv; else a comma, unless the header has none but ';' or tabs.
+
+    (Excel writes ';' where the decimal mark is a comma.)
+    """
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open("rb") as f:
+        head = f.read(65536)
+    line = next((ln for ln in head.decode(encoding, errors="replace").splitlines() if ln.strip()), "")
+    if "," in line:
+        return ","
+    return ";" if ";" in line else "\t" if "\t" in line else ","
+
+
+def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport) -> pd.DataFrame | None:
+    """Headers stripped; Excel's empty trailing columns and empty rows dropped, each with a note.
+
+    Rows are dropped where every cell is empty (Excel leaves ``,,,,`` lines below a table); the line
+    numbers of the rows kept go to ``attrs["row_numbers"]`` (0-based positions in the file, before the header
+    offset) so messages still name the right line. ``None`` (with an error) when two headers are equal once
+    stripped.
+    """
+    names = [str(c).strip() for c in frame.columns]
+    seen: dict[str, int] = {}
+    for pos, name in enumerate(names):
+        if name in seen:
+            report.error(file, f"the header has the column {name!r} twice (columns {seen[name] + 1} and "
+                         f"{pos + 1}, once spaces around the names are removed)",
+                         "rename or delete one of the two columns", column=name)
+            return None
+        seen[name] = pos
+    frame.columns = names
+    for name in names:
+        m = _REPEATED.match(name)
+        if m and m.group(1) in seen and not _UNNAMED.match(m.group(1)):
+            report.warning(file, f"the header has the column {m.group(1)!r} more than once; the first is "
+                           f"read, the repeat is read as {name!r}", "delete or rename the repeated column",
+                           column=m.group(1))
+    blank = _blank_cells(frame)
+    empty_cols = [c for i, c in enumerate(names) if _UNNAMED.match(c) and bool(blank[:, i].all())]
+    if empty_cols:
+        keep = [i for i, c in enumerate(names) if c not in empty_cols]
+        frame = frame.iloc[:, keep]
+        blank = blank[:, keep]
+        report.warning(file, f"{len(empty_cols)} empty column{'s' if len(empty_cols) > 1 else ''} without a "
+                       "header dropped (Excel leaves them after the last column)",
+                       "nothing to do; delete the empty columns in the spreadsheet to silence this note")
+    empty_rows = blank.all(axis=1) if blank.shape[1] else np.zeros(len(frame), dtype=bool)
+    if empty_rows.any():
+        n = int(empty_rows.sum())
+        keep_pos = np.flatnonzero(~empty_rows)
+        label, offset = ("line", 2) if fmt == "csv" else ("row", 1)
+        lines = np.flatnonzero(empty_rows) + offset
+        shown = ", ".join(str(v) for v in lines[:5]) + (", …" if n > 5 else "")
+        rows = f"{label}{'s' if n > 1 else ''}"
+        report.warning(file, f"{n} empty row{'s' if n > 1 else ''} dropped ({rows} {shown})",
+                       "nothing to do; delete the empty rows in the spreadsheet to silence this note")
+        frame = frame.iloc[keep_pos].reset_index(drop=True)
+        frame.attrs["row_numbers"] = keep_pos
+    return frame
+
+
+def _blank_cells(frame: pd.DataFrame) -> np.ndarray:
+    """Rows × columns mask of empty cells (the CSV reader already made blank and space-only cells NA)."""
+    return frame.isna().to_numpy(dtype=bool).reshape(len(frame), frame.shape[1])
 
 
 def _find_coord(frame: pd.DataFrame, name: str, aliases: tuple[str, ...]) -> str | None:

@@ -24,8 +24,10 @@ class ColumnSchema:
     """One canonical column of an input layer.
 
     ``dtype`` is how the value is coerced (``id``: non-blank text; ``level``: a :class:`geodata.levels.Level`
-    spelling); ``minimum`` is the smallest allowed value for numbers (``None``: no bound); ``aliases``
-    are file headers recognised without a ``columns:`` entry (exact match, after the canonical name itself).
+    spelling); ``minimum`` is the smallest allowed value for numbers (``None``: no bound); ``maximum`` the
+    largest plausible one (above it: an error, the value is a unit or typing mistake), ``warn_above`` the
+    value above which a number is unusual enough to be reported as a warning; ``aliases`` are file headers
+    recognised without a ``columns:`` entry (exact match, after the canonical name itself).
     """
 
     name: str
@@ -36,6 +38,10 @@ class ColumnSchema:
     description: str = ""
     minimum: float | None = None
     aliases: tuple[str, ...] = ()
+    maximum: float | None = None
+    warn_above: float | None = None
+    bound_reason: str = ""  # why ``maximum`` is where it is, for the message
+    warn_reason: str = ""  # why ``warn_above`` is where it is
 
 
 @dataclass(frozen=True)
@@ -80,24 +86,45 @@ _NAME = ColumnSchema("name", "str", default="", description="name (Chinese)", al
 _NAME_EN = ColumnSchema("name_en", "str", default="", description="English alias", aliases=("英文名",))
 _TOWNSHIP = ColumnSchema("township", "str", default="", description="township id (乡镇/街道 编码)",
                          aliases=("乡镇", "乡镇编码", "街道"))
+# Plausible populations of one demand point or township. The largest county-level unit in China had 4.5
+# million residents in the 2020 census (Bao'an, Shenzhen), so more than 10 million in one point is a unit or
+# typing mistake (an error); no village, community, 街道 or town has a million residents (the largest towns,
+# e.g. Humen and Chang'an in Dongguan, have about 0.6-0.7 million), so more than that is a warning.
+MAX_POPULATION = 10_000_000
+WARN_POPULATION = 1_000_000
+_POPULATION_REASON = ("the largest county-level unit of China, Bao'an in Shenzhen, had 4.5 million in the "
+                      "2020 census")
+_POPULATION_WARN_REASON = "the largest villages, communities, 街道 and towns of China have ~0.7 million"
 _POPULATION = ColumnSchema("population", "int", "persons", required=True, minimum=0,
-                           description="resident population", aliases=("人口", "常住人口", "pop"))
+                           description="resident population", aliases=("人口", "常住人口", "pop"),
+                           maximum=MAX_POPULATION, warn_above=WARN_POPULATION,
+                           bound_reason=_POPULATION_REASON, warn_reason=_POPULATION_WARN_REASON)
 _URBAN = ColumnSchema("urban", "bool", default=None, description="urban (城市/街道) = 1, rural = 0",
                       aliases=("城乡", "是否城市"))
 
+# A county's whole fleet is tens of vehicles (1 per 10,000-30,000 people), a station's a few: 200 at one site
+# is unusual, 10,000 more than a province has.
+_FLEET_BOUNDS: dict[str, object] = {"maximum": 10_000, "warn_above": 200,
+                       "bound_reason": "more vehicles than a whole province has",
+                       "warn_reason": "a whole county's fleet is tens of vehicles"}
+
 # Existing stock of a site; absent columns default to 0 / False (a greenfield site has nothing yet).
 _STOCK: tuple[ColumnSchema, ...] = (
-    ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数")),
+    # The largest hospitals of China have about 10,000 beds (Zhengzhou University First Affiliated Hospital).
+    ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数"),
+                 maximum=50_000, warn_above=12_000, bound_reason="five times the largest hospital of China",
+                 warn_reason="the largest hospital of China has about 10,000"),
     ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0,
-                 description="existing ordinary ambulances"),
+                 description="existing ordinary ambulances", **_FLEET_BOUNDS),
     ColumnSchema("amb_np", "int", "vehicles", default=0, minimum=0,
-                 description="existing negative-pressure ambulances"),
+                 description="existing negative-pressure ambulances", **_FLEET_BOUNDS),
     ColumnSchema("fever_clinic", "bool", default=False, description="existing fever clinic (发热门诊)"),
     ColumnSchema("fever_room", "bool", default=False, description="existing fever room (发热诊室)"),
     ColumnSchema("blood_point", "bool", default=False, description="existing fixed blood-collection point"),
     ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)"),
     ColumnSchema("station_capacity", "int", "vehicles", default=0, minimum=0,
-                 description="most ambulances the station can hold; 0 = use the scenario default"),
+                 description="most ambulances the station can hold; 0 = use the scenario default",
+                 **_FLEET_BOUNDS),
 )
 
 TOWNSHIPS = LayerSchema(
@@ -111,7 +138,9 @@ TOWNSHIPS = LayerSchema(
         _URBAN,
         # Required only when there is no demand layer (then each township is one demand point).
         ColumnSchema("population", "int", "persons", default=None, minimum=0,
-                     description="resident population", aliases=("人口", "常住人口", "pop")),
+                     description="resident population", aliases=("人口", "常住人口", "pop"),
+                     maximum=MAX_POPULATION, warn_above=WARN_POPULATION, bound_reason=_POPULATION_REASON,
+                     warn_reason=_POPULATION_WARN_REASON),
     ),
     geometry="polygon",
     geometry_required=True,

@@ -19,6 +19,7 @@ import pyarrow as pa
 import shapely
 
 from healthplan.geodata.config import TravelConfig
+from healthplan.geodata.crs import crs_label
 from healthplan.geodata.errors import ProblemReport
 from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
@@ -28,6 +29,15 @@ MAX_LISTED = 20
 
 _TRUE = frozenset({"1", "1.0", "true", "t", "yes", "y", "是", "urban", "城市", "城镇", "街道"})
 _FALSE = frozenset({"0", "0.0", "false", "f", "no", "n", "否", "rural", "农村", "乡村"})
+# Spaces around a value, including the full-width space (U+3000), no-break space and the zero-width characters
+# that copying from a web page or Word leaves behind (U+200B, U+FEFF).
+_EDGE_SPACE = r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$"
+# How a number that is not finite is written (Python, pandas, Excel and the C runtime of old Windows tools).
+_NONFINITE_TEXT = frozenset({
+    "nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
+    "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan", "1.#inf", "-1.#inf", "#num!", "#div/0!",
+})
+_NAN_TEXT = frozenset({"nan", "+nan", "-nan"})
 _GEOM_TYPES = {
     "point": ("Point",),
     "polygon": ("Polygon", "MultiPolygon"),
@@ -49,6 +59,9 @@ def row_labels(frame: pd.DataFrame, where: np.ndarray | None = None) -> np.ndarr
     label = frame.attrs.get("row_label", "row")
     offset = int(frame.attrs.get("row_offset", 1))
     pos = np.arange(len(frame)) if where is None else np.flatnonzero(where)
+    numbers = frame.attrs.get("row_numbers")  # the reader dropped empty rows: each row's own line number
+    if numbers is not None and len(numbers) == len(frame):
+        return np.array([f"{label} {n}" for n in np.asarray(numbers)[pos]], dtype=object)
     return np.array([f"{label} {i + offset}" for i in pos], dtype=object)
 
 
@@ -111,23 +124,47 @@ def _text(series: pd.Series) -> pd.Series:
         other = finite & ~integral
         out[other] = vals[other].astype(str)
         return pd.Series(out, index=series.index, dtype=object)
-    text = series.astype("string").str.strip().fillna("")
+    text = series.astype("string").str.replace(_EDGE_SPACE, "", regex=True).fillna("")
     return pd.Series(text.to_numpy(dtype=object), index=series.index, dtype=object)
 
 
-def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values, missing, non-numeric) for a column of numbers; thousands separators are accepted."""
+def _cells(series: pd.Series) -> pd.Series:
+    """Return the cells as :func:`_text` does, but a NaN spelling (``nan``) as an empty cell.
+
+    ``nan`` is what ``astype(str)`` makes of a missing value before a table is saved: for text, yes/no and
+    level columns it means empty; number columns keep it, to report it as a number that is not finite.
+    """
+    text = _text(series)
+    return text.mask(text.str.lower().isin(_NAN_TEXT), "")
+
+
+def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(values, missing, non-numeric, non-finite) for a column of numbers; thousands separators are accepted.
+
+    Non-finite values (``inf``, ``nan`` written in a CSV cell, ``1e999``, an infinite float in a GeoPackage or
+    Parquet column) are flagged, and NaN in ``values``, so no caller ever computes with them. A NaN float in a
+    numeric column is a missing value (a GeoPackage NULL reads as NaN).
+    """
+    n = len(series)
     if pd.api.types.is_bool_dtype(series):
-        vals = series.to_numpy(dtype=float)
-        return vals, np.zeros(len(vals), bool), np.zeros(len(vals), bool)
+        vals = series.to_numpy(dtype=float, na_value=np.nan)
+        return vals, np.isnan(vals), np.zeros(n, bool), np.zeros(n, bool)
     if pd.api.types.is_numeric_dtype(series):
         vals = series.to_numpy(dtype=float, na_value=np.nan)
-        return vals, np.isnan(vals), np.zeros(len(vals), bool)
+        nonfinite = np.isinf(vals)
+        return np.where(nonfinite, np.nan, vals), np.isnan(vals), np.zeros(n, bool), nonfinite
     text = _text(series)
     missing = (text == "").to_numpy(dtype=bool)
+    named = text.str.lower().isin(_NONFINITE_TEXT).to_numpy(dtype=bool)
     vals = pd.to_numeric(text.str.replace(",", "", regex=False).str.replace("，", "", regex=False),
                          errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return vals, missing, ~missing & np.isnan(vals)
+    nonfinite = ~missing & (named | np.isinf(vals))
+    bad = ~missing & ~nonfinite & np.isnan(vals)
+    return np.where(nonfinite, np.nan, vals), missing, bad, nonfinite
+
+
+def _nonfinite_message(what: str, raw: object) -> str:
+    return f"{what} is not a finite number: {raw!r}"
 
 
 def _coerce_number(
@@ -136,12 +173,19 @@ def _coerce_number(
     file = frame.attrs.get("file", frame.attrs.get("kind", "input"))
     name = _file_column(frame, col.name)
     kind = frame.attrs.get("kind", "")
-    vals, missing, bad = _numbers(frame[col.name])
+    vals, missing, bad, nonfinite = _numbers(frame[col.name])
     unit = f" ({col.unit})" if col.unit else ""
+    if bad.any() or nonfinite.any():
+        raw = _raw_values(frame[col.name])
     if bad.any():
-        raw = _text(frame[col.name]).to_numpy(dtype=object)
         report_rows(report, file, ids[bad], [f"{col.name}{unit} is not a number: {v!r}" for v in raw[bad]],
                     f"write a plain number in column {name!r} (no units or text)", column=name)
+    if nonfinite.any():
+        fill = "fill in the real number" if col.required else "leave the cell empty where it is unknown"
+        report_rows(report, file, ids[nonfinite],
+                    [_nonfinite_message(f"{col.name}{unit}", v) for v in raw[nonfinite]],
+                    f"write a plain number in column {name!r}; inf and nan are not values ({fill})",
+                    column=name)
     if col.required and missing.any():
         report_rows(report, file, ids[missing], f"{col.name}{unit} is missing",
                     f"fill column {name!r} for every row (0 is allowed)", column=name)
@@ -150,6 +194,7 @@ def _coerce_number(
         if low.any():
             report_rows(report, file, ids[low], [f"{col.name}{unit} is negative: {v:g}" for v in vals[low]],
                         f"correct column {name!r}; {col.name} must be ≥ {col.minimum:g}", column=name)
+    _check_bounds(report, file, ids, vals, col, name, kind)
     if col.dtype == "int":
         fin = np.isfinite(vals)
         frac = fin & (np.abs(vals - np.round(vals)) > 1e-9)
@@ -166,12 +211,45 @@ def _coerce_number(
     return pd.Series(vals, index=frame.index)
 
 
+def _raw_values(series: pd.Series) -> np.ndarray:
+    """The cells as the user wrote them (floats such as ``inf`` keep their spelling), for messages."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return np.array([format(v, "g") if isinstance(v, float) else str(v)
+                         for v in series.to_numpy(dtype=object)], dtype=object)
+    return _text(series).to_numpy(dtype=object)
+
+
+def _check_bounds(report: ProblemReport, file: str, ids: np.ndarray, vals: np.ndarray, col: ColumnSchema,
+                  name: str, kind: str) -> None:
+    """Values above the column's plausible ``maximum`` are errors, above ``warn_above`` warnings."""
+    unit = f" {col.unit}" if col.unit else ""
+    why = f"; {col.bound_reason}" if col.bound_reason else ""
+    high = np.zeros(len(vals), dtype=bool)
+    if col.maximum is not None:
+        high = np.isfinite(vals) & (vals > col.maximum)
+        if high.any():
+            report_rows(report, file, ids[high],
+                        [f"{col.name} {v:,.0f}{unit} is implausible for one {kind} row: more than "
+                         f"{col.maximum:,.0f}{why}" for v in vals[high]],
+                        f"correct column {name!r} (a unit or typing mistake? it must be in "
+                        f"{col.unit or 'units'})",
+                        column=name)
+    if col.warn_above is not None:
+        warn = np.isfinite(vals) & (vals > col.warn_above) & ~high
+        if warn.any():
+            report_rows(report, file, ids[warn],
+                        [f"{col.name} {v:,.0f}{unit} is unusually large for one {kind} row: more than "
+                         f"{col.warn_above:,.0f}" + (f"; {col.warn_reason}" if col.warn_reason else "")
+                         for v in vals[warn]],
+                        f"check column {name!r}; the value is used as it is", column=name, severity="warning")
+
+
 def parse_bool(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(values as pandas ``boolean`` with <NA> where missing, mask of values not understood).
 
     Understood: 1/0, true/false, yes/no, t/f, y/n, 是/否, urban/rural, 城市/农村 (case-insensitive).
     """
-    text = _text(series).str.lower()
+    text = _cells(series).str.lower()
     is_true = text.isin(_TRUE).to_numpy(dtype=bool)
     is_false = text.isin(_FALSE).to_numpy(dtype=bool)
     missing = (text == "").to_numpy(dtype=bool)
@@ -203,7 +281,7 @@ def _coerce_level(
 ) -> pd.Series:
     file = frame.attrs.get("file", "input")
     name = _file_column(frame, col.name)
-    text = _text(frame[col.name])
+    text = _cells(frame[col.name])
     missing = (text == "").to_numpy(dtype=bool)
     # Few distinct spellings: parse each once, then map the column.
     parsed = {v: parse_level(v) for v in pd.unique(text[~missing])}
@@ -251,7 +329,7 @@ def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemRepo
         elif col.dtype == "level":
             cols[col.name] = _coerce_level(frame, col, ids, report).to_numpy()
         else:
-            cols[col.name] = _text(frame[col.name]).to_numpy(dtype=object)
+            cols[col.name] = _cells(frame[col.name]).to_numpy(dtype=object)
     out = pd.DataFrame(cols, index=frame.index)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
         out = gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
@@ -262,23 +340,66 @@ def coerce_columns(frame: pd.DataFrame, schema: LayerSchema, report: ProblemRepo
 # --- row checks ---------------------------------------------------------------------------------------------
 
 
-def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id") -> None:
-    """Missing and duplicate ids (every duplicate is listed with the rows it appears on)."""
+def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id",
+              raw: pd.Series | None = None) -> None:
+    """Missing and duplicate ids (every duplicate is listed with the rows it appears on).
+
+    ``raw`` is the id column as the file wrote it: ids with spaces around them are normalised with a note, and
+    a duplicate that only exists once the spaces are removed says so.
+    """
     file = frame.attrs.get("file", "input")
     name = _file_column(frame, column)
     ids = _text(frame[column])
     labels = row_labels(frame)
     blank = (ids == "").to_numpy(dtype=bool)
+    spelled = _spellings(raw, ids)
+    if spelled is not None:
+        _note_spaced_ids(report, file, spelled, ids.to_numpy(dtype=object), name, "ids", labels)
     if blank.any():
         report_rows(report, file, labels[blank], "the id is missing",
                     f"give every row a unique id in column {name!r}", column=name)
     dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & ~blank
     if dup.any():
-        groups = pd.Series(labels[dup]).groupby(ids[dup].to_numpy(), sort=False).agg(list)
-        report_rows(report, file, list(groups.index),
-                    [f"duplicate id: it appears {len(rows)} times ({', '.join(rows[:5])})"
-                     for rows in groups],
-                    f"make the ids in column {name!r} unique", column=name)
+        where = pd.Series(labels[dup]).groupby(ids[dup].to_numpy(), sort=False).agg(list)
+        as_written = (pd.Series(spelled[dup] if spelled is not None else ids[dup].to_numpy(dtype=object))
+                      .groupby(ids[dup].to_numpy(), sort=False).agg(lambda v: list(dict.fromkeys(v))))
+        msgs = []
+        for key, rows in where.items():
+            forms = as_written[key]
+            how = (f" — equal once the spaces around them are removed: {', '.join(repr(f) for f in forms)}"
+                   if len(forms) > 1 else "")
+            msgs.append(f"duplicate id: it appears {len(rows)} times ({', '.join(rows[:5])}){how}")
+        report_rows(report, file, list(where.index), msgs, f"make the ids in column {name!r} unique",
+                    column=name)
+
+
+def _spellings(raw: pd.Series | None, ids: pd.Series) -> np.ndarray | None:
+    """The ids as written (text), or ``None`` when the column holds no text (numbers cannot carry spaces)."""
+    if raw is None or len(raw) != len(ids):
+        return None
+    if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+        return None
+    return raw.astype("string").fillna("").to_numpy(dtype=object)
+
+
+def _note_spaced_ids(report: ProblemReport, file: str, written: np.ndarray | None, text: np.ndarray,
+                     column: str, what: str, labels: np.ndarray | None = None) -> None:
+    """One note when ids had spaces (or zero-width characters) around them, which are removed.
+
+    ``written`` holds the ids as written (see :func:`_spellings`), ``text`` the same ids normalised.
+    """
+    if written is None or not len(text):
+        return
+    spaced = (written != text) & (text != "")
+    if not spaced.any():
+        return
+    first = int(np.flatnonzero(spaced)[0])
+    at = f"{labels[first]}: " if labels is not None else ""
+    n = int(spaced.sum())
+    report.warning(file, f"{n} {what} had spaces around them, which are removed (first: "
+                   f"{at}{written[first]!r} → {text[first]!r})",
+                   "nothing to do unless this makes two ids equal; trim the ids in the file to silence this "
+                   "note", column=column)
 
 
 def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: ProblemReport) -> np.ndarray:
@@ -303,11 +424,26 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
                       "MultiPolygon", "GeometryCollection"], dtype=object)
     type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], "none")
     wrong = ok & ~pd.Series(type_names).isin(allowed).to_numpy(dtype=bool)
-    if wrong.any():
-        report_rows(report, file, ids[wrong],
-                    [f"the geometry is a {t}, expected {' or '.join(allowed)}" for t in type_names[wrong]],
+    multi = wrong & (type_names == "MultiPoint") & (schema.geometry == "point")
+    if multi.any():  # single-part MultiPoints were made points by _single_points
+        parts = np.asarray(shapely.get_num_geometries(geom[multi]), dtype=int)
+        report_rows(report, file, ids[multi],
+                    [f"the geometry is a MultiPoint of {k} points; a {schema.kind} feature must be one point"
+                     for k in parts],
+                    "split it into single points, each with its own id (QGIS: Vector ▸ Geometry ▸ "
+                    "Multipart to Singleparts), or keep only the point meant", column="geometry")
+    other = wrong & ~multi
+    if other.any():
+        report_rows(report, file, ids[other],
+                    [f"the geometry is a {t}, expected {' or '.join(allowed)}" for t in type_names[other]],
                     _GEOM_FIX[schema.geometry or "point"], column="geometry")
     ok &= ~wrong
+    nonfinite = ok & _nonfinite_coordinates(geom)
+    if nonfinite.any():
+        report_rows(report, file, ids[nonfinite], "the coordinates are not finite numbers (inf or nan)",
+                    "give the feature real coordinates, or delete it",
+                    column=coords[0] if coords else "geometry")
+    ok &= ~nonfinite
     valid = np.asarray(shapely.is_valid(geom), dtype=bool)
     invalid = ok & ~valid
     if invalid.any():
@@ -316,19 +452,89 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
                     "repair it (QGIS: Vector ▸ Geometry ▸ Fix geometries; or shapely.make_valid)",
                     column="geometry")
     ok &= ~invalid
-    if frame.crs is not None and frame.crs.is_geographic and ok.any():
-        bounds = shapely.bounds(geom)
-        beyond = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
-        out = ok & beyond
-        if out.any():
-            first = bounds[out][0]
-            report_rows(report, file, ids[out],
-                        f"coordinates are outside lon/lat range (e.g. {first[0]:.1f}, {first[1]:.1f}) "
-                        f"although the layer's CRS is {frame.crs.to_string()}: they look projected",
-                        f"set inputs.{schema.kind}.crs to the file's projected CRS (e.g. 'EPSG:4547')",
-                        column=coords[0] if coords else "geometry")
-            ok &= ~out
+    if frame.crs is not None and ok.any():
+        ok &= _check_coordinate_scale(frame, schema, ids, ok, report)
     return ok
+
+
+# Projected coordinates (metres) of any place on Earth stay within this, Gauss-Krüger with the zone number in
+# front of the easting included (at most ~4.5e7 m).
+MAX_PROJECTED_M = 1e8
+# A province spans at most ~15 degrees; a layer in degrees spreads over less than this.
+MAX_DEGREE_SPREAD = 20.0
+
+
+def _nonfinite_coordinates(geom: np.ndarray) -> np.ndarray:
+    """Mask of geometries with any coordinate that is inf or nan."""
+    coords, index = shapely.get_coordinates(geom, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    return np.bincount(index[bad], minlength=len(geom)) > 0
+
+
+def _crs_fix(frame: gpd.GeoDataFrame, kind: str, right: str) -> str:
+    """How to give the right CRS: in the scenario (CSV, or a file without CRS), or in the file itself."""
+    if frame.attrs.get("crs_from") == "file":
+        return (f"the file itself declares {crs_label(frame.crs)}: save it again with its real CRS ({right}) "
+                "(QGIS: Layer ▸ Set CRS of layer, then export)")
+    return f"set inputs.{kind}.crs to the file's real CRS ({right})"
+
+
+def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: np.ndarray, ok: np.ndarray,
+                            report: ProblemReport) -> np.ndarray:
+    """Check that the coordinates' size fits the declared CRS; return the rows still usable.
+
+    Records metres declared as degrees, degrees declared as metres (the whole layer within ±180/±90) and
+    swapped longitude and latitude.
+    """
+    file = frame.attrs.get("file", "input")
+    coords = frame.attrs.get("coord_columns")
+    column = coords[0] if coords else "geometry"
+    geom = frame.geometry.values
+    bounds = shapely.bounds(geom)
+    kind = schema.kind
+    good = np.ones(len(frame), dtype=bool)
+    if frame.crs.is_geographic:
+        xs, ys = np.abs(bounds[:, [0, 2]]), np.abs(bounds[:, [1, 3]])
+        beyond = ok & ((xs > 180).any(axis=1) | (ys > 90).any(axis=1))
+        if beyond.any():
+            first = bounds[beyond][0]
+            swapped = bool((xs[ok] <= 90).all() and (ys[ok] <= 180).all())
+            if swapped:
+                report_rows(report, file, ids[beyond],
+                            f"latitude {first[1]:.4f} is beyond ±90° while every longitude is within ±90°: "
+                            "longitude and latitude look swapped",
+                            "swap the two coordinate columns (longitude first: x = lon, y = lat)"
+                            if coords else "swap x and y of the geometries (x = longitude, y = latitude)",
+                            column=column)
+            else:
+                report_rows(report, file, ids[beyond],
+                            f"coordinates are outside lon/lat range (e.g. {first[0]:.1f}, {first[1]:.1f}) "
+                            f"although the layer's CRS is {frame.crs.to_string()}: they look projected",
+                            _crs_fix(frame, kind, "a projected CRS such as 'EPSG:4547'"), column=column)
+            good &= ~beyond
+        return good
+    if not frame.crs.is_projected:
+        return good
+    huge = ok & (np.abs(bounds) > MAX_PROJECTED_M).any(axis=1)
+    if huge.any():
+        first = bounds[huge][0]
+        report_rows(report, file, ids[huge],
+                    f"coordinates ({first[0]:.4g}, {first[1]:.4g}) are beyond any place on Earth in metres "
+                    f"of {crs_label(frame.crs)}", "correct the coordinates or the CRS", column=column)
+        good &= ~huge
+    rest = ok & good
+    if rest.any():
+        lo, hi = bounds[rest, :2].min(axis=0), bounds[rest, 2:].max(axis=0)
+        inside = abs(lo[0]) <= 180 and abs(hi[0]) <= 180 and abs(lo[1]) <= 90 and abs(hi[1]) <= 90
+        if inside and (hi - lo).max() <= MAX_DEGREE_SPREAD:
+            # A whole layer within 360 × 180 m of the projection's origin and at most 20 m across is no county
+            # (nor a province, which spans ~15 degrees): the numbers are degrees.
+            report.error(file, f"every coordinate is within ±180 / ±90 (x {lo[0]:.4g} … {hi[0]:.4g}, y "
+                         f"{lo[1]:.4g} … {hi[1]:.4g}) although the layer's CRS {crs_label(frame.crs)} is "
+                         "projected in metres: they look like longitude/latitude degrees",
+                         _crs_fix(frame, kind, "'EPSG:4326' or 'EPSG:4490' for lon/lat"), column=column)
+            good &= ~rest
+    return good
 
 
 def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport) -> pd.DataFrame:
@@ -340,10 +546,29 @@ def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport) -> pd.
     schema = schema_for(kind)
     out = coerce_columns(frame, schema, report)
     if schema.column("id").dtype == "id":
-        check_ids(out, report)
+        check_ids(out, report, raw=frame["id"] if "id" in frame else None)
     if isinstance(out, gpd.GeoDataFrame):
+        if schema.geometry == "point":
+            out = _single_points(out)
         out.attrs["geometry_ok"] = check_geometry(out, schema, report)
     return out
+
+
+def _single_points(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A MultiPoint of one point is that point (some tools write every point layer as MultiPoint)."""
+    geom = frame.geometry.values
+    multi = np.asarray(shapely.get_type_id(geom) == 4, dtype=bool) & ~np.asarray(shapely.is_empty(geom), bool)
+    if not multi.any():
+        return frame
+    parts = np.asarray(shapely.get_num_geometries(geom), dtype=int)
+    one = multi & (parts == 1)
+    if one.any():
+        fixed = np.array(geom, dtype=object)
+        fixed[one] = shapely.get_geometry(fixed[one], 0)
+        attrs = dict(frame.attrs)
+        frame = frame.set_geometry(gpd.array.from_shapely(fixed, crs=frame.crs))
+        frame.attrs = attrs
+    return frame  # MultiPoints of several points are left to check_geometry, which names them
 
 
 # --- roads --------------------------------------------------------------------------------------------------
@@ -372,12 +597,19 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
                          "name the right column in travel.speed_column, or remove it to use class speeds",
                          column=cfg.speed_column)
             return out[ok]
-        speed, _missing, bad = _numbers(out[cfg.speed_column])
+        speed, _missing, bad, nonfinite = _numbers(out[cfg.speed_column])
+        raw = _raw_values(out[cfg.speed_column])
         if bad.any():
-            raw = _text(out[cfg.speed_column]).to_numpy(dtype=object)
             report_rows(report, file, ids[bad], [f"speed (km/h) is not a number: {v!r}" for v in raw[bad]],
                         "write the speed in km/h as a number, or leave it empty to use the class speed",
                         column=cfg.speed_column)
+        if nonfinite.any():
+            report_rows(report, file, ids[nonfinite],
+                        [_nonfinite_message("speed (km/h)", v) for v in raw[nonfinite]],
+                        "write the speed in km/h as a plain number; inf and nan are not speeds (leave the "
+                        "cell empty to use the class speed)", column=cfg.speed_column)
+        _check_speeds(report, file, ids, speed, cfg.speed_column)
+        bad = bad | nonfinite
         nonpos = np.isfinite(speed) & (speed <= 0)
         if nonpos.any():
             report_rows(report, file, ids[nonpos],
@@ -414,6 +646,27 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
     return out[ok]
 
 
+# China's expressway limit is 120 km/h; no vehicle on a road goes 300 km/h (a speed in m/min would: 60 km/h is
+# 1,000 m/min).
+WARN_SPEED_KPH = 130.0
+MAX_SPEED_KPH = 300.0
+
+
+def _check_speeds(report: ProblemReport, file: str, ids: np.ndarray, speed: np.ndarray, column: str) -> None:
+    """Speeds above :data:`MAX_SPEED_KPH` are errors, above :data:`WARN_SPEED_KPH` warnings."""
+    fast = np.isfinite(speed) & (speed > MAX_SPEED_KPH)
+    if fast.any():
+        report_rows(report, file, ids[fast],
+                    [f"speed {v:g} km/h is implausible: faster than any vehicle on a road (over "
+                     f"{MAX_SPEED_KPH:g} km/h)" for v in speed[fast]],
+                    "write the speed in km/h (not m/min or m/s)", column=column)
+    quick = np.isfinite(speed) & (speed > WARN_SPEED_KPH) & ~fast
+    if quick.any():
+        report_rows(report, file, ids[quick],
+                    [f"speed {v:g} km/h is above China's expressway limit (120 km/h)" for v in speed[quick]],
+                    "check the speed; it is used as it is", column=column, severity="warning")
+
+
 # --- OD matrix ----------------------------------------------------------------------------------------------
 
 
@@ -433,13 +686,18 @@ def validate_od(
         :meth:`TravelTimes.from_pairs <geodata.instance.TravelTimes.from_pairs>`).
     """
     file = od.attrs.get("file", "travel_times")
-    minutes, missing, bad = _numbers(od["minutes"])
+    minutes, missing, bad, nonfinite = _numbers(od["minutes"])
     mcol = _file_column(od, "minutes")
     # Labels only for offending rows: row_labels over every row would dominate the run time.
     if bad.any():
         raw = _text(od["minutes"][bad]).to_numpy(dtype=object)
         report_rows(report, file, row_labels(od, bad), [f"minutes is not a number: {v!r}" for v in raw],
                     f"write travel times as plain numbers of minutes in column {mcol!r}", column=mcol)
+    if nonfinite.any():
+        raw = _raw_values(od["minutes"][nonfinite])
+        report_rows(report, file, row_labels(od, nonfinite), [_nonfinite_message("minutes", v) for v in raw],
+                    "write the time as a plain number of minutes; for an unreachable pair delete the row (a "
+                    "missing pair means unreachable)", column=mcol)
     if missing.any():
         report_rows(report, file, row_labels(od, missing), "minutes is missing",
                     "fill the time, or delete the row (a missing pair means unreachable)", column=mcol)
@@ -455,7 +713,9 @@ def validate_od(
         col = _file_column(od, canon)
         codes, uniques = pd.factorize(od[canon])  # missing → code -1
         text = _text(pd.Series(uniques)).to_numpy(dtype=object)
-        pos_u = pd.Index(known).astype(str).get_indexer(text)
+        written = _spellings(pd.Series(uniques), pd.Series(text))
+        _note_spaced_ids(report, file, written, text, col, f"distinct {what} ids of the OD matrix")
+        pos_u = _first_positions(known, text)
         blank_u = np.append(text == "", True)  # the extra last entry stands for code -1 (missing)
         blank = blank_u[codes]
         if blank.any():
@@ -496,6 +756,19 @@ def validate_od(
         report.warning(file, f"{int(same.sum())} rows repeat a (site, demand) pair already given (first: "
                        f"{first}); the shortest time is used", "keep one row per pair")
     return out
+
+
+def _first_positions(known: pd.Index, text: np.ndarray) -> np.ndarray:
+    """Position of each of ``text`` in ``known`` (its first occurrence; -1 when absent).
+
+    ``known`` may repeat an id: the duplicate is reported by :func:`check_ids`, and the OD check still runs.
+    """
+    idx = pd.Index(known).astype(str)
+    if idx.is_unique:
+        return idx.get_indexer(text)
+    first = np.flatnonzero(~idx.duplicated(keep="first"))
+    found = idx[first].get_indexer(text)
+    return np.where(found >= 0, first[np.maximum(found, 0)], -1)
 
 
 def _take_text(ids: pd.Index, idx: np.ndarray) -> pd.Series:

@@ -59,19 +59,101 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def duplicate_keys(text: str) -> list[str]:
+    """List every key written twice in one mapping of a YAML text, with its dotted place and both lines.
+
+    E.g. ``'resources.blood.enabled' (lines 3 and 4)``. Plain YAML silently keeps the last one, so a scenario
+    with two ``budget_wan:`` lines would run on one of them without a word. Keys merged in with
+    ``<<: *anchor`` may be overridden, as YAML means. Raises :class:`yaml.YAMLError` when the text is not
+    YAML.
+    """
+    loader = yaml.SafeLoader(text)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        root = loader.get_single_node()
+        found: list[tuple[int, str]] = []
+        seen_nodes: set[int] = set()
+
+        def walk(node: yaml.Node | None, place: str) -> None:
+            if node is None or id(node) in seen_nodes:  # an alias repeats a node already walked
+                return
+            seen_nodes.add(id(node))
+            if isinstance(node, yaml.SequenceNode):
+                for i, item in enumerate(node.value):
+                    walk(item, f"{place}[{i}]")
+            if not isinstance(node, yaml.MappingNode):
+                return
+            lines: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = loader.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                dotted = f"{place}.{key}" if place else str(key)
+                try:
+                    first = lines.get(key)
+                except TypeError:  # an unhashable key: yaml.safe_load reports it
+                    continue
+                if first is not None:
+                    found.append((line, f"{dotted!r} (lines {first} and {line})"))
+                else:
+                    lines[key] = line
+                walk(value_node, dotted)
+
+        walk(root, "")
+        return [text for _line, text in sorted(found)]
+    finally:
+        loader.dispose()
+
+
+def _read_text(path: Path) -> str:
+    """Read the file as text: UTF-8 (with or without BOM), else GB18030 (Notepad on Chinese Windows: GBK)."""
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError:
         msg = f"scenario file {path} not found — fix: check the path (relative paths start from the current folder)"
         raise ScenarioError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path} is a folder, not a scenario file — fix: give the path of the .yaml file"
+        raise ScenarioError(msg) from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario file: {exc.strerror or exc}") from None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ScenarioError(f"{path}: the scenario file is not text (not UTF-8 or GBK) — fix: save it as UTF-8")
+
+
+_EMPTY_FIX = ("write at least its inputs, e.g. inputs: {demand: demand.csv, sites: sites.csv, travel_times: "
+              "od.csv} (see scenarios/examples/csv/minimal.yaml)")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    text = _read_text(path)
+    if "\x00" in text:
+        msg = f"{path}: the scenario file is not text (it holds NUL bytes) — fix: give the .yaml file"
+        raise ScenarioError(msg)
     try:
-        data = yaml.safe_load(text) or {}
+        dups = duplicate_keys(text)
+        data = yaml.safe_load(text) if not dups else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        msg = f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)} — fix: check indentation and colons"
+        problem = getattr(exc, "problem", None) or exc
+        msg = f"{path}: not valid YAML{where}: {problem} — fix: check indentation and colons"
         raise ScenarioError(msg) from None
+    except RecursionError:
+        msg = f"{path}: the YAML is nested too deeply to read — fix: simplify the file"
+        raise ScenarioError(msg) from None
+    if dups:
+        head = "a key is" if len(dups) == 1 else f"{len(dups)} keys are"
+        msg = (f"{path}: {head} written twice in the same mapping: {'; '.join(dups)} — YAML would silently "
+               "keep only the last; fix: delete or merge the repeated lines")
+        raise ScenarioError(msg)
+    if data is None:
+        msg = f"{path}: the scenario file is empty (nothing but blank lines or comments) — fix: {_EMPTY_FIX}"
+        raise ScenarioError(msg)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping of keys (got {type(data).__name__})")
     return data

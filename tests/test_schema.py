@@ -56,7 +56,9 @@ def test_overrides_use_dotted_keys(tmp_path):
 
 
 def test_unknown_keys_suggest_the_right_one(tmp_path):
-    path = write(tmp_path / "bad.yaml", MINIMAL + "budgt_wan: 3\nsolver: {gapp: 0.1}\n")
+    # (solver is replaced, not repeated: a key written twice is its own error, see test_bad_values.py)
+    path = write(tmp_path / "bad.yaml", MINIMAL.replace("solver: {name: highs, time_limit_s: 120, gap: 0}",
+                                                        "solver: {gapp: 0.1}") + "budgt_wan: 3\n")
     with pytest.raises(ScenarioError) as exc:
         load_scenario(path)
     text = str(exc.value)
