@@ -6,7 +6,7 @@ STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-floor bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ demo: $(STAMP_RUN)
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q -n 2
+
+# The suite against the lowest version of every dependency that pyproject.toml allows: a fresh .venv-floor with
+# each `name>=X` pinned to `name==X` (tools/floor_constraints.py), so the stated floors are tested, not guessed.
+FLOOR_VENV := .venv-floor
+
+test-floor:
+	rm -rf $(FLOOR_VENV)
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) tools/floor_constraints.py --extra test > $(FLOOR_VENV)/constraints.txt
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -c $(FLOOR_VENV)/constraints.txt -e '.[test]'
+	$(FLOOR_VENV)/bin/python -m pip list --format=freeze > $(FLOOR_VENV)/installed.txt
+	$(FLOOR_VENV)/bin/python -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/run.py

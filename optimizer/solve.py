@@ -1,4 +1,11 @@
-"""Every PuLP solver construction: HiGHS (highspy) by default, CBC as fallback; status, bound and gap read back."""
+"""Every solver construction: HiGHS (through highspy's public API) by default, CBC (PuLP's own classes) as fallback.
+
+The model is built with PuLP; HiGHS is driven directly. :func:`highs_model` turns the problem into a
+``highspy.HighsLp`` using only PuLP's public API (``variables()``, ``constraints``, ``objective``, ``sense``,
+variable bounds and categories), :func:`solve` runs it and writes the column values back with the public
+``LpVariable.varValue``. Columns follow ``prob.variables()`` (sorted by name), rows the order the constraints were
+added, so the same model always reaches HiGHS in the same order.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,21 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
 import pulp
 
 from healthplan.optimizer.config import SolverConfig
-from healthplan.optimizer.status import Status
+from healthplan.optimizer.status import PULP_CODES, Status, from_highs, from_pulp
 
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
+FEASIBILITY_TOL = 1e-7  # HiGHS's mip_feasibility_tolerance (its default is 1e-6)
+READBACK_RTOL = 1e-6  # relative agreement between HiGHS's objective and the one its column values give
+
+# PuLP (status, sol_status) → Status, kept under its old name for callers and tests.
+map_status = from_pulp
 
 
 @dataclass(frozen=True)
@@ -32,17 +44,20 @@ class StageResult:
     message: str = ""
 
 
-def map_status(status: int, sol_status: int) -> Status:
-    """PuLP (status, sol_status) → Status. An integer-feasible incumbent (sol_status 2) is TIME_LIMIT, never OPTIMAL."""
-    if status == pulp.LpStatusOptimal and sol_status == pulp.LpSolutionOptimal:
-        return Status.OPTIMAL
-    if sol_status == pulp.LpSolutionIntegerFeasible:
-        return Status.TIME_LIMIT
-    if status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
-        return Status.INFEASIBLE
-    if status == pulp.LpStatusUnbounded or sol_status == pulp.LpSolutionUnbounded:
-        return Status.UNBOUNDED
-    return Status.ERROR
+@dataclass(frozen=True)
+class HighsModel:
+    """A PuLP problem as HiGHS sees it: the ``HighsLp``, its columns in order, and how to read it back.
+
+    ``sign`` is −1 for a maximisation (HiGHS is handed min −f, as PuLP's own interface did) and +1 otherwise;
+    ``cost`` is HiGHS's column cost vector (sign applied), ``constant`` the objective's constant term, which
+    HiGHS never sees (so its relative gap is the gap of the variable part, as before).
+    """
+
+    lp: highspy.HighsLp
+    columns: list[pulp.LpVariable]
+    cost: np.ndarray
+    sign: float
+    constant: float
 
 
 _BANNER = threading.Lock()
@@ -70,88 +85,165 @@ def _swallow_banner() -> None:
             os.close(saved)
 
 
-class _HiGHS(pulp.HiGHS):
-    """PuLP's highspy interface plus a start solution (column values by variable name) before ``run``."""
+def constraints_of(prob: pulp.LpProblem) -> list[pulp.LpConstraint]:
+    """The problem's constraints in the order they were added.
 
-    def __init__(self, start: dict[str, float] | None = None, **kw: object):
-        super().__init__(**kw)
-        self.start = start or {}
+    PuLP ≥ 3.3 spells this ``prob.constraints()`` (a list; the dict view is deprecated for PuLP 4); before, the
+    public ``prob.constraints`` is an ordered dict name → constraint.
+    """
+    rows = prob.constraints
+    return rows() if callable(rows) else list(rows.values())
 
-    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
-        if not self.msg:
-            _swallow_banner()
-        super().createAndConfigureSolver(lp)
 
-    def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
-        """Pass the whole model to HiGHS at once (row-wise arrays) instead of one addCol/addRow call per item.
+def highs_model(prob: pulp.LpProblem) -> HighsModel:
+    """The HiGHS model of ``prob``, built row-wise in one pass from PuLP's public API.
 
-        Same result as PuLP's own builder (columns in ``lp.variables()`` order, rows in insertion order, a
-        maximisation handed over as min −f), several times faster on large models.
-        """
-        inf = highspy.kHighsInf
-        variables = lp.variables()
-        for i, v in enumerate(variables):
-            v.index = i
-        mult = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        obj = lp.objective
-        cost = np.array([obj.get(v, 0.0) for v in variables], dtype=float) * mult
-        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
-        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
-        integer = np.array([v.cat == pulp.LpInteger and self.mip for v in variables], dtype=bool)
-        starts, index, value, row_lo, row_up = [0], [], [], [], []
-        for i, con in enumerate(lp._constraints.values()):
-            con.index = i
-            for v, c in con.items():
-                if c != 0:
-                    index.append(v.index)
-                    value.append(c)
-            starts.append(len(index))
-            lo, up = con.getLb(), con.getUb()
-            row_lo.append(-inf if lo is None else lo)
-            row_up.append(inf if up is None else up)
-        model = highspy.HighsLp()
-        model.num_col_ = len(variables)
-        model.num_row_ = len(row_lo)
-        model.col_cost_ = cost
-        model.col_lower_ = lower
-        model.col_upper_ = upper
-        model.row_lower_ = np.array(row_lo, dtype=float)
-        model.row_upper_ = np.array(row_up, dtype=float)
-        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.num_col_ = len(variables)
-        model.a_matrix_.num_row_ = len(row_lo)
-        model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        model.a_matrix_.index_ = np.array(index, dtype=np.int32)
-        model.a_matrix_.value_ = np.array(value, dtype=float)
-        if integer.any():
-            model.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
-                                  for b in integer]
-        lp.solverModel.passModel(model)
+    Columns are ``prob.variables()`` (sorted by name), rows are :func:`constraints_of` in order; zero
+    coefficients are dropped, as PuLP's own interface drops them.
+    """
+    inf = highspy.kHighsInf
+    columns = prob.variables()
+    n = len(columns)
+    sign = -1.0 if prob.sense == pulp.LpMaximize else 1.0
+    objective = prob.objective if prob.objective is not None else pulp.LpAffineExpression()
+    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
+    upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
+    integer = np.array([v.cat in (pulp.LpInteger, pulp.LpBinary) for v in columns], dtype=bool)
+    # Variables are found by identity: id() of each term's variable, looked up among the columns' ids with one
+    # vectorised search (a per-term Python dict lookup doubles the build time of a province model).
+    col_ids = np.fromiter(map(id, columns), dtype=np.int64, count=n)
+    by_id = np.argsort(col_ids)
+    sorted_ids = col_ids[by_id]
 
-    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
-        if self.start:
-            cols = [(v.index, self.start[v.name]) for v in lp.variables() if v.name in self.start]
-            if cols:
-                idx = np.array([c[0] for c in cols], dtype=np.int32)
-                val = np.array([c[1] for c in cols], dtype=float)
-                lp.solverModel.setSolution(len(cols), idx, val)
-        h = lp.solverModel
+    def positions(ids: np.ndarray) -> np.ndarray:
+        k = np.minimum(np.searchsorted(sorted_ids, ids), max(n - 1, 0))
+        if len(ids) and (n == 0 or not np.array_equal(sorted_ids[k], ids)):
+            raise ValueError("a term's variable is not among prob.variables()")
+        return by_id[k]
+
+    cost = np.zeros(n)
+    cost[positions(np.fromiter(map(id, objective.keys()), dtype=np.int64))] = list(objective.values())
+    cost *= sign
+    term_ids, coefs, lengths, row_lo, row_up = [], [], [], [], []
+    for con in constraints_of(prob):
+        term_ids.extend(map(id, con.keys()))
+        coefs.extend(con.values())
+        lengths.append(len(con))
+        rhs = -con.constant  # PuLP keeps the right-hand side as a constant on the left
+        row_lo.append(rhs if con.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -inf)
+        row_up.append(rhs if con.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else inf)
+    value = np.array(coefs, dtype=float)
+    index = positions(np.array(term_ids, dtype=np.int64))
+    row_of = np.repeat(np.arange(len(lengths)), lengths)
+    keep = value != 0
+    index, value, row_of = index[keep], value[keep], row_of[keep]
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=len(lengths)), out=starts[1:])
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(row_lo)
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.array(row_lo, dtype=float)
+    lp.row_upper_ = np.array(row_up, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = len(row_lo)
+    lp.a_matrix_.start_ = starts.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value
+    if integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                           for b in integer]
+    return HighsModel(lp, columns, cost, sign, float(objective.constant))
+
+
+def new_highs(cfg: SolverConfig, time_limit_s: float) -> highspy.Highs:
+    """A configured HiGHS: one thread unless asked, the fixed seed, no log unless ``cfg.msg``."""
+    if not cfg.msg:
+        _swallow_banner()
+    h = highspy.Highs()
+    options: dict[str, object] = {
+        "output_flag": bool(cfg.msg),
+        "time_limit": float(time_limit_s),
+        "mip_rel_gap": float(cfg.gap),
+        "threads": int(cfg.threads or 1),
+        "random_seed": RANDOM_SEED % 2**31,
+        "mip_feasibility_tolerance": FEASIBILITY_TOL,
+    }
+    for name, val in options.items():
+        if h.setOptionValue(name, val) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refused option {name}={val!r}")
+    return h
+
+
+def _run(h: highspy.Highs) -> None:
+    """``h.run()``, once more after resetting HiGHS's thread scheduler if the first run was refused."""
+    h.run()
+    if h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        # HiGHS keeps one thread scheduler per process: if another solve (e.g. spopt, or a parent process
+        # before a fork) started it with a different thread count, our `threads` option is refused. Reset it.
+        highspy.Highs.resetGlobalScheduler(True)
         h.run()
-        if h.getModelStatus() == highspy.HighsModelStatus.kNotset:
-            # HiGHS keeps one thread scheduler per process: if another solve (e.g. spopt) started it with a
-            # different thread count, our `threads` option is refused. Reset it and run again.
-            highspy.Highs.resetGlobalScheduler(True)
-            h.run()
 
 
-def make_solver(cfg: SolverConfig, time_limit_s: float, start: dict[str, float] | None = None) -> pulp.LpSolver:
-    """The configured solver: HiGHS with one thread and a fixed seed by default, or CBC (``name: cbc``)."""
-    threads = cfg.threads or 1
-    if cfg.name == "highs":
-        return _HiGHS(start=start, msg=cfg.msg, timeLimit=time_limit_s, gapRel=cfg.gap, threads=threads,
-                      random_seed=RANDOM_SEED % 2**31, mip_feasibility_tolerance=1e-7)
-    kw = {"msg": cfg.msg, "timeLimit": time_limit_s, "gapRel": cfg.gap, "threads": threads,
-          "warmStart": bool(start), "options": [f"randomSeed {RANDOM_SEED % 2**31}"]}
+def _set_start(h: highspy.Highs, model: HighsModel, start: dict[str, float]) -> None:
+    """Hand HiGHS a (partial) start: the values of the named columns; HiGHS completes the rest."""
+    cols = [(i, float(start[v.name])) for i, v in enumerate(model.columns) if v.name in start]
+    if cols:
+        idx = np.array([c[0] for c in cols], dtype=np.int32)
+        val = np.array([c[1] for c in cols], dtype=float)
+        h.setSolution(len(cols), idx, val)
+
+
+def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
+                 start: dict[str, float] | None) -> StageResult:
+    """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
+    t0 = time.perf_counter()
+    model = highs_model(prob)
+    h = new_highs(cfg, time_limit_s)
+    h.passModel(model.lp)
+    if start:
+        _set_start(h, model, start)
+    _run(h)
+    info = h.getInfo()
+    model_status = h.getModelStatus()
+    has_incumbent = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+    status = from_highs(model_status.name, has_incumbent)
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value, dtype=float)
+    secs = time.perf_counter() - t0
+    if status.has_plan and model.columns and not (solution.value_valid and len(x) == len(model.columns)):
+        status = Status.ERROR  # HiGHS claims a solution but hands back no column values
+    if status.has_plan:
+        reported = float(info.objective_function_value)
+        if start and abs(float(model.cost @ x) - reported) > READBACK_RTOL * max(1.0, abs(reported)):
+            # HiGHS 1.16 can hand back the start vector instead of its incumbent after a warm start (seen when
+            # presolve settles the model): the values then disagree with HiGHS's own objective. Solve again cold.
+            again = _solve_highs(prob, cfg, max(time_limit_s - secs, 0.01), None)
+            return replace(again, seconds=again.seconds + secs)
+        for v, val in zip(model.columns, x.tolist(), strict=True):
+            v.varValue = val
+    prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
+    msg = f"HiGHS: {h.modelStatusToString(model_status)}"
+    if not status.has_plan:
+        return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg)
+    obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
+    bound, gap = np.nan, np.nan
+    if int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
+        # HiGHS was handed −f for a maximisation, so its dual bound changes sign on the way back
+        bound = float(info.mip_dual_bound) * model.sign + model.constant
+        gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else np.nan
+    elif status == Status.OPTIMAL:  # an LP (no MIP search): the optimum is its own bound
+        bound, gap = obj, 0.0
+    return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
+
+
+def cbc_solver(cfg: SolverConfig, time_limit_s: float, warm_start: bool = False) -> pulp.LpSolver:
+    """CBC through PuLP's public solver classes: a system ``cbc`` if there is one, else PuLP's bundled CBC."""
+    kw = {"msg": cfg.msg, "timeLimit": time_limit_s, "gapRel": cfg.gap, "threads": cfg.threads or 1,
+          "warmStart": warm_start, "options": [f"randomSeed {RANDOM_SEED % 2**31}"]}
     coin = pulp.COIN_CMD(**kw)
     if coin.available():  # a system CBC: PuLP 4's way
         return coin
@@ -160,56 +252,53 @@ def make_solver(cfg: SolverConfig, time_limit_s: float, start: dict[str, float] 
         return pulp.PULP_CBC_CMD(**kw)
 
 
-def _readback_ok(prob: pulp.LpProblem) -> bool:
-    """True when the variable values PuLP read back reproduce HiGHS's reported objective (within 1e-6 rel.)."""
-    h = getattr(prob, "solverModel", None)
-    if h is None or prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return True
-    reported = float(h.getInfo().objective_function_value) * (-1.0 if prob.sense == pulp.LpMaximize else 1.0)
-    got = pulp.value(prob.objective)
-    got = 0.0 if got is None else float(got) - float(prob.objective.constant)
-    return abs(got - reported) <= 1e-6 * max(1.0, abs(reported))
-
-
-def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
-          start: dict[str, float] | None = None) -> StageResult:
-    """Solve ``prob`` once; read status, objective, bound and gap (bound/gap NaN where the solver gives none)."""
-    if start and cfg.name == "cbc":
+def _solve_cbc(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
+               start: dict[str, float] | None) -> StageResult:
+    """One CBC run through PuLP (``prob.solve``); CBC reports no bound to PuLP, so only OPTIMAL gets one."""
+    if start:
         for v in prob.variables():
             if v.name in start:
                 v.setInitialValue(start[v.name])
-    solver = make_solver(cfg, max(time_limit_s, 0.01), start)
+    solver = cbc_solver(cfg, time_limit_s, warm_start=bool(start))
     t0 = time.perf_counter()
     try:
         prob.solve(solver)
     except pulp.PulpSolverError as exc:
-        return StageResult(Status.ERROR, cfg.name, np.nan, np.nan, np.nan, time.perf_counter() - t0, str(exc))
+        return StageResult(Status.ERROR, "cbc", np.nan, np.nan, np.nan, time.perf_counter() - t0, str(exc))
     secs = time.perf_counter() - t0
-    if start and cfg.name == "highs" and not _readback_ok(prob):
-        # HiGHS 1.16 can hand back the start vector instead of its incumbent after a warm start (seen when
-        # presolve settles the model): the values then disagree with HiGHS's own objective. Solve again cold.
-        return solve(prob, cfg, time_limit_s - secs, None)
-    status = map_status(prob.status, prob.sol_status)
+    status = from_pulp(prob.status, prob.sol_status)
     obj = pulp.value(prob.objective) if status.has_plan else np.nan
     obj = float(obj) if obj is not None else 0.0
-    bound, gap, msg = np.nan, np.nan, ""
-    if cfg.name == "highs" and getattr(prob, "solverModel", None) is not None:
-        h = prob.solverModel
-        info = h.getInfo()
-        ms = h.modelStatusToString(h.getModelStatus())
-        msg = f"HiGHS: {ms}"
-        if ms.lower().startswith("time limit") and status == Status.OPTIMAL:
-            status = Status.TIME_LIMIT  # defensive: PuLP's table already maps it to integer-feasible
-        if int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
-            # PuLP hands HiGHS −f for a maximisation, so the dual bound changes sign on the way back
-            bound = float(info.mip_dual_bound) * (-1.0 if prob.sense == pulp.LpMaximize else 1.0)
-            gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else np.nan
-        elif status == Status.OPTIMAL:
-            bound, gap = obj, 0.0
-    elif status == Status.OPTIMAL:
-        bound, gap = obj, 0.0
-    if status == Status.OPTIMAL and not np.isfinite(gap):
-        gap = 0.0
-    if status == Status.TIME_LIMIT and not np.isfinite(gap):
-        gap = float("inf")  # stopped without a proven bound: the gap is unknown, never hidden as 0
-    return StageResult(status, cfg.name, obj, bound, gap, secs, msg)
+    bound, gap = (obj, 0.0) if status == Status.OPTIMAL else (np.nan, np.nan)
+    return _finish(StageResult(status, "cbc", obj, bound, gap, secs))
+
+
+def _finish(res: StageResult) -> StageResult:
+    """An OPTIMAL stage has gap 0 when the solver gave none; a TIME_LIMIT one without a bound has gap ∞."""
+    if res.status == Status.OPTIMAL and not np.isfinite(res.gap):
+        return replace(res, gap=0.0)
+    if res.status == Status.TIME_LIMIT and not np.isfinite(res.gap):
+        return replace(res, gap=float("inf"))  # stopped without a proven bound: unknown, never hidden as 0
+    return res
+
+
+def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
+          start: dict[str, float] | None = None) -> StageResult:
+    """Solve ``prob`` once; read status, objective, bound and gap (bound/gap NaN where the solver gives none).
+
+    Parameters
+    ----------
+    prob
+        The PuLP problem; its variables receive the solution (``varValue``) when there is a plan, and its
+        ``status``/``sol_status`` are set with ``assignStatus``.
+    cfg
+        Solver name (``highs`` or ``cbc``), relative gap, threads and log flag.
+    time_limit_s
+        Seconds this solve may take (at least 0.01).
+    start
+        Optional warm start: variable name → value (a partial start is completed by the solver).
+    """
+    limit = max(time_limit_s, 0.01)
+    if cfg.name == "highs":
+        return _solve_highs(prob, cfg, limit, start)
+    return _solve_cbc(prob, cfg, limit, start)

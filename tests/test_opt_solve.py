@@ -1,5 +1,13 @@
 """Solving: status mapping (a time limit is never optimal), HiGHS and CBC agree, determinism, warm start."""
 
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import highspy
 import numpy as np
 import pandas as pd
 import pulp
@@ -17,8 +25,18 @@ from healthplan.optimizer.config import (
     SubcentreConfig,
 )
 from healthplan.optimizer.objective import overall_status
-from healthplan.optimizer.solve import StageResult, map_status
-from healthplan.optimizer.status import Status
+from healthplan.optimizer.solve import StageResult, highs_model, map_status, solve
+from healthplan.optimizer.status import (
+    HIGHS_INFEASIBLE,
+    HIGHS_SOLVED,
+    HIGHS_STOPPED,
+    HIGHS_UNBOUNDED,
+    Status,
+    from_highs,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize(("status", "sol", "expected"), [
@@ -111,3 +129,194 @@ def test_weighted_mode_matches_lexicographic_priorities():
     assert one.standards["shortfall"].sum() == pytest.approx(lex.standards["shortfall"].sum())
     assert np.isfinite(one.solve.objective)
     assert one.spent_wan <= 1500 + 1e-6
+
+
+# --- HiGHS through its public API (no PuLP internals) ---------------------------------------------------------
+
+# Every HiGHS model status, as healthplan reads it (with / without an incumbent). A status a new HiGHS adds is
+# missing here and fails test_every_highs_status_is_classified, so it is classified on purpose, not by default.
+HIGHS_EXPECTED = {
+    "kOptimal": (Status.OPTIMAL, Status.OPTIMAL), "kModelEmpty": (Status.OPTIMAL, Status.OPTIMAL),
+    "kInfeasible": (Status.INFEASIBLE, Status.INFEASIBLE),
+    "kUnboundedOrInfeasible": (Status.INFEASIBLE, Status.INFEASIBLE),
+    "kUnbounded": (Status.UNBOUNDED, Status.UNBOUNDED),
+    **{k: (Status.TIME_LIMIT, Status.ERROR) for k in ("kTimeLimit", "kIterationLimit", "kInterrupt",
+                                                     "kHighsInterrupt", "kObjectiveBound", "kObjectiveTarget",
+                                                     "kSolutionLimit", "kMemoryLimit")},
+    **{k: (Status.ERROR, Status.ERROR) for k in ("kNotset", "kLoadError", "kModelError", "kPresolveError",
+                                                "kSolveError", "kPostsolveError", "kUnknown")},
+}
+
+
+def test_every_highs_status_is_classified():
+    installed = set(highspy.HighsModelStatus.__members__)
+    assert installed <= set(HIGHS_EXPECTED), f"classify these HiGHS statuses: {installed - set(HIGHS_EXPECTED)}"
+    assert HIGHS_SOLVED | HIGHS_STOPPED | HIGHS_INFEASIBLE | HIGHS_UNBOUNDED <= set(HIGHS_EXPECTED)  # no typos
+    for name in installed:
+        assert (from_highs(name, True), from_highs(name, False)) == HIGHS_EXPECTED[name], name
+
+
+def small_milp(seed: int, sense: int) -> pulp.LpProblem:
+    """A random bounded MILP with ≤, ≥ and = rows, integer, binary, continuous and free columns, a constant."""
+    rng = np.random.default_rng(seed)
+    prob = pulp.LpProblem(f"r{seed}", sense)
+    xs = [prob.add_variable(f"i{k}", 0, int(rng.integers(1, 5)), cat=pulp.LpInteger) for k in range(5)]
+    xs += [prob.add_variable(f"b{k}", cat=pulp.LpBinary) for k in range(4)]
+    xs += [prob.add_variable(f"c{k}", -3.0, 6.0) for k in range(3)]
+    free = prob.add_variable("free")
+    prob.setObjective(pulp.LpAffineExpression([(x, float(rng.integers(-6, 9))) for x in xs] + [(free, 1.0)],
+                                              constant=float(rng.integers(-20, 20))))
+    for r in range(6):
+        terms = [(x, float(rng.integers(-2, 5))) for x in xs if rng.random() < 0.6]
+        e = pulp.LpAffineExpression(terms)
+        rhs = float(rng.integers(2, 12))
+        prob.addConstraint(e <= rhs if r % 3 == 0 else e >= -rhs if r % 3 == 1 else e == rhs / 2, f"row{r}")
+    prob.addConstraint(pulp.LpAffineExpression([(free, 1.0)] + [(x, -1.0) for x in xs[:3]]) <= 4, "free_up")
+    prob.addConstraint(pulp.LpAffineExpression([(free, 1.0)] + [(x, -1.0) for x in xs[:3]]) >= -4, "free_lo")
+    return prob
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("sense", [pulp.LpMinimize, pulp.LpMaximize])
+def test_agrees_with_pulps_own_highs_interface(seed, sense):
+    # the same problem solved by PuLP's HiGHS class and by ours: same status and optimum; our values are feasible
+    # and give the reported objective, and PuLP's status fields say the same
+    ours, theirs = small_milp(seed, sense), small_milp(seed, sense)
+    res = solve(ours, SolverConfig(time_limit_s=30), 30)
+    theirs.solve(pulp.HiGHS(msg=False))
+    assert theirs.status == pulp.LpStatusOptimal
+    assert res.status is Status.OPTIMAL and ours.status == pulp.LpStatusOptimal
+    assert res.objective == pytest.approx(pulp.value(theirs.objective), abs=1e-5)  # their tolerance is 1e-6
+    assert pulp.value(ours.objective) == pytest.approx(res.objective, abs=1e-9)
+    assert res.bound == pytest.approx(res.objective, abs=1e-6) and res.gap == 0.0
+    assert ours.valid(1e-6)
+
+
+def test_model_order_follows_variables_and_insertion_order():
+    prob = small_milp(3, pulp.LpMaximize)
+    m = highs_model(prob)
+    assert [v.name for v in m.columns] == sorted(v.name for v in prob.variables())
+    rows = prob.constraints() if callable(prob.constraints) else list(prob.constraints.values())
+    assert np.array_equal(np.asarray(m.lp.row_upper_)[[0, 3]], [-rows[0].constant, -rows[3].constant])
+    assert np.isinf(np.asarray(m.lp.row_upper_)[1]) and np.asarray(m.lp.row_lower_)[1] == -rows[1].constant
+    # HiGHS minimises: a maximisation is handed over as min −f
+    assert np.array_equal(m.cost, -np.array([prob.objective.get(v, 0.0) for v in m.columns]))
+    again = highs_model(small_milp(3, pulp.LpMaximize))
+    for f in ("start_", "index_", "value_"):
+        assert np.array_equal(np.asarray(getattr(m.lp.a_matrix_, f)), np.asarray(getattr(again.lp.a_matrix_, f)))
+
+
+def multi_knapsack(sense: int, n: int = 120, m: int = 8) -> pulp.LpProblem:
+    """A 0-1 multi-dimensional knapsack HiGHS cannot close in a fraction of a second (max v·x, or min −v·x)."""
+    rng = np.random.default_rng(0)
+    w = rng.integers(20, 100, (m, n))
+    v = w.mean(axis=0) + rng.integers(0, 10, n)
+    prob = pulp.LpProblem("mknap", sense)
+    xs = [prob.add_variable(f"x{i:03d}", cat=pulp.LpBinary) for i in range(n)]
+    s = 1.0 if sense == pulp.LpMaximize else -1.0
+    prob.setObjective(pulp.LpAffineExpression([(x, s * float(c)) for x, c in zip(xs, v, strict=True)]))
+    for r in range(m):
+        row = pulp.LpAffineExpression([(x, float(c)) for x, c in zip(xs, w[r], strict=True)])
+        prob.addConstraint(row <= float(w[r].sum() // 2), f"cap{r}")
+    return prob
+
+
+@pytest.mark.parametrize("sense", [pulp.LpMaximize, pulp.LpMinimize])
+def test_time_limited_bound_has_the_right_side(sense):
+    prob = multi_knapsack(sense)
+    res = solve(prob, SolverConfig(time_limit_s=0.3), 0.3)
+    assert res.status is Status.TIME_LIMIT and 0 < res.gap < 1
+    assert prob.sol_status == pulp.LpSolutionIntegerFeasible and prob.status != pulp.LpStatusOptimal
+    # a maximisation's proven bound lies above its incumbent, a minimisation's below
+    assert res.bound > res.objective if sense == pulp.LpMaximize else res.bound < res.objective
+    assert pulp.value(prob.objective) == pytest.approx(res.objective) and prob.valid(1e-6)
+
+
+@pytest.mark.parametrize(("name", "sense"), [("cost_stage", pulp.LpMinimize), ("coverage_stage", pulp.LpMaximize)])
+def test_warm_start_values_are_highs_optimum_not_the_start(name, sense):
+    # Two stages of the brute-force fuzz cases (seeds 20 and 68), saved with the start they were given. HiGHS
+    # 1.16 reports the optimum but hands back the start vector here; solve() must return the optimum's values.
+    _, prob = pulp.LpProblem.fromMPS(str(DATA / f"warm_start_{name}.mps"), sense=sense)
+    start = json.loads((DATA / f"warm_start_{name}.json").read_text())
+    _, cold = pulp.LpProblem.fromMPS(str(DATA / f"warm_start_{name}.mps"), sense=sense)
+    want = solve(cold, SolverConfig(time_limit_s=30), 30)
+    got = solve(prob, SolverConfig(time_limit_s=30), 30, start)
+    assert got.status is Status.OPTIMAL and want.status is Status.OPTIMAL
+    assert got.objective == pytest.approx(want.objective, rel=1e-9)
+    assert pulp.value(prob.objective) == pytest.approx(want.objective, rel=1e-9) and prob.valid(1e-6)
+    start_value = sum(c * start.get(v.name, 0.0) for v, c in prob.objective.items())
+    assert start_value != pytest.approx(want.objective)  # the start is not already optimal: the case is real
+
+
+def test_empty_and_infeasible_problems():
+    empty = pulp.LpProblem("empty", pulp.LpMinimize)
+    empty.setObjective(pulp.LpAffineExpression(constant=3.0))
+    res = solve(empty, SolverConfig(), 5)
+    assert res.status is Status.OPTIMAL and res.objective == 3.0
+    bad = pulp.LpProblem("bad", pulp.LpMinimize)
+    x = bad.add_variable("x", 0, 1, cat=pulp.LpInteger)
+    bad.setObjective(pulp.LpAffineExpression([(x, 1.0)]))
+    bad.addConstraint(pulp.LpAffineExpression([(x, 1.0)]) >= 2, "too_much")
+    res = solve(bad, SolverConfig(), 5)
+    assert res.status is Status.INFEASIBLE and np.isnan(res.objective) and x.varValue is None
+    assert bad.status == pulp.LpStatusInfeasible
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT, check=False)
+
+
+def test_quiet_solve_prints_nothing_not_even_the_banner():
+    run = _python("""
+        import pulp
+        from healthplan.optimizer.config import SolverConfig
+        from healthplan.optimizer.solve import solve
+        p = pulp.LpProblem("p", pulp.LpMaximize)
+        x = p.add_variable("x", 0, 3, cat=pulp.LpInteger)
+        p.setObjective(pulp.LpAffineExpression([(x, 1.0)]))
+        p.addConstraint(pulp.LpAffineExpression([(x, 2.0)]) <= 5, "c")
+        assert solve(p, SolverConfig(), 5).objective == 2.0
+        assert solve(p, SolverConfig(), 5).objective == 2.0
+    """)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""
+
+
+def test_solve_after_a_highs_run_with_other_threads():
+    # HiGHS keeps one thread scheduler per process; a run with 2 threads first (spopt, a parent before a fork)
+    # makes HiGHS refuse our 1-thread run until the scheduler is reset
+    run = _python("""
+        import highspy, pulp
+        from healthplan.optimizer.config import SolverConfig
+        from healthplan.optimizer.solve import highs_model, solve
+        def prob():
+            p = pulp.LpProblem("p", pulp.LpMaximize)
+            xs = [p.add_variable(f"x{i}", cat=pulp.LpBinary) for i in range(30)]
+            p.setObjective(pulp.LpAffineExpression([(x, float(i % 7 + 1)) for i, x in enumerate(xs)]))
+            p.addConstraint(pulp.LpAffineExpression([(x, float(i % 5 + 2)) for i, x in enumerate(xs)]) <= 40, "c")
+            return p
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 2)
+        h.passModel(highs_model(prob()).lp)
+        h.run()
+        res = solve(prob(), SolverConfig(), 10)
+        print(res.status.value, res.objective)
+    """)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-2] == "optimal"  # after the banner of the first, unquiet HiGHS
+
+
+def test_solve_uses_no_private_pulp_attributes():
+    # the boundary of issue 9: solve.py talks to PuLP through its public API only (no `_constraints`, no
+    # `v.index = …`, no subclass of a PuLP solver overriding its internal methods)
+    tree = ast.parse((ROOT / "optimizer" / "solve.py").read_text(encoding="utf-8"))
+    private = [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+               and n.attr.startswith("_") and not n.attr.endswith("__")]
+    assert private == []
+    written = [t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
+               if isinstance(t, ast.Attribute)]
+    assert set(written) <= {"varValue"} | {a for a in written if a.endswith("_")}  # HighsLp fields end in _
+    bases = [ast.unparse(b) for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for b in n.bases]
+    assert not [b for b in bases if b.startswith("pulp.")]
