@@ -136,7 +136,8 @@ HOSPITAL_ACCESS = Source("B", HAINAN_ACCESS_2021, Text("医院服务60分钟可�
 DRIVING_SPEEDS = Source("B", BEIJING_EMS_2011, Text("道路曲度系数1.6；市区25公里/小时未在摘要中核实",
                                                    "detour factor 1.6; the urban 25 km/h is not in the abstract"))
 CHEST_PAIN = Source("B", STEMI_GUIDELINE_2013, Text(
-    "首次医疗接触至球囊扩张≤120分钟，扣除院内时间后推算为60分钟可达（推算值）；建设要求见《胸痛中心建设与管理指导原则（试行）》",
+    "首次医疗接触至球囊扩张≤120分钟，扣除院内时间后推算为60分钟可达（推算值）；建设要求见《胸痛中心建设与管理"
+    "指导原则（试行）》",
     "first medical contact to device ≤ 120 min, leaving 60 min of travel (derived); construction per the national "
     "guiding principles for chest pain centres",
 ))

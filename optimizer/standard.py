@@ -128,16 +128,16 @@ class Standard:
 
     # ------------------------------------------------------------ texts
 
-    def cite(self, lang: str = "zh") -> str:
-        """The standard and its source, e.g. for the standards table's source column."""
+    def cite(self, lang: str = "zh", cfg: OptimizerConfig | None = None) -> str:
+        """The standard's source in ``lang`` (the scenario's own figures when ``cfg`` shows the user set them)."""
         return self.source.cite(lang)
 
     def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
         """The policy sentence an item serving the standard quotes in its 依据 (「落实…要求」)."""
         return (f"meets the standard: {self.label('en')}" if is_en(lang) else f"落实{self.label('zh')}要求")
 
-    def title(self, lang: str = "zh") -> str:
-        """The standard's name in ``lang``."""
+    def title(self, lang: str = "zh", cfg: OptimizerConfig | None = None) -> str:
+        """The standard's name in ``lang``, with the scenario's figures where the name carries one."""
         return self.label(lang)
 
 

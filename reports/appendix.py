@@ -135,10 +135,11 @@ def standards_frame(summary: dict, lang: str = "zh") -> pd.DataFrame:
         met = s.get("met")
         mode = s.get("mode")
         rows.append([
-            s.get("name", ""), standard_name(s.get("name", ""), lang), _num(s.get("required")),
+            s.get("name", ""), s.get(f"label_{lang}") or standard_name(s.get("name", ""), lang),
+            _num(s.get("required")),
             _num(s.get("existing")), _num(s.get("planned")), _num(s.get("shortfall")),
             "" if met is None else L("met_yes") if met else L("met_no"),
-            L(f"mode_{mode}") if mode else "", s.get("source") or "",
+            L(f"mode_{mode}") if mode else "", (s.get("source_zh") if lang == "zh" else None) or s.get("source") or "",
         ])
     out = pd.DataFrame(rows, columns=cols)
     if has_unit:

@@ -328,15 +328,12 @@ def test_standards_table_rows_name_the_centre_type(opt):
     assert set(rec) == {"chest_pain_full_coverage"}  # trauma's standard is off, stroke switched off
     assert rec["chest_pain_full_coverage"]["mode"] == "hard" and rec["chest_pain_full_coverage"]["met"]
     zh = standards_frame(summary, "zh").set_index("代码")
-    assert zh.loc["chest_pain_full_coverage", "标准"] == "胸痛中心区域全覆盖"
+    assert zh.loc["chest_pain_full_coverage", "标准"] == "胸痛中心60分钟区域全覆盖"  # the scenario's minutes
     assert "60分钟" in " ".join(map(str, zh.loc["chest_pain_full_coverage"]))
     en = standards_frame(summary, "en").set_index("Code")
-    assert en.loc["chest_pain_full_coverage", "Standard"] == "Chest pain centre: full regional coverage"
+    assert en.loc["chest_pain_full_coverage", "Standard"] == "Chest pain centre: full regional coverage within 60 min"
 
 
-@pytest.mark.xfail(strict=True, reason="the standards table row of a full-coverage standard quotes the "
-                   "default's 60 minutes (source note 胸痛中心60分钟可达（假设值）), not the scenario's "
-                   "access_minutes")
 def test_standards_table_row_quotes_the_scenarios_minutes(opt):
     inst, cfg, plan = designated_plan(opt, access=25.0)
     zh = standards_frame(summary_dict(inst, plan, timings={}, opt=cfg), "zh").set_index("代码")
@@ -344,10 +341,6 @@ def test_standards_table_row_quotes_the_scenarios_minutes(opt):
     assert "25分钟" in text and "60分钟" not in text, text
 
 
-@pytest.mark.xfail(strict=True, reason="Plan.standards['source'] is cited in Chinese when the plan is "
-                   "evaluated (optimizer/evaluation.py standards_table: s.cite()), so the English standards "
-                   "table quotes 假设值（无来源，请核实）；胸痛中心60分钟可达（假设值） "
-                   "(every kind's rows, not only this kind's)")
 def test_english_standards_table_row_has_no_chinese(opt):
     inst, cfg, plan = designated_plan(opt, access=60.0)
     en = standards_frame(summary_dict(inst, plan, timings={}, opt=cfg), "en").set_index("Code")

@@ -161,6 +161,25 @@ class FullCoverage(Standard):
         return {"required": self.required(data) / total, "existing": self.measure(data, before) / total,
                 "planned": self.measure(data, after) / total, "unit": "share"}
 
+    def title(self, lang: str = "zh", cfg: OptimizerConfig | None = None) -> str:
+        """「胸痛中心60分钟区域全覆盖」 with the scenario's minutes."""
+        if cfg is None:
+            return self.label(lang)
+        m = f"{self._tc(cfg).access_minutes:g}"
+        return (f"{self.t.label.en}: full regional coverage within {m} min" if is_en(lang)
+                else f"{self.t.label.zh}{m}分钟区域全覆盖")
+
+    def cite(self, lang: str = "zh", cfg: OptimizerConfig | None = None) -> str:
+        """The default's graded source, or the scenario when it set the access time itself."""
+        if cfg is not None:
+            cc = cfg.resources.critical_care
+            tc = self._tc(cfg)
+            if self.t.key in cc.model_fields_set and "access_minutes" in tc.model_fields_set:
+                m = f"{tc.access_minutes:g}"
+                return (f"set by the scenario: {self.t.label.en.lower()} within {m} min" if is_en(lang)
+                        else f"情景设定：{self.t.label.zh}{m}分钟可达")
+        return self.source.cite(lang)
+
     def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
         tc = self._tc(cfg)
         minutes = f"{tc.access_minutes:g}"
