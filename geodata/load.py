@@ -31,6 +31,7 @@ from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
 from healthplan.geodata.levels import Level
 from healthplan.geodata.readers import read_layer_into
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.geodata.travel_times import compute_travel_times_with_sites
 from healthplan.geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
 
@@ -59,6 +60,7 @@ def load_instance(
     cache_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
     scenario_file: str | Path | None = None,
+    stock: tuple[ColumnSchema, ...] = (),
 ) -> Instance:
     """Read and check every input, compute travel times and return the Instance.
 
@@ -79,6 +81,9 @@ def load_instance(
     scenario_file
         The scenario file, named by problems of the scenario itself (no demand layer given …); default the
         word "scenario".
+    stock
+        The stock columns of the site layers, declared by the resource kinds (``optimizer.kinds.SITE_STOCK``):
+        read, checked and carried into ``Instance.sites`` after the site columns every site has.
 
     Raises
     ------
@@ -86,7 +91,7 @@ def load_instance(
         Carrying every error found in every file; warnings of a successful load are in ``Instance.warnings``.
     """
     inst, report = _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name=name, cache_dir=cache_dir,
-                             progress=progress, scenario_file=scenario_file)
+                             progress=progress, scenario_file=scenario_file, stock=stock)
     report.raise_if_errors()
     if inst is None:  # pragma: no cover - no instance without an error
         raise InputError("the inputs could not be assembled", file=str(scenario_file or "scenario"))
@@ -95,11 +100,11 @@ def load_instance(
 
 def check_inputs(
     inputs: InputsConfig, travel: TravelConfig, *, cutoff_minutes: float, cache_dir: Path | None = None,
-    scenario_file: str | Path | None = None,
+    scenario_file: str | Path | None = None, stock: tuple[ColumnSchema, ...] = (),
 ) -> tuple[Instance | None, ProblemReport]:
     """Everything :func:`load_instance` does, but return ``(instance or None, report)`` instead of raising."""
     return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir,
-                     progress=None, scenario_file=scenario_file)
+                     progress=None, scenario_file=scenario_file, stock=stock)
 
 
 # --- the pipeline -------------------------------------------------------------------------------------------
@@ -114,6 +119,7 @@ def _assemble(
     cache_dir: Path | None,
     progress: Callable[[str], None] | None,
     scenario_file: str | Path | None = None,
+    stock: tuple[ColumnSchema, ...] = (),
 ) -> tuple[Instance | None, ProblemReport]:
     say = progress or (lambda _msg: None)
     report = ProblemReport()
@@ -143,12 +149,12 @@ def _assemble(
     for kind, spec in specs.items():
         if spec is not None:
             say(f"reading {kind}: {Path(spec.path).name}")
-            raw[kind] = read_layer_into(spec, kind=kind, report=report)
+            raw[kind] = read_layer_into(spec, kind=kind, report=report, stock=stock)
     layers: dict[str, pd.DataFrame] = {}
     for kind, frame in raw.items():
         if frame is not None and kind not in ("roads", "travel_times"):
             say(f"checking {kind}")
-            layers[kind] = validate_layer(frame, kind, report)
+            layers[kind] = validate_layer(frame, kind, report, stock)
 
     # 2. One local metric CRS for everything.
     geo = {k: f for k, f in {**layers, "roads": raw.get("roads")}.items()
@@ -172,7 +178,7 @@ def _assemble(
         notes.append("无需求点图层：以各乡镇代表点及其人口作为需求点")
         notes_en.append("No demand layer: each township's representative point carries its population")
     parts = [(k, layers[k]) for k in (site_kind, "candidates") if k in layers]
-    sites = _sites(parts, townships, report) if parts else None
+    sites = _sites(parts, townships, report, stock) if parts else None
 
     # 4. Roads and the OD matrix, checked against the rest.
     roads = None
@@ -528,8 +534,8 @@ def _check_total_population(demand: pd.DataFrame, kind: str, report: ProblemRepo
 
 
 def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | None,
-           report: ProblemReport) -> pd.DataFrame:
-    """Facilities then candidates in SITE_COLUMNS, indexed by ``site_id``."""
+           report: ProblemReport, stock: tuple[ColumnSchema, ...] = ()) -> pd.DataFrame:
+    """Facilities then candidates in SITE_COLUMNS plus the ``stock`` columns, indexed by ``site_id``."""
     frames = []
     for kind, layer in parts:
         file = layer.attrs.get("file", kind)
@@ -544,8 +550,7 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
             flag = layer["candidate"].astype("boolean")
             by_level = pd.Series(level == Level.CANDIDATE.value, index=layer.index)
             cand = flag.fillna(by_level).to_numpy(dtype=bool)
-        names = ("name", "name_en", "beds", "amb_ord", "amb_np", "fever_clinic", "fever_room", "blood_point",
-                 "subcentre", "station_capacity")
+        names = ("name", "name_en", "beds", *(c.name for c in stock))
         cols = {c: layer[c].to_numpy() for c in names}
         extra = {"level": level, "township": town, "candidate": cand, **_xy_lonlat(layer)}
         index = pd.Index(layer["id"].astype(str).to_numpy(), name="site_id")
@@ -563,12 +568,14 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
     sites = pd.concat(frames)
     # Candidates sort after facilities (a plain sites CSV may mix them): stable order within each group.
     sites = sites.iloc[np.argsort(sites["candidate"].to_numpy(), kind="stable")]
-    for c in ("beds", "amb_ord", "amb_np", "station_capacity"):
+    for c in ("beds", *(c.name for c in stock if c.dtype == "int")):
         sites[c] = sites[c].astype(np.int64)
-    for c in ("fever_clinic", "fever_room", "blood_point", "subcentre", "candidate"):
+    for c in ("candidate", *(c.name for c in stock if c.dtype == "bool")):
         sites[c] = sites[c].astype(bool)
     files = list(dict.fromkeys(sites["_file"]))
-    out = sites[list(SITE_COLUMNS)].copy()
+    keep = list(SITE_COLUMNS)
+    keep[keep.index("candidate"):keep.index("candidate")] = [c.name for c in stock if c.name not in SITE_COLUMNS]
+    out = sites[keep].copy()
     out.attrs["file"] = ", ".join(files)
     out.attrs["coordless"] = sites["_coordless"].to_numpy(dtype=bool)
     return out

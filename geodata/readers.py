@@ -28,7 +28,7 @@ from pyproj.exceptions import CRSError
 from healthplan.geodata.config import LayerSpec
 from healthplan.geodata.crs import crs_label
 from healthplan.geodata.errors import InputError, ProblemReport
-from healthplan.geodata.schemas import LayerSchema, schema_for
+from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
 # Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage
 # whose dataset metadata pyogrio wrote (observed with GDAL 3.x on the demo county). The metadata stays
@@ -50,7 +50,7 @@ _UNNAMED = re.compile(r"^Unnamed: \d+$")
 _REPEATED = re.compile(r"^(.*)\.(\d+)$")
 
 
-def read_layer(spec: LayerSpec, *, kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
+def read_layer(spec: LayerSpec, *, kind: str, stock: tuple[ColumnSchema, ...] = ()) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read one input layer and rename its columns to healthplan's canonical names.
 
     Parameters
@@ -75,7 +75,7 @@ def read_layer(spec: LayerSpec, *, kind: str) -> pd.DataFrame | gpd.GeoDataFrame
         Missing file or layer, missing CRS, missing required or mapped columns — every such problem at once.
     """
     report = ProblemReport()
-    frame = read_layer_into(spec, kind=kind, report=report)
+    frame = read_layer_into(spec, kind=kind, report=report, stock=stock)
     report.raise_if_errors()
     if frame is None:  # pragma: no cover - an unreadable layer always records an error
         raise InputError(f"{spec.path}: could not be read", file=str(spec.path))
@@ -83,10 +83,13 @@ def read_layer(spec: LayerSpec, *, kind: str) -> pd.DataFrame | gpd.GeoDataFrame
 
 
 def read_layer_into(
-    spec: LayerSpec, *, kind: str, report: ProblemReport
+    spec: LayerSpec, *, kind: str, report: ProblemReport, stock: tuple[ColumnSchema, ...] = ()
 ) -> pd.DataFrame | gpd.GeoDataFrame | None:
-    """Like :func:`read_layer`, but record problems in ``report``; ``None`` when the layer cannot be used."""
-    schema = schema_for(kind)
+    """Like :func:`read_layer`, but record problems in ``report``; ``None`` when the layer cannot be used.
+
+    ``stock``: the resource kinds' stock columns of a site layer (see :func:`geodata.schemas.schema_for`).
+    """
+    schema = schema_for(kind, stock)
     path = Path(spec.path)
     file = str(path)
     if not path.exists():

@@ -5,14 +5,15 @@ Each input layer kind (``townships``, ``demand``, ``facilities``, ``sites``, ``c
 the readers use it to find the columns (through the scenario's ``columns:`` map, then the canonical name,
 then a few common Chinese headers), the validator to coerce and check them, and the README to document them.
 
-``station_capacity`` defaults to 0, which means "use the scenario default"
-(``ambulance.default_station_capacity``): a file that does not know its stations' capacity says nothing
-rather than a made-up number.
+The site layers (``facilities``, ``sites``, ``candidates``) declare the columns every site has (id, name, level,
+township, beds, candidate); the stock columns of each resource kind (vehicles, a fever room, a blood point …) are
+declared by the kind itself (``optimizer/kinds/``) and handed to :func:`schema_for` as ``stock``, so geodata
+names no resource kind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 ColumnType = Literal["id", "str", "int", "float", "bool", "level"]
@@ -102,30 +103,12 @@ _POPULATION = ColumnSchema("population", "int", "persons", required=True, minimu
 _URBAN = ColumnSchema("urban", "bool", default=None, description="urban (城市/街道) = 1, rural = 0",
                       aliases=("城乡", "是否城市"))
 
-# A county's whole fleet is tens of vehicles (1 per 10,000-30,000 people), a station's a few: 200 at one site
-# is unusual, 10,000 more than a province has.
-_FLEET_BOUNDS: dict[str, object] = {"maximum": 10_000, "warn_above": 200,
-                       "bound_reason": "more vehicles than a whole province has",
-                       "warn_reason": "a whole county's fleet is tens of vehicles"}
-
-# Existing stock of a site; absent columns default to 0 / False (a greenfield site has nothing yet).
-_STOCK: tuple[ColumnSchema, ...] = (
-    # The largest hospitals of China have about 10,000 beds (Zhengzhou University First Affiliated Hospital).
-    ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数"),
-                 maximum=50_000, warn_above=12_000, bound_reason="five times the largest hospital of China",
-                 warn_reason="the largest hospital of China has about 10,000"),
-    ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0,
-                 description="existing ordinary ambulances", **_FLEET_BOUNDS),
-    ColumnSchema("amb_np", "int", "vehicles", default=0, minimum=0,
-                 description="existing negative-pressure ambulances", **_FLEET_BOUNDS),
-    ColumnSchema("fever_clinic", "bool", default=False, description="existing fever clinic (发热门诊)"),
-    ColumnSchema("fever_room", "bool", default=False, description="existing fever room (发热诊室)"),
-    ColumnSchema("blood_point", "bool", default=False, description="existing fixed blood-collection point"),
-    ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)"),
-    ColumnSchema("station_capacity", "int", "vehicles", default=0, minimum=0,
-                 description="most ambulances the station can hold; 0 = use the scenario default",
-                 **_FLEET_BOUNDS),
-)
+# Properties every site has; the stock of each resource kind is declared by the kind (``stock`` below).
+# The largest hospitals of China have about 10,000 beds (Zhengzhou University First Affiliated Hospital).
+_BEDS = ColumnSchema("beds", "int", "beds", default=0, minimum=0, description="beds", aliases=("床位", "床位数"),
+                     maximum=50_000, warn_above=12_000, bound_reason="five times the largest hospital of China",
+                     warn_reason="the largest hospital of China has about 10,000")
+SITE_KINDS = ("facilities", "sites", "candidates")  # the layers whose rows are sites
 
 TOWNSHIPS = LayerSchema(
     "townships",
@@ -162,7 +145,7 @@ _SITE_COLUMNS: tuple[ColumnSchema, ...] = (
     ColumnSchema("level", "level", required=True, description="facility level (geodata.levels, Chinese ok)",
                  aliases=("级别", "等级", "类型")),
     _TOWNSHIP,
-    *_STOCK,
+    _BEDS,
     ColumnSchema("candidate", "bool", default=None,
                  description="greenfield candidate; default: level is candidate"),
 )
@@ -231,13 +214,22 @@ SCHEMAS: dict[str, LayerSchema] = {
 }
 
 
-def schema_for(kind: str) -> LayerSchema:
-    """The schema of a layer kind; ``ValueError`` naming the known kinds when ``kind`` is unknown."""
+def schema_for(kind: str, stock: tuple[ColumnSchema, ...] = ()) -> LayerSchema:
+    """The schema of a layer kind, a site layer with the given ``stock`` columns appended (each resource kind's
+    existing stock: vehicles, a fever room …; absent in a file they take their defaults, 0 / False, since a
+    greenfield site has nothing yet); ``ValueError`` naming the known kinds when ``kind`` is unknown."""
     try:
-        return SCHEMAS[kind]
+        base = SCHEMAS[kind]
     except KeyError:
         msg = f"unknown layer kind {kind!r}; known kinds: {', '.join(SCHEMAS)}"
         raise ValueError(msg) from None
+    if not stock or kind not in SITE_KINDS:
+        return base
+    have = set(base.names)
+    cols = [c for c in base.columns if c.name != "candidate"]
+    cols += [c for c in stock if c.name not in have]
+    cols += [c for c in base.columns if c.name == "candidate"]
+    return replace(base, columns=tuple(cols))
 
 
 def describe(kind: str) -> str:

@@ -537,13 +537,14 @@ def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: n
     return good
 
 
-def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport) -> pd.DataFrame:
+def validate_layer(frame: pd.DataFrame, kind: str, report: ProblemReport,
+                   stock: tuple[ColumnSchema, ...] = ()) -> pd.DataFrame:
     """Coerce and check one layer read by :func:`geodata.readers.read_layer`: columns, ids, geometry.
 
     Returns the layer with exactly its schema's canonical columns (plus ``geometry`` when it has one), in the
     file's row order. ``attrs["geometry_ok"]`` is the mask of rows whose geometry is usable.
     """
-    schema = schema_for(kind)
+    schema = schema_for(kind, stock)
     out = coerce_columns(frame, schema, report)
     if schema.column("id").dtype == "id":
         check_ids(out, report, raw=frame["id"] if "id" in frame else None)

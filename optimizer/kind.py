@@ -17,6 +17,7 @@ import pandas as pd
 import pulp
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer.model import expr
 from healthplan.optimizer.text import Source, Text
 
@@ -186,6 +187,7 @@ class ResourceKind:
     standards: ClassVar[tuple[Standard, ...]] = ()
     target_service: ClassVar[str | None] = None  # the service ``target_coverage`` (min-budget) applies to
     count_columns: ClassVar[tuple[str, ...]] = ()  # facility columns holding counts (else 0/1 flags)
+    site_columns: ClassVar[tuple[ColumnSchema, ...]] = ()  # the kind's stock columns of the site layers
 
     # ------------------------------------------------------------ scenario
 

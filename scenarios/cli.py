@@ -125,8 +125,14 @@ def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None,
     from healthplan.scenarios.runner import DEFAULT_CACHE_DIR, cutoff_minutes
 
     lang = _lang(lang, scen.report.lang)
+    from healthplan.optimizer.kinds import SITE_STOCK
+    from healthplan.optimizer.prepare import scenario_problems
+
     inst, report = check_inputs(scen.inputs, scen.travel, cutoff_minutes=cutoff_minutes(scen),
-                                cache_dir=scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve())
+                                cache_dir=scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve(),
+                                scenario_file=scen.source_path, stock=SITE_STOCK)
+    if inst is not None:  # what run would refuse about the scenario against these sites, before any solve
+        report.extend(scenario_problems(scen.optimizer_config(), inst.sites.index))
     for p in report.problems:
         colour = "red" if p.severity == "error" else "yellow"
         console.print(f"[{colour}]{p.format()}[/{colour}]")

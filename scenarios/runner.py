@@ -52,9 +52,11 @@ def prepare_instance(
     if cache is None:
         cache = DEFAULT_CACHE_DIR.resolve()
     t0 = time.perf_counter()
+    from healthplan.optimizer.kinds import SITE_STOCK
+
     inst = load_instance(
         scen.inputs, scen.travel, cutoff_minutes=cutoff_minutes(scen), name=scen.name, cache_dir=cache,
-        progress=progress,
+        progress=progress, scenario_file=scen.source_path, stock=SITE_STOCK,
     )
     total = time.perf_counter() - t0
     if timings is not None:

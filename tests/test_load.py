@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,16 +11,20 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from healthplan.geodata import load as geodata_load
+from healthplan.geodata.config import InputsConfig, LayerSpec, TravelConfig
+from healthplan.geodata.crs import projection_note, utm_epsg
+from healthplan.geodata.errors import InputError
+from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
+from healthplan.optimizer.kinds import SITE_STOCK
 from pyproj import Transformer
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from shapely.geometry import LineString
 
-from healthplan.geodata.config import InputsConfig, LayerSpec, TravelConfig
-from healthplan.geodata.crs import projection_note, utm_epsg
-from healthplan.geodata.errors import InputError
-from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS
-from healthplan.geodata.load import check_inputs, load_instance
+# the runner reads the sites with the stock columns the resource kinds declare; so do these tests
+load_instance = partial(geodata_load.load_instance, stock=SITE_STOCK)
+check_inputs = partial(geodata_load.check_inputs, stock=SITE_STOCK)
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "geodata" / "demo" / "demo_county.gpkg"
@@ -92,7 +97,9 @@ def test_county_end_to_end(tmp_path):
                          progress=said.append)
     d, s = inst.demand, inst.sites
     assert list(d.columns) == list(DEMAND_COLUMNS) and d.index.name == "demand_id"
-    assert list(s.columns) == list(SITE_COLUMNS) and s.index.name == "site_id"
+    stock = [c.name for c in SITE_STOCK]
+    assert list(s.columns) == [*list(SITE_COLUMNS)[:5], *stock, *list(SITE_COLUMNS)[5:]]
+    assert s.index.name == "site_id"
     assert d.index.tolist() == ["V1", "V2", "V3", "V4"]
     assert d["population"].dtype == np.int64 and inst.population == 5000
     assert d["township"].tolist() == ["T1", "T1", "T2", "T2"]  # V3 by spatial join

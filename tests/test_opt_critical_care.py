@@ -412,9 +412,6 @@ def test_sweep_and_compare_carry_the_centre_types(tmp_path):
 # --- existing centres from input files ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="geodata drops the chest_pain_centre / stroke_centre / "
-                   "trauma_centre columns of a sites file (geodata/schemas.py and load.py keep only "
-                   "SITE_COLUMNS), so existing centres read from a file count as none")
 def test_existing_centre_in_the_sites_file_counts(tmp_path):
     # the CSV example with a chest pain centre at H01 (county hospital): its 60 minutes are covered today, and
     # it is not designated again however large the budget

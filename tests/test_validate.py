@@ -8,13 +8,13 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from shapely.geometry import LineString, Point, Polygon
-
 from healthplan.geodata.config import LayerSpec, TravelConfig
 from healthplan.geodata.errors import ProblemReport
 from healthplan.geodata.levels import Level
 from healthplan.geodata.readers import read_layer
 from healthplan.geodata.validate import MAX_LISTED, parse_bool, validate_layer, validate_od, validate_roads
+from healthplan.optimizer.kinds import SITE_STOCK
+from shapely.geometry import LineString, Point, Polygon
 
 
 def _csv(tmp_path, name: str, df: pd.DataFrame, kind: str, **spec) -> pd.DataFrame:
@@ -77,7 +77,7 @@ def test_unknown_level_lists_accepted_values_and_chinese_aliases_count(tmp_path)
 def test_candidate_level_defaults_and_stock_defaults(tmp_path):
     df = pd.DataFrame({"id": ["C1"], "lon": [115.0], "lat": [28.0]})
     report = ProblemReport()
-    out = validate_layer(_csv(tmp_path, "cand.csv", df, "candidates"), "candidates", report)
+    out = validate_layer(_csv(tmp_path, "cand.csv", df, "candidates"), "candidates", report, SITE_STOCK)
     assert not report.problems
     row = out.iloc[0]
     assert row["level"] == "candidate"
@@ -255,8 +255,12 @@ def test_schemas_cover_the_instance_contract():
     assert set(DEMAND_COLUMNS) - coords <= set(schema_for("demand").names)
     for kind in ("facilities", "sites", "candidates"):
         assert set(SITE_COLUMNS) - coords <= set(schema_for(kind).names)
+        # geodata names no resource kind: the kinds' stock columns come with the call
+        assert not {c.name for c in SITE_STOCK} & set(schema_for(kind).names)
+        assert {c.name for c in SITE_STOCK} <= set(schema_for(kind, SITE_STOCK).names)
     assert schema_for("candidates").column("level").default == "candidate"
-    assert schema_for("facilities").column("station_capacity").default == 0  # 0 = scenario default
+    # 0 = scenario default
+    assert schema_for("facilities", SITE_STOCK).column("station_capacity").default == 0
     assert "| population | int | persons | yes |" in describe("demand")
 
 

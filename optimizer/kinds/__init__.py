@@ -28,6 +28,9 @@ KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 ITEM_KEYS: tuple[str, ...] = tuple(it.key for k in KINDS for it in k.items)
 SERVICE_KEYS: tuple[str, ...] = tuple(s.key for k in KINDS for s in k.services)
 
+# The site layers' stock columns, as the kinds declare them (geodata reads and checks them for the runner).
+SITE_STOCK = tuple(c for k in KINDS for c in k.site_columns)
+
 _BY_NAME = {k.name: k for k in KINDS}
 _BY_ITEM = {it.key: (k, it) for k in KINDS for it in k.items}
 _BY_SERVICE = {s.key: (k, s) for k in KINDS for s in k.services}
@@ -79,6 +82,6 @@ def active_services(cfg: OptimizerConfig) -> list[tuple[ResourceKind, Service]]:
 
 
 __all__ = [
-    "ITEM_KEYS", "KINDS", "KIND_NAMES", "SERVICE_KEYS", "ResourcesConfig", "active_services", "enabled_kinds",
+    "ITEM_KEYS", "KINDS", "KIND_NAMES", "SERVICE_KEYS", "SITE_STOCK", "ResourcesConfig", "active_services", "enabled_kinds",
     "item_type", "kind", "kind_standard", "service",
 ]

@@ -14,6 +14,7 @@ from pydantic import Field
 from scipy import sparse
 
 from healthplan.geodata.levels import Level
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer import sources as src
 from healthplan.optimizer.coverage import build_groups, coverage_pairs
 from healthplan.optimizer.kind import (
@@ -37,6 +38,11 @@ if TYPE_CHECKING:
     from healthplan.optimizer.prepare import ModelData
 
 NAME = "ambulance"
+# A county's whole fleet is tens of vehicles (1 per 10,000-30,000 people), a station's a few: 200 at one site
+# is unusual, 10,000 more than a province has.
+FLEET_BOUNDS: dict[str, Any] = {"maximum": 10_000, "warn_above": 200,
+                                "bound_reason": "more vehicles than a whole province has",
+                                "warn_reason": "a whole county's fleet is tens of vehicles"}
 MINUTES_PER_YEAR = 365 * 24 * 60  # vehicle-minutes one ambulance offers in a year (24/7 crews, Beijing 2006 rule)
 Q_BOUNDS = (0.001, 0.95)  # keep a derived busy fraction inside (0, 1): MEXCLP needs 0 < q < 1
 THC_LEVELS = (Level.CENTRAL_THC.value, Level.THC.value)
@@ -331,6 +337,15 @@ class Ambulances(ResourceKind):
     standards = (FleetRatio(), NegativePressureShare(), ONE_PER_THC)
     columns = ("amb_ord", "amb_np")  # type: ignore[assignment]
     count_columns = ("amb_ord", "amb_np")
+    site_columns = (
+        ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0, description="existing ordinary ambulances",
+                     aliases=("普通救护车",), **FLEET_BOUNDS),
+        ColumnSchema("amb_np", "int", "vehicles", default=0, minimum=0,
+                     description="existing negative-pressure ambulances", aliases=("负压救护车",), **FLEET_BOUNDS),
+        ColumnSchema("station_capacity", "int", "vehicles", default=0, minimum=0,
+                     description="most ambulances the station can hold; 0 = use the scenario default "
+                     "(ambulance.default_station_capacity)", aliases=("车位",), **FLEET_BOUNDS),
+    )
     target_service = SINGLE
 
     map_services = (SINGLE, "ambulance")  # type: ignore[assignment]  # maps shade plain single coverage

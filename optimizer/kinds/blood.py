@@ -12,6 +12,7 @@ from scipy import sparse
 
 from healthplan.geodata.errors import InputError
 from healthplan.geodata.levels import HOSPITAL_LEVELS
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer import sources as src
 from healthplan.optimizer.coverage import ACCESS_TIME_HORIZON_FACTOR, coverage_pairs
 from healthplan.optimizer.covering import add_kind_access
@@ -125,6 +126,9 @@ class BloodPoints(FacilityKind):
     colour = "#7b3294"
     costs = (UnitCost("blood", Text("固定采血点", "Blood-point"), "unit_cost_wan", BLOOD_COST_ASSUMPTION_WAN),)
     standards = (MinPoints(),)
+    site_columns = (ColumnSchema("blood_point", "bool", default=False,
+                                 description="existing fixed blood-collection point (固定采血点)",
+                                 aliases=("固定采血点", "采血点")),)
     target_service = "blood"
 
     def threshold(self, kc: BloodConfig, service: str, urban: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from healthplan.geodata.levels import Level
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer import sources as src
 from healthplan.optimizer.covering import add_kind_access
 from healthplan.optimizer.kind import (
@@ -203,6 +204,9 @@ class CriticalCare(FacilityKind):
     costs = tuple(UnitCost(f"{t.key}_centre", t.label, f"{t.key}.unit_cost_wan", CENTRE_COST_ASSUMPTION_WAN)
                   for t in TYPES)
     standards = tuple(FullCoverage(t) for t in TYPES)
+    site_columns = tuple(ColumnSchema(f"{t.key}_centre", "bool", default=False,
+                                      description=f"already a designated {t.label.en.lower()} ({t.label.zh})",
+                                      aliases=(t.label.zh,)) for t in TYPES)
     one_per_site = False  # a hospital may hold several centre types
     target_service = None
 

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import Field
 
 from healthplan.geodata.levels import Level
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer import sources as src
 from healthplan.optimizer.covering import add_kind_access
 from healthplan.optimizer.kind import (
@@ -189,6 +190,10 @@ class FeverCare(FacilityKind):
     costs = (UnitCost("fever_clinic", Text("发热门诊", "Fever-clinic"), "clinic_cost_wan"),
              UnitCost("fever_room", Text("发热诊室", "Fever-room"), "room_cost_wan", ROOM_COST_ASSUMPTION_WAN))
     standards = (ClinicMandate(), RoomMandate())
+    site_columns = (ColumnSchema("fever_clinic", "bool", default=False, description="existing fever clinic (发热门诊)",
+                                 aliases=("发热门诊",)),
+                    ColumnSchema("fever_room", "bool", default=False, description="existing fever room (发热诊室)",
+                                 aliases=("发热诊室",)))
     target_service = "fever"
 
     def threshold(self, kc: FeverConfig, service: str, urban: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from healthplan.geodata.levels import Level
+from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer import sources as src
 from healthplan.optimizer.coverage import ACCESS_TIME_HORIZON_FACTOR
 from healthplan.optimizer.covering import add_kind_access
@@ -154,6 +155,8 @@ class Subcentres(FacilityKind):
     colour = "#2166ac"
     costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan"),)
     standards = (TargetCount(),)
+    site_columns = (ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)",
+                                 aliases=("次中心", "医疗卫生次中心")),)
     target_service = "secondary"
 
     def threshold(self, kc: SubcentreConfig, service: str, urban: np.ndarray) -> np.ndarray:
