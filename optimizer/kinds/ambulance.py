@@ -588,10 +588,11 @@ class Ambulances(ResourceKind):
         return {"ambulance": vehicles, SINGLE: vehicles}
 
     def coverage_share(self, data: ModelData, service: str, n: np.ndarray) -> np.ndarray:
-        """``ambulance``: MEXCLP expected share 1 − q^min(n, K); ``ambulance_single``: 1 when n ≥ 1."""
+        """``ambulance``: the plan's true expected share 1 − q^n over all n vehicles in reach (the model values
+        only the first ``coverage_depth``, a truncation it states when it binds); ``ambulance_single``: n ≥ 1."""
         if service == "ambulance":
             kd: AmbulanceData = data.kinds[NAME]
-            return 1.0 - kd.q ** np.minimum(np.round(n), self.settings(data.cfg).coverage_depth)
+            return 1.0 - kd.q ** np.round(n)
         return (n > 0.5).astype(float)
 
     def can_add(self, data: ModelData) -> dict[str, np.ndarray]:
@@ -603,9 +604,9 @@ class Ambulances(ResourceKind):
                      units_after: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """``expected_gain``: persons of MEXCLP expected coverage each item adds, E(all) − E(all but this item).
 
-        E = Σ_i P_i (1 − q^min(n_i, K)), n_i the vehicles within the response standard of point i after the plan.
+        E = Σ_i P_i (1 − q^n_i), n_i the vehicles within the response standard of point i after the plan.
         Removing an item of k vehicles at site j lowers n_i by k at every point j reaches, so the gain is
-        Σ_{i ∈ reach(j)} P_i (q^min(n_i − k, K) − q^min(n_i, K)): one sparse items × demand reach matrix, no loop.
+        Σ_{i ∈ reach(j)} P_i (q^(n_i − k) − q^n_i): one sparse items × demand reach matrix, no loop.
         """
         out = np.full(len(items), np.nan)
         amb = (items["kind"] == ITEM.key).to_numpy()
@@ -613,7 +614,7 @@ class Ambulances(ResourceKind):
             return {"expected_gain": out}
         kd: AmbulanceData = data.kinds[NAME]
         pop = data.instance.demand["population"].to_numpy(dtype=float)
-        q, depth = kd.q, self.settings(data.cfg).coverage_depth
+        q = kd.q
         s, d = pairs["ambulance"]
         n = np.round(np.bincount(d, weights=units_after["ambulance"][s], minlength=len(pop)))
         reach = sparse.csr_matrix((np.ones(s.size), (s, d)), shape=(data.n_sites, len(pop)))
@@ -621,13 +622,29 @@ class Ambulances(ResourceKind):
         rows = reach[j[amb]].tocoo()
         k = items["quantity"].to_numpy(dtype=float)[amb][rows.row]
         n_i = n[rows.col]
-        loss = pop[rows.col] * (q ** np.minimum(np.maximum(n_i - k, 0), depth) - q ** np.minimum(n_i, depth))
+        loss = pop[rows.col] * (q ** np.maximum(n_i - k, 0) - q ** n_i)
         out[np.flatnonzero(amb)] = np.bincount(rows.row, weights=loss, minlength=int(amb.sum()))
         return {"expected_gain": out}
 
     def meta(self, data: ModelData) -> dict[str, Any]:
         kd: AmbulanceData = data.kinds[NAME]
         return {"q": kd.q, "fleet_required": kd.fleet_required}
+
+    def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],
+                   pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+        """When the model's truncation binds (points with more than ``coverage_depth`` vehicles in reach), say how
+        many persons it concerns: the model did not value those vehicles, the reported coverage does."""
+        depth = self.settings(data.cfg).coverage_depth
+        pop = data.instance.demand["population"].to_numpy(dtype=float)
+        s, d = pairs["ambulance"]
+        n = np.bincount(d, weights=units_after["ambulance"][s], minlength=len(pop))
+        over = n > depth + 0.5
+        if not over.any():
+            return []
+        return [f"MEXCLP truncation: {pop[over].sum():,.0f} persons have more than coverage_depth = {depth} "
+                "vehicles in reach; the model values the first "
+                f"{depth} only, the reported expected coverage counts them all (raise coverage_depth to value "
+                "them)."]
 
     def min_costs(self, data: ModelData) -> dict[str, float]:
         """Least capital of the hard fleet and NP standards together (an NP vehicle also counts for the fleet)."""
