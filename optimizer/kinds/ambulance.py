@@ -233,8 +233,15 @@ class NegativePressureShare(_AmbulanceStandard):
         return npt - self._kc(m.data.cfg).np_share * _fleet_expr(m, t)
 
     def row_for_milestone(self, m: Model, spec: Any, t: int, share: float) -> tuple[Any, float]:
-        # a milestone on a share: NP ≥ μ share × fleet, i.e. level + (1 − μ) share × fleet ≥ 0
-        return spec.level[t] + (1 - share) * self._kc(m.data.cfg).np_share * _fleet_expr(m, t), 0.0
+        # a milestone on a ratio: NP ≥ s_t × fleet with s_t = today's NP share + μ × (required share − today's),
+        # i.e. level + (share − s_t) × fleet ≥ 0
+        from healthplan.optimizer.phasing import milestone_target
+
+        kd: AmbulanceData = m.data.kinds[NAME]
+        need = self._kc(m.data.cfg).np_share
+        fleet0 = float(kd.fleet.sum())
+        s_t = milestone_target(need, float(kd.np.sum()) / fleet0 if fleet0 else 0.0, share, False)
+        return spec.level[t] + (need - s_t) * _fleet_expr(m, t), 0.0
 
     def measure(self, data: ModelData, state: Measured) -> float:
         fleet = float(state.stock["amb_ord"].sum() + state.stock["amb_np"].sum())
