@@ -270,6 +270,7 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
             "standards_by_year": standards_by_year(data, items, before, pairs, coverable)}
     for k in enabled_kinds(cfg):
         meta.update(k.meta(data))
+        meta.update(k.plan_figures(data, cov0, cov1))
         meta["notes"] += k.plan_notes(data, u1, pairs)
         if getattr(k.settings(cfg), "objective", "coverage") == "access_time":
             for svc in k.active_services(k.settings(cfg)):

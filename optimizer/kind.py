@@ -351,6 +351,12 @@ class ResourceKind:
         """Figures of the kind the plan's ``meta`` carries (e.g. the busy fraction)."""
         return {}
 
+    def plan_figures(self, data: ModelData, cov_before: dict[str, np.ndarray],
+                     cov_after: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Figures of the measured plan the kind reports in ``Plan.meta`` (e.g. the estimated share of calls
+        served); ``cov_*`` are covered shares per demand point and service."""
+        return {}
+
     def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],
                    pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
         """Sentences about the measured plan the reader should know (e.g. a model simplification that binds)."""
