@@ -84,12 +84,20 @@ def solve_scenario(
     """Baseline, optimal plan or least-budget plan for an instance under a scenario."""
     from healthplan import optimizer
 
+    from healthplan.geodata.errors import InputError
+
     cfg = scen.optimizer_config()
-    if mode == "baseline":
-        return optimizer.baseline(instance, cfg)
-    if mode == "min_budget":
-        return optimizer.min_budget(instance, cfg)
-    return optimizer.optimize(instance, cfg, progress=progress, warm_start=warm_start)
+    try:
+        if mode == "baseline":
+            return optimizer.baseline(instance, cfg)
+        if mode == "min_budget":
+            return optimizer.min_budget(instance, cfg)
+        return optimizer.optimize(instance, cfg, progress=progress, warm_start=warm_start)
+    except InputError as err:
+        if scen.source_path is None:
+            raise
+        # the optimizer knows "the scenario"; the user knows the file
+        raise InputError(err.report.naming("scenario", scen.source_path)) from None
 
 
 def plan_timings(plan: Plan, timings: dict[str, float]) -> dict[str, float]:

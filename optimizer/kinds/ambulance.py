@@ -391,6 +391,10 @@ class Ambulances(ResourceKind):
                 f"persons a year × {kc.minutes_per_call:g} min per call over the target fleet (ASSUMPTION "
                 "defaults unless the scenario sets them)."
             )
+        if kc.greenfield_stations:
+            notes.append("Greenfield stations allowed (resources.ambulance.greenfield_stations): new stations may "
+                         "stand at candidate sites that are not health facilities (seed 000 item 12 places them at "
+                         "public hospitals and health centres).")
         req = fleet_required(ctx.instance, kc)
         return AmbulanceData(
             assumptions=tuple(notes), notes={"q": q, "fleet_required": req},
@@ -720,21 +724,44 @@ class Ambulances(ResourceKind):
         return f"{base}{station}救护车购置项目（{vehicles}）"
 
     def item_content(self, item: ItemType, row: Any, site: pd.Series, lang: str) -> str:
+        """Vehicles bought (and a new station), then the station's tier in the network (seed 003: 「区级急救中心—中心
+        卫生院—乡镇卫生院」)."""
         n_np, n_ord = int(getattr(row, "quantity_np", 0) or 0), int(getattr(row, "quantity_ord", 0) or 0)
         new = bool(getattr(row, "new_station", False))
+        tier = station_tier(site.get("level") if len(site) else None)
         if is_en(lang):
             parts = [f"{n_np} negative-pressure ambulance{'s' * (n_np != 1)}" if n_np else "",
                      f"{n_ord} ordinary ambulance{'s' * (n_ord != 1)}" if n_ord else ""]
             text = "Purchase " + " and ".join(s for s in parts if s)
-            return ("New emergency station; " + text[0].lower() + text[1:]) if new else text
+            text = ("New emergency station; " + text[0].lower() + text[1:]) if new else text
+            return text + (f" (network tier: {tier('en')})" if tier else "")
         parts = [f"负压救护车{n_np}辆" if n_np else "", f"普通救护车{n_ord}辆" if n_ord else ""]
         text = "购置" + "、".join(s for s in parts if s)
-        return ("新建急救站1个，" + text) if new else text
+        text = ("新建急救站1个，" + text) if new else text
+        return text + (f"（急救网络层级：{tier('zh')}）" if tier else "")
 
     def item_nature(self, item: ItemType, row: Any, lang: str) -> str:
         if bool(getattr(row, "new_station", False)):
             return Text("新建", "New build")(lang)
         return item.nature(lang)
+
+
+# The rural network's tiers by site level (seed 003: 「区级急救中心—中心卫生院—乡镇卫生院」).
+STATION_TIERS: dict[str, Text] = {
+    Level.COUNTY_HOSPITAL.value: Text("县（区）级急救中心", "county emergency centre"),
+    Level.SECONDARY_HOSPITAL.value: Text("医院急救站", "hospital station"),
+    Level.TCM_HOSPITAL.value: Text("医院急救站", "hospital station"),
+    Level.MCH_HOSPITAL.value: Text("医院急救站", "hospital station"),
+    Level.CENTRAL_THC.value: Text("中心卫生院急救站", "central township health centre station"),
+    Level.THC.value: Text("乡镇卫生院急救点", "township health centre point"),
+    Level.CHC.value: Text("社区卫生服务中心急救点", "community health centre point"),
+    Level.CANDIDATE.value: Text("新选址急救站", "greenfield station"),
+}
+
+
+def station_tier(level: Any) -> Text | None:
+    """The tier of a station at a site of ``level`` in the county network, or ``None`` for an unknown level."""
+    return STATION_TIERS.get(str(level)) if level is not None else None
 
 
 def _np_split(m: Model) -> dict[tuple[int, int], int]:
