@@ -368,7 +368,30 @@ def project_records(
     return items
 
 
+# The localised layout of the project list before it was typed (序号, 项目名称, …, 依据 / No., Project, …): its
+# columns by position, one row per site × kind × year indexed by the first item of the group. Read as the
+# canonical columns so that a list written by an earlier version still numbers the maps.
+_LOCALISED_FIELDS = ("no", "name", "nature", "location", "content", "cost_wan", "funding", "period", "responsible",
+                     "basis")
+_LOCALISED_HEADS = ({"序号", "项目名称", "依据"}, {"No.", "Project", "Justification"})
+
+
+def _canonical(items: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """``projects`` with the canonical columns: as given, or read from the localised layout (item_ids: the
+    items of the indexed item's site, kind and year)."""
+    cols = list(projects.columns)
+    if "no" in cols or len(cols) != len(_LOCALISED_FIELDS) or not any(h <= set(cols) for h in _LOCALISED_HEADS):
+        return projects
+    out = projects.set_axis(list(_LOCALISED_FIELDS), axis=1)
+    key = items["site_id"].astype(str) + "|" + items["kind"].astype(str) + "|" + items["year"].astype(str)
+    members = items.groupby(key.to_numpy())["item_id"].agg(lambda s: [str(v) for v in s])
+    first = pd.Series(key.to_numpy(), index=items["item_id"].astype(str))
+    ids = [members.get(first.get(str(i)), [str(i)]) for i in out.index]
+    return out.assign(item_ids=ids)
+
+
 def _join_projects(items: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    projects = _canonical(items, projects)
     need = {"no", "item_ids", "name", "content", "basis"}
     missing = sorted(need - set(projects.columns))
     if missing:

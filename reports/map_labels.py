@@ -1,7 +1,7 @@
 """Labels that never overprint one another: facility names and project numbers next to their symbols.
 
 Each label first tries eight slots around its symbol (the first that covers no other label, preferring one that
-covers no symbol); a label with no free slot tries a farther ring, joined to its symbol by a leader line; what is
+covers no symbol); a label with no free slot tries farther rings, joined to its symbol by a leader line; what is
 left goes to adjustText (a force-directed label placer, deterministic: its only randomness has a fixed seed),
 also with leader lines. A label that still overlaps another after all that is left out and counted, so the map
 can say how many names it could not show. Labels are placed in the caller's order (most important first).
@@ -15,12 +15,15 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 from healthplan.reports.map_draw import HALO
 
 LEADER = dict(arrowstyle="-", color="#444444", linewidth=0.5, shrinkA=0, shrinkB=1)
+# Rings of slots tried in turn (distance as a multiple of the symbol's radius; beyond the first, a leader line
+# joins the label to its symbol): a crowded cluster spreads outwards before adjustText is asked.
+RINGS: tuple[tuple[float, bool], ...] = ((1.0, False), (2.6, True), (4.5, True), (7.0, True))
 ADJUST_ITERATIONS = 150  # adjustText's iteration cap (a time cap would make the result machine-dependent)
 
 
@@ -69,8 +72,8 @@ def place_labels(ax: Axes, labels: list[Label], obstacles: list[Bbox], placed: l
     artists: list[Annotation] = []
     left: list[Label] = []
     sizes: dict[int, tuple[float, float, float]] = {}
-    for ring, leader in ((1.0, False), (2.6, True)):
-        todo, left = (labels if ring == 1.0 else left), []
+    for ring, leader in RINGS:
+        todo, left = (labels if not leader else left), []
         for lab in todo:
             if id(lab) not in sizes:
                 sizes[id(lab)] = _size(ax, lab, renderer)
@@ -179,9 +182,9 @@ def _adjust(ax: Axes, labels: list[Label], taken: list[Bbox], obstacles: list[Bb
 
 
 def extent(t: Annotation, renderer: Any) -> Bbox:
-    """Display box of a label: its text, grown by its box's padding (or the white halo) so that two labels'
-    boxes that do not overlap print apart."""
-    bb = t.get_window_extent(renderer)
+    """Display box of a label: its text (not its leader line, which may pass between labels), grown by its box's
+    padding (or the white halo) so that two labels' boxes that do not overlap print apart."""
+    bb = Text.get_window_extent(t, renderer)
     pad = _pad(t)
     return Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
 

@@ -99,6 +99,36 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# Texts of the HTML map's page (reports.htmlmap, static/htmlmap.js).
+HTML_TEXT: dict[str, tuple[str, str]] = {
+    "base_heading": ("乡镇覆盖率", "Township coverage"),
+    "combined": ("综合（各类资源平均）", "Mean of all kinds"),
+    "before": ("现状", "current"),
+    "after": ("规划", "plan"),
+    "existing": ("现有", "Existing"),
+    "new": ("新建", "New"),
+    "uncovered": ("规划后仍未覆盖的村/社区", "Villages still not covered"),
+    "township_names": ("乡镇名称", "Township names"),
+    "tiles": ("在线底图（需联网）", "Online background (needs network)"),
+    "no": ("序号", "No."),
+    "content": ("建设内容", "Content"),
+    "cost": ("总投资(万元)", "Investment (10k CNY)"),
+    "year": ("建设年限", "Year"),
+    "newly": ("新增覆盖人口(人)", "Newly covered (persons)"),
+    "only": ("仅由本项目覆盖(人)", "Covered only by it (persons)"),
+    "basis": ("依据", "Justification"),
+    "site": ("建设地点", "Site"),
+    "level": ("机构类别", "Level"),
+    "population": ("人口(人)", "Population (persons)"),
+    "coverage": ("覆盖率", "Coverage"),
+    "legend": ("图例", "Legend"),
+    "no_geometry": ("本次运行的输入没有地理坐标，无法生成地图。", "The inputs of this run have no geometry: no map."),
+    "stock": ("现有配置", "Existing stock"),
+    "committed": ("已批项目", "committed project"),
+    "numbers": ("新建项目序号（同项目清单附表）", "New project numbers (as in the project list)"),
+}
+
+
 def text(key: str, lang: str = "zh", **fmt: object) -> str:
     """A map text in ``lang``, formatted with ``fmt``."""
     return TEXT[key][_i(lang)].format(**fmt)
