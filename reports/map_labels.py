@@ -1,9 +1,9 @@
 """Labels that never overprint one another: facility names and project numbers next to their symbols.
 
-Each label first tries eight slots around its symbol (the first that covers no other label, preferring one that
-covers no symbol); a label with no free slot tries farther rings, joined to its symbol by a leader line; what is
-left goes to adjustText (a force-directed label placer, deterministic: its only randomness has a fixed seed),
-also with leader lines. A label that still overlaps another after all that is left out and counted, so the map
+Each label tries eight slots around its symbol, then rings of slots farther out joined to its symbol by a leader
+line, and takes the nearest that covers neither another label nor a symbol (failing that, the free slot covering
+the least of the symbols); what is left goes to adjustText (a force-directed label placer, deterministic: its
+only randomness has a fixed seed), also with leader lines. A label that still overlaps another after all that is left out and counted, so the map
 can say how many names it could not show. Labels are placed in the caller's order (most important first).
 """
 
@@ -56,6 +56,17 @@ def _slots(r: float) -> list[tuple[float, float, str, str]]:
             (-d - 2, d + 1, "right", "bottom"), (-d - 2, -d - 1, "right", "top")]
 
 
+def _ring_slots(r: float) -> list[tuple[float, float, str, str]]:
+    """Sixteen slots at distance ``r`` (points) around a symbol, the text aligned away from it."""
+    out = []
+    for a in np.arange(16) * np.pi / 8:
+        c, s = math.cos(a), math.sin(a)
+        ha = "left" if c > 0.3 else "right" if c < -0.3 else "center"
+        va = "bottom" if s > 0.3 else "top" if s < -0.3 else "center"
+        out.append((r * c, r * s, ha, va))
+    return out
+
+
 def place_labels(ax: Axes, labels: list[Label], obstacles: list[Bbox], placed: list[Bbox] | None = None,
                  *, adjust: bool = True) -> Placed:
     """Draw ``labels`` on ``ax`` where none overlaps another label (``placed`` holds boxes of labels drawn
@@ -72,29 +83,39 @@ def place_labels(ax: Axes, labels: list[Label], obstacles: list[Bbox], placed: l
     artists: list[Annotation] = []
     left: list[Label] = []
     sizes: dict[int, tuple[float, float, float]] = {}
-    for ring, leader in RINGS:
-        todo, left = (labels if not leader else left), []
-        for lab in todo:
-            if id(lab) not in sizes:
-                sizes[id(lab)] = _size(ax, lab, renderer)
-            w, h, pad = sizes[id(lab)]
-            px, py = ax.transData.transform((lab.x, lab.y))
-            best = None
-            for dx, dy, ha, va in _slots(lab.radius_pt * ring + (4 if leader else 0)):
+    leaders: list[tuple[float, float, float, float]] = []  # (anchor x, y, end x, y), display pixels
+    for lab in labels:
+        if id(lab) not in sizes:
+            sizes[id(lab)] = _size(ax, lab, renderer)
+        w, h, pad = sizes[id(lab)]
+        px, py = ax.transData.transform((lab.x, lab.y))
+        # The nearest slot that covers neither a label nor a symbol, ring by ring; failing that, the slot
+        # covering the least of the symbols (a nearer ring wins a tie).
+        # Every free slot of every ring (no label under it), ranked: covers no symbol, then its leader crosses
+        # no label and no leader crosses it, then the nearer ring, then the least of the symbols covered.
+        best = None
+        for k, (ring, leader) in enumerate(RINGS):
+            slots = _slots(lab.radius_pt) if not leader else _ring_slots(lab.radius_pt * ring + 4)
+            for dx, dy, ha, va in slots:
                 bb = _box(px + dx * scale, py + dy * scale, w, h, ha, va, pad)
                 if not _inside(bb, axbox) or _hits(bb, taken):
                     continue
+                crossing = (leader and _crosses(px, py, bb, taken)) or any(_on_line(g, bb) for g in leaders)
                 cost = sum(_overlap(bb, o) for o in obstacles)
-                if best is None or cost < best[1]:
-                    best = ((dx, dy, ha, va), cost, bb)
-                if cost == 0:
-                    break
-            if best is None:
-                left.append(lab)
-            else:
-                artists.append(_annotate(ax, lab, *best[0], leader))
-                taken.append(best[2])
-                own.append(best[2])
+                rank = (cost > 0, crossing, k, cost)
+                if best is None or rank < best[1]:
+                    best = ((dx, dy, ha, va, leader), rank, bb)
+            if best is not None and best[1][:2] == (False, False):
+                break
+        if best is None:
+            left.append(lab)
+        else:
+            if best[0][4]:
+                b = best[2]
+                leaders.append((px, py, min(max(px, b.x0), b.x1), min(max(py, b.y0), b.y1)))
+            artists.append(_annotate(ax, lab, *best[0]))
+            taken.append(best[2])
+            own.append(best[2])
     dropped: list[Label] = []
     if left and adjust:
         moved = _adjust(ax, left, taken, obstacles)
@@ -192,6 +213,21 @@ def extent(t: Annotation, renderer: Any) -> Bbox:
 def _pad(t: Annotation) -> float:
     pad_pt = 0.3 * t.get_fontsize() if t.get_bbox_patch() is not None else 1.2
     return pad_pt * t.figure.dpi / 72
+
+
+def _crosses(px: float, py: float, bb: Bbox, boxes: list[Bbox], steps: int = 12) -> bool:
+    """Whether the leader from the anchor (px, py) to the nearest point of ``bb`` passes through a box."""
+    ex, ey = min(max(px, bb.x0), bb.x1), min(max(py, bb.y0), bb.y1)
+    t = np.linspace(0.0, 1.0, steps)[1:-1]
+    xs, ys = px + (ex - px) * t, py + (ey - py) * t
+    return any(bool(((xs >= o.x0) & (xs <= o.x1) & (ys >= o.y0) & (ys <= o.y1)).any()) for o in boxes)
+
+
+def _on_line(seg: tuple[float, float, float, float], bb: Bbox, steps: int = 12) -> bool:
+    """Whether the leader ``seg`` passes through ``bb``."""
+    t = np.linspace(0.0, 1.0, steps)[1:-1]
+    xs, ys = seg[0] + (seg[2] - seg[0]) * t, seg[1] + (seg[3] - seg[1]) * t
+    return bool(((xs >= bb.x0) & (xs <= bb.x1) & (ys >= bb.y0) & (ys <= bb.y1)).any())
 
 
 def _hits(bb: Bbox, boxes: list[Bbox]) -> bool:

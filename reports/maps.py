@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 WORKERS_ENV = "HEALTHPLAN_MAP_WORKERS"
 INSET_WIDTH = 0.34  # inset width, share of the map axes
 INSET_MAX_HEIGHT = 0.46
+INSET_TITLE_BAND = 0.075  # height of the inset's title band, share of the inset
 SYMBOL_SPACING = 0.85  # symbols of several item types at one site: centre distance, share of the marker size
 
 
@@ -232,18 +233,23 @@ def _single_map(data: MapData, job: MapJob, title: str, note: list[str]) -> Figu
     fig = md.new_figure()
     md.frame(fig, title, subtitle, note, lang)
     extent = data.urban_extent()
+    # The inset shows the seat below its title band: its extent grows upwards by the band.
+    framed = None if extent is None else (*extent[:3], extent[3] + (extent[3] - extent[1]) * INSET_TITLE_BAND
+                                          / (1 - INSET_TITLE_BAND))
     x0, y0, x1, y1 = data.bounds
     ax = md.map_axes(fig, md.MAP_BOX, data.bounds)
     if extent is not None:
-        _make_room(ax, data, extent)
+        _make_room(ax, data, framed)
     view = _View(data, job.kind, job.mode)
-    inset_ax = _inset_axes(fig, ax, extent, lang) if extent is not None else None
-    dropped = view.draw(ax, labels=True, skip=extent if inset_ax is not None else None)
+    inset_ax = _inset_axes(fig, ax, framed, lang) if framed is not None else None
+    furniture = _furniture_boxes(ax) + ([inset_ax.get_window_extent()] if inset_ax is not None else [])
+    dropped = view.draw(ax, labels=True, skip=extent if inset_ax is not None else None, avoid=furniture)
     md.scale_bar(ax, lang)
     md.north_arrow(ax, lang)
     if inset_ax is not None:
         _mark_inset(ax, extent, lang)
-        dropped += view.draw(inset_ax, labels=True, inset=True)
+        dropped += view.draw(inset_ax, labels=True, inset=True,
+                             avoid=[_inset_title_box(inset_ax), *_furniture_boxes(inset_ax, north=False)])
         md.scale_bar(inset_ax, lang, at=(0.06, 0.06), fontsize=6)
     side = fig.add_axes(md.SIDE_BOX)
     _legend(side, data, job.kind, job.mode, dropped)
@@ -315,9 +321,11 @@ class _View:
 
     # ------------------------------------------------------------------ drawing
 
-    def draw(self, ax: Axes, *, labels: bool, skip: tuple | None = None, inset: bool = False) -> int:
+    def draw(self, ax: Axes, *, labels: bool, skip: tuple | None = None, inset: bool = False,
+             avoid: list[Bbox] | None = None) -> int:
         """Draw every layer into ``ax``; labels for anchors inside ``skip`` (the inset's extent) are left to the
-        inset. Returns how many labels were left out for lack of room."""
+        inset, and no label covers a box of ``avoid`` (display pixels: the inset's title band). Returns how many
+        labels were left out for lack of room."""
         d = self.data
         if d.townships is not None:
             share = d.township_share(self.kind, self.when).reindex(d.townships.index.astype(str))
@@ -330,7 +338,7 @@ class _View:
         obstacles = self._facilities(ax)
         if not labels:
             return 0
-        return self._labels(ax, obstacles, skip, inset)
+        return self._labels(ax, obstacles, skip, inset, avoid or [])
 
     def _cover_area(self, ax: Axes) -> None:
         """Hatch the land nearest to a covered village (Voronoi cells of the villages, clipped to the county)."""
@@ -396,7 +404,7 @@ class _View:
                            edgecolors=colours, linewidths=1.3, zorder=7)
         return [marker_box(ax, xi, yi, s) for xi, yi, s in zip(x, y, size, strict=True)]
 
-    def _labels(self, ax: Axes, obstacles: list[Bbox], skip: tuple | None, inset: bool) -> int:
+    def _labels(self, ax: Axes, obstacles: list[Bbox], skip: tuple | None, inset: bool, avoid: list[Bbox]) -> int:
         d = self.data
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
@@ -425,9 +433,9 @@ class _View:
                                     {"fontsize": 7, "color": "#111111", "bbox": box}))
         labels = [lab for lab in labels if x0 <= lab.x <= x1 and y0 <= lab.y <= y1
                   and not (skip is not None and _within(lab.x, lab.y, skip))]
-        placed = place_labels(ax, labels, obstacles)
+        placed = place_labels(ax, labels, obstacles, list(avoid))
         # Township names at their centres (just above or below when a symbol sits there), never over a label.
-        self._township_names(ax, placed.boxes + obstacles, placed.boxes, skip, inset)
+        self._township_names(ax, placed.boxes + obstacles + avoid, placed.boxes, skip, inset)
         return len(placed.dropped)
 
     def _township_names(self, ax: Axes, avoid: list[Bbox], placed: list[Bbox], skip: tuple | None,
@@ -527,9 +535,28 @@ def _inset_axes(fig: Figure, ax: Axes, extent: tuple, lang: str) -> Axes:
         s.set_color(ms.INSET_EDGE_COLOUR)
         s.set_linewidth(1.4)
     inset.set_zorder(20)
-    inset.text(0.03, 0.97, ms.text("inset", lang), transform=inset.transAxes, ha="left", va="top",
-               fontsize=8.5, color=ms.INSET_EDGE_COLOUR, zorder=30, path_effects=md.HALO)
+    # The title in a white band across the top: nothing drawn in the inset runs under it.
+    inset.add_patch(Rectangle((0, 1 - INSET_TITLE_BAND), 1, INSET_TITLE_BAND, transform=inset.transAxes,
+                              facecolor="white", edgecolor=ms.INSET_EDGE_COLOUR, linewidth=0.8, zorder=29))
+    inset.text(0.03, 1 - INSET_TITLE_BAND / 2, ms.text("inset", lang), transform=inset.transAxes, ha="left",
+               va="center", fontsize=8.5, color=ms.INSET_EDGE_COLOUR, zorder=30)
     return inset
+
+
+# Where the scale bar and the north arrow stand (axes fraction, as map_draw draws them): labels keep out.
+SCALE_BAR_AREA = ((0.0, 0.0), (0.32, 0.12))
+NORTH_ARROW_AREA = ((0.9, 0.83), (1.0, 1.0))
+
+
+def _furniture_boxes(ax: Axes, *, north: bool = True) -> list[Bbox]:
+    """Display boxes of the scale bar and (``north``) the north arrow of ``ax``."""
+    areas = [SCALE_BAR_AREA, NORTH_ARROW_AREA] if north else [SCALE_BAR_AREA]
+    return [Bbox(ax.transAxes.transform(a)) for a in areas]
+
+
+def _inset_title_box(inset: Axes) -> Bbox:
+    """Display box of the inset's title band (labels keep out of it)."""
+    return Bbox(inset.transAxes.transform([(0, 1 - INSET_TITLE_BAND), (1, 1)]))
 
 
 def _mark_inset(ax: Axes, extent: tuple, lang: str) -> None:
