@@ -54,12 +54,6 @@ SIMPLIFY_M = 15.0  # township outlines simplified to 15 m (invisible at county z
 UI = ms.HTML_TEXT
 
 
-def html_map_path(out_dir: Path, lang: str) -> Path:
-    """Where the HTML map of ``lang`` goes in a run folder: ``map.html`` (Chinese), ``map.en.html`` (English),
-    so that an English re-render never replaces the Chinese page."""
-    return Path(out_dir) / ("map.en.html" if is_en(lang) else "map.html")
-
-
 def write_html_map(
     path: Path,
     instance: Instance,

@@ -249,6 +249,19 @@ def north_arrow(ax: Axes, lang: str, *, cx: float = 0.95, top: float = 0.955, sc
             fontsize=10 * max(scale, 0.7), zorder=10, path_effects=HALO)
 
 
+# Where the scale bar and the north arrow stand (axes fraction, as drawn above): labels keep out.
+SCALE_BAR_AREA = ((0.0, 0.0), (0.32, 0.12))
+NORTH_ARROW_AREA = ((0.9, 0.83), (1.0, 1.0))
+
+
+def furniture_boxes(ax: Axes, *, north: bool = True) -> list:
+    """Display boxes (``Bbox``) of the scale bar and (``north``) the north arrow of ``ax``."""
+    from matplotlib.transforms import Bbox
+
+    areas = [SCALE_BAR_AREA, NORTH_ARROW_AREA] if north else [SCALE_BAR_AREA]
+    return [Bbox(ax.transAxes.transform(a)) for a in areas]
+
+
 # ---------------------------------------------------------------------------------------------- legend panel
 
 

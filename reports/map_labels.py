@@ -83,39 +83,47 @@ def place_labels(ax: Axes, labels: list[Label], obstacles: list[Bbox], placed: l
     artists: list[Annotation] = []
     left: list[Label] = []
     sizes: dict[int, tuple[float, float, float]] = {}
-    leaders: list[tuple[float, float, float, float]] = []  # (anchor x, y, end x, y), display pixels
+    # Boxes as arrays (x0, y0, x1, y1), display pixels: every slot of a label is tested at once.
+    taken_a = _array(taken)
+    obst_a = _array(obstacles)
+    leaders = np.zeros((0, 4))  # (anchor x, y, end x, y) of the leader lines drawn
     for lab in labels:
         if id(lab) not in sizes:
             sizes[id(lab)] = _size(ax, lab, renderer)
         w, h, pad = sizes[id(lab)]
         px, py = ax.transData.transform((lab.x, lab.y))
-        # The nearest slot that covers neither a label nor a symbol, ring by ring; failing that, the slot
-        # covering the least of the symbols (a nearer ring wins a tie).
-        # Every free slot of every ring (no label under it), ranked: covers no symbol, then its leader crosses
-        # no label and no leader crosses it, then the nearer ring, then the least of the symbols covered.
-        best = None
+        # Every free slot of every ring (inside the map, no label under it), ranked: covers no symbol, then
+        # its leader crosses no label and no leader crosses it, then the nearer ring, then the least of the
+        # symbols covered.
+        slots, ring_no = [], []
         for k, (ring, leader) in enumerate(RINGS):
-            slots = _slots(lab.radius_pt) if not leader else _ring_slots(lab.radius_pt * ring + 4)
-            for dx, dy, ha, va in slots:
-                bb = _box(px + dx * scale, py + dy * scale, w, h, ha, va, pad)
-                if not _inside(bb, axbox) or _hits(bb, taken):
-                    continue
-                crossing = (leader and _crosses(px, py, bb, taken)) or any(_on_line(g, bb) for g in leaders)
-                cost = sum(_overlap(bb, o) for o in obstacles)
-                rank = (cost > 0, crossing, k, cost)
-                if best is None or rank < best[1]:
-                    best = ((dx, dy, ha, va, leader), rank, bb)
-            if best is not None and best[1][:2] == (False, False):
-                break
-        if best is None:
+            ring_slots = _slots(lab.radius_pt) if not leader else _ring_slots(lab.radius_pt * ring + 4)
+            slots += ring_slots
+            ring_no += [k] * len(ring_slots)
+        boxes = np.array([_box(px + dx * scale, py + dy * scale, w, h, ha, va, pad).extents
+                          for dx, dy, ha, va in slots])
+        ring_no = np.array(ring_no)
+        free = ((boxes[:, 0] >= axbox.x0) & (boxes[:, 1] >= axbox.y0) & (boxes[:, 2] <= axbox.x1)
+                & (boxes[:, 3] <= axbox.y1) & ~_overlaps(boxes, taken_a).any(axis=1))
+        if not free.any():
             left.append(lab)
-        else:
-            if best[0][4]:
-                b = best[2]
-                leaders.append((px, py, min(max(px, b.x0), b.x1), min(max(py, b.y0), b.y1)))
-            artists.append(_annotate(ax, lab, *best[0]))
-            taken.append(best[2])
-            own.append(best[2])
+            continue
+        has_leader = np.array([RINGS[k][1] for k in ring_no])
+        ends = np.column_stack([np.clip(px, boxes[:, 0], boxes[:, 2]), np.clip(py, boxes[:, 1], boxes[:, 3])])
+        own_leader = np.column_stack([np.full(len(boxes), px), np.full(len(boxes), py), ends])
+        crossing = (has_leader & _segments_hit(own_leader, taken_a).any(axis=1)) \
+            | _segments_hit(leaders, boxes).any(axis=0)
+        cost = _overlap_area(boxes, obst_a).sum(axis=1)
+        order = np.lexsort((cost, ring_no, crossing, cost > 0))  # last key first
+        i = int(order[free[order]][0])
+        dx, dy, ha, va = slots[i]
+        if has_leader[i]:
+            leaders = np.vstack([leaders, [px, py, *ends[i]]])
+        bb = Bbox.from_extents(*boxes[i])
+        artists.append(_annotate(ax, lab, dx, dy, ha, va, bool(has_leader[i])))
+        taken.append(bb)
+        own.append(bb)
+        taken_a = np.vstack([taken_a, boxes[i]])
     dropped: list[Label] = []
     if left and adjust:
         moved = _adjust(ax, left, taken, obstacles)
@@ -215,29 +223,35 @@ def _pad(t: Annotation) -> float:
     return pad_pt * t.figure.dpi / 72
 
 
-def _crosses(px: float, py: float, bb: Bbox, boxes: list[Bbox], steps: int = 12) -> bool:
-    """Whether the leader from the anchor (px, py) to the nearest point of ``bb`` passes through a box."""
-    ex, ey = min(max(px, bb.x0), bb.x1), min(max(py, bb.y0), bb.y1)
-    t = np.linspace(0.0, 1.0, steps)[1:-1]
-    xs, ys = px + (ex - px) * t, py + (ey - py) * t
-    return any(bool(((xs >= o.x0) & (xs <= o.x1) & (ys >= o.y0) & (ys <= o.y1)).any()) for o in boxes)
+def _array(boxes: list[Bbox]) -> np.ndarray:
+    return np.array([b.extents for b in boxes], dtype=float).reshape(-1, 4)
 
 
-def _on_line(seg: tuple[float, float, float, float], bb: Bbox, steps: int = 12) -> bool:
-    """Whether the leader ``seg`` passes through ``bb``."""
+def _overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether box i of ``a`` overlaps box j of ``b`` (interiors, as ``Bbox.overlaps``): len(a) × len(b)."""
+    return ((a[:, None, 0] < b[None, :, 2]) & (b[None, :, 0] < a[:, None, 2])
+            & (a[:, None, 1] < b[None, :, 3]) & (b[None, :, 1] < a[:, None, 3]))
+
+
+def _overlap_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
+def _segments_hit(segs: np.ndarray, boxes: np.ndarray, steps: int = 12) -> np.ndarray:
+    """Whether segment i (x0, y0, x1, y1) passes through box j (sampled at ``steps`` − 2 inner points):
+    len(segs) × len(boxes)."""
     t = np.linspace(0.0, 1.0, steps)[1:-1]
-    xs, ys = seg[0] + (seg[2] - seg[0]) * t, seg[1] + (seg[3] - seg[1]) * t
-    return bool(((xs >= bb.x0) & (xs <= bb.x1) & (ys >= bb.y0) & (ys <= bb.y1)).any())
+    xs = segs[:, None, 0] + (segs[:, None, 2] - segs[:, None, 0]) * t  # segments × points
+    ys = segs[:, None, 1] + (segs[:, None, 3] - segs[:, None, 1]) * t
+    inside = ((xs[:, :, None] >= boxes[None, None, :, 0]) & (xs[:, :, None] <= boxes[None, None, :, 2])
+              & (ys[:, :, None] >= boxes[None, None, :, 1]) & (ys[:, :, None] <= boxes[None, None, :, 3]))
+    return inside.any(axis=1)
 
 
 def _hits(bb: Bbox, boxes: list[Bbox]) -> bool:
     return any(bb.overlaps(o) for o in boxes)
-
-
-def _overlap(a: Bbox, b: Bbox) -> float:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return max(w, 0.0) * max(h, 0.0)
 
 
 def _inside(a: Bbox, box: Bbox) -> bool:
@@ -251,6 +265,38 @@ def marker_box(ax: Axes, x: float, y: float, size_pt: float, dx_pt: float = 0.0)
     cx += dx_pt * fig.dpi / 72
     h = size_pt * fig.dpi / 72 / 2
     return Bbox.from_extents(cx - h, cy - h, cx + h, cy + h)
+
+
+def spread(centres: np.ndarray, half: np.ndarray, *, gap: float = 2.0, iterations: int = 80) -> np.ndarray:
+    """Offsets (display pixels) that move apart the symbol groups of sites so close that they would overprint.
+
+    ``centres`` (n × 2) and ``half`` (n × 2, half width and height) are the groups' boxes in display pixels;
+    each overlapping pair is pushed apart along the axis that needs the smaller move, half each, until no two
+    boxes overlap (or ``iterations`` passes). Deterministic; groups that do not touch stay where they are.
+    """
+    pos = np.asarray(centres, dtype=float).copy()
+    half = np.asarray(half, dtype=float) + gap / 2
+    n = len(pos)
+    if n < 2:
+        return np.zeros_like(pos)
+    iu, ju = np.triu_indices(n, 1)
+    for _ in range(iterations):
+        d = pos[ju] - pos[iu]
+        need = half[iu] + half[ju] - np.abs(d)  # overlap per axis (positive on both: the boxes overlap)
+        hit = (need > 0).all(axis=1)
+        if not hit.any():
+            break
+        i, j, d, need = iu[hit], ju[hit], d[hit], need[hit]
+        axis = np.argmin(need, axis=1)  # the cheaper way apart
+        sign = np.where(np.take_along_axis(d, axis[:, None], 1)[:, 0] >= 0, 1.0, -1.0)
+        sign = np.where(np.take_along_axis(d, axis[:, None], 1)[:, 0] == 0, np.where(i % 2 == 0, 1.0, -1.0), sign)
+        move = np.zeros((len(i), 2))
+        move[np.arange(len(i)), axis] = sign * (np.take_along_axis(need, axis[:, None], 1)[:, 0] / 2 + 0.5)
+        delta = np.zeros_like(pos)
+        np.add.at(delta, j, move)
+        np.add.at(delta, i, -move)
+        pos += delta
+    return pos - np.asarray(centres, dtype=float)
 
 
 def overlapping_pairs(boxes: list[Bbox]) -> int:

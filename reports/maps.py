@@ -1,7 +1,7 @@
 """Print maps for the plan document (PNG 300 dpi, PDF): current-state maps (现状) and plan maps (规划).
 
-Which maps (``maps/`` for Chinese, ``maps/en/`` for English, so an English re-render never replaces the Chinese
-maps):
+Which maps (in ``maps/`` of the run folder; ``healthplan report RUN --lang en`` writes a run folder of its own
+beside the Chinese one, ``reports.writer.language_folder``, so English maps never replace the Chinese ones):
 
 - ``current``: 现状图, existing facilities of every kind with their names, township coverage today;
 - ``plan``: 规划图, existing and new facilities, each new site carrying the 序号 of its row(s) in the project list,
@@ -49,7 +49,7 @@ from healthplan.reports.fonts import missing_glyphs
 from healthplan.reports.map_data import MapData, legend_name, maps_unavailable_reason, site_numbers
 from healthplan.reports.map_draw import DPI, FIGSIZE, PAGE_PX, file_mode  # noqa: F401  (public names)
 from healthplan.reports.map_fonts import chars_of, subset_rc
-from healthplan.reports.map_labels import Label, marker_box, place_centred, place_labels
+from healthplan.reports.map_labels import Label, marker_box, place_centred, place_labels, spread
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,9 @@ class MapJob:
     mode: str  # "current" | "plan" | "pair"
 
 
-def maps_folder(out_dir: Path, lang: str) -> Path:
-    """Where the maps of ``lang`` go in a run folder: ``maps/`` (Chinese), ``maps/en/`` (English)."""
-    return Path(out_dir) / "maps" / ("en" if is_en(lang) else "")
+def maps_folder(out_dir: Path) -> Path:
+    """Where the maps go in a run folder."""
+    return Path(out_dir) / "maps"
 
 
 def map_jobs(data: MapData) -> list[MapJob]:
@@ -93,7 +93,7 @@ def write_maps(
     lang: str = "zh",
     workers: int | None = None,
 ) -> list[Path]:
-    """Draw the print maps into :func:`maps_folder` (``out_dir/maps`` or ``out_dir/maps/en``): PNG (300 dpi,
+    """Draw the print maps into :func:`maps_folder` (``out_dir/maps``): PNG (300 dpi,
     A4 landscape) and PDF (font embedded) of each map of :func:`map_jobs`.
 
     Parameters
@@ -122,7 +122,7 @@ def write_maps(
         log.info("maps skipped: %s", reason)
         return []
     data = MapData.build(instance, plan, projects, lang)
-    folder = maps_folder(out_dir, lang)
+    folder = maps_folder(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     title = report.title or ms.text("default_title", lang, name=report.county or instance.name)
     note = data_note(data, report)
@@ -242,14 +242,14 @@ def _single_map(data: MapData, job: MapJob, title: str, note: list[str]) -> Figu
         _make_room(ax, data, framed)
     view = _View(data, job.kind, job.mode)
     inset_ax = _inset_axes(fig, ax, framed, lang) if framed is not None else None
-    furniture = _furniture_boxes(ax) + ([inset_ax.get_window_extent()] if inset_ax is not None else [])
+    furniture = md.furniture_boxes(ax) + ([inset_ax.get_window_extent()] if inset_ax is not None else [])
     dropped = view.draw(ax, labels=True, skip=extent if inset_ax is not None else None, avoid=furniture)
     md.scale_bar(ax, lang)
     md.north_arrow(ax, lang)
     if inset_ax is not None:
         _mark_inset(ax, extent, lang)
         dropped += view.draw(inset_ax, labels=True, inset=True,
-                             avoid=[_inset_title_box(inset_ax), *_furniture_boxes(inset_ax, north=False)])
+                             avoid=[_inset_title_box(inset_ax), *md.furniture_boxes(inset_ax, north=False)])
         md.scale_bar(inset_ax, lang, at=(0.06, 0.06), fontsize=6)
     side = fig.add_axes(md.SIDE_BOX)
     _legend(side, data, job.kind, job.mode, dropped)
@@ -290,6 +290,7 @@ class _View:
         self.items = data.items[data.items["map_kind"].isin(self.kinds)] if mode != "current" else \
             data.items.iloc[:0]
         self.symbols = self._symbols()
+        self.shift = pd.DataFrame(columns=["dx", "dy"], dtype=float)  # set by _spread for each axes drawn
 
     def _symbols(self) -> pd.DataFrame:
         """One row per (site, item type) drawn: x, y, item, new (filled) or existing (hollow), colour, marker,
@@ -390,9 +391,11 @@ class _View:
             return []
         m_per_pt = _metres_per_point(ax)
         size = np.where(sym["new"], md.NEW_MARKER_PT, md.EXISTING_MARKER_PT)
+        shift = self._spread(ax, sym, m_per_pt)
         dx_pt = (sym["slot"] - (sym["n"] - 1) / 2).to_numpy() * md.NEW_MARKER_PT * SYMBOL_SPACING
-        x = sym["x"].to_numpy(dtype=float) + dx_pt * m_per_pt
-        y = sym["y"].to_numpy(dtype=float)
+        moved = shift.reindex(sym["site_id"]).to_numpy()
+        x = sym["x"].to_numpy(dtype=float) + dx_pt * m_per_pt + moved[:, 0]
+        y = sym["y"].to_numpy(dtype=float) + moved[:, 1]
         for (marker, new), idx in sym.groupby(["marker", "new"], sort=True).groups.items():
             i = np.asarray([sym.index.get_loc(v) for v in idx])
             colours = sym["colour"].to_numpy()[i]
@@ -404,11 +407,33 @@ class _View:
                            edgecolors=colours, linewidths=1.3, zorder=7)
         return [marker_box(ax, xi, yi, s) for xi, yi, s in zip(x, y, size, strict=True)]
 
+    def _spread(self, ax: Axes, sym: pd.DataFrame, m_per_pt: float) -> pd.DataFrame:
+        """Per site, how far (metres) its symbol group is moved so that no two groups overprint; a moved group
+        is joined to its true place (a small dot) by a thin line. Kept for the labels (``self.shift``)."""
+        group = sym.groupby("site_id", sort=False).agg(x=("x", "first"), y=("y", "first"), n=("n", "first"))
+        px_per_pt = ax.figure.dpi / 72
+        centres = ax.transData.transform(group[["x", "y"]].to_numpy(dtype=float))
+        half = np.column_stack([(group["n"].to_numpy() * SYMBOL_SPACING + 0.2) * md.NEW_MARKER_PT / 2,
+                                np.full(len(group), md.NEW_MARKER_PT / 2)]) * px_per_pt
+        offset = spread(centres, half) / px_per_pt * m_per_pt
+        shift = pd.DataFrame(offset, index=group.index, columns=["dx", "dy"])
+        moved = np.hypot(offset[:, 0], offset[:, 1]) > 0.5 * m_per_pt
+        if moved.any():
+            gx, gy = group["x"].to_numpy()[moved], group["y"].to_numpy()[moved]
+            for x, y, (dx, dy) in zip(gx, gy, offset[moved], strict=True):
+                ax.plot([x, x + dx], [y, y + dy], color=ms.BOUNDARY_COLOUR, linewidth=0.6, zorder=6.8)
+            ax.scatter(gx, gy, s=2.2**2, c="#111111", linewidths=0, zorder=6.9)
+        self.shift = shift
+        return shift
+
     def _labels(self, ax: Axes, obstacles: list[Bbox], skip: tuple | None, inset: bool, avoid: list[Bbox]) -> int:
         d = self.data
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
         sym = self.symbols
+        moved = self.shift.reindex(sym["site_id"]).to_numpy()
+        sym = sym.assign(x=sym["x"].to_numpy(dtype=float) + moved[:, 0],
+                         y=sym["y"].to_numpy(dtype=float) + moved[:, 1])
         group = sym.groupby("site_id", sort=False).agg(x=("x", "first"), y=("y", "first"), n=("n", "first"),
                                                        new=("new", "any"))
         radius = (group["n"] * md.NEW_MARKER_PT * SYMBOL_SPACING / 2 + 1).to_numpy()
@@ -541,17 +566,6 @@ def _inset_axes(fig: Figure, ax: Axes, extent: tuple, lang: str) -> Axes:
     inset.text(0.03, 1 - INSET_TITLE_BAND / 2, ms.text("inset", lang), transform=inset.transAxes, ha="left",
                va="center", fontsize=8.5, color=ms.INSET_EDGE_COLOUR, zorder=30)
     return inset
-
-
-# Where the scale bar and the north arrow stand (axes fraction, as map_draw draws them): labels keep out.
-SCALE_BAR_AREA = ((0.0, 0.0), (0.32, 0.12))
-NORTH_ARROW_AREA = ((0.9, 0.83), (1.0, 1.0))
-
-
-def _furniture_boxes(ax: Axes, *, north: bool = True) -> list[Bbox]:
-    """Display boxes of the scale bar and (``north``) the north arrow of ``ax``."""
-    areas = [SCALE_BAR_AREA, NORTH_ARROW_AREA] if north else [SCALE_BAR_AREA]
-    return [Bbox(ax.transAxes.transform(a)) for a in areas]
 
 
 def _inset_title_box(inset: Axes) -> Bbox:

@@ -355,18 +355,35 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
         _draw_base(ax, layers)
         cmap = matplotlib.colormaps["tab10"]
         obstacles, labels = [], []
-        from healthplan.reports.map_labels import Label, marker_box, place_labels
+        from healthplan.reports.map_labels import Label, marker_box, place_labels, spread
 
-        for i, g in enumerate(groups):
-            sel = proj[who == g]
-            for kind, ks in sel.groupby("kind", sort=True):
-                ax.scatter(ks["x"], ks["y"], s=md.NEW_MARKER_PT**2, marker=_kind_marker(str(kind)),
-                           color=cmap(i % 10), edgecolor="#111111", linewidths=0.8, zorder=8)
-                obstacles += [marker_box(ax, x, y, md.NEW_MARKER_PT) for x, y in zip(ks["x"], ks["y"], strict=True)]
-        for sid, g in proj.groupby("site_id", sort=True):
-            labels.append(Label(names.get(str(sid), str(sid)), float(g["x"].iloc[0]), float(g["y"].iloc[0]), 6.5,
+        # One symbol per (site, group, kind); several at a site stand side by side, as on the run's maps.
+        sym = proj.assign(_g=who.map({g: i for i, g in enumerate(groups)}))
+        sym = sym.drop_duplicates(["site_id", "_g", "kind"]).sort_values(["site_id", "_g", "kind"], kind="stable")
+        slot = sym.groupby("site_id").cumcount().to_numpy()
+        n_at = sym.groupby("site_id")["kind"].transform("size").to_numpy()
+        x0, x1 = ax.get_xlim()
+        m_per_pt = (x1 - x0) / (ax.get_position().width * fig.get_size_inches()[0] * 72)
+        dx_pt = (slot - (n_at - 1) / 2) * md.NEW_MARKER_PT * 1.3
+        # Sites so close that their groups would overprint are moved apart (as on the run's maps).
+        first = sym.groupby("site_id", sort=False).agg(x=("x", "first"), y=("y", "first"), n=("kind", "size"))
+        px_per_pt = fig.dpi / 72
+        half = np.column_stack([first["n"].to_numpy() * 1.3 * md.NEW_MARKER_PT / 2,
+                                np.full(len(first), md.NEW_MARKER_PT / 2)]) * px_per_pt
+        shift = spread(ax.transData.transform(first[["x", "y"]].to_numpy(dtype=float)), half) / px_per_pt * m_per_pt
+        first[["x", "y"]] += shift
+        at = first.reindex(sym["site_id"])
+        xs = at["x"].to_numpy(dtype=float) + dx_pt * m_per_pt
+        ys = at["y"].to_numpy(dtype=float)
+        for (gi, kind), idx in sym.groupby(["_g", "kind"], sort=True).indices.items():
+            ax.scatter(xs[idx], ys[idx], s=md.NEW_MARKER_PT**2, marker=_kind_marker(str(kind)),
+                       color=cmap(int(gi) % 10), edgecolor="#111111", linewidths=0.8, zorder=8)
+        obstacles += [marker_box(ax, x, y, md.NEW_MARKER_PT) for x, y in zip(xs, ys, strict=True)]
+        for sid, g in first.sort_index().iterrows():
+            radius = g["n"] * md.NEW_MARKER_PT * 1.3 / 2 + 1
+            labels.append(Label(names.get(str(sid), str(sid)), float(g["x"]), float(g["y"]), radius,
                                 {"fontsize": 7.5}))
-        placed = place_labels(ax, labels, obstacles)
+        placed = place_labels(ax, labels, obstacles, md.furniture_boxes(ax))
         md.scale_bar(ax, lang)
         md.north_arrow(ax, lang)
         side = fig.add_axes(md.SIDE_BOX)

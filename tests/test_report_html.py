@@ -108,13 +108,6 @@ def test_english_payload(case):
     assert all(p["name"] and p["basis"].startswith("newly covered") for p in data["projects"])
 
 
-def test_english_page_goes_beside_the_chinese_one(tmp_path):
-    from healthplan.reports.htmlmap import html_map_path
-
-    assert html_map_path(tmp_path, "zh") == tmp_path / "map.html"
-    assert html_map_path(tmp_path, "en") == tmp_path / "map.en.html"
-
-
 def test_plain_csv_instance_gives_a_page_without_map(tmp_path):
     inst, plan = make_case(geometry=False)
     path = write_html_map(tmp_path / "map.html", inst, plan, projects=None, report=ReportConfig())
