@@ -541,6 +541,20 @@ def test_label_placer_keeps_labels_apart_with_leaders():
     assert any(a.arrow_patch is not None for a in placed.artists)  # leader lines where labels moved away
 
 
+def test_spread_moves_overlapping_symbol_groups_apart_and_leaves_the_others():
+    from healthplan.reports.map_labels import spread
+
+    centres = np.array([[100.0, 100.0], [104.0, 101.0], [100.0, 100.0], [500.0, 500.0]])
+    half = np.array([[20.0, 8.0], [10.0, 8.0], [10.0, 8.0], [10.0, 8.0]])
+    moved = centres + spread(centres, half)
+    for i in range(4):
+        for j in range(i + 1, 4):
+            gap = np.abs(moved[i] - moved[j]) - (half[i] + half[j])
+            assert (gap >= 0).any(), (i, j)  # apart along at least one axis
+    assert np.allclose(moved[3], centres[3])  # far from the others: not moved
+    assert np.array_equal(spread(centres, half), spread(centres, half))  # deterministic
+
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_GPKG = ROOT / "geodata" / "demo" / "demo_county.gpkg"
 
