@@ -191,7 +191,8 @@ def coverable_population(m: Model, key: str) -> float:
 def add_standards(m: Model) -> None:
     """Rows ``std_<name>_<t>``: level_t + σ_t ≥ μ_t × required (σ ≥ 0 only when soft; hard rows have none).
 
-    μ_t is the milestone share of year t (final year 1.0). The stage-1 objective term of a soft standard is
+    μ_t is the milestone share of the task due by year t (final year 1.0; the standard's own shares when the
+    scenario sets ``milestones_by_standard``), and the row asks existing + μ_t × (required − existing). The stage-1 objective term of a soft standard is
     weight × σ_t in its natural unit (vehicles, sites), so one missing vehicle or fever room counts 1; the
     person-based standards (equity floors, coverage targets, full coverage) enter as a share of the required
     persons (σ_t / required) so that a few hundred persons do not outweigh a missing clinic. In min-budget mode
@@ -200,8 +201,8 @@ def add_standards(m: Model) -> None:
     # specs() may add helper variables and rows (e.g. one-per-THC indicators): call it once per standard
     by_spec = [(s, spec) for s in scenario_standards(m.data.cfg) for spec in s.specs(m)]
     m.standards = [spec for _, spec in by_spec]
-    mu = milestone_factors(m.data.cfg, m.n_years)
     for s, spec in by_spec:
+        mu = milestone_factors(m.data.cfg, m.n_years, s.name)
         for t in range(m.n_years):
             if mu[t] <= 0:
                 continue
