@@ -3,8 +3,8 @@
 Each label tries eight slots around its symbol, then rings of slots farther out joined to its symbol by a leader
 line, and takes the nearest that covers neither another label nor a symbol (failing that, the free slot covering
 the least of the symbols); what is left goes to adjustText (a force-directed label placer, deterministic: its
-only randomness has a fixed seed), also with leader lines. A label that still overlaps another after all that is left out and counted, so the map
-can say how many names it could not show. Labels are placed in the caller's order (most important first).
+only randomness has a fixed seed), also with leader lines. A label that still overlaps another after all that
+is left out and counted, so the map can say how many names it could not show. Labels are placed in the caller's order (most important first).
 """
 
 from __future__ import annotations
@@ -289,7 +289,8 @@ def spread(centres: np.ndarray, half: np.ndarray, *, gap: float = 2.0, iteration
         i, j, d, need = iu[hit], ju[hit], d[hit], need[hit]
         axis = np.argmin(need, axis=1)  # the cheaper way apart
         sign = np.where(np.take_along_axis(d, axis[:, None], 1)[:, 0] >= 0, 1.0, -1.0)
-        sign = np.where(np.take_along_axis(d, axis[:, None], 1)[:, 0] == 0, np.where(i % 2 == 0, 1.0, -1.0), sign)
+        tie = np.take_along_axis(d, axis[:, None], 1)[:, 0] == 0  # same place: split by index parity
+        sign = np.where(tie, np.where(i % 2 == 0, 1.0, -1.0), sign)
         move = np.zeros((len(i), 2))
         move[np.arange(len(i)), axis] = sign * (np.take_along_axis(need, axis[:, None], 1)[:, 0] / 2 + 0.5)
         delta = np.zeros_like(pos)

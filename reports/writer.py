@@ -158,9 +158,10 @@ def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str]
 
     Uses the state saved with the run (no solving); with the same language the tables are byte-identical to the
     original ones. In another language than the run's own the re-render goes beside it, into
-    :func:`language_folder` (``RUN_DIR-en``), never over the run: the Chinese documents stay as they were. The new folder (fresh tables and maps, the saved ``state/`` copied) is built in a temporary
-    sibling and swapped in by :func:`reports.run_folder.write_folder`, so a crash leaves the old folder or the
-    new one, never a mixture.
+    :func:`language_folder` (``RUN_DIR-en``), never over the run: the Chinese documents stay as they were.
+    The new folder (fresh tables and maps, the saved ``state/`` copied) is built in a temporary sibling and
+    swapped in by :func:`reports.run_folder.write_folder`, so a crash leaves the old folder or the new one,
+    never a mixture.
 
     Raises
     ------
@@ -204,7 +205,8 @@ def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str]
 
 def language_folder(run_dir: Path, lang: str) -> Path:
     """Where ``healthplan report RUN_DIR --lang LANG`` writes when LANG is not the run's own language: the
-    sibling ``RUN_DIR-LANG`` (a whole run folder, its own ``state/`` included, so it can be re-rendered too)."""
+    sibling ``RUN_DIR-LANG`` (a whole run folder, its own ``state/`` included, so it can be re-rendered
+    too)."""
     run_dir = Path(run_dir)
     return run_dir.with_name(f"{run_dir.name}-{lang}")
 

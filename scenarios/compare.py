@@ -359,7 +359,8 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
 
         # One symbol per (site, group, kind); several at a site stand side by side, as on the run's maps.
         sym = proj.assign(_g=who.map({g: i for i, g in enumerate(groups)}))
-        sym = sym.drop_duplicates(["site_id", "_g", "kind"]).sort_values(["site_id", "_g", "kind"], kind="stable")
+        sym = sym.drop_duplicates(["site_id", "_g", "kind"])
+        sym = sym.sort_values(["site_id", "_g", "kind"], kind="stable")
         slot = sym.groupby("site_id").cumcount().to_numpy()
         n_at = sym.groupby("site_id")["kind"].transform("size").to_numpy()
         x0, x1 = ax.get_xlim()
@@ -370,7 +371,8 @@ def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path |
         px_per_pt = fig.dpi / 72
         half = np.column_stack([first["n"].to_numpy() * 1.3 * md.NEW_MARKER_PT / 2,
                                 np.full(len(first), md.NEW_MARKER_PT / 2)]) * px_per_pt
-        shift = spread(ax.transData.transform(first[["x", "y"]].to_numpy(dtype=float)), half) / px_per_pt * m_per_pt
+        centres = ax.transData.transform(first[["x", "y"]].to_numpy(dtype=float))
+        shift = spread(centres, half) / px_per_pt * m_per_pt
         first[["x", "y"]] += shift
         at = first.reindex(sym["site_id"])
         xs = at["x"].to_numpy(dtype=float) + dx_pt * m_per_pt

@@ -147,7 +147,8 @@ def test_compare_map_is_a_plan_map_with_legend_scale_and_north_arrow(two_runs, t
         real(fig, path)
         renderer = fig.canvas.get_renderer()
         seen["texts"] = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text()]
-        seen["labels"] = [extent(a, renderer) for ax in fig.axes for a in ax.texts if isinstance(a, Annotation)]
+        seen["labels"] = [extent(a, renderer) for ax in fig.axes for a in ax.texts
+                          if isinstance(a, Annotation)]
 
     monkeypatch.setattr(map_draw, "_save_png", spy)
     a, b = two_runs

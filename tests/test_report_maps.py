@@ -257,8 +257,9 @@ def rendered(case, tmp_path_factory) -> tuple[Path, list[Path], list[tuple[str, 
                 texts.append((t.get_text(), resolved_font_file(t.get_fontproperties()),
                               missing_glyphs(t.get_text())))
         name = Path(path).name.split(".")[1]  # mkstemp name ".<stem>.png.<random>"
-        overlaps[name] = [overlapping_pairs([extent(a, renderer) for a in ax.texts if isinstance(a, Annotation)
-                                             and a.get_visible()]) for ax in fig.axes]
+        overlaps[name] = [overlapping_pairs([extent(a, renderer) for a in ax.texts
+                                             if isinstance(a, Annotation) and a.get_visible()])
+                          for ax in fig.axes]
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(map_draw, "_save_png", spy)
@@ -324,7 +325,8 @@ def test_nice_scale_length():
 
 def test_titles_say_current_and_plan():
     assert ms.text("current", "zh").startswith("现状") and ms.text("plan", "zh").startswith("规划")
-    for key in ("current", "kind_current", "before", "uncovered_now", "cov_now"):  # what current-state maps say
+    # what current-state maps say
+    for key in ("current", "kind_current", "before", "uncovered_now", "cov_now"):
         assert "规划" not in ms.TEXT[key][0], key
 
 
@@ -521,8 +523,8 @@ def test_plain_csv_instance_gives_no_maps(tmp_path):
 
 
 def test_label_placer_keeps_labels_apart_with_leaders():
-    """Thirty labels crowded round one point: none overlaps another; those pushed off their symbol get a leader
-    line, and what cannot be placed is counted, not overprinted."""
+    """Thirty labels crowded round one point: none overlaps another; those pushed off their symbol get a
+    leader line, and what cannot be placed is counted, not overprinted."""
     from matplotlib.text import Annotation
 
     from healthplan.reports import map_draw as md
