@@ -191,7 +191,8 @@ def standards_table(data: ModelData, before: Measured, after: Measured) -> pd.Da
         cfg = data.cfg
         rows.append((s.name, r["required"], r["existing"], r["planned"], short, short <= (1e-9 if share else 1e-6),
                      r.get("mode", rule.mode if rule is not None else "off"), s.cite("en", cfg), r["unit"],
-                     s.title("zh", cfg), s.title("en", cfg), s.cite("zh", cfg)))
+                     r.get("label_zh", s.title("zh", cfg)), r.get("label_en", s.title("en", cfg)),
+                     s.cite("zh", cfg)))
     # `source` is the English citation; the reports pick label_<lang> / source_zh at the output edge
     return pd.DataFrame(rows, columns=[*STANDARD_COLUMNS, "unit", "label_zh", "label_en", "source_zh"])
 

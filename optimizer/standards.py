@@ -126,11 +126,21 @@ class CoverageTarget(Standard):
         return float((state.coverage[self.key] * pop).sum()) / max(pop.sum(), 1.0)
 
     def table_row(self, data: ModelData, before: Measured, after: Measured) -> dict[str, Any]:
+        """The target asked, capped at the share any facility can reach; a capped row says so in its label
+        (min-budget never lowers a target silently)."""
         total = max(float(data.instance.population), 1.0)
         coverable = before.coverable.get(self.key, total)
-        return {"required": min(float(self.target(data.cfg) or 0.0), coverable / total),
-                "existing": self.measure(data, before), "planned": self.measure(data, after), "unit": "share",
-                "mode": "target"}
+        asked = float(self.target(data.cfg) or 0.0)
+        row = {"required": min(asked, coverable / total), "existing": self.measure(data, before),
+               "planned": self.measure(data, after), "unit": "share", "mode": "target"}
+        if asked > coverable / total + 1e-9:
+            most = coverable / total
+            out = total - coverable
+            row["label_zh"] = (f"{self.label('zh')}（要求{pct(asked)}%，可达上限{100 * most:.1f}%：其余{out:,.0f}人在"
+                               "任何现有或候选设施的服务时限之外）")
+            row["label_en"] = (f"{self.label('en')} (asked {pct(asked)}%, at most {100 * most:.1f}% reachable: "
+                               f"{out:,.0f} persons are beyond the time standard of every existing or candidate site)")
+        return row
 
     def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
         short = service(self.key)[1].short(lang)
