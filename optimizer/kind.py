@@ -91,6 +91,17 @@ class ItemType:
 
 
 @dataclass(frozen=True)
+class Providers:
+    """Sites that give a kind's service today without holding any of its items (the scenario's secondary-level
+    hospitals give the secondary care a sub-centre adds), as maps name them: ``legend`` is the row of the kind's
+    hollow (existing) symbol in a map legend (「二级医院 / 医疗卫生次中心」), ``stock`` what such a site gives, in
+    its popup (「提供二级医疗服务」)."""
+
+    legend: Text
+    stock: Text
+
+
+@dataclass(frozen=True)
 class UnitCost:
     """A unit cost a kind charges (万元): its key (``site_costs_wan`` overrides it per site), its name, the config
     field holding it (dotted inside the kind's section) and the fallback used, flagged ASSUMPTION, when that field
@@ -171,6 +182,8 @@ class ResourceKind:
     ----------------
     name : the scenario section (``resources.<name>``), the key of ``Plan.spend`` rows and earmarks.
     label : the kind's name (「救护车」 / "Ambulances"); ``map_title`` the title of its map.
+    providers : how maps name sites that give the kind's service without holding its items (``None``: the
+        item's own label); ``stock_words`` how a map popup words a site's count of each count column (``{n}``).
     config : the pydantic class of its scenario section.
     items, services : its item types and the coverage keys it gives.
     colour : its colour on maps (a hex string).
@@ -188,6 +201,8 @@ class ResourceKind:
     target_service: ClassVar[str | None] = None  # the service ``target_coverage`` (min-budget) applies to
     count_columns: ClassVar[tuple[str, ...]] = ()  # facility columns holding counts (else 0/1 flags)
     site_columns: ClassVar[tuple[ColumnSchema, ...]] = ()  # the kind's stock columns of the site layers
+    providers: ClassVar[Providers | None] = None  # existing providers holding none of the kind's items (maps)
+    stock_words: ClassVar[dict[str, Text]] = {}  # count column → a site's stock of it in map popups ({n} units)
 
     # ------------------------------------------------------------ scenario
 

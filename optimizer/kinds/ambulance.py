@@ -356,6 +356,8 @@ class Ambulances(ResourceKind):
     standards = (FleetRatio(), NegativePressureShare(), ONE_PER_THC)
     columns = ("amb_ord", "amb_np")  # type: ignore[assignment]
     count_columns = ("amb_ord", "amb_np")
+    stock_words = {"amb_ord": Text("普通救护车{n}辆", "{n} ordinary ambulances"),
+                   "amb_np": Text("负压救护车{n}辆", "{n} negative-pressure ambulances")}
     site_columns = (
         ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0, description="existing ordinary ambulances",
                      aliases=("普通救护车",), **FLEET_BOUNDS),

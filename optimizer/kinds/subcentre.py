@@ -21,6 +21,7 @@ from healthplan.optimizer.kind import (
     FacilityKind,
     ItemType,
     KindConfig,
+    Providers,
     Service,
     StandardRule,
     StrictConfig,
@@ -167,6 +168,9 @@ class Subcentres(FacilityKind):
     colour = "#2166ac"
     costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan"),)
     standards = (TargetCount(),)
+    # Hollow hexagons on maps: the scenario's secondary-level hospitals give secondary care without an upgrade.
+    providers = Providers(Text("二级医院 / 医疗卫生次中心", "Secondary hospital / sub-centre"),
+                          Text("提供二级医疗服务", "Gives secondary care"))
     site_columns = (ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)",
                                  aliases=("次中心", "医疗卫生次中心")),)
     target_service = "secondary"
