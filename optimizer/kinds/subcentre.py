@@ -51,9 +51,11 @@ class SubcentreEligibility(StrictConfig):
     """Which central township health centres may be upgraded (no verified provincial rule: all ASSUMPTION)."""
 
     levels: list[Level] = Field(default_factory=lambda: [Level.CENTRAL_THC])
-    min_beds: int = Field(default=0, ge=0, description="beds; ASSUMPTION")
-    min_population: float = Field(default=0.0, ge=0, description="persons within access_minutes; ASSUMPTION")
-    min_minutes_from_county_hospital: float = Field(default=0.0, ge=0, description="min; ASSUMPTION")
+    min_beds: int = Field(default=0, ge=0, description="beds; ASSUMPTION", json_schema_extra={"zh": "次中心候选机构床位下限", "unit_zh": "张"})
+    min_population: float = Field(default=0.0, ge=0, description="persons within access_minutes; ASSUMPTION",
+                                  json_schema_extra={"zh": "次中心候选机构服务人口下限", "unit_zh": "人"})
+    min_minutes_from_county_hospital: float = Field(default=0.0, ge=0, description="min; ASSUMPTION",
+                                                    json_schema_extra={"zh": "次中心候选机构距县医院最短行车时间", "unit_zh": "分钟"})
 
 
 class SubcentreConfig(KindConfig):
@@ -153,7 +155,9 @@ class Subcentres(FacilityKind):
     services = (Service("secondary", Text("二级医疗服务覆盖", "Secondary care access"),
                         Text("二级医疗服务", "secondary care")),)
     colour = "#2166ac"
-    costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan"),)
+    costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan",
+                      source=src.SUBCENTRE_COST),)
+    programme = Text("推进医疗卫生次中心建设", "County medical sub-centres")
     standards = (TargetCount(),)
     site_columns = (ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)",
                                  aliases=("次中心", "医疗卫生次中心")),)
@@ -211,11 +215,15 @@ class Subcentres(FacilityKind):
                 conflicts = conflicts[~(sub_has[conflicts[:, 0]] & sub_has[conflicts[:, 1]])]
         notes = ()
         if estimated:
-            notes = (
+            zh = {"sub-centre spacing": "次中心间距", "minutes from the county hospital": "距县医院行车时间"}
+            notes = (Text(
+                f"站点间行车时间（{'、'.join(zh.get(e, e) for e in estimated)}）按经由同一村庄的最短时间推算（两站点"
+                "分别到该村庄的行车时间之和），为道路行车时间的上限：行车时间数据未给出站点之间的时间（可在起讫点"
+                "时间矩阵中补充站点之间的记录）。",
                 f"Site-to-site minutes ({' and '.join(estimated)}) are estimated through the best common demand "
                 "point (min over villages of t(site a, village) + t(site b, village)), an upper bound on the road "
                 "time: the travel-time input gives no site-to-site times (add site → site pairs to the OD matrix).",
-            )
+            ),)
         return SubcentreData(assumptions=notes, has={"subcentre": sub_has}, eligible={"subcentre": eligible},
                              secondary_has=secondary_has, conflicts=conflicts)
 
