@@ -272,7 +272,7 @@ def _programme_goal(k: object, new: pd.DataFrame, summary: dict, opt: OptimizerC
         std = standard_named(str(st.get("name", "")))
         if std is None or std.kind != k.name or not st.get("met") or st.get("required") in (None, 0):  # type: ignore[attr-defined]
             continue
-        unit = st.get("unit") or ""
+        unit = str(st.get("unit") or std.unit)
         if unit.startswith("share"):
             reached.append(tr("fmt.standard_share_met", lang, label=std.label(lang), planned=_pct(st["planned"]),
                               required=_pct(st["required"], trim=True)))
@@ -296,7 +296,7 @@ def _programme_remarks(k: object, cost: float, ccost: float, n_committed: int, r
         std = standard_named(str(st.get("name", "")))
         if std is None or std.kind != k.name or st.get("met") is not False:  # type: ignore[attr-defined]
             continue
-        unit = st.get("unit") or ""
+        unit = str(st.get("unit") or std.unit)
         if unit.startswith("share"):
             parts.append(tr("fmt.standard_share_short", lang, label=std.label(lang), planned=_pct(st["planned"]),
                             required=_pct(st["required"], trim=True)))
