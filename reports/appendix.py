@@ -45,6 +45,7 @@ from healthplan.reports.projects import (
     PROGRAMME_DOC_COLUMNS,
     PROJECT_DOC_COLUMNS,
     group_projects,
+    header,
     localised,
     programme_table,
     project_table,
@@ -224,6 +225,12 @@ def _projects(projects: pd.DataFrame, notes: list[str], lang: str) -> AppendixTa
             section_rows.append(n)
             n += 1
         body = localised(part, PROJECT_DOC_COLUMNS, lang).astype(object)
+        # a split funding reads one source a line (「省级补助资金52.5万元」/「县级财政资金52.5万元」) and each
+        # responsible unit starts a line: names are never cut in the middle
+        sep = tr("sep.list", lang)
+        for col, joint in (("funding", "\n"), ("responsible", sep.rstrip() + "\n")):
+            head = header(col, lang)
+            body[head] = body[head].map(lambda v, joint=joint: str(v).replace(sep, joint) if v else v)
         rows.append(body)
         n += len(body)
         if name:
@@ -242,7 +249,7 @@ def _projects(projects: pd.DataFrame, notes: list[str], lang: str) -> AppendixTa
     if not len(projects):
         notes = [tr("note.no_projects", lang), *notes]
     w = text_width_cm(True)
-    widths = _scale([0.9, 4.1, 1.2, 1.5, 3.1, 1.4, 2.0, 1.5, 2.1, 6.9], w)
+    widths = _scale([0.9, 3.2, 1.5, 1.5, 2.7, 1.3, 3.7, 1.4, 2.5, 6.0], w)  # 资金来源: 「省级补助资金52.5万元」 a line
     return AppendixTable(
         "projects", tr("sheet.projects", lang), tr("doc.annex", lang, n=1), tr("doc.projects_caption", lang),
         tr("doc.unit_wan", lang), data, notes, total_rows=total_rows, section_rows=section_rows,
@@ -412,7 +419,10 @@ def common_notes(summary: dict, lang: str = "zh") -> list[str]:
     notes = []
     assumed = assumptions_in(summary, lang)
     if assumed:
-        notes.append(tr("note.assumptions", lang) + tr("sep.clause", lang).join(a.rstrip("。.") for a in assumed))
+        # the note's lead-in already says "no source, please check": drop that tail from each default's sentence
+        tail = tr("fmt.assumed_default", lang, name="\0", value="\0", unit="\0").rsplit("\0", 1)[1]
+        listed = (a.rstrip("。.").removesuffix(tail) for a in assumed)
+        notes.append(tr("note.assumptions", lang) + tr("sep.clause", lang).join(listed))
     warn = time_limit_warning(summary, lang)
     if warn:
         notes.append(warn)
@@ -761,7 +771,8 @@ def _docx_table(data: pd.DataFrame, t: AppendixTable, widths: list[float], lang:
                 f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
 
     def cell(text: str, width: int, jc: str, bold: bool, heading: bool = False, span: int = 1) -> str:
-        runs = f'<w:r>{rpr(bold, heading)}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
+        lines = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n"))
+        runs = f"<w:r>{rpr(bold, heading)}{lines}</w:r>" if text else ""  # a line break per "\n" of the cell
         grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
         return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}<w:vAlign w:val="center"/></w:tcPr>'
                 f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'

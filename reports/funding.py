@@ -56,7 +56,11 @@ class Money:
 
     def project_text(self, no: int, lang: str) -> str:
         """资金来源 of project ``no``: the one source, or each source with its 万元 (「中央预算内投资60万元、县级财政资金40万元」)."""
-        rows = self.frame[self.frame["no"] == no]
+        return self.sources_text([no], lang)
+
+    def sources_text(self, nos: list[int], lang: str) -> str:
+        """资金来源 of the projects ``nos`` together: the one source, or each source with its 万元 summed over them."""
+        rows = self.frame[self.frame["no"].isin(nos)]
         by = rows.groupby("source", sort=False).agg(wan=("wan", "sum"), zh=("source_zh", "first"),
                                                     en=("source_en", "first"))
         by = by[by["wan"] > 1e-9]

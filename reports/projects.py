@@ -226,6 +226,7 @@ def programme_table(
         return pd.DataFrame({c: pd.Series(dtype=_programme_dtype(c)) for c in PROGRAMME_FIELDS})
     grouped["site_name"] = [_site_label(instance, sid, lang) for sid in grouped["site_id"]]
     run = running_costs(grouped, report, opt).set_index("no")["running_wan"]
+    funds = project_money(grouped, plan.items, report, opt)
     money = {int(n): float(c) for n, c in zip(grouped["no"], grouped["cost_wan"], strict=True)}
     rows = []
     for k in KINDS:
@@ -240,7 +241,8 @@ def programme_table(
         cost = float(sum(money[int(n)] for n in new["no"]))
         ccost = float(sum(money[int(n)] for n in committed["no"]))
         running = float(run.reindex(mine["no"]).sum())
-        remarks = _programme_remarks(k, cost, ccost, len(committed), running, summary, lang)
+        sources = funds.sources_text([int(n) for n in new["no"]], lang) if len(new) else ""
+        remarks = _programme_remarks(k, cost, ccost, len(committed), running, summary, lang, sources=sources)
         rows.append({"no": len(rows) + 1, "kind": k.name, "programme": k.programme_name(lang), "goal": goal,
                      "remarks": remarks, "cost_wan": round(cost, 4), "committed_wan": round(ccost, 4),
                      "running_wan": round(running, 4), "projects": [int(n) for n in mine["no"]]})
@@ -286,8 +288,10 @@ def _programme_goal(k: object, new: pd.DataFrame, summary: dict, opt: OptimizerC
 
 
 def _programme_remarks(k: object, cost: float, ccost: float, n_committed: int, running: float, summary: dict,
-                       lang: str) -> str:
-    parts = [tr("fmt.investment", lang, wan=fmt_wan(cost))]
+                       lang: str, sources: str = "") -> str:
+    """「总投资2,935万元（省级补助资金1,415万元、县级财政资金1,520万元）；{committed apart}；{running}；{short}」."""
+    parts = [tr("fmt.investment_funded", lang, wan=fmt_wan(cost), sources=sources) if sources
+             else tr("fmt.investment", lang, wan=fmt_wan(cost))]
     if n_committed:
         parts.append(tr("fmt.committed_apart", lang, n=n_committed, wan=fmt_wan(ccost)))
     if running > 0:

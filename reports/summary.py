@@ -17,6 +17,7 @@ from healthplan.optimizer.config import (
 )
 from healthplan.optimizer.kinds import SERVICE_KEYS, enabled_kinds
 from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
+from healthplan.optimizer.standards import standard_named
 from healthplan.optimizer.text import Text
 from healthplan.reports.i18n import (
     ITEM_KIND_ORDER,
@@ -374,6 +375,13 @@ def fmt_share(part: float | None, whole: float | None) -> str:
     return f"{100 * float(part) / float(whole):.1f}%"
 
 
+def fmt_share_value(x: Any) -> str:
+    """A share (0–1) as a percentage with one decimal, e.g. 0.411 → ``41.1%``."""
+    if x is None or _isnan(x):
+        return "—"
+    return f"{100 * float(x):.1f}%"
+
+
 def coverage_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """Header and rows of the coverage table (persons and shares, before/after, gain) per coverage key."""
     L = lambda k: label(k, lang)  # noqa: E731
@@ -398,9 +406,10 @@ def standards_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[li
     for s in summary.get("standards") or []:
         met = s.get("met")
         mode = s.get("mode")
+        num = fmt_share_value if str(s.get("unit") or "").startswith("share") else fmt_num  # shares print as %
         rows.append([
-            standard_label(s, lang), fmt_num(s.get("required")), fmt_num(s.get("existing")),
-            fmt_num(s.get("planned")), fmt_num(s.get("shortfall")),
+            standard_label(s, lang), num(s.get("required")), num(s.get("existing")),
+            num(s.get("planned")), num(s.get("shortfall")),
             "—" if met is None else L("met_yes") if met else L("met_no"),
             L(f"mode_{mode}") if mode else "—", standard_source(s, lang),
         ])
@@ -408,9 +417,16 @@ def standards_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[li
 
 
 def standard_source(record: dict, lang: str = "zh") -> str:
-    """A standards row's source in ``lang`` (``source_zh`` for Chinese, ``source`` is English)."""
-    if lang_of(lang) == "zh" and record.get("source_zh"):
-        return str(record["source_zh"])
+    """A standards row's source in ``lang`` (``source_zh`` for Chinese, ``source`` is English).
+
+    A Chinese row without ``source_zh`` (a plan written before the standards carried it) cites the registered
+    standard in Chinese rather than printing the English text in a Chinese document."""
+    if lang_of(lang) == "zh":
+        if record.get("source_zh"):
+            return str(record["source_zh"])
+        std = standard_named(str(record.get("name", "")))
+        if std is not None:
+            return std.cite("zh")
     return str(record.get("source") or "")
 
 

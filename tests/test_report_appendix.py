@@ -148,6 +148,22 @@ def test_footnotes_explain_figures_cite_sources_and_flag_assumptions(xlsx):
     assert "假设值" in notes and "发热诊室单位造价未设定" in notes
     assert "重庆市秀山县2020年采购" in notes  # unit-cost source of ordinary ambulances, in Chinese
     assert not re.search(r"[A-Za-z]{3,}", notes)
+    assert "请核实）；" not in notes  # the lead-in says it once; the listed defaults do not repeat it
+
+
+def test_split_funding_and_units_print_one_per_line(tmp_path):
+    report = ReportConfig(county="示范县", funding={"ambulance": [{"source": "provincial_subsidy", "share": 0.5},
+                                                                   {"source": "county_budget", "share": 0.5}]},
+                          responsible={"ambulance": {"lead": "emergency_centre",
+                                                     "co": ["health_commission", "finance_bureau"]}})
+    inst = make_instance()
+    plan = make_plan(inst)
+    summary = summary_dict(inst, plan, timings={}, scenario_name="t", opt=OPT, report=report)
+    tables = appendix_tables(inst, plan, summary, report=report, opt=OPT, title="示范县规划")
+    path = appendix_to_docx(tmp_path / "appendix.docx", tables, title="示范县规划", timestamp=STAMP)
+    row = Document(path).tables[1].rows[1].cells  # project 1: the ambulances at S3 (95万元)
+    assert row[6].text == "省级补助资金47.5万元\n县级财政资金47.5万元"
+    assert row[8].text == "县急救中心、\n县卫生健康局、\n县财政局"
 
 
 def test_docx_is_a4_with_official_margins_and_landscape_tables(docx):

@@ -12,7 +12,7 @@ from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.appendix import appendix_tables
 from healthplan.reports.config import ReportConfig, report_problems
 from healthplan.reports.funding import project_money, running_costs
-from healthplan.reports.projects import group_projects, project_table
+from healthplan.reports.projects import group_projects, programme_table, project_table
 from healthplan.reports.summary import summary_dict
 from healthplan.reports.writer import write_run
 
@@ -162,3 +162,21 @@ def test_unknown_site_override_stops_the_writer(tmp_path):
     with pytest.raises(InputError, match="NOPE"):
         write_run(tmp_path / "run", inst, plan, report=report, opt=OPT, timings={}, scenario_name="t")
     assert not any((tmp_path / "run").glob("*.csv"))
+
+
+def test_programme_remarks_name_each_kinds_sources():
+    report = ReportConfig(funding={"ambulance": [{"source": "central_budget", "share": 0.6},
+                                                  {"source": "county_budget", "share": 0.4}]})
+    inst = make_instance()
+    plan = make_plan(inst)
+    summary = summary_dict(inst, plan, timings={}, scenario_name="t", opt=OPT, report=report)
+    for lang, amb, blood in (
+        ("zh", "总投资220万元（中央预算内投资132万元、县级财政资金88万元）", "总投资80万元（县级财政资金）"),
+        ("en", "investment 220 (10k CNY; Central government budget investment 132, County budget 88)",
+         "investment 80 (10k CNY; County budget)"),
+    ):
+        projects = project_table(inst, plan, report=report, opt=OPT, lang=lang)
+        p = programme_table(projects, plan, summary, report=report, opt=OPT, instance=inst, lang=lang)
+        remarks = p.set_index("kind")["remarks"]
+        assert remarks["ambulance"].startswith(amb), remarks["ambulance"]
+        assert remarks["blood"].startswith(blood), remarks["blood"]
