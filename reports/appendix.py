@@ -25,6 +25,7 @@ the run's timestamp) so re-rendering a run gives identical bytes.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ FONT_FALLBACKS: dict[str, tuple[str, str, str]] = {  # name → (altName, panose
     "仿宋": ("FangSong", "02010609060101010101", "modern"),
 }
 PT_TITLE, PT_HEADING, PT_CAPTION, PT_TABLE, PT_TABLE_DENSE, PT_NOTE = 18, 16, 14, 10.5, 9, 9
+XLSX_LINE_PT, XLSX_NOTE_LINE_PT = 13.5, 12.0  # row height a wrapped line takes in the workbook (10 pt, 9 pt text)
 
 
 @dataclass
@@ -627,19 +629,34 @@ def appendix_to_xlsx(path: Path, tables: list[AppendixTable], *, lang: str = "zh
                 f = t.cell_formats.get((i, cols[j]))
                 if f is not None:
                     cell.number_format = number_formats[f]
-        r = 4 + len(t.data) + 1
-        for k, note in enumerate(t.notes, start=1):
-            ws.cell(row=r, column=1, value=tr("fmt.note_numbered", lang, n=k, text=note)).font = Font(name=body_font,
-                                                                                                       size=9)
-            r += 1
         total_width = sum(t.widths) or 1.0
         chars = 150 if t.wide else 100  # Excel character widths across the printed page
+        widths = []
         for j, c in enumerate(cols, start=1):
             if t.widths and len(t.widths) == ncol:
                 width = t.widths[j - 1] / total_width * chars
             else:
                 width = max([_text_width(str(c))] + [_text_width(str(v)) for v in t.data[c].head(200)]) + 2
-            ws.column_dimensions[get_column_letter(j)].width = min(max(6, width), 70)
+            widths.append(min(max(6, width), 70))
+            ws.column_dimensions[get_column_letter(j)].width = widths[-1]
+        # Row heights from the wrapped lines (Excel and LibreOffice keep one line a row unless told), so the printed
+        # table shows every line of a long 依据 or name
+        ws.row_dimensions[3].height = XLSX_LINE_PT * max(_lines(str(c), w) for c, w in zip(cols, widths, strict=True))
+        for i, row in enumerate(t.data.itertuples(index=False, name=None)):
+            if i not in sections:
+                n = max(_lines(str(v), w) for v, w in zip(row, widths, strict=True) if isinstance(v, str)) \
+                    if any(isinstance(v, str) for v in row) else 1
+                ws.row_dimensions[4 + i].height = XLSX_LINE_PT * n + 3
+        # Notes: one merged, wrapped cell across the table each (a long unmerged note would widen the printed page)
+        r = 4 + len(t.data) + 1
+        for k, note in enumerate(t.notes, start=1):
+            text = tr("fmt.note_numbered", lang, n=k, text=note)
+            cell = ws.cell(row=r, column=1, value=text)
+            cell.font = Font(name=body_font, size=9)
+            cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+            ws.row_dimensions[r].height = XLSX_NOTE_LINE_PT * _lines(text, sum(widths)) + 2
+            r += 1
         ws.freeze_panes = "A4"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if t.wide else "portrait"
@@ -899,6 +916,13 @@ def _num(x: object) -> float | None:
 def _text_width(s: str) -> int:
     # CJK characters take two columns in Excel
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s[:80])
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` Excel characters wide (CJK counts two; explicit breaks too)."""
+    usable = max(width - 1.5, 1.0)  # the cell's padding
+    return sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E80 else 1 for ch in part) / usable))
+               for part in str(text).split("\n"))
 
 
 __all__ = [

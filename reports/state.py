@@ -92,7 +92,7 @@ def save_state(
         "lang": lang,
         "created": created,
         "timings": {k: float(v) for k, v in timings.items()},
-        "report": report.model_dump(mode="json"),
+        "report": report.model_dump(mode="json", exclude_unset=True),  # unset defaults stay flagged
         "opt": opt.model_dump(mode="json", exclude_unset=True),
         "int_columns": int_cols,
         "instance": {

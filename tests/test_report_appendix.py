@@ -11,6 +11,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from test_report_fixtures import make_instance, make_plan
 
 from healthplan.optimizer.config import OptimizerConfig
@@ -112,6 +113,25 @@ def test_xlsx_print_setup(xlsx):
         assert "&P" in ws.oddFooter.center.text
     assert wb["附表1 项目明细"].page_setup.orientation == "landscape"
     assert wb["重点项目清单"].page_setup.orientation == "portrait"
+
+
+def test_xlsx_notes_span_the_table_and_rows_fit_their_lines(xlsx):
+    plan, summary, wb = xlsx
+    for ws in wb:
+        notes = [c for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("注")]
+        assert notes, ws.title
+        merged = {str(m) for m in ws.merged_cells.ranges}
+        last = get_column_letter(ws.max_column)
+        for c in notes:  # a long unmerged note would set the printed width and shrink the table to fit it
+            assert f"A{c.row}:{last}{c.row}" in merged, (ws.title, c.row)
+            assert c.alignment.wrap_text and ws.row_dimensions[c.row].height >= 12
+    ws = wb["附表1 项目明细"]
+    heads = [c.value for c in ws[3]]
+    basis = heads.index("依据") + 1
+    for r in range(4, 4 + len(plan.items)):
+        text = ws.cell(row=r, column=basis).value
+        if isinstance(text, str) and len(text) > 40:  # wraps in its column: the row is taller than one line
+            assert ws.row_dimensions[r].height >= 2 * 13.5, (r, text)
 
 
 def test_xlsx_standards_equal_summary_json_without_codes(xlsx):
