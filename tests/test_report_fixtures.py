@@ -138,6 +138,13 @@ def make_plan(inst: Instance, *, baseline: bool = False, status: Status = Status
         if len(items) else pd.DataFrame()
     )
     after = inst.sites.copy()
+    if not baseline:  # the stock after the plan, as the optimizer gives it: each item's units added at its site
+        for it in items.itertuples():
+            if it.kind == "ambulance":
+                after.loc[it.site_id, "amb_ord"] += it.quantity_ord
+                after.loc[it.site_id, "amb_np"] += it.quantity_np
+            else:
+                after.loc[it.site_id, {"blood": "blood_point"}.get(it.kind, it.kind)] = True
     info = (
         SolveInfo(Status.BASELINE, solver="", message="baseline")
         if baseline

@@ -74,8 +74,8 @@ def test_payload_matches_plan_and_project_table(case, projects, page_path):
         g = got.loc[item_id]
         assert g["cost"] == pytest.approx(row["cost_wan"])
         assert g["newly"] == row["newly_covered"] and g["only"] == row["only_covered"]
-        assert g["name"] == projects.loc[item_id, "项目名称"]  # popups carry the appendix's names and 依据
-        assert g["basis"] == projects.loc[item_id, "依据"]
+        assert g["name"] == projects.loc[item_id, "name"]  # popups carry the appendix's names and 依据
+        assert g["basis"] == projects.loc[item_id, "basis"]
         assert (g["lat"], g["lon"]) == pytest.approx(tuple(inst.sites.loc[row["site_id"], ["lat", "lon"]]))
     assert len(data["townships"]["features"]) == len(inst.townships)
     assert [m["key"] for m in data["metrics"]] == ["combined", "ambulance", "fever", "blood", "subcentre"]
