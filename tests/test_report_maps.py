@@ -459,7 +459,7 @@ def test_demo_county_maps(tmp_path):
     proj = projects_mod.project_table(inst, plan, report=scen.report, opt=scen.optimizer_config(), lang="zh")
     rec = project_records(inst, plan, proj, "zh")
     # Names in the popups/labels are the project table's (joined by item id).
-    by_id = proj["项目名称"].to_dict()
+    by_id = proj["name"].to_dict()
     for item_id, name in zip(rec["item_id"], rec["project_name"], strict=True):
         if item_id in by_id:
             assert name == by_id[item_id]
