@@ -17,13 +17,14 @@ from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.optimizer.coverage import coverage_pairs
 from healthplan.optimizer.decisions import origin_of
 from healthplan.optimizer.phasing import milestone_factors, milestone_target
-from healthplan.optimizer.kinds import active_services, enabled_kinds, item_type
+from healthplan.optimizer.kinds import SERVICE_KEYS, active_services, enabled_kinds, item_type, service
 from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan, SolveInfo
 from healthplan.optimizer.prepare import ModelData, prepare
 from healthplan.optimizer.solution import empty_items
 from healthplan.optimizer.standard import Measured
 from healthplan.optimizer.standards import scenario_standards
 from healthplan.optimizer.status import Status
+from healthplan.optimizer.text import Text
 
 if TYPE_CHECKING:
     from healthplan.geodata.instance import Instance
@@ -225,7 +226,7 @@ def standards_by_year(data: ModelData, items: pd.DataFrame, before: Measured, pa
 
 
 def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
-             solve_info: SolveInfo | None = None, assumptions: Sequence[str] = (),
+             solve_info: SolveInfo | None = None, assumptions: Sequence[Text | str] = (),
              data: ModelData | None = None) -> Plan:
     """Measure existing stock + ``items`` with the same code the baseline uses.
 
@@ -259,7 +260,7 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
         su[f"{key}_before"] = u0[key]
         su[f"{key}_after"] = u1[key]
     standards = standards_table(data, before, after)
-    items = justify(data, items, pairs, u1, cov0)
+    items = justify(data, items, pairs, u1, cov0, standards)
     years = sorted(set(data.years) | set(items["year"].tolist()))
     names = [k.name for k in enabled_kinds(cfg)]
     spend = pd.DataFrame(0.0, index=pd.Index(names, name="kind"), columns=pd.Index(years, name="year"))
@@ -277,15 +278,19 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
             for svc in k.active_services(k.settings(cfg)):
                 meta[f"{svc.key}_mean_minutes"] = {"before": mean_access_minutes(data, u0[svc.key]),
                                                    "after": mean_access_minutes(data, u1[svc.key])}
-    notes = list(data.assumptions) + [a for a in assumptions if a not in data.assumptions]
+    notes = list(data.assumptions) + [Text.of(a) for a in assumptions if Text.of(a) not in data.assumptions]
     for _, row in standards.iterrows():
         if row["name"].endswith("_target_coverage"):
             key = row["name"].removesuffix("_target_coverage")
             target = float(pd.to_numeric(row["required"]))
             asked = next((s.target(cfg) for s in scenario_standards(cfg) if s.name == row["name"]), None)
             if asked is not None and target < asked - 1e-9:
-                notes.append(f"{key} coverage target {asked:.0%} capped at the {target:.1%} of the "
-                             "population that any facility can reach.")
+                svc = service(key)[1] if key in SERVICE_KEYS else None
+                name = svc.label("zh") if svc is not None else key
+                notes.append(Text(
+                    f"{name}覆盖率目标{100 * asked:.0f}%调整为任一设施可达人口所占比例{100 * target:.1f}%。",
+                    f"{key} coverage target {asked:.0%} capped at the {target:.1%} of the population that any "
+                    "facility can reach."))
     return Plan(
         items=items, demand_coverage=dc, township_coverage=tc, standards=standards, spend=spend,
         after_stock=after_stock(data, items), site_units=su, solve=solve_info or SolveInfo(Status.BASELINE, message="evaluated, "

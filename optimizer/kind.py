@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from healthplan.geodata.schemas import ColumnSchema
 from healthplan.optimizer.model import expr
-from healthplan.optimizer.text import Source, Text
+from healthplan.optimizer.text import Source, Text, is_en
 
 if TYPE_CHECKING:
     from healthplan.geodata.instance import Instance
@@ -111,6 +111,7 @@ class UnitCost:
     label: Text
     field: str
     fallback: float | None = None
+    source: Source | None = None  # where the default comes from (cited under the appendix tables)
 
     def value(self, kc: Any) -> tuple[float, bool]:
         """(万元, True when the fallback was used) under the kind's section ``kc``."""
@@ -140,10 +141,10 @@ class Service:
 class KindData:
     """A kind's prepared arrays over sites (order of ``instance.sites``); kinds subclass it with their fields.
 
-    ``assumptions`` are sentences for the plan's 假设值 list (values without a source the run used).
+    ``assumptions`` are sentences (zh/en) for the plan's 假设值 list (values without a source the run used).
     """
 
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Text, ...] = ()
     notes: dict[str, float] = field(default_factory=dict)
 
 
@@ -235,20 +236,28 @@ class ResourceKind:
             for s in self.active_services(kc)
         ), default=0.0))
 
-    def unit_costs(self, kc: Any) -> dict[str, tuple[float, str | None]]:
-        """Unit cost (万元) per cost key, with an assumption sentence when the value is an unsourced fallback."""
-        out: dict[str, tuple[float, str | None]] = {}
+    def unit_costs(self, kc: Any) -> dict[str, tuple[float, Text | None]]:
+        """Unit cost (万元) per cost key, with an assumption sentence (zh/en) when the value is an unsourced
+        fallback."""
+        out: dict[str, tuple[float, Text | None]] = {}
         for c in self.costs:
             value, assumed = c.value(kc)
-            out[c.key] = (value, f"{c.label('en')} unit cost not set: {value:g}万元 is an ASSUMPTION (no sourced "
-                                 f"default; set resources.{self.name}.{c.field})." if assumed else None)
+            out[c.key] = (value, Text(
+                f"{c.label('zh')}单位造价未设定，按{value:g}万元计（假设值，无来源依据，请按本地实际设定）。",
+                f"{c.label('en')} unit cost not set: {value:g} (10k CNY) is an ASSUMPTION (no sourced default; "
+                f"set resources.{self.name}.{c.field}).",
+            ) if assumed else None)
         return out
 
-    def site_cost_extra(self, kc: Any, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+    def site_cost_extra(self, kc: Any, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Text]]:
         """Per-site additions to the unit costs (万元 per cost key, one value per site, e.g. the beds a sub-centre
         must add to reach the secondary-hospital floor) and their assumption sentences; none by default. The
         scenario's per-site overrides (``site_costs_wan``) replace the sum."""
         return {}, []
+    def unused_fields(self, kc: Any) -> tuple[str, ...]:
+        """Fields of the kind's section (dotted) the scenario's other settings make irrelevant, so an unset
+        ASSUMPTION default among them is not reported (e.g. call rates when the busy fraction is given)."""
+        return ()
 
     def check(self, kc: Any, site_ids: pd.Index) -> list[tuple[str, str, str]]:
         """Problems of the scenario section against the sites: (where, message, fix) triples, all at once."""
@@ -395,14 +404,56 @@ class ResourceKind:
 
     # ------------------------------------------------------------ texts
 
+    programme: ClassVar[Text | None] = None  # 重点项目 of the plan-level list (「推进院前医疗急救网络建设」)
+
+    def programme_name(self, lang: str = "zh") -> str:
+        """The kind's row name in the plan-level list (重点项目); default 「推进{label}建设」."""
+        if self.programme is not None:
+            return self.programme(lang)
+        return Text(f"推进{self.label('zh')}建设", f"{self.label('en')}")(lang)
+
+    def programme_goal(self, projects: pd.DataFrame, lang: str = "zh") -> str:
+        """What the kind's projects build, counted, for the 建设目标 of the plan-level list.
+
+        ``projects`` are the kind's rows of the per-site list (columns ``kind`` = item type, ``quantity``,
+        ``quantity_ord``, ``quantity_np``, ``new_station``, ``site_name``). Default: per item type
+        「{建设性质}{item}{n}个」, naming the sites when there are three or fewer (seed 000: 「湖边镇卫生院建成区域次中心」).
+        """
+        parts = []
+        for it in self.items:
+            rows = projects[projects["kind"] == it.key]
+            if not len(rows):
+                continue
+            n = int(len(rows))
+            names = list(dict.fromkeys(str(x) for x in rows["site_name"]))
+            where = ("、" if not is_en(lang) else ", ").join(names) if len(names) <= 3 else ""
+            if is_en(lang):
+                parts.append(f"{it.label('en').lower()}: {n}" + (f" ({where})" if where else ""))
+            else:
+                parts.append(f"{it.nature('zh')}{it.label('zh')}{n}个" + (f"（{where}）" if where else ""))
+        return ("; " if is_en(lang) else "，").join(parts)
+
+    def no_gain_sentence(self, item: ItemType, row: Any, site: pd.Series, lang: str = "zh") -> str:
+        """What a project that newly covers nobody (everyone in its reach is covered by earlier rows of the list or
+        by existing facilities) contributes, for its 依据. ``site`` is the site's row of ``Instance.sites``
+        (today's stock). Default: it adds service where the service exists already."""
+        svc = next((s for s in self.services if s.key == item.service), None)
+        short = svc.short(lang) if svc is not None else item.label(lang)
+        if is_en(lang):
+            return f"adds {short} capacity where the population is already within reach of the service"
+        return f"所在地区已有{short}服务覆盖，本项目增加服务供给"
+
+    def running_cost(self, kc: Any, row: Any) -> tuple[float, Source] | None:
+        """Annual running cost of a project row (万元 a year) and its source, or ``None`` when the kind has no
+        sourced figure (the reports then use their flagged ASSUMPTION rate on capital)."""
+        return None
+
     def item(self, key: str) -> ItemType:
         """The item type ``key`` of this kind."""
         return next(it for it in self.items if it.key == key)
 
     def item_name(self, item: ItemType, row: Any, base: str, lang: str) -> str:
         """Project name: the site's name followed by the item's name (「…发热诊室建设项目」)."""
-        from healthplan.optimizer.text import is_en
-
         return f"{base}: {item.name('en')}" if is_en(lang) else f"{base}{item.name('zh')}"
 
     def item_content(self, item: ItemType, row: Any, site: pd.Series, lang: str) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from healthplan.optimizer.kinds import ITEM_KEYS, SERVICE_KEYS
 from healthplan.optimizer.status import Status
+from healthplan.optimizer.text import Text
 
 # Columns of Plan.items, one row per project (site × kind × year). Units in the descriptions.
 ITEM_COLUMNS: dict[str, str] = {
@@ -74,7 +75,7 @@ class Plan:
     solve: SolveInfo
     site_units: pd.DataFrame = field(default_factory=pd.DataFrame)
     budget_wan: float | None = None
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Text, ...] = ()  # 假设值 sentences in both languages (``Text``)
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property

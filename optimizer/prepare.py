@@ -13,6 +13,7 @@ from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.optimizer.decisions import apply_to_data, decision_problems
 from healthplan.optimizer.kind import KindData, PrepareContext
 from healthplan.optimizer.kinds import KINDS, enabled_kinds
+from healthplan.optimizer.text import Text
 
 if TYPE_CHECKING:
     from healthplan.geodata.instance import Instance
@@ -30,7 +31,7 @@ class ModelData:
     level: np.ndarray  # str per site
     cost: dict[str, np.ndarray]
     kinds: dict[str, Any]  # kind name → its KindData subclass
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Text, ...] = ()  # sentences (zh/en) for the plan's 假设值 list
     notes: dict[str, float] = field(default_factory=dict)
     messages: tuple[str, ...] = ()  # notes for the plan's readers (e.g. what a named decision changed)
 
@@ -93,12 +94,12 @@ def milestone_problems(cfg: OptimizerConfig) -> ProblemReport:
     return rep
 
 
-def site_costs(instance: Instance, cfg: OptimizerConfig) -> tuple[dict[str, np.ndarray], list[str]]:
+def site_costs(instance: Instance, cfg: OptimizerConfig) -> tuple[dict[str, np.ndarray], list[Text]]:
     """Unit cost per site for every cost key (万元), with per-site overrides; and the assumption sentences of
     unsourced fallbacks used by enabled kinds."""
     n = len(instance.sites)
     cost: dict[str, np.ndarray] = {}
-    assumptions: list[str] = []
+    assumptions: list[Text] = []
     for k in KINDS:
         for key, (value, assumed) in k.unit_costs(k.settings(cfg)).items():
             cost[key] = np.full(n, float(value))

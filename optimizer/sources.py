@@ -164,3 +164,19 @@ DSA_COST = Source("C", None, Text("DSA手术室约470—1,250万元/间（2024�
 SECONDARY_BEDS = Source("D", BASIC_STANDARDS_1994, Text("二级综合医院病床不少于100张（据转载文本）",
                                                        "a grade-II general hospital has ≥ 100 beds (via copies)"))
 ASSUMPTION = Source("ASSUMPTION")
+
+# ---------------------------------------------------------------- sources of unit costs and running costs (graded)
+
+AMB_COST_ORD = Source("C", None, Text("重庆市秀山县2020年采购（250万元购10辆）；安徽省临泉县采购（139万元购7辆）",
+                                      "Chongqing Xiushan 2020 (10 for 2.5 million CNY); Anhui Linquan (7 for 1.39 "
+                                      "million CNY)"))
+AMB_COST_NP = Source("C", None, Text("2020年负压救护车报价36万元；厦门市采购（128.4万元购5辆）",
+                                     "a 2020 negative-pressure ambulance quote (360,000 CNY); Xiamen (5 for 1.284 "
+                                     "million CNY)"))
+AMB_OPEX = Source("C", None, Text("北京市通州区测算：45辆救护车年运行费用1,556万元（含人员，推算值）",
+                                  "Beijing Tongzhou estimate: 15.56 million CNY a year for 45 vehicles, crews included "
+                                  "(derived)"))
+FEVER_CLINIC_COST = Source("C", None, Text("河南省某县中医院发热门诊新建项目（建筑面积1,850平方米）",
+                                           "a Henan county TCM hospital's new fever clinic (1,850 m²)"))
+SUBCENTRE_COST = Source("C", None, Text("湖北省通城县2024年招标（3所改建、8所提升，合计2亿元）",
+                                        "Hubei Tongcheng 2024 tender (3 rebuilds and 8 upgrades for 200 million CNY)"))

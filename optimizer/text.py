@@ -39,6 +39,20 @@ class Text:
         s = self.en if is_en(lang) else self.zh
         return s.format(**fmt) if fmt else s
 
+    def as_dict(self) -> dict[str, str]:
+        """``{"zh": …, "en": …}`` (JSON: saved run state, summary.json)."""
+        return {"zh": self.zh, "en": self.en}
+
+    @classmethod
+    def of(cls, value: Text | dict | str) -> Text:
+        """A Text from a Text, a ``{"zh", "en"}`` mapping, or a plain string (the same in both languages: a run
+        saved before texts had two languages, or user text such as a name)."""
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, dict):
+            return cls(str(value.get("zh", value.get("en", ""))), str(value.get("en", value.get("zh", ""))))
+        return cls(str(value), str(value))
+
 
 @dataclass(frozen=True)
 class Document:

@@ -1,97 +1,99 @@
-"""Labels of every table, column and kind in Chinese (default) and English (``--lang en``)."""
+"""Every fixed text of the reports, in Chinese (default) and English (``--lang en``), from gettext catalogs.
+
+The texts live in ``reports/locale/<lang>/LC_MESSAGES/healthplan.po`` (one catalog per language, the same message
+ids in both), read at run time with Babel's ``babel.messages.pofile.read_po``: the .po files are the single
+source, so there is no compiled .mo file that could fall behind them. Message ids are keys (``summary_title``,
+``status.optimal``, ``doc.per_site_caption`` …); a text with fields is formatted with ``str.format``
+(:func:`tr`). ``tests/test_report_i18n.py`` checks that both catalogs hold the same ids, no empty text, the same
+fields per id, and every id the code asks for.
+
+What kinds and standards call themselves stays with them (``Text`` in the kind modules, picked by ``lang``):
+:func:`kind_name`, :func:`coverage_name` and :func:`standard_name` read those.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from healthplan.optimizer.kinds import ITEM_KEYS, KIND_NAMES, SERVICE_KEYS, item_type, service
 from healthplan.optimizer.kinds import kind as registered_kind
 from healthplan.optimizer.standards import standard_named
+from healthplan.optimizer.text import Text
 
 Lang = Literal["zh", "en"]
+LANGS: tuple[str, ...] = ("zh", "en")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "healthplan"
 
 # Item types (Plan.items "kind") in the order of the registered kinds: the order of every list and table.
 ITEM_KIND_ORDER: tuple[str, ...] = ITEM_KEYS
 
 
-STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "optimal": ("最优", "optimal"),
-    "time_limit": ("达到时间上限（非最优）", "time limit reached (not proven optimal)"),
-    "infeasible": ("无可行解", "infeasible"),
-    "unbounded": ("无界", "unbounded"),
-    "error": ("求解失败", "solver error"),
-    "baseline": ("现状（未优化）", "baseline (no optimisation)"),
-}
+class MissingMessage(KeyError):
+    """A message id the catalogs do not have (a programming error: the catalog test catches it)."""
 
-LABELS: dict[str, tuple[str, str]] = {
-    # summary
-    "summary_title": ("规划方案摘要", "Plan summary"),
-    "scenario": ("情景", "Scenario"),
-    "instance": ("数据", "Data"),
-    "synthetic_note": ("本例数据为合成演示数据，不代表任何真实县区。", "The data of this run are synthetic (demo)."),
-    "solver_section": ("求解情况", "Solver"),
-    "status": ("状态", "Status"),
-    "solver": ("求解器", "Solver"),
-    "gap": ("相对间隙", "Relative gap"),
-    "objective": ("目标值", "Objective"),
-    "time_limit_warning": (
-        "求解在时间上限内停止，所给方案为可行解但未证明最优，相对间隙为",
-        "The solver stopped at its time limit: the plan is feasible but not proven optimal; relative gap",
-    ),
-    "budget": ("预算(万元)", "Budget (10k CNY)"),
-    "spent": ("投资(万元)", "Spent (10k CNY)"),
-    "unlimited": ("不限", "unlimited"),
-    "n_items": ("项目数", "Projects"),
-    "coverage_section": ("覆盖人口（规划前后）", "Coverage before and after the plan"),
-    "kind": ("类别", "Kind"),
-    "population": ("总人口(人)", "Population (persons)"),
-    "before": ("规划前覆盖(人)", "Covered before (persons)"),
-    "after": ("规划后覆盖(人)", "Covered after (persons)"),
-    "before_share": ("规划前覆盖率", "Share before"),
-    "after_share": ("规划后覆盖率", "Share after"),
-    "gain": ("新增覆盖(人)", "Newly covered (persons)"),
-    "standards_section": ("标准达标情况", "Standards"),
-    "spend_section": ("投资汇总（万元）", "Spend by kind and year (10k CNY)"),
-    "total": ("合计", "Total"),
-    "assumptions_section": ("假设值（无来源，请核实）", "Assumptions (no source: please check)"),
-    "notes_section": ("说明", "Notes"),
-    "files_section": ("输出文件", "Files"),
-    "timings_section": ("耗时(秒)", "Timings (s)"),
-    "none": ("无", "none"),
-    "met_yes": ("达标", "met"),
-    "met_no": ("未达标", "short"),
-    # standards columns
-    "std_name": ("标准", "Standard"),
-    "std_required": ("要求", "Required"),
-    "std_existing": ("现有", "Existing"),
-    "std_planned": ("规划后", "Planned"),
-    "std_shortfall": ("缺口", "Shortfall"),
-    "std_met": ("是否达标", "Met"),
-    "std_mode": ("约束方式", "Mode"),
-    "std_source": ("依据来源", "Source"),
-    "mode_hard": ("硬约束", "hard"),
-    "mode_soft": ("软约束", "soft"),
-    "mode_off": ("未启用", "off"),
-    "mode_target": ("覆盖目标", "target"),
-    "std_unit": ("单位", "Unit"),
-    "unit_vehicles": ("辆", "vehicles"),
-    "unit_sites": ("个", "sites"),
-    "unit_share": ("比例", "share"),
-    "unit_share (worst township)": ("比例（最低乡镇）", "share (worst township)"),
-    "year": ("年份", "Year"),
-}
+
+def lang_of(lang: str) -> str:
+    """``en`` for English output (``--lang en``), else ``zh``."""
+    return "en" if str(lang).lower().startswith("en") else "zh"
+
+
+def catalog_path(lang: str) -> Path:
+    """The .po file of ``lang``."""
+    return LOCALE_DIR / lang_of(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """Message id → text of ``lang``'s catalog (read once per process with Babel)."""
+    from babel.messages.pofile import read_po
+
+    path = catalog_path(lang)
+    with path.open("rb") as f:
+        cat = read_po(f, locale=lang_of(lang), domain=DOMAIN)
+    return {str(m.id): str(m.string) for m in cat if m.id and isinstance(m.id, str)}
+
+
+def tr(key: str, lang: str = "zh", /, **fmt: object) -> str:
+    """The text ``key`` in ``lang``, formatted with ``fmt``.
+
+    Raises
+    ------
+    MissingMessage
+        When the catalog has no such id (never at run time once the catalog test passes).
+    """
+    text = catalog(lang_of(lang)).get(key)
+    if text is None:
+        raise MissingMessage(f"message {key!r} is missing from {catalog_path(lang)}")
+    return text.format(**fmt) if fmt else text
+
+
+def message(key: str, /, **fmt: object) -> Text:
+    """The text ``key`` in both languages (a ``Text``), for notes that are written before the language is known."""
+    return Text(tr(key, "zh", **fmt), tr(key, "en", **fmt))
+
+
+def has_message(key: str) -> bool:
+    """Whether the catalogs define ``key``."""
+    return key in catalog("zh")
 
 
 def label(key: str, lang: str = "zh") -> str:
     """The label ``key`` in ``lang`` ('zh' or 'en'); unknown keys come back unchanged."""
-    pair = LABELS.get(key)
-    return key if pair is None else pair[_i(lang)]
+    return tr(key, lang) if has_message(key) else key
 
 
 def unit_name(unit: str, lang: str = "zh") -> str:
     """Unit of a standard row (``vehicles``, ``sites``, ``share`` …) in ``lang``; unknown units unchanged."""
-    pair = LABELS.get(f"unit_{unit}")
-    return str(unit) if pair is None else pair[_i(lang)]
+    return label(f"unit_{unit}", lang) if has_message(f"unit_{unit}") else str(unit)
+
+
+def status_name(status: str, lang: str = "zh") -> str:
+    """Name of a solver status value (optimizer.status.Status) in ``lang``."""
+    key = f"status.{status}"
+    return tr(key, lang) if has_message(key) else str(status)
 
 
 def kind_name(kind: str, lang: str = "zh") -> str:
@@ -111,12 +113,6 @@ def coverage_name(key: str, lang: str = "zh") -> str:
     return service(str(key))[1].label(lang)
 
 
-def status_name(status: str, lang: str = "zh") -> str:
-    """Name of a solver status value (optimizer.status.Status) in ``lang``."""
-    pair = STATUS_NAMES.get(str(status))
-    return str(status) if pair is None else pair[_i(lang)]
-
-
 def standard_name(name: str, lang: str = "zh") -> str:
     """Readable name of a standard row of ``Plan.standards``: the standard's own label (kinds' standards, the
     township floors ``equity_{key}`` and coverage targets ``{key}_target_coverage``); otherwise the raw name."""
@@ -124,5 +120,6 @@ def standard_name(name: str, lang: str = "zh") -> str:
     return s.label(lang) if s is not None else str(name)
 
 
-def _i(lang: str) -> int:
-    return 1 if str(lang).lower().startswith("en") else 0
+def sep(lang: str) -> str:
+    """The list separator of ``lang`` between clauses (「；」 / "; ")."""
+    return tr("sep.clause", lang)

@@ -3,9 +3,11 @@
 Layers of ``placements.gpkg`` (CRS of the instance; each also written as ``<layer>.csv`` in UTF-8 with BOM so
 that Excel/WPS open Chinese text correctly):
 
-- ``new_items`` (points): one row per project (site × kind × year) with its cost (万元), quantities, justification
-  figures (persons newly covered, persons covered only by it, 万元 per 1,000 newly covered), project name and 依据;
-- ``facilities_after`` (points): every site with its stock after the plan and what the plan adds there;
+- ``new_items`` (points): one row per plan item (site × item type × year) with its cost (万元), quantities,
+  justification figures (persons newly covered — additive: per service they sum to the plan's gain —, persons
+  covered only by it, 万元 per 1,000 newly covered), the number, name and 依据 of its project in the per-site list;
+- ``facilities_after`` (points): every site with its stock after the plan and what the plan adds there
+  (``added_<column>`` for each stock column of each kind, e.g. vehicles, or 0/1 for a facility);
 - ``demand_coverage`` (points): each demand point's population (persons) and covered share before/after per
   coverage key (0–1; MEXCLP expected coverage for ``ambulance``);
 - ``township_coverage`` (polygons): persons covered before/after per key and the shares.
@@ -23,73 +25,83 @@ import numpy as np
 import pandas as pd
 
 from healthplan.geodata.instance import Instance
-from healthplan.optimizer.kinds import SERVICE_KEYS
+from healthplan.optimizer.justification import list_order
+from healthplan.optimizer.kinds import KINDS, SERVICE_KEYS
 from healthplan.optimizer.plan import Plan
-from healthplan.reports.projects import group_projects
+from healthplan.optimizer.text import Text
+from healthplan.reports.i18n import LANGS, message, tr
 
 LAYERS: tuple[str, ...] = ("new_items", "facilities_after", "demand_coverage", "township_coverage")
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with BOM: Excel and WPS then detect UTF-8 and show Chinese correctly
 
 
 def items_frame(instance: Instance, plan: Plan, projects: pd.DataFrame | None = None) -> pd.DataFrame:
-    """New items, one row per project, with site name, township, coordinates and the 依据 figures.
+    """New items, one row per plan item in the order of the per-site list, with site name, township, coordinates,
+    the 依据 figures and their project.
 
-    ``projects`` (from :func:`reports.projects.project_table`, indexed by item id) adds ``project_name`` and
-    ``basis`` text. Money in 万元, coverage in persons.
+    ``projects`` (:func:`reports.projects.project_table`, typed) adds ``no`` (the project's 序号), ``project_name``
+    and ``basis`` to each of the project's items (``item_ids``). Money in 万元, coverage in persons.
     """
-    p = group_projects(plan.items)
-    cols = ["item_id", "site_id", "site_name", "township", "kind", "year", "quantity", "quantity_ord",
-            "quantity_np", "new_station", "cost_wan", "newly_covered", "only_covered", "wan_per_1000",
-            "standards", "project_name", "basis", "x", "y", "lon", "lat"]
-    if p.empty:
+    cols = ["item_id", "no", "site_id", "site_name", "township", "kind", "origin", "year", "quantity",
+            "quantity_ord", "quantity_np", "new_station", "cost_wan", "newly_covered", "only_covered",
+            "wan_per_1000", "standards", "project_name", "basis", "x", "y", "lon", "lat"]
+    items = plan.items
+    if items is None or not len(items):
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in cols})
-    sites = instance.sites.reindex(p["site_id"])
+    p = items.iloc[list_order(items)].reset_index(drop=True).copy()
+    p["site_id"] = p["site_id"].astype(str)
+    sites = instance.sites.set_axis(instance.sites.index.astype(str)).reindex(p["site_id"])
     p = p.assign(
         site_name=sites["name"].astype(str).to_numpy(),
         township=sites["township"].astype(str).to_numpy() if "township" in sites else "",
-        wan_per_1000=np.where(p["newly_covered"] > 0, p["cost_wan"] / (p["newly_covered"].where(
-            p["newly_covered"] > 0, 1) / 1000), np.nan),
         x=sites["x"].to_numpy(float), y=sites["y"].to_numpy(float),
         lon=sites["lon"].to_numpy(float), lat=sites["lat"].to_numpy(float),
     )
+    if "origin" not in p:
+        p["origin"] = "optimized"
     if projects is not None and len(projects):
-        name_col, basis_col = projects.columns[1], projects.columns[9]
-        p["project_name"] = p["item_id"].map(projects[name_col]).fillna("")
-        p["basis"] = p["item_id"].map(projects[basis_col]).fillna("")
+        per_item = projects.explode("item_ids").set_index("item_ids")
+        p["no"] = p["item_id"].map(per_item["no"]).astype("Int64")
+        p["project_name"] = p["item_id"].map(per_item["name"]).fillna("")
+        p["basis"] = p["item_id"].map(per_item["basis"]).fillna("")
     else:
+        p["no"] = pd.array([pd.NA] * len(p), dtype="Int64")
         p["project_name"] = ""
         p["basis"] = ""
     p["year"] = p["year"].astype(int)
     for c in ("quantity", "quantity_ord", "quantity_np"):
-        p[c] = p[c].round().astype(int)
+        p[c] = pd.to_numeric(p[c]).fillna(0).round().astype(int)
     return p[cols].reset_index(drop=True)
 
 
 def facilities_frame(instance: Instance, plan: Plan) -> pd.DataFrame:
     """Every site after the plan (``plan.after_stock``, or the instance's sites for a baseline) and its additions.
 
-    Adds ``added_amb_ord``, ``added_amb_np`` (vehicles), ``added_kinds`` (';'-joined kinds of new items) and
-    ``new`` (True when the plan adds anything at the site).
+    For each stock column of each kind (``ResourceKind.columns``) present in both tables, ``added_<column>`` is
+    after − before (vehicles for a count column, 0/1 for a facility); ``added_kinds`` lists the item types of the
+    site's new items (';'-joined) and ``new`` is True when the plan adds anything at the site.
     """
     after = plan.after_stock if plan.after_stock is not None and len(plan.after_stock) else instance.sites
     df = after.copy()
     df.index = df.index.astype(str)
     df.index.name = "site_id"
+    before = instance.sites.set_axis(instance.sites.index.astype(str)).reindex(df.index)
     for c in ("x", "y", "lon", "lat"):
         if c not in df and c in instance.sites:
-            df[c] = instance.sites[c].reindex(df.index)
+            df[c] = before[c]
     if "level" in df:
         df["level"] = df["level"].map(lambda v: str(getattr(v, "value", v)))
+    for col in dict.fromkeys(c for k in KINDS for c in k.columns):
+        if col in df and col in before:
+            a = pd.to_numeric(df[col], errors="coerce").fillna(0).astype(float)
+            b = pd.to_numeric(before[col], errors="coerce").fillna(0).astype(float)
+            df[f"added_{col}"] = (a - b).round().astype(int)
     items = plan.items
     if len(items):
         it = items.assign(site_id=items["site_id"].astype(str))
-        amb = it[it["kind"] == "ambulance"].groupby("site_id")[["quantity_ord", "quantity_np"]].sum()
         kinds = it.groupby("site_id")["kind"].agg(lambda s: ";".join(dict.fromkeys(map(str, s))))
     else:
-        amb = pd.DataFrame(columns=["quantity_ord", "quantity_np"])
         kinds = pd.Series(dtype=str)
-    df["added_amb_ord"] = amb["quantity_ord"].reindex(df.index).fillna(0).astype(int)
-    df["added_amb_np"] = amb["quantity_np"].reindex(df.index).fillna(0).astype(int)
     df["added_kinds"] = kinds.reindex(df.index).fillna("").astype(str)
     df["new"] = df["added_kinds"] != ""
     return df.reset_index()
@@ -169,12 +181,12 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
 def placements_to_gpkg(path: Path, instance: Instance, frames: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
     """Write the spatial layers that have geometry into ``path`` (GeoPackage).
 
-    Returns ``(layers written, notes)``; a note says which layer was skipped and why (no coordinates, no
+    Returns ``(layers written, notes)``; a note (``Text``, zh/en) says which layer was skipped and why (no coordinates, no
     township polygons). Nothing is written when no layer has geometry.
     """
     path = Path(path)
     crs = instance.crs
-    notes: list[str] = []
+    notes: list[Text] = []
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name in ("new_items", "facilities_after", "demand_coverage"):
         df = frames[name]
@@ -184,7 +196,7 @@ def placements_to_gpkg(path: Path, instance: Instance, frames: dict[str, pd.Data
                 layers[name] = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
             continue
         if not _has_xy(df):
-            notes.append(f"placements.gpkg: layer {name} skipped — the instance has no coordinates (x/y)")
+            notes.append(Text(*(tr("note.layer_no_xy", lang, layer=tr(f"layer.{name}", lang)) for lang in LANGS)))
             continue
         ok = np.isfinite(df["x"].to_numpy(float)) & np.isfinite(df["y"].to_numpy(float))
         geom = gpd.GeoSeries(
@@ -199,9 +211,9 @@ def placements_to_gpkg(path: Path, instance: Instance, frames: dict[str, pd.Data
         geom = gpd.GeoSeries(poly.reindex(tdf["township_id"].astype(str)).to_numpy(), index=tdf.index, crs=tw.crs)
         layers["township_coverage"] = gpd.GeoDataFrame(tdf, geometry=geom, crs=tw.crs)
     else:
-        notes.append("placements.gpkg: layer township_coverage skipped — the instance has no township polygons")
+        notes.append(message("note.layer_no_townships"))
     if not layers:
-        notes.append("placements.gpkg not written — no layer has geometry; see the CSV files")
+        notes.append(message("note.no_spatial"))
         return [], notes
     if path.exists():
         path.unlink()
@@ -217,6 +229,8 @@ def _has_xy(df: pd.DataFrame) -> bool:
 def _dtype(col: str) -> str:
     if col in ("year", "quantity", "quantity_ord", "quantity_np"):
         return "int64"
+    if col == "no":
+        return "Int64"
     if col == "new_station":
         return "bool"
     if col in ("cost_wan", "newly_covered", "only_covered", "wan_per_1000", "x", "y", "lon", "lat"):

@@ -64,6 +64,8 @@ _LEGACY: dict[str, tuple[str, frozenset[str]]] = {
                 "summary.json",
                 "summary.md",
                 "projects.csv",
+                "programme.csv",
+                "funding.csv",
                 "new_items.csv",
                 "facilities_after.csv",
                 "demand_coverage.csv",

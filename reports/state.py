@@ -25,6 +25,7 @@ from healthplan.geodata.instance import Instance, TravelTimes
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.optimizer.plan import Plan, SolveInfo
 from healthplan.optimizer.status import Status
+from healthplan.optimizer.text import Text
 from healthplan.reports.config import ReportConfig
 
 STATE_DIR = "state"
@@ -91,7 +92,7 @@ def save_state(
         "lang": lang,
         "created": created,
         "timings": {k: float(v) for k, v in timings.items()},
-        "report": report.model_dump(mode="json"),
+        "report": report.model_dump(mode="json", exclude_unset=True),  # unset defaults stay flagged
         "opt": opt.model_dump(mode="json", exclude_unset=True),
         "int_columns": int_cols,
         "instance": {
@@ -109,7 +110,7 @@ def save_state(
         },
         "plan": {
             "budget_wan": plan.budget_wan,
-            "assumptions": list(plan.assumptions),
+            "assumptions": [Text.of(a).as_dict() for a in plan.assumptions],  # zh and en
             "meta": _jsonable(plan.meta),
             "solve": {
                 "status": str(info.status.value),
@@ -177,7 +178,7 @@ def load_state(run_dir: Path) -> RunState:
     # a frame a state of an earlier version lacks (site_units) loads empty
     frames = {n: _load_frame(d / f"plan_{n}.parquet", ic.get(f"plan_{n}")) for n in _PLAN_FRAMES
               if (d / f"plan_{n}.parquet").exists()}
-    plan = Plan(**frames, solve=solve, budget_wan=pm["budget_wan"], assumptions=tuple(pm["assumptions"]),
+    plan = Plan(**frames, solve=solve, budget_wan=pm["budget_wan"], assumptions=tuple(Text.of(a) for a in pm["assumptions"]),
                 meta=pm["meta"])
     return RunState(
         instance=instance, plan=plan, report=ReportConfig.model_validate(meta["report"]),

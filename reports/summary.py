@@ -15,9 +15,21 @@ from healthplan.geodata.instance import Instance
 from healthplan.optimizer.config import (
     OptimizerConfig,
 )
-from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
 from healthplan.optimizer.kinds import SERVICE_KEYS, enabled_kinds
-from healthplan.reports.i18n import ITEM_KIND_ORDER, coverage_name, kind_name, label, standard_name, status_name
+from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
+from healthplan.optimizer.standards import standard_named
+from healthplan.optimizer.text import Text
+from healthplan.reports.i18n import (
+    ITEM_KIND_ORDER,
+    coverage_name,
+    has_message,
+    kind_name,
+    label,
+    lang_of,
+    standard_name,
+    status_name,
+    tr,
+)
 
 TIMING_KEYS = ("read_s", "travel_s", "build_s", "solve_s")
 STANDARD_DECIMALS = 6  # figures of the standards table (vehicles, sites, shares)
@@ -31,6 +43,7 @@ def summary_dict(
     timings: dict[str, float],
     scenario_name: str = "",
     opt: OptimizerConfig | None = None,
+    report: Any = None,
 ) -> dict:
     """The content of ``summary.json``: issue 3 §5 keys first, then extras; JSON-safe (NaN → ``None``).
 
@@ -48,14 +61,18 @@ def summary_dict(
     opt
         The optimizer configuration, when known: its defaults of grade ASSUMPTION that the scenario did not set
         are listed under ``assumptions`` with the plan's own assumptions.
+    report
+        The report settings (``reports.config.ReportConfig``), when known: its ASSUMPTION defaults in use (the
+        running-cost rate) join the list.
 
     Returns
     -------
     dict
         Keys in a fixed order: ``status, gap, objective, budget_wan, spent_wan, items, coverage, standards,
         timings`` (issue 3 §5), then ``scenario, instance, synthetic, solver, bound, message, population,
-        items_by_kind, spend_by_kind_year, spend_by_kind, spend_by_year, assumptions, notes``.
-        Coverage is in persons; money in 万元.
+        items_by_kind, spend_by_kind_year, spend_by_kind, spend_by_year, assumptions, assumptions_zh, stages,
+        notes``. Coverage is in persons; money in 万元. ``assumptions`` are English sentences (the stable key a
+        sweep flattens), ``assumptions_zh`` the same sentences in Chinese, in the same order.
     """
     info = plan.solve
     coverage = plan.coverage_summary(instance.demand["population"]) if len(plan.demand_coverage) else {}
@@ -64,6 +81,7 @@ def summary_dict(
     tm.update({k: float(v) for k, v in timings.items() if k not in tm})
     spend = spend_by_kind_year(plan)
     items = plan.items
+    assumed = assumptions_used(plan, opt, report)
     by_kind = (
         {str(k): int(v) for k, v in items.groupby("kind", sort=False)["kind"].size().items()} if len(items) else {}
     )
@@ -89,8 +107,11 @@ def summary_dict(
         "spend_by_kind_year": spend,
         "spend_by_kind": {k: round(sum(v.values()), MONEY_DECIMALS) for k, v in spend.items()},
         "spend_by_year": _spend_by_year(spend),
-        "assumptions": assumptions_used(plan, opt),
+        "assumptions": [a.en for a in assumed],
+        "assumptions_zh": [a.zh for a in assumed],
+        "stages": [{"stage": str(s.get("stage", "")), "status": str(s.get("status", ""))} for s in info.stages],
         "notes": list(dict.fromkeys(str(n) for n in instance.notes)),
+        "notes_en": _notes_en(instance),
     }
     return json_safe(out)
 
@@ -137,55 +158,70 @@ def spend_by_kind_year(plan: Plan) -> dict[str, dict[str, float]]:
     return {k: dict(sorted(table[k].items())) for k in sorted(table, key=_kind_rank)}
 
 
-def assumptions_used(plan: Plan, opt: OptimizerConfig | None) -> list[str]:
-    """Every ASSUMPTION behind the plan: the plan's own list, then defaults of grade ASSUMPTION not set by the user.
+def assumptions_used(plan: Plan, opt: OptimizerConfig | None, report: Any = None) -> list[Text]:
+    """Every ASSUMPTION behind the plan, in both languages: the plan's own sentences (unit costs without a source,
+    derived figures), then defaults of grade ASSUMPTION the scenario did not set.
 
-    A default counts when its kind is enabled, its field description carries the grade ``ASSUMPTION`` and the
-    scenario did not set it (pydantic ``model_fields_set``). The fever-room and blood-point unit costs, which have
-    no sourced default, are listed with the value used when unset.
+    A default counts when its kind is enabled, its field description carries the grade ``ASSUMPTION``, the
+    scenario did not set it (pydantic ``model_fields_set``) and the kind's other settings do not make it
+    irrelevant (:meth:`ResourceKind.unused_fields`). Its Chinese sentence uses the field's Chinese name (the
+    field's ``zh`` schema entry). ``report`` adds the report section's own ASSUMPTION defaults (the running-cost
+    rate), when given.
     """
-    out: list[str] = [str(a) for a in plan.assumptions]
+    out: list[Text] = [Text.of(a) for a in plan.assumptions]
     if opt is not None:
-        res = opt.resources
-        for kind in res.enabled():
-            cfg = getattr(res, kind)
-            for path, value, desc in _unset_assumption_fields(cfg, f"resources.{kind}"):
-                if kind == "ambulance" and path.endswith(("calls_per_1000_per_year", "minutes_per_call")):
-                    if res.ambulance.busy_fraction is not None:
-                        continue  # q is given, calls and minutes are not used
-                out.append(f"{path} = {_fmt_value(value)} ({desc})")
         for k in enabled_kinds(opt):
-            for c in k.costs:
-                value, assumed = c.value(k.settings(opt))
-                if assumed:
-                    out.append(f"resources.{k.name}.{c.field} = {value:g} 万元 (ASSUMPTION: no sourced default)")
-    return _dedupe_assumptions(out)
+            kc = k.settings(opt)
+            skip = set(k.unused_fields(kc))
+            for path, value, f in _unset_assumption_fields(kc, ""):
+                if path in skip:
+                    continue
+                out.append(assumption_text(f"resources.{k.name}.{path}", value, f))
+    if report is not None and opt is not None and _uses_running_rate(plan, opt):
+        for path, value, f in _unset_assumption_fields(report, ""):
+            out.append(assumption_text(f"report.{path}", value, f))
+    return list(dict.fromkeys(out))
 
 
-def _unset_assumption_fields(model: BaseModel, prefix: str) -> Iterable[tuple[str, Any, str]]:
+def _uses_running_rate(plan: Plan, opt: OptimizerConfig) -> bool:
+    """Whether a project of the plan belongs to a kind without its own running-cost figure."""
+    from types import SimpleNamespace
+
+    from healthplan.optimizer.kinds import item_type
+
+    probe = SimpleNamespace(quantity=1, cost_wan=1.0)
+    return any(item_type(key)[0].running_cost(item_type(key)[0].settings(opt), probe) is None
+               for key in dict.fromkeys(plan.items["kind"].astype(str)) if len(plan.items))
+
+
+def assumption_text(path: str, value: Any, f: Any) -> Text:
+    """An unset ASSUMPTION default as a sentence: zh 「{field's Chinese name}：{value}{unit}（默认值，无来源依据）」,
+    en ``{dotted key} = {value} ({description})``."""
+    extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+    zh_name = str(extra.get("zh") or "")
+    unit = str(extra.get("unit_zh") or "")
+    shown = _fmt_value(value)
+    if not zh_name:  # a field without a Chinese name: say what it is without its English key
+        zh_name = "情景参数默认值"
+    if unit == "" and isinstance(value, float) and 0 < value < 1:
+        shown = f"{100 * value:g}%"  # a share reads as a percentage
+    return Text(tr("fmt.assumed_default", "zh", name=zh_name, value=shown, unit=unit),
+                f"{path} = {_fmt_value(value)} ({(f.description or '').replace('万元', '10k CNY')})")
+
+
+def _unset_assumption_fields(model: BaseModel, prefix: str) -> Iterable[tuple[str, Any, Any]]:
+    """(dotted path, value, field info) of every unset field graded ASSUMPTION, nested sections included."""
     fields = type(model).model_fields
     for name, f in fields.items():
         value = getattr(model, name)
-        path = f"{prefix}.{name}"
+        path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, BaseModel):
             # a section the user wrote may still leave some of its fields at their defaults
             yield from _unset_assumption_fields(value, path)
             continue
         desc = f.description or ""
         if "ASSUMPTION" in desc and name not in model.model_fields_set and value is not None:
-            yield path, value, desc
-
-
-def _dedupe_assumptions(items: list[str]) -> list[str]:
-    seen: list[str] = []
-    keys: set[str] = set()
-    for s in items:
-        key = s.split("=", 1)[0].strip() if "=" in s else s
-        if key in keys or s in seen:
-            continue
-        keys.add(key)
-        seen.append(s)
-    return seen
+            yield path, value, f
 
 
 def json_safe(obj: Any) -> Any:
@@ -218,6 +254,10 @@ def json_safe(obj: Any) -> Any:
 def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] = ()) -> str:
     """``summary.md``: solver status and gap, money, coverage before/after, standards, spend, assumptions, files.
 
+    Chinese output has no English: solver stages and timings by their Chinese names, sources and assumptions in
+    Chinese (``source_zh``, ``assumptions_zh``), and the files described by what they hold instead of their
+    names; ``--lang en`` is the mirror image.
+
     Parameters
     ----------
     summary
@@ -225,19 +265,20 @@ def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] =
     lang
         ``zh`` (default) or ``en``.
     files
-        Files of the run, listed by name at the end.
+        Files of the run, listed by name (English) or described by kind and count (Chinese).
     """
     L = lambda k: label(k, lang)  # noqa: E731
+    en = lang_of(lang) == "en"
     name = summary.get("title") or summary.get("scenario")
-    title = L("summary_title") + ((": " if lang == "en" else "：") + str(name) if name else "")
+    title = L("summary_title") + (tr("sep.title", lang) + str(name) if name else "")
     lines = [f"# {title}", ""]
-    if summary.get("title") and summary.get("scenario") and summary["title"] != summary["scenario"]:
+    if en and summary.get("title") and summary.get("scenario") and summary["title"] != summary["scenario"]:
         lines += [f"{L('scenario')}: `{summary['scenario']}`", ""]
     if summary.get("synthetic"):
         lines += [f"> {L('synthetic_note')}", ""]
     lines += [f"## {L('solver_section')}", ""]
     for k, v in _solver_rows(summary, lang):
-        lines.append(f"- {k}: {v}")
+        lines.append(f"- {k}{tr('sep.field', lang)}{v}")
     warn = time_limit_warning(summary, lang)
     if warn:
         lines += ["", f"> **{warn}**"]
@@ -249,21 +290,57 @@ def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] =
     lines += ["", f"## {L('spend_section')}", ""]
     hdr, rows = spend_table(summary, lang)
     lines += _md_table(hdr, rows) if rows else [L("none")]
-    if summary.get("assumptions"):
+    assumed = assumptions_in(summary, lang)
+    if assumed:
         lines += ["", f"## {L('assumptions_section')}", ""]
-        lines += [f"- {a}" for a in summary["assumptions"]]
-    if summary.get("notes"):
+        lines += [f"- {a}" for a in assumed]
+    if notes_in(summary, lang):
         lines += ["", f"## {L('notes_section')}", ""]
-        lines += [f"- {n}" for n in summary["notes"]]
+        lines += [f"- {n}" for n in notes_in(summary, lang)]
     tm = summary.get("timings") or {}
     if tm:
         lines += ["", f"## {L('timings_section')}", ""]
-        lines.append(", ".join(f"{k} {float(v):.2f}" for k, v in tm.items() if v is not None))
+        lines.append(tr("sep.list", lang).join(
+            f"{tr(f'timing.{k}', lang) if has_message(f'timing.{k}') else k} {float(v):.2f}"
+            for k, v in tm.items() if v is not None))
     if files:
         lines += ["", f"## {L('files_section')}", ""]
-        # paths relative to the run folder (maps/overview.png); absolute paths are shown by name only
-        lines += [f"- `{Path(f).name if Path(f).is_absolute() else Path(f).as_posix()}`" for f in files]
+        if en:
+            # paths relative to the run folder (maps/overview.png); absolute paths are shown by name only
+            lines += [f"- `{Path(f).name if Path(f).is_absolute() else Path(f).as_posix()}`" for f in files]
+        else:
+            lines += [f"- {d}" for d in files_described(files, lang)]
     return "\n".join(lines) + "\n"
+
+
+def assumptions_in(summary: dict, lang: str = "zh") -> list[str]:
+    """The ASSUMPTION sentences of a summary in ``lang`` (``assumptions_zh`` for Chinese)."""
+    if lang_of(lang) == "en":
+        return [str(a) for a in summary.get("assumptions") or []]
+    zh = summary.get("assumptions_zh")
+    return [str(a) for a in (zh if zh is not None else summary.get("assumptions") or [])]
+
+
+FILE_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("files.summary", (".md", ".json")),
+    ("files.documents", (".xlsx", ".docx")),
+    ("files.maps", (".png",)),
+    ("files.maps_print", (".pdf",)),
+    ("files.html", (".html",)),
+    ("files.tables", (".csv",)),
+    ("files.spatial", (".gpkg",)),
+)
+
+
+def files_described(files: Sequence[Path], lang: str = "zh") -> list[str]:
+    """What a run folder holds, by kind and count (「附件文档2份」), without file names."""
+    out = []
+    suffixes = [Path(f).suffix.lower() for f in files]
+    for key, kinds in FILE_KINDS:
+        n = sum(s in kinds for s in suffixes)
+        if n:
+            out.append(tr(key, lang, n=n))
+    return out
 
 
 def time_limit_warning(summary: dict, lang: str = "zh") -> str:
@@ -298,6 +375,13 @@ def fmt_share(part: float | None, whole: float | None) -> str:
     return f"{100 * float(part) / float(whole):.1f}%"
 
 
+def fmt_share_value(x: Any) -> str:
+    """A share (0–1) as a percentage with one decimal, e.g. 0.411 → ``41.1%``."""
+    if x is None or _isnan(x):
+        return "—"
+    return f"{100 * float(x):.1f}%"
+
+
 def coverage_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """Header and rows of the coverage table (persons and shares, before/after, gain) per coverage key."""
     L = lambda k: label(k, lang)  # noqa: E731
@@ -322,13 +406,33 @@ def standards_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[li
     for s in summary.get("standards") or []:
         met = s.get("met")
         mode = s.get("mode")
+        num = fmt_share_value if str(s.get("unit") or "").startswith("share") else fmt_num  # shares print as %
         rows.append([
-            standard_name(s.get("name", ""), lang), fmt_num(s.get("required")), fmt_num(s.get("existing")),
-            fmt_num(s.get("planned")), fmt_num(s.get("shortfall")),
+            standard_label(s, lang), num(s.get("required")), num(s.get("existing")),
+            num(s.get("planned")), num(s.get("shortfall")),
             "—" if met is None else L("met_yes") if met else L("met_no"),
-            L(f"mode_{mode}") if mode else "—", str(s.get("source") or ""),
+            L(f"mode_{mode}") if mode else "—", standard_source(s, lang),
         ])
     return hdr, rows
+
+
+def standard_source(record: dict, lang: str = "zh") -> str:
+    """A standards row's source in ``lang`` (``source_zh`` for Chinese, ``source`` is English).
+
+    A Chinese row without ``source_zh`` (a plan written before the standards carried it) cites the registered
+    standard in Chinese rather than printing the English text in a Chinese document."""
+    if lang_of(lang) == "zh":
+        if record.get("source_zh"):
+            return str(record["source_zh"])
+        std = standard_named(str(record.get("name", "")))
+        if std is not None:
+            return std.cite("zh")
+    return str(record.get("source") or "")
+
+
+def standard_label(record: dict, lang: str = "zh") -> str:
+    """A standards row's name in ``lang`` (``label_zh``/``label_en``, else the standard's own label)."""
+    return str(record.get(f"label_{lang_of(lang)}") or standard_name(record.get("name", ""), lang))
 
 
 def spend_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
@@ -362,15 +466,29 @@ def _solver_rows(summary: dict, lang: str) -> list[tuple[str, str]]:
     budget = summary.get("budget_wan")
     rows = [
         (L("status"), status_name(summary.get("status", ""), lang)),
-        (L("solver"), summary.get("solver") or "—"),
+        (L("solver"), solver_name(summary.get("solver"))),
         (L("gap"), fmt_gap(summary.get("gap"))),
         (L("budget"), L("unlimited") if budget is None else fmt_wan(budget)),
         (L("spent"), fmt_wan(summary.get("spent_wan"))),
         (L("n_items"), str(summary.get("items", 0))),
     ]
-    if summary.get("message"):
+    stages = summary.get("stages") or []
+    if stages:
+        # the lexicographic stages by name and status (the solver's own message is English: English output only)
+        rows.append((L("stages"), tr("sep.clause", lang).join(
+            tr("fmt.stage", lang, stage=tr(f"stage.{s['stage']}", lang) if has_message(f"stage.{s['stage']}")
+               else s["stage"], status=status_name(s.get("status", ""), lang)) for s in stages)))
+    elif summary.get("message") and lang_of(lang) == "en":
         rows.append((L("notes_section"), str(summary["message"])))
     return rows
+
+
+def solver_name(solver: str | None) -> str:
+    """The solver's proper name (HiGHS, CBC) for display; '—' when none."""
+    if not solver:
+        return "—"
+    key = f"solver.{str(solver).lower()}"
+    return tr(key, "en") if has_message(key) else str(solver)
 
 
 def _md_table(hdr: list[str], rows: list[list[str]]) -> list[str]:
@@ -427,13 +545,28 @@ def summary_console(summary: dict, *, lang: str = "zh"):  # -> rich.console.Rend
             style = "red" if r and label("met_no", lang) in r else None
             t.add_row(*r, style=style)
         parts.append(t)
-    if summary.get("assumptions"):
-        parts.append(Text(label("assumptions_section", lang) + ":", style="bold yellow"))
-        parts.extend(Text(f"  • {a}") for a in summary["assumptions"])
+    assumed = assumptions_in(summary, lang)
+    if assumed:
+        parts.append(Text(label("assumptions_section", lang) + tr("sep.field", lang), style="bold yellow"))
+        parts.extend(Text(f"  • {a}") for a in assumed)
     return Group(*parts)
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _notes_en(instance: Instance) -> list[str]:
+    """The instance's notes in English (geodata keeps them in ``meta['notes_en']``, aligned with ``notes``)."""
+    en = list((instance.meta or {}).get("notes_en") or [])
+    notes = list(dict.fromkeys(str(n) for n in instance.notes))
+    return list(dict.fromkeys(str(n) for n in en)) if len(en) == len(instance.notes) else notes
+
+
+def notes_in(summary: dict, lang: str = "zh") -> list[str]:
+    """The data notes of a summary in ``lang`` (``notes`` Chinese, ``notes_en`` English)."""
+    if lang_of(lang) == "en" and summary.get("notes_en") is not None:
+        return [str(n) for n in summary["notes_en"]]
+    return [str(n) for n in summary.get("notes") or []]
 
 
 def _plan_timing(plan: Plan, key: str) -> float:

@@ -3,8 +3,10 @@
 Files of a run (``out_dir``):
 
 - ``summary.json`` (issue 3 §5 schema + extras), ``summary.md``;
-- CSV, UTF-8 with BOM: ``projects.csv`` (the project list), ``new_items.csv``, ``facilities_after.csv``,
-  ``demand_coverage.csv``, ``township_coverage.csv``, ``standards.csv``, ``spend.csv`` (kind × year, 万元);
+- CSV, UTF-8 with BOM: ``projects.csv`` (the per-site list) and ``programme.csv`` (the plan-level list) with the
+  documents' localised headers; the data tables with canonical English columns (what ``compare`` and sweeps
+  read): ``new_items.csv``, ``facilities_after.csv``, ``demand_coverage.csv``, ``township_coverage.csv``,
+  ``standards.csv``, ``spend.csv`` (kind × year, 万元), ``funding.csv`` (project × year × source, 万元);
 - ``placements.gpkg`` (layers of :mod:`reports.placements`; skipped with a note without geometry);
 - ``appendix.xlsx``, ``appendix.docx`` (when ``report.documents``);
 - maps from :mod:`reports.maps` and ``map.html`` from :mod:`reports.htmlmap` when those modules exist and the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import logging
 import os
 import shutil
@@ -32,10 +35,21 @@ import pandas as pd
 from healthplan.geodata.instance import Instance
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan
+from healthplan.optimizer.text import Text
+from healthplan.geodata.errors import InputError
 from healthplan.reports.appendix import appendix_tables, appendix_to_docx, appendix_to_xlsx
-from healthplan.reports.config import ReportConfig
+from healthplan.reports.config import ReportConfig, report_problems
+from healthplan.reports.funding import project_money
+from healthplan.reports.i18n import message
 from healthplan.reports.placements import placement_frames, placements_to_gpkg, write_csv
-from healthplan.reports.projects import project_table
+from healthplan.reports.projects import (
+    PROGRAMME_DOC_COLUMNS,
+    PROJECT_DOC_COLUMNS,
+    group_projects,
+    localised,
+    programme_table,
+    project_table,
+)
 from healthplan.reports.run_folder import pause_on_note
 from healthplan.reports.state import STATE_DIR, StateError, load_state, save_state
 from healthplan.reports.summary import summary_dict, summary_markdown
@@ -86,19 +100,29 @@ def write_run(
     created = created or datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     say = progress or (lambda msg: None)
     files: list[Path] = []
-    notes: list[str] = []
+    notes: list[Text] = []
 
+    problems = report_problems(report, instance.sites.index)
+    if problems.errors:
+        raise InputError(problems)
     say("项目清单 / project list")
     projects = project_table(instance, plan, report=report, opt=opt, lang=lang)
-    summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt)
+    summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt, report=report)
+    title = document_title(report, scenario_name, lang)
+    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang)
 
     say("CSV")
     frames = placement_frames(instance, plan, projects)
-    files.append(_atomic(out / "projects.csv", lambda p: write_csv(projects.reset_index(drop=True), p)))
+    files.append(_atomic(out / "projects.csv", lambda p: write_csv(localised(projects, PROJECT_DOC_COLUMNS, lang), p)))
+    files.append(_atomic(out / "programme.csv",
+                         lambda p: write_csv(localised(programme, PROGRAMME_DOC_COLUMNS, lang), p)))
     for name, df in frames.items():
         files.append(_atomic(out / f"{name}.csv", lambda p, df=df: write_csv(df, p)))
     files.append(_atomic(out / "standards.csv", lambda p: write_csv(_standards_csv(plan), p)))
     files.append(_atomic(out / "spend.csv", lambda p: write_csv(_spend_csv(summary), p)))
+    money = project_money(group_projects(plan.items), plan.items, report, opt).frame
+    files.append(_atomic(out / "funding.csv", lambda p: write_csv(
+        money[["no", "kind", "origin", "year", "source", "source_zh", "source_en", "wan"]], p)))
 
     say("placements.gpkg")
     gpkg = out / "placements.gpkg"
@@ -109,11 +133,12 @@ def write_run(
         os.replace(tmp, gpkg)
         files.append(gpkg)
 
-    title = report.title or scenario_name
     if report.documents:
         say("appendix.xlsx / appendix.docx")
-        tables = appendix_tables(projects, summary, frames["township_coverage"], opt=opt, title=title, lang=lang)
-        files.append(_atomic(out / "appendix.xlsx", lambda p: appendix_to_xlsx(p, tables, timestamp=created)))
+        tables = appendix_tables(instance, plan, summary, report=report, opt=opt, projects=projects,
+                                 townships=frames["township_coverage"], title=title, lang=lang)
+        files.append(_atomic(out / "appendix.xlsx",
+                             lambda p: appendix_to_xlsx(p, tables, lang=lang, timestamp=created)))
         files.append(_atomic(out / "appendix.docx",
                              lambda p: appendix_to_docx(p, tables, title=title, lang=lang, timestamp=created)))
 
@@ -125,21 +150,23 @@ def write_run(
     if report.maps:
         maps = _optional("healthplan.reports.maps", "write_maps")
         if maps is None:
-            notes.append("maps skipped: reports.maps is not available in this version")
+            notes.append(message("note.maps_unavailable"))
         else:
             say("maps")
             files += [Path(p) for p in maps(out, instance, plan, projects=projects, report=report, lang=lang)]
     if report.html_map:
         html = _optional("healthplan.reports.htmlmap", "write_html_map")
         if html is None:
-            notes.append("map.html skipped: reports.htmlmap is not available in this version")
+            notes.append(message("note.html_unavailable"))
         else:
             say("map.html")
             files.append(Path(html(out / "map.html", instance, plan, projects=projects, report=report, lang=lang)))
 
     for n in notes:
-        log.info(n)
-    summary["notes"] = list(dict.fromkeys([*summary.get("notes", []), *notes]))
+        log.info(n.en)
+    # notes in both languages, index-aligned: ``notes`` Chinese (as geodata writes them), ``notes_en`` English
+    summary["notes"] = list(dict.fromkeys([*summary.get("notes", []), *(n.zh for n in notes)]))
+    summary["notes_en"] = list(dict.fromkeys([*summary.get("notes_en", []), *(n.en for n in notes)]))
     summary["title"] = title
     say("summary")
     text = json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
@@ -209,6 +236,18 @@ def language_folder(run_dir: Path, lang: str) -> Path:
     too)."""
     run_dir = Path(run_dir)
     return run_dir.with_name(f"{run_dir.name}-{lang}")
+
+
+def document_title(report: ReportConfig, scenario_name: str, lang: str) -> str:
+    """The plan's title in ``lang``: ``report.title`` (Chinese); in English ``report.title_en``, else the title
+    when it has no Chinese, else the scenario name."""
+    if str(lang).startswith("en"):
+        if report.title_en:
+            return report.title_en
+        if report.title and not re.search(r"[\u2e80-\u9fff\uff00-\uffef]", report.title):
+            return report.title
+        return scenario_name
+    return report.title or scenario_name
 
 
 def _standards_csv(plan: Plan) -> pd.DataFrame:

@@ -69,3 +69,37 @@ def test_baseline_after_equals_before(tmp_path):
     assert summary["items"] == 0 and summary["spent_wan"] == 0
     for key in KEYS:
         assert summary["coverage"][key]["after"] == summary["coverage"][key]["before"]
+
+
+def test_newly_covered_adds_up_to_each_services_gain(demo_run):
+    """Issue 10 §1: per kind, new_items.csv's additive newly_covered sums to coverage after − before in summary.json
+    (ambulances: the single-coverage gain, ``ambulance_single``)."""
+    import pandas as pd
+
+    from healthplan.optimizer.kinds import item_type
+
+    summary = json.loads((demo_run / "summary.json").read_text(encoding="utf-8"))
+    items = pd.read_csv(demo_run / "new_items.csv")
+    service = items["kind"].map(lambda key: item_type(key)[1].service)
+    sums = items.groupby(service)["newly_covered"].sum()
+    # every kind of the demo plan: the critical-care centre types are services of their own
+    assert set(sums.index) == {"ambulance_single", "fever", "blood", "secondary", "chest_pain", "stroke"}
+    for key, total in sums.items():
+        cov = summary["coverage"][key]
+        assert total == pytest.approx(cov["after"] - cov["before"], abs=0.5), key
+
+
+def test_demo_appendix_renders_on_a4_in_a_few_pages(demo_run, tmp_path):
+    """Issue 10 §7: LibreOffice renders the demo's appendix.docx on A4 pages (portrait list, landscape annexes)
+    in a handful of pages, not one page per vehicle."""
+    from test_report_render import SOFFICE, is_a4, page_sizes, render_pdf
+
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer (.ci/run does)")
+    sizes = page_sizes(render_pdf(demo_run / "appendix.docx", tmp_path / "pdf"))
+    assert all(is_a4(s) for s in sizes), sizes
+    portrait = [w < h for w, h in sizes]
+    first_landscape = portrait.index(False)
+    # 重点项目清单 portrait (one or two pages), then 附表1 landscape
+    assert portrait[0] and 1 <= first_landscape <= 2, portrait
+    assert 5 <= len(sizes) <= 14, len(sizes)  # 46 projects of the demo plan; 11 pages when measured

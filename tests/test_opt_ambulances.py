@@ -96,7 +96,7 @@ def test_derived_busy_fraction_is_flagged():
     plan = baseline(inst, only("ambulance"))
     # 300,000 × 30/1,000 calls × 60 min ÷ (30 vehicles required × 525,600 min) = 0.0342…
     assert plan.meta["q"] == pytest.approx(300_000 * 0.03 * 60 / (30 * 525_600))
-    assert any("busy fraction" in a for a in plan.assumptions)
+    assert any("busy fraction" in a for a in [t.en for t in plan.assumptions])
     # reported coverage counts all five vehicles (1 − q⁵), not only the model's K = 3
     assert np.isclose(plan.demand_coverage.loc["d0", "ambulance_before"], 1 - plan.meta["q"] ** 5)
 

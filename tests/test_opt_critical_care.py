@@ -309,14 +309,14 @@ def test_project_basis_names_the_centre_type_and_the_minutes(opt):
     assert items_of(plan) == {("A", "chest_pain_centre"), ("C", "chest_pain_centre"), ("D", "trauma_centre")}
     zh = project_table(inst, plan, report=ReportConfig(county="示范县"), opt=cfg)
     row = zh.loc["chest_pain_centre-A-2025"]
-    assert row["项目名称"].endswith("胸痛中心建设项目")
+    assert row["name"].endswith("胸痛中心建设项目")
     # the standard (25-minute full coverage) and the coverage figures: v0, v1 newly within 25 minutes
-    assert "落实胸痛中心25分钟区域全覆盖要求" in row["依据"]
-    assert "新增25分钟胸痛急救覆盖人口2000人" in row["依据"]
-    trauma = zh.loc["trauma_centre-D-2025", "依据"]
+    assert "落实胸痛中心25分钟区域全覆盖要求" in row["basis"]
+    assert "新增25分钟胸痛急救覆盖人口2000人" in row["basis"]
+    trauma = zh.loc["trauma_centre-D-2025", "basis"]
     assert "创伤" in trauma and "60分钟" in trauma and "全覆盖" not in trauma  # trauma's standard is off
     en = project_table(inst, plan, report=ReportConfig(county="示范县"), opt=cfg, lang="en")
-    basis = en.loc["chest_pain_centre-A-2025", "Justification"]
+    basis = en.loc["chest_pain_centre-A-2025", "basis"]
     assert "chest pain centres within 25 min" in basis and "2,000 persons within 25 min" in basis
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in basis)
 
@@ -327,24 +327,24 @@ def test_standards_table_rows_name_the_centre_type(opt):
     rec = {s["name"]: s for s in summary["standards"]}
     assert set(rec) == {"chest_pain_full_coverage"}  # trauma's standard is off, stroke switched off
     assert rec["chest_pain_full_coverage"]["mode"] == "hard" and rec["chest_pain_full_coverage"]["met"]
-    zh = standards_frame(summary, "zh").set_index("代码")
-    assert zh.loc["chest_pain_full_coverage", "标准"] == "胸痛中心60分钟区域全覆盖"  # the scenario's minutes
-    assert "60分钟" in " ".join(map(str, zh.loc["chest_pain_full_coverage"]))
-    en = standards_frame(summary, "en").set_index("Code")
-    assert en.loc["chest_pain_full_coverage", "Standard"] == "Chest pain centre: full regional coverage within 60 min"
+    zh = standards_frame(summary, "zh")[0].iloc[0]  # the one standard; documents carry no internal code column
+    assert zh["标准"] == "胸痛中心60分钟区域全覆盖"  # the scenario's minutes
+    assert "60分钟" in " ".join(map(str, zh))
+    en = standards_frame(summary, "en")[0].iloc[0]
+    assert en["Standard"] == "Chest pain centre: full regional coverage within 60 min"
 
 
 def test_standards_table_row_quotes_the_scenarios_minutes(opt):
     inst, cfg, plan = designated_plan(opt, access=25.0)
-    zh = standards_frame(summary_dict(inst, plan, timings={}, opt=cfg), "zh").set_index("代码")
-    text = " ".join(map(str, zh.loc["chest_pain_full_coverage"]))
+    zh = standards_frame(summary_dict(inst, plan, timings={}, opt=cfg), "zh")[0].iloc[0]
+    text = " ".join(map(str, zh))
     assert "25分钟" in text and "60分钟" not in text, text
 
 
 def test_english_standards_table_row_has_no_chinese(opt):
     inst, cfg, plan = designated_plan(opt, access=60.0)
-    en = standards_frame(summary_dict(inst, plan, timings={}, opt=cfg), "en").set_index("Code")
-    text = " ".join(map(str, en.loc["chest_pain_full_coverage"]))
+    en = standards_frame(summary_dict(inst, plan, timings={}, opt=cfg), "en")[0].iloc[0]
+    text = " ".join(map(str, en))
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
 
 

@@ -78,10 +78,14 @@ def test_justification_figures_by_hand():
                 blood_point=[False, False, True])
     plan = evaluate(inst, only("blood", unit_cost_wan=90), pd.DataFrame({"site_id": ["s0", "s1"], "kind": "blood"}))
     it = plan.items.set_index("site_id")
-    assert it.loc["s0", "newly_covered"] == 300 and it.loc["s1", "newly_covered"] == 500
+    # additive (marginal gains in list order): s0 first takes d0 + d1; s1 adds only d2 (d1 counted already)
+    assert it.loc["s0", "newly_covered"] == 300 and it.loc["s1", "newly_covered"] == 300
+    cov = plan.coverage_summary(inst.demand["population"])["blood"]
+    assert it["newly_covered"].sum() == pytest.approx(cov["after"] - cov["before"])  # 600: d0, d1, d2
     assert it.loc["s0", "only_covered"] == 100 and it.loc["s1", "only_covered"] == 300  # d1 has both
     assert it.loc["s0", "wan_per_1000"] == pytest.approx(90 / 0.3)
-    assert it.loc["s0", "standards"] == "blood_min_points"
+    # s2 already is a blood point: the "at least 1 point" standard was met before, so neither new point cites it
+    assert it.loc["s0", "standards"] == "" and it.loc["s1", "standards"] == ""
     assert plan.spend.loc["blood", 2025] == 180
 
 

@@ -99,7 +99,7 @@ def test_minutes_from_the_county_hospital_are_exact_when_computed():
     est = optimize(exact_case(False), cfg)
     assert prepare(exact_case(False), cfg).kinds['subcentre'].eligible['subcentre'].tolist() == [False, True, True]
     assert est.items["site_id"].tolist() == ["s2"]
-    assert any("best common demand point" in a and "county hospital" in a for a in est.assumptions)
+    assert any("best common demand point" in a and "county hospital" in a for a in [t.en for t in est.assumptions])
     # exact: s0 → s2 is 55 min (< 60, driving from the hospital; the way back is 80) → only s1 is eligible
     exact = optimize(exact_case(True), cfg)
     assert prepare(exact_case(True), cfg).kinds['subcentre'].eligible['subcentre'].tolist() == [False, True, False]
@@ -112,7 +112,7 @@ def test_min_spacing_uses_exact_site_to_site_minutes():
     # estimate: s1–s2 55 min ≥ 50 → both upgraded
     est = optimize(exact_case(False), cfg)
     assert sorted(est.items["site_id"]) == ["s1", "s2"]
-    assert any("sub-centre spacing" in a for a in est.assumptions)
+    assert any("sub-centre spacing" in a for a in [t.en for t in est.assumptions])
     # exact: s2 → s1 is 40 min (s1 → s2 60; either direction counts) → only one, the one covering more (s2)
     data = prepare(exact_case(True), cfg)
     assert data.kinds['subcentre'].conflicts.tolist() == [[1, 2]]
@@ -134,8 +134,8 @@ def test_upgrade_adds_beds_to_the_secondary_floor():
     assert rows.loc["s1", "cost_wan"] == pytest.approx(1000 + 40 * 60)
     assert rows.loc["s3", "cost_wan"] == pytest.approx(1000) and np.isnan(rows.loc["s3", "beds_added"])
     assert rows.loc["s1", "beds_added"] == 40
-    assert any("no bed count" in a for a in plan.assumptions)
-    assert any("卫医发〔1994〕30号" in a for a in plan.assumptions)
+    assert any("no bed count" in a.en and "无床位数" in a.zh for a in plan.assumptions)
+    assert any("卫医发〔1994〕30号" in a.zh for a in plan.assumptions)
     # the sentence of the project list says how many beds
     from healthplan.optimizer.kinds import item_type
 

@@ -11,6 +11,7 @@ from healthplan.geodata.instance import Instance, TravelTimes
 COVERAGE_KEYS = ("ambulance", "ambulance_single", "fever", "blood", "secondary")  # the four-kind fixture plan
 from healthplan.optimizer.plan import ITEM_COLUMNS, STANDARD_COLUMNS, Plan, SolveInfo
 from healthplan.optimizer.status import Status
+from healthplan.optimizer.text import Text
 
 CRS = "EPSG:32649"  # UTM 49N (southern China)
 
@@ -131,11 +132,19 @@ def make_plan(inst: Instance, *, baseline: bool = False, status: Status = Status
         ],
         columns=list(STANDARD_COLUMNS),
     )
+    standards["unit"] = ["vehicles", "share", "sites", "sites"]  # as evaluation's standards table gives them
     spend = (
         items.pivot_table(index="kind", columns="year", values="cost_wan", aggfunc="sum", fill_value=0.0)
         if len(items) else pd.DataFrame()
     )
     after = inst.sites.copy()
+    if not baseline:  # the stock after the plan, as the optimizer gives it: each item's units added at its site
+        for it in items.itertuples():
+            if it.kind == "ambulance":
+                after.loc[it.site_id, "amb_ord"] += it.quantity_ord
+                after.loc[it.site_id, "amb_np"] += it.quantity_np
+            else:
+                after.loc[it.site_id, {"blood": "blood_point"}.get(it.kind, it.kind)] = True
     info = (
         SolveInfo(Status.BASELINE, solver="", message="baseline")
         if baseline
@@ -145,7 +154,8 @@ def make_plan(inst: Instance, *, baseline: bool = False, status: Status = Status
     return Plan(
         items=items, demand_coverage=dc, township_coverage=tw, standards=standards, spend=spend,
         after_stock=after, solve=info, budget_wan=None if baseline else 3000.0,
-        assumptions=() if baseline else ("resources.fever.room_cost_wan = 50 万元 (ASSUMPTION: user did not set it)",),
+        assumptions=() if baseline else (Text("发热诊室单位造价未设定，按50万元计（假设值）。",
+                                              "resources.fever.room_cost_wan = 50 (ASSUMPTION: user did not set it)"),),
     )
 
 

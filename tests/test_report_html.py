@@ -74,10 +74,9 @@ def test_payload_matches_plan_and_project_table(case, projects, page_path):
         g = got.loc[item_id]
         assert g["cost"] == pytest.approx(row["cost_wan"])
         assert g["newly"] == row["newly_covered"] and g["only"] == row["only_covered"]
-        # popups carry the project list's 序号, names and 依据 (canonical columns, or the localised layout)
-        assert g["name"] == projects.loc[item_id, "name" if "name" in projects else "项目名称"]
-        assert g["basis"] == projects.loc[item_id, "basis" if "basis" in projects else "依据"]
-        assert g["no"] == projects.loc[item_id, "no" if "no" in projects else "序号"]
+        assert g["name"] == projects.loc[item_id, "name"]  # popups carry the appendix's names and 依据
+        assert g["basis"] == projects.loc[item_id, "basis"]
+        assert g["no"] == projects.loc[item_id, "no"]  # the 序号 of the per-site list
         assert (g["lat"], g["lon"]) == pytest.approx(tuple(inst.sites.loc[row["site_id"], ["lat", "lon"]]))
     assert len(data["townships"]["features"]) == len(inst.townships)
     assert [m["key"] for m in data["metrics"]] == ["combined", "ambulance", "fever", "blood", "subcentre"]

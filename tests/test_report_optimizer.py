@@ -10,6 +10,7 @@ from test_report_fixtures import make_instance
 from healthplan.optimizer import api as optimizer
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.config import ReportConfig
+from healthplan.reports.projects import project_table
 from healthplan.reports.writer import write_run
 
 CFG = OptimizerConfig.model_validate({
@@ -42,45 +43,39 @@ def test_project_list_matches_the_plan(run):
     inst, plan, out = run
     assert len(plan.items) > 0
     wb = load_workbook(out / "appendix.xlsx")
-    rows = list(wb["重点项目清单"].iter_rows(min_row=4, values_only=True))
-    projects = [r for r in rows[: len(plan.items)]]
-    total = rows[len(plan.items)]
-    assert total[0] == "合计" and total[5] == pytest.approx(plan.spent_wan)
-    items = plan.items.sort_values(["year", "site_id"])
-    assert sorted(r[5] for r in projects) == sorted(items["cost_wan"].tolist())
-    # every figure in each 依据 equals the plan's newly/only covered persons (as written: 万人 to 0.1, else 人)
-    by_name = {r[1]: r for r in projects}
-    assert len(by_name) == len(plan.items)
+    rows = list(wb["附表1 项目明细"].iter_rows(min_row=4, values_only=True))
+    end = next(i for i, r in enumerate(rows) if r[0] == "合计")
+    projects, total = rows[:end], rows[end]
+    assert total[5] == pytest.approx(plan.spent_wan)
+    assert sum(r[5] for r in projects) == pytest.approx(plan.spent_wan)
+    table = project_table(inst, plan, report=ReportConfig(county="示范县"), opt=CFG)
+    assert [r[1] for r in projects] == list(dict.fromkeys(table["name"]))  # one row a project, in list order
+    items = plan.items.set_index("item_id")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    for it in plan.items.itertuples():
-        basis = next(r[9] for r in projects if r[3] is not None and r[9] is not None
-                     and _match(r, it, inst))
-        shown = [it.newly_covered]
-        if it.kind == "ambulance" and round(it.newly_covered) <= 0 and round(it.expected_gain) > 0:
-            shown.append(it.expected_gain)  # a further vehicle: its gain in MEXCLP expected coverage
-        expect = [_as_written(v) for v in (*shown, it.only_covered) if round(v) > 0]
-        assert _numbers(basis) == expect, basis
+    by_no = {r[0]: r for r in projects}
+    for no, part in table.groupby("no"):
+        ids = [i for ids_ in part["item_ids"] for i in ids_]  # a site's vehicles over the years are one row
+        row = by_no[no]
+        assert row[5] == pytest.approx(items.loc[ids, "cost_wan"].sum())  # vehicles over years: one row
+        if len(ids) > 1:
+            continue
+        # a one-item project: every figure in its 依据 is the plan's newly/only covered persons (万人 to 0.1)
+        it = items.loc[ids[0]]
+        if it["kind"] == "ambulance" and round(it["newly_covered"]) <= 0:
+            assert "增至" in row[9], row[9]  # a further vehicle says what it adds to its station, not "+6 persons"
+        expect = [_as_written(v) for v in (it["newly_covered"], it["only_covered"]) if round(v) > 0]
+        assert _numbers(row[9]) == expect, row[9]
     assert summary["spent_wan"] == pytest.approx(plan.spent_wan)
-
-
-def _match(row, it, inst) -> bool:
-    site = inst.sites.loc[it.site_id, "name"]
-    return site in row[1] and row[7] == f"{it.year}年" and _kind_word(it.kind) in row[1]
-
-
-def _kind_word(kind: str) -> str:
-    return {"ambulance": "救护车", "fever_clinic": "发热门诊", "fever_room": "发热诊室", "blood": "采血点",
-            "subcentre": "次中心"}[kind]
 
 
 def test_standards_sheet_equals_summary(run):
     inst, plan, out = run
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    ws = load_workbook(out / "appendix.xlsx")["标准达标情况"]
+    ws = load_workbook(out / "appendix.xlsx")["附表3 标准达标情况"]
     header = [c.value for c in ws[3]]
     rows = [dict(zip(header, r, strict=False))
             for r in ws.iter_rows(min_row=4, max_row=3 + len(summary["standards"]), values_only=True)]
-    assert [r["代码"] for r in rows] == list(plan.standards["name"])
+    assert [r["标准"] for r in rows] == [s.get("label_zh") for s in summary["standards"]]  # no internal codes
     for r, s in zip(rows, summary["standards"], strict=True):
         assert (r["要求"], r["现有"], r["规划后"], r["缺口"]) == (s["required"], s["existing"], s["planned"],
                                                             s["shortfall"])

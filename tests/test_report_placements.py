@@ -62,7 +62,7 @@ def test_instance_without_geometry_writes_csv_only(tmp_path):
     assert inst.townships is None
     layers, notes = placements_to_gpkg(tmp_path / "p.gpkg", inst, frames)
     assert layers == [] and not (tmp_path / "p.gpkg").exists()
-    assert any("no coordinates" in n for n in notes) and any("township polygons" in n for n in notes)
+    assert any("no coordinates" in n.en for n in notes) and any("township polygons" in n.en for n in notes)
     # township coverage still computed (from the plan) and written as CSV
     assert len(frames["township_coverage"]) == 2
     assert all(p.exists() for p in frames_to_csv(tmp_path, frames))

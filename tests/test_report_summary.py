@@ -1,6 +1,7 @@
 """reports.summary: summary.json schema (issue 3 §5), summary.md and the console tables."""
 
 import json
+import re
 
 import numpy as np
 from rich.console import Console
@@ -57,15 +58,16 @@ def test_standards_records_match_plan():
 def test_assumptions_flag_unset_defaults_and_plan_ones():
     inst, plan, s = _summary()
     text = "\n".join(s["assumptions"])
-    assert "room_cost_wan" in text and "blood.unit_cost_wan" in text
+    assert "room_cost_wan" in text  # the plan's own sentence (a unit cost without a source)
     assert "new_station_cost_wan" in text  # ASSUMPTION default the user did not set
     assert sum("room_cost_wan" in a for a in s["assumptions"]) == 1  # plan's own + config default deduplicated
-    set_cost = OptimizerConfig.model_validate(
-        {"resources": {"ambulance": {"new_station_cost_wan": 90}, "blood": {"unit_cost_wan": 70}}}
-    )
+    assert len(s["assumptions_zh"]) == len(s["assumptions"])  # the same sentences in Chinese, same order
+    assert "新建急救站造价取默认值100万元（无来源依据，请核实）" in s["assumptions_zh"]
+    assert not any(re.search(r"[A-Za-z]{3,}", a) for a in s["assumptions_zh"]), s["assumptions_zh"]
+    set_cost = OptimizerConfig.model_validate({"resources": {"ambulance": {"new_station_cost_wan": 90}}})
     s2 = summary_dict(inst, plan, timings={}, opt=set_cost)
     assert not any("new_station_cost_wan" in a for a in s2["assumptions"])
-    assert not any("blood.unit_cost_wan" in a for a in s2["assumptions"])
+    assert not any("新建急救站造价" in a for a in s2["assumptions_zh"])
 
 
 def test_baseline_summary():
@@ -91,7 +93,10 @@ def test_markdown_time_limit_says_so_with_gap():
 def test_markdown_tables_and_files(tmp_path):
     inst, plan, s = _summary()
     md = summary_markdown(s, files=[tmp_path / "appendix.xlsx"])
-    assert "## 覆盖人口（规划前后）" in md and "`appendix.xlsx`" in md
+    assert "## 覆盖人口（规划前后）" in md
+    assert "appendix.xlsx" not in md and "附件文档1份" in md  # zh: files described by what they hold
+    assert "| 负压救护车占比 | 40.0% | 20.0% | 33.3% | 6.7% |" in md  # shares as percentages
+    assert "`appendix.xlsx`" in summary_markdown(s, lang="en", files=[tmp_path / "appendix.xlsx"])
     assert "| 合计 | 225 | 1,925 | 2,150 |" in md  # spend totals row: 2025, 2026, total
     assert "合成" in md  # synthetic data note
 

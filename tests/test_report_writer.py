@@ -12,7 +12,7 @@ from test_report_fixtures import make_instance, make_plan
 
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.config import ReportConfig
-from healthplan.reports.projects import PROJECT_COLUMNS_EN
+from healthplan.reports.projects import project_columns
 from healthplan.reports.run_folder import OutputFolderError
 from healthplan.reports.state import StateError
 from healthplan.reports.writer import rerender_run, write_run
@@ -81,8 +81,8 @@ def test_rerender_is_byte_identical_then_english(written, tmp_path):
     en = tmp_path / "run-en"
     assert all(en in f.parents for f in files)
     assert _bytes(run) == after
-    ws = load_workbook(en / "appendix.xlsx")["Project list"]
-    assert tuple(c.value for c in ws[3]) == PROJECT_COLUMNS_EN
+    ws = load_workbook(en / "appendix.xlsx")["Annex 1 Projects"]
+    assert tuple(c.value for c in ws[3]) == project_columns("en")
     assert "Plan summary" in (en / "summary.md").read_text(encoding="utf-8")
     assert (en / "spend.csv").read_bytes() == before["spend.csv"]  # machine tables do not change with lang
     assert (en / "state" / "run.json").is_file()  # a run folder of its own, re-renderable
@@ -104,7 +104,7 @@ def test_baseline_run(tmp_path):
     s = json.loads((tmp_path / "run/summary.json").read_text(encoding="utf-8"))
     assert s["status"] == "baseline" and s["items"] == 0
     wb = load_workbook(tmp_path / "run/appendix.xlsx")
-    assert wb["标准达标情况"].max_row > 3 + len(plan.standards) - 1
+    assert wb["附表3 标准达标情况"].max_row > 3 + len(plan.standards) - 1
     assert (tmp_path / "run/placements.gpkg").exists()
 
 
@@ -112,7 +112,7 @@ def test_no_geometry_run_notes_skipped_layers(tmp_path):
     _write(tmp_path / "run", geometry=False)
     assert not (tmp_path / "run/placements.gpkg").exists()
     s = json.loads((tmp_path / "run/summary.json").read_text(encoding="utf-8"))
-    assert any("no coordinates" in n for n in s["notes"])
+    assert any("数据无坐标" in n for n in s["notes"])  # notes in the run's language (zh)
     assert (tmp_path / "run/new_items.csv").exists()
 
 
@@ -152,4 +152,5 @@ def test_missing_map_modules_are_skipped_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "healthplan.reports.htmlmap", None)
     _write(tmp_path / "run", report=ReportConfig())
     s = json.loads((tmp_path / "run/summary.json").read_text(encoding="utf-8"))
-    assert any("maps skipped" in n for n in s["notes"]) and any("map.html skipped" in n for n in s["notes"])
+    assert "本版本未包含地图模块，未生成布局图" in s["notes"]
+    assert "本版本未包含交互式地图模块，未生成交互式地图" in s["notes"]

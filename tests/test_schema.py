@@ -92,5 +92,5 @@ def test_invalid_yaml_names_the_line(tmp_path):
 def test_bundled_demo_scenario_validates():
     scen = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "demo.yaml")
     assert isinstance(scen, Scenario)
-    assert scen.synthetic and scen.budget_wan == 6000
+    assert scen.synthetic and scen.budget_wan == 9000
     assert scen.inputs.roads.layer == "roads"

@@ -59,12 +59,15 @@ class AmbulanceConfig(KindConfig):
     busy_fraction: float | None = Field(
         default=None, gt=0, lt=1, description="MEXCLP q; None = derived from calls and minutes per call"
     )
-    calls_per_1000_per_year: float = Field(default=30.0, gt=0, description="EMS calls per 1,000 persons a year; ASSUMPTION")
-    minutes_per_call: float = Field(default=60.0, gt=0, description="vehicle minutes per call; ASSUMPTION")
+    calls_per_1000_per_year: float = Field(default=30.0, gt=0, description="EMS calls per 1,000 persons a year; ASSUMPTION",
+                                           json_schema_extra={"zh": "每千人每年急救呼叫次数", "unit_zh": "次"})
+    minutes_per_call: float = Field(default=60.0, gt=0, description="vehicle minutes per call; ASSUMPTION",
+                                    json_schema_extra={"zh": "每次急救出车占用时间", "unit_zh": "分钟"})
     coverage_depth: int = Field(default=3, ge=1, le=10, description="MEXCLP levels: value the 1st … k-th vehicle")
     unit_cost_ord_wan: float = Field(default=25.0, ge=0, description="万元; C: Chongqing Xiushan 2020")
     unit_cost_np_wan: float = Field(default=35.0, ge=0, description="万元; C: Ford NPA 2020, Xiamen")
-    new_station_cost_wan: float = Field(default=100.0, ge=0, description="万元 to open a new station; ASSUMPTION")
+    new_station_cost_wan: float = Field(default=100.0, ge=0, description="万元 to open a new station; ASSUMPTION",
+                                        json_schema_extra={"zh": "新建急救站造价", "unit_zh": "万元"})
     opex_wan_per_vehicle_year: float = Field(default=35.0, ge=0, description="万元/vehicle-year; C: Beijing Tongzhou")
     station_levels: list[Level] = Field(
         default_factory=lambda: [
@@ -350,9 +353,12 @@ class Ambulances(ResourceKind):
                 ambulance_minutes=True),
     )
     colour = "#d7301f"
-    costs = (UnitCost("ambulance_ord", Text("普通救护车", "ordinary ambulance"), "unit_cost_ord_wan"),
-             UnitCost("ambulance_np", Text("负压救护车", "negative-pressure ambulance"), "unit_cost_np_wan"),
-             UnitCost("new_station", Text("新建急救站", "new station"), "new_station_cost_wan"))
+    costs = (UnitCost("ambulance_ord", Text("普通救护车", "ordinary ambulance"), "unit_cost_ord_wan",
+                      source=src.AMB_COST_ORD),
+             UnitCost("ambulance_np", Text("负压救护车", "negative-pressure ambulance"), "unit_cost_np_wan",
+                      source=src.AMB_COST_NP),
+             UnitCost("new_station", Text("新建急救站", "new station"), "new_station_cost_wan", source=src.ASSUMPTION))
+    programme = Text("推进院前医疗急救网络建设", "Pre-hospital emergency network")
     standards = (FleetRatio(), NegativePressureShare(), ONE_PER_THC)
     columns = ("amb_ord", "amb_np")  # type: ignore[assignment]
     count_columns = ("amb_ord", "amb_np")
@@ -388,15 +394,21 @@ class Ambulances(ResourceKind):
         q, derived = busy_fraction(ctx.instance, kc)
         notes = []
         if derived:
-            notes.append(
+            notes.append(Text(
+                f"救护车繁忙概率按每千人每年急救呼叫{kc.calls_per_1000_per_year:g}次、每次出车占用"
+                f"{kc.minutes_per_call:g}分钟和目标车辆数推算为{q:.3f}（未设定时为假设值）。",
                 f"Ambulance busy fraction q = {q:.3f} derived from {kc.calls_per_1000_per_year:g} calls per 1,000 "
                 f"persons a year × {kc.minutes_per_call:g} min per call over the target fleet (ASSUMPTION "
-                "defaults unless the scenario sets them)."
-            )
+                "defaults unless the scenario sets them).",
+            ))
         if kc.greenfield_stations:
-            notes.append("Greenfield stations allowed (resources.ambulance.greenfield_stations): new stations may "
-                         "stand at candidate sites that are not health facilities (seed 000 item 12 places them at "
-                         "public hospitals and health centres).")
+            notes.append(Text(
+                "情景允许新选址急救站（resources.ambulance.greenfield_stations）：新建急救站可设在非医疗卫生机构的候选点"
+                "（规划通常依托公立医院、社区卫生服务中心、乡镇卫生院建立急救站）。",
+                "Greenfield stations allowed (resources.ambulance.greenfield_stations): new stations may stand at "
+                "candidate sites that are not health facilities (seed 000 item 12 places them at public hospitals and "
+                "health centres).",
+            ))
         req = fleet_required(ctx.instance, kc)
         return AmbulanceData(
             assumptions=tuple(notes), notes={"q": q, "fleet_required": req},
@@ -746,6 +758,38 @@ class Ambulances(ResourceKind):
         if bool(getattr(row, "new_station", False)):
             return Text("新建", "New build")(lang)
         return item.nature(lang)
+
+    def programme_goal(self, projects: pd.DataFrame, lang: str = "zh") -> str:
+        """「新建急救站6个，购置救护车51辆（其中负压救护车21辆）」: stations opened, vehicles bought, of them NP."""
+        rows = projects[projects["kind"] == ITEM.key]
+        stations = int(rows["new_station"].astype(bool).sum())
+        n = int(rows["quantity"].sum())
+        n_np = int(rows["quantity_np"].sum())
+        if is_en(lang):
+            parts = [f"{stations} new emergency station{'s' * (stations != 1)}" if stations else "",
+                     f"{n} ambulance{'s' * (n != 1)} bought" + (f" ({n_np} negative-pressure)" if n_np else "")]
+            return "; ".join(p for p in parts if p)
+        parts = [f"新建急救站{stations}个" if stations else "",
+                 f"购置救护车{n}辆" + (f"（其中负压救护车{n_np}辆）" if n_np else "")]
+        return "，".join(p for p in parts if p)
+
+    def no_gain_sentence(self, item: ItemType, row: Any, site: pd.Series, lang: str = "zh") -> str:
+        """A vehicle where everyone in reach already has one: it adds a vehicle to the station (a second call in
+        the area is answered), 「充实急救运力，站内救护车由2辆增至3辆」."""
+        before = int(sum(float(site.get(c, 0) or 0) for c in self.count_columns)) if len(site) else 0
+        after = before + int(getattr(row, "quantity", 0) or 0)
+        if is_en(lang):
+            return (f"adds vehicles to the station ({before} → {after} ambulances), so a second call in its area "
+                    "is answered")
+        return f"充实急救运力，站内救护车由{before}辆增至{after}辆，提高同时段多起呼救的保障能力"
+
+    def running_cost(self, kc: AmbulanceConfig, row: Any) -> tuple[float, Any]:
+        """Crews, fuel and upkeep of the new vehicles: vehicles × opex (万元 per vehicle-year, C: Beijing Tongzhou)."""
+        return float(getattr(row, "quantity", 0) or 0) * kc.opex_wan_per_vehicle_year, src.AMB_OPEX
+
+    def unused_fields(self, kc: AmbulanceConfig) -> tuple[str, ...]:
+        """A given busy fraction makes the call rate and minutes per call irrelevant."""
+        return ("calls_per_1000_per_year", "minutes_per_call") if kc.busy_fraction is not None else ()
 
 
 # The rural network's tiers by site level (seed 003: 「区级急救中心—中心卫生院—乡镇卫生院」).

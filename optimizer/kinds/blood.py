@@ -45,7 +45,8 @@ BLOOD_COST_ASSUMPTION_WAN = 80.0  # ASSUMPTION: used only when the scenario sets
 class BloodConfig(KindConfig):
     """Fixed blood-collection points at candidate sites, maximal covering within the access standard."""
 
-    access_minutes: float = Field(default=30.0, gt=0, description="min; ASSUMPTION (primary-care access, B)")
+    access_minutes: float = Field(default=30.0, gt=0, description="min; ASSUMPTION (primary-care access, B)",
+                                  json_schema_extra={"zh": "固定采血点可及时间标准", "unit_zh": "分钟"})
     unit_cost_wan: float | None = Field(
         default=None, ge=0, description="万元 per point; no sourced default: set it (else 80 is used and flagged)"
     )
@@ -125,6 +126,7 @@ class BloodPoints(FacilityKind):
     services = (Service("blood", Text("固定采血点覆盖", "Blood point access"), Text("献血服务", "blood donation")),)
     colour = "#7b3294"
     costs = (UnitCost("blood", Text("固定采血点", "Blood-point"), "unit_cost_wan", BLOOD_COST_ASSUMPTION_WAN),)
+    programme = Text("加强采供血服务能力建设", "Blood donation network")
     standards = (MinPoints(),)
     site_columns = (ColumnSchema("blood_point", "bool", default=False,
                                  description="existing fixed blood-collection point (固定采血点)",

@@ -201,8 +201,9 @@ class CriticalCare(FacilityKind):
     items = tuple(_item(t) for t in TYPES)
     services = tuple(Service(t.key, Text(f"{t.label.zh}覆盖", f"{t.label.en} access"), t.short) for t in TYPES)
     colour = "#c51b7d"
-    costs = tuple(UnitCost(f"{t.key}_centre", t.label, f"{t.key}.unit_cost_wan", CENTRE_COST_ASSUMPTION_WAN)
-                  for t in TYPES)
+    costs = tuple(UnitCost(f"{t.key}_centre", t.label, f"{t.key}.unit_cost_wan", CENTRE_COST_ASSUMPTION_WAN,
+                           source=src.DSA_COST) for t in TYPES)
+    programme = Text("支持县级医院建设胸痛中心、卒中中心、创伤中心", "Chest pain, stroke and trauma centres")
     standards = tuple(FullCoverage(t) for t in TYPES)
     site_columns = tuple(ColumnSchema(f"{t.key}_centre", "bool", default=False,
                                       description=f"already a designated {t.label.en.lower()} ({t.label.zh})",

@@ -44,7 +44,8 @@ THC_LEVELS = (Level.CENTRAL_THC.value, Level.THC.value)
 class FeverConfig(KindConfig):
     """Fever clinics (hospitals, large township health centres) and fever rooms (township/community centres)."""
 
-    access_minutes_urban: float = Field(default=15.0, gt=0, description="min; ASSUMPTION (Hainan IJEH 2021: 15 min tier)")
+    access_minutes_urban: float = Field(default=15.0, gt=0, description="min; ASSUMPTION (Hainan IJEH 2021: 15 min tier)",
+                                        json_schema_extra={"zh": "城市地区发热诊疗可及时间标准", "unit_zh": "分钟"})
     access_minutes_rural: float = Field(default=30.0, gt=0, description="min; B: Hainan IJEH 2021, 30 min to THC/CHC")
     clinic_cost_wan: float = Field(default=1600.0, ge=0, description="万元; C: Henan county TCM hospital")
     room_cost_wan: float | None = Field(
@@ -57,7 +58,8 @@ class FeverConfig(KindConfig):
         description="hospitals required to have a fever clinic (A via news: 2022-12-27 national press conference)",
     )
     thc_clinic_population: float | None = Field(
-        default=None, gt=0, description="persons within access: THCs above this may get a clinic; ASSUMPTION"
+        default=None, gt=0, description="persons within access: THCs above this may get a clinic; ASSUMPTION",
+        json_schema_extra={"zh": "可设发热门诊的乡镇卫生院服务人口下限", "unit_zh": "人"},
     )
     room_levels: list[Level] = Field(
         default_factory=lambda: [Level.CENTRAL_THC, Level.THC, Level.CHC],
@@ -187,7 +189,8 @@ class FeverCare(FacilityKind):
     items = (CLINIC, ROOM)
     services = (Service("fever", Text("发热门诊/诊室覆盖", "Fever clinic/room access"), Text("发热诊疗", "fever care")),)
     colour = "#e66101"
-    costs = (UnitCost("fever_clinic", Text("发热门诊", "Fever-clinic"), "clinic_cost_wan"),
+    programme = Text("推进发热门诊（诊室）建设", "Fever clinics and fever rooms")
+    costs = (UnitCost("fever_clinic", Text("发热门诊", "Fever-clinic"), "clinic_cost_wan", source=src.FEVER_CLINIC_COST),
              UnitCost("fever_room", Text("发热诊室", "Fever-room"), "room_cost_wan", ROOM_COST_ASSUMPTION_WAN))
     standards = (ClinicMandate(), RoomMandate())
     site_columns = (ColumnSchema("fever_clinic", "bool", default=False, description="existing fever clinic (发热门诊)",

@@ -52,9 +52,11 @@ class SubcentreEligibility(StrictConfig):
     """Which central township health centres may be upgraded (no verified provincial rule: all ASSUMPTION)."""
 
     levels: list[Level] = Field(default_factory=lambda: [Level.CENTRAL_THC])
-    min_beds: int = Field(default=0, ge=0, description="beds; ASSUMPTION")
-    min_population: float = Field(default=0.0, ge=0, description="persons within access_minutes; ASSUMPTION")
-    min_minutes_from_county_hospital: float = Field(default=0.0, ge=0, description="min; ASSUMPTION")
+    min_beds: int = Field(default=0, ge=0, description="beds; ASSUMPTION", json_schema_extra={"zh": "次中心候选机构床位下限", "unit_zh": "张"})
+    min_population: float = Field(default=0.0, ge=0, description="persons within access_minutes; ASSUMPTION",
+                                  json_schema_extra={"zh": "次中心候选机构服务人口下限", "unit_zh": "人"})
+    min_minutes_from_county_hospital: float = Field(default=0.0, ge=0, description="min; ASSUMPTION",
+                                                    json_schema_extra={"zh": "次中心候选机构距县医院最短行车时间", "unit_zh": "分钟"})
 
 
 class SubcentreConfig(KindConfig):
@@ -166,7 +168,9 @@ class Subcentres(FacilityKind):
     services = (Service("secondary", Text("二级医疗服务覆盖", "Secondary care access"),
                         Text("二级医疗服务", "secondary care")),)
     colour = "#2166ac"
-    costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan"),)
+    costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan",
+                      source=src.SUBCENTRE_COST),)
+    programme = Text("推进医疗卫生次中心建设", "County medical sub-centres")
     standards = (TargetCount(),)
     # Hollow hexagons on maps: the scenario's secondary-level hospitals give secondary care without an upgrade.
     providers = Providers(Text("二级医院 / 医疗卫生次中心", "Secondary hospital / sub-centre"),
@@ -227,11 +231,15 @@ class Subcentres(FacilityKind):
                 conflicts = conflicts[~(sub_has[conflicts[:, 0]] & sub_has[conflicts[:, 1]])]
         notes = ()
         if estimated:
-            notes = (
+            zh = {"sub-centre spacing": "次中心间距", "minutes from the county hospital": "距县医院行车时间"}
+            notes = (Text(
+                f"站点间行车时间（{'、'.join(zh.get(e, e) for e in estimated)}）按经由同一村庄的最短时间推算（两站点"
+                "分别到该村庄的行车时间之和），为道路行车时间的上限：行车时间数据未给出站点之间的时间（可在起讫点"
+                "时间矩阵中补充站点之间的记录）。",
                 f"Site-to-site minutes ({' and '.join(estimated)}) are estimated through the best common demand "
                 "point (min over villages of t(site a, village) + t(site b, village)), an upper bound on the road "
                 "time: the travel-time input gives no site-to-site times (add site → site pairs to the OD matrix).",
-            )
+            ),)
         return SubcentreData(assumptions=notes, has={"subcentre": sub_has}, eligible={"subcentre": eligible},
                              secondary_has=secondary_has, conflicts=conflicts)
 
@@ -264,19 +272,24 @@ class Subcentres(FacilityKind):
         add_kind_access(m, "secondary", ("subcentre",), kd.secondary_has, objective=kc.objective, weight=kc.weight,
                         target_coverage=kc.target_coverage)
 
-    def site_cost_extra(self, kc: SubcentreConfig, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+    def site_cost_extra(self, kc: SubcentreConfig, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Text]]:
         """An upgrade 「按二级综合医院标准」 brings the centre's beds to ``bed_floor``: cost per added bed × (floor −
         beds) on top of the base (万元). Sites with no bed count (0 or missing) get no bed cost, and a note says so."""
         if kc.bed_floor is None:
             return {}, []
         beds = added_beds(kc, sites)
         unknown = int(np.isnan(beds).sum())
-        notes = [f"Sub-centre upgrades add beds up to {kc.bed_floor} (grade-II general hospital floor, D: 卫医发〔1994〕"
-                 f"30号) at {kc.cost_per_added_bed_wan:g}万元 per bed (C) on top of {kc.unit_cost_wan:g}万元 per upgrade "
-                 "(C, Tongcheng 2024: an average that already includes some beds, so the sum may overstate)."]
+        notes = [Text(
+            f"次中心按二级综合医院标准补足床位至{kc.bed_floor}张（D级：《医疗机构基本标准（试行）》卫医发〔1994〕30号），每新增"
+            f"床位{kc.cost_per_added_bed_wan:g}万元（C级），另加每个次中心{kc.unit_cost_wan:g}万元（C级：湖北通城2024年，"
+            "该平均数已含部分床位，两项相加可能偏高）。",
+            f"Sub-centre upgrades add beds up to {kc.bed_floor} (grade-II general hospital floor, D: 卫医发〔1994〕30号) "
+            f"at {kc.cost_per_added_bed_wan:g} (10k CNY) per bed (C) on top of {kc.unit_cost_wan:g} per upgrade (C, "
+            "Tongcheng 2024: an average that already includes some beds, so the sum may overstate).")]
         if unknown:
-            notes.append(f"{unknown} site(s) have no bed count: their sub-centre cost has no bed part (add a beds "
-                         "column to the facilities layer).")
+            notes.append(Text(f"{unknown}个站点无床位数，其次中心造价不含床位部分（请在机构图层中补充床位数）。",
+                              f"{unknown} site(s) have no bed count: their sub-centre cost has no bed part (add a beds "
+                              "column to the facilities layer)."))
         return {"subcentre": np.nan_to_num(beds, nan=0.0) * kc.cost_per_added_bed_wan}, notes
 
     def item_figures(self, data: ModelData, items: pd.DataFrame, j: np.ndarray,
