@@ -27,8 +27,9 @@ integer entries and right-hand side are whole — and (b) otherwise only in rows
 with a coefficient ≥ 0, ≤ rows with one ≤ 0); a cap row with several continuous members (MEXCLP levels, p-median
 assignments) must be their only row. Raising every such variable to its cap then keeps a plan feasible and gives the
 best P for its decisions; a cap on one variable is a whole number, and several variables under one whole cap with
-bounds [0, 1] are filled greedily, by whole units. S must hold integer variables only, so the completion does not
-trade P against S. Anything else keeps the stage.
+bounds [0, 1] are filled greedily, by whole units. When P has continuous variables S must hold integer variables
+only, so the completion does not trade P against S (a P of integer variables only, like cost in min-budget mode,
+needs neither condition). Anything else keeps the stage.
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression
     (_, sense_p, primary), (name_s, sense_s, secondary) = plan[-2], plan[-1]
     if cfg.objective.mode != "lexicographic" or cfg.solver.gap > 0 or sense_p == sense_s or not len(secondary):
         return None
-    if not all(v.cat in (pulp.LpInteger, pulp.LpBinary) for v in secondary):
+    whole = (pulp.LpInteger, pulp.LpBinary)
+    if not all(v.cat in whole for v in primary) and not all(v.cat in whole for v in secondary):
         return None  # the completion of continuous variables must not trade the primary against the secondary
     lo = sum(min(c * _bound(v.lowBound, -1), c * _bound(v.upBound, 1)) for v, c in secondary.items())
     hi = sum(max(c * _bound(v.lowBound, -1), c * _bound(v.upBound, 1)) for v, c in secondary.items())
