@@ -164,3 +164,10 @@ def test_fold_epsilon_bound():
     assert f.granularity == 1.0 and f.epsilon * f.secondary_range < f.granularity
     assert f.abs_gap < f.epsilon * 5.0 and f.abs_gap < f.granularity / 2
     assert make_fold(np.array([1000.0]), np.array([0.001, 1.0]), 1e9) is None  # too many cost steps to resolve
+
+
+def test_folded_with_cbc_equals_staged():
+    """The fallback solver gets the same absolute gap (PuLP's gapAbs) and gives the same plan."""
+    inst, costs = case(3)
+    cfg = blood_only(200.0, site_costs_wan=costs)
+    same_plan(inst, cfg.model_copy(update={"solver": cfg.solver.model_copy(update={"name": "cbc"})}))
