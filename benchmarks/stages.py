@@ -8,15 +8,15 @@ Usage::
 Prints, as Markdown tables:
 
 1. the demo county, one year and 3-year phased: seconds per stage with every stage solved (``fold=False``, the
-   "before") and with the last stage folded where that is provably exact (the default, "after");
-2. a single-kind MCLP with equal unit costs (fixed blood points, whole populations): healthplan's whole solve, staged
-   and folded, against one plain MCLP of the same instance built directly in PuLP and solved by HiGHS (the floor);
-   the ratio is healthplan ÷ floor (target ≤ 1.2);
-3. ``healthplan --help`` and ``healthplan check --help`` start-up: median wall seconds of 5 fresh processes, and
-   whether geopandas/pandas/pulp/matplotlib were imported (target ≤ 0.3 s).
+"before") and with the last stage folded where that is provably exact (the default, "after");
+2. a single-kind MCLP with equal unit costs (fixed blood points, whole populations): healthplan's whole solve,
+staged and folded, against one plain MCLP of the same instance built directly in PuLP and solved by HiGHS (the
+floor); the ratio is healthplan ÷ floor (target ≤ 1.2);
+3. ``healthplan --help`` and ``healthplan check --help`` start-up: median wall seconds of 5 fresh processes,
+and whether geopandas/pandas/pulp/matplotlib were imported (target ≤ 0.3 s).
 
-Every solve uses one HiGHS thread, gap 0, the project's seed. Wall times on a shared machine drift with its load: the
-script prints the load average before and after so a reader can judge.
+Every solve uses one HiGHS thread, gap 0, the project's seed. Wall times on a shared machine drift with its
+load: the script prints the load average before and after so a reader can judge.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ def load() -> str:
 
 
 def staged_and_folded(inst, cfg, mode: str = "optimize") -> dict[str, tuple[float, list, dict]]:
-    """Solve the same model twice, every stage solved vs the last folded: {label: (seconds, stages, objectives)}."""
+    """The same model solved with the last stage folded and, when that fold happened, with every stage solved.
+
+    Returns {label: (seconds, stage results, objective per stage)}.
+    """
     from healthplan.optimizer.build import build_model
     from healthplan.optimizer.objective import solve_stages
     from healthplan.optimizer.prepare import prepare
@@ -84,11 +87,12 @@ def demo(phased: bool) -> None:
     for name in ["demo.yaml", *(["demo-phased-2024-2026.yaml"] if phased else [])]:
         scen = load_scenario(ROOT / "scenarios" / name)
         inst = prepare_instance(scen)
-        print_stage_table(f"scenarios/{name} (load {load()})", staged_and_folded(inst, scen.optimizer_config()))
+        runs = staged_and_folded(inst, scen.optimizer_config())
+        print_stage_table(f"scenarios/{name} (load {load()})", runs)
 
 
 def mclp_instance(n_demand: int, n_sites: int):
-    """Seeded uniform demand (whole populations) and sites; minutes = Euclidean distance, dense site × demand."""
+    """Seeded uniform demand (whole populations) and sites; minutes = Euclidean distance (site × demand)."""
     import pandas as pd
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -102,11 +106,12 @@ def mclp_instance(n_demand: int, n_sites: int):
     demand = pd.DataFrame({"population": rng.integers(200, 5_000, size=n_demand)},
                           index=pd.Index([f"d{i:05d}" for i in range(n_demand)], name="id"))
     sites = pd.DataFrame({"level": "thc"}, index=pd.Index([f"s{j:04d}" for j in range(n_sites)], name="id"))
-    return build_instance(demand, sites, minutes, name="mclp-uniform"), minutes, demand["population"].to_numpy()
+    inst = build_instance(demand, sites, minutes, name="mclp-uniform")
+    return inst, minutes, demand["population"].to_numpy()
 
 
 def plain_mclp(minutes: np.ndarray, pop: np.ndarray, p: int, access_min: float) -> tuple[float, float]:
-    """One MCLP (Church & ReVelle 1974) built directly in PuLP, solved by HiGHS: (seconds incl. build, covered)."""
+    """One MCLP (Church & ReVelle 1974) built in PuLP, solved by HiGHS: (seconds with build, covered)."""
     import pulp
 
     from healthplan.optimizer.config import SolverConfig
@@ -136,7 +141,8 @@ def mclp(n_demand: int, n_sites: int, p: int) -> None:
 
     inst, minutes, pop = mclp_instance(n_demand, n_sites)
     res = ResourcesConfig(ambulance=AmbulanceConfig(enabled=False), fever=FeverConfig(enabled=False),
-                          blood=BloodConfig(min_points_rule=StandardRule(mode="off"), unit_cost_wan=UNIT_COST_WAN),
+                          blood=BloodConfig(min_points_rule=StandardRule(mode="off"),
+                                            unit_cost_wan=UNIT_COST_WAN),
                           subcentre=SubcentreConfig(enabled=False))
     cfg = OptimizerConfig(resources=res, budget_wan=p * UNIT_COST_WAN)
     access = cfg.resources.blood.access_minutes
@@ -167,7 +173,8 @@ def startup() -> None:
         times = []
         for _ in range(5):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "healthplan", *args], capture_output=True, cwd=ROOT, check=True)
+            subprocess.run([sys.executable, "-m", "healthplan", *args], capture_output=True, cwd=ROOT,
+                           check=True)
             times.append(time.perf_counter() - t0)
         probe = subprocess.run([sys.executable, "-X", "importtime", "-m", "healthplan", *args],
                                capture_output=True, text=True, cwd=ROOT, check=True)
@@ -183,7 +190,8 @@ def startup() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="skip the 3-year phased demo")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["startup", "mclp", "demo"], help="parts to leave out")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["startup", "mclp", "demo"],
+                    help="parts to leave out")
     ap.add_argument("--demand", type=int, default=MCLP_DEMAND, help="MCLP demand points")
     ap.add_argument("--sites", type=int, default=MCLP_SITES, help="MCLP candidate sites")
     ap.add_argument("--p", type=int, default=MCLP_P, help="MCLP facilities (budget = p × unit cost)")

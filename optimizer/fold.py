@@ -1,35 +1,37 @@
 """Exact tie-breaking: fold the last lexicographic stage into the one before it when that is provably safe.
 
-The lexicographic plan maximises a primary objective P (coverage, in weighted persons), then minimises a secondary
-one S (cost, 万元) with P held (min-budget mode: least cost first, most coverage second — the same with signs
-flipped). Solving S as a stage of its own repeats the whole search with a weak bound (the 3-year demo's cost stage
-took twice the coverage stage). Instead one solve of ``P − ε·S`` gives the same plan when:
+The lexicographic plan maximises a primary objective P (coverage, in weighted persons), then minimises a
+secondary one S (cost, 万元) with P held (min-budget mode: least cost first, most coverage second — the same
+with signs flipped). Solving S as a stage of its own repeats the whole search with a weak bound (the 3-year
+demo's cost stage took twice the coverage stage). Instead one solve of ``P − ε·S`` gives the same plan when:
 
-1. **P has a known granularity g**: every plan's P is a whole multiple of g (plus a constant). That holds when every
-   coefficient of P is a multiple of g (found as gcd of the coefficients scaled by the least D ≤ 720 that makes them
-   whole; populations are whole persons) and the values the variables of P take at an optimum are whole: integer
-   variables are; continuous covering variables are when the structure below holds.
+1. **P has a known granularity g**: every plan's P is a whole multiple of g (plus a constant). That holds
+   when every coefficient of P is a multiple of g (found as gcd of the coefficients scaled by the least
+   D ≤ 720 that makes them whole; populations are whole persons) and the values the variables of P take at an
+   optimum are whole: integer variables are; continuous covering variables are when the structure below holds.
 2. **S has a finite range R** over all plans (its terms' bounds; for cost also the budget row), and
    **ε · R < g**. We take ε = g / (2R).
 
-Proof (maximising P). Let (P*, S*) be the lexicographic optimum and x_f an optimum of P − εS. Then
-P_f − εS_f ≥ P* − εS*, so 0 ≤ P* − P_f ≤ ε(S_f − S*) ≤ εR < g; as P* − P_f is a whole multiple of g, P_f = P*, and
-then S_f ≤ S*, so S_f = S* (S* is least among plans with P = P*). Any plan that is not lexicographically optimal
-scores at least min(g − εR, ε·g_S) = min(g/2, ε·g_S) worse (g_S the granularity of S), so a solver stopping within
-an absolute gap below that returns a lexicographic optimum: we hand it that gap and fold only when ε·g_S is not lost
-in the solver's tolerances (R/g_S ≤ ``MAX_STEPS``) and the stage is asked for a proven optimum (relative gap 0).
+Proof (maximising P). Let (P*, S*) be the lexicographic optimum and x_f an optimum of P − εS. Then P_f − εS_f
+≥ P* − εS*, so 0 ≤ P* − P_f ≤ ε(S_f − S*) ≤ εR < g; as P* − P_f is a whole multiple of g, P_f = P*, and then
+S_f ≤ S*, so S_f = S* (S* is least among plans with P = P*). Any plan that is not lexicographically optimal
+scores at least min(g − εR, ε·g_S) = min(g/2, ε·g_S) worse (g_S the granularity of S), so a solver stopping
+within an absolute gap below that returns a lexicographic optimum: we hand it that gap and fold only when
+ε·g_S is not lost in the solver's tolerances (R/g_S ≤ ``MAX_STEPS``) and the stage is asked for a proven
+optimum (relative gap 0).
 
-Continuous covering variables (``c ≤ supply``, MEXCLP levels ``Σ_k y_k ≤ supply``, p-median assignments) take whole
-values at an optimum when, for integer decisions, the best completion is whole. We check a sufficient structure on
-the model's matrix: every continuous variable of P has whole bounds, a positive coefficient (it is wanted larger), and
-appears (a) in at most one *cap* row — a ≤ row whose continuous entries are all +1 and all variables of P, whose
-integer entries and right-hand side are whole — and (b) otherwise only in rows that raising it can only help (≥ rows
-with a coefficient ≥ 0, ≤ rows with one ≤ 0); a cap row with several continuous members (MEXCLP levels, p-median
-assignments) must be their only row. Raising every such variable to its cap then keeps a plan feasible and gives the
-best P for its decisions; a cap on one variable is a whole number, and several variables under one whole cap with
-bounds [0, 1] are filled greedily, by whole units. When P has continuous variables S must hold integer variables
-only, so the completion does not trade P against S (a P of integer variables only, like cost in min-budget mode,
-needs neither condition). Anything else keeps the stage.
+Continuous covering variables (``c ≤ supply``, MEXCLP levels ``Σ_k y_k ≤ supply``, p-median assignments) take
+whole values at an optimum when, for integer decisions, the best completion is whole. We check a sufficient
+structure on the model's matrix: every continuous variable of P has whole bounds, a positive coefficient (it
+is wanted larger), and appears (a) in at most one *cap* row — a ≤ row whose continuous entries are all +1 and
+all variables of P, whose integer entries and right-hand side are whole — and (b) otherwise only in rows that
+raising it can only help (≥ rows with a coefficient ≥ 0, ≤ rows with one ≤ 0); a cap row with several
+continuous members (MEXCLP levels, p-median assignments) must be their only row. Raising every such variable
+to its cap then keeps a plan feasible and gives the best P for its decisions; a cap on one variable is a whole
+number, and several variables under one whole cap with bounds [0, 1] are filled greedily, by whole units. When
+P has continuous variables S must hold integer variables only, so the completion does not trade P against S (a
+P of integer variables only, like cost in min-budget mode, needs neither condition). Anything else keeps the
+stage.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import numpy as np
 
 MAX_DENOMINATOR = 720  # coefficients that are multiples of 1/D for some D ≤ 720 (year weights 1/6, 1/15, …)
 WHOLE_RTOL = 1e-9  # relative distance to a whole number that still counts as whole (float noise of p·w_t·D)
-MAX_STEPS = 500_000  # fold only if S spans at most this many of its own steps (ε·g_S ≥ g/10⁶: above the tolerances)
+MAX_STEPS = 500_000  # fold only if S spans at most this many of its steps (ε·g_S ≥ g/10⁶: above tolerances)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Fold:
 
 
 def granularity(coefs: np.ndarray) -> float | None:
-    """The largest g such that every coefficient is a whole multiple of g (g = gcd / D, D ≤ ``MAX_DENOMINATOR``).
+    """The largest g such that every coefficient is a whole multiple of g (g = gcd / D, D ≤ MAX_DENOMINATOR).
 
     ``None`` when no such D exists (e.g. MEXCLP weights (1 − q) q^k with a measured busy fraction q).
     """
@@ -80,7 +82,7 @@ def _whole(x: np.ndarray) -> bool:
 def whole_at_optimum(start: np.ndarray, index: np.ndarray, value: np.ndarray, row_lower: np.ndarray,
                      row_upper: np.ndarray, integer: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
                      primary: np.ndarray) -> bool:
-    """True when the continuous variables of the primary objective (``primary`` > 0) take whole values at an optimum.
+    """True when the continuous variables of the primary objective take whole values at an optimum.
 
     The matrix is row-wise (``start``, ``index``, ``value``); ``primary`` is each column's coefficient in the
     objective being maximised. See the module docstring for the structure checked.
@@ -99,8 +101,8 @@ def whole_at_optimum(start: np.ndarray, index: np.ndarray, value: np.ndarray, ro
     row = np.repeat(np.arange(n_rows), np.diff(start))
     col = index
     is_cont = cont[col]
-    # cap rows: ≤ rows (no lower side) with a whole right-hand side, continuous entries all +1 on primary columns,
-    # whole coefficients on integer columns
+    # cap rows: ≤ rows (no lower side) with a whole right-hand side, continuous entries all +1 on primary
+    # columns, whole coefficients on integer columns
     cont_ok = ~is_cont | ((value == 1.0) & pc[col])
     int_ok = is_cont | (np.abs(value - np.rint(value)) <= WHOLE_RTOL * np.maximum(1.0, np.abs(value)))
     bad = np.bincount(row, weights=(~(cont_ok & int_ok)).astype(float), minlength=n_rows) > 0
@@ -128,8 +130,8 @@ def whole_at_optimum(start: np.ndarray, index: np.ndarray, value: np.ndarray, ro
 def make_fold(primary_coefs: np.ndarray, secondary_coefs: np.ndarray, secondary_range: float) -> Fold | None:
     """The fold of a stage pair, or ``None`` when its exactness cannot be shown (see the module docstring).
 
-    ``primary_coefs``/``secondary_coefs`` are the objectives' coefficients (any order); ``secondary_range`` bounds
-    how far the secondary objective can differ between two feasible plans.
+    ``primary_coefs``/``secondary_coefs`` are the objectives' coefficients (any order); ``secondary_range``
+    bounds how far the secondary objective can differ between two feasible plans.
     """
     g = granularity(primary_coefs)
     g_s = granularity(secondary_coefs)

@@ -48,14 +48,14 @@ def solve_stages(
 ) -> list[tuple[str, StageResult]]:
     """Solve the stages in order, holding each optimum within ``cfg.objective.tolerance`` (row ``hold_<stage>``).
 
-    The time limit covers all stages together; a stage that is not the last gets at most ``STAGE_SHARE`` of the
-    time left. A stage that stops at its limit keeps its incumbent (reported TIME_LIMIT with its gap) and the
-    next stages still run; the last usable solution stays in the variables. Each stage starts from the previous
-    stage's solution.
+    The time limit covers all stages together; a stage that is not the last gets at most ``STAGE_SHARE`` of
+    the time left. A stage that stops at its limit keeps its incumbent (reported TIME_LIMIT with its gap) and
+    the next stages still run; the last usable solution stays in the variables. Each stage starts from the
+    previous stage's solution.
 
-    With ``fold`` the last stage (cost after coverage; coverage after cost in min-budget mode) is folded into the
-    one before as an exact tie-breaker when :func:`fold_last_stage` proves that safe: one solve instead of two,
-    the same lexicographic optimum. Both stages are still reported, the folded one with 0 s and a message.
+    With ``fold`` the last stage (cost after coverage; coverage after cost in min-budget mode) is folded into
+    the one before as an exact tie-breaker when :func:`fold_last_stage` proves that safe: one solve instead of
+    two, the same lexicographic optimum. Both stages are still reported, the folded one with 0 s and a note.
     """
     cfg = m.data.cfg
     tol = cfg.objective.tolerance
@@ -117,7 +117,9 @@ def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression
     """
     cfg = m.data.cfg
     (_, sense_p, primary), (name_s, sense_s, secondary) = plan[-2], plan[-1]
-    if cfg.objective.mode != "lexicographic" or cfg.solver.gap > 0 or sense_p == sense_s or not len(secondary):
+    if cfg.objective.mode != "lexicographic" or cfg.solver.gap > 0 or sense_p == sense_s:
+        return None
+    if not len(secondary):
         return None
     whole = (pulp.LpInteger, pulp.LpBinary)
     if not all(v.cat in whole for v in primary) and not all(v.cat in whole for v in secondary):
@@ -129,14 +131,14 @@ def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression
     f = make_fold(np.fromiter(primary.values(), float), np.fromiter(secondary.values(), float), hi - lo)
     if f is None:
         return None
-    # the primary's continuous variables must take whole values at an optimum: read the matrix as HiGHS sees it
+    # the primary's continuous variables must take whole values at an optimum: read the matrix HiGHS gets
     m.prob.sense = sense_p
     m.prob.setObjective(primary)
     hm = highs_model(m.prob)
     a = hm.lp.a_matrix_
     integer = np.array([v.cat in (pulp.LpInteger, pulp.LpBinary) for v in hm.columns], dtype=bool)
     coef = hm.cost * hm.sign  # the primary's own coefficients (HiGHS's costs carry −1 for a maximisation)
-    want_larger = coef if sense_p == pulp.LpMaximize else -coef  # > 0: the primary improves as the column grows
+    want_larger = coef if sense_p == pulp.LpMaximize else -coef  # > 0: the primary improves as it grows
     if not whole_at_optimum(np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_),
                             np.asarray(hm.lp.row_lower_), np.asarray(hm.lp.row_upper_), integer,
                             np.asarray(hm.lp.col_lower_), np.asarray(hm.lp.col_upper_), want_larger):
@@ -162,10 +164,10 @@ def folded_expression(primary: pulp.LpAffineExpression, secondary: pulp.LpAffine
 def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
                   folded: tuple[Fold, tuple[str, int, pulp.LpAffineExpression]],
                   res: StageResult) -> list[tuple[str, StageResult]]:
-    """The folded solve reported as two stages: the primary's objective and bound, the secondary's objective."""
+    """The folded solve as two stages: the primary's objective and bound, then the secondary's objective."""
     f, (name_s, _, secondary) = folded
-    note = (f"; {name_s} folded into {name} as an exact tie-breaker (ε = {f.epsilon:.3g} per unit, granularity "
-            f"{f.granularity:g}, range {f.secondary_range:g})")
+    note = (f"; {name_s} folded into {name} as an exact tie-breaker (ε = {f.epsilon:.3g} per unit, "
+            f"granularity {f.granularity:g}, range {f.secondary_range:g})")
     if not res.status.has_plan:
         return [(name, replace(res, message=res.message + note))]
     p = float(pulp.value(primary) or 0.0)
@@ -174,8 +176,8 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
         first = replace(res, objective=p, bound=p, gap=0.0, message=res.message + note)
         second = StageResult(res.status, res.solver, s, s, 0.0, 0.0, f"folded into {name}{note}")
         return [(name, first), (name_s, second)]
-    # stopped early. Maximising: every plan x has P(x) − εS(x) ≤ bound and S(x) ≤ s + R, so P(x) ≤ bound + ε(s + R);
-    # minimising: P(x) − εS(x) ≥ bound and S(x) ≥ s − R, so P(x) ≥ bound + ε(s − R)
+    # stopped early. Maximising: every plan x has P(x) − εS(x) ≤ bound and S(x) ≤ s + R, so
+    # P(x) ≤ bound + ε(s + R); minimising: P(x) − εS(x) ≥ bound and S(x) ≥ s − R, so P(x) ≥ bound + ε(s − R)
     reach = s + f.secondary_range if sense == pulp.LpMaximize else s - f.secondary_range
     bound = res.bound + f.epsilon * reach
     gap = abs(bound - p) / max(abs(p), 1e-9) if np.isfinite(bound) else float("inf")

@@ -1,8 +1,9 @@
 """Folding the last lexicographic stage into the one before (issue 12 §1): same optimum, one solve fewer.
 
-The folded path (``solve_stages(fold=True)``, the default) and the staged path (``fold=False``) are solved on the
-same seeded random instances; their stage objectives and their items must agree. Instances have whole populations
-and distinct random unit costs per site, so the lexicographic optimum is unique and the items can be compared.
+The folded path (``solve_stages(fold=True)``, the default) and the staged path (``fold=False``) are solved on
+the same seeded random instances; their stage objectives and their items must agree. Instances have whole
+populations and distinct random unit costs per site, so the lexicographic optimum is unique and the items can
+be compared.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def test_equal_unit_costs_fold_and_report_both_stages():
 
 
 def test_no_fold_when_coverage_has_no_known_granularity():
-    """MEXCLP weights (1 − q) q^k with a measured q: no granularity, so the cost stage is solved on its own."""
+    """MEXCLP weights (1 − q) q^k with a measured q: no granularity, so the cost stage is solved alone."""
     inst, _ = case(22)
     res = ResourcesConfig(ambulance=AmbulanceConfig(fleet=OFF, np_share_rule=OFF, one_per_thc=OFF,
                                                     busy_fraction=0.2371),
@@ -131,7 +132,8 @@ def test_no_fold_when_coverage_has_no_known_granularity():
                           subcentre=SubcentreConfig(enabled=False))
     cfg = OptimizerConfig(resources=res, budget_wan=200.0)
     m = build_model(prepare(inst, cfg), "optimize")
-    plan = [(n, s, e) for (n, s), e in zip(STAGES["optimize"], [m.shortfall, m.coverage, m.cost], strict=True)]
+    terms = [m.shortfall, m.coverage, m.cost]
+    plan = [(n, s, e) for (n, s), e in zip(STAGES["optimize"], terms, strict=True)]
     from healthplan.optimizer.model import expr
 
     plan = [(n, s, expr(e)) for n, s, e in plan if e]
@@ -158,12 +160,12 @@ def test_granularity():
 
 
 def test_fold_epsilon_bound():
-    """ε·R < g: no cost saving outweighs one step of coverage; the absolute gap stays below what separates plans."""
+    """ε·R < g: no cost saving outweighs one step of coverage; the gap stays below what separates plans."""
     f = make_fold(np.array([1000.0, 2001.0]), np.array([25.0, 35.0]), 6000.0)
     assert f is not None
     assert f.granularity == 1.0 and f.epsilon * f.secondary_range < f.granularity
     assert f.abs_gap < f.epsilon * 5.0 and f.abs_gap < f.granularity / 2
-    assert make_fold(np.array([1000.0]), np.array([0.001, 1.0]), 1e9) is None  # too many cost steps to resolve
+    assert make_fold(np.array([1000.0]), np.array([0.001, 1.0]), 1e9) is None  # too many cost steps
 
 
 def test_folded_with_cbc_equals_staged():

@@ -1,7 +1,9 @@
 """Start-up: `healthplan --help` and `healthplan check --help` load no heavy library (issue 12 §3).
 
-A structural test, not a timing test: it reads which modules a fresh interpreter imported (``-X importtime``), so it
-holds on a busy machine and fails the day someone imports geopandas at the top of the command line again.
+A structural test, not a timing test: it reads which modules a fresh interpreter imported (``-X importtime``),
+so it holds on a busy machine and fails the day someone imports geopandas at the top of the command line
+again.
+
 """
 
 import subprocess
@@ -34,4 +36,4 @@ def test_help_imports_no_heavy_library(args):
     mods = imported_modules(*args)
     assert "healthplan.scenarios.cli" in mods  # the parse worked: the CLI module itself was imported
     heavy = sorted({m.split(".")[0] for m in mods} & set(HEAVY))
-    assert not heavy, f"`healthplan {' '.join(args)}` imports {heavy}; import them inside the commands instead"
+    assert not heavy, f"`healthplan {' '.join(args)}` imports {heavy}; import them inside the commands"
