@@ -229,6 +229,12 @@ class ResourceKind:
                                  f"default; set resources.{self.name}.{c.field})." if assumed else None)
         return out
 
+    def site_cost_extra(self, kc: Any, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+        """Per-site additions to the unit costs (万元 per cost key, one value per site, e.g. the beds a sub-centre
+        must add to reach the secondary-hospital floor) and their assumption sentences; none by default. The
+        scenario's per-site overrides (``site_costs_wan``) replace the sum."""
+        return {}, []
+
     def check(self, kc: Any, site_ids: pd.Index) -> list[tuple[str, str, str]]:
         """Problems of the scenario section against the sites: (where, message, fix) triples, all at once."""
         return []
@@ -343,6 +349,12 @@ class ResourceKind:
 
     def meta(self, data: ModelData) -> dict[str, Any]:
         """Figures of the kind the plan's ``meta`` carries (e.g. the busy fraction)."""
+        return {}
+
+    def plan_figures(self, data: ModelData, cov_before: dict[str, np.ndarray],
+                     cov_after: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Figures of the measured plan the kind reports in ``Plan.meta`` (e.g. the estimated share of calls
+        served); ``cov_*`` are covered shares per demand point and service."""
         return {}
 
     def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],

@@ -64,6 +64,12 @@ def prepare_instance(
         travel_s = float(split.get("travel_s", 0.0))
         timings["read_s"] = round(float(split.get("read_s", total - travel_s)), 3)
         timings["travel_s"] = round(travel_s, 3)
+    if scen.population.base_year is not None:
+        from healthplan.geodata.projection import project_population
+        from healthplan.optimizer.prepare import plan_years
+
+        inst = project_population(inst, scen.population, plan_years(scen)[-1],
+                                  where=f"{scen.source_path or 'scenario'} (population)")
     if scen.synthetic and not inst.synthetic:
         from dataclasses import replace
 

@@ -161,6 +161,7 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
     covered_k = items["newly_covered"].where(items["newly_covered"] > 0) / 1000
     items["wan_per_1000"] = items["cost_wan"] / covered_k
     items["expected_gain"] = np.nan  # ambulance reliability gain: not drawn on maps
+    items["beds_added"] = np.nan
     items["origin"] = "optimized"
     items = items[list(ITEM_COLUMNS)]
     tw = dc.mul(pop, axis=0).groupby(demand["township"]).sum()

@@ -233,8 +233,15 @@ class NegativePressureShare(_AmbulanceStandard):
         return npt - self._kc(m.data.cfg).np_share * _fleet_expr(m, t)
 
     def row_for_milestone(self, m: Model, spec: Any, t: int, share: float) -> tuple[Any, float]:
-        # a milestone on a share: NP ≥ μ share × fleet, i.e. level + (1 − μ) share × fleet ≥ 0
-        return spec.level[t] + (1 - share) * self._kc(m.data.cfg).np_share * _fleet_expr(m, t), 0.0
+        # a milestone on a ratio: NP ≥ s_t × fleet with s_t = today's NP share + μ × (required share − today's),
+        # i.e. level + (share − s_t) × fleet ≥ 0
+        from healthplan.optimizer.phasing import milestone_target
+
+        kd: AmbulanceData = m.data.kinds[NAME]
+        need = self._kc(m.data.cfg).np_share
+        fleet0 = float(kd.fleet.sum())
+        s_t = milestone_target(need, float(kd.np.sum()) / fleet0 if fleet0 else 0.0, share, False)
+        return spec.level[t] + (need - s_t) * _fleet_expr(m, t), 0.0
 
     def measure(self, data: ModelData, state: Measured) -> float:
         fleet = float(state.stock["amb_ord"].sum() + state.stock["amb_np"].sum())
@@ -629,6 +636,33 @@ class Ambulances(ResourceKind):
     def meta(self, data: ModelData) -> dict[str, Any]:
         kd: AmbulanceData = data.kinds[NAME]
         return {"q": kd.q, "fleet_required": kd.fleet_required}
+
+    def plan_figures(self, data: ModelData, cov_before: dict[str, np.ndarray],
+                     cov_after: dict[str, np.ndarray]) -> dict[str, Any]:
+        """``call_satisfaction``: an estimate of 急救呼叫满足率 (share of calls a free vehicle within the response
+        standard answers), before and after the plan.
+
+        Calls are spread over residents at one rate (``calls_per_1000_per_year``), and a vehicle is busy with the
+        probability q independently of the others (MEXCLP): a call at a point with n vehicles in reach finds one
+        free with probability 1 − qⁿ, so the share of calls served is Σ P_i (1 − q^{n_i}) / Σ P_i, the
+        population-weighted expected coverage. It is an estimate under those assumptions, not a dispatch record.
+        """
+        kd: AmbulanceData = data.kinds[NAME]
+        kc = self.settings(data.cfg)
+        pop = data.instance.demand["population"].to_numpy(dtype=float)
+        total = max(float(pop.sum()), 1.0)
+        before = float((cov_before["ambulance"] * pop).sum() / total)
+        after = float((cov_after["ambulance"] * pop).sum() / total)
+        how = "按调度估算" if kc.busy_fraction is None else "情景给定"
+        note_zh = (f"急救呼叫满足率为估算值：假设呼叫量与常住人口成正比（每千人每年{kc.calls_per_1000_per_year:g}次），"
+                   f"每辆车繁忙概率q = {kd.q:.3f}（{how}，每次出车{kc.minutes_per_call:g}分钟），各车相互独立；"
+                   f"即在急救时限内有空闲车辆可派的呼叫占比，非调度系统统计。")
+        note_en = (f"Call satisfaction (急救呼叫满足率) is an estimate: calls proportional to residents "
+                   f"({kc.calls_per_1000_per_year:g} per 1,000 a year), each vehicle busy with probability "
+                   f"q = {kd.q:.3f} independently ({kc.minutes_per_call:g} min per call): the share of calls a free "
+                   "vehicle within the response standard can answer, not a dispatch statistic.")
+        return {"call_satisfaction": {"before": round(before, 6), "after": round(after, 6),
+                                      "note_zh": note_zh, "note_en": note_en}}
 
     def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],
                    pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
