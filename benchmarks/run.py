@@ -1,4 +1,4 @@
-"""All benchmarks in one go (`make bench`): travel times, the optimizer, and a budget sweep.
+"""All benchmarks in one go (`make bench`): travel times, the optimizer, a budget sweep, stages and start-up.
 
 Each script runs in its own process and prints its own Markdown table; figures quoted in the README come from here.
 Pass --province to include the province-scale optimizer solve (several minutes).
@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    """Run travel.py, optimizer.py (demo; --province adds the province) and sweep.py in sequence."""
+    """Run travel.py, optimizer.py (demo; --province adds the province), sweep.py and stages.py in sequence."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--province", action="store_true", help="include the province-scale optimizer solve")
     args = ap.parse_args()
@@ -23,6 +23,7 @@ def main() -> int:
         ["travel.py"],
         ["optimizer.py", *(["--province"] if args.province else [])],
         ["sweep.py"],
+        ["stages.py"],
     ]
     failed = 0
     for cmd in runs:

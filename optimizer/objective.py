@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
+import numpy as np
 import pulp
 
+from healthplan.optimizer.fold import Fold, make_fold, whole_at_optimum
 from healthplan.optimizer.model import Model, expr
-from healthplan.optimizer.solve import StageResult, solve
+from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
 
 # (stage name, sense) in the order each mode solves them.
@@ -41,12 +44,18 @@ def solve_stages(
     *,
     progress: Callable[[str], None] | None = None,
     start: dict[str, float] | None = None,
+    fold: bool = True,
 ) -> list[tuple[str, StageResult]]:
     """Solve the stages in order, holding each optimum within ``cfg.objective.tolerance`` (row ``hold_<stage>``).
 
-    The time limit covers all stages together; a stage that is not the last gets at most ``STAGE_SHARE`` of the
-    time left. A stage that stops at its limit keeps its incumbent (reported TIME_LIMIT with its gap) and the
-    next stages still run; the last usable solution stays in the variables.
+    The time limit covers all stages together; a stage that is not the last gets at most ``STAGE_SHARE`` of
+    the time left. A stage that stops at its limit keeps its incumbent (reported TIME_LIMIT with its gap) and
+    the next stages still run; the last usable solution stays in the variables. Each stage starts from the
+    previous stage's solution.
+
+    With ``fold`` the last stage (cost after coverage; coverage after cost in min-budget mode) is folded into
+    the one before as an exact tie-breaker when :func:`fold_last_stage` proves that safe: one solve instead of
+    two, the same lexicographic optimum. Both stages are still reported, the folded one with 0 s and a note.
     """
     cfg = m.data.cfg
     tol = cfg.objective.tolerance
@@ -57,17 +66,28 @@ def solve_stages(
     else:
         plan = [(n, s, stage_expression(m, n)) for n, s in STAGES[m.mode]]
         plan = [p for p in plan if len(p[2])] or [("cost", pulp.LpMinimize, stage_expression(m, "cost"))]
+    folded = fold_last_stage(m, plan) if fold and len(plan) >= 2 else None
+    if folded is not None:
+        plan = plan[:-1]
     results: list[tuple[str, StageResult]] = []
     good: dict[str, float] | None = None
     for k, (name, sense, obj) in enumerate(plan):
         if progress:
             progress(f"solving stage {name}")
+        last = k == len(plan) - 1
+        abs_gap = None
+        if last and folded is not None:
+            abs_gap = folded[0].abs_gap
+            obj = folded_expression(obj, folded[1][2], sense, folded[0].epsilon)
         m.prob.sense = sense
         m.prob.setObjective(obj)
         remaining = limit - (time.perf_counter() - t0)
         # a stage that is not the last may use at most STAGE_SHARE of what is left, so later stages always run
-        allowed = remaining if k == len(plan) - 1 else remaining * STAGE_SHARE
-        res = solve(m.prob, cfg.solver, allowed, start)
+        allowed = remaining if last else remaining * STAGE_SHARE
+        res = solve(m.prob, cfg.solver, allowed, start, abs_gap)
+        if last and folded is not None:
+            results.extend(_split_folded(name, sense, plan[k][2], folded, res))
+            break
         results.append((name, res))
         if not res.status.has_plan:
             break
@@ -86,6 +106,84 @@ def solve_stages(
             if v.name in good:
                 v.varValue = good[v.name]
     return results
+
+
+def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression]]
+                    ) -> tuple[Fold, tuple[str, int, pulp.LpAffineExpression]] | None:
+    """The fold of ``plan``'s last stage into the one before, or ``None`` when it is not provably exact.
+
+    Folds only a pair of opposite senses (coverage ↔ cost) asked for a proven optimum (solver gap 0), in the
+    lexicographic mode; the conditions and the bound on ε are in :mod:`optimizer.fold`.
+    """
+    cfg = m.data.cfg
+    (_, sense_p, primary), (name_s, sense_s, secondary) = plan[-2], plan[-1]
+    if cfg.objective.mode != "lexicographic" or cfg.solver.gap > 0 or sense_p == sense_s:
+        return None
+    if not len(secondary):
+        return None
+    whole = (pulp.LpInteger, pulp.LpBinary)
+    if not all(v.cat in whole for v in primary) and not all(v.cat in whole for v in secondary):
+        return None  # the completion of continuous variables must not trade the primary against the secondary
+    lo = sum(min(c * _bound(v.lowBound, -1), c * _bound(v.upBound, 1)) for v, c in secondary.items())
+    hi = sum(max(c * _bound(v.lowBound, -1), c * _bound(v.upBound, 1)) for v, c in secondary.items())
+    if name_s == "cost" and m.mode == "optimize" and cfg.budget_wan is not None:
+        hi = min(hi, float(cfg.budget_wan))  # row budget_total: Σ cost ≤ budget
+    f = make_fold(np.fromiter(primary.values(), float), np.fromiter(secondary.values(), float), hi - lo)
+    if f is None:
+        return None
+    # the primary's continuous variables must take whole values at an optimum: read the matrix HiGHS gets
+    m.prob.sense = sense_p
+    m.prob.setObjective(primary)
+    hm = highs_model(m.prob)
+    a = hm.lp.a_matrix_
+    integer = np.array([v.cat in (pulp.LpInteger, pulp.LpBinary) for v in hm.columns], dtype=bool)
+    coef = hm.cost * hm.sign  # the primary's own coefficients (HiGHS's costs carry −1 for a maximisation)
+    want_larger = coef if sense_p == pulp.LpMaximize else -coef  # > 0: the primary improves as it grows
+    if not whole_at_optimum(np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_),
+                            np.asarray(hm.lp.row_lower_), np.asarray(hm.lp.row_upper_), integer,
+                            np.asarray(hm.lp.col_lower_), np.asarray(hm.lp.col_upper_), want_larger):
+        return None
+    return f, plan[-1]
+
+
+def _bound(b: float | None, side: int) -> float:
+    return float(b) if b is not None else side * np.inf
+
+
+def folded_expression(primary: pulp.LpAffineExpression, secondary: pulp.LpAffineExpression, sense: int,
+                      epsilon: float) -> pulp.LpAffineExpression:
+    """primary − ε·secondary when maximising the primary (the secondary is minimised), primary − ε·secondary
+    as well when minimising it (the secondary is then maximised): the sign of ε·secondary always works against
+    the primary's sense, so ties in the primary go to the better secondary."""
+    out = primary.copy()
+    for v, c in secondary.items():
+        out[v] = out.get(v, 0.0) - epsilon * c
+    return out
+
+
+def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
+                  folded: tuple[Fold, tuple[str, int, pulp.LpAffineExpression]],
+                  res: StageResult) -> list[tuple[str, StageResult]]:
+    """The folded solve as two stages: the primary's objective and bound, then the secondary's objective."""
+    f, (name_s, _, secondary) = folded
+    note = (f"; {name_s} folded into {name} as an exact tie-breaker (ε = {f.epsilon:.3g} per unit, "
+            f"granularity {f.granularity:g}, range {f.secondary_range:g})")
+    if not res.status.has_plan:
+        return [(name, replace(res, message=res.message + note))]
+    p = float(pulp.value(primary) or 0.0)
+    s = float(pulp.value(secondary) or 0.0)
+    if res.status == Status.OPTIMAL:  # exact by the fold's proof: each objective is at its own optimum
+        first = replace(res, objective=p, bound=p, gap=0.0, message=res.message + note)
+        second = StageResult(res.status, res.solver, s, s, 0.0, 0.0, f"folded into {name}{note}")
+        return [(name, first), (name_s, second)]
+    # stopped early. Maximising: every plan x has P(x) − εS(x) ≤ bound and S(x) ≤ s + R, so
+    # P(x) ≤ bound + ε(s + R); minimising: P(x) − εS(x) ≥ bound and S(x) ≥ s − R, so P(x) ≥ bound + ε(s − R)
+    reach = s + f.secondary_range if sense == pulp.LpMaximize else s - f.secondary_range
+    bound = res.bound + f.epsilon * reach
+    gap = abs(bound - p) / max(abs(p), 1e-9) if np.isfinite(bound) else float("inf")
+    first = replace(res, objective=p, bound=bound, gap=gap, message=res.message + note)
+    second = StageResult(res.status, res.solver, s, np.nan, float("inf"), 0.0, f"folded into {name}{note}")
+    return [(name, first), (name_s, second)]
 
 
 def overall_status(results: list[tuple[str, StageResult]]) -> Status:

@@ -159,8 +159,11 @@ def highs_model(prob: pulp.LpProblem) -> HighsModel:
     return HighsModel(lp, columns, cost, sign, float(objective.constant))
 
 
-def new_highs(cfg: SolverConfig, time_limit_s: float) -> highspy.Highs:
-    """A configured HiGHS: one thread unless asked, the fixed seed, no log unless ``cfg.msg``."""
+def new_highs(cfg: SolverConfig, time_limit_s: float, abs_gap: float | None = None) -> highspy.Highs:
+    """A configured HiGHS: one thread unless asked, the fixed seed, no log unless ``cfg.msg``.
+
+    ``abs_gap`` sets HiGHS's absolute MIP gap (objective units) when a stage knows how close is close enough.
+    """
     if not cfg.msg:
         _swallow_banner()
     h = highspy.Highs()
@@ -172,6 +175,8 @@ def new_highs(cfg: SolverConfig, time_limit_s: float) -> highspy.Highs:
         "random_seed": RANDOM_SEED % 2**31,
         "mip_feasibility_tolerance": FEASIBILITY_TOL,
     }
+    if abs_gap is not None:
+        options["mip_abs_gap"] = float(abs_gap)
     for name, val in options.items():
         if h.setOptionValue(name, val) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS refused option {name}={val!r}")
@@ -198,11 +203,11 @@ def _set_start(h: highspy.Highs, model: HighsModel, start: dict[str, float]) -> 
 
 
 def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
-                 start: dict[str, float] | None) -> StageResult:
+                 start: dict[str, float] | None, abs_gap: float | None = None) -> StageResult:
     """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
     t0 = time.perf_counter()
     model = highs_model(prob)
-    h = new_highs(cfg, time_limit_s)
+    h = new_highs(cfg, time_limit_s, abs_gap)
     h.passModel(model.lp)
     if start:
         _set_start(h, model, start)
@@ -221,7 +226,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
         if start and abs(float(model.cost @ x) - reported) > READBACK_RTOL * max(1.0, abs(reported)):
             # HiGHS 1.16 can hand back the start vector instead of its incumbent after a warm start (seen when
             # presolve settles the model): the values then disagree with HiGHS's own objective. Solve again cold.
-            again = _solve_highs(prob, cfg, max(time_limit_s - secs, 0.01), None)
+            again = _solve_highs(prob, cfg, max(time_limit_s - secs, 0.01), None, abs_gap)
             return replace(again, seconds=again.seconds + secs)
         for v, val in zip(model.columns, x.tolist(), strict=True):
             v.varValue = val
@@ -240,9 +245,11 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
 
 
-def cbc_solver(cfg: SolverConfig, time_limit_s: float, warm_start: bool = False) -> pulp.LpSolver:
+def cbc_solver(cfg: SolverConfig, time_limit_s: float, warm_start: bool = False,
+               abs_gap: float | None = None) -> pulp.LpSolver:
     """CBC through PuLP's public solver classes: a system ``cbc`` if there is one, else PuLP's bundled CBC."""
-    kw = {"msg": cfg.msg, "timeLimit": time_limit_s, "gapRel": cfg.gap, "threads": cfg.threads or 1,
+    kw = {"gapAbs": abs_gap} if abs_gap is not None else {}
+    kw |= {"msg": cfg.msg, "timeLimit": time_limit_s, "gapRel": cfg.gap, "threads": cfg.threads or 1,
           "warmStart": warm_start, "options": [f"randomSeed {RANDOM_SEED % 2**31}"]}
     coin = pulp.COIN_CMD(**kw)
     if coin.available():  # a system CBC: PuLP 4's way
@@ -253,13 +260,13 @@ def cbc_solver(cfg: SolverConfig, time_limit_s: float, warm_start: bool = False)
 
 
 def _solve_cbc(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
-               start: dict[str, float] | None) -> StageResult:
+               start: dict[str, float] | None, abs_gap: float | None = None) -> StageResult:
     """One CBC run through PuLP (``prob.solve``); CBC reports no bound to PuLP, so only OPTIMAL gets one."""
     if start:
         for v in prob.variables():
             if v.name in start:
                 v.setInitialValue(start[v.name])
-    solver = cbc_solver(cfg, time_limit_s, warm_start=bool(start))
+    solver = cbc_solver(cfg, time_limit_s, warm_start=bool(start), abs_gap=abs_gap)
     t0 = time.perf_counter()
     try:
         prob.solve(solver)
@@ -283,7 +290,7 @@ def _finish(res: StageResult) -> StageResult:
 
 
 def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
-          start: dict[str, float] | None = None) -> StageResult:
+          start: dict[str, float] | None = None, abs_gap: float | None = None) -> StageResult:
     """Solve ``prob`` once; read status, objective, bound and gap (bound/gap NaN where the solver gives none).
 
     Parameters
@@ -297,8 +304,11 @@ def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
         Seconds this solve may take (at least 0.01).
     start
         Optional warm start: variable name → value (a partial start is completed by the solver).
+    abs_gap
+        Optional absolute MIP gap (objective units; the solver's default otherwise), e.g. a folded stage's
+        :attr:`optimizer.fold.Fold.abs_gap`.
     """
     limit = max(time_limit_s, 0.01)
     if cfg.name == "highs":
-        return _solve_highs(prob, cfg, limit, start)
-    return _solve_cbc(prob, cfg, limit, start)
+        return _solve_highs(prob, cfg, limit, start, abs_gap)
+    return _solve_cbc(prob, cfg, limit, start, abs_gap)

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from healthplan.geodata.errors import HealthplanError
 
 console = Console(soft_wrap=True)  # a path or a line stays whole (grep, logs)
 
@@ -25,10 +24,6 @@ cache_app = typer.Typer(help="旅行时间缓存 · The travel-time cache: where
 DirOpt = Annotated[Path | None, typer.Option("--dir", help="cache folder (default: .healthplan-cache here)")]
 ScenarioOpt = Annotated[Path | None, typer.Option("--scenario", help="use this scenario's travel.cache_dir")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh (default) or en")]
-
-
-class CacheFolderError(HealthplanError):
-    """The cache folder given is not a folder."""
 
 
 def cache_folder(folder: Path | None, scenario: Path | None) -> tuple[Path, float]:
@@ -45,8 +40,10 @@ def cache_folder(folder: Path | None, scenario: Path | None) -> tuple[Path, floa
         folder = folder or travel.cache_dir
     folder = (folder or DEFAULT_CACHE_DIR).resolve()
     if folder.exists() and not folder.is_dir():
-        raise CacheFolderError(f"the cache folder {folder} is a file — fix: give a folder with --dir, or set "
-                               "travel.cache_dir to a folder")
+        from healthplan.geodata.errors import HealthplanError  # here: healthplan.geodata loads geopandas
+
+        raise HealthplanError(f"the cache folder {folder} is a file — fix: give a folder with --dir, or set "
+                              "travel.cache_dir to a folder")
     return folder, cap
 
 

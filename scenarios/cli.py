@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from healthplan.geodata.errors import HealthplanError, InputError
-
 app = typer.Typer(
     name="healthplan",
     help="健康规划选址工具 · Siting ambulances, fever clinics/rooms, blood points and sub-centres under a budget.",
@@ -231,19 +229,22 @@ def main(argv: list[str] | None = None) -> int:
     _register_optional()
     try:
         code = app(args=args, prog_name="healthplan", standalone_mode=False)
-    except HealthplanError as exc:
-        if debug:
-            raise
-        title = "输入错误 / input error" if isinstance(exc, InputError) else "错误 / error"
-        err_console.print(f"[bold red]{title}[/bold red]")
-        err_console.print(str(exc), markup=False, highlight=False)
-        return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
         err_console.print("aborted")
         return 130
-    except Exception as exc:  # click usage errors and anything unexpected
+    except Exception as exc:  # our errors, click usage errors and anything unexpected
+        # imported here, not at the top: healthplan.geodata loads geopandas, which --help must not wait for
+        from healthplan.geodata.errors import HealthplanError, InputError
+
+        if isinstance(exc, HealthplanError):
+            if debug:
+                raise
+            title = "输入错误 / input error" if isinstance(exc, InputError) else "错误 / error"
+            err_console.print(f"[bold red]{title}[/bold red]")
+            err_console.print(str(exc), markup=False, highlight=False)
+            return exc.exit_code
         click_exc = getattr(typer, "_click", None)
         base = click_exc.exceptions.ClickException if click_exc else __import__("click").ClickException
         if isinstance(exc, base):
