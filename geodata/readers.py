@@ -16,18 +16,23 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from healthplan.geodata.config import LayerSpec
+from healthplan.geodata.config import LayerSpec, TravelConfig
 from healthplan.geodata.crs import crs_label
+from healthplan.geodata.datum import DATUM_LABELS, frame_to_wgs84, in_china, shift_metres
 from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.excel import SheetError, read_xlsx
+from healthplan.geodata.osm import is_osm, read_osm_roads
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
 # Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage
@@ -36,7 +41,8 @@ from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
 
 VECTOR_SUFFIXES = {".gpkg": "gpkg", ".shp": "shp", ".geojson": "geojson", ".json": "geojson", ".fgb": "fgb"}
-TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
+                  ".xlsx": "xlsx", ".xlsm": "xlsx"}
 # GB18030 decodes everything GBK does; tried last because almost any byte string decodes as it.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 LON_ALIASES = ("lon", "lng", "longitude", "x", "经度", "X")
@@ -83,19 +89,36 @@ def read_layer(spec: LayerSpec, *, kind: str, stock: tuple[ColumnSchema, ...] = 
 
 
 def read_layer_into(
-    spec: LayerSpec, *, kind: str, report: ProblemReport, stock: tuple[ColumnSchema, ...] = ()
+    spec: LayerSpec, *, kind: str, report: ProblemReport, stock: tuple[ColumnSchema, ...] = (),
+    travel: TravelConfig | None = None, optional: tuple[str, ...] = (),
 ) -> pd.DataFrame | gpd.GeoDataFrame | None:
     """Like :func:`read_layer`, but record problems in ``report``; ``None`` when the layer cannot be used.
 
     ``stock``: the resource kinds' stock columns of a site layer (see :func:`geodata.schemas.schema_for`).
+    ``travel``: the travel settings an OpenStreetMap road extract is read with (classes, maxspeed).
+    ``optional``: columns the schema requires that this scenario supplies otherwise (a village population
+    that a population raster will compute).
     """
     schema = schema_for(kind, stock)
+    if optional:
+        schema = replace(schema, columns=tuple(replace(c, required=False) if c.name in optional else c
+                                               for c in schema.columns))
     path = Path(spec.path)
     file = str(path)
     if not path.exists():
         _missing_file(path, kind, report)
         return None
+    if is_osm(path):
+        if kind != "roads":
+            report.error(file, f"an OpenStreetMap extract can only be the roads layer, not {kind}",
+                         f"give inputs.{kind} as a GeoPackage, Shapefile, CSV or XLSX file")
+            return None
+        return _read_osm(path, spec, travel or TravelConfig(), report)
     fmt = _format_of(path)
+    if path.suffix.lower() == ".xls":
+        report.error(file, "an old-style Excel file (.xls) cannot be read",
+                     "open it in Excel or WPS and save it as .xlsx (Excel 工作簿), then point the scenario at it")
+        return None
     if path.is_file() and path.stat().st_size == 0:
         header = ", ".join(schema.required) or "id"
         report.error(file, f"the {kind} file is empty (0 bytes)",
@@ -111,19 +134,26 @@ def read_layer_into(
         report.error(file, f"the {kind} file is empty: it has no header row",
                      f"export the table again with its header row ({', '.join(schema.required) or 'id'} …)")
         return None
+    except SheetError as exc:
+        report.error(file, f"the workbook {exc}", f"set inputs.{kind}.sheet to the sheet's name or number")
+        return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
         report.error(file, f"cannot read the {kind} file: {exc}",
-                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV or Parquet "
-                     "file "
-                     "and is not open in another program")
+                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, XLSX or "
+                     "Parquet file and is not open in another program")
         return None
     if frame is None:
         return None
+    first_row = int(frame.attrs.get("first_row", 1))  # an .xlsx sheet's first data row, as Excel numbers it
     frame = _rename_columns(frame, spec, schema, file, report)
     if frame is None:
         return None
-    frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta,
-                       row_label="line" if fmt == "csv" else "feature", row_offset=2 if fmt == "csv" else 1)
+    label, offset = {"csv": ("line", 2), "xlsx": ("row", first_row)}.get(fmt, ("feature", 1))
+    frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta, row_label=label, row_offset=offset)
+    if isinstance(frame, gpd.GeoDataFrame) and spec.datum != "wgs84":
+        frame = _convert_datum(frame, spec, kind, report)
+        if frame is None:
+            return None
     if "row_numbers" in frame.attrs:  # rows were dropped: keep each remaining row's own line number
         frame.attrs["row_numbers"] = frame.attrs["row_numbers"] + frame.attrs["row_offset"]
     return frame
@@ -256,8 +286,15 @@ def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFra
 def _read_table(
     path: Path, fmt: str, spec: LayerSpec, schema: LayerSchema, report: ProblemReport
 ) -> pd.DataFrame | gpd.GeoDataFrame | None:
+    first_row = 1
     if fmt == "parquet":
         frame = pd.read_parquet(path)
+    elif fmt == "xlsx":
+        frame, header_row, _sheet = read_xlsx(path, sheet=spec.sheet, header_row=spec.header_row,
+                                              expected=_expected_headers(spec, schema))
+        first_row = header_row + 1
+        if frame.shape[1] == 0:
+            raise pd.errors.EmptyDataError("no header row")
     elif schema.kind == "travel_times":
         # OD matrices can hold tens of millions of rows: read ids as text, minutes as numbers where they
         # parse.
@@ -267,9 +304,10 @@ def _read_table(
     else:
         # Everything as text: ids keep their leading zeros, and the validator can name non-numeric cells.
         frame = _read_csv(path, report, dtype=str)
-    frame = _tidy_table(frame, str(path), fmt, report)
+    frame = _tidy_table(frame, str(path), fmt, report, first_row=first_row)
     if frame is None:
         return None
+    frame.attrs["first_row"] = first_row
     if schema.geometry is None:
         return frame
     lon_col = _find_coord(frame, spec.columns.get("lon", spec.lon), LON_ALIASES)
@@ -297,6 +335,62 @@ def _read_table(
     return out
 
 
+def _expected_headers(spec: LayerSpec, schema: LayerSchema) -> list[str]:
+    """Every header the layer could use: mapped names, canonical names and aliases, coordinate columns."""
+    names = [*spec.columns.values(), spec.lon, spec.lat, *LON_ALIASES, *LAT_ALIASES]
+    for col in schema.columns:
+        names += [col.name, *col.aliases]
+    return names
+
+
+def _read_osm(path: Path, spec: LayerSpec, travel: TravelConfig, report: ProblemReport) -> gpd.GeoDataFrame | None:
+    """An OpenStreetMap extract's roads (:mod:`geodata.osm`), with the attrs every reader sets."""
+    file = str(path)
+    try:
+        frame, counts = read_osm_roads(path, travel)
+    except (RuntimeError, OSError, ValueError) as exc:  # libosmium reports a broken file as RuntimeError
+        report.error(file, f"cannot read the OpenStreetMap extract: {exc}",
+                     "export the extract again as .osm.pbf or .osm (XML), e.g. from a Geofabrik/BBBike download "
+                     "clipped with osmium extract")
+        return None
+    if frame.empty:
+        report.error(file, f"the OpenStreetMap extract holds no road (no way whose highway=* value is one of "
+                     f"{', '.join(travel.osm_classes)})",
+                     "check the extract covers the county, or add its highway values to travel.osm_classes")
+        return None
+    frame.attrs.update(file=file, kind="roads", format="osm", metadata={}, row_label="feature", row_offset=1,
+                       columns={c: c for c in ("id", "name", "class", "oneway", "speed_kph")},
+                       osm_counts=counts, crs_from="file")
+    if spec.datum != "wgs84":
+        return _convert_datum(frame, spec, "roads", report)
+    return frame
+
+
+def _convert_datum(frame: gpd.GeoDataFrame, spec: LayerSpec, kind: str,
+                   report: ProblemReport) -> gpd.GeoDataFrame | None:
+    """Move a lon/lat layer from GCJ-02 or BD-09 to WGS-84; record how far the points moved (for the notes)."""
+    file = str(frame.attrs.get("file", spec.path))
+    if frame.crs is None or not CRS.from_user_input(frame.crs).is_geographic:
+        report.error(file, f"inputs.{kind}.datum is {spec.datum!r}, but the layer is not in longitude/latitude "
+                     f"({crs_label(frame.crs) if frame.crs is not None else 'no CRS'}); GCJ-02 and BD-09 are "
+                     "longitude/latitude datums", f"remove inputs.{kind}.datum (projected coordinates are not "
+                     "GCJ-02), or give the layer in the lon/lat the map service gave")
+        return None
+    xy = shapely.get_coordinates(frame.geometry.values)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    inside = in_china(xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, dtype=bool)
+    if len(xy) and not inside.all():
+        report.warning(file, f"{int((~inside).sum())} of {len(xy)} coordinates lie outside China, where "
+                       f"{DATUM_LABELS[spec.datum][1]} equals WGS-84; they are not moved",
+                       f"check inputs.{kind}.datum and that longitude and latitude are not swapped",
+                       column="geometry")
+    out = frame_to_wgs84(frame, spec.datum)
+    moved = shift_metres(xy[:, 0], xy[:, 1], spec.datum) if len(xy) else np.zeros(0)
+    out.attrs["datum"] = spec.datum
+    out.attrs["datum_shift_m"] = float(np.median(moved)) if moved.size else 0.0
+    return out
+
+
 def _separator(path: Path, encoding: str) -> str:
     """Choose the CSV's separator: a tab for .tsv; else a comma, unless the header has none but ';' or tabs.
 
@@ -312,7 +406,8 @@ def _separator(path: Path, encoding: str) -> str:
     return ";" if ";" in line else "\t" if "\t" in line else ","
 
 
-def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport) -> pd.DataFrame | None:
+def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport, *,
+                first_row: int = 1) -> pd.DataFrame | None:
     """Headers stripped; Excel's empty trailing columns and empty rows dropped, each with a note.
 
     Rows are dropped where every cell is empty (Excel leaves ``,,,,`` lines below a table); the line
@@ -349,7 +444,7 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport)
     if empty_rows.any():
         n = int(empty_rows.sum())
         keep_pos = np.flatnonzero(~empty_rows)
-        label, offset = ("line", 2) if fmt == "csv" else ("row", 1)
+        label, offset = ("line", 2) if fmt == "csv" else ("row", first_row)
         lines = np.flatnonzero(empty_rows) + offset
         shown = ", ".join(str(v) for v in lines[:5]) + (", …" if n > 5 else "")
         rows = f"{label}{'s' if n > 1 else ''}"
