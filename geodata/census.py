@@ -24,6 +24,7 @@ from healthplan.geodata.validate import feature_ids, report_rows
 
 # Longest first: 民族乡 before 乡, 街道办事处 before 街道.
 SUFFIXES = ("民族苏木", "街道办事处", "民族乡", "民族镇", "办事处", "地区", "街道", "苏木", "镇", "乡")
+TOTAL_NAMES = frozenset({"合计", "总计", "小计", "总数", "全县", "全区", "全市", "全县合计", "全区合计", "total"})
 _SPACE = re.compile(r"[\s\u3000\u200b\ufeff]+")
 _NOT_DIGIT = re.compile(r"\D+")
 
@@ -113,6 +114,7 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     """
     c_file = str(census.attrs.get("file", "census"))
     t_file = str(townships.attrs.get("file", target))
+    census = _drop_totals(census, c_file, report)
     match = match_census(census, townships)
     c_ids = feature_ids(census)
     t_label = _labels(townships)
@@ -167,6 +169,25 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
         cols["urban_population"] = f"{_column(census, 'urban_population')} ({c_file})"
     out.attrs["columns"] = cols
     out.attrs["census_file"] = c_file
+    return out
+
+
+def _drop_totals(census: pd.DataFrame, file: str, report: ProblemReport) -> pd.DataFrame:
+    """Rows that are the table's total (合计, 总计, 小计, 全县 …, without a code) are left out, with a note."""
+    names = census["name"].map(normalise_name)
+    codes = census["id"].map(normalise_code)
+    total = (names.isin(TOTAL_NAMES) | names.str.startswith(("全县", "全区", "全市"))) & (codes == "")
+    if not total.any():
+        return census
+    report.warning(file, f"{int(total.sum())} total row(s) left out ({', '.join(census['name'][total].astype(str))} "
+                   f"at {', '.join(feature_ids(census)[total.to_numpy()])})",
+                   "nothing to do; the townships' own rows are used", column=_column(census, "name"))
+    out = census[~total.to_numpy()].copy()
+    out.attrs = dict(census.attrs)
+    if "row_numbers" in census.attrs and len(census.attrs["row_numbers"]) == len(census):
+        out.attrs["row_numbers"] = np.asarray(census.attrs["row_numbers"])[~total.to_numpy()]
+    else:
+        out.attrs["row_numbers"] = np.flatnonzero(~total.to_numpy()) + int(census.attrs.get("row_offset", 1))
     return out
 
 

@@ -346,6 +346,10 @@ def split_site_pairs(checked: pd.DataFrame, n_demand: int) -> tuple[pd.DataFrame
 def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
     """Townships indexed by ``township_id``: name, name_en, kind, urban (bool), population, geometry."""
     file = tw.attrs.get("file", "townships")
+    if "name_en" not in tw:  # township seats have no English name
+        attrs = dict(tw.attrs)
+        tw = tw.assign(name_en="")
+        tw.attrs = attrs
     urban = tw["urban"].astype("boolean")
     kind = tw["kind"].astype(str).str.strip().str.lower()
     from_kind = pd.array([_kind_is_urban(k) for k in kind], dtype="boolean")

@@ -126,7 +126,7 @@ def read_layer_into(
                      else "export the layer again")
         return None
     try:
-        if fmt in ("csv", "parquet"):
+        if fmt in ("csv", "parquet", "xlsx"):
             frame, meta = _read_table(path, fmt, spec, schema, report), {}
         else:
             frame, meta = _read_vector(path, fmt, spec, schema, report)
