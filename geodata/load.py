@@ -167,6 +167,12 @@ def _assemble(
         if frame is not None and kind not in ("roads", "travel_times"):
             say(f"checking {kind}")
             layers[kind] = validate_layer(frame, kind, report, stock)
+    for kind in ("census", "township_seats", "boundary"):
+        if kind in layers and len(layers[kind]) == 0:
+            report.error(str(layers[kind].attrs.get("file", kind)), f"the {kind} layer has no rows",
+                         f"fill it in (one row per {'township' if kind != 'boundary' else 'boundary polygon'}), or "
+                         f"remove inputs.{kind} from the scenario")
+            del layers[kind]
     notes, notes_en, meta_raw = source_notes(raw)
     if "census" in layers:
         join_to = next((k for k in ("townships", "township_seats") if k in layers), None)
@@ -785,7 +791,7 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
         sites[c] = sites[c].astype(np.int64)
     for c in ("candidate", *(c.name for c in stock if c.dtype == "bool")):
         sites[c] = sites[c].astype(bool)
-    files = list(dict.fromkeys(sites["_file"]))
+    files = list(dict.fromkeys(str(layer.attrs.get("file", kind)) for kind, layer in parts))
     keep = list(SITE_COLUMNS)
     keep[keep.index("candidate"):keep.index("candidate")] = [c.name for c in stock if c.name not in SITE_COLUMNS]
     out = sites[keep].copy()
