@@ -2,7 +2,8 @@
 
 Read with pyosmium (libosmium's Python bindings, the library made for both formats). Only ways whose
 ``highway=*`` value is in ``travel.osm_classes`` are roads (footways, cycleways, steps, construction … are
-not); ways tagged ``access=no``/``private`` for motor vehicles are left out. A junction is a node that two
+not); ways tagged ``access=no``/``private`` for motor vehicles and pedestrian squares (``area=yes``) are left
+out. A junction is a node that two
 road ways share (or one way visits twice); each way is cut at its junctions, so roads connect exactly where
 OSM connects them and a bridge over a road without a shared node stays a bridge.
 
@@ -41,7 +42,7 @@ _IMPLIED_ONEWAY = frozenset({"motorway", "motorway_link"})
 _NO_ACCESS = frozenset({"no", "private"})
 _MOTORWAYS = frozenset({"motorway", "motorway_link"})
 _TAGS = ("highway", "name", "name:zh", "ref", "oneway", "maxspeed", "junction", "access", "motor_vehicle",
-         "motorcar")
+         "motorcar", "area")
 
 
 def is_osm(path: Path | str) -> bool:
@@ -120,7 +121,8 @@ def read_osm_roads(path: Path | str, travel: TravelConfig) -> tuple[gpd.GeoDataF
     cls = highway.map(classes)
     access = frame[["access", "motor_vehicle", "motorcar"]].apply(
         lambda c: c.astype("string").str.strip().str.lower().isin(_NO_ACCESS)).any(axis=1)
-    road = cls.notna().to_numpy(dtype=bool) & ~access.to_numpy(dtype=bool)
+    area = frame["area"].astype("string").str.strip().str.lower().eq("yes").fillna(False).to_numpy(dtype=bool)
+    road = cls.notna().to_numpy(dtype=bool) & ~access.to_numpy(dtype=bool) & ~area
     counts = {"ways": int(road.sum()), "skipped": int((~road).sum())}
     # Junctions among the road ways only: a footway crossing a road is no junction for a car.
     keep_vertex = road[owner] if owner.size else np.zeros(0, dtype=bool)
