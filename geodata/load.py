@@ -358,6 +358,8 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
         tw.attrs = attrs
     urban = tw["urban"].astype("boolean")
     kind = tw["kind"].astype(str).str.strip().str.lower()
+    # Without a kind, the name says it: XX街道 is urban, XX镇 and XX乡 rural (a seats table rarely has a kind).
+    kind = kind.where(kind != "", tw["name"].astype(str).str.strip())
     from_kind = pd.array([_kind_is_urban(k) for k in kind], dtype="boolean")
     urban = urban.fillna(pd.Series(from_kind, index=tw.index))
     share = _urban_population(tw)
