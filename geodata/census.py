@@ -114,6 +114,12 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     """
     c_file = str(census.attrs.get("file", "census"))
     t_file = str(townships.attrs.get("file", target))
+    given = census.attrs.get("columns", {})
+    if "columns" in census.attrs and not ({"id", "name"} & set(given)):
+        report.error(c_file, "the census table has neither a township code nor a township name column",
+                     "add 乡镇代码 or 乡镇名称, or map them: inputs.census.columns: {id: <code column>, name: <name "
+                     "column>}", column="name")
+        return townships
     census = _drop_totals(census, c_file, report)
     match = match_census(census, townships)
     c_ids = feature_ids(census)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -136,6 +137,10 @@ def read_layer_into(
         return None
     except SheetError as exc:
         report.error(file, f"the workbook {exc}", f"set inputs.{kind}.sheet to the sheet's name or number")
+        return None
+    except (zipfile.BadZipFile, KeyError) as exc:  # an .xlsx is a zip archive; a broken one fails in openpyxl
+        report.error(file, f"cannot read the {kind} workbook: it is not an intact .xlsx file ({exc})",
+                     "open it in Excel or WPS and save it again as .xlsx (Excel 工作簿)")
         return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
         report.error(file, f"cannot read the {kind} file: {exc}",

@@ -90,3 +90,24 @@ def test_old_xls_is_refused_with_the_fix(tmp_path):
     rep = ProblemReport()
     assert read_layer_into(LayerSpec(path=path), kind="census", report=rep) is None
     assert ".xlsx" in rep.errors[0].fix
+
+
+def test_a_broken_workbook_is_an_error_not_a_crash(tmp_path):
+    path = tmp_path / "人口.xlsx"
+    path.write_bytes(b"not a zip archive")
+    rep = ProblemReport()
+    assert read_layer_into(LayerSpec(path=path), kind="census", report=rep) is None
+    [err] = rep.errors
+    assert err.file == str(path) and "not an intact .xlsx" in err.message and "save it again" in err.fix
+
+
+def test_census_without_code_or_name_column(tmp_path):
+    from healthplan.geodata.census import join_census
+
+    path = bulletin(tmp_path / "人口.xlsx", [["序号", "常住人口"], [1, 100]], title=False, unit=False)
+    rep = ProblemReport()
+    census = validate_layer(read_layer_into(LayerSpec(path=path), kind="census", report=rep), "census", rep)
+    import pandas as pd
+
+    join_census(census, pd.DataFrame({"id": ["1"], "name": ["花桥镇"], "population": [1.0]}), rep)
+    assert any("neither a township code nor a township name" in e.message for e in rep.errors)

@@ -147,3 +147,33 @@ def test_real_extract_builds_one_main_network():
     n, labels = csgraph.connected_components(net.adjacency, directed=False)
     biggest = np.bincount(labels).max()
     assert biggest > 0.8 * net.n_nodes  # the extract is one town's streets: mostly one piece
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("bad.osm", b"garbage <osm", "XML parsing error"),
+    ("bad.osm.pbf", b"garbage", "PBF error"),
+    ("paths.osm", b"<?xml version='1.0'?><osm version='0.6'><node id='1' version='1' lat='28.6' lon='115.9'/>"
+                  b"<node id='2' version='1' lat='28.61' lon='115.9'/><way id='5' version='1'><nd ref='1'/>"
+                  b"<nd ref='2'/><tag k='highway' v='footway'/></way></osm>", "holds no road"),
+])
+def test_unusable_extracts_are_errors_naming_the_file(tmp_path, name, content, expected):
+    from healthplan.geodata.config import LayerSpec
+    from healthplan.geodata.errors import ProblemReport
+    from healthplan.geodata.readers import read_layer_into
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    rep = ProblemReport()
+    assert read_layer_into(LayerSpec(path=path), kind="roads", report=rep) is None
+    [err] = rep.errors
+    assert err.file == str(path) and expected in err.message and err.fix
+
+
+def test_an_extract_is_only_a_roads_layer(tmp_path, handmade):
+    from healthplan.geodata.config import LayerSpec
+    from healthplan.geodata.errors import ProblemReport
+    from healthplan.geodata.readers import read_layer_into
+
+    rep = ProblemReport()
+    assert read_layer_into(LayerSpec(path=handmade), kind="demand", report=rep) is None
+    assert "only be the roads layer" in rep.errors[0].message
