@@ -241,6 +241,7 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
     meta = {"coverable_population": coverable, "years": list(data.years), "notes": list(data.messages)}
     for k in enabled_kinds(cfg):
         meta.update(k.meta(data))
+        meta["notes"] += k.plan_notes(data, u1, pairs)
         if getattr(k.settings(cfg), "objective", "coverage") == "access_time":
             for svc in k.active_services(k.settings(cfg)):
                 meta[f"{svc.key}_mean_minutes"] = {"before": mean_access_minutes(data, u0[svc.key]),

@@ -345,6 +345,11 @@ class ResourceKind:
         """Figures of the kind the plan's ``meta`` carries (e.g. the busy fraction)."""
         return {}
 
+    def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],
+                   pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+        """Sentences about the measured plan the reader should know (e.g. a model simplification that binds)."""
+        return []
+
     def min_costs(self, data: ModelData) -> dict[str, float]:
         """Least capital (万元, a lower bound) each hard standard of the kind needs on its own."""
         out = {}

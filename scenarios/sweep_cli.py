@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from healthplan.scenarios.sweep import SweepResult
 
 console = Console()
 err_console = Console(stderr=True)
@@ -68,35 +71,32 @@ def sweep(
     _print_sweep(result, lang or "zh")
 
 
-def _print_sweep(result: object, lang: str) -> None:
+def _print_sweep(result: SweepResult, lang: str) -> None:
     from rich.table import Table
 
     from healthplan.scenarios.frontier import coverage_columns
+    from healthplan.scenarios.sweep_markdown import coverage_cell, spent_cell
 
-    table = result.table  # type: ignore[attr-defined]
+    table = result.table
     zh = lang == "zh"
-    params = [a.key for a in result.axes]  # type: ignore[attr-defined]
+    params = [a.key for a in result.axes]
     kinds = coverage_columns(table)
     t = Table(title="情景扫描 · sweep" if zh else "Sweep")
     for c in [*(p.split(".")[-1] for p in params), "status", "spent_wan", *(f"{k} %" for k in kinds)]:
         t.add_column(c)
     for _, r in table.iterrows():
-        cells = [str(r[p]) for p in params] + [str(r["status"])]
-        spent = r.get("spent_wan")
-        cells.append("" if spent is None or spent != spent else f"{float(spent):,.1f}")
-        for k in kinds:
-            a, pop = r.get(f"coverage.{k}.after"), r.get(f"coverage.{k}.population")
-            cells.append(f"{100 * float(a) / float(pop):.1f}" if a == a and pop and pop == pop else "")
+        cells = [str(r[p]) for p in params] + [str(r["status"]), spent_cell(r)]
+        cells += [coverage_cell(r, k) for k in kinds]
         t.add_row(*cells)
     console.print(t)
-    failed = result.failed  # type: ignore[attr-defined]
+    failed = result.failed
     for _, r in failed.iterrows():
         err_console.print(f"[red]{r['slug']}: {r['status']} {r['error']}[/red]", markup=True, highlight=False)
-    tm = result.timings  # type: ignore[attr-defined]
+    tm = result.timings
     console.print(f"{len(table)} points, {len(failed)} failed, {tm.get('total_s', 0):.1f} s")
-    if result.out_dir is not None:  # type: ignore[attr-defined]
+    if result.out_dir is not None:
         console.print(f"[bold]{'结果已写入' if zh else 'Results written to'}[/bold] {result.out_dir.resolve()}")
-        for f in result.files:  # type: ignore[attr-defined]
+        for f in result.files:
             console.print(f"  {f}")
 
 

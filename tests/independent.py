@@ -6,7 +6,8 @@ and the issue text, never from ``optimizer/`` code, so that it can check the opt
 - :func:`prepare` turns an Instance and an OptimizerConfig into dense coverage sets, eligible sites and costs;
 - :func:`enumerate_plans` lists every plan of a small instance as an integer matrix (plans × decisions);
 - :func:`measure` evaluates any such matrix at once (numpy over plans × demand points): cost per year, persons
-  covered per coverage key and year (MEXCLP expected coverage ``1 − q^min(n, K)`` for ``ambulance``),
+  covered per coverage key and year (expected coverage ``1 − q^n`` for ``ambulance``; the objective values
+  ``1 − q^min(n, K)`` as the model does),
   standards shortfalls, feasibility;
 - :func:`brute_force` picks the lexicographic optimum (least weighted shortfall, most weighted coverage, least
   cost) and :func:`brute_min_budget` the least capital that meets the hard standards and coverage targets;
@@ -22,7 +23,7 @@ Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field d
   ``blood.access_minutes``; secondary: a ``secondary_levels`` hospital or a sub-centre (existing or new)
   within ``subcentre.access_minutes``;
 - ambulances: n_i = vehicles (existing + new, ordinary + negative-pressure) at stations with ``minutes /
-  ambulance_speed_factor <= drive_minutes(urban_i)``; expected coverage share ``1 − q^min(n_i, K)`` with q =
+  ambulance_speed_factor <= drive_minutes(urban_i)``; expected coverage share ``1 − q^n_i`` (objective: min(n_i, K)) with q =
   ``busy_fraction`` and K = ``coverage_depth`` (Daskin 1983: the m-th vehicle adds (1 − q) q^(m − 1)); single
   coverage ``n_i > 0``;
 - station capacity: existing + new vehicles ≤ ``station_capacity`` (0 ⇒ ``default_station_capacity``); a
@@ -468,6 +469,7 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
     share_year: list[dict[str, np.ndarray]] = []
     q = res.ambulance.busy_fraction or 0.5
     depth = res.ambulance.coverage_depth
+    model_ambulance = np.zeros((C, T))  # persons the model's truncated MEXCLP counts
     for t in range(T):
         prov = {
             "fever": (_stock(prep, X, "fever_clinic", t) + _stock(prep, X, "fever_room", t)) > 0,
@@ -481,7 +483,9 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
             share[key] = sh.astype(float)
         veh = _stock(prep, X, "amb_ord", t) + _stock(prep, X, "amb_np", t)
         n_in_reach = veh @ prep.cover["ambulance"].astype(float)  # (C, D) vehicles within the drive threshold
-        expected = 1.0 - q ** np.minimum(n_in_reach, depth)
+        # the model values the first K vehicles (coverage_depth); reports count all of them (1 − q^n)
+        expected = 1.0 - q ** n_in_reach
+        model_ambulance[:, t] = (1.0 - q ** np.minimum(n_in_reach, depth)) @ pop
         single = (n_in_reach > 0).astype(float)
         covered["ambulance"][:, t] = expected @ pop
         covered["ambulance_single"][:, t] = single @ pop
@@ -532,7 +536,8 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
             continue
         # ambulances count expected (MEXCLP) persons; single coverage is reported, not an objective term
         for key in [k for k in active_keys(prep, kind) if k != "ambulance_single"]:
-            weighted += getattr(res, kind).weight * (covered[key] @ prep.year_weights)
+            persons = model_ambulance if key == "ambulance" else covered[key]
+            weighted += getattr(res, kind).weight * (persons @ prep.year_weights)
     # p-median value of the blood points after the last year (access_time objective)
     has_point = _stock(prep, X, "blood", last) > 0  # (C, S)
     access = np.full(C, np.inf)

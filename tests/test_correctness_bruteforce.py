@@ -342,8 +342,9 @@ def test_mexclp_hand_computation_independent(make_instance):
     inst, cfg = mexclp_hand_instance(make_instance)
     prep = ind.prepare(inst, cfg)
     m = ind.measure(prep, np.zeros((1, len(prep.decisions)), dtype=int))
-    # v1: n = 1 → 1 − 0.5 = 0.5 → 500 persons; v2: n = 3, capped at K = 2 → 1 − 0.25 = 0.75 → 1,500 persons
-    assert m.covered["ambulance"][0, 0] == pytest.approx(500 + 1500)
+    # reported: v1 n = 1 → 1 − 0.5 = 0.5 → 500 persons; v2 n = 3 → 1 − 0.125 = 0.875 → 1,750 persons (all
+    # vehicles count); the model's objective caps v2 at K = 2 → 0.75 → 1,500 persons
+    assert m.covered["ambulance"][0, 0] == pytest.approx(500 + 1750)
     assert m.covered["ambulance_single"][0, 0] == pytest.approx(3000)
     best = ind.brute_force(prep, max_plans=3_000_000)
     # one more ordinary vehicle at A (25万元): v1 n = 2 → 0.75 → 750; v2 stays 0.75 (K = 2) → 2,250 persons
@@ -353,16 +354,19 @@ def test_mexclp_hand_computation_independent(make_instance):
 
 def test_mexclp_hand_computation_optimizer(opt, make_instance):
     inst, cfg = mexclp_hand_instance(make_instance)
+    # reported expected coverage counts every vehicle in reach (1 − q^n); the model values the first K = 2
     base = opt.baseline(inst, cfg).coverage_summary(inst.demand["population"])
-    assert base["ambulance"]["after"] == pytest.approx(2000.0)
+    assert base["ambulance"]["after"] == pytest.approx(500 + 1750)
     assert base["ambulance_single"]["after"] == pytest.approx(3000.0)
-    assert base["ambulance"]["before"] == pytest.approx(2000.0)
+    assert base["ambulance"]["before"] == pytest.approx(500 + 1750)
     plan = opt.optimize(inst, cfg)
     summary = plan.coverage_summary(inst.demand["population"])
-    assert summary["ambulance"]["before"] == pytest.approx(2000.0)
-    assert summary["ambulance"]["after"] == pytest.approx(2250.0)
+    assert summary["ambulance"]["before"] == pytest.approx(500 + 1750)
+    # the new vehicle at A reaches both: v1 n = 2 → 0.75; v2 n = 4 → 1 − 0.5⁴ = 0.9375 → 1,875 persons
+    assert summary["ambulance"]["after"] == pytest.approx(750 + 1875)
     assert plan.demand_coverage.loc["v1", "ambulance_after"] == pytest.approx(0.75)
-    assert plan.demand_coverage.loc["v2", "ambulance_after"] == pytest.approx(0.75)
+    assert plan.demand_coverage.loc["v2", "ambulance_after"] == pytest.approx(0.9375)
+    assert any("truncation" in n for n in plan.meta["notes"])  # v2's third vehicle is beyond K: said
     rows = plan.items
     assert list(rows["site_id"]) == ["A"] and int(rows["quantity_ord"].iloc[0]) == 1
     assert plan.spent_wan == pytest.approx(25.0)
@@ -568,7 +572,8 @@ def test_mexclp_derived_busy_fraction_by_hand(opt, make_instance):
     # Fleet standard: 100,000 / 10,000 = 10 vehicles (exactly; larger than the 5 held, so the plan's target fleet).
     # Calls: 100,000 × 300 / 1,000 = 30,000 a year × 120 min = 3,600,000 vehicle-minutes a year;
     # q = 3,600,000 / (10 × 525,600 min a year) = 0.684932 (issue 3: calls × minutes ÷ (fleet × minutes/year)).
-    # Expected coverage with n = 5 ≥ K = 2: 1 − q² = 0.530868 → 53,086.8 persons; single coverage 100,000.
+    # Expected coverage with n = 5 (all vehicles count, K = 2 only truncates the model): 1 − q⁵ = 0.849258
+    # → 84,925.75 persons; single coverage 100,000.
     demand = pd.DataFrame({"population": [100_000], "urban": [False]}, index=pd.Index(["v1"]))
     sites = pd.DataFrame({"level": ["thc"], "amb_ord": [5], "station_capacity": [5]}, index=pd.Index(["A"]))
     inst = make_instance(demand, sites, np.array([[10.0]]))
@@ -577,8 +582,8 @@ def test_mexclp_derived_busy_fraction_by_hand(opt, make_instance):
     q = 30_000 * 120 / (10 * 365 * 24 * 60)
     assert q == pytest.approx(0.684932, abs=1e-6)
     summary = opt.baseline(inst, cfg).coverage_summary(inst.demand["population"])
-    assert summary["ambulance"]["after"] == pytest.approx(100_000 * (1 - q**2), abs=0.01)
-    assert summary["ambulance"]["after"] == pytest.approx(53_086.8, abs=0.1)
+    assert summary["ambulance"]["after"] == pytest.approx(100_000 * (1 - q**5), abs=0.01)
+    assert summary["ambulance"]["after"] == pytest.approx(84_925.75, abs=0.1)
     assert summary["ambulance_single"]["after"] == pytest.approx(100_000)
 
 

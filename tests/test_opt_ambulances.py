@@ -40,7 +40,7 @@ def test_mexclp_values_a_second_vehicle_where_demand_is_dense():
 def test_capacity_and_new_station_cost():
     # s0 full (capacity 2, 2 vehicles); s1 empty: a vehicle there needs the 100万元 station
     inst = make([5000], [[1.0], [1.0]], ["thc", "candidate"], amb_ord=[2, 0], station_capacity=[2, 3])
-    cfg = only("ambulance", budget=1000, busy_fraction=0.2, fleet=OFFR, np_share_rule=OFFR)
+    cfg = only("ambulance", budget=1000, busy_fraction=0.2, fleet=OFFR, np_share_rule=OFFR, greenfield_stations=True)
     plan = optimize(inst, cfg)
     row = plan.items.set_index("site_id").loc["s1"]
     assert "s0" not in set(plan.items["site_id"])
@@ -97,4 +97,37 @@ def test_derived_busy_fraction_is_flagged():
     # 300,000 × 30/1,000 calls × 60 min ÷ (30 vehicles required × 525,600 min) = 0.0342…
     assert plan.meta["q"] == pytest.approx(300_000 * 0.03 * 60 / (30 * 525_600))
     assert any("busy fraction" in a for a in plan.assumptions)
-    assert np.isclose(plan.demand_coverage.loc["d0", "ambulance_before"], 1 - plan.meta["q"] ** 3)
+    # reported coverage counts all five vehicles (1 − q⁵), not only the model's K = 3
+    assert np.isclose(plan.demand_coverage.loc["d0", "ambulance_before"], 1 - plan.meta["q"] ** 5)
+
+
+def test_greenfield_stations_only_where_the_scenario_allows_them():
+    # a candidate (bus station) is the only site in reach: no station there unless greenfield_stations is on
+    inst = make([5000], [[1.0], [50.0]], ["candidate", "thc"], station_capacity=[3, 3])
+    cfg = only("ambulance", budget=1000, busy_fraction=0.2, fleet=OFFR, np_share_rule=OFFR)
+    assert "s0" not in set(optimize(inst, cfg).items["site_id"])
+    allowed = only("ambulance", budget=1000, busy_fraction=0.2, fleet=OFFR, np_share_rule=OFFR,
+                   greenfield_stations=True)
+    assert "s0" in set(optimize(inst, allowed).items["site_id"])
+
+
+def test_negative_pressure_vehicles_go_to_fever_clinic_stations_first():
+    # two identical stations (1 vehicle each, room for 2 more) reach the one village; the budget buys 4 new
+    # vehicles and the 50 % share asks 3 of the 6 to be negative-pressure. Whichever way the solver splits them,
+    # the plan puts them at the station with a fever clinic (s1) first, then at s0.
+    inst = make([100_000], [[5.0], [5.0]], ["thc", "thc"], amb_ord=[1, 1], station_capacity=[3, 3],
+                fever_clinic=[False, True])
+    cfg = only("ambulance", budget=3 * 35 + 25, busy_fraction=0.5, coverage_depth=6, np_share=0.5, fleet=OFFR,
+               np_share_rule=HARD)
+    plan = optimize(inst, cfg)
+    by_site = plan.items.set_index("site_id")
+    assert plan.items["quantity"].sum() == 4 and plan.items["quantity_np"].sum() == 3
+    assert by_site.loc["s1", "quantity_np"] == 2 and by_site.loc["s0", "quantity_np"] == 1
+
+
+def test_a_station_is_opened_only_with_vehicles():
+    # a free new station: without the row the solver may open it empty; no plan lists a station with 0 vehicles
+    inst = make([1000], [[5.0], [5.0]], ["thc", "thc"], amb_ord=[1, 0], station_capacity=[3, 3])
+    cfg = only("ambulance", budget=25, busy_fraction=0.5, fleet=OFFR, np_share_rule=OFFR, new_station_cost_wan=0)
+    plan = optimize(inst, cfg)
+    assert (plan.items["quantity"] > 0).all()

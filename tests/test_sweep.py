@@ -11,16 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthplan.scenarios.sweep import (
-    SweepError,
-    expand_grid,
-    flatten_summary,
-    parse_budget,
-    parse_set,
-    run_sweep,
-    validate_axes,
-    base_data,
-)
+from healthplan.scenarios.sweep import run_sweep
+from healthplan.scenarios.sweep_axis import SweepError
+from healthplan.scenarios.sweep_grid import expand_grid
+from healthplan.scenarios.sweep_options import parse_budget, parse_set
+from healthplan.scenarios.sweep_scenarios import base_data, validate_axes
+from healthplan.scenarios.sweep_table import flatten_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV_SCEN = ROOT / "scenarios" / "demo-csv.yaml"

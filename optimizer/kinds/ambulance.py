@@ -69,9 +69,21 @@ class AmbulanceConfig(KindConfig):
     station_levels: list[Level] = Field(
         default_factory=lambda: [
             Level.COUNTY_HOSPITAL, Level.SECONDARY_HOSPITAL, Level.TCM_HOSPITAL, Level.MCH_HOSPITAL,
+            Level.CENTRAL_THC, Level.THC, Level.CHC,
+        ],
+        description="levels that may host an ambulance station: public hospitals and community/township health "
+        "centres (A: Ganzhou plan, seed 000 item 12: 依托公立医院、社区服务中心、基层卫生院建立急救站)",
+    )
+    greenfield_stations: bool = Field(
+        default=False, description="also allow new stations at greenfield candidate sites (bus stations, markets)",
+    )
+    np_priority: list[Level] = Field(
+        default_factory=lambda: [
+            Level.COUNTY_HOSPITAL, Level.SECONDARY_HOSPITAL, Level.TCM_HOSPITAL, Level.MCH_HOSPITAL,
             Level.CENTRAL_THC, Level.THC, Level.CHC, Level.CANDIDATE,
         ],
-        description="levels that may host an ambulance station (A: Ganzhou plan, seed 000 item 12)",
+        description="order in which the plan's negative-pressure vehicles are placed among its new vehicles: "
+        "stations with a fever clinic first (infectious transfers go to fever clinics), then by this level order",
     )
     default_station_capacity: int = Field(default=6, ge=1, description="vehicles per station when the site gives none")
     urban_pop_per_vehicle: float = Field(default=30_000, gt=0, description="persons; A: 国卫医发〔2020〕19号")
@@ -375,7 +387,8 @@ class Ambulances(ResourceKind):
         req = fleet_required(ctx.instance, kc)
         return AmbulanceData(
             assumptions=tuple(notes), notes={"q": q, "fleet_required": req},
-            ord=ordv, np=npv, eligible=np.isin(ctx.level, [lv.value for lv in kc.station_levels]),
+            ord=ordv, np=npv, eligible=np.isin(ctx.level, [lv.value for lv in kc.station_levels])
+            | (ctx.instance.sites["candidate"].to_numpy(dtype=bool) & kc.greenfield_stations),
             capacity=cap, thc=np.isin(ctx.level, THC_LEVELS), q=q, fleet_required=req,
         )
 
@@ -409,6 +422,9 @@ class Ambulances(ResourceKind):
                 for t in range(m.n_years):
                     opened = [(v, -float(spare)) for v, _ in m.cumulative("amb_station", j, t)]
                     m.add(expr(_new(m, j, t) + opened) <= 0, f"amb_station_{j}_{t}")
+                    # a station is opened only with vehicles: s_jt ≤ Σ_{τ≤t} new vehicles (seen empty at 0 cost)
+                    m.add(expr([(stv[(j, t)], 1.0)] + [(v, -c) for v, c in _new(m, j, t)]) <= 0,
+                          f"amb_station_used_{j}_{t}")
                 if m.n_years > 1:
                     m.add(expr(m.cumulative("amb_station", j, m.n_years - 1)) <= 1, f"amb_station_once_{j}")
 
@@ -466,12 +482,19 @@ class Ambulances(ResourceKind):
             m.coverage += [(v, c * kc.weight * m.year_weight[t]) for v, c in e_exp]
 
     def read_items(self, m: Model) -> list[dict[str, Any]]:
-        """One row per (station, year) with vehicles, split ordinary / negative-pressure, and the station flag."""
+        """One row per (station, year) with vehicles, split ordinary / negative-pressure, and the station flag.
+
+        The split follows a rule, not the solver's ties (:func:`_np_split`), so two plans never differ only by
+        negative-pressure / ordinary swaps between the same stations.
+        """
         cost = m.data.cost
         ordv, npv, stv = m.x.get("amb_ord", {}), m.x.get("amb_np", {}), m.x.get("amb_station", {})
+        split = _np_split(m)
         rows = []
         for j, t in sorted(set(ordv) | set(npv)):
-            qo, qn = round(_val(ordv.get((j, t)))), round(_val(npv.get((j, t))))
+            total = round(_val(ordv.get((j, t)))) + round(_val(npv.get((j, t))))
+            qn = split.get((j, t), 0)
+            qo = total - qn
             new_station = round(_val(stv.get((j, t)))) == 1
             if qo + qn == 0 and not new_station:
                 continue
@@ -565,10 +588,11 @@ class Ambulances(ResourceKind):
         return {"ambulance": vehicles, SINGLE: vehicles}
 
     def coverage_share(self, data: ModelData, service: str, n: np.ndarray) -> np.ndarray:
-        """``ambulance``: MEXCLP expected share 1 − q^min(n, K); ``ambulance_single``: 1 when n ≥ 1."""
+        """``ambulance``: the plan's true expected share 1 − q^n over all n vehicles in reach (the model values
+        only the first ``coverage_depth``, a truncation it states when it binds); ``ambulance_single``: n ≥ 1."""
         if service == "ambulance":
             kd: AmbulanceData = data.kinds[NAME]
-            return 1.0 - kd.q ** np.minimum(np.round(n), self.settings(data.cfg).coverage_depth)
+            return 1.0 - kd.q ** np.round(n)
         return (n > 0.5).astype(float)
 
     def can_add(self, data: ModelData) -> dict[str, np.ndarray]:
@@ -580,9 +604,9 @@ class Ambulances(ResourceKind):
                      units_after: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """``expected_gain``: persons of MEXCLP expected coverage each item adds, E(all) − E(all but this item).
 
-        E = Σ_i P_i (1 − q^min(n_i, K)), n_i the vehicles within the response standard of point i after the plan.
+        E = Σ_i P_i (1 − q^n_i), n_i the vehicles within the response standard of point i after the plan.
         Removing an item of k vehicles at site j lowers n_i by k at every point j reaches, so the gain is
-        Σ_{i ∈ reach(j)} P_i (q^min(n_i − k, K) − q^min(n_i, K)): one sparse items × demand reach matrix, no loop.
+        Σ_{i ∈ reach(j)} P_i (q^(n_i − k) − q^n_i): one sparse items × demand reach matrix, no loop.
         """
         out = np.full(len(items), np.nan)
         amb = (items["kind"] == ITEM.key).to_numpy()
@@ -590,7 +614,7 @@ class Ambulances(ResourceKind):
             return {"expected_gain": out}
         kd: AmbulanceData = data.kinds[NAME]
         pop = data.instance.demand["population"].to_numpy(dtype=float)
-        q, depth = kd.q, self.settings(data.cfg).coverage_depth
+        q = kd.q
         s, d = pairs["ambulance"]
         n = np.round(np.bincount(d, weights=units_after["ambulance"][s], minlength=len(pop)))
         reach = sparse.csr_matrix((np.ones(s.size), (s, d)), shape=(data.n_sites, len(pop)))
@@ -598,13 +622,29 @@ class Ambulances(ResourceKind):
         rows = reach[j[amb]].tocoo()
         k = items["quantity"].to_numpy(dtype=float)[amb][rows.row]
         n_i = n[rows.col]
-        loss = pop[rows.col] * (q ** np.minimum(np.maximum(n_i - k, 0), depth) - q ** np.minimum(n_i, depth))
+        loss = pop[rows.col] * (q ** np.maximum(n_i - k, 0) - q ** n_i)
         out[np.flatnonzero(amb)] = np.bincount(rows.row, weights=loss, minlength=int(amb.sum()))
         return {"expected_gain": out}
 
     def meta(self, data: ModelData) -> dict[str, Any]:
         kd: AmbulanceData = data.kinds[NAME]
         return {"q": kd.q, "fleet_required": kd.fleet_required}
+
+    def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],
+                   pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+        """When the model's truncation binds (points with more than ``coverage_depth`` vehicles in reach), say how
+        many persons it concerns: the model did not value those vehicles, the reported coverage does."""
+        depth = self.settings(data.cfg).coverage_depth
+        pop = data.instance.demand["population"].to_numpy(dtype=float)
+        s, d = pairs["ambulance"]
+        n = np.bincount(d, weights=units_after["ambulance"][s], minlength=len(pop))
+        over = n > depth + 0.5
+        if not over.any():
+            return []
+        return [f"MEXCLP truncation: {pop[over].sum():,.0f} persons have more than coverage_depth = {depth} "
+                "vehicles in reach; the model values the first "
+                f"{depth} only, the reported expected coverage counts them all (raise coverage_depth to value "
+                "them)."]
 
     def min_costs(self, data: ModelData) -> dict[str, float]:
         """Least capital of the hard fleet and NP standards together (an NP vehicle also counts for the fleet)."""
@@ -661,6 +701,38 @@ class Ambulances(ResourceKind):
         if bool(getattr(row, "new_station", False)):
             return Text("新建", "New build")(lang)
         return item.nature(lang)
+
+
+def _np_split(m: Model) -> dict[tuple[int, int], int]:
+    """Negative-pressure vehicles per (station, year) by rule: each year's number of new NP vehicles (the model's,
+    which the share standard and the costs fix) goes to that year's new vehicles in priority order — stations that
+    have or get a fever clinic first (NP vehicles carry infectious patients to fever clinics: 2022 notice), then
+    ``np_priority`` level order, then site order. Stations are only regrouped among equal unit costs, so cost,
+    coverage, capacity and every standard are unchanged."""
+    d = m.data
+    kc: AmbulanceConfig = d.cfg.resources.ambulance
+    ordv, npv = m.x.get("amb_ord", {}), m.x.get("amb_np", {})
+    level_rank = {lv.value: r for r, lv in enumerate(kc.np_priority)}
+    # the fever clinics of the plan: existing ones and those the solution builds (any year)
+    clinic = d.instance.sites["fever_clinic"].to_numpy(dtype=bool).copy() if "fever_clinic" in d.instance.sites \
+        else np.zeros(d.n_sites, dtype=bool)
+    for (j, _), v in m.x.get("fever_clinic", {}).items():
+        clinic[j] |= round(_val(v)) == 1
+    groups: dict[tuple[int, float, float], list[int]] = {}
+    out: dict[tuple[int, int], int] = {}
+    for j, t in set(ordv) | set(npv):
+        v = npv.get((j, t))
+        if v is not None and v.lowBound is not None and v.lowBound == v.upBound:  # a committed split stays
+            out[(j, t)] = round(_val(v))
+            continue
+        groups.setdefault((t, float(d.cost["ambulance_ord"][j]), float(d.cost["ambulance_np"][j])), []).append(j)
+    for (t, _, _), sites in groups.items():
+        total = {j: round(_val(ordv.get((j, t)))) + round(_val(npv.get((j, t)))) for j in sites}
+        left = sum(round(_val(npv.get((j, t)))) for j in sites)
+        for j in sorted(sites, key=lambda j: (not clinic[j], level_rank.get(str(d.level[j]), len(level_rank)), j)):
+            out[(j, t)] = take = min(left, total[j])
+            left -= take
+    return out
 
 
 def _new(m: Model, j: int, t: int) -> Terms:
