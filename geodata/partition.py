@@ -39,6 +39,18 @@ def approximate_note(clipped_to: str) -> dict[str, str]:
     return {"zh": zh, "en": en, "method": "voronoi", "clipped_to": clipped_to}
 
 
+def approximate_flag(meta: dict | None, lang: str = "zh") -> str | None:
+    """The sentence a map prints when the instance's townships are an approximate partition, else ``None``.
+
+    ``meta`` is ``Instance.meta``; ``lang`` is ``zh`` or ``en``. Maps and notes call this rather than reading
+    :data:`APPROXIMATE_KEY` themselves, so the flag has one spelling.
+    """
+    flag = (meta or {}).get(APPROXIMATE_KEY)
+    if not isinstance(flag, dict):
+        return None
+    return str(flag.get("en" if lang == "en" else "zh") or flag.get("zh") or "") or None
+
+
 def voronoi_townships(
     seats: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame | None, report: ProblemReport, *,
     other_points: list[np.ndarray] | None = None,

@@ -25,6 +25,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 
 from healthplan.geodata.instance import Instance
+from healthplan.geodata.partition import approximate_flag
 from healthplan.optimizer.plan import Plan
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
@@ -305,6 +306,8 @@ def _data_note(data: MapData, report: ReportConfig) -> list[str]:
     parts = []
     if data.instance.synthetic:
         parts.append(ms.text("synthetic", lang))
+    if (approximate := approximate_flag(data.instance.meta, lang)) is not None:  # seats-only townships
+        parts.append(approximate)
     if report.data_note:
         parts.append(report.data_note)
     parts.append(ms.text("covered_def", lang))

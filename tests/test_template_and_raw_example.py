@@ -106,6 +106,26 @@ def test_raw_example_runs_end_to_end(raw_example):
     # The census total (214,950 persons) is kept exactly through the raster's grid.
     assert summary["coverage"]["fever"]["population"] == 214_950
     assert (plan / "maps" / "overview.png").is_file() and (plan / "appendix.xlsx").is_file()
+    # The approximate partition is flagged on the maps: the HTML map's footer and every print map's note.
+    flag = meta["approximate_townships"]["zh"]
+    assert flag in (plan / "map.html").read_text(encoding="utf-8")
+
+
+def test_print_maps_note_the_approximate_partition():
+    from types import SimpleNamespace
+
+    from healthplan.geodata.partition import APPROXIMATE_KEY, approximate_flag, approximate_note
+    from healthplan.reports.config import ReportConfig
+    from healthplan.reports.maps import _data_note
+
+    note = approximate_note("hull")
+    meta = {APPROXIMATE_KEY: note}
+    assert approximate_flag(meta, "en") == note["en"] and approximate_flag({}, "zh") is None
+    for lang in ("zh", "en"):
+        data = SimpleNamespace(lang=lang, instance=SimpleNamespace(synthetic=False, meta=meta, crs="EPSG:32650"))
+        assert note[lang] in _data_note(data, ReportConfig())
+    data.instance.meta = {}
+    assert not any("Voronoi" in line for line in _data_note(data, ReportConfig()))
 
 
 def test_raw_example_with_a_census_name_that_matches_nothing(raw_example, tmp_path):
