@@ -37,8 +37,8 @@ class LayerSpec(_Strict):
     )
     header_row: int | None = Field(
         default=None, ge=1,
-        description="1-based row of an .xlsx sheet's header; default the first row holding the expected column "
-        "names (merged title rows above it are skipped)",
+        description="1-based row of an .xlsx sheet's (or line of a CSV's) header; default the first row holding "
+        "the expected column names (title and unit rows above it are skipped)",
     )
 
     @classmethod

@@ -14,7 +14,9 @@ the synthetic label).
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import re
 import zipfile
 from dataclasses import replace
@@ -32,7 +34,7 @@ from healthplan.geodata.config import LayerSpec, TravelConfig
 from healthplan.geodata.crs import crs_label
 from healthplan.geodata.datum import DATUM_LABELS, frame_to_wgs84, in_china, shift_metres
 from healthplan.geodata.errors import InputError, ProblemReport
-from healthplan.geodata.excel import SheetError, read_xlsx
+from healthplan.geodata.excel import HEADER_SEARCH_ROWS, SheetError, find_header, read_xlsx
 from healthplan.geodata.osm import is_osm, read_osm_roads
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
@@ -149,11 +151,12 @@ def read_layer_into(
         return None
     if frame is None:
         return None
-    first_row = int(frame.attrs.get("first_row", 1))  # an .xlsx sheet's first data row, as Excel numbers it
+    # The first data row as Excel numbers an .xlsx sheet's rows, or as an editor numbers a CSV's lines.
+    first_row = int(frame.attrs.get("first_row", 2 if fmt == "csv" else 1))
     frame = _rename_columns(frame, spec, schema, file, report)
     if frame is None:
         return None
-    label, offset = {"csv": ("line", 2), "xlsx": ("row", first_row)}.get(fmt, ("feature", 1))
+    label, offset = {"csv": ("line", first_row), "xlsx": ("row", first_row)}.get(fmt, ("feature", 1))
     frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta, row_label=label, row_offset=offset)
     if isinstance(frame, gpd.GeoDataFrame) and spec.datum != "wgs84":
         frame = _convert_datum(frame, spec, kind, report)
@@ -288,10 +291,29 @@ def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFra
     raise ValueError(msg)  # pragma: no cover
 
 
+def _csv_header_line(path: Path, expected: list[str]) -> int:
+    """1-based line of a CSV's header: as for an .xlsx sheet (:func:`~healthplan.geodata.excel.find_header`),
+    the first of the first lines with the most expected names, else the first line with two or more cells."""
+    with path.open("rb") as f:
+        head = f.read(65536)
+    try:
+        text = head.decode(CSV_ENCODINGS[0])
+    except UnicodeDecodeError as exc:
+        # A UTF-8 character cut at the end of the 64 KiB is still UTF-8; anything else is GBK (GB18030).
+        cut = exc.start >= len(head) - 3
+        text = head[:exc.start].decode(CSV_ENCODINGS[0]) if cut else head.decode(CSV_ENCODINGS[-1], "replace")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    sep = _separator(path, CSV_ENCODINGS[0])
+    rows = [[cell.strip() or None for cell in row] for row in csv.reader(io.StringIO("\n".join(lines)),
+                                                                          delimiter=sep)]
+    rows += [[]] * (len(lines) - len(rows))  # csv.reader yields nothing for a trailing blank line
+    return find_header(rows, expected, set())
+
+
 def _read_table(
     path: Path, fmt: str, spec: LayerSpec, schema: LayerSchema, report: ProblemReport
 ) -> pd.DataFrame | gpd.GeoDataFrame | None:
-    first_row = 1
+    first_row = 2 if fmt == "csv" else 1  # a CSV's line 1 is its header
     if fmt == "parquet":
         frame = pd.read_parquet(path)
     elif fmt == "xlsx":
@@ -308,7 +330,10 @@ def _read_table(
         frame = _read_csv(path, report, dtype={c: str for c in ids if c in header})
     else:
         # Everything as text: ids keep their leading zeros, and the validator can name non-numeric cells.
-        frame = _read_csv(path, report, dtype=str)
+        # A table saved from a bulletin's workbook keeps its title and unit lines above the header: skip them.
+        header_row = spec.header_row or _csv_header_line(path, _expected_headers(spec, schema))
+        frame = _read_csv(path, report, dtype=str, skiprows=header_row - 1)
+        first_row = header_row + 1
     frame = _tidy_table(frame, str(path), fmt, report, first_row=first_row)
     if frame is None:
         return None
@@ -449,7 +474,7 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport,
     if empty_rows.any():
         n = int(empty_rows.sum())
         keep_pos = np.flatnonzero(~empty_rows)
-        label, offset = ("line", 2) if fmt == "csv" else ("row", first_row)
+        label, offset = ("line" if fmt == "csv" else "row", first_row)
         lines = np.flatnonzero(empty_rows) + offset
         shown = ", ".join(str(v) for v in lines[:5]) + (", …" if n > 5 else "")
         rows = f"{label}{'s' if n > 1 else ''}"

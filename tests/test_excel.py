@@ -111,3 +111,35 @@ def test_census_without_code_or_name_column(tmp_path):
 
     join_census(census, pd.DataFrame({"id": ["1"], "name": ["花桥镇"], "population": [1.0]}), rep)
     assert any("neither a township code nor a township name" in e.message for e in rep.errors)
+
+
+# --- the same table saved as CSV from the bulletin's workbook: title and unit lines kept above the header ------
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+@pytest.mark.parametrize("trailing", [",,,", ""])  # Excel's "save as CSV" writes the merged cells' commas
+def test_csv_title_and_unit_lines_are_skipped_and_lines_named(tmp_path, encoding, trailing):
+    text = (f"表3  某县各乡镇常住人口{trailing}\n单位：人{trailing}\n序号,乡镇名称,常住人口,城镇人口\n"
+            "1,花桥镇,31750,9800\n\n2,石笋镇,两万,\n")
+    path = tmp_path / "人口.csv"
+    path.write_bytes(text.encode(encoding))
+    rep = ProblemReport()
+    out = validate_layer(read_layer_into(LayerSpec(path=path), kind="census", report=rep), "census", rep)
+    [err] = rep.errors
+    # line 6: title, unit, header, 花桥镇, a blank line, then 石笋镇 — as a text editor numbers the lines
+    assert err.feature == "line 6" and err.column == "常住人口" and "'两万'" in err.message
+    assert any("empty row" in w.message and "line 5" in w.message for w in rep.warnings)
+    assert out["name"].tolist() == ["花桥镇", "石笋镇"]
+
+
+def test_csv_header_line_given_and_a_plain_csv_unchanged(tmp_path):
+    path = tmp_path / "人口.csv"
+    path.write_text("某县人口,,\n,,\nA,B,C\n花桥镇,31750,1\n", encoding="utf-8")
+    rep = ProblemReport()
+    spec = LayerSpec(path=path, header_row=3, columns={"name": "A", "population": "B"})
+    out = validate_layer(read_layer_into(spec, kind="census", report=rep), "census", rep)
+    assert not rep.errors and out["population"].tolist() == [31750]
+    plain = tmp_path / "plain.csv"
+    plain.write_text("乡镇名称,常住人口\n花桥镇,x\n", encoding="utf-8")
+    rep = ProblemReport()
+    validate_layer(read_layer_into(LayerSpec(path=plain), kind="census", report=rep), "census", rep)
+    assert rep.errors[0].feature == "line 2"
