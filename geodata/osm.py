@@ -82,7 +82,12 @@ def _collect(path: Path) -> tuple[list[dict[str, str]], list[int], np.ndarray, n
     lons: list[list[float]] = []
     lats: list[list[float]] = []
     nan = float("nan")
-    for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations():
+    # The location cache sees every node; the filters after it (in C++) pass on only ways tagged highway=*, so
+    # Python never iterates the nodes (a county extract has millions of them).
+    processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+                 .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+                 .with_filter(osmium.filter.KeyFilter("highway")))
+    for obj in processor:
         if not obj.is_way() or "highway" not in obj.tags:
             continue
         nodes = obj.nodes
