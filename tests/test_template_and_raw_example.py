@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
 import pytest
 import shapely
@@ -86,11 +87,17 @@ def raw_example(tmp_path_factory):
     return folder
 
 
-@pytest.mark.slow
-def test_raw_example_runs_end_to_end(raw_example):
+@pytest.fixture(scope="module")
+def raw_plan(raw_example):
+    """The raw example's plan, run once through ``python -m healthplan run``."""
     proc = healthplan("run", "raw.yaml", "--out", "plan", cwd=raw_example)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    plan = raw_example / "plan"
+    return raw_example / "plan"
+
+
+@pytest.mark.slow
+def test_raw_example_runs_end_to_end(raw_plan):
+    plan = raw_plan
     summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal" and 0 < summary["spent_wan"] <= 3000
     notes = " ".join(summary["notes"])
@@ -143,3 +150,33 @@ def test_raw_example_with_a_census_name_that_matches_nothing(raw_example, tmp_pa
     err = proc.stderr.replace("\n", " ")
     assert "乡镇人口.xlsx" in err and "'row 5'" in err and "'row 6'" in err and "nearest" in err
     assert not (folder / "plan").exists()
+
+
+@pytest.mark.slow
+def test_gis_road_layer_gives_the_plan_the_osm_extract_gives(raw_example, raw_plan):
+    """raw-gis.yaml: the same roads digitised in a GIS (long lines through the crossings, 道路等级 in Chinese,
+    Gauss-Kruger) instead of the OSM extract. Joined at shared interior vertices (travel.noding default) they
+    make the same network, so the plan is the same; joined at line ends only it falls apart."""
+    proc = healthplan("run", "raw-gis.yaml", "--out", "plan-gis", cwd=raw_example)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    osm = json.loads((raw_plan / "summary.json").read_text(encoding="utf-8"))
+    gis = json.loads((raw_example / "plan-gis" / "summary.json").read_text(encoding="utf-8"))
+    assert "EPSG:4548" in " ".join(gis["notes"]) and "OpenStreetMap" not in " ".join(gis["notes"])
+    network_note = [n for n in gis["notes"] if n.startswith("道路网")]
+    assert network_note == [n for n in osm["notes"] if n.startswith("道路网")] and "1 个互不连通的部分" in network_note[0]
+    assert gis["spent_wan"] == osm["spent_wan"]
+    for key, cov in osm["coverage"].items():
+        assert gis["coverage"][key] == pytest.approx(cov, abs=1.0), key  # persons
+
+    from healthplan.geodata.config import LayerSpec, TravelConfig
+    from healthplan.geodata.errors import ProblemReport
+    from healthplan.geodata.readers import read_layer_into
+    from healthplan.geodata.roads import build_road_network, components_check
+    from healthplan.geodata.validate import validate_layer
+
+    rep = ProblemReport()
+    roads = validate_layer(read_layer_into(LayerSpec(path=raw_example / "县域道路.gpkg"), kind="roads", report=rep),
+                           "roads", rep)
+    net, _ = build_road_network(roads, TravelConfig(noding="ends"))
+    n_pieces, *_ = components_check(net, np.zeros(0, dtype=np.int64), np.zeros(0))
+    assert n_pieces > 10  # each long line on its own: the case noding: vertices is for

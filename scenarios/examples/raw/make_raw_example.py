@@ -11,6 +11,8 @@ Issue 11 §6: every input in the form it arrives in, none of it tidy:
 - ``县域道路.osm`` — an OpenStreetMap XML extract: national road G105, provincial S203, county and village
   roads with Chinese names, a one-way street, a speed limit, an expressway that crosses the grid on its own
   nodes (bridges) and meets it at two interchanges;
+- ``县域道路.gpkg`` — the same roads as a GIS layer (one long line per road through the crossings, 道路等级 in
+  Chinese, CGCS2000 Gauss-Kruger), for ``raw-gis.yaml``, which is ``raw.yaml`` with it instead of the extract;
 - ``县界.geojson`` — the county boundary;
 - ``人口栅格.tif`` — a WorldPop-style population GeoTIFF (persons per cell, EPSG:4326, nodata −99999);
 - ``raw.yaml`` — the scenario: no township polygons and no demand layer, so townships are the seats' Voronoi
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -202,11 +205,10 @@ def _inside(ring_km: np.ndarray, x: np.ndarray, y: np.ndarray, margin_km: float 
     return np.asarray(shapely.contains_xy(poly, x, y), dtype=bool)
 
 
-def write_osm(out: Path, ring_km: np.ndarray) -> Path:
-    """县域道路.osm: a 2 km lattice of roads within the county, main roads through the county seat, an
-    expressway on its own nodes meeting the lattice at two interchanges."""
-    from xml.sax.saxutils import quoteattr
-
+def road_network(ring_km: np.ndarray) -> tuple[list[tuple[int, float, float]], list[tuple[list[int], dict[str, str]]]]:
+    """The county's roads as OSM has them: nodes (id, lon, lat) and ways (node ids, tags). A 2 km lattice of
+    roads within the county, main roads through the county seat, an expressway on its own nodes meeting the
+    lattice at two interchanges."""
     xs = np.arange(-HALF_W_KM - 2, HALF_W_KM + 2 + 1e-9, GRID_KM)
     ys = np.arange(-HALF_H_KM - 2, HALF_H_KM + 2 + 1e-9, GRID_KM)
     node_id: dict[tuple[int, int], int] = {}
@@ -258,7 +260,7 @@ def write_osm(out: Path, ring_km: np.ndarray) -> Path:
     # A one-way street and a speed limit in the county seat; a footway (not a road) across it.
     town = [node(ci + k, cj + 1) for k in range(-1, 2)]
     if all(town):
-        ways.append((town, {"highway": "residential", "name": "解放路", "oneway": "yes", "maxspeed": "30"}))
+        ways.append((town, {"highway": "residential", "name": "解放路", "oneway": "yes", "maxspeed": "15"}))
         ways.append((town, {"highway": "footway", "name": "步行街"}))
     # The expressway: its own nodes every 500 m on a slanted line (bridges over the lattice), two interchanges.
     ex_nodes = []
@@ -278,6 +280,14 @@ def write_osm(out: Path, ring_km: np.ndarray) -> Path:
         if lattice is not None:
             ways.append(([nid, lattice], {"highway": "motorway_link", "name": "互通匝道"}))
             ways.append(([lattice, nid], {"highway": "motorway_link", "name": "互通匝道"}))
+    return nodes, ways
+
+
+def write_osm(out: Path, ring_km: np.ndarray) -> Path:
+    """县域道路.osm: :func:`road_network` as an OpenStreetMap XML extract."""
+    from xml.sax.saxutils import quoteattr
+
+    nodes, ways = road_network(ring_km)
     lines = ["<?xml version='1.0' encoding='UTF-8'?>", "<osm version='0.6' generator='make_raw_example.py'>"]
     lines += [f"  <node id='{n}' version='1' lat='{lat:.7f}' lon='{lon:.7f}'/>" for n, lon, lat in nodes]
     for k, (refs, tags) in enumerate(ways, start=1):
@@ -288,6 +298,41 @@ def write_osm(out: Path, ring_km: np.ndarray) -> Path:
     lines.append("</osm>")
     path = out / "县域道路.osm"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# How a GIS road layer names the classes that OSM's highway=* and ref=* give (the reader's default tables).
+GIS_CLASS = {"motorway": "高速公路", "motorway_link": "高速公路", "trunk": "国道", "primary": "省道",
+             "secondary": "县道", "tertiary": "乡道", "unclassified": "村道", "track": "村道", "residential": "村道"}
+GIS_CRS = "EPSG:4548"  # CGCS2000 / 3-degree Gauss-Kruger CM 117E, as a county's surveying office draws
+
+
+def write_gis_roads(out: Path, ring_km: np.ndarray) -> Path:
+    """县域道路.gpkg: the same roads as a layer digitised in a GIS — one long line per road that passes through
+    the crossings as shared interior vertices (never split there), Chinese classes in 道路等级, 单行 and 限速
+    columns, in a Gauss-Kruger projection. The expressway crosses the lattice without a shared vertex (bridges)."""
+    import geopandas as gpd
+    import shapely
+
+    nodes, ways = road_network(ring_km)
+    where = {n: (lon, lat) for n, lon, lat in nodes}
+    uses = Counter(r for refs, _tags in ways for r in refs)
+    rows = []
+    for refs, tags in ways:
+        if tags["highway"] not in GIS_CLASS:
+            continue  # the footway: no road for a vehicle
+        if tags["highway"] == "motorway":
+            # A straight expressway is drawn with its ends and interchanges only: a vertex of its own that
+            # happens to lie on a crossing road's vertex would join them, where OSM has a bridge.
+            refs = [r for k, r in enumerate(refs) if k in (0, len(refs) - 1) or uses[r] > 1]
+        one_way = tags["highway"] in ("motorway", "motorway_link") or tags.get("oneway") == "yes"
+        limit = float(tags["maxspeed"]) if tags.get("maxspeed") and float(tags["maxspeed"]) < 60 else None
+        rows.append({"道路名称": tags.get("name", ""), "道路编号": tags.get("ref", ""),
+                     "道路等级": GIS_CLASS[tags["highway"]], "单行": int(one_way), "限速": limit,
+                     "geometry": shapely.LineString([where[r] for r in refs])})
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326").to_crs(GIS_CRS)
+    path = out / "县域道路.gpkg"
+    frame.to_file(path, layer="道路", driver="GPKG")
     return path
 
 
@@ -325,10 +370,15 @@ def make(out: Path, seed: int = SEED) -> list[Path]:
     rng = np.random.default_rng(seed)
     ring = _boundary_km(rng)
     files = [write_seats(out), write_census(out), write_facilities(out), write_boundary(out, ring),
-             write_osm(out, ring), write_raster(out, ring, rng)]
+             write_osm(out, ring), write_gis_roads(out, ring), write_raster(out, ring, rng)]
     scenario = out / "raw.yaml"
     scenario.write_text(SCENARIO, encoding="utf-8")
-    return [*files, scenario]
+    # The same county with the GIS road layer instead of the OSM extract (travel.noding: vertices, the default).
+    gis = out / "raw-gis.yaml"
+    gis.write_text(SCENARIO.replace("  roads: 县域道路.osm\n", "  roads: 县域道路.gpkg\n").replace(
+        "travel:\n  method: roads\n", "travel:\n  method: roads\n  speed_column: speed_kph  # 限速 where the layer has one\n"
+    ).replace("name: raw-example\n", "name: raw-example-gis\n"), encoding="utf-8")
+    return [*files, scenario, gis]
 
 
 def main(argv: list[str] | None = None) -> None:
