@@ -125,6 +125,29 @@ def test_raster_in_lonlat_is_reprojected(tmp_path):
     assert (spread <= 0.05 * inst.demand.groupby("township")["population"].max()).all()
 
 
+def test_ghs_pop_raster_in_mollweide_is_read(tmp_path):
+    """GHS-POP ships in World Mollweide (ESRI:54009) at 100 m: people in the west half of each township only."""
+    f = tmp_path / "c.gpkg"
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(CRS, "ESRI:54009", always_xy=True)
+    w, s, e, n = tr.transform_bounds(X0 - 500, Y0 - 500, X0 + 4500, Y0 + 2500)
+    cell = 100.0
+    cols, rows = int((e - w) / cell) + 1, int((n - s) / cell) + 1
+    cx = w + (np.arange(cols) + 0.5) * cell
+    cy = n - (np.arange(rows) + 0.5) * cell
+    ux, _uy = Transformer.from_crs("ESRI:54009", CRS, always_xy=True).transform(*np.meshgrid(cx, cy))
+    west = ((ux - X0) % 2000) < 1000  # the west half of township A and of township B
+    raster = write_raster(tmp_path / "ghs.tif", np.where(west, 7.0, 0.0), cell=cell, crs="ESRI:54009",
+                          origin=(w, n))
+    inst = load(InputsConfig(townships=townships(f), facilities=facilities(f),
+                             population_raster=RasterSpec(path=raster, grid_m=500)))
+    assert inst.demand.groupby("township")["population"].sum().to_dict() == {"A": 1000, "B": 3000}
+    east = ((inst.demand["x"] - X0) % 2000) > 1000
+    # Only raster cells cut by a seam (sheared 100 m Mollweide cells, area-weighted) put people east: < 5 %.
+    assert inst.demand.loc[east, "population"].sum() < 0.05 * 4000
+
+
 @pytest.mark.parametrize(("values", "crs", "nodata", "expected"), [
     (np.full((20, 40), -5.0), CRS, None, "negative"),
     (np.ones((20, 40)), None, None, "no coordinate reference system"),
