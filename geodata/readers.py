@@ -50,6 +50,9 @@ TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parq
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 LON_ALIASES = ("lon", "lng", "longitude", "x", "经度", "X")
 LAT_ALIASES = ("lat", "latitude", "y", "纬度", "Y")
+# One column holding "longitude,latitude", as the map services' coordinate pickers (高德, 百度 坐标拾取) copy it.
+LONLAT_ALIASES = ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "location")
+_PAIR_SPLIT = re.compile(r"\s*[,，;；\s]\s*")
 # Cells read as missing: pandas' default NA spellings without its NaN spellings ('nan', 'NaN', '1.#QNAN' …).
 # A written "nan" is a number that is not finite, and the validator says so instead of silently filling in the
 # column default.
@@ -343,11 +346,17 @@ def _read_table(
     lon_col = _find_coord(frame, spec.columns.get("lon", spec.lon), LON_ALIASES)
     lat_col = _find_coord(frame, spec.columns.get("lat", spec.lat), LAT_ALIASES)
     file = str(path)
+    pair_col = None
     if lon_col is None or lat_col is None:
+        pair_col = _find_coord(frame, spec.columns.get("lonlat", "lonlat"), LONLAT_ALIASES)
+    if pair_col is not None:
+        lon_col = lat_col = pair_col
+    elif lon_col is None or lat_col is None:
         if schema.geometry_required:
             report.error(file, f"the {schema.kind} CSV has no coordinate columns ({spec.lon!r}, "
                          f"{spec.lat!r}); columns present: {', '.join(frame.columns)}",
-                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns, or give a "
+                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns (or map one "
+                         f"'经度,纬度' column: inputs.{schema.kind}.columns: {{lonlat: <column>}}), or give a "
                          "GeoPackage")
             return None
         return frame  # a plain table: coordinates optional when travel times come from an OD matrix
@@ -355,8 +364,11 @@ def _read_table(
     if crs is None:
         return None
     frame.attrs["crs_from"] = "default" if spec.crs is None else "scenario"
-    lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
+    if pair_col is not None:
+        lon, lat = _split_pairs(frame[pair_col], file, schema.kind, pair_col, report)
+    else:
+        lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
     geom = gpd.GeoSeries.from_xy(lon, lat, crs=crs)
     geom[~ok] = None  # the validator reports these rows as missing coordinates
@@ -365,9 +377,31 @@ def _read_table(
     return out
 
 
+def _split_pairs(cells: pd.Series, file: str, kind: str, column: str,
+                 report: ProblemReport) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (degrees) from cells like ``115.90,28.62`` (a comma, full-width comma, semicolon
+    or space between). NaN where a cell is not two numbers (the validator names those rows).
+
+    高德 and 百度 copy longitude first; 腾讯's picker copies latitude first: when every pair has its first number
+    below 60 and its second above 70 (only latitude first fits China so), the pairs are swapped, with a warning.
+    """
+    parts = cells.astype("string").str.strip().str.split(_PAIR_SPLIT, n=1, expand=True, regex=True)
+    if parts.shape[1] < 2:
+        parts[1] = pd.NA
+    first = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    second = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(first) & np.isfinite(second)
+    if ok.any() and bool((first[ok] < 60).all() and (second[ok] > 70).all()):
+        report.warning(file, f"the {kind} column {column!r} holds latitude,longitude (latitude first, as 腾讯's "
+                       "coordinate picker copies it); read as such",
+                       "nothing to do if the points land where they should on the map", column=column)
+        return second, first
+    return first, second
+
+
 def _expected_headers(spec: LayerSpec, schema: LayerSchema) -> list[str]:
     """Every header the layer could use: mapped names, canonical names and aliases, coordinate columns."""
-    names = [*spec.columns.values(), spec.lon, spec.lat, *LON_ALIASES, *LAT_ALIASES]
+    names = [*spec.columns.values(), spec.lon, spec.lat, *LON_ALIASES, *LAT_ALIASES, *LONLAT_ALIASES]
     for col in schema.columns:
         names += [col.name, *col.aliases]
     return names
@@ -507,7 +541,7 @@ def _rename_columns(
     present = [c for c in frame.columns if c != "geometry"]
     ok = True
     if not schema.open_columns:
-        extra = set(spec.columns) - set(schema.names) - {"lon", "lat"}
+        extra = set(spec.columns) - set(schema.names) - {"lon", "lat", "lonlat"}
         for key in sorted(extra):
             guess = difflib.get_close_matches(key, schema.names, n=1)
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""

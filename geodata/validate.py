@@ -412,8 +412,10 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     coords = frame.attrs.get("coord_columns")
     if empty.any():
         if coords:
+            pair = coords[0] == coords[1]  # one "longitude,latitude" column
             report_rows(report, file, ids[empty],
-                        f"missing or non-numeric coordinates ({coords[0]}, {coords[1]})",
+                        f"missing or non-numeric coordinates ({coords[0]}{'' if pair else ', ' + coords[1]})",
+                        f"write 'longitude,latitude' in column {coords[0]!r}, e.g. 115.90,28.62" if pair else
                         f"fill columns {coords[0]!r} and {coords[1]!r} with numbers", column=coords[0])
         else:
             report_rows(report, file, ids[empty], "the geometry is missing or empty",

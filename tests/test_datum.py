@@ -10,6 +10,7 @@ from healthplan.geodata import datum as dm
 from healthplan.geodata.config import LayerSpec
 from healthplan.geodata.errors import ProblemReport
 from healthplan.geodata.readers import read_layer_into
+from healthplan.geodata.validate import validate_layer
 
 M_PER_DEG = 111_195.0  # metres per degree on the sphere of radius 6,371 km
 
@@ -106,3 +107,31 @@ def test_points_outside_china_under_gcj02_are_a_warning(tmp_path):
     read_layer_into(LayerSpec(path=path, datum="gcj02"), kind="candidates", report=rep)
     [warn] = rep.warnings
     assert "outside China" in warn.message and "1 of 2" in warn.message
+
+
+# --- one "longitude,latitude" column, as the map services' coordinate pickers copy it -----------------------
+
+@pytest.mark.parametrize(("header", "cells", "swapped"), [
+    ("经纬度", ["115.900000,28.620000", "116.1，28.7"], False),  # 高德/百度 picker; a full-width comma
+    ("坐标", ["28.62,115.9", "28.7 116.1"], True),  # 腾讯's picker: latitude first
+])
+def test_one_lonlat_column_is_split(tmp_path, header, cells, swapped):
+    path = tmp_path / "驻地.csv"
+    pd.DataFrame({"id": ["A", "B"], header: cells}).to_csv(path, index=False)
+    rep = ProblemReport()
+    frame = validate_layer(read_layer_into(LayerSpec(path=path, datum="bd09"), kind="candidates", report=rep),
+                           "candidates", rep)
+    assert not rep.errors
+    assert any("latitude first" in w.message for w in rep.warnings) == swapped
+    w_lon, w_lat = dm.bd09_to_wgs84(np.array([115.9, 116.1]), np.array([28.62, 28.7]))
+    assert metres(frame.geometry.x, frame.geometry.y, w_lon, w_lat).max() < 0.01
+
+
+def test_a_bad_lonlat_cell_is_named_with_the_fix(tmp_path):
+    path = tmp_path / "驻地.csv"
+    pd.DataFrame({"id": ["A", "B"], "位置": ["115.9,28.6", "花桥镇政府"]}).to_csv(path, index=False)
+    rep = ProblemReport()
+    spec = LayerSpec(path=path, columns={"lonlat": "位置"})
+    validate_layer(read_layer_into(spec, kind="candidates", report=rep), "candidates", rep)
+    [err] = rep.errors
+    assert err.feature == "B" and err.column == "位置" and "115.90,28.62" in err.fix
