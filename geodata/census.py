@@ -29,6 +29,9 @@ _SPACE = re.compile(r"[\s\u3000\u200b\ufeff]+")
 _NOT_DIGIT = re.compile(r"\D+")
 
 
+WAN_REN = "万人"  # the unit 10,000 persons
+
+
 def normalise_name(name: object) -> str:
     """A name as compared: NFKC (full-width letters, digits, brackets → half width), no spaces."""
     if name is None or (isinstance(name, float) and name != name):
@@ -176,6 +179,42 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     out.attrs["columns"] = cols
     out.attrs["census_file"] = c_file
     return out
+
+
+def census_in_persons(census: pd.DataFrame, file: str, report: ProblemReport) -> pd.DataFrame | None:
+    """The census table as read (columns renamed, cells still text) with its figures in persons.
+
+    Bulletins often count in 万人 (10,000 persons): when the lines above the header or the population column's
+    header say 万人, the figures are multiplied by 10,000 (with a warning); figures that are all below 1,000
+    with decimals and no unit stated are an error (``None``), since read as persons they would make every
+    township a hamlet. Cells that are not numbers are left for the validator to name.
+    """
+    if "population" not in census:
+        return census
+    pop_col = _column(census, "population")
+    said = f"{census.attrs.get('preamble', '')} {pop_col}"
+    pop = pd.to_numeric(census["population"], errors="coerce").to_numpy(dtype=float)
+    finite = pop[np.isfinite(pop)]
+    if WAN_REN in said:
+        out = census.copy()
+        out.attrs = dict(census.attrs)
+        for col in ("population", "urban_population"):
+            if col in out:
+                value = pd.to_numeric(out[col], errors="coerce")
+                scaled = (value * 10_000.0).round().map(lambda v: f"{v:.0f}", na_action="ignore")
+                out[col] = scaled.where(value.notna(), out[col]).astype(object)
+        example = f" (e.g. {finite[0]:g} → {finite[0] * 1e4:,.0f} persons)" if finite.size else ""
+        report.warning(file, f"the census table counts in {WAN_REN} (10,000 persons), as its title or header "
+                       f"says: {pop_col} figures multiplied by 10,000{example}",
+                       "nothing to do; give persons for exact figures", column=pop_col)
+        return out
+    if finite.size and finite.max() < 1000 and (finite != np.round(finite)).any():
+        report.error(file, f"{pop_col} figures are at most {finite.max():g} with decimals: they look like "
+                     f"{WAN_REN} (10,000 persons), not persons",
+                     f"write 单位：{WAN_REN} above the header (it is then read), or name the column "
+                     f"常住人口（{WAN_REN}）, or give persons", column=pop_col)
+        return None
+    return census
 
 
 def _drop_totals(census: pd.DataFrame, file: str, report: ProblemReport) -> pd.DataFrame:

@@ -113,7 +113,13 @@ def read_xlsx(
     header = rows[header_row - 1]
     columns = [str(h).strip() if h is not None else f"Unnamed: {k}" for k, h in enumerate(header)]
     frame = pd.DataFrame(rows[header_row:], columns=columns, dtype=object)
+    frame.attrs["preamble"] = preamble_text(rows[:header_row - 1])
     return frame, header_row, name
+
+
+def preamble_text(rows: list[list[object]]) -> str:
+    """The title and unit lines above a table's header as one line of text (``单位：万人`` says the unit)."""
+    return " ".join(str(v).strip() for row in rows for v in row if v is not None and str(v).strip())
 
 
 def find_header(rows: list[list[object]], expected: Iterable[str], merged_title_rows: set[int]) -> int:

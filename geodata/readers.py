@@ -34,7 +34,7 @@ from healthplan.geodata.config import LayerSpec, TravelConfig
 from healthplan.geodata.crs import crs_label
 from healthplan.geodata.datum import DATUM_LABELS, frame_to_wgs84, in_china, shift_metres
 from healthplan.geodata.errors import InputError, ProblemReport
-from healthplan.geodata.excel import HEADER_SEARCH_ROWS, SheetError, find_header, read_xlsx
+from healthplan.geodata.excel import HEADER_SEARCH_ROWS, SheetError, find_header, preamble_text, read_xlsx
 from healthplan.geodata.osm import is_osm, read_osm_roads
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
@@ -159,6 +159,12 @@ def read_layer_into(
     frame = _rename_columns(frame, spec, schema, file, report)
     if frame is None:
         return None
+    if kind == "census":  # a bulletin's 万人 → persons, before the validator reads the figures as persons
+        from healthplan.geodata.census import census_in_persons
+
+        frame = census_in_persons(frame, file, report)
+        if frame is None:
+            return None
     label, offset = {"csv": ("line", first_row), "xlsx": ("row", first_row)}.get(fmt, ("feature", 1))
     frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta, row_label=label, row_offset=offset)
     if isinstance(frame, gpd.GeoDataFrame) and spec.datum != "wgs84":
@@ -294,9 +300,10 @@ def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFra
     raise ValueError(msg)  # pragma: no cover
 
 
-def _csv_header_line(path: Path, expected: list[str]) -> int:
+def _csv_header_line(path: Path, expected: list[str], header_row: int | None = None) -> tuple[int, str]:
     """1-based line of a CSV's header: as for an .xlsx sheet (:func:`~healthplan.geodata.excel.find_header`),
-    the first of the first lines with the most expected names, else the first line with two or more cells."""
+    the first of the first lines with the most expected names, else the first line with two or more cells;
+    ``header_row`` when given. Also the text of the lines above it (title, ``单位：万人``)."""
     with path.open("rb") as f:
         head = f.read(65536)
     try:
@@ -310,7 +317,8 @@ def _csv_header_line(path: Path, expected: list[str]) -> int:
     rows = [[cell.strip() or None for cell in row] for row in csv.reader(io.StringIO("\n".join(lines)),
                                                                           delimiter=sep)]
     rows += [[]] * (len(lines) - len(rows))  # csv.reader yields nothing for a trailing blank line
-    return find_header(rows, expected, set())
+    line = header_row or find_header(rows, expected, set())
+    return line, preamble_text(rows[:line - 1])
 
 
 def _read_table(
@@ -334,12 +342,15 @@ def _read_table(
     else:
         # Everything as text: ids keep their leading zeros, and the validator can name non-numeric cells.
         # A table saved from a bulletin's workbook keeps its title and unit lines above the header: skip them.
-        header_row = spec.header_row or _csv_header_line(path, _expected_headers(spec, schema))
+        header_row, preamble = _csv_header_line(path, _expected_headers(spec, schema), spec.header_row)
         frame = _read_csv(path, report, dtype=str, skiprows=header_row - 1)
+        frame.attrs["preamble"] = preamble
         first_row = header_row + 1
+    preamble = str(frame.attrs.get("preamble", ""))
     frame = _tidy_table(frame, str(path), fmt, report, first_row=first_row)
     if frame is None:
         return None
+    frame.attrs["preamble"] = preamble
     frame.attrs["first_row"] = first_row
     if schema.geometry is None:
         return frame

@@ -76,3 +76,65 @@ def test_urban_above_resident_and_own_population_differs():
     assert any("城镇人口" in e.message for e in rep.errors)
     assert any("differs from the census" in w.message for w in rep.warnings)
     assert out["population"].iloc[0] == 31750
+
+
+# --- bulletins that count in 万人 ------------------------------------------------------------------------------
+
+def _wan_table(tmp_path, unit_line, header="常住人口", suffix=".xlsx"):
+    rows = [["乡镇名称", header, "城镇人口"], ["花桥镇", 3.175, 0.98], ["石笋镇", 2.73, None]]
+    if suffix == ".xlsx":
+        return _with_unit(tmp_path, rows, unit_line)
+    path = tmp_path / "人口.csv"
+    lines = ([] if unit_line is None else [f"{unit_line},,"]) + [",".join(map(str, r)).replace("None", "")
+                                                                  for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _with_unit(tmp_path, rows, unit_line):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["表3  某县各乡镇常住人口"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
+    if unit_line is not None:
+        ws.append([unit_line])
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / "人口.xlsx"
+    wb.save(path)
+    return path
+
+
+def _joined(path, columns=None):
+    from healthplan.geodata.config import LayerSpec
+    from healthplan.geodata.readers import read_layer_into
+    from healthplan.geodata.validate import validate_layer
+
+    rep = ProblemReport()
+    census = read_layer_into(LayerSpec(path=path, columns=columns or {}), kind="census", report=rep)
+    if census is None:  # refused on reading
+        return None, rep
+    census = validate_layer(census, "census", rep)
+    towns = pd.DataFrame({"id": ["1", "2"], "name": ["花桥镇", "石笋镇"]})
+    return join_census(census, towns, rep), rep
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_census_in_wan_ren_by_its_unit_line(tmp_path, suffix):
+    out, rep = _joined(_wan_table(tmp_path, "单位：万人", suffix=suffix))
+    assert not rep.errors
+    assert out["population"].tolist() == [31_750, 27_300] and out["urban_population"].iloc[0] == 9_800
+    assert any("万人" in w.message and "10,000" in w.message for w in rep.warnings)
+
+
+def test_census_in_wan_ren_by_its_header(tmp_path):
+    out, rep = _joined(_wan_table(tmp_path, None, header="常住人口（万人）"), columns={"population": "常住人口（万人）"})
+    assert not rep.errors and out["population"].tolist() == [31_750, 27_300]
+
+
+def test_census_with_decimals_and_no_unit_is_an_error(tmp_path):
+    _out, rep = _joined(_wan_table(tmp_path, "单位：人"))  # a unit line that is wrong
+    [err] = rep.errors
+    assert "look like 万人" in err.message and "单位：万人" in err.fix and err.file.endswith("人口.xlsx")
