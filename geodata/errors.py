@@ -66,6 +66,15 @@ class ProblemReport:
         else:
             self.problems.extend(other)
 
+    def naming(self, placeholder: str, path: object) -> ProblemReport:
+        """The report with ``placeholder`` at the start of a problem's file replaced by ``path`` (the optimizer
+        says ``scenario (decisions)``; the runner knows which file that is: ``plans/2025.yaml (decisions)``)."""
+        out = ProblemReport()
+        for p in self.problems:
+            file = f"{path}{p.file[len(placeholder):]}" if p.file.startswith(placeholder) else p.file
+            out.problems.append(Problem(p.severity, file, p.message, p.fix, p.feature, p.column))
+        return out
+
     @property
     def errors(self) -> list[Problem]:
         """The problems that stop a run."""

@@ -41,7 +41,12 @@ class PhasingConfig(StrictConfig):
     budgets_wan: list[float] | None = Field(default=None, description="万元 per year (same length as years)")
     carry_over: bool = Field(default=False, description="unspent money of a year may be spent later")
     milestones: list[float] | None = Field(
-        default=None, description="share of every standard met by each year, e.g. [0.6, 0.8, 1.0] (seed 000)"
+        default=None, description="share of the task (what the plan adds to today's level) done by each year, for "
+        "every standard, e.g. [0.6, 0.8, 1.0] (seed 000); default: the standards are due only in the final year"
+    )
+    milestones_by_standard: dict[str, list[float]] = Field(
+        default_factory=dict, description="per standard (name as in the standards table): its own shares by year, "
+        "overriding `milestones`, e.g. {amb_fleet_ratio: [0.6, 0.8, 1.0], subcentre_target: [0, 0, 1]}"
     )
     year_weights: list[float] | None = Field(
         default=None, description="weight of each year's coverage; default decreasing (earlier counts more)"
@@ -54,6 +59,16 @@ class PhasingConfig(StrictConfig):
             v = getattr(self, name)
             if v is not None and len(v) != n:
                 raise ValueError(f"phasing.{name} has {len(v)} values but phasing.years has {n}")
+        for name, v in self.milestones_by_standard.items():
+            if len(v) != max(n, 1):
+                raise ValueError(f"phasing.milestones_by_standard.{name} has {len(v)} values but the plan has "
+                                 f"{max(n, 1)} year(s)")
+        own = [(f"milestones_by_standard.{k}", v) for k, v in self.milestones_by_standard.items()]
+        for name, v in [("milestones", self.milestones or []), *own]:
+            if any(not 0 <= x <= 1 for x in v) or any(b < a for a, b in zip(v, v[1:])):
+                raise ValueError(f"phasing.{name} must be shares between 0 and 1 that never decrease, got {v}")
+            if v and v[-1] != 1:
+                raise ValueError(f"phasing.{name} must end with 1 (the whole task is due in the final year), got {v}")
         return self
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.optimizer.coverage import coverage_pairs
 from healthplan.optimizer.decisions import origin_of
+from healthplan.optimizer.phasing import milestone_factors, milestone_target
 from healthplan.optimizer.kinds import active_services, enabled_kinds, item_type
 from healthplan.optimizer.plan import STANDARD_COLUMNS, Plan, SolveInfo
 from healthplan.optimizer.prepare import ModelData, prepare
@@ -84,7 +85,7 @@ def normalise_items(data: ModelData, items: pd.DataFrame) -> pd.DataFrame:
         df["item_id"] = df["kind"] + "-" + df["site_id"] + "-" + df["year"].astype(str)
     if "origin" not in df:
         df["origin"] = origin_of(data, df)
-    for c in ("newly_covered", "only_covered", "expected_gain", "wan_per_1000"):
+    for c in ("newly_covered", "only_covered", "expected_gain", "beds_added", "wan_per_1000"):
         df[c] = np.nan
     df["standards"] = ""
     base = empty_items()
@@ -190,9 +191,37 @@ def standards_table(data: ModelData, before: Measured, after: Measured) -> pd.Da
         cfg = data.cfg
         rows.append((s.name, r["required"], r["existing"], r["planned"], short, short <= (1e-9 if share else 1e-6),
                      r.get("mode", rule.mode if rule is not None else "off"), s.cite("en", cfg), r["unit"],
-                     s.title("zh", cfg), s.title("en", cfg), s.cite("zh", cfg)))
+                     r.get("label_zh", s.title("zh", cfg)), r.get("label_en", s.title("en", cfg)),
+                     s.cite("zh", cfg)))
     # `source` is the English citation; the reports pick label_<lang> / source_zh at the output edge
     return pd.DataFrame(rows, columns=[*STANDARD_COLUMNS, "unit", "label_zh", "label_en", "source_zh"])
+
+
+def standards_by_year(data: ModelData, items: pd.DataFrame, before: Measured, pairs: Pairs,
+                      coverable: dict[str, float]) -> list[dict]:
+    """The standards table of every plan year: one record per year and standard with ``year``, ``name``,
+    ``required`` (the milestone due by that year in the table's unit; ``None`` when nothing is due yet),
+    ``existing`` (today), ``planned`` (with the items built by that year), ``met`` (``None`` when nothing is
+    due), ``share_of_task`` (μ) and ``unit``. Measured from the stock as the final table is."""
+    records: list[dict] = []
+    standards = scenario_standards(data.cfg)
+    built = items["year"].astype(int).to_numpy() if len(items) else np.zeros(0, dtype=int)
+    for t, year in enumerate(data.years):
+        stock = stock_after(data, items[built <= int(year)])
+        after = Measured(stock, point_coverage(data, service_units(data, stock), pairs), coverable)
+        for s in standards:
+            r = s.table_row(data, before, after)
+            mu = milestone_factors(data.cfg, len(data.years), s.name)[t]
+            share = str(r["unit"]).startswith("share")
+            due = milestone_target(float(r["required"]), float(r["existing"]), mu, s.integer and not share) \
+                if mu > 0 else None
+            met = None if due is None else bool(float(r["planned"]) >= due - (1e-9 if share else 1e-6))
+            records.append({"year": int(year), "name": s.name,
+                            "required": None if due is None else round(due, 6),
+                            "existing": round(float(r["existing"]), 6), "planned": round(float(r["planned"]), 6),
+                            "met": met, "share_of_task": mu, "unit": r["unit"],
+                            "label_zh": s.title("zh", data.cfg), "label_en": s.title("en", data.cfg)})
+    return records
 
 
 def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
@@ -238,9 +267,11 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
         res = items["kind"].map(lambda key: item_type(key)[0].name)
         for (name, yr), v in items.assign(res=res).groupby(["res", "year"])["cost_wan"].sum().items():
             spend.loc[name, yr] = v
-    meta = {"coverable_population": coverable, "years": list(data.years), "notes": list(data.messages)}
+    meta = {"coverable_population": coverable, "years": list(data.years), "notes": list(data.messages),
+            "standards_by_year": standards_by_year(data, items, before, pairs, coverable)}
     for k in enabled_kinds(cfg):
         meta.update(k.meta(data))
+        meta.update(k.plan_figures(data, cov0, cov1))
         meta["notes"] += k.plan_notes(data, u1, pairs)
         if getattr(k.settings(cfg), "objective", "coverage") == "access_time":
             for svc in k.active_services(k.settings(cfg)):

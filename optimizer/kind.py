@@ -91,6 +91,17 @@ class ItemType:
 
 
 @dataclass(frozen=True)
+class Providers:
+    """Sites that give a kind's service today without holding any of its items (the scenario's secondary-level
+    hospitals give the secondary care a sub-centre adds), as maps name them: ``legend`` is the row of the kind's
+    hollow (existing) symbol in a map legend (「二级医院 / 医疗卫生次中心」), ``stock`` what such a site gives, in
+    its popup (「提供二级医疗服务」)."""
+
+    legend: Text
+    stock: Text
+
+
+@dataclass(frozen=True)
 class UnitCost:
     """A unit cost a kind charges (万元): its key (``site_costs_wan`` overrides it per site), its name, the config
     field holding it (dotted inside the kind's section) and the fallback used, flagged ASSUMPTION, when that field
@@ -171,6 +182,8 @@ class ResourceKind:
     ----------------
     name : the scenario section (``resources.<name>``), the key of ``Plan.spend`` rows and earmarks.
     label : the kind's name (「救护车」 / "Ambulances"); ``map_title`` the title of its map.
+    providers : how maps name sites that give the kind's service without holding its items (``None``: the
+        item's own label); ``stock_words`` how a map popup words a site's count of each count column (``{n}``).
     config : the pydantic class of its scenario section.
     items, services : its item types and the coverage keys it gives.
     colour : its colour on maps (a hex string).
@@ -188,6 +201,8 @@ class ResourceKind:
     target_service: ClassVar[str | None] = None  # the service ``target_coverage`` (min-budget) applies to
     count_columns: ClassVar[tuple[str, ...]] = ()  # facility columns holding counts (else 0/1 flags)
     site_columns: ClassVar[tuple[ColumnSchema, ...]] = ()  # the kind's stock columns of the site layers
+    providers: ClassVar[Providers | None] = None  # existing providers holding none of the kind's items (maps)
+    stock_words: ClassVar[dict[str, Text]] = {}  # count column → a site's stock of it in map popups ({n} units)
 
     # ------------------------------------------------------------ scenario
 
@@ -228,6 +243,12 @@ class ResourceKind:
             out[c.key] = (value, f"{c.label('en')} unit cost not set: {value:g}万元 is an ASSUMPTION (no sourced "
                                  f"default; set resources.{self.name}.{c.field})." if assumed else None)
         return out
+
+    def site_cost_extra(self, kc: Any, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+        """Per-site additions to the unit costs (万元 per cost key, one value per site, e.g. the beds a sub-centre
+        must add to reach the secondary-hospital floor) and their assumption sentences; none by default. The
+        scenario's per-site overrides (``site_costs_wan``) replace the sum."""
+        return {}, []
 
     def check(self, kc: Any, site_ids: pd.Index) -> list[tuple[str, str, str]]:
         """Problems of the scenario section against the sites: (where, message, fix) triples, all at once."""
@@ -343,6 +364,12 @@ class ResourceKind:
 
     def meta(self, data: ModelData) -> dict[str, Any]:
         """Figures of the kind the plan's ``meta`` carries (e.g. the busy fraction)."""
+        return {}
+
+    def plan_figures(self, data: ModelData, cov_before: dict[str, np.ndarray],
+                     cov_after: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Figures of the measured plan the kind reports in ``Plan.meta`` (e.g. the estimated share of calls
+        served); ``cov_*`` are covered shares per demand point and service."""
         return {}
 
     def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],

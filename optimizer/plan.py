@@ -25,6 +25,8 @@ ITEM_COLUMNS: dict[str, str] = {
     "only_covered": "persons covered by this item and by no other facility after the plan",
     "expected_gain": "persons: MEXCLP expected coverage with all items − with all items but this one (ambulance "
     "rows; a vehicle that adds a 2nd/3rd vehicle in reach has newly_covered 0 but a gain here); NaN for other kinds",
+    "beds_added": "beds a sub-centre upgrade adds to reach the secondary-hospital floor (NaN for other kinds, and "
+    "where the site's bed count is unknown)",
     "standards": "names of the standards the item serves, ';'-separated",
     "origin": "optimized (chosen by the model) | must (a named decision) | committed (approved before the plan: "
     "fixed, not charged to the budget)",

@@ -75,6 +75,21 @@ def scenario_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
         for file, msg, fix in k.check(k.settings(cfg), site_ids):
             rep.error(file, msg, fix)
     rep.extend(decision_problems(cfg, site_ids))
+    rep.extend(milestone_problems(cfg))
+    return rep
+
+
+def milestone_problems(cfg: OptimizerConfig) -> ProblemReport:
+    """``phasing.milestones_by_standard`` may name only standards the scenario has (not off)."""
+    from healthplan.optimizer.standards import scenario_standards  # local: standards builds on this module
+
+    rep = ProblemReport()
+    names = sorted(s.name for s in scenario_standards(cfg))
+    for name in sorted(cfg.phasing.milestones_by_standard):
+        if name not in names:
+            rep.error("scenario (optimizer.phasing.milestones_by_standard)",
+                      f"milestones are given for {name!r}, which is not a standard of this scenario",
+                      f"use one of {', '.join(names) or '(none: every standard is off)'}")
     return rep
 
 
@@ -89,6 +104,11 @@ def site_costs(instance: Instance, cfg: OptimizerConfig) -> tuple[dict[str, np.n
             cost[key] = np.full(n, float(value))
             if assumed and k.enabled(cfg):
                 assumptions.append(assumed)
+    for k in enabled_kinds(cfg):
+        extra, notes = k.site_cost_extra(k.settings(cfg), instance.sites)
+        for key, add in extra.items():
+            cost[key] = cost[key] + np.asarray(add, dtype=float)
+        assumptions += notes
     pos = pd.Series(np.arange(n), index=instance.sites.index.astype(str))
     for sid, items in sorted(cfg.site_costs_wan.items()):
         for key, val in sorted(items.items()):

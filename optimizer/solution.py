@@ -23,7 +23,7 @@ def empty_items() -> pd.DataFrame:
         "quantity_ord": pd.Series(dtype=np.int64), "quantity_np": pd.Series(dtype=np.int64),
         "new_station": pd.Series(dtype=bool), "cost_wan": pd.Series(dtype=float),
         "newly_covered": pd.Series(dtype=float), "only_covered": pd.Series(dtype=float),
-        "expected_gain": pd.Series(dtype=float),
+        "expected_gain": pd.Series(dtype=float), "beds_added": pd.Series(dtype=float),
         "standards": pd.Series(dtype=str), "wan_per_1000": pd.Series(dtype=float),
         "origin": pd.Series(dtype=str),
     })[list(ITEM_COLUMNS)]
@@ -45,7 +45,7 @@ def read_items(m: Model) -> pd.DataFrame:
     stated = committed_costs(d)
     for r in np.flatnonzero(df["origin"] == "committed"):
         df.loc[r, "cost_wan"] = stated.get((df.loc[r, "site_id"], df.loc[r, "kind"]), df.loc[r, "cost_wan"])
-    for c in ("newly_covered", "only_covered", "expected_gain", "wan_per_1000"):
+    for c in ("newly_covered", "only_covered", "expected_gain", "beds_added", "wan_per_1000"):
         df[c] = np.nan
     df["standards"] = ""
     return df[list(ITEM_COLUMNS)].astype({"quantity": np.int64, "quantity_ord": np.int64, "quantity_np": np.int64,

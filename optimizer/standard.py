@@ -95,11 +95,15 @@ class Standard:
                              rule.mode, rule.weight, self.unit, self.cite(), integer=self.integer)]
 
     def row_for_milestone(self, m: Model, spec: StandardSpec, t: int, share: float) -> tuple[Any, float]:
-        """(lhs, rhs) of the row of year ``t`` when ``share`` of the requirement is due (the final year 1.0)."""
-        rhs = share * spec.required
-        if spec.integer:
-            rhs = float(np.ceil(rhs - 1e-9))
-        return spec.level[t], rhs
+        """(lhs, rhs) of the row of year ``t`` when ``share`` of the task is due (the final year 1.0).
+
+        The existing level is the expression's constant (every decision at 0), so the task is what the plan adds
+        (:func:`~healthplan.optimizer.phasing.milestone_target`)."""
+        from healthplan.optimizer.phasing import milestone_target
+
+        lhs = spec.level[t]
+        existing = float(getattr(lhs, "constant", 0.0) or 0.0)
+        return lhs, milestone_target(spec.required, existing, share, spec.integer)
 
     # ------------------------------------------------------------ evaluation
 

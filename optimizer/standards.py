@@ -126,11 +126,21 @@ class CoverageTarget(Standard):
         return float((state.coverage[self.key] * pop).sum()) / max(pop.sum(), 1.0)
 
     def table_row(self, data: ModelData, before: Measured, after: Measured) -> dict[str, Any]:
+        """The target asked, capped at the share any facility can reach; a capped row says so in its label
+        (min-budget never lowers a target silently)."""
         total = max(float(data.instance.population), 1.0)
         coverable = before.coverable.get(self.key, total)
-        return {"required": min(float(self.target(data.cfg) or 0.0), coverable / total),
-                "existing": self.measure(data, before), "planned": self.measure(data, after), "unit": "share",
-                "mode": "target"}
+        asked = float(self.target(data.cfg) or 0.0)
+        row = {"required": min(asked, coverable / total), "existing": self.measure(data, before),
+               "planned": self.measure(data, after), "unit": "share", "mode": "target"}
+        if asked > coverable / total + 1e-9:
+            most = coverable / total
+            out = total - coverable
+            row["label_zh"] = (f"{self.label('zh')}（要求{pct(asked)}%，可达上限{100 * most:.1f}%：其余{out:,.0f}人在"
+                               "任何现有或候选设施的服务时限之外）")
+            row["label_en"] = (f"{self.label('en')} (asked {pct(asked)}%, at most {100 * most:.1f}% reachable: "
+                               f"{out:,.0f} persons are beyond the time standard of every existing or candidate site)")
+        return row
 
     def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
         short = service(self.key)[1].short(lang)
@@ -191,7 +201,8 @@ def coverable_population(m: Model, key: str) -> float:
 def add_standards(m: Model) -> None:
     """Rows ``std_<name>_<t>``: level_t + σ_t ≥ μ_t × required (σ ≥ 0 only when soft; hard rows have none).
 
-    μ_t is the milestone share of year t (final year 1.0). The stage-1 objective term of a soft standard is
+    μ_t is the milestone share of the task due by year t (final year 1.0; the standard's own shares when the
+    scenario sets ``milestones_by_standard``), and the row asks existing + μ_t × (required − existing). The stage-1 objective term of a soft standard is
     weight × σ_t in its natural unit (vehicles, sites), so one missing vehicle or fever room counts 1; the
     person-based standards (equity floors, coverage targets, full coverage) enter as a share of the required
     persons (σ_t / required) so that a few hundred persons do not outweigh a missing clinic. In min-budget mode
@@ -200,8 +211,8 @@ def add_standards(m: Model) -> None:
     # specs() may add helper variables and rows (e.g. one-per-THC indicators): call it once per standard
     by_spec = [(s, spec) for s in scenario_standards(m.data.cfg) for spec in s.specs(m)]
     m.standards = [spec for _, spec in by_spec]
-    mu = milestone_factors(m.data.cfg, m.n_years)
     for s, spec in by_spec:
+        mu = milestone_factors(m.data.cfg, m.n_years, s.name)
         for t in range(m.n_years):
             if mu[t] <= 0:
                 continue

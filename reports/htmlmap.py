@@ -38,10 +38,13 @@ import shapely
 from healthplan.geodata.instance import Instance
 from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level
 from healthplan.geodata.partition import approximate_flag
+from healthplan.optimizer.kinds import KINDS
 from healthplan.optimizer.plan import Plan
+from healthplan.optimizer.text import is_en
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
-from healthplan.reports.maps import MapData, file_mode, maps_unavailable_reason
+from healthplan.reports.map_data import MapData, legend_name, maps_unavailable_reason, stock_text
+from healthplan.reports.map_draw import file_mode
 
 log = logging.getLogger(__name__)
 
@@ -49,32 +52,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 COORD_DECIMALS = 6  # degrees: 6 decimals ≈ 0.1 m, finer than any input
 SIMPLIFY_M = 15.0  # township outlines simplified to 15 m (invisible at county zoom, keeps the file small)
 
-UI: dict[str, tuple[str, str]] = {
-    "base_heading": ("乡镇覆盖率", "Township coverage"),
-    "combined": ("综合（各类资源平均）", "Mean of all kinds"),
-    "before": ("规划前", "before"),
-    "after": ("规划后", "after"),
-    "existing": ("现有", "Existing"),
-    "new": ("新建", "New"),
-    "uncovered": ("规划后仍未覆盖的村/社区", "Villages still not covered"),
-    "township_names": ("乡镇名称", "Township names"),
-    "tiles": ("在线底图（需联网）", "Online background (needs network)"),
-    "content": ("建设内容", "Content"),
-    "cost": ("总投资(万元)", "Investment (10k CNY)"),
-    "year": ("建设年限", "Year"),
-    "newly": ("新增覆盖人口(人)", "Newly covered (persons)"),
-    "only": ("仅由本项目覆盖(人)", "Covered only by it (persons)"),
-    "basis": ("依据", "Justification"),
-    "site": ("建设地点", "Site"),
-    "level": ("机构类别", "Level"),
-    "population": ("人口(人)", "Population (persons)"),
-    "coverage": ("覆盖率", "Coverage"),
-    "legend": ("图例", "Legend"),
-    "no_geometry": ("本次运行的输入没有地理坐标，无法生成地图。", "The inputs of this run have no geometry: no map."),
-    "stock": ("现有配置", "Existing stock"),
-    "secondary_stock": ("提供二级医疗服务", "Gives secondary care"),
-    "ambulances": ("救护车{n}辆（负压{np}辆）", "{n} ambulances ({np} negative-pressure)"),
-}
+UI = ms.HTML_TEXT
 
 
 def write_html_map(
@@ -136,7 +114,7 @@ def map_payload(
     data = MapData.build(instance, plan, projects, lang)
     t = _ui(lang)
     metrics = [{"key": "combined", "name": t["combined"]}]
-    metrics += [{"key": k, "name": ms.KIND_STYLES[k].name(lang)} for k in data.kinds]
+    metrics += [{"key": k, "name": data.kind(k).map_title(lang)} for k in data.kinds]
     payload: dict[str, Any] = {
         "lang": lang,
         "title": report.title or ms.text("default_title", lang, name=report.county or instance.name),
@@ -151,15 +129,13 @@ def map_payload(
         "noDataColour": ms.NO_DATA_COLOUR,
         "metrics": metrics,
         "kinds": [
-            {"key": k, "name": ms.KIND_STYLES[k].name(lang), "colour": ms.KIND_STYLES[k].colour,
-             "itemKinds": list(ms.KIND_STYLES[k].item_kinds)}
+            {"key": k, "name": data.kind(k).map_title(lang), "colour": data.kind(k).colour,
+             "itemKinds": [it.key for it in data.kind(k).items]}
             for k in data.kinds
         ],
         "symbols": {
-            ik: {"points": s.svg_points, "name": s.names[_i(lang)],
-                 # Hollow hexagons are hospitals already giving secondary care, not only sub-centres.
-                 "legend": ms.text("subcentre_row", lang) if ik == "subcentre" else s.names[_i(lang)]}
-            for ik, s in ms.ITEM_SYMBOLS.items()
+            it.key: {"points": it.symbol.svg_points, "name": it.label(lang), "legend": legend_name(k, it, lang)}
+            for k in KINDS for it in k.items
         },
         "townships": _townships(data, metrics),
         "existing": _existing(data, lang),
@@ -227,29 +203,33 @@ def _townships(data: MapData, metrics: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def _existing(data: MapData, lang: str) -> list[dict[str, Any]]:
-    """Existing facilities with the item kinds they already hold (one entry per site)."""
+    """Existing facilities with the item types they hold (or whose service they give), one entry per site, and
+    how each stock is worded in the popup."""
     sites = data.sites
-    held = {ik: ms.existing_mask(sites, ik, data.plan.site_units) for k in data.kinds for ik in ms.KIND_STYLES[k].item_kinds}
+    shown: list[tuple[Any, Any, np.ndarray, bool]] = []  # (kind, item, mask, as provider)
+    for name in data.kinds:
+        k = data.kind(name)
+        firsts = {it.service: it for it in reversed(k.items)}
+        for it in k.items:
+            shown.append((k, it, data.held[it.key], False))
+            if firsts[it.service] is it:
+                shown.append((k, it, data.providers[name] & ~data.held[it.key], True))
     out = []
+    en = is_en(lang)
     for j, (sid, row) in enumerate(sites.iterrows()):
-        kinds = [ik for ik, mask in held.items() if mask[j]]
         lat, lon = float(row.get("lat", np.nan)), float(row.get("lon", np.nan))
-        located = math.isfinite(lat) and math.isfinite(lon)
-        if not kinds or not located:
+        here = [(k, it, prov) for k, it, mask, prov in shown if mask[j]]
+        if not here or not (math.isfinite(lat) and math.isfinite(lon)):
             continue
         level = str(row.get("level", ""))
         try:
-            en = str(lang).startswith("en")
             level_name = level.replace("_", " ") if en else LEVEL_NAMES_ZH[Level(level)]
         except ValueError:
             level_name = level
-        n_ord = int(pd.to_numeric(row.get("amb_ord", 0), errors="coerce") or 0)
-        n_np = int(pd.to_numeric(row.get("amb_np", 0), errors="coerce") or 0)
-        out.append({
-            "id": str(sid), "name": str(row["label"]), "level": level_name, "kinds": kinds,
-            "lat": _round(row["lat"]), "lon": _round(row["lon"]),
-            "ambulances": [n_ord + n_np, n_np],
-        })
+        kinds = list(dict.fromkeys(it.key for _, it, _ in here))
+        stock = {it.key: stock_text(k, it, row, prov, lang) for k, it, prov in here}
+        out.append({"id": str(sid), "name": str(row["label"]), "level": level_name, "kinds": kinds,
+                    "stock": stock, "lat": _round(lat), "lon": _round(lon)})
     return out
 
 
@@ -261,7 +241,8 @@ def _projects(data: MapData) -> list[dict[str, Any]]:
         out.append({
             "id": str(r.item_id), "site": str(r.site_id), "siteName": str(r.site_label), "kind": str(r.kind),
             "mapKind": str(r.map_kind), "lat": _round(r.lat), "lon": _round(r.lon),
-            "name": str(r.project_name), "content": str(r.content), "basis": str(r.basis),
+            "no": None if pd.isna(r.no) else int(r.no), "origin": str(r.origin),
+            "name": str(r.name), "content": str(r.content), "basis": str(r.basis),
             "cost": _round(r.cost_wan, 4), "year": int(r.year),
             "quantity": int(r.quantity), "newly": int(round(float(r.newly_covered))),
             "only": int(round(float(r.only_covered))),
@@ -334,28 +315,10 @@ def font_face_css(text: str) -> str:
     The page then shows its Chinese the same way on any machine, even one without Chinese fonts.
     Subsetting keeps it small (≈ 60 B per character instead of the 5 MB font).
     """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from healthplan.reports.map_fonts import chars_of, subset_bytes
 
-    from healthplan.reports.fonts import font_path
-
-    chars = sorted({c for c in text if not c.isspace()} | set(" 0123456789%.,:;+-–→·/()（）：，、"))
-    opts = subset.Options()
-    opts.flavor = "woff"  # zlib-compressed; WOFF2 would need brotli
-    opts.layout_features = ["*"]
-    opts.name_IDs = ["*"]  # keep the licence entries (name IDs 0, 13, 14: Apache-2.0)
-    opts.drop_tables += ["FFTM"]  # FontForge timestamps: not needed, not subsettable
-    with TTFont(str(font_path()), fontNumber=0) as font:
-        sub = subset.Subsetter(opts)
-        sub.populate(text="".join(chars))
-        sub.subset(font)
-        font.flavor = "woff"
-        buf = io.BytesIO()
-        # Fixed timestamps: fontTools would write "now" into head.modified and the WOFF header.
-        font["head"].modified = font["head"].created
-        font.recalcTimestamp = False
-        font.save(buf)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    woff = subset_bytes(chars_of([text, " 0123456789%.,:;+-–→·/()（）：，、"]), flavor="woff")
+    data = base64.b64encode(woff).decode("ascii")
     return (
         '@font-face { font-family: "HP CJK"; font-style: normal; font-weight: 400; '
         f'src: url(data:font/woff;base64,{data}) format("woff"); }}\n'

@@ -1,245 +1,87 @@
-"""Print maps (PNG 300 dpi, PDF): overview, before/after pair and one map per resource kind, CJK font."""
+"""Print maps for the plan document (PNG 300 dpi, PDF): current-state maps (现状) and plan maps (规划).
+
+Which maps (in ``maps/`` of the run folder; ``healthplan report RUN --lang en`` writes a run folder of its own
+beside the Chinese one, ``reports.writer.language_folder``, so English maps never replace the Chinese ones):
+
+- ``current``: 现状图, existing facilities of every kind with their names, township coverage today;
+- ``plan``: 规划图, existing and new facilities, each new site carrying the 序号 of its row(s) in the project list,
+  township coverage after the plan; ``current_vs_plan``: the two side by side;
+- ``plan_<kind>`` for each resource kind (``current_<kind>`` for a baseline run without projects): its
+  facilities, villages by coverage, the covered area and township coverage.
+
+A county seat that is small against the county gets an inset (城区放大图). No label overprints another
+(``reports.map_labels``). The maps draw what :class:`~healthplan.reports.map_data.MapData` assembled and name no
+resource kind: symbols, colours and names come from the kind registry.
+
+Maps are rendered in parallel worker processes (fork on Linux; serial elsewhere, in daemonic processes such as
+Dask workers, in multi-threaded processes, or with ``HEALTHPLAN_MAP_WORKERS=1``); each map is one job whose
+output depends only on the data, so reruns give identical bytes whatever the number of workers.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
+import multiprocessing
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch, Polygon, Rectangle
-from matplotlib.path import Path as MplPath
+from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.transforms import Bbox
 
 from healthplan.geodata.instance import Instance
 from healthplan.geodata.partition import approximate_flag
+from healthplan.optimizer.kinds import ITEM_KEYS
 from healthplan.optimizer.plan import Plan
+from healthplan.optimizer.text import is_en
+from healthplan.reports import map_draw as md
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
-from healthplan.reports.fonts import missing_glyphs, rc_params
+from healthplan.reports.fonts import missing_glyphs
+from healthplan.reports.map_data import MapData, legend_name, maps_unavailable_reason, site_numbers
+from healthplan.reports.map_draw import DPI, FIGSIZE, PAGE_PX, file_mode  # noqa: F401  (public names)
+from healthplan.reports.map_fonts import chars_of, subset_rc
+from healthplan.reports.map_labels import Label, marker_box, place_centred, place_labels, spread
 
 log = logging.getLogger(__name__)
 
-# A4 landscape at 300 dpi = 3508 × 2480 px, the page size of a plan document (GB/T 9704 uses A4).
-DPI = 300
-PAGE_PX = (3508, 2480)
-FIGSIZE = (PAGE_PX[0] / DPI, PAGE_PX[1] / DPI)  # inches
-
-NEW_MARKER_PT = 11.0  # marker size of a new facility, points
-EXISTING_MARKER_PT = 8.0
-CONTEXT_MARKER_PT = 3.5
-PNG_METADATA = {"Software": None}  # no matplotlib version in the file: reruns give identical bytes
-PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
-
-# Projects table columns (reports.projects.project_table) that name a project and give its justification,
-# in Chinese (default) and English headers; the first present wins.
-PROJECT_ID_COLUMNS = ("item_id", "项目编号", "Item id", "Item ID")
-PROJECT_NAME_COLUMNS = ("项目名称", "Project name", "Project", "name")
-PROJECT_BASIS_COLUMNS = ("依据", "Justification", "Basis", "basis")
-PROJECT_CONTENT_COLUMNS = ("建设内容及规模", "Content and scale", "Content", "content")
+WORKERS_ENV = "HEALTHPLAN_MAP_WORKERS"
+INSET_WIDTH = 0.34  # inset width, share of the map axes
+INSET_MAX_HEIGHT = 0.46
+INSET_TITLE_BAND = 0.075  # height of the inset's title band, share of the inset
+SYMBOL_SPACING = 0.85  # symbols of several item types at one site: centre distance, share of the marker size
 
 
-def maps_unavailable_reason(instance: Instance, lang: str = "zh") -> str | None:
-    """Why no map can be drawn for ``instance`` (plain CSV inputs without coordinates), or ``None``."""
-    has_xy = {"x", "y"} <= set(instance.demand)
-    xy = instance.demand[["x", "y"]].to_numpy(dtype=float) if has_xy else np.empty((0, 2))
-    if instance.townships is None and not np.isfinite(xy).all(axis=1).any():
-        return ms.text("no_maps", lang)
-    return None
+@dataclass(frozen=True)
+class MapJob:
+    """One map: its file stem, the kind drawn (``None``: all) and the mode (current, plan or the pair)."""
+
+    stem: str
+    kind: str | None
+    mode: str  # "current" | "plan" | "pair"
 
 
-@dataclass
-class MapData:
-    """What every map draws, assembled once: labelled layers in the instance CRS (metres), joined projects."""
-
-    instance: Instance
-    plan: Plan
-    lang: str
-    townships: gpd.GeoDataFrame | None  # index township id; column "label"
-    demand: pd.DataFrame  # x, y, population, township + "{key}_before/_after" coverage shares
-    sites: pd.DataFrame  # x, y, label, level, stock flags
-    items: pd.DataFrame  # Plan.items + x, y, site_label, project_name, content, basis, map_kind
-    kinds: list[str]  # map kinds drawn (KIND_STYLES keys), canonical order
-    bounds: tuple[float, float, float, float]
-    _cells: np.ndarray | None = None
-
-    @classmethod
-    def build(cls, instance: Instance, plan: Plan, projects: pd.DataFrame | None, lang: str) -> MapData:
-        """Assemble the layers of ``instance`` and ``plan`` (``projects`` gives project names and 依据 text)."""
-        en = str(lang).startswith("en")
-        sites = instance.sites.copy()
-        sites["label"] = _pick_label(sites, "name", "name_en", en)
-        demand = instance.demand.copy()
-        cov = plan.demand_coverage.reindex(demand.index)
-        for col in cov.columns:
-            demand[col] = pd.to_numeric(cov[col], errors="coerce").fillna(0.0).to_numpy()
-        townships = None
-        if instance.townships is not None and len(instance.townships):
-            townships = instance.townships.copy()
-            if instance.crs is not None and townships.crs is not None and townships.crs != instance.crs:
-                townships = townships.to_crs(instance.crs)
-            ids = pd.Series(townships.index, index=townships.index)
-            base = townships["name"] if "name" in townships else ids
-            townships["label"] = _pick_label(townships.assign(name=base), "name", "name_en", en)
-        items = project_records(instance, plan, projects, lang)
-        kinds = [
-            k for k in ms.MAP_KIND_ORDER
-            if _coverage_key(k, demand) is not None or items["kind"].isin(ms.KIND_STYLES[k].item_kinds).any()
-        ]
-        pts = demand[["x", "y"]].to_numpy(dtype=float)
-        pts = pts[np.isfinite(pts).all(axis=1)]
-        if townships is not None:
-            x0, y0, x1, y1 = (float(v) for v in townships.total_bounds)
-        else:
-            allpts = np.vstack([pts, sites[["x", "y"]].to_numpy(dtype=float)])
-            allpts = allpts[np.isfinite(allpts).all(axis=1)]
-            x0, y0 = allpts.min(axis=0)
-            x1, y1 = allpts.max(axis=0)
-        pad = 0.04 * max(x1 - x0, y1 - y0, 1000.0)
-        bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-        return cls(instance, plan, lang, townships, demand, sites, items, kinds, bounds)
-
-    def village_cells(self) -> np.ndarray | None:
-        """Voronoi cell of each demand point (the land nearest to it) clipped to the county; aligned with
-        ``demand``, missing where a point has no coordinates. ``None`` with fewer than two located points."""
-        if self._cells is not None:
-            return self._cells
-        xy = self.demand[["x", "y"]].to_numpy(dtype=float)
-        ok = np.isfinite(xy).all(axis=1)
-        uniq, inverse = np.unique(xy[ok], axis=0, return_inverse=True)
-        if len(uniq) < 2:
-            return None
-        if self.townships is not None:
-            clip = shapely.union_all(self.townships.geometry.to_numpy())
-        else:
-            clip = shapely.box(*self.bounds)
-        cells = shapely.get_parts(
-            shapely.voronoi_polygons(shapely.multipoints(uniq), extend_to=clip, ordered=True)
-        )
-        if len(cells) != len(uniq):  # degenerate input (collinear points): fall back to nothing drawn
-            return None
-        cells = shapely.intersection(cells, clip)
-        out = np.full(len(xy), None, dtype=object)
-        out[np.flatnonzero(ok)] = cells[inverse.ravel()]
-        self._cells = out
-        return out
-
-    def coverage_key(self, kind: str) -> str | None:
-        """The coverage key drawn for a map kind (first of its keys present in the plan), or ``None``."""
-        return _coverage_key(kind, self.demand)
-
-    def point_share(self, kind: str | None, when: str) -> pd.Series:
-        """Covered share (0–1) of each demand point: one kind's key, or (``kind=None``) the mean of kinds."""
-        keys = [self.coverage_key(k) for k in self.kinds] if kind is None else [self.coverage_key(kind)]
-        cols = [f"{k}_{when}" for k in keys if k is not None]
-        if not cols:
-            return pd.Series(np.nan, index=self.demand.index)
-        return self.demand[cols].mean(axis=1)
-
-    def township_share(self, kind: str | None, when: str) -> pd.Series:
-        """Share of each township's population covered (index township id), from Plan.township_coverage."""
-        key = None if kind is None else self.coverage_key(kind)
-        tc = self.plan.township_coverage
-        col = f"{key}_{when}"
-        if key is not None and col in tc and "population" in tc:
-            pop = pd.to_numeric(tc["population"], errors="coerce")
-            share = pd.to_numeric(tc[col], errors="coerce") / pop.where(pop > 0)
-            share.index = share.index.astype(str)
-            return share
-        pop = self.demand["population"].astype(float)
-        covered = (self.point_share(kind, when) * pop).groupby(self.demand["township"].astype(str)).sum()
-        total = pop.groupby(self.demand["township"].astype(str)).sum()
-        return covered / total.where(total > 0)
-
-    def summary(self, kind: str | None) -> list[tuple[str, float, float, float]]:
-        """(name, population, covered before, covered after) in persons, per kind (all when ``None``)."""
-        pop = self.demand["population"].astype(float)
-        kinds = self.kinds if kind is None else [kind]
-        out = []
-        for k in kinds:
-            key = self.coverage_key(k)
-            if key is None:
-                continue
-            name = ms.KIND_STYLES[k].names[_i(self.lang)].split("（")[0].split(" (")[0]
-            out.append((name, float(pop.sum()), float((self.demand[f"{key}_before"] * pop).sum()),
-                        float((self.demand[f"{key}_after"] * pop).sum())))
-        return out
+def maps_folder(out_dir: Path) -> Path:
+    """Where the maps go in a run folder."""
+    return Path(out_dir) / "maps"
 
 
-def project_records(
-    instance: Instance, plan: Plan, projects: pd.DataFrame | None, lang: str = "zh"
-) -> pd.DataFrame:
-    """Plan.items joined with site coordinates and the project name, content and 依据 text of ``projects``.
-
-    ``projects`` is ``reports.projects.project_table``'s output; rows are matched by an item-id column when it
-    has one, else by position when it has one row per item. Without it, names come from the site and kind.
-    """
-    en = str(lang).startswith("en")
-    items = plan.items.copy().reset_index(drop=True)
-    sites = instance.sites
-    site_label = _pick_label(sites, "name", "name_en", en)
-    sid = items["site_id"].astype(str) if len(items) else pd.Series([], dtype=str)
-    sites_by_id = sites.set_axis(sites.index.astype(str))
-    items["x"] = sid.map(sites_by_id["x"]).astype(float)
-    items["y"] = sid.map(sites_by_id["y"]).astype(float)
-    items["lon"] = sid.map(sites_by_id["lon"]).astype(float) if "lon" in sites else np.nan
-    items["lat"] = sid.map(sites_by_id["lat"]).astype(float) if "lat" in sites else np.nan
-    items["site_label"] = sid.map(site_label.set_axis(site_label.index.astype(str))).fillna(sid)
-    items["map_kind"] = items["kind"].map(ms.ITEM_TO_MAP_KIND)
-    items["project_name"] = [
-        f"{s}{ms.ITEM_SYMBOLS[k].names[_i(lang)] if k in ms.ITEM_SYMBOLS else k}" if not en
-        else f"{s}: {ms.ITEM_SYMBOLS[k].names[1] if k in ms.ITEM_SYMBOLS else k}"
-        for s, k in zip(items["site_label"], items["kind"], strict=True)
-    ]
-    items["content"] = ""
-    items["basis"] = [_fallback_basis(r, lang) for r in items.itertuples(index=False)]
-    if projects is not None and len(projects) and len(items):
-        matched = _match_projects(items, projects)
-        for src_cols, dst in (
-            (PROJECT_NAME_COLUMNS, "project_name"),
-            (PROJECT_CONTENT_COLUMNS, "content"),
-            (PROJECT_BASIS_COLUMNS, "basis"),
-        ):
-            col = next((c for c in src_cols if c in matched), None)
-            if col is not None:
-                vals = matched[col]
-                items[dst] = np.where(vals.notna() & (vals.astype(str) != ""), vals.astype(str), items[dst])
-    return items
-
-
-def _match_projects(items: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
-    # One row of `projects` per item, aligned with `items` (NaN where no match).
-    proj = projects.reset_index()
-    idcol = next((c for c in PROJECT_ID_COLUMNS if c in proj), None)
-    if idcol is not None:
-        first = proj.drop_duplicates(idcol).set_index(proj.drop_duplicates(idcol)[idcol].astype(str))
-        return first.reindex(items["item_id"].astype(str)).reset_index(drop=True)
-    if len(proj) == len(items):
-        return proj.reset_index(drop=True)
-    log.warning("project table has %d rows for %d items and no item id column: popups use plan figures",
-                len(proj), len(items))
-    return pd.DataFrame(index=items.index)
-
-
-def _fallback_basis(row: object, lang: str) -> str:
-    new = float(getattr(row, "newly_covered", 0) or 0)
-    only = float(getattr(row, "only_covered", 0) or 0)
-    if str(lang).startswith("en"):
-        return f"newly covered {new:,.0f} persons, of whom {only:,.0f} only by this project"
-    return f"新增覆盖人口{new:,.0f}人，其中{only:,.0f}人仅由本项目覆盖"
+def map_jobs(data: MapData) -> list[MapJob]:
+    """The maps of a run: current and plan overviews and their pair, one plan map per kind (current-state maps
+    per kind when the plan has no projects)."""
+    if not len(data.items):
+        return [MapJob("current", None, "current"), *(MapJob(f"current_{k}", k, "current") for k in data.kinds)]
+    return [MapJob("current", None, "current"), MapJob("plan", None, "plan"),
+            MapJob("current_vs_plan", None, "pair"), *(MapJob(f"plan_{k}", k, "plan") for k in data.kinds)]
 
 
 def write_maps(
@@ -250,25 +92,26 @@ def write_maps(
     projects: pd.DataFrame | None,
     report: ReportConfig,
     lang: str = "zh",
+    workers: int | None = None,
 ) -> list[Path]:
-    """Draw the print maps into ``out_dir/maps``: PNG (300 dpi, A4 landscape) and PDF (font embedded) each.
-
-    Writes ``overview``, ``overview_before_after`` and one map per resource kind present in the plan
-    (``ambulance``, ``fever``, ``blood``, ``subcentre``). Files are written atomically and rerunning gives
-    identical bytes.
+    """Draw the print maps into :func:`maps_folder` (``out_dir/maps``): PNG (300 dpi,
+    A4 landscape) and PDF (font embedded) of each map of :func:`map_jobs`.
 
     Parameters
     ----------
     out_dir
-        Run folder; maps go to its ``maps/`` subfolder.
+        Run folder.
     instance, plan
-        The instance (geometry in a metric CRS, metres) and its plan (coverage shares, items).
+        The instance (geometry in a metric CRS, metres) and its plan (coverage shares, items, site units).
     projects
-        Project table of ``reports.projects.project_table`` (project names), or ``None``.
+        The canonical project list of ``reports.projects.project_table`` (序号, names, content per item), or
+        ``None`` (numbered and named from the plan).
     report
         Report settings: ``title`` and ``data_note`` are printed on every map.
     lang
         ``"zh"`` (default) or ``"en"``.
+    workers
+        Worker processes (default: ``HEALTHPLAN_MAP_WORKERS`` or the CPUs available, at most one per map).
 
     Returns
     -------
@@ -280,28 +123,92 @@ def write_maps(
         log.info("maps skipped: %s", reason)
         return []
     data = MapData.build(instance, plan, projects, lang)
-    maps_dir = Path(out_dir) / "maps"
-    maps_dir.mkdir(parents=True, exist_ok=True)
+    folder = maps_folder(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
     title = report.title or ms.text("default_title", lang, name=report.county or instance.name)
-    note = _data_note(data, report)
+    note = data_note(data, report)
+    jobs = map_jobs(data)
+    rc = subset_rc(map_chars(data, [title, *note]))
+    context = (data, title, note, rc, str(folder), file_mode())
+    n = _workers(workers, len(jobs))
+    if n <= 1:
+        _init(*context)
+        results = [_render(job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_init,
+                                 initargs=context) as pool:
+            results = list(pool.map(_render, jobs))
     written: list[Path] = []
-    jobs: list[tuple[str, Callable[[], Figure]]] = [
-        ("overview", lambda: _single_map(data, None, title, ms.text("overview", lang), note)),
-        ("overview_before_after", lambda: _pair_map(data, title, ms.text("overview_pair", lang), note)),
-    ]
-    for kind in data.kinds:
-        sub = ms.text("kind_map", lang, kind=ms.KIND_STYLES[kind].name(lang))
-        jobs.append((kind, lambda kind=kind, sub=sub: _single_map(data, kind, title, sub, note)))
-    with matplotlib.rc_context(rc_params()):
-        for stem, build in jobs:  # one figure at a time: an A4 page at 300 dpi holds a 35 MB raster
-            fig = build()
-            _check_glyphs(fig, stem)
-            written += _save(fig, maps_dir / stem)
-            fig.clear()
+    for paths, bad in results:
+        written += [Path(p) for p in paths]
+        if bad:
+            log.warning("map %s: the bundled font has no glyph for %s; these characters print as boxes",
+                        Path(paths[0]).stem, "".join(sorted(bad)))
     return written
 
 
-def _data_note(data: MapData, report: ReportConfig) -> list[str]:
+def _workers(requested: int | None, jobs: int) -> int:
+    """Worker processes: 1 (serial) unless fork is available and safe here."""
+    if requested is None:
+        env = os.environ.get(WORKERS_ENV, "").strip()
+        requested = int(env) if env.isdigit() else None
+    if requested is not None and requested <= 1:
+        return 1
+    if (not sys.platform.startswith("linux") or multiprocessing.current_process().daemon
+            or threading.current_thread() is not threading.main_thread() or threading.active_count() > 1):
+        return 1  # no fork: macOS/Windows (spawn would re-import for seconds), Dask workers, threads
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(requested or cpus, cpus, jobs))
+
+
+# The worker's context: set by _init in the worker (fork: inherited, spawn: pickled once per worker).
+_CONTEXT: tuple | None = None
+
+
+def _init(data: MapData, title: str, note: list[str], rc: dict, folder: str, mode: int) -> None:
+    global _CONTEXT
+    _CONTEXT = (data, title, note, rc, folder, mode)
+
+
+def _render(job: MapJob) -> tuple[list[str], set[str]]:
+    """Draw and save one map; returns its files and the characters the bundled font lacks."""
+    data, title, note, rc, folder, mode = _CONTEXT  # type: ignore[misc]
+    lang = data.lang
+    with matplotlib.rc_context(rc):
+        if job.mode == "pair":
+            fig = _pair_map(data, title, ms.text("current_vs_plan", lang), note)
+        else:
+            fig = _single_map(data, job, title, note)
+        bad: set[str] = set()
+        for t in fig.findobj(matplotlib.text.Text):
+            bad |= missing_glyphs(t.get_text())
+        paths = md.save(fig, Path(folder) / job.stem, mode)
+        fig.clear()
+    return [str(p) for p in paths], bad
+
+
+def map_chars(data: MapData, extra: list[str]) -> frozenset[str]:
+    """Every character a map of ``data`` can show (names, texts of the maps and of the kind registry)."""
+    from healthplan.optimizer.kinds import KINDS, SERVICE_KEYS, service
+
+    lang = data.lang
+    texts: list[object] = list(extra)
+    texts += [v[1 if is_en(lang) else 0] for v in ms.TEXT.values()]
+    for k in KINDS:
+        texts += [k.label(lang), k.map_title(lang), *(it.label(lang) for it in k.items)]
+        if k.providers is not None:
+            texts += [k.providers.legend(lang), k.providers.stock(lang)]
+    texts += [service(s)[1].label(lang) for s in SERVICE_KEYS]
+    texts += list(data.sites["label"])
+    if data.townships is not None:
+        texts += list(data.townships["label"])
+    for c in ("site_label", "name", "content"):
+        texts += list(data.items[c].astype(str)) if c in data.items else []
+    return chars_of(texts)
+
+
+def data_note(data: MapData, report: ReportConfig) -> list[str]:
+    """The notes under a map: synthetic data, the report's data note, what covered means, the CRS."""
     lang = data.lang
     parts = []
     if data.instance.synthetic:
@@ -316,599 +223,433 @@ def _data_note(data: MapData, report: ReportConfig) -> list[str]:
     return parts
 
 
-# ---------------------------------------------------------------------------------------------------- layout
+# ---------------------------------------------------------------------------------------------- pages
 
 
-def _new_figure() -> Figure:
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    FigureCanvasAgg(fig)
-    fig.patch.set_facecolor("white")
-    return fig
-
-
-def _frame(fig: Figure, title: str, subtitle: str, note: list[str], lang: str) -> None:
-    fig.text(0.5, 0.958, title, ha="center", va="center", fontsize=18, color="#111111")
-    fig.text(0.5, 0.918, subtitle, ha="center", va="center", fontsize=12, color="#333333")
-    lines = _pack(note, NOTE_WIDTH)[:3]
-    for k, line in enumerate(lines):
-        fig.text(0.025, 0.04 - k * 0.0145, line, ha="left", va="center", fontsize=7, color="#333333")
-    fig.text(0.985, 0.04, ms.text("made_with", lang), ha="right", va="center", fontsize=7, color="#666666")
-
-
-NOTE_WIDTH = 150  # width units per note line: a CJK character counts 2, other characters 1 (7 pt on A4 width)
-
-
-def _units(text: str) -> int:
-    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
-
-
-def _pack(parts: list[str], width: int) -> list[str]:
-    """Lines of at most ``width`` units holding whole ``parts`` where they fit (a long part is wrapped)."""
-    lines: list[str] = []
-    cur = ""
-    for part in parts:
-        cand = f"{cur}  {part}" if cur else part
-        if _units(cand) <= width:
-            cur = cand
-            continue
-        if cur:
-            lines.append(cur)
-        wrapped = _wrap(part, width)
-        lines += wrapped[:-1]
-        cur = wrapped[-1] if wrapped else ""
-    if cur:
-        lines.append(cur)
-    return lines
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Split ``text`` into lines of at most ``width`` units (CJK characters are double width), at spaces or
-    between CJK characters."""
-    lines: list[str] = []
-    cur, w, last_break = "", 0, -1
-    for ch in text:
-        cw = 2 if ord(ch) >= 0x2E80 else 1
-        if w + cw > width and cur:
-            cut = last_break if last_break > 0 else len(cur)
-            lines.append(cur[:cut].rstrip())
-            cur = cur[cut:].lstrip()
-            w = _units(cur)
-            last_break = -1
-        cur += ch
-        w += cw
-        if ch == " " or cw == 2:
-            last_break = len(cur)
-    if cur.strip():
-        lines.append(cur.rstrip())
-    return lines
-
-
-def _single_map(data: MapData, kind: str | None, title: str, subtitle: str, note: list[str]) -> Figure:
-    fig = _new_figure()
-    _frame(fig, title, subtitle, note, data.lang)
-    ax = fig.add_axes((0.025, 0.065, 0.655, 0.82))
-    dropped = _draw_map(ax, data, kind, "after", labels=True)
-    side = fig.add_axes((0.695, 0.065, 0.29, 0.82))
-    _legend(side, data, kind, combined=kind is None, unlabelled=dropped)
+def _single_map(data: MapData, job: MapJob, title: str, note: list[str]) -> Figure:
+    lang = data.lang
+    if job.kind is None:
+        subtitle = ms.text(job.mode, lang)
+    else:
+        name = data.kind(job.kind).map_title(lang)
+        subtitle = ms.text("kind_current" if job.mode == "current" else "kind_plan", lang, kind=name)
+    fig = md.new_figure()
+    md.frame(fig, title, subtitle, note, lang)
+    extent = data.urban_extent()
+    # The inset shows the seat below its title band: its extent grows upwards by the band.
+    framed = None if extent is None else (*extent[:3], extent[3] + (extent[3] - extent[1]) * INSET_TITLE_BAND
+                                          / (1 - INSET_TITLE_BAND))
+    x0, y0, x1, y1 = data.bounds
+    ax = md.map_axes(fig, md.MAP_BOX, data.bounds)
+    if extent is not None:
+        _make_room(ax, data, framed)
+    view = _View(data, job.kind, job.mode)
+    inset_ax = _inset_axes(fig, ax, framed, lang) if framed is not None else None
+    furniture = md.furniture_boxes(ax) + ([inset_ax.get_window_extent()] if inset_ax is not None else [])
+    dropped = view.draw(ax, labels=True, skip=extent if inset_ax is not None else None, avoid=furniture)
+    md.scale_bar(ax, lang)
+    md.north_arrow(ax, lang)
+    if inset_ax is not None:
+        _mark_inset(ax, extent, lang)
+        dropped += view.draw(inset_ax, labels=True, inset=True,
+                             avoid=[_inset_title_box(inset_ax), *md.furniture_boxes(inset_ax, north=False)])
+        md.scale_bar(inset_ax, lang, at=(0.06, 0.06), fontsize=6)
+    side = fig.add_axes(md.SIDE_BOX)
+    _legend(side, data, job.kind, job.mode, dropped)
     return fig
 
 
 def _pair_map(data: MapData, title: str, subtitle: str, note: list[str]) -> Figure:
-    fig = _new_figure()
-    _frame(fig, title, subtitle, note, data.lang)
+    fig = md.new_figure()
+    md.frame(fig, title, subtitle, note, data.lang)
     # Panel height follows the county's shape (a wide county gets short panels, centred vertically).
     x0, y0, x1, y1 = data.bounds
     w_frac, max_h = 0.33, 0.76
     h_frac = min(max_h, w_frac * FIGSIZE[0] / FIGSIZE[1] * (y1 - y0) / (x1 - x0))
     bottom = 0.065 + (max_h - h_frac) / 2
-    for i, when in enumerate(("before", "after")):
-        ax = fig.add_axes((0.015 + i * 0.34, bottom, w_frac, h_frac))
-        _draw_map(ax, data, None, when, labels=False, plan_items=when == "after")
-        ax.set_title(ms.text(when, data.lang), fontsize=13, pad=6)
-    side = fig.add_axes((0.695, 0.065, 0.29, 0.82))
-    _legend(side, data, None, combined=True, pair=True)
+    for i, mode in enumerate(("current", "plan")):
+        ax = md.map_axes(fig, (0.015 + i * 0.34, bottom, w_frac, h_frac), data.bounds)
+        _View(data, None, mode).draw(ax, labels=False)
+        md.scale_bar(ax, data.lang)
+        md.north_arrow(ax, data.lang)
+        ax.set_title(ms.text("before" if mode == "current" else "after", data.lang), fontsize=13, pad=6)
+    side = fig.add_axes(md.SIDE_BOX)
+    _legend(side, data, None, "pair", 0)
     return fig
 
 
-# ---------------------------------------------------------------------------------------------------- drawing
+# ---------------------------------------------------------------------------------------------- one map view
 
 
-def _draw_map(
-    ax: Axes, data: MapData, kind: str | None, when: str, *, labels: bool, plan_items: bool = True
-) -> int:
-    """Draw one map panel; returns how many new sites were left unlabelled for lack of room."""
-    limits = _fit_limits(ax, data.bounds)
-    _set_limits(ax, limits)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_color("#444444")
-        s.set_linewidth(0.8)
-    ax.set_facecolor("#f7fbff")
+class _View:
+    """The layers of one map (a kind or all, current or plan), drawn into the main axes or the inset."""
 
-    if data.townships is not None:
-        share = data.township_share(kind, when).reindex(data.townships.index.astype(str))
-        colours = ms.coverage_colour(share.to_numpy())
-        paths = [_polygon_path(g) for g in data.townships.geometry.to_numpy()]
-        coll = PathCollection(paths, facecolors=colours, edgecolors=ms.BOUNDARY_COLOUR, linewidths=0.6,
-                              zorder=1)
-        ax.add_collection(coll, autolim=False)
-        outline = shapely.union_all(data.townships.geometry.to_numpy())
-        _add_fixed(ax, PathPatch(_polygon_path(outline), facecolor="none", edgecolor="#222222", linewidth=1.4,
-                               zorder=3))
-    _draw_roads(ax, data)
-    kinds = data.kinds if kind is None else [kind]
-    if kind is not None:
-        _draw_cover_area(ax, data, kind)
-        _draw_demand(ax, data, kind)
-    _draw_context_sites(ax, data, kinds)
-    obstacles = _draw_facilities(ax, data, kinds, new=plan_items)
-    dropped = _place_labels(ax, data, kind, obstacles) if labels else 0
-    _scale_bar(ax, data.lang)
-    _north_arrow(ax, data.lang)
-    return dropped
+    def __init__(self, data: MapData, kind: str | None, mode: str) -> None:
+        self.data = data
+        self.kind = kind
+        self.mode = mode
+        self.when = "before" if mode == "current" else "after"
+        self.kinds = data.kinds if kind is None else [kind]
+        self.items = data.items[data.items["map_kind"].isin(self.kinds)] if mode != "current" else \
+            data.items.iloc[:0]
+        self.symbols = self._symbols()
+        self.shift = pd.DataFrame(columns=["dx", "dy"], dtype=float)  # set by _spread for each axes drawn
 
+    def _symbols(self) -> pd.DataFrame:
+        """One row per (site, item type) drawn: x, y, item, new (filled) or existing (hollow), colour, marker,
+        slot (position among the site's symbols) and n (symbols at the site)."""
+        d = self.data
+        rows = []
+        new_at = set(zip(self.items["site_id"].astype(str), self.items["kind"].astype(str), strict=True))
+        sid = d.sites.index.astype(str)
+        for name in self.kinds:
+            k = d.kind(name)
+            firsts = {it.service: it for it in reversed(k.items)}
+            for it in k.items:
+                existing = d.held.get(it.key, np.zeros(len(sid), dtype=bool)).copy()
+                if firsts[it.service] is it:
+                    existing |= d.providers.get(name, np.zeros(len(sid), dtype=bool))
+                new = np.array([(s, it.key) in new_at for s in sid], dtype=bool)
+                for j in np.flatnonzero(existing | new):
+                    rows.append((sid[j], it.key, bool(new[j]), k.colour, it.symbol.marker))
+        cols = ["site_id", "item", "new", "colour", "marker"]
+        sym = pd.DataFrame(rows, columns=cols)
+        xy = d.sites.set_axis(sid)[["x", "y"]]
+        sym = sym.join(xy, on="site_id")
+        sym = sym[np.isfinite(sym[["x", "y"]].to_numpy(dtype=float)).all(axis=1)]
+        rank = {k: i for i, k in enumerate(ITEM_KEYS)}
+        sym = sym.assign(_r=sym["item"].map(rank)).sort_values(["site_id", "_r"], kind="stable")
+        sym["slot"] = sym.groupby("site_id").cumcount()
+        sym["n"] = sym.groupby("site_id")["item"].transform("size")
+        return sym.drop(columns="_r").reset_index(drop=True)
 
-def _add_fixed(ax: Axes, patch: PathPatch) -> None:
-    """Add a data-coordinate patch without growing the data limits (they are fixed; ``add_patch`` would walk
-    every vertex of a road network to update them: seconds per map)."""
-    patch.set_transform(ax.transData)
-    ax.add_artist(patch)
+    # ------------------------------------------------------------------ drawing
 
+    def draw(self, ax: Axes, *, labels: bool, skip: tuple | None = None, inset: bool = False,
+             avoid: list[Bbox] | None = None) -> int:
+        """Draw every layer into ``ax``; labels for anchors inside ``skip`` (the inset's extent) are left to the
+        inset, and no label covers a box of ``avoid`` (display pixels: the inset's title band). Returns how many
+        labels were left out for lack of room."""
+        d = self.data
+        if d.townships is not None:
+            share = d.township_share(self.kind, self.when).reindex(d.townships.index.astype(str))
+            md.draw_townships(ax, _township_paths(d), ms.coverage_colour(share.to_numpy()), _outline_path(d))
+        md.draw_roads(ax, _roads_path(d))
+        if self.kind is not None:
+            self._cover_area(ax)
+            self._villages(ax)
+        self._context_sites(ax)
+        obstacles = self._facilities(ax)
+        if not labels:
+            return 0
+        return self._labels(ax, obstacles, skip, inset, avoid or [])
 
-def _polygon_path(geom: object) -> MplPath:
-    """A matplotlib path of a (multi)polygon: every ring a closed sub-path, holes included (even-odd fill)."""
-    polys = shapely.get_parts(np.asarray([geom], dtype=object))
-    polys = polys[shapely.get_type_id(polys) == 3]  # Polygons (from MultiPolygons and GeometryCollections)
-    # Exterior counter-clockwise, holes clockwise: enclaves stay unfilled whatever the fill rule.
-    polys = np.asarray([shapely.geometry.polygon.orient(p, 1.0) for p in polys], dtype=object)
-    rings = []
-    for poly in polys:
-        rings.append(shapely.get_exterior_ring(poly))
-        rings += list(shapely.get_interior_ring(poly, i) for i in range(shapely.get_num_interior_rings(poly)))
-    if not rings:
-        return MplPath(np.zeros((1, 2)), [MplPath.MOVETO])
-    coords, index = shapely.get_coordinates(rings, return_index=True)
-    codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
-    starts = np.r_[0, np.flatnonzero(np.diff(index)) + 1]
-    ends = np.r_[starts[1:] - 1, len(coords) - 1]
-    codes[starts] = MplPath.MOVETO
-    codes[ends] = MplPath.CLOSEPOLY
-    return MplPath(coords, codes)
+    def _cover_area(self, ax: Axes) -> None:
+        """Hatch the land nearest to a covered village (Voronoi cells of the villages, clipped to the county)."""
+        share = self.data.point_share(self.kind, self.when).to_numpy()
+        cells = self.data.village_cells()
+        if cells is None:
+            return
+        covered = cells[(share >= ms.COVERED_THRESHOLD) & ~shapely.is_missing(cells)]
+        if not len(covered):
+            return
+        key = ("cover", self.kind, self.when)
+        path = self.data.cache.get(key)
+        if path is None:
+            path = self.data.cache[key] = md.polygon_path(shapely.union_all(covered))
+        with matplotlib.rc_context({"hatch.linewidth": 0.5}):
+            md.add_fixed(ax, PathPatch(path, facecolor="none", edgecolor=self.data.kind(self.kind).colour,
+                                       linewidth=0.9, hatch="///", alpha=0.5, zorder=4))
 
-
-def _fit_limits(ax: Axes, bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """Grow ``bounds`` (metres) to the aspect of the axes box so that one metre is as long in x as in y."""
-    x0, y0, x1, y1 = bounds
-    fw, fh = ax.figure.get_size_inches()
-    pos = ax.get_position()
-    ratio = (pos.height * fh) / (pos.width * fw)
-    w, h = x1 - x0, y1 - y0
-    if h / w < ratio:
-        cy, h = (y0 + y1) / 2, w * ratio
-        y0, y1 = cy - h / 2, cy + h / 2
-    else:
-        cx, w = (x0 + x1) / 2, h / ratio
-        x0, x1 = cx - w / 2, cx + w / 2
-    return x0, y0, x1, y1
-
-
-def _set_limits(ax: Axes, limits: tuple[float, float, float, float]) -> None:
-    ax.set_autoscale_on(False)
-    ax.set_xlim(limits[0], limits[2])
-    ax.set_ylim(limits[1], limits[3])
-    ax.set_aspect("equal", adjustable="box")
-
-
-def _draw_roads(ax: Axes, data: MapData) -> None:
-    roads = data.instance.roads
-    if roads is None or not len(roads):
-        return
-    geoms = roads.geometry
-    if roads.crs is not None and data.instance.crs is not None and roads.crs != data.instance.crs:
-        geoms = geoms.to_crs(data.instance.crs)
-    parts = shapely.get_parts(geoms.to_numpy())
-    parts = parts[shapely.get_type_id(parts) == 1]  # LineStrings only
-    if not len(parts):
-        return
-    # One compound path for the whole network: a PDF with one path per segment is slow to write and to open.
-    coords, index = shapely.get_coordinates(parts, return_index=True)
-    codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
-    codes[np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = MplPath.MOVETO
-    road_path = MplPath(coords, codes)
-    _add_fixed(ax, PathPatch(road_path, facecolor="none", edgecolor=ms.ROAD_COLOUR, linewidth=0.45,
-                           zorder=2))
-
-
-def _draw_cover_area(ax: Axes, data: MapData, kind: str) -> None:
-    """Hatch the land nearest to a covered village (Voronoi cells of the villages, clipped to the county)."""
-    share = data.point_share(kind, "after").to_numpy()
-    cells = data.village_cells()
-    if cells is None:
-        return
-    covered = cells[(share >= ms.COVERED_THRESHOLD) & ~shapely.is_missing(cells)]
-    if not len(covered):
-        return
-    area = shapely.union_all(covered)
-    colour = ms.KIND_STYLES[kind].colour
-    with matplotlib.rc_context({"hatch.linewidth": 0.5}):
-        _add_fixed(ax, PathPatch(_polygon_path(area), facecolor="none", edgecolor=colour, linewidth=0.9,
-                                 hatch="///",
-                               alpha=0.5, zorder=4))
-
-
-def _demand_classes(data: MapData, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    before = data.point_share(kind, "before").to_numpy() >= ms.COVERED_THRESHOLD
-    after = data.point_share(kind, "after").to_numpy() >= ms.COVERED_THRESHOLD
-    return before, after & ~before, ~after
-
-
-def _draw_demand(ax: Axes, data: MapData, kind: str) -> None:
-    xy = data.demand[["x", "y"]].to_numpy(dtype=float)
-    size = np.clip(np.sqrt(data.demand["population"].to_numpy(dtype=float)) / 6.0, 2.5, 14.0) ** 2 / 4
-    before, new, unc = _demand_classes(data, kind)
-    colour = ms.KIND_STYLES[kind].colour
-    ax.scatter(xy[before, 0], xy[before, 1], s=size[before], c=ms.COVERED_BEFORE_COLOUR, linewidths=0,
-               zorder=5)
-    ax.scatter(xy[new, 0], xy[new, 1], s=size[new], c=colour, linewidths=0, zorder=5)
-    ax.scatter(xy[unc, 0], xy[unc, 1], s=size[unc] * 1.4, c=ms.UNCOVERED_COLOUR, marker="x", linewidths=0.7,
-               zorder=5)
-
-
-def _draw_context_sites(ax: Axes, data: MapData, kinds: Sequence[str]) -> None:
-    item_kinds = [ik for k in kinds for ik in ms.KIND_STYLES[k].item_kinds]
-    shown = np.zeros(len(data.sites), dtype=bool)
-    for ik in item_kinds:
-        shown |= ms.existing_mask(data.sites, ik, data.plan.site_units)
-    candidate = data.sites.get("candidate", pd.Series(False, index=data.sites.index)).astype(bool).to_numpy()
-    other = ~shown & ~candidate
-    xy = data.sites[["x", "y"]].to_numpy(dtype=float)[other]
-    ax.scatter(xy[:, 0], xy[:, 1], s=CONTEXT_MARKER_PT**2, c=ms.CONTEXT_SITE_COLOUR, edgecolors="white",
-               linewidths=0.3, zorder=6)
-
-
-def _draw_facilities(ax: Axes, data: MapData, kinds: Sequence[str], *, new: bool) -> list[Bbox]:
-    """Existing (hollow) and new (filled) facilities; returns the display boxes of new markers (obstacles)."""
-    xy_sites = data.sites[["x", "y"]].to_numpy(dtype=float)
-    obstacles: list[Bbox] = []
-    # Offsets keep two kinds at one site side by side instead of on top of each other (points).
-    item_kinds = [ik for k in kinds for ik in ms.KIND_STYLES[k].item_kinds]
-    for j, ik in enumerate(item_kinds):
-        colour = ms.KIND_STYLES[ms.ITEM_TO_MAP_KIND[ik]].colour
-        sym = ms.ITEM_SYMBOLS[ik]
-        dx = _stack_offset(j, len(item_kinds))
-        mask = ms.existing_mask(data.sites, ik, data.plan.site_units)
-        pts = xy_sites[mask]
-        ax.scatter(pts[:, 0], pts[:, 1], s=EXISTING_MARKER_PT**2, marker=sym.marker, facecolors="white",
-                   edgecolors=colour, linewidths=1.3, zorder=7, transform=_offset(ax, dx))
-        if not new:
-            continue
-        its = data.items[data.items["kind"] == ik]
-        pts = its[["x", "y"]].drop_duplicates().to_numpy(dtype=float)
-        ax.scatter(pts[:, 0], pts[:, 1], s=NEW_MARKER_PT**2, marker=sym.marker, facecolors=colour,
-                   edgecolors="#111111", linewidths=0.9, zorder=8, transform=_offset(ax, dx))
-        obstacles += [_marker_box(ax, p, NEW_MARKER_PT, dx) for p in pts]
-    return obstacles
-
-
-def _stack_offset(j: int, n: int) -> float:
-    # Overview: each item kind nudged sideways by a few points so co-located symbols stay readable.
-    return 0.0 if n <= 2 else (j - (n - 1) / 2) * 3.0
-
-
-def _offset(ax: Axes, dx_pt: float):
-    from matplotlib.transforms import offset_copy
-
-    return offset_copy(ax.transData, fig=ax.figure, x=dx_pt, y=0.0, units="points")
-
-
-def _marker_box(ax: Axes, p: np.ndarray, size_pt: float, dx_pt: float = 0.0) -> Bbox:
-    fig = ax.figure
-    cx, cy = ax.transData.transform(p)
-    cx += dx_pt * fig.dpi / 72
-    h = size_pt * fig.dpi / 72 / 2
-    return Bbox.from_extents(cx - h, cy - h, cx + h, cy + h)
-
-
-# Label positions around a marker, in points: (dx, dy, ha, va); first that fits wins.
-_LABEL_SLOTS = (
-    (7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"), (-7, -5, "right", "top"),
-    (0, 9, "center", "bottom"), (0, -9, "center", "top"),
-    (10, 0, "left", "center"), (-10, 0, "right", "center"),
-)
-_HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
-
-
-def _place_labels(ax: Axes, data: MapData, kind: str | None, obstacles: list[Bbox]) -> int:
-    """Township names at their centres (dropped when they would cover another one), then new-site labels in
-    the first slot around their marker that covers no other label (markers are avoided when possible).
-
-    Returns the number of new sites left unlabelled because every slot would cover another label; a label is
-    never drawn over another one.
-    """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    axbox = ax.get_window_extent(renderer)
-    placed: list[Bbox] = []
-    if data.townships is not None:
-        reps = data.townships.geometry.representative_point()
-        for label, pt in zip(data.townships["label"], reps, strict=True):
-            # At the centre, else just above or below it when a new facility's symbol sits there.
-            chosen = None
-            for dy in (0, 9, -9):
-                t = ax.annotate(str(label), (pt.x, pt.y), xytext=(0, dy), textcoords="offset points",
-                                fontsize=8, color="#3a3a3a", ha="center", va="center", zorder=6.5,
-                                path_effects=_HALO)
-                bb = t.get_window_extent(renderer)
-                if any(bb.overlaps(o) for o in placed) or any(bb.overlaps(o) for o in obstacles):
-                    t.remove()
-                    continue
-                chosen = bb
-                break
-            if chosen is None:  # crowded: keep the name at the centre unless it would cover another name
-                t = ax.annotate(str(label), (pt.x, pt.y), xytext=(0, 0), textcoords="offset points",
-                                fontsize=8, color="#3a3a3a", ha="center", va="center", zorder=6.5,
-                                path_effects=_HALO)
-                chosen = t.get_window_extent(renderer)
-                if any(chosen.overlaps(o) for o in placed):
-                    t.remove()
-                    continue
-            placed.append(chosen)
-    items = data.items
-    if kind is not None:
-        items = items[items["map_kind"] == kind]
-    if not len(items):
-        return 0
-    sites = items.groupby("site_id", sort=False).agg(
-        x=("x", "first"), y=("y", "first"), label=("site_label", "first"), quantity=("quantity", "sum"),
-        cost=("cost_wan", "sum"),
-    )
-    # Costliest projects first: they get the best slots.
-    sites = sites.sort_values(["cost", "label"], ascending=[False, True], kind="stable")
-    dropped = 0
-    for r in sites.itertuples():
-        if not (np.isfinite(r.x) and np.isfinite(r.y)):
-            continue
-        label = str(r.label)
-        if kind == "ambulance":
-            label += " " + ms.text("vehicles", data.lang, n=int(r.quantity))
-        best, best_cost = None, math.inf
-        for dx, dy, ha, va in _LABEL_SLOTS:
-            t = ax.annotate(label, (r.x, r.y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                            fontsize=8.5, color="#111111", zorder=9, path_effects=_HALO)
-            bb = t.get_window_extent(renderer)
-            if not _inside(bb, axbox) or any(bb.overlaps(o) for o in placed):
-                t.remove()
-                continue
-            cost = sum(_overlap(bb, o) for o in obstacles)
-            if cost < best_cost:
-                if best is not None:
-                    best[0].remove()
-                best, best_cost = (t, bb), cost
+    def _villages(self, ax: Axes) -> None:
+        d = self.data
+        xy = d.demand[["x", "y"]].to_numpy(dtype=float)
+        size = np.clip(np.sqrt(d.demand["population"].to_numpy(dtype=float)) / 6.0, 2.5, 14.0) ** 2 / 4
+        before = d.point_share(self.kind, "before").to_numpy() >= ms.COVERED_THRESHOLD
+        if self.mode == "current":
+            groups = [(before, ms.COVERED_BEFORE_COLOUR), (~before, None)]
+        else:
+            after = d.point_share(self.kind, "after").to_numpy() >= ms.COVERED_THRESHOLD
+            groups = [(before, ms.COVERED_BEFORE_COLOUR), (after & ~before, d.kind(self.kind).colour),
+                      (~after, None)]
+        for mask, colour in groups:
+            if colour is None:
+                ax.scatter(xy[mask, 0], xy[mask, 1], s=size[mask] * 1.4, c=ms.UNCOVERED_COLOUR, marker="x",
+                           linewidths=0.7, zorder=5)
             else:
-                t.remove()
-            if cost == 0:
-                break
-        if best is None:
-            dropped += 1
+                ax.scatter(xy[mask, 0], xy[mask, 1], s=size[mask], c=colour, linewidths=0, zorder=5)
+
+    def _context_sites(self, ax: Axes) -> None:
+        d = self.data
+        shown = d.sites.index.astype(str).isin(self.symbols["site_id"])
+        candidate = d.sites.get("candidate", pd.Series(False, index=d.sites.index)).fillna(False).astype(bool)
+        xy = d.sites[["x", "y"]].to_numpy(dtype=float)[~shown & ~candidate.to_numpy()]
+        ax.scatter(xy[:, 0], xy[:, 1], s=md.CONTEXT_MARKER_PT**2, c=ms.CONTEXT_SITE_COLOUR, edgecolors="white",
+                   linewidths=0.3, zorder=6)
+
+    def _facilities(self, ax: Axes) -> list[Bbox]:
+        """Existing (hollow) and new (filled) symbols, several at one site side by side; returns their boxes."""
+        sym = self.symbols
+        if not len(sym):
+            return []
+        m_per_pt = _metres_per_point(ax)
+        size = np.where(sym["new"], md.NEW_MARKER_PT, md.EXISTING_MARKER_PT)
+        shift = self._spread(ax, sym, m_per_pt)
+        dx_pt = (sym["slot"] - (sym["n"] - 1) / 2).to_numpy() * md.NEW_MARKER_PT * SYMBOL_SPACING
+        moved = shift.reindex(sym["site_id"]).to_numpy()
+        x = sym["x"].to_numpy(dtype=float) + dx_pt * m_per_pt + moved[:, 0]
+        y = sym["y"].to_numpy(dtype=float) + moved[:, 1]
+        for (marker, new), idx in sym.groupby(["marker", "new"], sort=True).groups.items():
+            i = np.asarray([sym.index.get_loc(v) for v in idx])
+            colours = sym["colour"].to_numpy()[i]
+            if new:
+                ax.scatter(x[i], y[i], s=md.NEW_MARKER_PT**2, marker=marker, facecolors=colours,
+                           edgecolors=ms.NEW_EDGE_COLOUR, linewidths=0.9, zorder=8)
+            else:
+                ax.scatter(x[i], y[i], s=md.EXISTING_MARKER_PT**2, marker=marker, facecolors="white",
+                           edgecolors=colours, linewidths=1.3, zorder=7)
+        return [marker_box(ax, xi, yi, s) for xi, yi, s in zip(x, y, size, strict=True)]
+
+    def _spread(self, ax: Axes, sym: pd.DataFrame, m_per_pt: float) -> pd.DataFrame:
+        """Per site, how far (metres) its symbol group is moved so that no two groups overprint; a moved group
+        is joined to its true place (a small dot) by a thin line. Kept for the labels (``self.shift``)."""
+        group = sym.groupby("site_id", sort=False).agg(x=("x", "first"), y=("y", "first"), n=("n", "first"))
+        px_per_pt = ax.figure.dpi / 72
+        centres = ax.transData.transform(group[["x", "y"]].to_numpy(dtype=float))
+        half = np.column_stack([(group["n"].to_numpy() * SYMBOL_SPACING + 0.2) * md.NEW_MARKER_PT / 2,
+                                np.full(len(group), md.NEW_MARKER_PT / 2)]) * px_per_pt
+        offset = spread(centres, half) / px_per_pt * m_per_pt
+        shift = pd.DataFrame(offset, index=group.index, columns=["dx", "dy"])
+        moved = np.hypot(offset[:, 0], offset[:, 1]) > 0.5 * m_per_pt
+        if moved.any():
+            gx, gy = group["x"].to_numpy()[moved], group["y"].to_numpy()[moved]
+            for x, y, (dx, dy) in zip(gx, gy, offset[moved], strict=True):
+                ax.plot([x, x + dx], [y, y + dy], color=ms.BOUNDARY_COLOUR, linewidth=0.6, zorder=6.8)
+            ax.scatter(gx, gy, s=2.2**2, c="#111111", linewidths=0, zorder=6.9)
+        self.shift = shift
+        return shift
+
+    def _labels(self, ax: Axes, obstacles: list[Bbox], skip: tuple | None, inset: bool, avoid: list[Bbox]) -> int:
+        d = self.data
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        sym = self.symbols
+        moved = self.shift.reindex(sym["site_id"]).to_numpy()
+        sym = sym.assign(x=sym["x"].to_numpy(dtype=float) + moved[:, 0],
+                         y=sym["y"].to_numpy(dtype=float) + moved[:, 1])
+        group = sym.groupby("site_id", sort=False).agg(x=("x", "first"), y=("y", "first"), n=("n", "first"),
+                                                       new=("new", "any"))
+        radius = (group["n"] * md.NEW_MARKER_PT * SYMBOL_SPACING / 2 + 1).to_numpy()
+        labels: list[Label] = []
+        if self.mode == "current":
+            names = d.sites.set_axis(d.sites.index.astype(str))["label"]
+            beds = pd.to_numeric(d.sites.set_axis(d.sites.index.astype(str)).get("beds"), errors="coerce")
+            order = group.assign(_b=beds.reindex(group.index).fillna(0).to_numpy()).sort_values(
+                ["n", "_b"], ascending=False, kind="stable")
+            for sid, r in order.iterrows():
+                labels.append(Label(str(names.get(sid, sid)), r.x, r.y, float(radius[group.index.get_loc(sid)]),
+                                    {"fontsize": 7 if inset else 7.5, "color": "#222222"}))
         else:
-            placed.append(best[1])
-    return dropped
+            numbers = site_numbers(self.items)
+            edge = ms.NEW_EDGE_COLOUR if self.kind is None else d.kind(self.kind).colour
+            box = {**md.NUMBER_BOX, "edgecolor": edge}
+            for sid, text in numbers.items():
+                if sid not in group.index:
+                    continue
+                r = group.loc[sid]
+                labels.append(Label(text, r.x, r.y, float(radius[group.index.get_loc(sid)]),
+                                    {"fontsize": 7, "color": "#111111", "bbox": box}))
+        labels = [lab for lab in labels if x0 <= lab.x <= x1 and y0 <= lab.y <= y1
+                  and not (skip is not None and _within(lab.x, lab.y, skip))]
+        placed = place_labels(ax, labels, obstacles, list(avoid))
+        # Township names at their centres (just above or below when a symbol sits there), never over a label.
+        self._township_names(ax, placed.boxes + obstacles + avoid, placed.boxes, skip, inset)
+        return len(placed.dropped)
+
+    def _township_names(self, ax: Axes, avoid: list[Bbox], placed: list[Bbox], skip: tuple | None,
+                        inset: bool) -> None:
+        d = self.data
+        if d.townships is None:
+            return
+        style = {"fontsize": 7 if inset else 7.5, "color": "#3a3a3a", "zorder": 6.5}
+        labels = [Label(str(name), pt.x, pt.y, 0.0, style)
+                  for name, pt, urban in zip(d.townships["label"], _label_points(d), d.townships["urban"],
+                                             strict=True)
+                  if not (skip is not None and urban and _within(pt.x, pt.y, skip))]
+        place_centred(ax, labels, (0, 9, -9), avoid, list(placed))
 
 
-def _overlap(a: Bbox, b: Bbox) -> float:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return max(w, 0.0) * max(h, 0.0)
+def _township_paths(d: MapData) -> list:
+    key = "townships"
+    if key not in d.cache:
+        d.cache[key] = [md.polygon_path(g) for g in d.townships.geometry.to_numpy()]
+    return d.cache[key]
 
 
-def _inside(a: Bbox, box: Bbox) -> bool:
-    return a.x0 >= box.x0 and a.y0 >= box.y0 and a.x1 <= box.x1 and a.y1 <= box.y1
+def _outline_path(d: MapData):
+    key = "outline"
+    if key not in d.cache:
+        d.cache[key] = md.polygon_path(d.outline()) if d.townships is not None else None
+    return d.cache[key]
 
 
-def _nice_length(span_m: float) -> float:
-    """A round scale-bar length (1, 2 or 5 × 10^n metres) close to a fifth of the map width."""
-    target = span_m / 5
-    exp = 10 ** math.floor(math.log10(target))
-    return max(m * exp for m in (1, 2, 5) if m * exp <= target)
+def _roads_path(d: MapData):
+    key = "roads"
+    if key not in d.cache:
+        roads = d.instance.roads
+        path = None
+        if roads is not None and len(roads):
+            geoms = roads.geometry
+            if roads.crs is not None and d.instance.crs is not None and roads.crs != d.instance.crs:
+                geoms = geoms.to_crs(d.instance.crs)
+            path = md.lines_path(geoms.to_numpy())
+        d.cache[key] = path
+    return d.cache[key]
 
 
-def _scale_bar(ax: Axes, lang: str) -> None:
+def _label_points(d: MapData) -> list:
+    key = "labelpts"
+    if key not in d.cache:
+        d.cache[key] = list(d.townships.geometry.representative_point())
+    return d.cache[key]
+
+
+def _metres_per_point(ax: Axes) -> float:
     x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    length = _nice_length(x1 - x0)
-    h = (y1 - y0) * 0.008
-    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.045
-    # White backing so the bar reads over any township colour.
-    ax.add_patch(Rectangle((bx - (x1 - x0) * 0.015, by - h * 2.2), length * 1.2 + (x1 - x0) * 0.03, h * 7.5,
-                           facecolor="white", edgecolor="none", alpha=0.8, zorder=9.5))
-    for k in range(4):
-        face = "black" if k % 2 == 0 else "white"
-        ax.add_patch(Rectangle((bx + k * length / 4, by), length / 4, h, facecolor=face, edgecolor="black",
-                               linewidth=0.6, zorder=10))
-    ty = by + h * 1.6
-    ax.text(bx, ty, "0", ha="center", va="bottom", fontsize=7, zorder=10)
-    ax.text(bx + length, ty, f"{length / 1000:g} {ms.text('km', lang)}", ha="center", va="bottom", fontsize=7,
-            zorder=10)
+    return (x1 - x0) / (ax.get_position().width * ax.figure.get_size_inches()[0] * 72)
 
 
-def _north_arrow(ax: Axes, lang: str) -> None:
-    # Grid north of the projected CRS (UTM grid convergence in a county is well under 2°).
-    cx, top, h, w = 0.95, 0.955, 0.075, 0.022
-    tr = ax.transAxes
-    ax.add_patch(Polygon([(cx, top), (cx - w, top - h), (cx, top - h * 0.72)], closed=True, facecolor="black",
-                         edgecolor="black", linewidth=0.6, transform=tr, zorder=10))
-    ax.add_patch(Polygon([(cx, top), (cx + w, top - h), (cx, top - h * 0.72)], closed=True, facecolor="white",
-                         edgecolor="black", linewidth=0.6, transform=tr, zorder=10))
-    ax.text(cx, top - h - 0.012, ms.text("north", lang), transform=tr, ha="center", va="top", fontsize=10,
-            zorder=10, path_effects=_HALO)
+def _within(x: float, y: float, box: tuple) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-# ---------------------------------------------------------------------------------------------------- legend
+# ---------------------------------------------------------------------------------------------- inset
 
 
-LEGEND_WIDTH = 52  # width units of a legend text line (CJK = 2) at 8 pt in the side panel
+def _inset_box(ax: Axes, extent: tuple) -> tuple[float, float, float, float]:
+    """Figure box (x, y, w, h) of the inset: top left of the map, the seat's aspect, at most
+    ``INSET_MAX_HEIGHT`` of the map's height."""
+    pos = ax.get_position()
+    ex0, ey0, ex1, ey1 = extent
+    w = INSET_WIDTH * pos.width
+    h = min(w * FIGSIZE[0] / FIGSIZE[1] * (ey1 - ey0) / (ex1 - ex0), INSET_MAX_HEIGHT * pos.height)
+    m = 0.012
+    return pos.x0 + m * pos.width, pos.y1 - h - m * pos.height, w, h
 
 
-class _LegendPanel:
-    """Draws a legend top-down in an axes with 0–1 coordinates (deterministic; no matplotlib legend)."""
-
-    def __init__(self, ax: Axes) -> None:
-        self.ax = ax
-        self.y = 0.975
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_axis_off()
-        ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="#888888", linewidth=0.6,
-                               transform=ax.transAxes))
-
-    def heading(self, text: str) -> None:
-        self.y -= 0.012
-        self.ax.text(0.05, self.y, text, fontsize=10, va="top", color="#111111")
-        self.y -= 0.042
-
-    def marker(self, text: str, marker: str, face: str, edge: str, size: float, lw: float = 1.0) -> None:
-        if marker in ("x", "+", "|", "_"):  # unfilled markers take one colour
-            self.ax.scatter([0.1], [self.y], s=size**2, marker=marker, c=face, linewidths=lw)
-        else:
-            self.ax.scatter([0.1], [self.y], s=size**2, marker=marker, facecolors=face, edgecolors=edge,
-                            linewidths=lw)
-        self._label(text)
-
-    def patch(self, text: str, face: object, edge: str, lw: float = 0.6, ls: object = "solid",
-              hatch: str | None = None) -> None:
-        self.ax.add_patch(Rectangle((0.06, self.y - 0.011), 0.08, 0.022, facecolor=face, edgecolor=edge,
-                                    linewidth=lw, linestyle=ls, hatch=hatch, alpha=0.55 if hatch else None))
-        self._label(text)
-
-    def columns(self, left: str, right: str) -> None:
-        """Column heads over the existing (hollow) and new (filled) symbols of :meth:`pair`."""
-        self.ax.text(0.08, self.y + 0.004, left, fontsize=6.5, ha="center", va="center", color="#444444")
-        self.ax.text(0.17, self.y + 0.004, right, fontsize=6.5, ha="center", va="center", color="#444444")
-        self.y -= 0.03
-
-    def pair(self, text: str, marker: str, colour: str) -> None:
-        """One facility kind: existing (white) and new (kind colour) symbols side by side, then its name."""
-        self.ax.scatter([0.08], [self.y], s=(EXISTING_MARKER_PT * 0.9) ** 2, marker=marker,
-                        facecolors="white", edgecolors=colour, linewidths=1.3)
-        self.ax.scatter([0.17], [self.y], s=(NEW_MARKER_PT * 0.9) ** 2, marker=marker, facecolors=colour,
-                        edgecolors="#111111", linewidths=0.9)
-        self.ax.text(0.23, self.y, text, fontsize=8, va="center", color="#222222")
-        self.y -= 0.034
-
-    def line(self, text: str, colour: str, lw: float) -> None:
-        self.ax.plot([0.06, 0.14], [self.y, self.y], color=colour, linewidth=lw)
-        self._label(text)
-
-    def _label(self, text: str) -> None:
-        self.ax.text(0.18, self.y, text, fontsize=8, va="center", color="#222222")
-        self.y -= 0.034
-
-    def lines(self, rows: Iterable[str]) -> None:
-        for row in rows:
-            for part in _wrap(row, LEGEND_WIDTH):
-                self.ax.text(0.06, self.y, part, fontsize=8, va="center", color="#222222")
-                self.y -= 0.03
+def _make_room(ax: Axes, data: MapData, extent: tuple) -> None:
+    """Move the county right (zooming out only as far as needed) until the inset in the top left covers at
+    most 2 % of its own area of the county."""
+    x0, y0, x1, y1 = data.bounds
+    outline = data.outline() if data.townships is not None else shapely.box(*data.bounds)
+    pos = ax.get_position()
+    fx, fy, w, h = _inset_box(ax, extent)
+    for share in np.linspace(0.0, INSET_WIDTH + 0.02, 8):
+        lx0, ly0, lx1, ly1 = md.fit_limits(ax, (x1 - (x1 - x0) / (1 - share), y0, x1, y1))
+        lx0, lx1 = x1 - (lx1 - lx0), x1  # right-aligned
+        sx, sy = (lx1 - lx0) / pos.width, (ly1 - ly0) / pos.height  # metres per figure fraction
+        bx0, by0 = lx0 + (fx - pos.x0) * sx, ly0 + (fy - pos.y0) * sy
+        box = shapely.box(bx0, by0, bx0 + w * sx, by0 + h * sy)
+        if shapely.area(shapely.intersection(box, outline)) <= 0.02 * box.area:
+            break
+    ax.set_xlim(lx0, lx1)
+    ax.set_ylim(ly0, ly1)
 
 
-def _legend(
-    ax: Axes, data: MapData, kind: str | None, *, combined: bool, pair: bool = False, unlabelled: int = 0
-) -> None:
+def _inset_axes(fig: Figure, ax: Axes, extent: tuple, lang: str) -> Axes:
+    """Axes of the county-seat inset in the top left of the map (the county is drawn to the right of it)."""
+    inset = md.map_axes(fig, _inset_box(ax, extent), extent, face="#ffffff")
+    for s in inset.spines.values():
+        s.set_color(ms.INSET_EDGE_COLOUR)
+        s.set_linewidth(1.4)
+    inset.set_zorder(20)
+    # The title in a white band across the top: nothing drawn in the inset runs under it.
+    inset.add_patch(Rectangle((0, 1 - INSET_TITLE_BAND), 1, INSET_TITLE_BAND, transform=inset.transAxes,
+                              facecolor="white", edgecolor=ms.INSET_EDGE_COLOUR, linewidth=0.8, zorder=29))
+    inset.text(0.03, 1 - INSET_TITLE_BAND / 2, ms.text("inset", lang), transform=inset.transAxes, ha="left",
+               va="center", fontsize=8.5, color=ms.INSET_EDGE_COLOUR, zorder=30)
+    return inset
+
+
+def _inset_title_box(inset: Axes) -> Bbox:
+    """Display box of the inset's title band (labels keep out of it)."""
+    return Bbox(inset.transAxes.transform([(0, 1 - INSET_TITLE_BAND), (1, 1)]))
+
+
+def _mark_inset(ax: Axes, extent: tuple, lang: str) -> None:
+    x0, y0, x1, y1 = extent
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="none", edgecolor=ms.INSET_EDGE_COLOUR,
+                           linewidth=1.1, linestyle=(0, (4, 2)), zorder=9))
+
+
+# ---------------------------------------------------------------------------------------------- legend
+
+
+def _legend(ax: Axes, data: MapData, kind: str | None, mode: str, dropped: int) -> None:
     lang = data.lang
-    p = _LegendPanel(ax)
+    p = md.LegendPanel(ax)
     p.heading(ms.text("legend", lang))
     kinds = data.kinds if kind is None else [kind]
-    item_kinds = [ik for k in kinds for ik in ms.KIND_STYLES[k].item_kinds]
     p.heading(ms.text("facilities", lang))
-    p.columns(ms.text("existing_short", lang), ms.text("new_short", lang))
-    for ik in item_kinds:
-        colour = ms.KIND_STYLES[ms.ITEM_TO_MAP_KIND[ik]].colour
-        sym = ms.ITEM_SYMBOLS[ik]
-        name = sym.names[_i(lang)]
-        if ik == "subcentre":  # hollow = hospitals already giving secondary care, filled = new sub-centre
-            name = ms.text("subcentre_row", lang)
-        p.pair(name, sym.marker, colour)
-    p.marker(ms.text("other_sites", lang), "o", ms.CONTEXT_SITE_COLOUR, "white", CONTEXT_MARKER_PT, 0.3)
+    with_new = mode != "current" and len(data.items) > 0
+    if with_new:
+        p.columns(ms.text("existing_short", lang), ms.text("new_short", lang))
+    for name in kinds:
+        k = data.kind(name)
+        for it in k.items:
+            p.pair(legend_name(k, it, lang), it.symbol.marker, k.colour, new=with_new)
+    p.marker(ms.text("other_sites", lang), "o", ms.CONTEXT_SITE_COLOUR, "white", md.CONTEXT_MARKER_PT, 0.3)
+    if with_new and mode != "pair":
+        p.number(ms.text("number_row", lang))
     if kind is not None:
-        colour = ms.KIND_STYLES[kind].colour
+        colour = data.kind(kind).colour
         p.heading(ms.text("villages", lang))
         p.marker(ms.text("covered_before", lang), "o", ms.COVERED_BEFORE_COLOUR, "none", 4.5, 0)
-        p.marker(ms.text("newly_covered", lang), "o", colour, "none", 4.5, 0)
-        p.marker(ms.text("uncovered", lang), "x", ms.UNCOVERED_COLOUR, ms.UNCOVERED_COLOUR, 4.5, 0.8)
+        if mode == "current":
+            p.marker(ms.text("uncovered_now", lang), "x", ms.UNCOVERED_COLOUR, ms.UNCOVERED_COLOUR, 4.5, 0.8)
+        else:
+            p.marker(ms.text("newly_covered", lang), "o", colour, "none", 4.5, 0)
+            p.marker(ms.text("uncovered", lang), "x", ms.UNCOVERED_COLOUR, ms.UNCOVERED_COLOUR, 4.5, 0.8)
         p.patch(ms.text("cover_area", lang), "none", colour, 0.9, "solid", hatch="///")
-    p.heading(ms.text("combined_heading" if combined else "share_heading", lang)
-              + ("" if pair else f"（{ms.text('after', lang)}）" if lang == "zh" else ""))
+    when = "" if mode == "pair" else ms.text("before" if mode == "current" else "after", lang)
+    head = ms.text("combined_heading" if kind is None else "share_heading", lang)
+    p.heading(head + (f"（{when}）" if when and not is_en(lang) else f" ({when})" if when else ""))
     for colour, lab in zip(ms.COVERAGE_COLOURS[::-1], ms.coverage_class_labels(lang)[::-1], strict=True):
         p.patch(lab, colour, ms.BOUNDARY_COLOUR)
     if data.instance.roads is not None and len(data.instance.roads):
         p.line(ms.text("roads", lang), ms.ROAD_COLOUR, 1.0)
     p.line(ms.text("boundary", lang), ms.BOUNDARY_COLOUR, 0.8)
+    if data.urban_extent() is not None and mode != "pair":
+        p.line(ms.text("inset", lang), ms.INSET_EDGE_COLOUR, 1.1, "--")
     p.heading(ms.text("figures", lang))
     rows = []
-    for name, pop, b, a in data.summary(kind):
-        rows.append(ms.text("cov_line", lang, name=name, b=_pct(b, pop), a=_pct(a, pop)))
+    for label, pop, b, a in data.summary(kind):
+        rows.append(ms.text("cov_now", lang, name=label, b=_pct(b, pop)) if mode == "current" or not with_new
+                    else ms.text("cov_line", lang, name=label, b=_pct(b, pop), a=_pct(a, pop)))
     its = data.items if kind is None else data.items[data.items["map_kind"] == kind]
-    rows.append(ms.text("projects_line", lang, n=len(its), c=f"{its['cost_wan'].sum():,.0f}"))
-    if unlabelled:
-        rows.append(ms.text("unlabelled", lang, n=unlabelled))
-    p.lines(rows)
+    if with_new:
+        rows.append(ms.text("projects_line", lang, n=len(its), c=f"{its['cost_wan'].sum():,.0f}"))
+    if dropped:
+        rows.append(ms.text("unlabelled", lang, n=dropped))
+    p.lines(rows, fontsize=7.5, step=0.026)
+    if with_new and kind is not None and len(its):  # the overview's projects are too many: see the list
+        p.heading(ms.text("project_list", lang))
+        p.table(_project_rows(its, lang), more=ms.TEXT["more_projects"][1 if is_en(lang) else 0],
+                width=30, columns=2)
+
+
+def _project_rows(items: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """(序号, site name) per numbered project, in number order (the map's kind says what is built)."""
+    rows = []
+    numbered = items.dropna(subset=["no"]).sort_values("no", kind="stable")
+    for no, g in numbered.groupby("no", sort=True):
+        first = g.iloc[0]
+        text = str(first["site_label"])
+        if (g["origin"] == "committed").any():
+            text += ms.text("committed", lang)
+        rows.append((str(int(no)), text))
+    return rows
 
 
 def _pct(v: float, pop: float) -> str:
     return f"{100 * v / pop:.1f}" if pop > 0 else "–"
-
-
-# ---------------------------------------------------------------------------------------------------- output
-
-
-def _check_glyphs(fig: Figure, stem: str) -> None:
-    # A label the bundled font cannot draw would print as an empty box: say which, so the name can be fixed.
-    bad = set()
-    for t in fig.findobj(matplotlib.text.Text):
-        bad |= missing_glyphs(t.get_text())
-    if bad:
-        log.warning("map %s: the bundled font has no glyph for %s; these characters print as boxes",
-                    stem, "".join(sorted(bad)))
-
-
-def _save(fig: Figure, stem: Path) -> list[Path]:
-    out = []
-    for ext, meta in ((".png", PNG_METADATA), (".pdf", PDF_METADATA)):
-        path = stem.with_suffix(ext)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(fd)
-        try:
-            fig.savefig(tmp, format=ext[1:], dpi=DPI, metadata=meta, facecolor="white")
-            os.chmod(tmp, file_mode())  # mkstemp makes 0600 files; maps are for sharing
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        out.append(path)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------- helpers
-
-
-def file_mode() -> int:
-    """Permissions of a new output file under the process umask (0644 with the usual umask 022)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _coverage_key(kind: str, demand: pd.DataFrame) -> str | None:
-    return next((k for k in ms.KIND_STYLES[kind].coverage_keys if f"{k}_after" in demand), None)
-
-
-def _pick_label(df: pd.DataFrame, zh_col: str, en_col: str, en: bool) -> pd.Series:
-    zh = df[zh_col].astype(str) if zh_col in df else pd.Series(df.index.astype(str), index=df.index)
-    if en and en_col in df:
-        given = df[en_col].notna() & (df[en_col].astype(str).str.strip() != "")
-        return df[en_col].astype(str).where(given, zh)
-    return zh
-
-
-def _i(lang: str) -> int:
-    return 1 if str(lang).lower().startswith("en") else 0

@@ -157,9 +157,11 @@ def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str]
     """Re-render every table and map of a saved run (``healthplan report RUN_DIR [--lang en]``).
 
     Uses the state saved with the run (no solving); with the same language the tables are byte-identical to the
-    original ones. The new folder (fresh tables and maps, the saved ``state/`` copied) is built in a temporary
-    sibling and swapped in by :func:`reports.run_folder.write_folder`, so a crash leaves the old folder or the
-    new one, never a mixture.
+    original ones. In another language than the run's own the re-render goes beside it, into
+    :func:`language_folder` (``RUN_DIR-en``), never over the run: the Chinese documents stay as they were.
+    The new folder (fresh tables and maps, the saved ``state/`` copied) is built in a temporary sibling and
+    swapped in by :func:`reports.run_folder.write_folder`, so a crash leaves the old folder or the new one,
+    never a mixture.
 
     Raises
     ------
@@ -186,6 +188,9 @@ def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str]
         raise StateError(msg)
     check_existing(run_dir, force=True, what=what)  # every file in it is healthplan's: none of yours is lost
     st = load_state(run_dir)
+    target = run_dir if lang is None or lang == st.lang else language_folder(run_dir, lang)
+    if target != run_dir:  # an earlier re-render in that language is replaced, a folder of yours is not
+        check_out(target, force=True, what=what)
 
     def build(folder: Path) -> list[Path]:
         shutil.copytree(run_dir / STATE_DIR, folder / STATE_DIR)
@@ -195,7 +200,15 @@ def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str]
             progress=pause_on_note(None, "write", 4),
         )
 
-    return write_folder(run_dir, build, kind="run", force=True, what=what, note=note)
+    return write_folder(target, build, kind="run", force=True, what=what, note=note)
+
+
+def language_folder(run_dir: Path, lang: str) -> Path:
+    """Where ``healthplan report RUN_DIR --lang LANG`` writes when LANG is not the run's own language: the
+    sibling ``RUN_DIR-LANG`` (a whole run folder, its own ``state/`` included, so it can be re-rendered
+    too)."""
+    run_dir = Path(run_dir)
+    return run_dir.with_name(f"{run_dir.name}-{lang}")
 
 
 def _standards_csv(plan: Plan) -> pd.DataFrame:

@@ -132,7 +132,8 @@ def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None,
                                 cache_dir=scen.travel.cache_dir or DEFAULT_CACHE_DIR.resolve(),
                                 scenario_file=scen.source_path, stock=SITE_STOCK)
     if inst is not None:  # what run would refuse about the scenario against these sites, before any solve
-        report.extend(scenario_problems(scen.optimizer_config(), inst.sites.index))
+        found = scenario_problems(scen.optimizer_config(), inst.sites.index)
+        report.extend(found.naming("scenario", scen.source_path) if scen.source_path else found)
     for p in report.problems:
         colour = "red" if p.severity == "error" else "yellow"
         console.print(f"[{colour}]{p.format()}[/{colour}]")

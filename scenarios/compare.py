@@ -314,66 +314,245 @@ def compare_markdown(cmp: Comparison, *, lang: str = "zh") -> str:
 
 
 def plot_differences(cmp: Comparison, path: Path, *, lang: str = "zh") -> Path | None:
-    """Scatter map (metres, instance CRS) of the demand points and sites, with the projects that differ marked
-    by which runs have them. Returns ``None`` (no map) when the run folders carry no coordinates."""
+    """The map of the differences, drawn as a plan map (A4 landscape, 300 dpi): township boundaries and roads of
+    the first run (from its saved ``state/``; the demand points' outline when it has none), existing facilities,
+    and each project that differs at its site with its kind's symbol, coloured by which runs have it and
+    labelled with the site's name; legend, scale bar and north arrow. Returns ``None`` (no map) when the run
+    folders carry no coordinates."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from healthplan.reports import map_draw as md
+    from healthplan.reports.map_fonts import chars_of, subset_rc
     from healthplan.scenarios.frontier import _font
 
     rc, lang = _font(lang)
-    try:
-        from healthplan.reports.i18n import kind_name
-    except ImportError:  # reports absent: raw kind keys
-        kind_name = lambda k, lang: k  # noqa: E731
     zh = lang == "zh"
     base = cmp.runs[0]
     proj = cmp.projects.dropna(subset=["x", "y"]) if len(cmp.projects) else cmp.projects
-    d = base.demand
-    have_xy = d is not None and {"x", "y"} <= set(d.columns) and bool(d["x"].notna().any())
-    if not have_xy and not len(proj):
+    layers = _base_layers(base)
+    if layers is None and not len(proj):
         return None
     run_cols = [_col(r) for r in cmp.runs]
-    with plt.rc_context(rc):
-        fig, ax = plt.subplots(figsize=(8, 8))
-        if have_xy:
-            d = base.demand
-            size = 4 + 40 * np.sqrt(d["population"].astype(float) / max(float(d["population"].max()), 1.0)) \
-                if "population" in d else 6
-            ax.scatter(d["x"], d["y"], s=size, c="0.8", lw=0, label="需求点" if zh else "demand points",
-                       zorder=1)
-        fac = base.facilities
-        if fac is not None and {"x", "y"} <= set(fac.columns):
-            ax.scatter(fac["x"], fac["y"], s=10, marker="s", c="0.45", lw=0, label="现有站点" if zh else "sites",
-                       zorder=2)
-        if len(proj):
-            present = proj[run_cols].astype(str).ne("")
-            who = present.apply(lambda r: ",".join(c.split(":")[0] for c, v in r.items() if v), axis=1)
-            groups = sorted(who.unique(), key=lambda w: (len(w), w))
-            cmap = plt.get_cmap("tab10")
-            markers = {"ambulance": "^", "fever_clinic": "P", "fever_room": "P", "blood": "D",
-                       "subcentre": "*"}
-            for i, g in enumerate(groups):
-                sel = proj[who == g]
-                for kind, ks in sel.groupby("kind"):
-                    tag = (f"仅 {g}" if zh else f"only in {g}") if g.count(",") == 0 else (
-                        f"{g}（数量不同）" if zh and g.count(",") == len(run_cols) - 1 else
-                        f"{g} (different quantity)" if g.count(",") == len(run_cols) - 1 else g)
-                    ax.scatter(ks["x"], ks["y"], s=110, marker=markers.get(kind, "o"), color=cmap(i % 10),
-                               edgecolor="k", lw=0.6, label=f"{tag} · {kind_name(str(kind), lang)}", zorder=3)
-        ax.set_aspect("equal")
-        ax.ticklabel_format(useOffset=False, style="plain")
-        ax.set_xlabel("x (m)")
-        ax.set_ylabel("y (m)")
-        names = " / ".join(f"{r.label}: {r.name}" for r in cmp.runs)
-        ax.set_title(("方案差异图  " if zh else "Differences between runs  ") + names, fontsize=9)
-        ax.legend(loc="best", fontsize=7, framealpha=0.8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=150, metadata={"Software": None})
-        plt.close(fig)
+    present = proj[run_cols].astype(str).ne("") if len(proj) else pd.DataFrame(columns=run_cols)
+    who = present.apply(lambda r: ",".join(c.split(":")[0] for c, v in r.items() if v), axis=1) \
+        if len(proj) else pd.Series(dtype=str)
+    groups = sorted(who.unique(), key=lambda w: (len(w), w))
+    names = _site_names(base, proj)
+    title = ("方案差异图" if zh else "Differences between runs")
+    subtitle = " / ".join(f"{r.label}: {r.name}" for r in cmp.runs)
+    texts = [title, subtitle, *names.values(), *(_group_text(g, len(run_cols), zh) for g in groups),
+             *(_kind_label(k, lang) for k in (proj["kind"] if len(proj) else [])),
+             *(t for pair in _COMPARE_TEXT.values() for t in pair)]
+    try:  # the bundled CJK font in both languages: site names may be Chinese in an English map
+        rc = subset_rc(chars_of(texts))
+    except Exception:  # FontMissingError: matplotlib's default font (English labels)
+        pass
+    with matplotlib.rc_context(rc):
+        fig = md.new_figure()
+        md.frame(fig, title, subtitle, [_ct("note", zh)], lang)
+        bounds = _compare_bounds(layers, proj)
+        ax = md.map_axes(fig, md.MAP_BOX, bounds)
+        _draw_base(ax, layers)
+        cmap = matplotlib.colormaps["tab10"]
+        obstacles, labels = [], []
+        from healthplan.reports.map_labels import Label, marker_box, place_labels, spread
+
+        # One symbol per (site, group, kind); several at a site stand side by side, as on the run's maps.
+        sym = proj.assign(_g=who.map({g: i for i, g in enumerate(groups)}))
+        sym = sym.drop_duplicates(["site_id", "_g", "kind"])
+        sym = sym.sort_values(["site_id", "_g", "kind"], kind="stable")
+        slot = sym.groupby("site_id").cumcount().to_numpy()
+        n_at = sym.groupby("site_id")["kind"].transform("size").to_numpy()
+        x0, x1 = ax.get_xlim()
+        m_per_pt = (x1 - x0) / (ax.get_position().width * fig.get_size_inches()[0] * 72)
+        dx_pt = (slot - (n_at - 1) / 2) * md.NEW_MARKER_PT * 1.3
+        # Sites so close that their groups would overprint are moved apart (as on the run's maps).
+        first = sym.groupby("site_id", sort=False).agg(x=("x", "first"), y=("y", "first"), n=("kind", "size"))
+        px_per_pt = fig.dpi / 72
+        half = np.column_stack([first["n"].to_numpy() * 1.3 * md.NEW_MARKER_PT / 2,
+                                np.full(len(first), md.NEW_MARKER_PT / 2)]) * px_per_pt
+        centres = ax.transData.transform(first[["x", "y"]].to_numpy(dtype=float))
+        shift = spread(centres, half) / px_per_pt * m_per_pt
+        first[["x", "y"]] += shift
+        at = first.reindex(sym["site_id"])
+        xs = at["x"].to_numpy(dtype=float) + dx_pt * m_per_pt
+        ys = at["y"].to_numpy(dtype=float)
+        for (gi, kind), idx in sym.groupby(["_g", "kind"], sort=True).indices.items():
+            ax.scatter(xs[idx], ys[idx], s=md.NEW_MARKER_PT**2, marker=_kind_marker(str(kind)),
+                       color=cmap(int(gi) % 10), edgecolor="#111111", linewidths=0.8, zorder=8)
+        obstacles += [marker_box(ax, x, y, md.NEW_MARKER_PT) for x, y in zip(xs, ys, strict=True)]
+        for sid, g in first.sort_index().iterrows():
+            radius = g["n"] * md.NEW_MARKER_PT * 1.3 / 2 + 1
+            labels.append(Label(names.get(str(sid), str(sid)), float(g["x"]), float(g["y"]), radius,
+                                {"fontsize": 7.5}))
+        placed = place_labels(ax, labels, obstacles, md.furniture_boxes(ax))
+        md.scale_bar(ax, lang)
+        md.north_arrow(ax, lang)
+        side = fig.add_axes(md.SIDE_BOX)
+        p = md.LegendPanel(side)
+        p.heading(_ct("legend", zh))
+        p.heading(_ct("groups", zh))
+        for i, g in enumerate(groups):
+            p.patch(_group_text(g, len(run_cols), zh), matplotlib.colors.to_hex(cmap(i % 10)), "#111111")
+        kinds = sorted(set(proj["kind"].astype(str))) if len(proj) else []
+        if kinds:
+            p.heading(_ct("kinds", zh))
+            for k in kinds:
+                p.marker(_kind_label(k, lang), _kind_marker(k), "#ffffff", "#111111", md.EXISTING_MARKER_PT, 1.0)
+        p.heading(_ct("base", zh))
+        if layers is not None and layers.get("sites") is not None:
+            p.marker(_ct("sites", zh), "o", "#9e9e9e", "white", md.CONTEXT_MARKER_PT, 0.3)
+        if layers is not None and layers.get("demand") is not None:
+            p.marker(_ct("demand", zh), "o", "#c8c8c8", "none", 4.0, 0)
+        if layers is not None and layers.get("roads") is not None:
+            p.line(_ct("roads", zh), "#b0b0b0", 1.0)
+        p.line(_ct("boundary" if layers is not None and layers.get("townships") is not None else "extent", zh),
+               "#555555", 0.8)
+        rows = [f"{r.label}: {r.name}" for r in cmp.runs]
+        rows.append(_ct("count", zh).format(n=len(proj)))
+        if placed.dropped:
+            rows.append(_ct("unlabelled", zh).format(n=len(placed.dropped)))
+        p.heading(_ct("runs", zh))
+        p.lines(rows, fontsize=7.5, step=0.026)
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.tmp.png")
+        md._save_png(fig, str(tmp))
+        tmp.replace(path)
     return path
+
+
+_COMPARE_TEXT: dict[str, tuple[str, str]] = {
+    "legend": ("图例", "Legend"),
+    "groups": ("不同的项目（所在方案）", "Projects that differ (runs that have them)"),
+    "only": ("仅方案{g}", "only in {g}"),
+    "quantity": ("方案{g}均有，数量或年份不同", "in {g}, different quantity"),
+    "some": ("方案{g}", "in {g}"),
+    "kinds": ("项目类别", "Kind"),
+    "base": ("底图", "Base map"),
+    "sites": ("现有医疗机构", "Existing health facilities"),
+    "demand": ("村/社区", "Villages/communities"),
+    "roads": ("道路", "Roads"),
+    "boundary": ("乡镇界", "Township boundary"),
+    "extent": ("村点范围", "Extent of the villages"),
+    "runs": ("方案", "Runs"),
+    "count": ("不同的项目 {n} 个（站点×类别×年份）", "{n} projects differ (site × kind × year)"),
+    "unlabelled": ("另有{n}处名称因图面空间未标注", "{n} more names left out for space"),
+    "note": ("底图取自方案A的运行结果；坐标为方案A数据的投影坐标（米）。",
+             "Base map from run A's saved inputs; coordinates in run A's projected CRS (metres)."),
+}
+
+
+def _ct(key: str, zh: bool) -> str:
+    return _COMPARE_TEXT[key][0 if zh else 1]
+
+
+def _group_text(g: str, n_runs: int, zh: bool) -> str:
+    if g.count(",") == 0:
+        return _ct("only", zh).format(g=g)
+    if g.count(",") == n_runs - 1:
+        return _ct("quantity", zh).format(g=g.replace(",", "、" if zh else ", "))
+    return _ct("some", zh).format(g=g.replace(",", "、" if zh else ", "))
+
+
+def _kind_marker(kind: str) -> str:
+    from healthplan.optimizer.kinds import ITEM_KEYS, item_type
+
+    return item_type(kind)[1].symbol.marker if kind in ITEM_KEYS else "o"
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    from healthplan.reports.i18n import kind_name
+
+    return kind_name(str(kind), lang)
+
+
+def _site_names(base: RunData, proj: pd.DataFrame) -> dict[str, str]:
+    """Site names of the differing projects: the project table's ``site_name``, else the first run's saved
+    sites, else the id."""
+    names: dict[str, str] = {}
+    sites = _read_state_table(base.path, "sites")
+    if sites is not None and "name" in sites:
+        names.update({str(k): str(v) for k, v in sites["name"].items()})
+    if len(proj) and "site_name" in proj:
+        names.update({str(s): str(n) for s, n in zip(proj["site_id"], proj["site_name"], strict=True)
+                      if isinstance(n, str) and n})
+    return names
+
+
+def _read_state_table(run: Path, name: str) -> Any:
+    p = Path(run) / "state" / f"{name}.parquet"
+    if not p.is_file():
+        return None
+    try:
+        if name in ("townships", "roads"):
+            import geopandas as gpd
+
+            return gpd.read_parquet(p)
+        return pd.read_parquet(p)
+    except Exception:  # an unreadable state only costs the base map: the points are drawn instead
+        return None
+
+
+def _base_layers(run: RunData) -> dict[str, Any] | None:
+    """Townships, roads and sites of the run's saved state; demand points from ``demand_coverage.csv``;
+    ``None`` when there are no coordinates at all."""
+    out: dict[str, Any] = {"townships": _read_state_table(run.path, "townships"),
+                           "roads": _read_state_table(run.path, "roads")}
+    sites = _read_state_table(run.path, "sites")
+    if sites is None and run.facilities is not None and {"x", "y"} <= set(run.facilities.columns):
+        sites = run.facilities
+    out["sites"] = sites if sites is not None and {"x", "y"} <= set(sites.columns) else None
+    d = run.demand
+    has_xy = d is not None and {"x", "y"} <= set(d.columns) and bool(d["x"].notna().any())
+    out["demand"] = d.dropna(subset=["x", "y"]) if has_xy else None
+    if out["townships"] is None and out["demand"] is None:
+        return None
+    return out
+
+
+def _compare_bounds(layers: dict[str, Any] | None, proj: pd.DataFrame) -> tuple[float, float, float, float]:
+    pts = [proj[["x", "y"]].to_numpy(dtype=float)] if len(proj) else []
+    if layers is not None and layers["townships"] is not None:
+        x0, y0, x1, y1 = (float(v) for v in layers["townships"].total_bounds)
+        pts.append(np.array([[x0, y0], [x1, y1]]))
+    if layers is not None and layers["demand"] is not None:
+        pts.append(layers["demand"][["x", "y"]].to_numpy(dtype=float))
+    allp = np.vstack(pts)
+    allp = allp[np.isfinite(allp).all(axis=1)]
+    (x0, y0), (x1, y1) = allp.min(axis=0), allp.max(axis=0)
+    pad = 0.05 * max(x1 - x0, y1 - y0, 1.0)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _draw_base(ax: Any, layers: dict[str, Any] | None) -> None:
+    import shapely
+    from matplotlib.patches import PathPatch
+
+    from healthplan.reports import map_draw as md
+
+    if layers is None:
+        return
+    tw = layers["townships"]
+    if tw is not None:
+        paths = [md.polygon_path(g) for g in tw.geometry.to_numpy()]
+        md.draw_townships(ax, paths, ["#f4f1e8"] * len(paths),
+                          md.polygon_path(shapely.union_all(tw.geometry.to_numpy())))
+    elif layers["demand"] is not None:
+        hull = shapely.convex_hull(shapely.multipoints(layers["demand"][["x", "y"]].to_numpy(dtype=float)))
+        md.add_fixed(ax, PathPatch(md.polygon_path(hull.buffer(0.02 * max(np.ptp(layers["demand"]["x"]), 1.0))),
+                                   facecolor="#f4f1e8", edgecolor="#555555", linewidth=0.8, linestyle="--",
+                                   zorder=1))
+    if layers["roads"] is not None:
+        md.draw_roads(ax, md.lines_path(layers["roads"].geometry.to_numpy()))
+    d = layers["demand"]
+    if d is not None:
+        size = 4 + 30 * np.sqrt(d["population"].astype(float) / max(float(d["population"].max()), 1.0)) \
+            if "population" in d else 6
+        ax.scatter(d["x"], d["y"], s=size, c="#c8c8c8", linewidths=0, zorder=4)
+    s = layers["sites"]
+    if s is not None:
+        ax.scatter(s["x"], s["y"], s=md.CONTEXT_MARKER_PT**2, c="#9e9e9e", edgecolors="white", linewidths=0.3,
+                   zorder=6)
 
 
 def console_tables(cmp: Comparison, *, lang: str = "zh") -> list[Any]:

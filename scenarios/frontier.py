@@ -13,7 +13,12 @@ from healthplan.optimizer.kinds import SERVICE_KEYS
 
 COVERAGE_ORDER = SERVICE_KEYS  # the registered kinds' services, in their order
 MAX_PANELS = 12  # more groups than this are cut (the CSV has them all); a figure of 40 panels reads as noise
-DPI = 150
+DPI = 300  # print resolution, as the maps
+# Curves that coincide (two kinds both at 100 %, or equal shares) stay visible: each kind has its own marker
+# and dash, and the earlier curves are drawn wider underneath the later ones.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+DASHES = ("-", "--", "-.", ":")
+WIDTHS = (3.4, 2.6, 1.9, 1.3, 0.9)
 
 
 def _names(lang: str) -> tuple[Any, Any, Any]:
@@ -142,8 +147,10 @@ def plot_frontier(table: pd.DataFrame, path: Path, *, axes: Sequence[Any], lang:
             for i, kind in enumerate(kinds):
                 after = g[f"coverage.{kind}.after"].astype(float)
                 share = 100 * after / g[f"coverage.{kind}.population"].astype(float)
-                ax.plot(g.loc[ok, x], share[ok], marker="o", ms=3, color=colours(i),
-                        label=coverage_name(kind, lang))
+                ax.plot(g.loc[ok, x], share[ok], marker=MARKERS[i % len(MARKERS)],
+                        ms=7.5 - 4.5 * i / max(len(kinds) - 1, 1), ls=DASHES[i % len(DASHES)],
+                        lw=WIDTHS[min(i, len(WIDTHS) - 1)], color=colours(i), markeredgecolor="white",
+                        markeredgewidth=0.5, zorder=2 + i, label=coverage_name(kind, lang))
             if (~ok).any():
                 ax.scatter(g.loc[~ok, x], np.zeros(int((~ok).sum())), marker="x", color="red",
                            label="失败的点" if zh else "failed point", zorder=5)

@@ -64,6 +64,12 @@ def prepare_instance(
         travel_s = float(split.get("travel_s", 0.0))
         timings["read_s"] = round(float(split.get("read_s", total - travel_s)), 3)
         timings["travel_s"] = round(travel_s, 3)
+    if scen.population.base_year is not None:
+        from healthplan.geodata.projection import project_population
+        from healthplan.optimizer.prepare import plan_years
+
+        inst = project_population(inst, scen.population, plan_years(scen)[-1],
+                                  where=f"{scen.source_path or 'scenario'} (population)")
     if scen.synthetic and not inst.synthetic:
         from dataclasses import replace
 
@@ -78,12 +84,20 @@ def solve_scenario(
     """Baseline, optimal plan or least-budget plan for an instance under a scenario."""
     from healthplan import optimizer
 
+    from healthplan.geodata.errors import InputError
+
     cfg = scen.optimizer_config()
-    if mode == "baseline":
-        return optimizer.baseline(instance, cfg)
-    if mode == "min_budget":
-        return optimizer.min_budget(instance, cfg)
-    return optimizer.optimize(instance, cfg, progress=progress, warm_start=warm_start)
+    try:
+        if mode == "baseline":
+            return optimizer.baseline(instance, cfg)
+        if mode == "min_budget":
+            return optimizer.min_budget(instance, cfg)
+        return optimizer.optimize(instance, cfg, progress=progress, warm_start=warm_start)
+    except InputError as err:
+        if scen.source_path is None:
+            raise
+        # the optimizer knows "the scenario"; the user knows the file
+        raise InputError(err.report.naming("scenario", scen.source_path)) from None
 
 
 def plan_timings(plan: Plan, timings: dict[str, float]) -> dict[str, float]:

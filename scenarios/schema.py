@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError
 
 from healthplan.geodata.config import InputsConfig, TravelConfig
 from healthplan.geodata.errors import HealthplanError
+from healthplan.geodata.projection import PopulationProjection
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.config import ReportConfig
 
@@ -35,6 +36,9 @@ class Scenario(OptimizerConfig):
     inputs: InputsConfig = InputsConfig()
     travel: TravelConfig = TravelConfig()
     report: ReportConfig = ReportConfig()
+    population: PopulationProjection = Field(
+        default_factory=PopulationProjection,
+        description="carry the census population to the plan's target year (base_year, growth per year)")
     source_path: Path | None = Field(default=None, description="set by the loader: the scenario file", exclude=True)
 
     def optimizer_config(self) -> OptimizerConfig:

@@ -227,7 +227,7 @@ def prepare(instance: Instance, cfg: OptimizerConfig, *, amb_max_new: int | None
         "fever_clinic": ones * res.fever.clinic_cost_wan,
         "fever_room": ones * room_cost,
         "blood": ones * blood_cost,
-        "subcentre": ones * res.subcentre.unit_cost_wan,
+        "subcentre": ones * res.subcentre.unit_cost_wan + _bed_cost(sites, res.subcentre),
         "amb_ord": ones * res.ambulance.unit_cost_ord_wan,
         "amb_np": ones * res.ambulance.unit_cost_np_wan,
         **{k: ones * _centre_cost(getattr(cc, t).unit_cost_wan) for t, k in zip(CENTRE_TYPES, CENTRE_KINDS, strict=True)},
@@ -366,14 +366,77 @@ def _stock(prep: Prepared, X: np.ndarray, kind: str, upto: int) -> np.ndarray:
     return out
 
 
-def _standards(
-    prep: Prepared, X: np.ndarray, t: int, mu: float, share: dict[str, np.ndarray]
-) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, float]]]:
-    """Shortfall of each standard in year position ``t`` against ``mu`` × its requirement; (mode, weight).
+def _bed_cost(sites: pd.DataFrame, sub) -> np.ndarray:
+    """万元 an upgrade spends on beds: per bed × beds missing to the floor; nothing where beds are unknown (≤ 0)."""
+    if sub.bed_floor is None or "beds" not in sites:
+        return np.zeros(len(sites))
+    beds = sites["beds"].fillna(0).to_numpy(dtype=float)
+    return np.where(beds > 0, np.clip(sub.bed_floor - beds, 0, None), 0.0) * sub.cost_per_added_bed_wan
 
-    The weight is per natural unit of the shortfall (vehicles, sites; persons ÷ required persons for full
-    coverage), as the first objective stage counts it.
+
+class _Mu(dict):
+    """Share of the task due per standard name, with a default for the names not listed."""
+
+    def __init__(self, default: float, own: dict[str, float]) -> None:
+        super().__init__(own)
+        self.default = default
+
+    def get(self, key, fallback=None):  # noqa: ARG002 - the default is the plan-wide share
+        return super().get(key, self.default)
+
+
+def _shares_of(prep: Prepared, X: np.ndarray, t: int) -> dict[str, np.ndarray]:
+    """Covered share per coverage key of plans ``X`` by year position ``t`` (0/1; MEXCLP for ambulance)."""
+    q = prep.cfg.resources.ambulance.busy_fraction or 0.5
+    out: dict[str, np.ndarray] = {}
+    prov = {
+        "fever": (_stock(prep, X, "fever_clinic", t) + _stock(prep, X, "fever_room", t)) > 0,
+        "blood": _stock(prep, X, "blood", t) > 0,
+        "secondary": (_stock(prep, X, "subcentre", t) > 0) | prep.secondary_base[None, :],
+        **{key: _stock(prep, X, f"{key}_centre", t) > 0 for key in CENTRE_TYPES},
+    }
+    for key, p in prov.items():
+        out[key] = ((p.astype(float) @ prep.cover[key].astype(float)) > 0).astype(float)
+    veh = _stock(prep, X, "amb_ord", t) + _stock(prep, X, "amb_np", t)
+    n_in_reach = veh @ prep.cover["ambulance"].astype(float)
+    out["ambulance"], out["ambulance_single"] = 1.0 - q ** n_in_reach, (n_in_reach > 0).astype(float)
+    return out
+
+
+def _due(mu: float, required, today, whole: bool):
+    """What a standard asks by a year when share ``mu`` of the task (required − today's level) is due: counts to
+    the nearest whole unit, halves down; the final year (mu = 1) asks all of it, counts rounded up."""
+    full = np.ceil(np.asarray(required, dtype=float) - 1e-9) if whole else np.asarray(required, dtype=float)
+    if today is None or mu >= 1:
+        return full
+    part = mu * (full - today)
+    if whole:
+        part = np.floor(part + 0.5 - 1e-9)
+    return np.where(today >= full, full, today + part)
+
+
+def _standards(
+    prep: Prepared, X: np.ndarray, t: int, mu: float | dict[str, float], share: dict[str, np.ndarray],
+    today: dict[str, np.ndarray] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, float]], dict[str, np.ndarray]]:
+    """Shortfall of each standard in year position ``t`` against its milestone; (mode, weight); and the level.
+
+    ``mu`` is the share of the task due (one for all, or per standard); ``today`` the levels of the empty plan
+    (``None``: the share applies to the whole requirement, enough when only the levels are wanted). The weight
+    is per natural unit of the shortfall (vehicles, sites; persons ÷ required persons for full coverage), as the
+    first objective stage counts it.
     """
+    levels_out: dict[str, np.ndarray] = {}
+
+    def due(name: str, required, whole: bool):
+        m = mu.get(name, 0.0) if isinstance(mu, dict) else mu
+        ref = None if today is None else today[name][0]
+        return _due(m, required, ref, whole)
+
+    def short(name: str, level: np.ndarray, required, whole: bool) -> np.ndarray:
+        levels_out[name] = level
+        return np.maximum(due(name, required, whole) - level, 0.0)
+
     res = prep.cfg.resources
     amb, fev = res.ambulance, res.fever
     pop = prep.pop
@@ -388,14 +451,17 @@ def _standards(
     rules: dict[str, tuple[str, float]] = {}
 
     def count_rule(name: str, mandated: np.ndarray, has: np.ndarray, rule) -> None:
-        # sites still missing the item, against μ × the mandated number of sites
-        shortfall[name] = np.maximum(mu * mandated.sum() - (mandated[None, :] & has).sum(axis=1), 0.0)
+        # sites with the item among the mandated ones, against the milestone of the mandated number of sites
+        shortfall[name] = short(name, (mandated[None, :] & has).sum(axis=1).astype(float), mandated.sum(), True)
         rules[name] = (rule.mode, rule.weight)
 
     if amb.enabled:
         # vehicles are whole: 2.46 required vehicles are met only by 3, and 2 vehicles are 1 short
-        shortfall["fleet"] = np.maximum(np.ceil(mu * fleet_req - 1e-9) - fleet, 0.0)
-        shortfall["np_share"] = np.maximum(mu * amb.np_share * fleet - np_tot, 0.0)
+        shortfall["fleet"] = short("fleet", fleet.astype(float), fleet_req, True)
+        # a ratio: NP ≥ s_t × fleet, s_t = today's share + μ × (required share − today's share)
+        ratio = np.where(fleet > 0, np_tot / np.maximum(fleet, 1), 0.0)
+        levels_out["np_share"] = ratio
+        shortfall["np_share"] = np.maximum(due("np_share", amb.np_share, False) * fleet - np_tot, 0.0)
         rules["fleet"] = (amb.fleet.mode, amb.fleet.weight)
         rules["np_share"] = (amb.np_share_rule.mode, amb.np_share_rule.weight)
         # one ambulance per township health centre (central and ordinary THCs), existing or new
@@ -407,38 +473,40 @@ def _standards(
         count_rule("fever_room", _in(levels, fev.room_levels), room, fev.room_mandate)
     if res.blood.enabled:
         points = _stock(prep, X, "blood", t).sum(axis=1)
-        shortfall["blood_min"] = np.maximum(mu * res.blood.min_points - points, 0.0)
+        shortfall["blood_min"] = short("blood_min", points.astype(float), res.blood.min_points, True)
         rules["blood_min"] = (res.blood.min_points_rule.mode, res.blood.min_points_rule.weight)
     if res.subcentre.enabled and res.subcentre.target_count is not None:
         sub_n = _stock(prep, X, "subcentre", t).sum(axis=1)
-        shortfall["subcentre_target"] = np.maximum(mu * res.subcentre.target_count - sub_n, 0.0)
+        shortfall["subcentre_target"] = short("subcentre_target", sub_n.astype(float), res.subcentre.target_count,
+                                              True)
         rules["subcentre_target"] = (res.subcentre.target_rule.mode, res.subcentre.target_rule.weight)
     cc = res.critical_care
     for key in CENTRE_TYPES:
         tc = getattr(cc, key)
         if cc.enabled and tc.enabled and tc.full_coverage.mode != "off":
-            # persons covered ≥ μ × share × persons any existing or eligible centre of the type can reach
+            # persons covered ≥ the milestone of share × persons any existing or eligible centre can reach
             required = tc.coverage_share * coverable_population(prep, key)
             name = f"{key}_full_coverage"
-            shortfall[name] = np.maximum(mu * required - share[key] @ pop, 0.0)
+            shortfall[name] = short(name, share[key] @ pop, required, False)
             # stage 1 counts a person-based shortfall as a share of the required persons
             rules[name] = (tc.full_coverage.mode, tc.full_coverage.weight / max(required, 1.0))
     eq = prep.cfg.equity
     if eq.theta is not None and eq.rule.mode != "off":
-        # every township's covered persons ≥ μ θ × its population, per listed coverage key (persons
-        # short, summed)
+        # every township's covered persons ≥ its milestone of θ × its population, per listed coverage key
+        # (persons short, summed)
         town = prep.instance.demand["township"].astype(str).to_numpy()
         member = (town[:, None] == np.unique(town)[None, :]).astype(float)  # (D, G)
-        need = mu * eq.theta * (pop @ member)
+        need = eq.theta * (pop @ member)
         key_kind = {"ambulance": "ambulance", "ambulance_single": "ambulance", "fever": "fever",
                     "blood": "blood", "secondary": "subcentre", **{t: "critical_care" for t in CENTRE_TYPES}}
         total = np.zeros(len(X))
         for key in eq.kinds:
             if key_kind[key] in prep.enabled:
-                total += np.maximum(need[None, :] - (share[key] * pop[None, :]) @ member, 0.0).sum(axis=1)
+                name = f"equity_{key}"
+                total += short(name, (share[key] * pop[None, :]) @ member, need, False).sum(axis=1)
         shortfall["equity"] = total
         rules["equity"] = (eq.rule.mode, eq.rule.weight)
-    return shortfall, rules
+    return shortfall, rules, levels_out
 
 
 def measure(prep: Prepared, X: np.ndarray) -> Measures:
@@ -495,14 +563,34 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
     # standards: level_t ≥ μ_t × required in every year with μ_t > 0 (μ = milestones; default: last year
     # only).
     # Soft shortfalls (natural units: vehicles, sites, points) are taken after the last year.
-    mu = cfg.phasing.milestones or [0.0] * (T - 1) + [1.0]
+    # μ is a share of the task: what the plan adds to the level of the empty plan (``today``)
+    ph = cfg.phasing
+    default = ph.milestones or [0.0] * (T - 1) + [1.0]
+    names = {**{k: k for k in ("fleet", "np_share", "one_per_thc", "fever_clinic", "fever_room", "blood_min",
+                                "subcentre_target", *[f"{c}_full_coverage" for c in CENTRE_TYPES])},
+             "amb_fleet_ratio": "fleet", "amb_np_share": "np_share", "amb_one_per_thc": "one_per_thc",
+             "fever_clinic_mandate": "fever_clinic", "fever_room_mandate": "fever_room",
+             "blood_min_points": "blood_min"}
+    per_std = {names.get(n, n): v for n, v in ph.milestones_by_standard.items()}
+
+    def mu_at(t: int) -> dict[str, float]:
+        own = {n: v[t] for n, v in per_std.items()}
+        return _Mu(default[t], own)
+
+    today = None
+    if T > 1 or ph.milestones_by_standard:
+        empty = np.zeros((1, X.shape[1]), dtype=X.dtype)
+        today = _standards(prep, empty, 0, 1.0, _shares_of(prep, empty, 0))[2]
     shortfall: dict[str, np.ndarray] = {}
     hard_ok = np.ones(C, dtype=bool)
     soft = np.zeros(C)
     for t in range(T):
-        if mu[t] <= 0:
+        mu_t = mu_at(t)
+        if max([mu_t.default, *mu_t.values()]) <= 0:
             continue
-        short_t, rules = _standards(prep, X, t, mu[t], share_year[t])
+        short_t, rules, _ = _standards(prep, X, t, mu_t, share_year[t], today)
+        # a standard with nothing due this year is not checked this year
+        short_t = {n: (v if mu_t.get(n, 0.0) > 0 else np.zeros_like(v)) for n, v in short_t.items()}
         for name, (mode, weight) in rules.items():
             if mode == "hard":
                 hard_ok &= short_t[name] <= EPS

@@ -66,3 +66,29 @@ def test_failed_check_exits_2(tmp_path, capsys):
     assert main(["check", str(scen)]) == 2
     out = capsys.readouterr().out
     assert "V1" in out and "population" in out
+
+
+@pytest.mark.parametrize("verb", ["check", "run"])
+def test_scenario_problems_name_the_scenario_file(tmp_path, capsys, verb):
+    """What the scenario says about sites the data do not have (issue 8 §6): check and run list it all at once,
+    naming the scenario file, before any solve; run writes nothing."""
+    (tmp_path / "demand.csv").write_text("id,population,urban\nV1,500,0\n", encoding="utf-8")
+    (tmp_path / "sites.csv").write_text("id,level\nS1,thc\n", encoding="utf-8")
+    (tmp_path / "od.csv").write_text("site_id,demand_id,minutes\nS1,V1,10\n", encoding="utf-8")
+    scen = tmp_path / "plan2025.yaml"
+    scen.write_text(
+        "inputs: {demand: demand.csv, sites: sites.csv, travel_times: od.csv}\n"
+        "resources: {ambulance: {enabled: false}, fever: {enabled: false}, subcentre: {enabled: false},\n"
+        "            blood: {unit_cost_wan: 10, candidates: [S9]}}\n"
+        "site_costs_wan: {NOPE: {blood: 10}}\n"
+        "decisions: [{site: S7, kind: blood, action: must}]\n",
+        encoding="utf-8",
+    )
+    argv = [verb, str(scen)] + (["--out", str(tmp_path / "out")] if verb == "run" else [])
+    assert main(argv) == 2
+    cap = capsys.readouterr()
+    text = "".join((cap.out + cap.err).split())  # the console wraps long lines anywhere
+    for bad in ("'NOPE'", "S9", "'S7'"):
+        assert bad in text
+    assert text.count("plan2025.yaml") >= 3
+    assert "Traceback" not in text and not (tmp_path / "out").exists()

@@ -64,6 +64,10 @@ def test_tables_side_by_side_and_projects_that_differ(two_runs, tmp_path):
     names = {f.name for f in cmp.files}
     assert {"compare.md", "compare_map.png", "compare_projects.csv", "compare_coverage.csv"} <= names
     assert (tmp_path / "cmp" / "compare_map.png").stat().st_size > 5_000
+    from PIL import Image
+
+    with Image.open(tmp_path / "cmp" / "compare_map.png") as im:  # a plan map: A4 landscape at 300 dpi
+        assert im.size == (3508, 2480) and im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
     md = (tmp_path / "cmp" / "compare.md").read_text(encoding="utf-8")
     assert "Projects that differ" in md and "S3" in md and "| S1 |" not in md
 
@@ -125,3 +129,32 @@ def test_compare_real_run_folders(tmp_path):
     sites_b = set(runs[1].plan.items["site_id"].astype(str))
     assert set(cmp.projects["site_id"]) == sites_a ^ sites_b
     assert (tmp_path / "cmp" / "compare_map.png").is_file()
+
+
+def test_compare_map_is_a_plan_map_with_legend_scale_and_north_arrow(two_runs, tmp_path, monkeypatch):
+    """The differences map carries the furniture of a plan map: legend headings, a km scale bar, the north
+    arrow, one label per differing site and no two labels overprinting."""
+    from matplotlib.text import Annotation
+
+    from healthplan.reports import map_draw
+    from healthplan.reports.map_labels import extent, overlapping_pairs
+    from healthplan.scenarios.compare import plot_differences
+
+    seen: dict[str, object] = {}
+    real = map_draw._save_png
+
+    def spy(fig, path):
+        real(fig, path)
+        renderer = fig.canvas.get_renderer()
+        seen["texts"] = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text()]
+        seen["labels"] = [extent(a, renderer) for ax in fig.axes for a in ax.texts
+                          if isinstance(a, Annotation)]
+
+    monkeypatch.setattr(map_draw, "_save_png", spy)
+    a, b = two_runs
+    cmp = compare_runs([a, b], out=tmp_path / "cmp", lang="zh")
+    assert plot_differences(cmp, tmp_path / "map.png", lang="zh") == tmp_path / "map.png"
+    texts = seen["texts"]
+    for expected in ("方案差异图", "图例", "仅方案A", "仅方案B", "北", "公里", "固定采血点"):
+        assert any(expected in t for t in texts), expected
+    assert len(seen["labels"]) == 3 and overlapping_pairs(seen["labels"]) == 0  # S2, S3, S4

@@ -775,3 +775,15 @@ def test_critical_care_min_budget_hard_full_coverage(opt, make_random_instance, 
     assert plan.spent_wan == pytest.approx(least)
     assert plan.meta["least_budget_wan"] == pytest.approx(least)
     assert ind.measure(prep, ind.items_to_plan(prep, plan.items)).hard_ok[0]
+
+
+def test_call_satisfaction_estimate_by_hand(opt, make_instance):
+    """急救呼叫满足率 estimate (issue 13 §5): calls ∝ residents, vehicles busy independently with q = 0.5.
+
+    Before: v1 (1,000 persons, 1 vehicle) 0.5, v2 (2,000, 3 vehicles) 0.875 → 2,250 / 3,000 = 0.75 of calls.
+    After one vehicle at A: v1 0.75, v2 0.9375 → 2,625 / 3,000 = 0.875.
+    """
+    inst, cfg = mexclp_hand_instance(make_instance)
+    cs = opt.optimize(inst, cfg).meta["call_satisfaction"]
+    assert cs["before"] == pytest.approx(0.75) and cs["after"] == pytest.approx(0.875)
+    assert "估算" in cs["note_zh"] and "q = 0.500" in cs["note_zh"] and "estimate" in cs["note_en"]

@@ -72,6 +72,11 @@ def test_min_budget_is_set_cover_of_reachable_population():
     assert plan.meta["least_budget_wan"] == 200
     assert sorted(plan.items["site_id"]) == ["s0", "s2"]
     assert any("capped" in a for a in plan.assumptions)
+    # the standards table shows the target asked, the most reachable and why (d3's 40 of 100 persons)
+    row = plan.standards.set_index("name").loc["blood_target_coverage"]
+    assert row["required"] == pytest.approx(0.6)
+    assert "要求100%" in row["label_zh"] and "可达上限60.0%" in row["label_zh"] and "其余40人" in row["label_zh"]
+    assert "asked 100%" in row["label_en"] and "40 persons" in row["label_en"]
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6])

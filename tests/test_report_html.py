@@ -74,8 +74,10 @@ def test_payload_matches_plan_and_project_table(case, projects, page_path):
         g = got.loc[item_id]
         assert g["cost"] == pytest.approx(row["cost_wan"])
         assert g["newly"] == row["newly_covered"] and g["only"] == row["only_covered"]
-        assert g["name"] == projects.loc[item_id, "项目名称"]  # popups carry the appendix's names and 依据
-        assert g["basis"] == projects.loc[item_id, "依据"]
+        # popups carry the project list's 序号, names and 依据 (canonical columns, or the localised layout)
+        assert g["name"] == projects.loc[item_id, "name" if "name" in projects else "项目名称"]
+        assert g["basis"] == projects.loc[item_id, "basis" if "basis" in projects else "依据"]
+        assert g["no"] == projects.loc[item_id, "no" if "no" in projects else "序号"]
         assert (g["lat"], g["lon"]) == pytest.approx(tuple(inst.sites.loc[row["site_id"], ["lat", "lon"]]))
     assert len(data["townships"]["features"]) == len(inst.townships)
     assert [m["key"] for m in data["metrics"]] == ["combined", "ambulance", "fever", "blood", "subcentre"]
@@ -146,7 +148,7 @@ def test_map_in_headless_chromium(case, page_path):
                 assert any(o.startswith("新建") and kind in o for o in overlays), kind
                 assert any(o.startswith("现有") and kind in o for o in overlays), kind
             assert "乡镇名称" in overlays
-            assert len(bases) == 6 and any("规划前" in b for b in bases)
+            assert len(bases) == 6 and any("（现状）" in b for b in bases)
             # The layer control lists them on the page; the choropleth and markers are drawn.
             control = page.inner_text(".leaflet-control-layers")
             assert all(name in control for name in overlays + bases)
@@ -167,6 +169,8 @@ def test_map_in_headless_chromium(case, page_path):
             assert "西部交通枢纽候选点" in text
             assert f"{int(item['newly_covered']):,}" in text
             assert "依据" in text
+            # the new site carries its 序号 beside the symbol, as on the print maps
+            assert page.locator(".hp-no").count() >= 1
 
             # Switching the base layer to another kind redraws the choropleth without errors.
             page.locator(".leaflet-control-layers-base label").nth(2).click()
@@ -196,6 +200,7 @@ def test_english_map_in_headless_chromium(case, tmp_path):
         finally:
             browser.close()
     assert "New · Ambulances (pre-hospital emergency care)" in overlays
-    assert "Township coverage: Mean of all kinds (before)" in bases
+    assert "Township coverage: Mean of all kinds (current)" in bases  # 现状 / 规划, as the print maps say
+    assert "Township coverage: Mean of all kinds (plan)" in bases
     assert not any(ch in "".join(overlays + bases) for ch in "（）：")  # no full-width punctuation in English
     assert [c for c in console if c[0] in ("error", "pageerror", "warning")] == []

@@ -1,4 +1,5 @@
-"""Tests of reports/maps.py, reports/fonts.py and reports/map_style.py: print maps in the bundled CJK font."""
+"""Tests of reports/maps.py, map_data.py, map_draw.py, map_labels.py, fonts.py and map_style.py: print maps (现状/规划)
+in the bundled CJK font."""
 
 from __future__ import annotations
 
@@ -20,17 +21,17 @@ from healthplan.optimizer.status import Status
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.fonts import cjk_font, font_name, font_path, missing_glyphs, rc_params, resolved_font_file
-from healthplan.reports.maps import (
-    DPI,
-    FIGSIZE,
-    PAGE_PX,
+from healthplan.reports.map_data import (
+    PROJECT_FIELDS,
     MapData,
-    _nice_length,
-    file_mode,
+    ProjectTableError,
+    existing_providers,
     maps_unavailable_reason,
     project_records,
-    write_maps,
+    site_numbers,
 )
+from healthplan.reports.map_draw import nice_length
+from healthplan.reports.maps import DPI, FIGSIZE, PAGE_PX, file_mode, maps_folder, write_maps
 
 CRS = "EPSG:32649"
 TOWNS = ["花桥镇", "石笋镇", "悦来乡", "恒升镇", "协兴街道"]
@@ -133,10 +134,12 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
     def covered(holders: np.ndarray, limit: float) -> np.ndarray:
         return (minutes[holders] <= limit).any(axis=0) if holders.any() else np.zeros(n_villages, dtype=bool)
 
+    held, providers = existing_providers(sites, secondary_units(sites))
+
     def holders(item_kinds: list[str], after: bool) -> np.ndarray:
         h = np.zeros(len(sid), dtype=bool)
         for ik in item_kinds:
-            h |= ms.existing_mask(sites, ik, secondary_units(sites))
+            h |= held[ik] | (providers["subcentre"] if ik == "subcentre" else False)
             if after:
                 h[[pos[s] for s in items.loc[items["kind"] == ik, "site_id"]]] = True
         return h
@@ -161,6 +164,7 @@ def make_case(seed: int = 11, *, n_villages: int = 90, geometry: bool = True) ->
     covered_k = items["newly_covered"].where(items["newly_covered"] > 0) / 1000
     items["wan_per_1000"] = items["cost_wan"] / covered_k
     items["expected_gain"] = np.nan  # ambulance reliability gain: not drawn on maps
+    items["beds_added"] = np.nan
     items["origin"] = "optimized"
     items = items[list(ITEM_COLUMNS)]
     tw = dc.mul(pop, axis=0).groupby(demand["township"]).sum()
@@ -190,33 +194,6 @@ def secondary_units(sites: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def case() -> tuple[Instance, Plan]:
     return make_case()
-
-
-@pytest.fixture(scope="module")
-def rendered(case, tmp_path_factory) -> tuple[Path, list[Path], list[tuple[str, Path, set[str]]]]:
-    """Render the Chinese maps once; while each PNG is saved, record every text, the font file matplotlib
-    resolves for it and the characters the bundled font lacks."""
-    from matplotlib.figure import Figure
-    from matplotlib.text import Text
-
-    inst, plan = case
-    out = tmp_path_factory.mktemp("run")
-    texts: list[tuple[str, Path, set[str]]] = []
-    real = Figure.savefig
-
-    def spy(self, fname, *args, **kwargs):
-        if kwargs.get("format") == "png":
-            for t in self.findobj(Text):
-                if t.get_text():
-                    texts.append((t.get_text(), resolved_font_file(t.get_fontproperties()),
-                                  missing_glyphs(t.get_text())))
-        return real(self, fname, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Figure, "savefig", spy)
-        paths = write_maps(out, inst, plan, projects=None, report=ReportConfig(title="测试县卫生资源布局规划"),
-                           lang="zh")
-    return out, paths, texts
 
 
 # ------------------------------------------------------------------------------------------------ fonts
@@ -256,6 +233,56 @@ def test_rc_params_embed_font_as_type42():
     assert rc["font.family"] == ["WenQuanYi Micro Hei"]
 
 
+@pytest.fixture(scope="module")
+def rendered(case, tmp_path_factory) -> tuple[Path, list[Path], list[tuple[str, Path, set[str]]], dict]:
+    """Render the Chinese maps once (serially, so the spy sees every figure); while each PNG is saved, record
+    every text, the font file matplotlib resolves for it, the characters the bundled font lacks, and per map
+    how many pairs of labels overlap in each map axes."""
+    from matplotlib.text import Annotation, Text
+
+    from healthplan.reports import map_draw
+    from healthplan.reports.map_labels import extent, overlapping_pairs
+
+    inst, plan = case
+    out = tmp_path_factory.mktemp("run")
+    texts: list[tuple[str, Path, set[str]]] = []
+    overlaps: dict[str, list[int]] = {}
+    real = map_draw._save_png
+
+    def spy(fig, path):
+        real(fig, path)  # draws the canvas first: text extents are final
+        renderer = fig.canvas.get_renderer()
+        for t in fig.findobj(Text):
+            if t.get_text():
+                texts.append((t.get_text(), resolved_font_file(t.get_fontproperties()),
+                              missing_glyphs(t.get_text())))
+        name = Path(path).name.split(".")[1]  # mkstemp name ".<stem>.png.<random>"
+        overlaps[name] = [overlapping_pairs([extent(a, renderer) for a in ax.texts
+                                             if isinstance(a, Annotation) and a.get_visible()])
+                          for ax in fig.axes]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(map_draw, "_save_png", spy)
+        paths = write_maps(out, inst, plan, projects=None, report=ReportConfig(title="测试县卫生资源布局规划"),
+                           lang="zh", workers=1)
+    return out, paths, texts, overlaps
+
+
+def project_list(plan: Plan, lang: str = "zh") -> pd.DataFrame:
+    """A per-site project list in the canonical layout of reports.projects.project_table (PROJECT_FIELDS,
+    index item_id): one row per site and item type, numbered in reverse item order so that the maps' numbers
+    can only come from it."""
+    items = plan.items.iloc[::-1]
+    rows = []
+    for (site, kind), g in items.groupby(["site_id", "kind"], sort=False):
+        rows.append({"no": len(rows) + 1, "item_ids": list(g["item_id"]), "site_id": site, "kind": kind,
+                     "origin": "optimized", "name": f"项目{site}{kind}", "nature": "新建", "location": "",
+                     "content": f"内容{site}", "cost_wan": float(g["cost_wan"].sum()), "funding": "县级财政",
+                     "period": "2025年", "responsible": "县卫生健康局", "basis": f"依据{site}"})
+    df = pd.DataFrame(rows, columns=list(PROJECT_FIELDS))
+    return df.set_index(pd.Index([r[0] for r in df["item_ids"]], name="item_id"))
+
+
 # ------------------------------------------------------------------------------------------------ style
 
 
@@ -266,49 +293,73 @@ def test_coverage_classes_match_bins():
     assert ms.coverage_class_labels("zh")[0] == "< 50%"
 
 
-def test_existing_mask_per_kind(case):
+def test_existing_facilities_per_item_type_and_providers(case):
     inst, plan = case
     s = inst.sites
-    assert s.index[ms.existing_mask(s, "ambulance")].tolist() == ["S1", "S2", "S3"]
-    assert s.index[ms.existing_mask(s, "fever_clinic")].tolist() == ["S1"]
+    held, providers = existing_providers(s, plan.site_units)
+    assert s.index[held["ambulance"]].tolist() == ["S1", "S2", "S3"]
+    assert s.index[held["fever_clinic"]].tolist() == ["S1"]
+    assert s.index[held["fever_room"]].tolist() == ["S3"]
     # secondary-care hospitals count as the model counts them (Plan.site_units), not by a list in the maps
-    assert s.index[ms.existing_mask(s, "subcentre", plan.site_units)].tolist() == ["S1", "S2"]
-    assert not ms.existing_mask(s, "subcentre").any()
-    assert not ms.existing_mask(s, "blood", plan.site_units).any()
+    assert s.index[providers["subcentre"]].tolist() == ["S1", "S2"]
+    assert not held["subcentre"].any() and not held["blood"].any()
+    assert not existing_providers(s, None)[1]["subcentre"].any()
 
 
 def test_every_style_text_has_glyphs():
-    for zh, en in ms.TEXT.values():
+    from healthplan.optimizer.kinds import KINDS
+
+    for zh, en in [*ms.TEXT.values(), *ms.HTML_TEXT.values()]:
         assert missing_glyphs(zh) == set(), zh
         assert missing_glyphs(en) == set(), en
-    for sym in ms.ITEM_SYMBOLS.values():
-        assert missing_glyphs("".join(sym.names)) == set()
+    for k in KINDS:
+        for it in k.items:
+            assert missing_glyphs(it.label("zh") + k.map_title("zh")) == set()
 
 
 def test_nice_scale_length():
-    assert _nice_length(40_000) == 5_000
-    assert _nice_length(100_000) == 20_000
-    assert _nice_length(9_000) == 1_000
+    assert nice_length(40_000) == 5_000
+    assert nice_length(100_000) == 20_000
+    assert nice_length(9_000) == 1_000
+
+
+def test_titles_say_current_and_plan():
+    assert ms.text("current", "zh").startswith("现状") and ms.text("plan", "zh").startswith("规划")
+    # what current-state maps say
+    for key in ("current", "kind_current", "before", "uncovered_now", "cov_now"):
+        assert "规划" not in ms.TEXT[key][0], key
 
 
 # ------------------------------------------------------------------------------------------------ data
 
 
-def test_project_records_join_sites_and_projects(case):
+def test_project_records_number_sites_from_the_project_list(case):
     inst, plan = case
-    rec = project_records(inst, plan, None, "zh")
-    assert len(rec) == len(plan.items)
-    r = rec.set_index("item_id").loc["blood-C2-2025"]
+    own = project_records(inst, plan, None, "zh")
+    assert len(own) == len(plan.items)
+    r = own.set_index("item_id").loc["blood-C2-2025"]
     assert (r["x"], r["y"]) == (4e3, 15e3)
-    assert r["project_name"] == "西部交通枢纽候选点固定采血点"
+    assert r["site_label"] == "西部交通枢纽候选点"
     assert f"{int(r['newly_covered']):,}" in r["basis"]
-    # A project table with an item id column wins, matched by id whatever its row order.
-    proj = pd.DataFrame({"item_id": plan.items["item_id"][::-1].to_numpy(),
-                         "项目名称": [f"项目{i}" for i in range(len(plan.items))][::-1],
-                         "依据": ["依据文字"] * len(plan.items)})
-    rec2 = project_records(inst, plan, proj, "zh")
-    assert rec2["project_name"].tolist() == [f"项目{i}" for i in range(len(plan.items))]
-    assert (rec2["basis"] == "依据文字").all()
+    assert sorted(own["no"].dropna().astype(int)) == list(range(1, len(plan.items) + 1))
+    # The canonical list wins, matched by item id whatever its row order: its 序号, names, content, 依据.
+    proj = project_list(plan)
+    rec = project_records(inst, plan, proj, "zh").set_index("item_id")
+    for row in proj.itertuples():
+        for item in row.item_ids:
+            assert rec.loc[item, "no"] == row.no
+            assert rec.loc[item, "name"] == row.name and rec.loc[item, "basis"] == row.basis
+    # Two rows at one site: both numbers on the site's tag, in order.
+    numbers = site_numbers(rec.reset_index())
+    s4 = sorted(int(proj.loc[proj["site_id"] == "S4", "no"].iloc[i]) for i in range(2))
+    assert numbers["S4"] == f"{s4[0]},{s4[1]}"
+
+
+def test_project_list_without_canonical_columns_is_refused_with_the_fix(case):
+    inst, plan = case
+    bad = pd.DataFrame({"序号": [1], "项目名称": ["x"]}, index=pd.Index([plan.items["item_id"][0]]))
+    with pytest.raises(ProjectTableError, match="canonical column.*fix: pass reports.projects.project_table"):
+        project_records(inst, plan, bad, "zh")
 
 
 def test_township_share_equals_plan_figures(case):
@@ -328,6 +379,20 @@ def test_township_share_equals_plan_figures(case):
     assert data.kinds == ["ambulance", "fever", "blood", "subcentre"]
 
 
+def test_urban_extent_only_for_a_small_dense_seat(case):
+    inst, plan = case
+    # The case's seat (T5, a Voronoi cell of a fifth of the county) is too large for an inset.
+    assert MapData.build(inst, plan, None, "zh").urban_extent() is None
+    small = inst.townships.copy()
+    small.loc["T5", "geometry"] = shapely.box(19_000, 14_000, 22_000, 17_500)
+    sites = pd.concat([inst.sites, inst.sites.loc[["S7"]].rename(index={"S7": "S8"}).assign(x=20_500.0,
+                                                                                          y=15_500.0)])
+    seat = Instance(name=inst.name, demand=inst.demand, sites=sites, travel=inst.travel, townships=small,
+                    roads=inst.roads, crs=inst.crs, synthetic=True)
+    ext = MapData.build(seat, plan, None, "zh").urban_extent()
+    assert ext is not None and ext[0] < 19_000 and ext[2] > 22_000  # the seat with a margin
+
+
 # ------------------------------------------------------------------------------------------------ rendering
 
 
@@ -344,11 +409,13 @@ def _png_dpi(path: Path) -> float:
     return ppm * 0.0254
 
 
+STEMS = ["current", "plan", "current_vs_plan", "plan_ambulance", "plan_fever", "plan_blood", "plan_subcentre"]
+
+
 def test_writes_every_map_as_png_and_pdf(rendered):
-    out, paths, _ = rendered
-    stems = ["overview", "overview_before_after", "ambulance", "fever", "blood", "subcentre"]
+    out, paths, _, _ = rendered
     assert sorted(p.relative_to(out).as_posix() for p in paths) == sorted(
-        f"maps/{s}.{e}" for s in stems for e in ("png", "pdf")
+        f"maps/{s}.{e}" for s in STEMS for e in ("png", "pdf")
     )
     assert PAGE_PX == (3508, 2480) and DPI == 300
     assert FIGSIZE[0] * DPI == pytest.approx(3508)
@@ -360,11 +427,18 @@ def test_writes_every_map_as_png_and_pdf(rendered):
             assert _png_dpi(p) == pytest.approx(300, abs=0.5)
 
 
+def test_no_label_overprints_another(rendered):
+    _, _, _, overlaps = rendered
+    assert set(overlaps) == set(STEMS)
+    for stem, per_axes in overlaps.items():
+        assert per_axes and all(n == 0 for n in per_axes), (stem, per_axes)
+
+
 def test_png_is_not_blank_and_shows_the_choropleth(case, rendered):
     from matplotlib.image import imread
 
-    out, _, _ = rendered
-    img = imread(out / "maps" / "fever.png")[::3, ::3, :3]
+    out, _, _, _ = rendered
+    img = imread(out / "maps" / "plan_fever.png")[::3, ::3, :3]
     assert img.std() > 0.05
     # Every coverage class colour used for a township appears in the image (matched exactly, 8-bit).
     rgb = (img * 255).round().astype(np.int64).reshape(-1, 3)
@@ -384,7 +458,7 @@ def _pdf_fonts(path: Path) -> set[str]:
 
 
 def test_pdf_embeds_the_cjk_font_and_no_other(rendered):
-    out, paths, _ = rendered
+    out, paths, _, _ = rendered
     for p in paths:
         if p.suffix != ".pdf":
             continue
@@ -399,40 +473,46 @@ def test_pdf_embeds_the_cjk_font_and_no_other(rendered):
 
 
 def test_every_text_on_the_maps_uses_the_bundled_font_and_has_glyphs(rendered):
-    _, _, texts = rendered
+    _, _, texts, _ = rendered
     assert len(texts) > 100
     for s, path, missing in texts:
-        assert path == font_path(), s  # resolved to the bundled file, no system fallback
+        # the bundled font or its subset made for the run (reports.map_fonts), no system fallback
+        assert path == font_path() or path.parent.name.startswith("healthplan-fonts-"), (s, path)
         assert missing == set(), s  # no empty boxes
     joined = "\n".join(s for s, _, _ in texts)
-    for expected in ["测试县卫生资源布局规划", "花桥镇", "石笋中心卫生院 +3辆", "5 公里", "北", "图例",
-                     "合成演示数据", "规划前", "规划后", "物流园候选点 +1辆", "固定采血点"]:
+    # Current-state maps name the existing facilities; plan maps number the new sites.
+    for expected in ["测试县卫生资源布局规划", "花桥镇", "县人民医院", "花桥中心卫生院", "5 公里", "北", "图例",
+                     "合成演示数据", "现状图", "规划图", "现状", "规划", "新建项目序号", "固定采血点"]:
         assert expected in joined, expected
+    assert "规划前" not in joined
+
+
+def test_english_maps_of_a_baseline_plan(case, tmp_path):
+    inst, plan = case
+    base = Plan(items=plan.items.iloc[:0], demand_coverage=plan.demand_coverage,
+                township_coverage=plan.township_coverage, standards=plan.standards, spend=pd.DataFrame(),
+                after_stock=plan.after_stock, solve=SolveInfo(Status.BASELINE), site_units=plan.site_units)
+    paths = write_maps(tmp_path, inst, base, projects=None, report=ReportConfig(), lang="en")
+    # a baseline: the current-state overview and one current-state map per kind
+    assert sorted(p.name for p in paths if p.suffix == ".png") == sorted(
+        f"{s}.png" for s in ["current", "current_ambulance", "current_fever", "current_blood",
+                             "current_subcentre"])
+    assert all(p.parent == maps_folder(tmp_path) for p in paths)
+    assert _png_size(tmp_path / "maps" / "current.png") == PAGE_PX
 
 
 @pytest.mark.slow
-def test_reruns_give_identical_bytes(case, rendered, tmp_path):
+def test_reruns_give_identical_bytes_with_any_number_of_workers(case, rendered, tmp_path):
     inst, plan = case
-    out, paths, _ = rendered
+    out, paths, _, _ = rendered
     again = write_maps(tmp_path, inst, plan, projects=None, report=ReportConfig(title="测试县卫生资源布局规划"),
-                       lang="zh")
+                       lang="zh", workers=2)
     assert len(again) == len(paths)
     for a in again:
         b = out / a.relative_to(tmp_path)
         digest_a, digest_b = (hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b))
         assert digest_a == digest_b, a.name
     assert not list((tmp_path / "maps").glob(".*"))  # no temporary files left behind
-
-
-@pytest.mark.slow
-def test_english_maps_of_a_baseline_plan(case, tmp_path):
-    inst, plan = case
-    base = Plan(items=plan.items.iloc[:0], demand_coverage=plan.demand_coverage,
-                township_coverage=plan.township_coverage, standards=plan.standards, spend=pd.DataFrame(),
-                after_stock=plan.after_stock, solve=SolveInfo(Status.BASELINE))
-    paths = write_maps(tmp_path, inst, base, projects=None, report=ReportConfig(), lang="en")
-    assert len(paths) == 12  # every kind still has coverage to show
-    assert _png_size(tmp_path / "maps" / "overview.png") == PAGE_PX
 
 
 def test_plain_csv_instance_gives_no_maps(tmp_path):
@@ -442,31 +522,63 @@ def test_plain_csv_instance_gives_no_maps(tmp_path):
     assert not (tmp_path / "maps").exists()
 
 
+def test_label_placer_keeps_labels_apart_with_leaders():
+    """Thirty labels crowded round one point: none overlaps another; those pushed off their symbol get a
+    leader line, and what cannot be placed is counted, not overprinted."""
+    from matplotlib.text import Annotation
+
+    from healthplan.reports import map_draw as md
+    from healthplan.reports.map_labels import Label, extent, overlapping_pairs, place_labels
+
+    with matplotlib.rc_context(rc_params()):
+        fig = md.new_figure()
+        ax = md.map_axes(fig, md.MAP_BOX, (0, 0, 10_000, 10_000))
+        rng = np.random.default_rng(3)
+        labels = [Label(f"卫生院{i}", 5_000 + rng.normal(0, 300), 5_000 + rng.normal(0, 300), 5.0)
+                  for i in range(30)]
+        placed = place_labels(ax, labels, [])
+        renderer = fig.canvas.get_renderer()
+        boxes = [extent(a, renderer) for a in ax.texts if isinstance(a, Annotation)]
+    assert overlapping_pairs(boxes) == 0
+    assert len(placed.artists) + len(placed.dropped) == 30 and len(placed.artists) >= 20
+    assert any(a.arrow_patch is not None for a in placed.artists)  # leader lines where labels moved away
+
+
+def test_spread_moves_overlapping_symbol_groups_apart_and_leaves_the_others():
+    from healthplan.reports.map_labels import spread
+
+    centres = np.array([[100.0, 100.0], [104.0, 101.0], [100.0, 100.0], [500.0, 500.0]])
+    half = np.array([[20.0, 8.0], [10.0, 8.0], [10.0, 8.0], [10.0, 8.0]])
+    moved = centres + spread(centres, half)
+    for i in range(4):
+        for j in range(i + 1, 4):
+            gap = np.abs(moved[i] - moved[j]) - (half[i] + half[j])
+            assert (gap >= 0).any(), (i, j)  # apart along at least one axis
+    assert np.allclose(moved[3], centres[3])  # far from the others: not moved
+    assert np.array_equal(spread(centres, half), spread(centres, half))  # deterministic
+
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_GPKG = ROOT / "geodata" / "demo" / "demo_county.gpkg"
 
 
 @pytest.mark.slow
 def test_demo_county_maps(tmp_path):
-    """The bundled demo county, solved, drawn with its project table: every map at 300 dpi, in the font."""
+    """The bundled demo county, solved, drawn with its project list: every map at 300 dpi, in the font, the
+    new sites numbered with the list's 序号."""
     if not DEMO_GPKG.exists():
         pytest.skip("geodata/demo/demo_county.gpkg absent: the demo county is not built")
-    from healthplan.reports import projects as projects_mod
     from healthplan.scenarios import runner, schema
     scen = schema.load_scenario(ROOT / "scenarios" / "demo.yaml")
     inst = runner.prepare_instance(scen)
     plan = runner.solve_scenario(scen, inst)
-    proj = projects_mod.project_table(inst, plan, report=scen.report, opt=scen.optimizer_config(), lang="zh")
+    proj = project_list(plan)
     rec = project_records(inst, plan, proj, "zh")
-    # Names in the popups/labels are the project table's (joined by item id).
-    by_id = proj["项目名称"].to_dict()
-    for item_id, name in zip(rec["item_id"], rec["project_name"], strict=True):
-        if item_id in by_id:
-            assert name == by_id[item_id]
+    assert set(rec["no"].dropna().astype(int)) == set(proj["no"])
     report = scen.report.model_copy(update={"title": scen.display_title})
     paths = write_maps(tmp_path, inst, plan, projects=proj, report=report, lang="zh")
     pngs = [p for p in paths if p.suffix == ".png"]
-    assert len(pngs) == 2 + len(MapData.build(inst, plan, proj, "zh").kinds)
+    assert len(pngs) == 3 + len(MapData.build(inst, plan, proj, "zh").kinds)
     for p in pngs:
         assert _png_size(p) == PAGE_PX
     for name in inst.townships["name"]:

@@ -52,7 +52,7 @@ def test_names_nature_content_follow_the_rules():
     rows = t.set_index(t.index)
     amb = rows.loc["ambulance-S3-2025"]
     assert amb["项目名称"] == "示范县石笋中心卫生院急救站救护车购置项目（负压2辆、普通1辆）"
-    assert amb["建设性质"] == "购置" and amb["建设内容及规模"] == "购置负压救护车2辆、普通救护车1辆"
+    assert amb["建设性质"] == "购置" and amb["建设内容及规模"] == "购置负压救护车2辆、普通救护车1辆（急救网络层级：中心卫生院急救站）"
     assert rows.loc["ambulance-C1-2026"]["建设性质"] == "新建"  # opens a new station
     assert rows.loc["fever_room-S3-2025"]["项目名称"] == "示范县石笋中心卫生院发热诊室建设项目"
     assert rows.loc["fever_room-S3-2025"]["建设性质"] == "改扩建"

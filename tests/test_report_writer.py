@@ -13,6 +13,7 @@ from test_report_fixtures import make_instance, make_plan
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.projects import PROJECT_COLUMNS_EN
+from healthplan.reports.run_folder import OutputFolderError
 from healthplan.reports.state import StateError
 from healthplan.reports.writer import rerender_run, write_run
 
@@ -75,11 +76,22 @@ def test_rerender_is_byte_identical_then_english(written, tmp_path):
     after = _bytes(run)
     for name in TABLES:
         assert before[name] == after[name], name
-    rerender_run(run, lang="en")
-    ws = load_workbook(run / "appendix.xlsx")["Project list"]
+    # English goes beside the Chinese run (run-en), never over it (issue 10 §6)
+    files = rerender_run(run, lang="en")
+    en = tmp_path / "run-en"
+    assert all(en in f.parents for f in files)
+    assert _bytes(run) == after
+    ws = load_workbook(en / "appendix.xlsx")["Project list"]
     assert tuple(c.value for c in ws[3]) == PROJECT_COLUMNS_EN
-    assert "Plan summary" in (run / "summary.md").read_text(encoding="utf-8")
-    assert (run / "spend.csv").read_bytes() == before["spend.csv"]  # machine tables do not change with lang
+    assert "Plan summary" in (en / "summary.md").read_text(encoding="utf-8")
+    assert (en / "spend.csv").read_bytes() == before["spend.csv"]  # machine tables do not change with lang
+    assert (en / "state" / "run.json").is_file()  # a run folder of its own, re-renderable
+    rerender_run(run, lang="en")  # again: the earlier English folder is replaced
+    assert "Plan summary" in (en / "summary.md").read_text(encoding="utf-8") and _bytes(run) == after
+    (en / "mine.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(OutputFolderError, match="mine.txt"):
+        rerender_run(run, lang="en")  # a file of yours in it: refused, nothing lost
+    assert (en / "mine.txt").read_text(encoding="utf-8") == "keep"
 
 
 def test_rerender_without_state_says_how_to_fix(tmp_path):

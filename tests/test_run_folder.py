@@ -262,8 +262,11 @@ class TestNeverDestroy:
         assert "is the current folder" in _err(capsys)
         monkeypatch.chdir(tmp_path)
         assert main(["report", "plan", "--lang", "en"]) == 0
-        assert "Plan summary" in (run / "summary.md").read_text(encoding="utf-8")
+        # English goes beside the Chinese run, never over it
+        assert "Plan summary" in (tmp_path / "plan-en" / "summary.md").read_text(encoding="utf-8")
+        assert "Plan summary" not in (run / "summary.md").read_text(encoding="utf-8")
         assert inspect_folder(run).complete and inspect_folder(run).n_foreign == 0
+        assert inspect_folder(tmp_path / "plan-en").complete
 
 
 # ---------------------------------------------------------------------------------------------- §3

@@ -234,6 +234,39 @@ def test_cli_sweep_serial_writes_the_sweep_folder(tmp_path, capsys):
     assert code == 0, text
     assert (out / "sweep.csv").is_file() and (out / "frontier.png").stat().st_size > 10_000
     assert "Sweep results" in (out / "sweep.md").read_text(encoding="utf-8")
+    from PIL import Image
+
+    with Image.open(out / "frontier.png") as im:  # print resolution, as the maps
+        assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+
+
+def test_frontier_curves_that_coincide_stay_visible(tmp_path, monkeypatch):
+    """Two kinds with equal shares at every budget: their curves differ in marker, dash and width, and the
+    wider one is drawn first (underneath), so neither hides the other."""
+    import matplotlib.figure
+
+    from healthplan.scenarios.frontier import plot_frontier
+
+    table = pd.DataFrame({"budget_wan": [100, 200, 300], "status": ["optimal"] * 3})
+    for kind in ("ambulance", "blood"):
+        table[f"coverage.{kind}.before"] = 0.0
+        table[f"coverage.{kind}.after"] = [500.0, 800.0, 1000.0]
+        table[f"coverage.{kind}.population"] = 1000.0
+    lines = []
+    real = matplotlib.figure.Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        lines.extend(ln for ax in fig.axes for ln in ax.get_lines() if ln.get_xdata().size == 3)
+        return real(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    from types import SimpleNamespace
+
+    plot_frontier(table, tmp_path / "frontier.png", axes=[SimpleNamespace(key="budget_wan")], lang="zh")
+    first, second = lines
+    assert list(first.get_ydata()) == list(second.get_ydata())  # they coincide
+    assert first.get_marker() != second.get_marker() and first.get_linestyle() != second.get_linestyle()
+    assert first.get_linewidth() > second.get_linewidth() and first.get_zorder() < second.get_zorder()
 
 
 def test_scheduler_address_connects_to_an_existing_cluster():

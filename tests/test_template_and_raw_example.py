@@ -123,16 +123,16 @@ def test_print_maps_note_the_approximate_partition():
 
     from healthplan.geodata.partition import APPROXIMATE_KEY, approximate_flag, approximate_note
     from healthplan.reports.config import ReportConfig
-    from healthplan.reports.maps import _data_note
+    from healthplan.reports.maps import data_note
 
     note = approximate_note("hull")
     meta = {APPROXIMATE_KEY: note}
     assert approximate_flag(meta, "en") == note["en"] and approximate_flag({}, "zh") is None
     for lang in ("zh", "en"):
         data = SimpleNamespace(lang=lang, instance=SimpleNamespace(synthetic=False, meta=meta, crs="EPSG:32650"))
-        assert note[lang] in _data_note(data, ReportConfig())
+        assert note[lang] in data_note(data, ReportConfig())
     data.instance.meta = {}
-    assert not any("Voronoi" in line for line in _data_note(data, ReportConfig()))
+    assert not any("Voronoi" in line for line in data_note(data, ReportConfig()))
 
 
 def test_raw_example_with_a_census_name_that_matches_nothing(raw_example, tmp_path):

@@ -233,8 +233,15 @@ class NegativePressureShare(_AmbulanceStandard):
         return npt - self._kc(m.data.cfg).np_share * _fleet_expr(m, t)
 
     def row_for_milestone(self, m: Model, spec: Any, t: int, share: float) -> tuple[Any, float]:
-        # a milestone on a share: NP ≥ μ share × fleet, i.e. level + (1 − μ) share × fleet ≥ 0
-        return spec.level[t] + (1 - share) * self._kc(m.data.cfg).np_share * _fleet_expr(m, t), 0.0
+        # a milestone on a ratio: NP ≥ s_t × fleet with s_t = today's NP share + μ × (required share − today's),
+        # i.e. level + (share − s_t) × fleet ≥ 0
+        from healthplan.optimizer.phasing import milestone_target
+
+        kd: AmbulanceData = m.data.kinds[NAME]
+        need = self._kc(m.data.cfg).np_share
+        fleet0 = float(kd.fleet.sum())
+        s_t = milestone_target(need, float(kd.np.sum()) / fleet0 if fleet0 else 0.0, share, False)
+        return spec.level[t] + (need - s_t) * _fleet_expr(m, t), 0.0
 
     def measure(self, data: ModelData, state: Measured) -> float:
         fleet = float(state.stock["amb_ord"].sum() + state.stock["amb_np"].sum())
@@ -349,6 +356,8 @@ class Ambulances(ResourceKind):
     standards = (FleetRatio(), NegativePressureShare(), ONE_PER_THC)
     columns = ("amb_ord", "amb_np")  # type: ignore[assignment]
     count_columns = ("amb_ord", "amb_np")
+    stock_words = {"amb_ord": Text("普通救护车{n}辆", "{n} ordinary ambulances"),
+                   "amb_np": Text("负压救护车{n}辆", "{n} negative-pressure ambulances")}
     site_columns = (
         ColumnSchema("amb_ord", "int", "vehicles", default=0, minimum=0, description="existing ordinary ambulances",
                      aliases=("普通救护车",), **FLEET_BOUNDS),
@@ -384,6 +393,10 @@ class Ambulances(ResourceKind):
                 f"persons a year × {kc.minutes_per_call:g} min per call over the target fleet (ASSUMPTION "
                 "defaults unless the scenario sets them)."
             )
+        if kc.greenfield_stations:
+            notes.append("Greenfield stations allowed (resources.ambulance.greenfield_stations): new stations may "
+                         "stand at candidate sites that are not health facilities (seed 000 item 12 places them at "
+                         "public hospitals and health centres).")
         req = fleet_required(ctx.instance, kc)
         return AmbulanceData(
             assumptions=tuple(notes), notes={"q": q, "fleet_required": req},
@@ -630,6 +643,33 @@ class Ambulances(ResourceKind):
         kd: AmbulanceData = data.kinds[NAME]
         return {"q": kd.q, "fleet_required": kd.fleet_required}
 
+    def plan_figures(self, data: ModelData, cov_before: dict[str, np.ndarray],
+                     cov_after: dict[str, np.ndarray]) -> dict[str, Any]:
+        """``call_satisfaction``: an estimate of 急救呼叫满足率 (share of calls a free vehicle within the response
+        standard answers), before and after the plan.
+
+        Calls are spread over residents at one rate (``calls_per_1000_per_year``), and a vehicle is busy with the
+        probability q independently of the others (MEXCLP): a call at a point with n vehicles in reach finds one
+        free with probability 1 − qⁿ, so the share of calls served is Σ P_i (1 − q^{n_i}) / Σ P_i, the
+        population-weighted expected coverage. It is an estimate under those assumptions, not a dispatch record.
+        """
+        kd: AmbulanceData = data.kinds[NAME]
+        kc = self.settings(data.cfg)
+        pop = data.instance.demand["population"].to_numpy(dtype=float)
+        total = max(float(pop.sum()), 1.0)
+        before = float((cov_before["ambulance"] * pop).sum() / total)
+        after = float((cov_after["ambulance"] * pop).sum() / total)
+        how = "按调度估算" if kc.busy_fraction is None else "情景给定"
+        note_zh = (f"急救呼叫满足率为估算值：假设呼叫量与常住人口成正比（每千人每年{kc.calls_per_1000_per_year:g}次），"
+                   f"每辆车繁忙概率q = {kd.q:.3f}（{how}，每次出车{kc.minutes_per_call:g}分钟），各车相互独立；"
+                   f"即在急救时限内有空闲车辆可派的呼叫占比，非调度系统统计。")
+        note_en = (f"Call satisfaction (急救呼叫满足率) is an estimate: calls proportional to residents "
+                   f"({kc.calls_per_1000_per_year:g} per 1,000 a year), each vehicle busy with probability "
+                   f"q = {kd.q:.3f} independently ({kc.minutes_per_call:g} min per call): the share of calls a free "
+                   "vehicle within the response standard can answer, not a dispatch statistic.")
+        return {"call_satisfaction": {"before": round(before, 6), "after": round(after, 6),
+                                      "note_zh": note_zh, "note_en": note_en}}
+
     def plan_notes(self, data: ModelData, units_after: dict[str, np.ndarray],
                    pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
         """When the model's truncation binds (points with more than ``coverage_depth`` vehicles in reach), say how
@@ -686,21 +726,44 @@ class Ambulances(ResourceKind):
         return f"{base}{station}救护车购置项目（{vehicles}）"
 
     def item_content(self, item: ItemType, row: Any, site: pd.Series, lang: str) -> str:
+        """Vehicles bought (and a new station), then the station's tier in the network (seed 003: 「区级急救中心—中心
+        卫生院—乡镇卫生院」)."""
         n_np, n_ord = int(getattr(row, "quantity_np", 0) or 0), int(getattr(row, "quantity_ord", 0) or 0)
         new = bool(getattr(row, "new_station", False))
+        tier = station_tier(site.get("level") if len(site) else None)
         if is_en(lang):
             parts = [f"{n_np} negative-pressure ambulance{'s' * (n_np != 1)}" if n_np else "",
                      f"{n_ord} ordinary ambulance{'s' * (n_ord != 1)}" if n_ord else ""]
             text = "Purchase " + " and ".join(s for s in parts if s)
-            return ("New emergency station; " + text[0].lower() + text[1:]) if new else text
+            text = ("New emergency station; " + text[0].lower() + text[1:]) if new else text
+            return text + (f" (network tier: {tier('en')})" if tier else "")
         parts = [f"负压救护车{n_np}辆" if n_np else "", f"普通救护车{n_ord}辆" if n_ord else ""]
         text = "购置" + "、".join(s for s in parts if s)
-        return ("新建急救站1个，" + text) if new else text
+        text = ("新建急救站1个，" + text) if new else text
+        return text + (f"（急救网络层级：{tier('zh')}）" if tier else "")
 
     def item_nature(self, item: ItemType, row: Any, lang: str) -> str:
         if bool(getattr(row, "new_station", False)):
             return Text("新建", "New build")(lang)
         return item.nature(lang)
+
+
+# The rural network's tiers by site level (seed 003: 「区级急救中心—中心卫生院—乡镇卫生院」).
+STATION_TIERS: dict[str, Text] = {
+    Level.COUNTY_HOSPITAL.value: Text("县（区）级急救中心", "county emergency centre"),
+    Level.SECONDARY_HOSPITAL.value: Text("医院急救站", "hospital station"),
+    Level.TCM_HOSPITAL.value: Text("医院急救站", "hospital station"),
+    Level.MCH_HOSPITAL.value: Text("医院急救站", "hospital station"),
+    Level.CENTRAL_THC.value: Text("中心卫生院急救站", "central township health centre station"),
+    Level.THC.value: Text("乡镇卫生院急救点", "township health centre point"),
+    Level.CHC.value: Text("社区卫生服务中心急救点", "community health centre point"),
+    Level.CANDIDATE.value: Text("新选址急救站", "greenfield station"),
+}
+
+
+def station_tier(level: Any) -> Text | None:
+    """The tier of a station at a site of ``level`` in the county network, or ``None`` for an unknown level."""
+    return STATION_TIERS.get(str(level)) if level is not None else None
 
 
 def _np_split(m: Model) -> dict[tuple[int, int], int]:

@@ -21,6 +21,7 @@ from healthplan.optimizer.kind import (
     FacilityKind,
     ItemType,
     KindConfig,
+    Providers,
     Service,
     StandardRule,
     StrictConfig,
@@ -60,7 +61,12 @@ class SubcentreConfig(KindConfig):
     """Sub-centre upgrades; secondary-care coverage counts county/secondary hospitals plus sub-centres."""
 
     access_minutes: float = Field(default=60.0, gt=0, description="min; B: Hainan IJEH 2021, hospitals within 60 min")
+    # 万元 per upgrade besides the added beds; the Tongcheng figure is an average that already includes some beds
     unit_cost_wan: float = Field(default=1800.0, ge=0, description="万元; C: Hubei Tongcheng 2024 tender")
+    bed_floor: int | None = Field(default=100, ge=0, description="beds an upgraded centre must have (二级综合医院); "
+                                  "D: 医疗机构基本标准（试行） 卫医发〔1994〕30号; null: beds not costed")
+    cost_per_added_bed_wan: float = Field(default=60.0, ge=0, description="万元 per bed added to reach bed_floor; "
+                                          "C: four central health-centre projects 2015–2024 (30–73)")
     eligibility: SubcentreEligibility = SubcentreEligibility()
     min_spacing_minutes: float | None = Field(default=None, gt=0, description="min between two sub-centres")
     target_count: int | None = Field(default=None, ge=0, description="e.g. Guang'an plans 5 (seed 003)")
@@ -92,6 +98,13 @@ UPGRADE = ItemType(
     nature=Text("改造升级", "Upgrade"), unit=Text("次中心", "sub-centre"),
     service="secondary", column="subcentre", cost_key="subcentre", symbol=HEXAGON,
 )
+
+
+def added_beds(kc: SubcentreConfig, sites: pd.DataFrame) -> np.ndarray:
+    """Beds each site must add to reach ``bed_floor`` (≥ 0; NaN where the bed count is unknown: 0 or missing)."""
+    beds = pd.to_numeric(sites["beds"], errors="coerce") if "beds" in sites else pd.Series(np.nan, sites.index)
+    beds = beds.where(beds > 0).to_numpy(dtype=float)
+    return np.where(np.isnan(beds), np.nan, np.maximum(float(kc.bed_floor or 0) - beds, 0.0))
 
 
 class TargetCount(Standard):
@@ -155,6 +168,9 @@ class Subcentres(FacilityKind):
     colour = "#2166ac"
     costs = (UnitCost("subcentre", Text("次中心改造升级", "sub-centre upgrade"), "unit_cost_wan"),)
     standards = (TargetCount(),)
+    # Hollow hexagons on maps: the scenario's secondary-level hospitals give secondary care without an upgrade.
+    providers = Providers(Text("二级医院 / 医疗卫生次中心", "Secondary hospital / sub-centre"),
+                          Text("提供二级医疗服务", "Gives secondary care"))
     site_columns = (ColumnSchema("subcentre", "bool", default=False, description="already a sub-centre (医疗卫生次中心)",
                                  aliases=("次中心", "医疗卫生次中心")),)
     target_service = "secondary"
@@ -248,6 +264,30 @@ class Subcentres(FacilityKind):
         add_kind_access(m, "secondary", ("subcentre",), kd.secondary_has, objective=kc.objective, weight=kc.weight,
                         target_coverage=kc.target_coverage)
 
+    def site_cost_extra(self, kc: SubcentreConfig, sites: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+        """An upgrade 「按二级综合医院标准」 brings the centre's beds to ``bed_floor``: cost per added bed × (floor −
+        beds) on top of the base (万元). Sites with no bed count (0 or missing) get no bed cost, and a note says so."""
+        if kc.bed_floor is None:
+            return {}, []
+        beds = added_beds(kc, sites)
+        unknown = int(np.isnan(beds).sum())
+        notes = [f"Sub-centre upgrades add beds up to {kc.bed_floor} (grade-II general hospital floor, D: 卫医发〔1994〕"
+                 f"30号) at {kc.cost_per_added_bed_wan:g}万元 per bed (C) on top of {kc.unit_cost_wan:g}万元 per upgrade "
+                 "(C, Tongcheng 2024: an average that already includes some beds, so the sum may overstate)."]
+        if unknown:
+            notes.append(f"{unknown} site(s) have no bed count: their sub-centre cost has no bed part (add a beds "
+                         "column to the facilities layer).")
+        return {"subcentre": np.nan_to_num(beds, nan=0.0) * kc.cost_per_added_bed_wan}, notes
+
+    def item_figures(self, data: ModelData, items: pd.DataFrame, j: np.ndarray,
+                     pairs: dict[str, tuple[np.ndarray, np.ndarray]],
+                     units_after: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """``beds_added``: beds each upgrade adds to reach ``bed_floor`` (NaN when the bed count is unknown)."""
+        kc: SubcentreConfig = self.settings(data.cfg)
+        if kc.bed_floor is None:
+            return {}
+        return {"beds_added": added_beds(kc, data.instance.sites)[j]}
+
     def units(self, data: ModelData, stock: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Secondary care: the scenario's secondary levels (county, secondary, TCM hospitals) and sub-centres."""
         levels = [lv.value for lv in self.settings(data.cfg).secondary_levels]
@@ -255,7 +295,12 @@ class Subcentres(FacilityKind):
 
     def item_content(self, item: ItemType, row: Any, site: pd.Series, lang: str) -> str:
         beds = site.get("beds") if len(site) else None
-        beds = None if beds is None or pd.isna(beds) else int(beds)
+        beds = None if beds is None or pd.isna(beds) or float(beds) <= 0 else int(beds)
+        added = getattr(row, "beds_added", None)
+        added = None if added is None or pd.isna(added) else int(added)
+        if beds is not None and added:
+            return (item.content("en") + f" (beds from {beds} to {beds + added}, {added} added)" if is_en(lang)
+                    else item.content("zh") + f"（床位由{beds}张增至{beds + added}张，新增{added}张）")
         if is_en(lang):
             return item.content("en") + (f" (existing {beds} beds)" if beds else "")
         return item.content("zh") + (f"（现有床位{beds}张）" if beds else "")

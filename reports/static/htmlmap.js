@@ -25,7 +25,7 @@
     for (var i = D.classes.length - 1; i >= 0; i--) { if (v >= D.classes[i].min) return D.classes[i].colour; }
     return D.classes[0].colour;
   }
-  function svgIcon(itemKind, colour, isNew, id, dx) {
+  function svgIcon(itemKind, colour, isNew, id, dx, no) {
     var s = D.symbols[itemKind];
     var size = isNew ? 22 : 16;
     var fill = isNew ? colour : "#ffffff";
@@ -35,6 +35,8 @@
       '" viewBox="0 0 20 20"' + (id ? ' data-item="' + id.replace(/"/g, "&quot;") + '"' : "") +
       '><polygon points="' + s.points + '" fill="' + fill + '" stroke="' + stroke + '" stroke-width="' + sw +
       '" stroke-linejoin="round"/></svg>';
+    // A new project carries its number (序号) of the project list, as on the print maps.
+    if (no !== undefined && no !== null) html += '<span class="hp-no" style="border-color:' + colour + '">' + no + "</span>";
     return L.divIcon({html: html, className: "hp-icon " + (isNew ? "hp-new" : "hp-existing") + " hp-kind-" + itemKind,
                       iconSize: [size, size], iconAnchor: [size / 2 - (dx || 0), size / 2],
                       popupAnchor: [0, -size / 2]});
@@ -121,10 +123,7 @@
         box.appendChild(el("h3", null, s.name));
         var t = el("table");
         row(t, T.level, s.level);
-        var stock = D.symbols[ik].name;
-        if (ik === "ambulance") stock = T.ambulances.replace("{n}", s.ambulances[0]).replace("{np}", s.ambulances[1]);
-        if (ik === "subcentre") stock = T.secondary_stock;
-        row(t, T.stock, stock);
+        row(t, T.stock, s.stock[ik] || D.symbols[ik].name);
         box.appendChild(t);
         m.bindPopup(box, {maxWidth: 360});
         existing.addLayer(m);
@@ -133,13 +132,14 @@
     var fresh = L.layerGroup();
     D.projects.forEach(function (p) {
       if (p.mapKind !== k.key) return;
-      var m = L.marker([p.lat, p.lon], {icon: svgIcon(p.kind, k.colour, true, p.id, shift(p.site, p.kind)),
+      var m = L.marker([p.lat, p.lon], {icon: svgIcon(p.kind, k.colour, true, p.id, shift(p.site, p.kind), p.no),
                                         title: p.name,
                                         zIndexOffset: 1000, riseOnHover: true});
       var box = el("div", "hp-popup hp-project");
       box.setAttribute("data-item", p.id);
-      box.appendChild(el("h3", null, p.name));
+      box.appendChild(el("h3", null, (p.no !== null ? p.no + ". " : "") + p.name));
       var t = el("table");
+      if (p.no !== null) row(t, T.no, p.no + (p.origin === "committed" ? LP + T.committed + RP : ""));
       row(t, T.site, p.siteName);
       if (p.content) row(t, T.content, p.content);
       row(t, T.cost, fmtNum(p.cost));
@@ -185,6 +185,12 @@
       r.appendChild(el("span", null, c.label));
       box.appendChild(r);
     });
+    if (D.projects.length) {
+      var nr = el("div", "hp-legend-row");
+      nr.innerHTML = '<span class="hp-no hp-no-legend">12</span>';
+      nr.appendChild(el("span", null, " " + T.numbers));
+      box.appendChild(nr);
+    }
     D.kinds.forEach(function (k) {
       k.itemKinds.forEach(function (ik) {
         var r = el("div", "hp-legend-row");
