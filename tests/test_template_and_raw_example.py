@@ -112,7 +112,7 @@ def test_raw_example_runs_end_to_end(raw_plan):
     assert meta["osm"]["junctions"] > 100
     # The census total (214,950 persons) is kept exactly through the raster's grid.
     assert summary["coverage"]["fever"]["population"] == 214_950
-    assert (plan / "maps" / "overview.png").is_file() and (plan / "appendix.xlsx").is_file()
+    assert (plan / "maps" / "plan.png").is_file() and (plan / "appendix.xlsx").is_file()
     # The approximate partition is flagged on the maps: the HTML map's footer and every print map's note.
     flag = meta["approximate_townships"]["zh"]
     assert flag in (plan / "map.html").read_text(encoding="utf-8")
