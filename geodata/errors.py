@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# "note": a finding that is neither wrong nor doubtful (the road network's connected pieces …); the loader moves
+# notes into Instance.notes, so they never count as warnings.
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class ProblemReport:
     """Every problem of one check, errors and warnings, in the order found."""
 
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # severity "note": findings, neither wrong nor doubtful
 
     def error(self, file: str, message: str, fix: str = "", *, feature: object = None, column: str | None = None):
         """Record an error (stops the run before anything is written)."""
@@ -51,9 +54,17 @@ class ProblemReport:
         """Record a warning (reported, the run goes on)."""
         self.problems.append(Problem("warning", str(file), message, fix, _fid(feature), column))
 
+    def note(self, file: str, message: str) -> None:
+        """Record a note (kept apart from the problems; the loader moves it into the Instance's notes)."""
+        self.notes.append(Problem("note", str(file), message))
+
     def extend(self, other: ProblemReport | Iterable[Problem]) -> None:
-        """Append another report's problems."""
-        self.problems.extend(other.problems if isinstance(other, ProblemReport) else other)
+        """Append another report's problems (and notes)."""
+        if isinstance(other, ProblemReport):
+            self.problems.extend(other.problems)
+            self.notes.extend(other.notes)
+        else:
+            self.problems.extend(other)
 
     def naming(self, placeholder: str, path: object) -> ProblemReport:
         """The report with ``placeholder`` at the start of a problem's file replaced by ``path`` (the optimizer

@@ -24,9 +24,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from healthplan.geodata import crs as crsmod
-from healthplan.geodata.config import InputsConfig, LayerSpec, TravelConfig
+from healthplan.geodata.config import InputsConfig, LayerSpec, RasterSpec, TravelConfig
 from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
 from healthplan.geodata.levels import Level
@@ -34,6 +35,10 @@ from healthplan.geodata.readers import read_layer_into
 from healthplan.geodata.schemas import ColumnSchema
 from healthplan.geodata.travel_times import compute_travel_times_with_sites
 from healthplan.geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
+from healthplan.geodata.census import join_census
+from healthplan.geodata.dasymetric import check_raster, grid_points, village_populations
+from healthplan.geodata.partition import APPROXIMATE_KEY, approximate_note, voronoi_townships
+from healthplan.geodata.sources import osm_travel, source_notes
 
 # Township kinds that mean urban (街道 = urban sub-district; 镇 and 乡 are rural). STANDARDS.md / DESIGN.md §3.
 URBAN_KINDS = frozenset({"街道", "street", "subdistrict", "urban", "城市"})
@@ -136,11 +141,12 @@ def _assemble(
     specs: dict[str, LayerSpec | None] = {
         "townships": inputs.townships, "demand": inputs.demand, site_kind: site_spec,
         "candidates": inputs.candidates, "roads": inputs.roads, "travel_times": inputs.travel_times,
+        "census": inputs.census, "township_seats": inputs.township_seats, "boundary": inputs.boundary,
     }
-    if inputs.demand is None and inputs.townships is None:
-        report.error(scenario, "no demand: neither inputs.demand nor inputs.townships is given",
-                     "add inputs.demand (villages with population) or inputs.townships (polygons with "
-                     "population)")
+    if inputs.demand is None and inputs.townships is None and inputs.township_seats is None:
+        report.error(scenario, "no demand: none of inputs.demand, inputs.townships, inputs.township_seats is given",
+                     "add inputs.demand (villages with population), inputs.townships (polygons with "
+                     "population) or inputs.township_seats (seat points with population or a census table)")
     if site_spec is None and inputs.candidates is None:
         report.error(scenario,
                      "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
@@ -149,34 +155,96 @@ def _assemble(
     for kind, spec in specs.items():
         if spec is not None:
             say(f"reading {kind}: {Path(spec.path).name}")
-            raw[kind] = read_layer_into(spec, kind=kind, report=report, stock=stock)
+            optional = ("population",) if kind == "demand" and inputs.population_raster is not None else ()
+            raw[kind] = read_layer_into(spec, kind=kind, report=report, stock=stock, travel=travel,
+                                        optional=optional)
+    raster_info = None
+    if inputs.population_raster is not None:
+        say(f"checking the population raster: {Path(inputs.population_raster.path).name}")
+        raster_info = check_raster(inputs.population_raster, report)
     layers: dict[str, pd.DataFrame] = {}
     for kind, frame in raw.items():
         if frame is not None and kind not in ("roads", "travel_times"):
             say(f"checking {kind}")
             layers[kind] = validate_layer(frame, kind, report, stock)
+    for kind in ("census", "township_seats", "boundary"):
+        if kind in layers and len(layers[kind]) == 0:
+            report.error(str(layers[kind].attrs.get("file", kind)), f"the {kind} layer has no rows",
+                         f"fill it in (one row per {'township' if kind != 'boundary' else 'boundary polygon'}), or "
+                         f"remove inputs.{kind} from the scenario")
+            del layers[kind]
+    notes, notes_en, meta_raw = source_notes(raw)
+    if "census" in layers:
+        join_to = next((k for k in ("townships", "township_seats") if k in layers), None)
+        if join_to is None:
+            if inputs.townships is None and inputs.township_seats is None:
+                report.error(str(inputs.census.path) if inputs.census else scenario,
+                             "a census table is given but nothing to join it to",
+                             "add inputs.townships (polygons) or inputs.township_seats (seat points) with the "
+                             "same codes or names")
+        else:
+            say("joining the census table")
+            layers[join_to] = join_census(layers["census"], layers[join_to], report, target=join_to)
+            notes.append(f"乡镇人口取自普查表 {Path(str(layers['census'].attrs.get('file'))).name}")
+            notes_en.append(f"Township populations from the census table "
+                            f"{Path(str(layers['census'].attrs.get('file'))).name}")
+    road_cfg = osm_travel(travel) if raw.get("roads") is not None and raw["roads"].attrs.get("format") == "osm" \
+        else travel
 
     # 2. One local metric CRS for everything.
     geo = {k: f for k, f in {**layers, "roads": raw.get("roads")}.items()
            if isinstance(f, gpd.GeoDataFrame) and f.crs is not None}
     target = crsmod.choose_utm(geo.values())
-    notes: list[str] = []
-    notes_en: list[str] = []
     if target is not None:
         sources = [f.crs for f in geo.values()]
         notes.append(crsmod.projection_note(sources, target, lang="zh"))
         notes_en.append(crsmod.projection_note(sources, target, lang="en"))
         layers = {k: crsmod.reproject(f, target) if k in geo else f for k, f in layers.items()}
 
-    # 3. Townships, demand points, sites.
+    # 3. Townships (from seats when there are no polygons), demand points, sites.
+    approximate = None
+    if "townships" not in layers and "township_seats" in layers and inputs.townships is None:
+        say("approximate townships from the seats")
+        others = [_points_xy(layers[k]) for k in ("demand", site_kind, "candidates") if k in layers]
+        cells, clipped = voronoi_townships(layers["township_seats"], layers.get("boundary"), report,
+                                           other_points=others)
+        if cells is not None:
+            layers["townships"] = cells
+            approximate = approximate_note(clipped)
+            notes.append(approximate["zh"])
+            notes_en.append(approximate["en"])
+    elif "township_seats" in layers:
+        report.warning(str(layers["township_seats"].attrs.get("file")), "township seats are not used: the "
+                       "township polygons (inputs.townships) give the townships",
+                       "remove inputs.township_seats, or inputs.townships to use the seats")
     townships = _townships(layers.get("townships"), report) if "townships" in layers else None
+    urban_pop = _urban_population(layers.get("townships"))
     demand = None
+    raster = inputs.population_raster if raster_info is not None else None
     if "demand" in layers:
-        demand = _demand(layers["demand"], townships, report)
+        fill = None
+        if raster is not None:
+            fill = _village_filler(layers["demand"], townships, raster, raster_info, report)
+            if fill is not None:
+                notes.append(f"村人口按人口栅格 {Path(raster.path).name} 分配各乡镇常住人口（面积加权分区统计）")
+                notes_en.append(f"Village populations: each township's total shared by the population raster "
+                                f"{Path(raster.path).name} (area-weighted zonal sums)")
+        demand = _demand(layers["demand"], townships, report, fill_population=fill)
     elif townships is not None and inputs.demand is None:
-        demand = _demand_from_townships(layers["townships"], townships, report)
-        notes.append("无需求点图层：以各乡镇代表点及其人口作为需求点")
-        notes_en.append("No demand layer: each township's representative point carries its population")
+        if raster is not None:
+            demand = _grid_demand(townships, urban_pop, raster, raster_info, report)
+            if demand is not None:
+                notes.append(f"无需求点图层：按人口栅格 {Path(raster.path).name} 将各乡镇人口分配到 "
+                             f"{raster.grid_m:g} 米网格，共 {len(demand):,} 个网格需求点")
+                notes_en.append(f"No demand layer: each township's population spread over a {raster.grid_m:g} m "
+                                f"grid by the population raster {Path(raster.path).name}: {len(demand):,} grid "
+                                "demand points")
+        else:
+            demand = _demand_from_townships(layers["townships"], townships, report, urban_pop=urban_pop)
+            seat = "驻地" if approximate is not None else "代表点"
+            notes.append(f"无需求点图层：以各乡镇{seat}及其人口作为需求点")
+            notes_en.append(f"No demand layer: each township's {'seat' if approximate else 'representative point'} "
+                            "carries its population")
     parts = [(k, layers[k]) for k in (site_kind, "candidates") if k in layers]
     sites = _sites(parts, townships, report, stock) if parts else None
 
@@ -186,7 +254,7 @@ def _assemble(
         say("checking roads")
         roads_raw = raw["roads"]
         roads = validate_roads(crsmod.reproject(roads_raw, target) if target is not None else roads_raw,
-                               travel, report)
+                               road_cfg, report)
     od = None
     site_od = None
     if raw.get("travel_times") is not None and demand is not None and sites is not None:
@@ -205,7 +273,7 @@ def _assemble(
                          f"check inputs.{kind} (right file, right layer?)")
     if demand is not None:
         _check_total_population(demand, "demand" if "demand" in layers else "townships", report)
-    method = _method(travel, roads=inputs.roads, od=inputs.travel_times, report=report, scenario=scenario)
+    method = _method(road_cfg, roads=inputs.roads, od=inputs.travel_times, report=report, scenario=scenario)
     if method in ("roads", "straight"):
         for frame in (demand, sites):
             if frame is not None:
@@ -223,12 +291,16 @@ def _assemble(
     t1 = time.perf_counter()
     try:
         tt, site_tt, tt_report = compute_travel_times_with_sites(
-            demand, sites, roads=roads, od=od, cfg=travel, cutoff_minutes=cutoff_minutes,
+            demand, sites, roads=roads, od=od, cfg=road_cfg, cutoff_minutes=cutoff_minutes,
             cache_dir=cache_dir or travel.cache_dir, site_od=site_od)
     except InputError as exc:
         report.extend(exc.report)
         return None, report
-    report.extend(tt_report)
+    for note in tt_report.notes:  # notes go to the Instance's notes (zh | en), never to the warnings
+        zh, _, en = note.message.partition(" | ")
+        notes.append(zh)
+        notes_en.append(en or zh)
+    report.extend(tt_report.problems)
     if report.errors:
         return None, report
     travel_s = time.perf_counter() - t1
@@ -239,7 +311,12 @@ def _assemble(
         "source_crs": {k: crsmod.crs_label(f.crs) for k, f in geo.items()},
         "notes_en": tuple(notes_en),
         "travel_method": tt.method,
+        **meta_raw,
     }
+    if inputs.population_raster is not None:
+        meta["files"]["population_raster"] = str(inputs.population_raster.path)
+    if approximate is not None:
+        meta[APPROXIMATE_KEY] = approximate
     inst = Instance(
         name=name,
         demand=demand,
@@ -275,12 +352,25 @@ def split_site_pairs(checked: pd.DataFrame, n_demand: int) -> tuple[pd.DataFrame
 def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
     """Townships indexed by ``township_id``: name, name_en, kind, urban (bool), population, geometry."""
     file = tw.attrs.get("file", "townships")
+    if "name_en" not in tw:  # township seats have no English name
+        attrs = dict(tw.attrs)
+        tw = tw.assign(name_en="")
+        tw.attrs = attrs
     urban = tw["urban"].astype("boolean")
     kind = tw["kind"].astype(str).str.strip().str.lower()
+    # Without a kind, the name says it: XX街道 is urban, XX镇 and XX乡 rural (a seats table rarely has a kind).
+    kind = kind.where(kind != "", tw["name"].astype(str).str.strip())
     from_kind = pd.array([_kind_is_urban(k) for k in kind], dtype="boolean")
     urban = urban.fillna(pd.Series(from_kind, index=tw.index))
+    share = _urban_population(tw)
+    if share is not None:  # 城镇人口 from the census: a township is urban when most of its people are
+        pop_known = tw["population"].to_numpy(dtype=float)
+        by_share = pd.array(np.where(np.isfinite(share) & (pop_known > 0), share > 0.5 * pop_known, False),
+                            dtype="boolean")
+        by_share[~(np.isfinite(share) & (pop_known > 0))] = pd.NA
+        urban = urban.fillna(pd.Series(by_share, index=tw.index))
     unknown = urban.isna().to_numpy(dtype=bool)
-    has_flag = tw.attrs.get("columns", {}).keys() & {"urban", "kind"}
+    has_flag = tw.attrs.get("columns", {}).keys() & {"urban", "kind", "urban_population"}
     if unknown.any() and has_flag:
         ids = feature_ids(tw)
         report_rows(report, file, ids[unknown], "the township's urban flag is missing and its kind is not "
@@ -398,13 +488,21 @@ def _xy_lonlat(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: ProblemReport) -> pd.DataFrame:
-    """Canonical demand frame from a demand layer (township by spatial join, urban from the township)."""
+def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: ProblemReport, *,
+            fill_population: Callable[[np.ndarray], np.ndarray] | None = None) -> pd.DataFrame:
+    """Canonical demand frame from a demand layer (township by spatial join, urban from the township).
+
+    ``fill_population``: given each point's township id, the points' populations (a population raster sharing
+    the townships' totals); ``None``: the layer's own population column.
+    """
     file = dm.attrs.get("file", "demand")
     town = dm["township"].astype(str).to_numpy(dtype=object)
     errors_before = len(report.errors)
     if townships is not None:
         town = _assign_townships(dm, townships, "demand point", report)
+    if fill_population is not None:
+        dm = dm.copy()
+        dm["population"] = fill_population(town)
     # Townships the points could not be matched to were reported; their sums would only repeat that.
     assigned = len(report.errors) == errors_before
     urban = dm["urban"].astype("boolean").to_numpy(dtype=object, na_value=None)
@@ -442,35 +540,158 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
 
 
 def _demand_from_townships(
-    tw_layer: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, report: ProblemReport
+    tw_layer: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, report: ProblemReport, *,
+    urban_pop: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One demand point per township: its representative point (inside the polygon) and its population."""
+    """One demand point per township: its seat (when the townships come from seats) or its representative point
+    (inside the polygon), with its population.
+
+    Where the census gives 城镇人口 (``urban_pop``) strictly between 0 and the population, the township is two
+    demand points at the same place, ``<id>-urban`` and ``<id>-rural``: the urban persons count towards the urban
+    standards (one ambulance per 30,000, 15 minutes), the others towards the rural ones.
+    """
     file = tw_layer.attrs.get("file", "townships")
     pop = townships["population"].to_numpy(dtype=float)
-    if "population" not in tw_layer.attrs.get("columns", {}):
-        report.error(file, "there is no demand layer, so the townships must carry a population, but the "
-                     "townships layer has no population column",
-                     "add a population column to the townships (or map it: inputs.townships.columns: "
-                     "{population: 人口}), or give inputs.demand", column="population")
-    elif (~np.isfinite(pop)).any():
-        bad = ~np.isfinite(pop)
-        report_rows(report, file, townships.index[bad], "population is missing (there is no demand layer, so "
-                    "each township's population is its demand)", "fill the township's population",
-                    column=tw_layer.attrs["columns"]["population"])
-    frame = gpd.GeoDataFrame(geometry=tw_layer.geometry.representative_point().values, crs=tw_layer.crs)
+    _require_township_population(tw_layer, townships, report, "there is no demand layer, so each township's "
+                                 "population is its demand")
+    seat_xy = tw_layer.attrs.get("seat_xy")
+    if seat_xy is not None:
+        points = gpd.GeoSeries.from_xy(seat_xy[:, 0], seat_xy[:, 1], crs=tw_layer.crs).values
+    else:
+        points = tw_layer.geometry.representative_point().values
+    frame = gpd.GeoDataFrame(geometry=points, crs=tw_layer.crs)
     frame.attrs["geometry_ok"] = tw_layer.attrs.get("geometry_ok", np.ones(len(frame), dtype=bool))
     xy = _xy_lonlat(frame)
+    persons = np.where(np.isfinite(pop), pop, 0).astype(np.int64)
     out = pd.DataFrame(
         {
             "name": townships["name"].to_numpy(dtype=object),
-            "population": np.where(np.isfinite(pop), pop, 0).astype(np.int64),
+            "population": persons,
             "urban": townships["urban"].to_numpy(dtype=bool),
             "township": townships.index.to_numpy(dtype=object),
             **xy,
         },
         index=pd.Index(townships.index.to_numpy(dtype=object), name="demand_id"),
     )[list(DEMAND_COLUMNS)]
+    if urban_pop is not None:
+        u = np.asarray(urban_pop, dtype=float)
+        split = np.isfinite(u) & (u > 0) & (u < persons)
+        if split.any():
+            urb = out[split].copy()
+            rur = out[split].copy()
+            urb["population"] = np.round(u[split]).astype(np.int64)
+            rur["population"] = persons[split] - urb["population"].to_numpy()
+            urb["urban"], rur["urban"] = True, False
+            urb.index = pd.Index([f"{i}-urban" for i in urb.index], name="demand_id")
+            rur.index = pd.Index([f"{i}-rural" for i in rur.index], name="demand_id")
+            urb["name"] = [f"{n}（城镇）" for n in urb["name"]]
+            rur["name"] = [f"{n}（乡村）" for n in rur["name"]]
+            whole = out[~split].copy()
+            whole.loc[np.isfinite(u[~split]) & (u[~split] >= persons[~split]) & (persons[~split] > 0), "urban"] = True
+            out = pd.concat([whole, urb, rur]).loc[lambda d: ~d.index.duplicated()]
     out.attrs["file"] = file
+    return out
+
+
+def _require_township_population(tw_layer: pd.DataFrame, townships: gpd.GeoDataFrame, report: ProblemReport,
+                                 why: str) -> bool:
+    """Every township needs a population (no demand layer, or a raster sharing it out); record what is missing."""
+    file = tw_layer.attrs.get("file", "townships")
+    pop = townships["population"].to_numpy(dtype=float)
+    if "population" not in tw_layer.attrs.get("columns", {}):
+        report.error(file, f"the townships must carry a population ({why}), but the layer has no population "
+                     "column", "add a population column to the townships (or map it: inputs.townships.columns: "
+                     "{population: 人口}), give inputs.census (乡镇人口 table), or give inputs.demand",
+                     column="population")
+        return False
+    if (~np.isfinite(pop)).any():
+        bad = ~np.isfinite(pop)
+        report_rows(report, file, townships.index[bad], f"population is missing ({why})",
+                    "fill the township's population", column=tw_layer.attrs["columns"]["population"])
+        return False
+    return True
+
+
+def _urban_population(tw_layer: pd.DataFrame | None) -> np.ndarray | None:
+    """城镇人口 per township (persons, NaN where unknown), or ``None`` when the layer has no such column."""
+    if tw_layer is None or "urban_population" not in tw_layer.attrs.get("columns", {}):
+        return None
+    return pd.to_numeric(tw_layer["urban_population"], errors="coerce").to_numpy(dtype=float)
+
+
+def _points_xy(frame: pd.DataFrame) -> np.ndarray:
+    """(n, 2) coordinates of a point layer's usable points (none for a plain table)."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return np.zeros((0, 2))
+    ok = np.asarray(frame.attrs.get("geometry_ok", np.ones(len(frame), dtype=bool)), dtype=bool)
+    geom = frame.geometry.values[ok]
+    geom = geom[shapely.get_type_id(geom) == 0]
+    return shapely.get_coordinates(geom)
+
+
+def _village_filler(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, raster: RasterSpec,
+                    raster_info: dict[str, object], report: ProblemReport
+                    ) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The population raster's village populations, or ``None`` when the demand layer has its own."""
+    file = str(dm.attrs.get("file", "demand"))
+    own = "population" in dm.attrs.get("columns", {})
+    if raster.mode == "grid":
+        report.error(str(raster.path), "inputs.population_raster.mode is grid (demand points on a grid), but a "
+                     "demand layer is given", "remove inputs.demand for grid demand points, or set mode: villages")
+        return None
+    if own and raster.mode == "auto":
+        report.warning(str(raster.path), f"the population raster is not used: the demand layer {file} gives "
+                       "each village's population", "remove inputs.population_raster, or set its mode: villages "
+                       "to share the township totals by the raster instead")
+        return None
+    if townships is None or not isinstance(dm, gpd.GeoDataFrame):
+        report.error(str(raster.path), "the population raster shares each township's population among its "
+                     "villages, so it needs township polygons and village points",
+                     "add inputs.townships (or inputs.township_seats) with population, and give the villages "
+                     "coordinates")
+        return None
+    if own:
+        report.warning(file, "the villages' own populations are replaced by the township totals shared by the "
+                       "population raster (inputs.population_raster.mode: villages)",
+                       "set mode: auto to keep the villages' own figures", column="population")
+    tw_layer = townships.assign(_file=townships.attrs.get("file", "townships"))
+    tw_layer.attrs = {"file": townships.attrs.get("file", "townships"),
+                      "columns": {"population": "population"}}
+    if not _require_township_population(tw_layer, townships, report, "the population raster shares it among "
+                                        "the villages"):
+        return None
+    ok = np.asarray(dm.attrs.get("geometry_ok", np.ones(len(dm), dtype=bool)), dtype=bool)
+
+    def fill(town: np.ndarray) -> np.ndarray:
+        pop = np.full(len(dm), np.nan)
+        pop[ok] = village_populations(dm[ok], np.asarray(town)[ok], townships, raster, raster_info["crs"], report)
+        return pop
+
+    return fill
+
+
+def _grid_demand(townships: gpd.GeoDataFrame, urban_pop: np.ndarray | None, raster: RasterSpec,
+                 raster_info: dict[str, object], report: ProblemReport) -> pd.DataFrame | None:
+    """Grid demand points from the raster and the townships' totals (no demand layer)."""
+    if raster.mode == "villages":
+        report.error(str(raster.path), "inputs.population_raster.mode is villages, but no demand layer (villages) "
+                     "is given", "add inputs.demand (village points), or set mode: grid")
+        return None
+    tw_layer = pd.DataFrame(index=townships.index)
+    tw_layer.attrs = {"file": townships.attrs.get("file", "townships"), "columns": {"population": "population"}}
+    if not _require_township_population(tw_layer, townships, report, "the population raster spreads it over a "
+                                        "grid"):
+        return None
+    tw = townships.copy()
+    tw["urban_population"] = np.full(len(tw), np.nan) if urban_pop is None else urban_pop
+    points = grid_points(tw, raster, raster_info["crs"], report)
+    xy = _xy_lonlat(points)
+    out = pd.DataFrame(
+        {"name": points["name"].to_numpy(dtype=object), "population": points["population"].to_numpy(dtype=np.int64),
+         "urban": points["urban"].to_numpy(dtype=bool), "township": points["township"].to_numpy(dtype=object), **xy},
+        index=pd.Index(points["id"].to_numpy(dtype=object), name="demand_id"),
+    )[list(DEMAND_COLUMNS)]
+    out.attrs["file"] = str(raster.path)
     return out
 
 
@@ -572,7 +793,7 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
         sites[c] = sites[c].astype(np.int64)
     for c in ("candidate", *(c.name for c in stock if c.dtype == "bool")):
         sites[c] = sites[c].astype(bool)
-    files = list(dict.fromkeys(sites["_file"]))
+    files = list(dict.fromkeys(str(layer.attrs.get("file", kind)) for kind, layer in parts))
     keep = list(SITE_COLUMNS)
     keep[keep.index("candidate"):keep.index("candidate")] = [c.name for c in stock if c.name not in SITE_COLUMNS]
     out = sites[keep].copy()

@@ -14,20 +14,28 @@ the synthetic label).
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import re
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from healthplan.geodata.config import LayerSpec
+from healthplan.geodata.config import LayerSpec, TravelConfig
 from healthplan.geodata.crs import crs_label
+from healthplan.geodata.datum import DATUM_LABELS, frame_to_wgs84, in_china, shift_metres
 from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.excel import HEADER_SEARCH_ROWS, SheetError, find_header, preamble_text, read_xlsx
+from healthplan.geodata.osm import is_osm, read_osm_roads
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
 # Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage
@@ -36,11 +44,15 @@ from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
 
 VECTOR_SUFFIXES = {".gpkg": "gpkg", ".shp": "shp", ".geojson": "geojson", ".json": "geojson", ".fgb": "fgb"}
-TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+TABLE_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
+                  ".xlsx": "xlsx", ".xlsm": "xlsx"}
 # GB18030 decodes everything GBK does; tried last because almost any byte string decodes as it.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 LON_ALIASES = ("lon", "lng", "longitude", "x", "经度", "X")
 LAT_ALIASES = ("lat", "latitude", "y", "纬度", "Y")
+# One column holding "longitude,latitude", as the map services' coordinate pickers (高德, 百度 坐标拾取) copy it.
+LONLAT_ALIASES = ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "location")
+_PAIR_SPLIT = re.compile(r"\s*[,，;；\s]\s*")
 # Cells read as missing: pandas' default NA spellings without its NaN spellings ('nan', 'NaN', '1.#QNAN' …).
 # A written "nan" is a number that is not finite, and the validator says so instead of silently filling in the
 # column default.
@@ -83,19 +95,36 @@ def read_layer(spec: LayerSpec, *, kind: str, stock: tuple[ColumnSchema, ...] = 
 
 
 def read_layer_into(
-    spec: LayerSpec, *, kind: str, report: ProblemReport, stock: tuple[ColumnSchema, ...] = ()
+    spec: LayerSpec, *, kind: str, report: ProblemReport, stock: tuple[ColumnSchema, ...] = (),
+    travel: TravelConfig | None = None, optional: tuple[str, ...] = (),
 ) -> pd.DataFrame | gpd.GeoDataFrame | None:
     """Like :func:`read_layer`, but record problems in ``report``; ``None`` when the layer cannot be used.
 
     ``stock``: the resource kinds' stock columns of a site layer (see :func:`geodata.schemas.schema_for`).
+    ``travel``: the travel settings an OpenStreetMap road extract is read with (classes, maxspeed).
+    ``optional``: columns the schema requires that this scenario supplies otherwise (a village population
+    that a population raster will compute).
     """
     schema = schema_for(kind, stock)
+    if optional:
+        schema = replace(schema, columns=tuple(replace(c, required=False) if c.name in optional else c
+                                               for c in schema.columns))
     path = Path(spec.path)
     file = str(path)
     if not path.exists():
         _missing_file(path, kind, report)
         return None
+    if is_osm(path):
+        if kind != "roads":
+            report.error(file, f"an OpenStreetMap extract can only be the roads layer, not {kind}",
+                         f"give inputs.{kind} as a GeoPackage, Shapefile, CSV or XLSX file")
+            return None
+        return _read_osm(path, spec, travel or TravelConfig(), report)
     fmt = _format_of(path)
+    if path.suffix.lower() == ".xls":
+        report.error(file, "an old-style Excel file (.xls) cannot be read",
+                     "open it in Excel or WPS and save it as .xlsx (Excel 工作簿), then point the scenario at it")
+        return None
     if path.is_file() and path.stat().st_size == 0:
         header = ", ".join(schema.required) or "id"
         report.error(file, f"the {kind} file is empty (0 bytes)",
@@ -103,7 +132,7 @@ def read_layer_into(
                      else "export the layer again")
         return None
     try:
-        if fmt in ("csv", "parquet"):
+        if fmt in ("csv", "parquet", "xlsx"):
             frame, meta = _read_table(path, fmt, spec, schema, report), {}
         else:
             frame, meta = _read_vector(path, fmt, spec, schema, report)
@@ -111,19 +140,37 @@ def read_layer_into(
         report.error(file, f"the {kind} file is empty: it has no header row",
                      f"export the table again with its header row ({', '.join(schema.required) or 'id'} …)")
         return None
+    except SheetError as exc:
+        report.error(file, f"the workbook {exc}", f"set inputs.{kind}.sheet to the sheet's name or number")
+        return None
+    except (zipfile.BadZipFile, KeyError) as exc:  # an .xlsx is a zip archive; a broken one fails in openpyxl
+        report.error(file, f"cannot read the {kind} workbook: it is not an intact .xlsx file ({exc})",
+                     "open it in Excel or WPS and save it again as .xlsx (Excel 工作簿)")
+        return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
         report.error(file, f"cannot read the {kind} file: {exc}",
-                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV or Parquet "
-                     "file "
-                     "and is not open in another program")
+                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, XLSX or "
+                     "Parquet file and is not open in another program")
         return None
     if frame is None:
         return None
+    # The first data row as Excel numbers an .xlsx sheet's rows, or as an editor numbers a CSV's lines.
+    first_row = int(frame.attrs.get("first_row", 2 if fmt == "csv" else 1))
     frame = _rename_columns(frame, spec, schema, file, report)
     if frame is None:
         return None
-    frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta,
-                       row_label="line" if fmt == "csv" else "feature", row_offset=2 if fmt == "csv" else 1)
+    if kind == "census":  # a bulletin's 万人 → persons, before the validator reads the figures as persons
+        from healthplan.geodata.census import census_in_persons
+
+        frame = census_in_persons(frame, file, report)
+        if frame is None:
+            return None
+    label, offset = {"csv": ("line", first_row), "xlsx": ("row", first_row)}.get(fmt, ("feature", 1))
+    frame.attrs.update(file=file, kind=kind, format=fmt, metadata=meta, row_label=label, row_offset=offset)
+    if isinstance(frame, gpd.GeoDataFrame) and spec.datum != "wgs84":
+        frame = _convert_datum(frame, spec, kind, report)
+        if frame is None:
+            return None
     if "row_numbers" in frame.attrs:  # rows were dropped: keep each remaining row's own line number
         frame.attrs["row_numbers"] = frame.attrs["row_numbers"] + frame.attrs["row_offset"]
     return frame
@@ -253,11 +300,39 @@ def _read_csv(path: Path, report: ProblemReport, **kwargs: object) -> pd.DataFra
     raise ValueError(msg)  # pragma: no cover
 
 
+def _csv_header_line(path: Path, expected: list[str], header_row: int | None = None) -> tuple[int, str]:
+    """1-based line of a CSV's header: as for an .xlsx sheet (:func:`~healthplan.geodata.excel.find_header`),
+    the first of the first lines with the most expected names, else the first line with two or more cells;
+    ``header_row`` when given. Also the text of the lines above it (title, ``单位：万人``)."""
+    with path.open("rb") as f:
+        head = f.read(65536)
+    try:
+        text = head.decode(CSV_ENCODINGS[0])
+    except UnicodeDecodeError as exc:
+        # A UTF-8 character cut at the end of the 64 KiB is still UTF-8; anything else is GBK (GB18030).
+        cut = exc.start >= len(head) - 3
+        text = head[:exc.start].decode(CSV_ENCODINGS[0]) if cut else head.decode(CSV_ENCODINGS[-1], "replace")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    sep = _separator(path, CSV_ENCODINGS[0])
+    rows = [[cell.strip() or None for cell in row] for row in csv.reader(io.StringIO("\n".join(lines)),
+                                                                          delimiter=sep)]
+    rows += [[]] * (len(lines) - len(rows))  # csv.reader yields nothing for a trailing blank line
+    line = header_row or find_header(rows, expected, set())
+    return line, preamble_text(rows[:line - 1])
+
+
 def _read_table(
     path: Path, fmt: str, spec: LayerSpec, schema: LayerSchema, report: ProblemReport
 ) -> pd.DataFrame | gpd.GeoDataFrame | None:
+    first_row = 2 if fmt == "csv" else 1  # a CSV's line 1 is its header
     if fmt == "parquet":
         frame = pd.read_parquet(path)
+    elif fmt == "xlsx":
+        frame, header_row, _sheet = read_xlsx(path, sheet=spec.sheet, header_row=spec.header_row,
+                                              expected=_expected_headers(spec, schema))
+        first_row = header_row + 1
+        if frame.shape[1] == 0:
+            raise pd.errors.EmptyDataError("no header row")
     elif schema.kind == "travel_times":
         # OD matrices can hold tens of millions of rows: read ids as text, minutes as numbers where they
         # parse.
@@ -266,20 +341,33 @@ def _read_table(
         frame = _read_csv(path, report, dtype={c: str for c in ids if c in header})
     else:
         # Everything as text: ids keep their leading zeros, and the validator can name non-numeric cells.
-        frame = _read_csv(path, report, dtype=str)
-    frame = _tidy_table(frame, str(path), fmt, report)
+        # A table saved from a bulletin's workbook keeps its title and unit lines above the header: skip them.
+        header_row, preamble = _csv_header_line(path, _expected_headers(spec, schema), spec.header_row)
+        frame = _read_csv(path, report, dtype=str, skiprows=header_row - 1)
+        frame.attrs["preamble"] = preamble
+        first_row = header_row + 1
+    preamble = str(frame.attrs.get("preamble", ""))
+    frame = _tidy_table(frame, str(path), fmt, report, first_row=first_row)
     if frame is None:
         return None
+    frame.attrs["preamble"] = preamble
+    frame.attrs["first_row"] = first_row
     if schema.geometry is None:
         return frame
     lon_col = _find_coord(frame, spec.columns.get("lon", spec.lon), LON_ALIASES)
     lat_col = _find_coord(frame, spec.columns.get("lat", spec.lat), LAT_ALIASES)
     file = str(path)
+    pair_col = None
     if lon_col is None or lat_col is None:
+        pair_col = _find_coord(frame, spec.columns.get("lonlat", "lonlat"), LONLAT_ALIASES)
+    if pair_col is not None:
+        lon_col = lat_col = pair_col
+    elif lon_col is None or lat_col is None:
         if schema.geometry_required:
             report.error(file, f"the {schema.kind} CSV has no coordinate columns ({spec.lon!r}, "
                          f"{spec.lat!r}); columns present: {', '.join(frame.columns)}",
-                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns, or give a "
+                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns (or map one "
+                         f"'经度,纬度' column: inputs.{schema.kind}.columns: {{lonlat: <column>}}), or give a "
                          "GeoPackage")
             return None
         return frame  # a plain table: coordinates optional when travel times come from an OD matrix
@@ -287,13 +375,94 @@ def _read_table(
     if crs is None:
         return None
     frame.attrs["crs_from"] = "default" if spec.crs is None else "scenario"
-    lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
+    if pair_col is not None:
+        lon, lat = _split_pairs(frame[pair_col], file, schema.kind, pair_col, report)
+    else:
+        lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
     geom = gpd.GeoSeries.from_xy(lon, lat, crs=crs)
     geom[~ok] = None  # the validator reports these rows as missing coordinates
     out = gpd.GeoDataFrame(frame, geometry=geom.values, crs=crs)
     out.attrs["coord_columns"] = (lon_col, lat_col)
+    return out
+
+
+def _split_pairs(cells: pd.Series, file: str, kind: str, column: str,
+                 report: ProblemReport) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (degrees) from cells like ``115.90,28.62`` (a comma, full-width comma, semicolon
+    or space between). NaN where a cell is not two numbers (the validator names those rows).
+
+    高德 and 百度 copy longitude first; 腾讯's picker copies latitude first: when every pair has its first number
+    below 60 and its second above 70 (only latitude first fits China so), the pairs are swapped, with a warning.
+    """
+    parts = cells.astype("string").str.strip().str.split(_PAIR_SPLIT, n=1, expand=True, regex=True)
+    if parts.shape[1] < 2:
+        parts[1] = pd.NA
+    first = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    second = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(first) & np.isfinite(second)
+    if ok.any() and bool((first[ok] < 60).all() and (second[ok] > 70).all()):
+        report.warning(file, f"the {kind} column {column!r} holds latitude,longitude (latitude first, as 腾讯's "
+                       "coordinate picker copies it); read as such",
+                       "nothing to do if the points land where they should on the map", column=column)
+        return second, first
+    return first, second
+
+
+def _expected_headers(spec: LayerSpec, schema: LayerSchema) -> list[str]:
+    """Every header the layer could use: mapped names, canonical names and aliases, coordinate columns."""
+    names = [*spec.columns.values(), spec.lon, spec.lat, *LON_ALIASES, *LAT_ALIASES, *LONLAT_ALIASES]
+    for col in schema.columns:
+        names += [col.name, *col.aliases]
+    return names
+
+
+def _read_osm(path: Path, spec: LayerSpec, travel: TravelConfig, report: ProblemReport) -> gpd.GeoDataFrame | None:
+    """An OpenStreetMap extract's roads (:mod:`geodata.osm`), with the attrs every reader sets."""
+    file = str(path)
+    try:
+        frame, counts = read_osm_roads(path, travel)
+    except (RuntimeError, OSError, ValueError) as exc:  # libosmium reports a broken file as RuntimeError
+        report.error(file, f"cannot read the OpenStreetMap extract: {exc}",
+                     "export the extract again as .osm.pbf or .osm (XML), e.g. from a Geofabrik/BBBike download "
+                     "clipped with osmium extract")
+        return None
+    if frame.empty:
+        report.error(file, f"the OpenStreetMap extract holds no road (no way whose highway=* value is one of "
+                     f"{', '.join(travel.osm_classes)})",
+                     "check the extract covers the county, or add its highway values to travel.osm_classes")
+        return None
+    frame.attrs.update(file=file, kind="roads", format="osm", metadata={}, row_label="feature", row_offset=1,
+                       columns={c: c for c in ("id", "name", "class", "oneway", "speed_kph")},
+                       osm_counts=counts, crs_from="file")
+    if spec.datum != "wgs84":
+        return _convert_datum(frame, spec, "roads", report)
+    return frame
+
+
+def _convert_datum(frame: gpd.GeoDataFrame, spec: LayerSpec, kind: str,
+                   report: ProblemReport) -> gpd.GeoDataFrame | None:
+    """Move a lon/lat layer from GCJ-02 or BD-09 to WGS-84; record how far the points moved (for the notes)."""
+    file = str(frame.attrs.get("file", spec.path))
+    if frame.crs is None or not CRS.from_user_input(frame.crs).is_geographic:
+        report.error(file, f"inputs.{kind}.datum is {spec.datum!r}, but the layer is not in longitude/latitude "
+                     f"({crs_label(frame.crs) if frame.crs is not None else 'no CRS'}); GCJ-02 and BD-09 are "
+                     "longitude/latitude datums", f"remove inputs.{kind}.datum (projected coordinates are not "
+                     "GCJ-02), or give the layer in the lon/lat the map service gave")
+        return None
+    xy = shapely.get_coordinates(frame.geometry.values)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    inside = in_china(xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, dtype=bool)
+    if len(xy) and not inside.all():
+        report.warning(file, f"{int((~inside).sum())} of {len(xy)} coordinates lie outside China, where "
+                       f"{DATUM_LABELS[spec.datum][1]} equals WGS-84; they are not moved",
+                       f"check inputs.{kind}.datum and that longitude and latitude are not swapped",
+                       column="geometry")
+    out = frame_to_wgs84(frame, spec.datum)
+    moved = shift_metres(xy[:, 0], xy[:, 1], spec.datum) if len(xy) else np.zeros(0)
+    out.attrs["datum"] = spec.datum
+    out.attrs["datum_shift_m"] = float(np.median(moved)) if moved.size else 0.0
     return out
 
 
@@ -312,7 +481,8 @@ def _separator(path: Path, encoding: str) -> str:
     return ";" if ";" in line else "\t" if "\t" in line else ","
 
 
-def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport) -> pd.DataFrame | None:
+def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport, *,
+                first_row: int = 1) -> pd.DataFrame | None:
     """Headers stripped; Excel's empty trailing columns and empty rows dropped, each with a note.
 
     Rows are dropped where every cell is empty (Excel leaves ``,,,,`` lines below a table); the line
@@ -349,7 +519,7 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport)
     if empty_rows.any():
         n = int(empty_rows.sum())
         keep_pos = np.flatnonzero(~empty_rows)
-        label, offset = ("line", 2) if fmt == "csv" else ("row", 1)
+        label, offset = ("line" if fmt == "csv" else "row", first_row)
         lines = np.flatnonzero(empty_rows) + offset
         shown = ", ".join(str(v) for v in lines[:5]) + (", …" if n > 5 else "")
         rows = f"{label}{'s' if n > 1 else ''}"
@@ -382,7 +552,7 @@ def _rename_columns(
     present = [c for c in frame.columns if c != "geometry"]
     ok = True
     if not schema.open_columns:
-        extra = set(spec.columns) - set(schema.names) - {"lon", "lat"}
+        extra = set(spec.columns) - set(schema.names) - {"lon", "lat", "lonlat"}
         for key in sorted(extra):
             guess = difflib.get_close_matches(key, schema.names, n=1)
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""

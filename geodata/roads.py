@@ -138,13 +138,15 @@ def build_road_graph(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> nx.DiGraph:
 def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[RoadNetwork, ProblemReport]:
     """Build the directed road graph in array form (vectorised; see :class:`RoadNetwork`).
 
-    Each line becomes one edge between its two snapped ends (interior vertices are not junctions: two roads that
-    cross without sharing an end do not connect, as in a road layer digitised with nodes at junctions). Its
-    weight is the line length (metres) ÷ its speed (km/h), in minutes: the speed column when it holds a value,
-    else the class speed from ``cfg.speeds_kph``. A road whose one-way value is true (1/yes/是) is a single edge
+    Lines join at their snapped ends and, with ``cfg.noding = "vertices"`` (the default), wherever two lines
+    share a vertex: each line is cut there into edges (:func:`split_at_nodes`). Two roads that cross without a
+    shared vertex never connect (an overpass); with ``noding = "ends"`` a shared interior vertex does not connect
+    either (a layer already split at its junctions). An edge's weight is its length (metres) ÷ its speed (km/h),
+    in minutes: the speed column when it holds a value, else the class speed from ``cfg.speeds_kph`` (Chinese
+    class names through ``cfg.class_aliases``). A road whose one-way value is true (1/yes/是) is a single edge
     along its geometry, -1/reverse a single edge against it, anything false or empty two edges.
 
-    Ends closer than ``cfg.snap_tolerance_m`` share a node: ends are clustered transitively (single linkage over
+    Vertices closer than ``cfg.snap_tolerance_m`` share a node: they are clustered transitively (single linkage over
     a KD-tree), so a chain of ends each within the tolerance of the next merges into one node placed at their
     mean. A tolerance of 0 merges only identical coordinates.
 
@@ -188,14 +190,9 @@ def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[Road
         )
         return RoadNetwork.empty(), report
 
-    # First and last vertex of each line from one flat coordinate array (faster than shapely.get_point).
-    coords = shapely.get_coordinates(parts)
-    last = np.cumsum(shapely.get_num_coordinates(parts)) - 1
-    first = np.r_[0, last[:-1] + 1]
-    labels, node_xy = snap_points(np.vstack([coords[first], coords[last]]), cfg.snap_tolerance_m)
-    n_parts = parts.size
-    u, v = labels[:n_parts], labels[n_parts:]
-    length = shapely.length(parts)
+    # Edges between junctions (line ends, and shared vertices when cfg.noding is "vertices").
+    edge_part, u, v, length, node_xy = split_at_nodes(parts, cfg.snap_tolerance_m, cfg.noding)
+    owner = owner[edge_part]
     sp = speed[owner]
     minutes = np.maximum(length / (sp * 1000.0 / 60.0), _MIN_EDGE_MINUTES)
     way = oneway[owner]
@@ -217,6 +214,98 @@ def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[Road
         road_id=road_id[pick],
     )
     return network, report
+
+
+def class_speeds(cfg: TravelConfig) -> dict[str, float]:
+    """Speed (km/h) per road class, lower-case, with ``cfg.class_aliases`` (国道 → national …) folded in.
+
+    An alias the user also gave a speed of its own keeps that speed.
+    """
+    speeds = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
+    for alias, target in cfg.class_aliases.items():
+        key, to = str(alias).strip().lower(), str(target).strip().lower()
+        if key not in speeds and to in speeds:
+            speeds[key] = speeds[to]
+    return speeds
+
+
+def split_at_nodes(parts: np.ndarray, tolerance_m: float, noding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                              np.ndarray, np.ndarray]:
+    """Cut lines into edges at their junctions.
+
+    Parameters
+    ----------
+    parts
+        LineStrings (metres).
+    tolerance_m
+        Vertices at most this far apart share a node (transitively, :func:`snap_points`).
+    noding
+        ``ends``: a line joins others only at its two ends (one edge per line); ``vertices``: also at every
+        interior vertex it shares with another line (or with itself, a loop), where it is cut.
+
+    Returns
+    -------
+    part, tail_node, head_node, length_m, node_xy
+        Per edge: the line it comes from, its end nodes and its length (metres); node coordinates (metres).
+    """
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
+    n_coords = shapely.get_num_coordinates(parts)
+    last = np.cumsum(n_coords) - 1
+    first = np.r_[0, last[:-1] + 1]
+    if noding == "ends":
+        labels, node_xy = snap_points(np.vstack([coords[first], coords[last]]), tolerance_m)
+        n = parts.size
+        return np.arange(n), labels[:n], labels[n:], shapely.length(parts), node_xy
+    labels, node_xy = snap_points(coords, tolerance_m)
+    is_end = np.zeros(len(coords), dtype=bool)
+    is_end[first] = True
+    is_end[last] = True
+    # A vertex is a junction when its node holds another vertex too (of another line, or of the same line again).
+    is_node = is_end | (np.bincount(labels, minlength=len(node_xy))[labels] >= 2)
+    # Each step (vertex k → k + 1 of one line) belongs to the edge started by the last node at or before k.
+    is_last = np.zeros(len(coords), dtype=bool)
+    is_last[last] = True
+    step = np.flatnonzero(~is_last)
+    starts = is_node & ~is_last
+    edge_of_vertex = np.cumsum(starts) - 1
+    edge_of_step = edge_of_vertex[step]
+    step_len = np.hypot(*(coords[step + 1] - coords[step]).T)
+    length = np.bincount(edge_of_step, weights=step_len, minlength=int(starts.sum()))
+    start_vertex = np.flatnonzero(starts)
+    # An edge ends at the next node after its start: the start vertex of the next edge of the same line, or the
+    # line's last vertex.
+    end_vertex = np.empty_like(start_vertex)
+    end_vertex[:-1] = start_vertex[1:]
+    end_vertex[-1] = len(coords) - 1
+    line_last = last[owner[start_vertex]]
+    end_vertex = np.minimum(end_vertex, line_last)
+    # Only junction nodes stay: an interior vertex that joins nothing is no node (a point snapped to it would be
+    # cut off from the network).
+    used, compact = np.unique(np.r_[labels[start_vertex], labels[end_vertex]], return_inverse=True)
+    compact = compact.reshape(-1)
+    n_edges = start_vertex.size
+    return owner[start_vertex], compact[:n_edges], compact[n_edges:], length, node_xy[used]
+
+
+def components_check(network: RoadNetwork, demand_node: np.ndarray, population: np.ndarray
+                     ) -> tuple[int, int, int, int]:
+    """Connected pieces of the road network (ignoring direction) and the people on the small ones.
+
+    The main piece is the one whose nearest-node demand points hold the most people (ties: the most nodes).
+
+    Returns
+    -------
+    n_components, main_nodes, small_points, small_population
+        Number of pieces, nodes of the main one, demand points and persons whose nearest node is elsewhere.
+    """
+    if network.n_nodes == 0:
+        return 0, 0, 0, 0
+    n, label = csgraph.connected_components(network.adjacency, directed=True, connection="weak")
+    pop = np.bincount(label[demand_node], weights=np.asarray(population, dtype=float), minlength=n)
+    size = np.bincount(label, minlength=n)
+    main = int(np.lexsort((size, pop))[-1])
+    off = label[demand_node] != main
+    return int(n), int(size[main]), int(off.sum()), int(np.asarray(population)[off].sum())
 
 
 def snap_points(xy: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -306,7 +395,7 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
             return speed
         # Classes match case-insensitively ("Expressway" = "expressway"); Chinese class names work as written.
         cls = roads[cfg.class_column].astype("string").str.strip().str.lower()
-        speeds = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
+        speeds = class_speeds(cfg)
         class_speed = cls.map(speeds).to_numpy(dtype=float, na_value=np.nan)
         unknown = need_class & np.isnan(class_speed)
         for value in pd.unique(cls[unknown]):

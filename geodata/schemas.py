@@ -102,6 +102,9 @@ _POPULATION = ColumnSchema("population", "int", "persons", required=True, minimu
                            bound_reason=_POPULATION_REASON, warn_reason=_POPULATION_WARN_REASON)
 _URBAN = ColumnSchema("urban", "bool", default=None, description="urban (城市/街道) = 1, rural = 0",
                       aliases=("城乡", "是否城市"))
+_URBAN_POPULATION = ColumnSchema(
+    "urban_population", "int", "persons", default=None, minimum=0, description="urban resident population "
+    "(城镇人口)", aliases=("城镇人口", "城镇常住人口"), maximum=MAX_POPULATION, bound_reason=_POPULATION_REASON)
 
 # Properties every site has; the stock of each resource kind is declared by the kind (``stock`` below).
 # The largest hospitals of China have about 10,000 beds (Zhengzhou University First Affiliated Hospital).
@@ -124,6 +127,7 @@ TOWNSHIPS = LayerSchema(
                      description="resident population", aliases=("人口", "常住人口", "pop"),
                      maximum=MAX_POPULATION, warn_above=WARN_POPULATION, bound_reason=_POPULATION_REASON,
                      warn_reason=_POPULATION_WARN_REASON),
+        _URBAN_POPULATION,
     ),
     geometry="polygon",
     geometry_required=True,
@@ -198,6 +202,56 @@ ROADS = LayerSchema(
     open_columns=True,
 )
 
+# Township tables from the statistics bulletin: a 9-digit township code (统计用区划代码 has 12 digits: the
+# township's 9 and 000) and/or a name, 常住人口 and optionally 城镇人口.
+_TOWNSHIP_CODE = ColumnSchema("id", "id", description="township code (9 digits; a 12-digit 统计用区划代码 ending "
+                              "in 000 is read as its first 9)",
+                              aliases=("乡镇代码", "乡镇编码", "区划代码", "统计用区划代码", "代码", "编码", "ID", "Id"))
+_TOWNSHIP_NAME = ColumnSchema("name", "str", default="", description="township name (乡镇/街道名称)",
+                              aliases=("乡镇名称", "乡镇", "名称", "乡镇街道", "乡镇（街道）", "街道"))
+_TOWNSHIP_POPULATION = ColumnSchema("population", "int", "persons", default=None, minimum=0,
+                                    description="resident population (常住人口)", aliases=("常住人口", "人口", "pop"),
+                                    maximum=MAX_POPULATION, warn_above=WARN_POPULATION,
+                                    bound_reason=_POPULATION_REASON, warn_reason=_POPULATION_WARN_REASON)
+
+CENSUS = LayerSchema(
+    "census",
+    "township census table (乡镇人口): code or name, 常住人口, optional 城镇人口",
+    (
+        replace(_TOWNSHIP_CODE, dtype="str", required=False, default=""),
+        _TOWNSHIP_NAME,
+        replace(_TOWNSHIP_POPULATION, required=True, default=None),
+        _URBAN_POPULATION,
+    ),
+    layer_names=("census", "人口"),
+)
+
+TOWNSHIP_SEATS = LayerSchema(
+    "township_seats",
+    "township seats (乡镇驻地) as points: code, name, optional population, kind",
+    (
+        replace(_TOWNSHIP_CODE, required=True),
+        _TOWNSHIP_NAME,
+        ColumnSchema("kind", "str", default="", description="街道 (urban) | 镇 | 乡", aliases=("类型", "类别")),
+        _URBAN,
+        _TOWNSHIP_POPULATION,
+        _URBAN_POPULATION,
+    ),
+    geometry="point",
+    geometry_required=True,
+    layer_names=("township_seats", "seats", "驻地", "乡镇驻地"),
+)
+
+BOUNDARY = LayerSchema(
+    "boundary",
+    "county boundary (县界) polygon(s)",
+    (ColumnSchema("id", "str", default="", description="id (optional)"), _NAME),
+    geometry="polygon",
+    geometry_required=True,
+    layer_names=("boundary", "county", "县界", "边界"),
+    open_columns=True,
+)
+
 TRAVEL_TIMES = LayerSchema(
     "travel_times",
     "OD travel-time matrix: one row per reachable (site, demand point) pair; a missing pair is unreachable",
@@ -210,7 +264,8 @@ TRAVEL_TIMES = LayerSchema(
 )
 
 SCHEMAS: dict[str, LayerSchema] = {
-    s.kind: s for s in (TOWNSHIPS, DEMAND, FACILITIES, SITES, CANDIDATES, ROADS, TRAVEL_TIMES)
+    s.kind: s for s in (TOWNSHIPS, DEMAND, FACILITIES, SITES, CANDIDATES, ROADS, TRAVEL_TIMES, CENSUS,
+                        TOWNSHIP_SEATS, BOUNDARY)
 }
 
 

@@ -26,7 +26,7 @@ from healthplan.geodata.cache import (
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.errors import InputError, Problem, ProblemReport
 from healthplan.geodata.instance import TravelTimes
-from healthplan.geodata.roads import RoadNetwork, build_road_network
+from healthplan.geodata.roads import RoadNetwork, build_road_network, components_check
 
 # Dijkstra returns a dense (sources × nodes) float64 block; sources are processed in chunks so that block stays
 # below this size. 24 MiB stays under glibc's largest mmap threshold (32 MiB), so the block is recycled from the
@@ -177,7 +177,8 @@ def compute_travel_times_with_sites(
             travel = _empty(demand, sites, cutoff_minutes, method)
         else:
             travel, site_travel, rep = road_travel_times_with_sites(
-                demand, sites, network, cfg=cfg, cutoff_minutes=cutoff_minutes
+                demand, sites, network, cfg=cfg, cutoff_minutes=cutoff_minutes,
+                roads_file=str(roads.attrs.get("file", "roads")),
             )
             report.extend(rep)
     else:
@@ -257,6 +258,7 @@ def road_travel_times_with_sites(
     *,
     cfg: TravelConfig,
     cutoff_minutes: float,
+    roads_file: str = "roads",
 ) -> tuple[TravelTimes, TravelTimes, ProblemReport]:
     """Site → demand and site → site minutes over the road network, with an access leg at each end.
 
@@ -276,6 +278,10 @@ def road_travel_times_with_sites(
 
     Site → site times come from the same Dijkstra rows, read at the site nodes: t(a, b) = access(a) +
     path(node(a) → node(b)) + access(b), and 0 from a site to itself.
+
+    The report also gets a note with the network's connected pieces (ignoring direction) and the demand points
+    and persons nearest to a piece other than the main one, and a warning when there are any
+    (``roads_file`` is the file these name).
     """
     report = ProblemReport()
     d_file = str(demand.attrs.get("file", "demand"))
@@ -294,6 +300,7 @@ def road_travel_times_with_sites(
     _warn_off_network(sites.index, s_dist, cfg, s_file, "site", report)
 
     adj = network.adjacency
+    _note_components(network, d_node, demand, roads_file, report)
     _check_reachability(adj, demand, sites, d_node, s_node, d_file, s_file, report)
 
     src_nodes, site_src = np.unique(s_node, return_inverse=True)
@@ -470,8 +477,11 @@ def travel_cache_key(
     fp.add("roads", gpd.GeoDataFrame(roads[cols], geometry=roads.geometry.values, crs=roads.crs))
     fp.add("roads_columns", "|".join(f"{c}" for c in (cfg.class_column, cfg.speed_column, cfg.oneway_column)))
     fp.add("roads_file", str(roads.attrs.get("file", "")))
-    for name in ("speeds_kph", "snap_tolerance_m", "access_speed_kph", "detour_factor", "max_access_m"):
+    for name in ("speeds_kph", "snap_tolerance_m", "access_speed_kph", "detour_factor", "max_access_m", "noding",
+                 "class_aliases"):
         fp.add(name, getattr(cfg, name))
+    # The connected-pieces note counts the persons on small pieces.
+    fp.add("demand_population", demand["population"].to_numpy(dtype=float) if "population" in demand else None)
     return fp.hexdigest()
 
 
@@ -504,6 +514,28 @@ def _warn_off_network(
             "add the road that serves it, or check its coordinates",
             feature=fid,
         )
+
+
+def _note_components(network: RoadNetwork, d_node: np.ndarray, demand: pd.DataFrame, file: str,
+                     report: ProblemReport) -> None:
+    """Note the road network's connected pieces; warn when people live nearest to a piece that is not the main one.
+
+    Such people still get times (their piece may hold a site), but a piece cut off by a missing junction is the
+    usual sign of a road layer whose lines do not meet (travel.noding, travel.snap_tolerance_m).
+    """
+    pop = demand["population"].to_numpy(dtype=float) if "population" in demand else np.zeros(len(demand))
+    n, main_nodes, points, persons = components_check(network, d_node, pop)
+    total = float(np.nansum(pop))
+    report.note(file, f"道路网：{network.n_nodes:,} 个节点，{n:,} 个互不连通的部分；主网之外的部分上有 {points:,} 个需求点、"
+                f"{persons:,} 人 | road network: {network.n_nodes:,} nodes in {n:,} connected piece(s); "
+                f"{points:,} demand points with {persons:,} persons are nearest to a piece other than the main one")
+    if persons > 0:
+        report.warning(file, f"{points:,} demand points with {persons:,} persons ({persons / max(total, 1):.1%}) are "
+                       f"nearest to a road piece that is not connected to the main network ({main_nodes:,} of "
+                       f"{network.n_nodes:,} nodes; {n:,} pieces in all): their travel times use only that piece",
+                       "check the roads meet where they should (travel.noding: vertices joins lines at shared "
+                       "vertices; travel.snap_tolerance_m joins ends that nearly touch), or add the missing road",
+                       column="geometry")
 
 
 def _check_reachability(
@@ -568,7 +600,7 @@ def _to_cache(travel: TravelTimes, site_travel: TravelTimes | None, report: Prob
     problems = [
         {"severity": p.severity, "file": p.file, "message": p.message, "fix": p.fix, "feature": p.feature,
          "column": p.column}
-        for p in report.problems
+        for p in (*report.problems, *report.notes)
     ]
     ss_from, ss_to, ss_minutes = (
         (site_travel.site_idx, site_travel.demand_idx, site_travel.minutes) if site_travel is not None
@@ -637,7 +669,7 @@ def _check_cached(
         problems = [Problem(**p) for p in json.loads(str(a["problems"]))]
     except (ValueError, TypeError) as exc:
         return f"its recorded warnings are unreadable ({type(exc).__name__})"
-    if any(p.severity != "warning" for p in problems):
+    if any(p.severity not in ("warning", "note") for p in problems):
         return "it records errors (only error-free results are cached)"
     return None
 
@@ -654,7 +686,8 @@ def _from_cache(
         float(cutoff_minutes),
         str(hit["method"]) if "method" in hit else method,
     )
-    report = ProblemReport([Problem(**p) for p in json.loads(str(hit["problems"]))])
+    recorded = [Problem(**p) for p in json.loads(str(hit["problems"]))]
+    report = ProblemReport([p for p in recorded if p.severity != "note"], [p for p in recorded if p.severity == "note"])
     site_travel = None
     if bool(hit["has_site_travel"]):
         site_travel = TravelTimes(

@@ -22,6 +22,7 @@ from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.crs import crs_label
 from healthplan.geodata.errors import ProblemReport
 from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
+from healthplan.geodata.roads import class_speeds
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
 
 # One message per offending row up to this many rows of the same problem, then one summary line.
@@ -411,8 +412,10 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     coords = frame.attrs.get("coord_columns")
     if empty.any():
         if coords:
+            pair = coords[0] == coords[1]  # one "longitude,latitude" column
             report_rows(report, file, ids[empty],
-                        f"missing or non-numeric coordinates ({coords[0]}, {coords[1]})",
+                        f"missing or non-numeric coordinates ({coords[0]}{'' if pair else ', ' + coords[1]})",
+                        f"write 'longitude,latitude' in column {coords[0]!r}, e.g. 115.90,28.62" if pair else
                         f"fill columns {coords[0]!r} and {coords[1]!r} with numbers", column=coords[0])
         else:
             report_rows(report, file, ids[empty], "the geometry is missing or empty",
@@ -622,7 +625,7 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
         speed = np.where(bad, -1.0, speed)
     need_class = np.isnan(speed)
     if need_class.any():
-        known = {str(k).strip().lower(): float(v) for k, v in cfg.speeds_kph.items()}
+        known = class_speeds(cfg)
         if cfg.class_column not in out:
             report.error(file, f"{int(need_class.sum())} roads have no speed and the class column "
                          f"{cfg.class_column!r} is missing (first: {ids[need_class][0]})",

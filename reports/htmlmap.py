@@ -37,6 +37,7 @@ import shapely
 
 from healthplan.geodata.instance import Instance
 from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level
+from healthplan.geodata.partition import approximate_flag
 from healthplan.optimizer.kinds import KINDS
 from healthplan.optimizer.plan import Plan
 from healthplan.optimizer.text import is_en
@@ -154,6 +155,8 @@ def _notes(instance: Instance, report: ReportConfig, lang: str) -> list[str]:
     out = []
     if instance.synthetic:
         out.append(ms.text("synthetic", lang))
+    if (approximate := approximate_flag(instance.meta, lang)) is not None:  # seats-only townships
+        out.append(approximate)
     if report.data_note:
         out.append(report.data_note)
     out.append(ms.text("covered_def", lang))

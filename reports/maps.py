@@ -39,6 +39,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.transforms import Bbox
 
 from healthplan.geodata.instance import Instance
+from healthplan.geodata.partition import approximate_flag
 from healthplan.optimizer.kinds import ITEM_KEYS
 from healthplan.optimizer.plan import Plan
 from healthplan.optimizer.text import is_en
@@ -212,6 +213,8 @@ def data_note(data: MapData, report: ReportConfig) -> list[str]:
     parts = []
     if data.instance.synthetic:
         parts.append(ms.text("synthetic", lang))
+    if (approximate := approximate_flag(data.instance.meta, lang)) is not None:  # seats-only townships
+        parts.append(approximate)
     if report.data_note:
         parts.append(report.data_note)
     parts.append(ms.text("covered_def", lang))

@@ -211,7 +211,7 @@ def _register_optional() -> None:
     """Attach verbs that live in their own modules (sweep, compare, cache) when present."""
     import importlib
 
-    for mod in ("healthplan.scenarios.sweep_cli", "healthplan.scenarios.cache_cli"):
+    for mod in ("healthplan.scenarios.sweep_cli", "healthplan.scenarios.cache_cli", "healthplan.scenarios.template_cli"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
