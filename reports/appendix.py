@@ -172,6 +172,9 @@ def appendix_tables(
         _standards(summary, [*source_notes(lang), *synthetic], lang),
         _townships(townships, [coverage_definition_note(lang), *synthetic], lang),
     ]
+    by_year = _standards_by_year(summary, [tr("doc.milestone_note", lang), *synthetic], lang)
+    if by_year is not None:  # a phased plan: the standards of every year (issue 13 §3)
+        tables.append(by_year)
     return tables
 
 
@@ -330,6 +333,24 @@ def _standards(summary: dict, notes: list[str], lang: str) -> AppendixTable:
         cell_formats=cell_fmt, widths=widths, wide=True,
         align={**{c: "right" for c in num}, label("std_unit", lang): "center", label("std_met", lang): "center",
                label("std_mode", lang): "center"},
+    )
+
+
+def _standards_by_year(summary: dict, notes: list[str], lang: str) -> AppendixTable | None:
+    """附表5: the standards of every plan year (the milestone due, today's level, planned by that year, met);
+    ``None`` for a one-year plan."""
+    from healthplan.reports.summary import standards_by_year_table
+
+    hdr, rows = standards_by_year_table(summary, lang)
+    if not rows:
+        return None
+    data = pd.DataFrame(rows, columns=hdr)
+    w = text_width_cm(True)
+    return AppendixTable(
+        "standards_by_year", tr("sheet.standards_by_year", lang), tr("doc.annex", lang, n=5),
+        tr("doc.standards_by_year_caption", lang), tr("doc.unit_standards", lang), data, notes,
+        widths=_scale([1.6, 6.0, 2.4, 2.2, 2.2, 1.8], w), wide=True,
+        align={c: "right" for c in hdr[2:5]} | {hdr[0]: "center", hdr[5]: "center"},
     )
 
 

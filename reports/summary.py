@@ -112,6 +112,10 @@ def summary_dict(
         "stages": [{"stage": str(s.get("stage", "")), "status": str(s.get("status", ""))} for s in info.stages],
         "notes": list(dict.fromkeys(str(n) for n in instance.notes)),
         "notes_en": _notes_en(instance),
+        # issue 13: the standards of every plan year, the estimated call satisfaction, the population's year
+        "standards_by_year": list(plan.meta.get("standards_by_year") or []),
+        "call_satisfaction": plan.meta.get("call_satisfaction"),
+        "population_projection": (instance.meta or {}).get("population_projection"),
     }
     return json_safe(out)
 
@@ -284,9 +288,16 @@ def summary_markdown(summary: dict, *, lang: str = "zh", files: Sequence[Path] =
         lines += ["", f"> **{warn}**"]
     lines += ["", f"## {L('coverage_section')}", ""]
     lines += _md_table(*coverage_table(summary, lang))
+    cs = call_satisfaction_line(summary, lang)
+    if cs:
+        lines += ["", f"- {cs}"]
     lines += ["", f"## {L('standards_section')}", ""]
     hdr, rows = standards_table(summary, lang)
     lines += _md_table(hdr, rows) if rows else [L("none")]
+    hdr, rows = standards_by_year_table(summary, lang)
+    if rows:
+        lines += ["", f"## {L('standards_by_year_section')}", ""]
+        lines += _md_table(hdr, rows)
     lines += ["", f"## {L('spend_section')}", ""]
     hdr, rows = spend_table(summary, lang)
     lines += _md_table(hdr, rows) if rows else [L("none")]
@@ -416,6 +427,40 @@ def standards_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[li
     return hdr, rows
 
 
+def standards_by_year_table(summary: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the standards of every plan year (``standards_by_year``): the milestone due, today's
+    level, the level with the items built by that year, met. Empty for a one-year plan (the standards table says
+    it all)."""
+    recs = summary.get("standards_by_year") or []
+    if len({r.get("year") for r in recs}) < 2:
+        return [], []
+    L = lambda k: label(k, lang)  # noqa: E731
+    hdr = [L("std_year"), L("std_name"), L("std_due"), L("std_existing"), L("std_planned"), L("std_met")]
+    rows = []
+    for r in recs:
+        num = fmt_share_value if str(r.get("unit") or "").startswith("share") else fmt_num
+        met = r.get("met")
+        rows.append([
+            str(r.get("year")), standard_label(r, lang),
+            L("std_not_due") if r.get("required") is None else num(r.get("required")),
+            num(r.get("existing")), num(r.get("planned")),
+            "—" if met is None else L("met_yes") if met else L("met_no"),
+        ])
+    return hdr, rows
+
+
+def call_satisfaction_line(summary: dict, lang: str = "zh") -> str:
+    """「急救呼叫满足率（估算）：71.0% → 88.1%」 with its assumptions, or ``""`` without ambulances."""
+    cs = summary.get("call_satisfaction")
+    if not cs:
+        return ""
+    note = cs.get("note_en" if lang_of(lang) == "en" else "note_zh") or ""
+    return (f"{label('call_satisfaction', lang)}{tr('sep.field', lang)}{fmt_share_value(cs.get('before'))} → "
+            f"{fmt_share_value(cs.get('after'))}（{note}）" if lang_of(lang) == "zh" else
+            f"{label('call_satisfaction', lang)}{tr('sep.field', lang)}{fmt_share_value(cs.get('before'))} → "
+            f"{fmt_share_value(cs.get('after'))} ({note})")
+
+
 def standard_source(record: dict, lang: str = "zh") -> str:
     """A standards row's source in ``lang`` (``source_zh`` for Chinese, ``source`` is English).
 
@@ -529,6 +574,7 @@ def summary_console(summary: dict, *, lang: str = "zh"):  # -> rich.console.Rend
     for title, (hdr, rows) in (
         (cov_title, (cov_hdr, cov_rows)),
         (label("standards_section", lang), (std_hdr, std_rows)),
+        (label("standards_by_year_section", lang), standards_by_year_table(summary, lang)),
         (label("spend_section", lang), spend_table(summary, lang)),
     ):
         if not rows:

@@ -79,3 +79,27 @@ def test_standards_sheet_equals_summary(run):
     for r, s in zip(rows, summary["standards"], strict=True):
         assert (r["要求"], r["现有"], r["规划后"], r["缺口"]) == (s["required"], s["existing"], s["planned"],
                                                             s["shortfall"])
+
+
+def test_standards_of_every_year_in_summary_markdown_and_appendix(run):
+    """Issue 13 §3: a phased plan writes the standards table of every year (summary.json ``standards_by_year``,
+    summary.md, the appendix's 附表5), and the final year's records are the standards table."""
+    inst, plan, out = run
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    recs = summary["standards_by_year"]
+    names = [s["name"] for s in summary["standards"]]
+    assert [(r["year"], r["name"]) for r in recs] == [(y, n) for y in (2025, 2026) for n in names]
+    for r in recs:
+        assert set(r) >= {"year", "name", "required", "existing", "planned", "met"}
+    final = {r["name"]: r for r in recs if r["year"] == 2026}
+    for s in summary["standards"]:
+        assert final[s["name"]]["planned"] == pytest.approx(s["planned"], abs=1e-6)
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    assert "分年度达标情况" in md and "| 2025 |" in md
+    wb = load_workbook(out / "appendix.xlsx")
+    assert "附表5 分年度达标情况" in wb.sheetnames
+    ws = wb["附表5 分年度达标情况"]
+    years = [r[0] for r in ws.iter_rows(min_row=4, values_only=True) if r[0] in ("2025", "2026", 2025, 2026)]
+    assert len(years) == len(recs)
+    assert summary["call_satisfaction"]["after"] >= summary["call_satisfaction"]["before"] > 0
+    assert "急救呼叫满足率（估算）" in md
