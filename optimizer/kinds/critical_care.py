@@ -211,6 +211,12 @@ class CriticalCare(FacilityKind):
     one_per_site = False  # a hospital may hold several centre types
     target_service = None
 
+    def unit_costs(self, kc: CriticalCareConfig) -> dict[str, tuple[float, Any]]:
+        """As every kind's, but a switched-off centre type's fallback cost is no assumption of the plan."""
+        out = super().unit_costs(kc)
+        return {key: (v, note if kc.centre(key.removesuffix("_centre")).enabled else None)
+                for key, (v, note) in out.items()}
+
     def active_services(self, kc: CriticalCareConfig) -> tuple[Service, ...]:
         """The services of the centre types switched on."""
         return tuple(s for s in self.services if kc.centre(s.key).enabled)
