@@ -71,7 +71,8 @@ class ProblemReport:
         says ``scenario (decisions)``; the runner knows which file that is: ``plans/2025.yaml (decisions)``)."""
         out = ProblemReport()
         for p in self.problems:
-            file = f"{path}{p.file[len(placeholder):]}" if p.file.startswith(placeholder) else p.file
+            ours = p.file == placeholder or p.file.startswith(placeholder + " (")
+            file = f"{path}{p.file[len(placeholder):]}" if ours else p.file
             out.problems.append(Problem(p.severity, file, p.message, p.fix, p.feature, p.column))
         return out
 

@@ -6,7 +6,7 @@ the plan is built for, not those of the census; the source year and the rates ar
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,7 +28,7 @@ class PopulationProjection(BaseModel):
     growth_per_year: float = Field(default=0.0, gt=-0.2, lt=0.2,
                                    description="share per year, e.g. 0.005 (+0.5 %/year) or -0.01; ASSUMPTION unless "
                                    "the scenario cites its source")
-    by_township: dict[str, float] = Field(default_factory=dict,
+    by_township: dict[str, Annotated[float, Field(gt=-0.2, lt=0.2)]] = Field(default_factory=dict,
                                           description="growth per year of named townships (id or name), overriding "
                                           "growth_per_year, e.g. {花桥镇: -0.012}")
     target_year: int | None = Field(default=None, ge=1950, le=2100,
@@ -67,6 +67,8 @@ def project_population(instance: Instance, proj: PopulationProjection, target_ye
         ids = {key} | {tid for tid, name in names.items() if name == key}
         rate[town.isin(ids).to_numpy()] = float(g)
     years = target - proj.base_year
+    if years == 0 or not rate.any():  # the figures are already those of the target year
+        return instance
     base = d["population"].to_numpy(dtype=float)
     projected = np.rint(base * (1.0 + rate) ** years).astype(np.int64)
     demand = d.copy()
@@ -85,6 +87,8 @@ def project_population(instance: Instance, proj: PopulationProjection, target_ye
     meta["population_projection"] = {"base_year": proj.base_year, "target_year": target,
                                      "base_total": total0, "target_total": total1, "rates": [float(r) for r in rates],
                                      "source": proj.source, "note_zh": note_zh, "note_en": note_en}
+    if "notes_en" in meta or not instance.notes:  # the English notes stay aligned with the Chinese ones
+        meta["notes_en"] = [*meta.get("notes_en", []), note_en]
     return replace(instance, demand=demand, notes=(*instance.notes, note_zh), meta=meta)
 
 

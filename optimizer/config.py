@@ -57,7 +57,7 @@ class PhasingConfig(StrictConfig):
         n = len(self.years)
         for name in ("budgets_wan", "milestones", "year_weights"):
             v = getattr(self, name)
-            if v is not None and len(v) != n:
+            if v is not None and len(v) != (max(n, 1) if name == "milestones" else n):
                 raise ValueError(f"phasing.{name} has {len(v)} values but phasing.years has {n}")
         for name, v in self.milestones_by_standard.items():
             if len(v) != max(n, 1):

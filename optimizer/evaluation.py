@@ -214,14 +214,14 @@ def standards_by_year(data: ModelData, items: pd.DataFrame, before: Measured, pa
             r = s.table_row(data, before, after)
             mu = milestone_factors(data.cfg, len(data.years), s.name)[t]
             share = str(r["unit"]).startswith("share")
-            due = milestone_target(float(r["required"]), float(r["existing"]), mu, s.integer and not share) \
-                if mu > 0 else None
+            due = milestone_target(float(r["required"]), float(r["existing"]), mu, s.integer) if mu > 0 else None
             met = None if due is None else bool(float(r["planned"]) >= due - (1e-9 if share else 1e-6))
             records.append({"year": int(year), "name": s.name,
                             "required": None if due is None else round(due, 6),
                             "existing": round(float(r["existing"]), 6), "planned": round(float(r["planned"]), 6),
                             "met": met, "share_of_task": mu, "unit": r["unit"],
-                            "label_zh": s.title("zh", data.cfg), "label_en": s.title("en", data.cfg)})
+                            "label_zh": r.get("label_zh", s.title("zh", data.cfg)),
+                            "label_en": r.get("label_en", s.title("en", data.cfg))})
     return records
 
 

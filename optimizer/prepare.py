@@ -59,7 +59,7 @@ def scenario_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
     before any solve): unknown site ids or cost keys in ``site_costs_wan``, bad values, and each kind's own
     references (e.g. ``blood.candidates``)."""
     rep = ProblemReport()
-    where = "scenario (optimizer.site_costs_wan)"
+    where = "scenario (site_costs_wan)"
     ids = set(site_ids.astype(str))
     keys = cost_keys()
     for sid, items in sorted(cfg.site_costs_wan.items()):
@@ -88,7 +88,7 @@ def milestone_problems(cfg: OptimizerConfig) -> ProblemReport:
     names = sorted(s.name for s in scenario_standards(cfg))
     for name in sorted(cfg.phasing.milestones_by_standard):
         if name not in names:
-            rep.error("scenario (optimizer.phasing.milestones_by_standard)",
+            rep.error("scenario (phasing.milestones_by_standard)",
                       f"milestones are given for {name!r}, which is not a standard of this scenario",
                       f"use one of {', '.join(names) or '(none: every standard is off)'}")
     return rep

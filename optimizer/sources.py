@@ -124,17 +124,9 @@ FEVER_LAYOUT = Source("B", WEST_CHINA_FEVER_2021, Text("“三区两通道”布
                                                       "'three zones, two passages' layout (December 2020 notice)"))
 BLOOD_POINTS = Source("A", GANZHOU_EDZ_2023, Text("到2025年底，至少设1个固定采血点（第9项）",
                                                   "at least one fixed blood-collection point by end 2025 (item 9)"))
-BASIC_STANDARDS_1994 = Document(
-    "医疗机构基本标准（试行）", "Basic Standards for Medical Institutions (Trial)", "卫医发〔1994〕30号", 1994,
-)
-SECONDARY_BED_FLOOR = Source("D", BASIC_STANDARDS_1994, Text(
-    "二级综合医院住院床位不少于100张（据标准的网络转载；新的征求意见稿为200张，未生效）",
-    "a grade-II general hospital has at least 100 beds (via web copies of the standard; a newer draft, not in "
-    "force, says 200)",
-))
 COST_PER_BED = Source("C", None, Text(
     "每新增床位约60万元（2015—2024年四个中心卫生院扩建或提升项目，每床30～73万元）",
-    "about 60万元 per added bed (four central health-centre expansions 2015–2024, 30–73万元 per bed)",
+    "about 0.6 million CNY per added bed (four central health-centre expansions 2015–2024, 0.3–0.73 million per bed)",
 ))
 SUBCENTRES = Source("A", GUANGAN_2023, Text(
     "按照二级综合医院标准规划建设医疗卫生次中心5个", "five sub-centres built to the secondary general hospital standard",

@@ -455,10 +455,9 @@ def call_satisfaction_line(summary: dict, lang: str = "zh") -> str:
     if not cs:
         return ""
     note = cs.get("note_en" if lang_of(lang) == "en" else "note_zh") or ""
+    left, right = ("（", "）") if lang_of(lang) == "zh" else (" (", ")")
     return (f"{label('call_satisfaction', lang)}{tr('sep.field', lang)}{fmt_share_value(cs.get('before'))} → "
-            f"{fmt_share_value(cs.get('after'))}（{note}）" if lang_of(lang) == "zh" else
-            f"{label('call_satisfaction', lang)}{tr('sep.field', lang)}{fmt_share_value(cs.get('before'))} → "
-            f"{fmt_share_value(cs.get('after'))} ({note})")
+            f"{fmt_share_value(cs.get('after'))}{left}{note}{right}")
 
 
 def standard_source(record: dict, lang: str = "zh") -> str:

@@ -132,6 +132,16 @@ def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None,
     if inst is not None:  # what run would refuse about the scenario against these sites, before any solve
         found = scenario_problems(scen.optimizer_config(), inst.sites.index)
         report.extend(found.naming("scenario", scen.source_path) if scen.source_path else found)
+        if scen.population.base_year is not None:  # run would project the population: its problems too
+            from healthplan.geodata.errors import InputError
+            from healthplan.geodata.projection import project_population
+            from healthplan.optimizer.prepare import plan_years
+
+            try:
+                project_population(inst, scen.population, plan_years(scen)[-1],
+                                   where=f"{scen.source_path or 'scenario'} (population)")
+            except InputError as err:
+                report.extend(err.report)
     for p in report.problems:
         colour = "red" if p.severity == "error" else "yellow"
         console.print(f"[{colour}]{p.format()}[/{colour}]")

@@ -87,3 +87,29 @@ def test_scenario_projects_through_the_runner():
     years = scen.plan_year - 2020
     assert inst.population == int(np.rint(plain.demand["population"].to_numpy() * 1.02**years).sum())
     assert any("推算至" in n for n in inst.notes)
+
+
+def test_township_rates_are_bounded_and_english_notes_stay_aligned(make_instance):
+    from dataclasses import replace
+
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="by_township"):
+        PopulationProjection(base_year=2020, by_township={"T1": 5})
+    inst = town_instance(make_instance)
+    inst = replace(inst, notes=("坐标转换",), meta={"notes_en": ["CRS converted"]})
+    out = project_population(inst, PopulationProjection(base_year=2020, growth_per_year=0.01), 2025)
+    assert len(out.notes) == len(out.meta["notes_en"]) == 2
+    assert out.meta["notes_en"][-1].startswith("Population projected from 2020 to 2025")
+    same = project_population(inst, PopulationProjection(base_year=2025, growth_per_year=0.01), 2025)
+    assert same is inst  # the figures are already those of the target year
+
+
+def test_check_reports_an_unknown_township_of_the_projection(capsys):
+    from healthplan.scenarios.cli import main
+
+    scen = CSV_DIR / "minimal.yaml"
+    code = main(["check", str(scen), "--set", "population.base_year=2020", "--set",
+                 "population.by_township={T999: 0.01}"])
+    out = "".join(capsys.readouterr().out.split())
+    assert code == 2 and "T999" in out and "population" in out

@@ -671,14 +671,14 @@ class Ambulances(ResourceKind):
         total = max(float(pop.sum()), 1.0)
         before = float((cov_before["ambulance"] * pop).sum() / total)
         after = float((cov_after["ambulance"] * pop).sum() / total)
-        how = "按调度估算" if kc.busy_fraction is None else "情景给定"
+        how = ("按呼叫量推算", "derived from the call rate") if kc.busy_fraction is None else ("情景给定", "set by the scenario")
         note_zh = (f"急救呼叫满足率为估算值：假设呼叫量与常住人口成正比（每千人每年{kc.calls_per_1000_per_year:g}次），"
-                   f"每辆车繁忙概率q = {kd.q:.3f}（{how}，每次出车{kc.minutes_per_call:g}分钟），各车相互独立；"
+                   f"每辆车繁忙概率q = {kd.q:.3f}（{how[0]}，每次出车{kc.minutes_per_call:g}分钟），各车相互独立；"
                    f"即在急救时限内有空闲车辆可派的呼叫占比，非调度系统统计。")
-        note_en = (f"Call satisfaction (急救呼叫满足率) is an estimate: calls proportional to residents "
+        note_en = (f"Call satisfaction is an estimate: calls proportional to residents "
                    f"({kc.calls_per_1000_per_year:g} per 1,000 a year), each vehicle busy with probability "
-                   f"q = {kd.q:.3f} independently ({kc.minutes_per_call:g} min per call): the share of calls a free "
-                   "vehicle within the response standard can answer, not a dispatch statistic.")
+                   f"q = {kd.q:.3f} independently ({how[1]}, {kc.minutes_per_call:g} min per call): the share of "
+                   "calls a free vehicle within the response standard can answer, not a dispatch statistic.")
         return {"call_satisfaction": {"before": round(before, 6), "after": round(after, 6),
                                       "note_zh": note_zh, "note_en": note_en}}
 

@@ -282,16 +282,20 @@ class Subcentres(FacilityKind):
         could = sites["level"].astype(str).isin([lv.value for lv in kc.eligibility.levels]).to_numpy() \
             if "level" in sites else np.ones(len(sites), dtype=bool)
         unknown = int((np.isnan(beds) & could).sum())
-        base_zh = ("（C级：湖北通城2024年，该平均数已含部分床位，两项相加可能偏高）" if kc.unit_cost_wan == 1800.0
-                   else "（情景设定）")
-        base_en = (" (C, Tongcheng 2024: an average that already includes some beds, so the sum may overstate)"
-                   if kc.unit_cost_wan == 1800.0 else " (the scenario's figure)")
+        # the Tongcheng average is cited only when the scenario kept it, with the caveat that it includes beds
+        if "unit_cost_wan" in kc.model_fields_set:
+            base = Text("情景设定", "the scenario's figure")
+        else:
+            base = Text(f"{src.SUBCENTRE_COST.cite('zh')}；该平均数已含部分床位，两项相加可能偏高",
+                        f"{src.SUBCENTRE_COST.cite('en')}; an average that already includes some beds, so the sum "
+                        "may overstate")
         notes = [Text(
-            f"次中心按二级综合医院标准补足床位至{kc.bed_floor}张（D级：《医疗机构基本标准（试行）》卫医发〔1994〕30号），每新增"
-            f"床位{kc.cost_per_added_bed_wan:g}万元（C级），另加每个次中心改造{kc.unit_cost_wan:g}万元{base_zh}。",
-            f"Sub-centre upgrades add beds up to {kc.bed_floor} (grade-II general hospital floor, D: 卫医发〔1994〕30号) "
-            f"at {kc.cost_per_added_bed_wan:g} (10k CNY) per bed (C) on top of {kc.unit_cost_wan:g} per upgrade"
-            f"{base_en}.")]
+            f"次中心按二级综合医院标准补足床位至{kc.bed_floor}张（{src.SECONDARY_BEDS.cite('zh')}），每新增床位"
+            f"{kc.cost_per_added_bed_wan:g}万元（{src.COST_PER_BED.cite('zh')}），另加每个次中心改造"
+            f"{kc.unit_cost_wan:g}万元（{base.zh}）。",
+            f"Sub-centre upgrades add beds up to {kc.bed_floor} ({src.SECONDARY_BEDS.cite('en')}) at "
+            f"{kc.cost_per_added_bed_wan:g} (10k CNY) per bed ({src.COST_PER_BED.cite('en')}) on top of "
+            f"{kc.unit_cost_wan:g} per upgrade ({base.en}).")]
         if unknown:
             notes.append(Text(f"{unknown}个站点无床位数，其次中心造价不含床位部分（请在机构图层中补充床位数）。",
                               f"{unknown} site(s) have no bed count: their sub-centre cost has no bed part (add a beds "
