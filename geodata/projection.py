@@ -56,7 +56,7 @@ def project_population(instance: Instance, proj: PopulationProjection, target_ye
     d = instance.demand
     town = d["township"].astype(str)
     names = _township_names(instance)
-    known = set(town) | set(names)
+    known = set(town) | set(names.values())
     unknown = sorted(set(proj.by_township) - known)
     if unknown:
         raise InputError(f"population.by_township names {', '.join(unknown)}, not among the demand points' "

@@ -113,3 +113,17 @@ def test_check_reports_an_unknown_township_of_the_projection(capsys):
                  "population.by_township={T999: 0.01}"])
     out = "".join(capsys.readouterr().out.split())
     assert code == 2 and "T999" in out and "population" in out
+
+
+def test_township_named_by_its_name(make_instance):
+    from dataclasses import replace
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    inst = town_instance(make_instance)
+    towns = gpd.GeoDataFrame({"name": ["花桥镇", "石笋镇"]}, geometry=[Point(0, 0), Point(1, 1)],
+                             index=pd.Index(["T1", "T2"]))
+    inst = replace(inst, townships=towns)
+    out = project_population(inst, PopulationProjection(base_year=2020, by_township={"石笋镇": 0.01}), 2025)
+    assert out.demand["population"].tolist() == [10_000, 20_000, round(30_000 * 1.01**5)]
