@@ -95,7 +95,13 @@ def solve_stages(
         start = good
         z = res.objective
         slack = tol * max(1.0, abs(z)) + 1e-7
-        if sense == pulp.LpMinimize:
+        if sense == pulp.LpMinimize and res.status == Status.OPTIMAL and abs(z) <= 1e-9 and _nonnegative_sum(obj):
+            # an optimum of 0 over nonnegative terms: every term is 0. Fixing them (instead of a hold row) is the
+            # exact statement, and lets presolve see what they held: a full coverage target becomes c_h = 1 for
+            # every group, i.e. the set-covering rows, not one weak aggregate row
+            for v in obj.keys():
+                v.upBound = 0
+        elif sense == pulp.LpMinimize:
             m.add(obj <= z + slack, f"hold_{name}")
         else:
             m.add(obj >= z - slack, f"hold_{name}")
@@ -184,6 +190,11 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
     first = replace(res, objective=p, bound=bound, gap=gap, message=res.message + note)
     second = StageResult(res.status, res.solver, s, np.nan, float("inf"), 0.0, f"folded into {name}{note}")
     return [(name, first), (name_s, second)]
+
+
+def _nonnegative_sum(obj: pulp.LpAffineExpression) -> bool:
+    """Whether ``obj`` is Σ c·v with every c > 0 and every v ≥ 0 (shortfall and elastic variables)."""
+    return len(obj) > 0 and all(c > 0 and v.lowBound is not None and v.lowBound >= 0 for v, c in obj.items())
 
 
 def overall_status(results: list[tuple[str, StageResult]]) -> Status:

@@ -173,3 +173,20 @@ def test_folded_with_cbc_equals_staged():
     inst, costs = case(3)
     cfg = blood_only(200.0, site_costs_wan=costs)
     same_plan(inst, cfg.model_copy(update={"solver": cfg.solver.model_copy(update={"name": "cbc"})}))
+
+
+@pytest.mark.parametrize("seed", [14, 15])
+def test_a_zero_stage_fixes_its_terms_and_keeps_the_optimum(seed):
+    """A minimising stage with optimum 0 over nonnegative terms (no elastic needed in min-budget) fixes those
+    terms at 0 instead of a hold row; the least-cost cover is the same as the brute force's (tests/independent)."""
+    import independent as ind
+
+    inst, costs = case(seed)
+    cfg = blood_only(None, 1.0, site_costs_wan=costs)
+    m = build_model(prepare(inst, cfg), "min_budget")
+    results = solve_stages(m, fold=False)
+    assert results[0][0] == "hard" and results[0][1].objective == pytest.approx(0.0, abs=1e-9)
+    elastic = [v for v, _ in m.elastic]
+    assert elastic and all(v.upBound == 0 for v in elastic)
+    assert m.prob.get_constraint_by_name("hold_hard") is None
+    assert dict(results)["cost"].objective == pytest.approx(ind.brute_min_budget(ind.prepare(inst, cfg)), abs=1e-6)
