@@ -143,6 +143,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--large", action="store_true", help="also the 20,000 × 1,500 MCLP (S = 5, p = 50)")
     ap.add_argument("--spopt-large", action="store_true", help="run spopt on the large instance too (≈ 10 min)")
+    ap.add_argument("--large-lscp", action="store_true",
+                    help="also the 20,000 × 1,500 LSCP at S = 6 (healthplan; spopt proved nothing in 900 s)")
     args = ap.parse_args()
     if not ANCHOR.is_dir():
         sys.exit(f"{ANCHOR} not found: the anchor instances live in ../shared/benchmarks (not part of the repo)")
@@ -151,6 +153,8 @@ def main() -> None:
     compare("2000x300", "LSCP", 15.0, None, ("highs",))
     if args.large:
         compare("20000x1500", "MCLP", 5.0, 50, ("highs",) if args.spopt_large else ())
+    if args.large_lscp:
+        compare("20000x1500", "LSCP", 6.0, None, ())
     print(f"\nload average at end: {load()}")
 
 
