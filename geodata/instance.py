@@ -144,3 +144,14 @@ class Instance:
     def population(self) -> int:
         """Total population of the demand points, persons."""
         return int(self.demand["population"].sum())
+
+    def township_names(self, lang: str = "zh") -> dict[str, str]:
+        """Township id → name from the townships layer (``name``; with ``lang='en'`` the optional ``name_en``
+        where given); empty without a layer."""
+        tw = self.townships
+        if tw is None or "name" not in tw:
+            return {}
+        names = {str(k): str(v) for k, v in tw["name"].items()}
+        if lang == "en" and "name_en" in tw:  # optional English alias of a township
+            names.update({str(k): str(v) for k, v in tw["name_en"].items() if isinstance(v, str) and v.strip()})
+        return names

@@ -55,7 +55,7 @@ def project_population(instance: Instance, proj: PopulationProjection, target_ye
     target = proj.target_year or target_year
     d = instance.demand
     town = d["township"].astype(str)
-    names = _township_names(instance)
+    names = instance.township_names()
     known = set(town) | set(names.values())
     unknown = sorted(set(proj.by_township) - known)
     if unknown:
@@ -90,11 +90,3 @@ def project_population(instance: Instance, proj: PopulationProjection, target_ye
     if "notes_en" in meta or not instance.notes:  # the English notes stay aligned with the Chinese ones
         meta["notes_en"] = [*meta.get("notes_en", []), note_en]
     return replace(instance, demand=demand, notes=(*instance.notes, note_zh), meta=meta)
-
-
-def _township_names(instance: Instance) -> dict[str, str]:
-    """Township id → name from the townships layer (empty without one)."""
-    tw = instance.townships
-    if tw is None or "name" not in tw:
-        return {}
-    return {str(i): str(n) for i, n in zip(tw.index, tw["name"], strict=False)}

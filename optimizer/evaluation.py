@@ -198,7 +198,7 @@ def standards_table(data: ModelData, before: Measured, after: Measured) -> pd.Da
     return pd.DataFrame(rows, columns=[*STANDARD_COLUMNS, "unit", "label_zh", "label_en", "source_zh"])
 
 
-def standards_by_year(data: ModelData, items: pd.DataFrame, before: Measured, pairs: Pairs,
+def standards_by_year(data: ModelData, items: pd.DataFrame, before: Measured, after: Measured, pairs: Pairs,
                       coverable: dict[str, float]) -> list[dict]:
     """The standards table of every plan year: one record per year and standard with ``year``, ``name``,
     ``required`` (the milestone due by that year in the table's unit; ``None`` when nothing is due yet),
@@ -208,10 +208,13 @@ def standards_by_year(data: ModelData, items: pd.DataFrame, before: Measured, pa
     standards = scenario_standards(data.cfg)
     built = items["year"].astype(int).to_numpy() if len(items) else np.zeros(0, dtype=int)
     for t, year in enumerate(data.years):
-        stock = stock_after(data, items[built <= int(year)])
-        after = Measured(stock, point_coverage(data, service_units(data, stock), pairs), coverable)
+        if t == len(data.years) - 1:
+            by_then = after  # every item is built by the last year: the plan's own measurement
+        else:
+            stock = stock_after(data, items[built <= int(year)])
+            by_then = Measured(stock, point_coverage(data, service_units(data, stock), pairs), coverable)
         for s in standards:
-            r = s.table_row(data, before, after)
+            r = s.table_row(data, before, by_then)
             mu = milestone_factors(data.cfg, len(data.years), s.name)[t]
             share = str(r["unit"]).startswith("share")
             due = milestone_target(float(r["required"]), float(r["existing"]), mu, s.integer) if mu > 0 else None
@@ -269,7 +272,7 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
         for (name, yr), v in items.assign(res=res).groupby(["res", "year"])["cost_wan"].sum().items():
             spend.loc[name, yr] = v
     meta = {"coverable_population": coverable, "years": list(data.years), "notes": list(data.messages),
-            "standards_by_year": standards_by_year(data, items, before, pairs, coverable)}
+            "standards_by_year": standards_by_year(data, items, before, after, pairs, coverable)}
     for k in enabled_kinds(cfg):
         meta.update(k.meta(data))
         meta.update(k.plan_figures(data, cov0, cov1))

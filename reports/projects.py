@@ -120,7 +120,7 @@ def project_table(
         out.attrs["notes"] = []
         return out
     sites = instance.sites
-    tw_names = _township_names(instance, lang)
+    tw_names = instance.township_names("en" if is_en(lang) else "zh")
     urban_share = _township_urban_share(instance)
     money = project_money(projects, plan.items, report, opt)
     notes = {(d.site, item_key(d.kind)): d.note for d in opt.decisions if d.note}
@@ -454,16 +454,6 @@ def _pct(x: float, *, trim: bool = False) -> str:
     """A share as a percentage with one decimal (``trim``: 40.0% → 40%, for a standard's round figure)."""
     s = f"{100 * float(x):.1f}"
     return (s.removesuffix(".0") if trim else s) + "%"
-
-
-def _township_names(instance: Instance, lang: str = "zh") -> dict[str, str]:
-    tw = instance.townships
-    if tw is None or "name" not in tw:
-        return {}
-    names = {str(k): str(v) for k, v in tw["name"].items()}
-    if is_en(lang) and "name_en" in tw:  # optional English alias of a township
-        names.update({str(k): str(v) for k, v in tw["name_en"].items() if isinstance(v, str) and v.strip()})
-    return names
 
 
 def _township_urban_share(instance: Instance) -> dict[str, float]:
