@@ -61,6 +61,7 @@ silently compare against the wrong semantics.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -374,17 +375,6 @@ def _bed_cost(sites: pd.DataFrame, sub) -> np.ndarray:
     return np.where(beds > 0, np.clip(sub.bed_floor - beds, 0, None), 0.0) * sub.cost_per_added_bed_wan
 
 
-class _Mu(dict):
-    """Share of the task due per standard name, with a default for the names not listed."""
-
-    def __init__(self, default: float, own: dict[str, float]) -> None:
-        super().__init__(own)
-        self.default = default
-
-    def get(self, key, fallback=None):  # noqa: ARG002 - the default is the plan-wide share
-        return super().get(key, self.default)
-
-
 def _shares_of(prep: Prepared, X: np.ndarray, t: int) -> dict[str, np.ndarray]:
     """Covered share per coverage key of plans ``X`` by year position ``t`` (0/1; MEXCLP for ambulance)."""
     q = prep.cfg.resources.ambulance.busy_fraction or 0.5
@@ -416,12 +406,12 @@ def _due(mu: float, required, today, whole: bool):
 
 
 def _standards(
-    prep: Prepared, X: np.ndarray, t: int, mu: float | dict[str, float], share: dict[str, np.ndarray],
+    prep: Prepared, X: np.ndarray, t: int, mu: float | Callable[[str], float], share: dict[str, np.ndarray],
     today: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, float]], dict[str, np.ndarray]]:
     """Shortfall of each standard in year position ``t`` against its milestone; (mode, weight); and the level.
 
-    ``mu`` is the share of the task due (one for all, or per standard); ``today`` the levels of the empty plan
+    ``mu`` is the share of the task due (one for all, or a function of the standard's name); ``today`` the levels of the empty plan
     (``None``: the share applies to the whole requirement, enough when only the levels are wanted). The weight
     is per natural unit of the shortfall (vehicles, sites; persons ÷ required persons for full coverage), as the
     first objective stage counts it.
@@ -429,7 +419,7 @@ def _standards(
     levels_out: dict[str, np.ndarray] = {}
 
     def due(name: str, required, whole: bool):
-        m = mu.get(name, 0.0) if isinstance(mu, dict) else mu
+        m = mu(name) if callable(mu) else mu
         ref = None if today is None else today[name][0]
         return _due(m, required, ref, whole)
 
@@ -573,9 +563,9 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
              "blood_min_points": "blood_min"}
     per_std = {names.get(n, n): v for n, v in ph.milestones_by_standard.items()}
 
-    def mu_at(t: int) -> dict[str, float]:
-        own = {n: v[t] for n, v in per_std.items()}
-        return _Mu(default[t], own)
+    def own_at(t: int) -> dict[str, float]:
+        """The standards with their own shares in year position ``t`` (the others take ``default[t]``)."""
+        return {n: v[t] for n, v in per_std.items()}
 
     today = None
     if T > 1 or ph.milestones_by_standard:
@@ -585,12 +575,16 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
     hard_ok = np.ones(C, dtype=bool)
     soft = np.zeros(C)
     for t in range(T):
-        mu_t = mu_at(t)
-        if max([mu_t.default, *mu_t.values()]) <= 0:
+        own = own_at(t)
+
+        def mu_t(name: str, own: dict[str, float] = own, t: int = t) -> float:
+            return own.get(name, default[t])
+
+        if max([default[t], *own.values()]) <= 0:
             continue
         short_t, rules, _ = _standards(prep, X, t, mu_t, share_year[t], today)
         # a standard with nothing due this year is not checked this year
-        short_t = {n: (v if mu_t.get(n, 0.0) > 0 else np.zeros_like(v)) for n, v in short_t.items()}
+        short_t = {n: (v if mu_t(n) > 0 else np.zeros_like(v)) for n, v in short_t.items()}
         for name, (mode, weight) in rules.items():
             if mode == "hard":
                 hard_ok &= short_t[name] <= EPS
