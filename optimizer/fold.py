@@ -32,6 +32,19 @@ number, and several variables under one whole cap with bounds [0, 1] are filled 
 P has continuous variables S must hold integer variables only, so the completion does not trade P against S (a
 P of integer variables only, like cost in min-budget mode, needs neither condition). Anything else keeps the
 stage.
+
+**Within the stage tolerance** (no granularity). MEXCLP weights (1 − q) q^k with a measured busy fraction q have
+no granularity, so the first proof does not apply. The staged path holds the primary only within its tolerance
+δ = ``objective.tolerance`` × |P*| (row ``hold_<stage>``) anyway. With ε = δ_P / (2R) and a solver stopping
+within an absolute gap a ≤ ε·g_S/2: for the primary, P* − P_f ≤ ε(S_f − S*) + a ≤ εR + a < δ_P, the stage's
+own tolerance; for the secondary, every plan x with P(x) ≥ P_f has ε(S_f − S(x)) ≤ P_f − P(x) + a ≤ a, so
+S_f ≤ S(x) + g_S/2, hence S_f ≤ S(x) (S moves in whole steps g_S). The folded plan is therefore within the
+tolerance on the primary and the best secondary among all plans at least as good on the primary: a point of the
+Pareto frontier, never a plan that gives away primary for secondary at more than ε per unit (the staged path
+may trade up to δ_P of the primary for any saving). δ_P is taken from a plan already in hand (the previous
+stage's, a bound on P* from the safe side), so it never exceeds the staged path's slack. A secondary without
+granularity (coverage in min-budget mode) is optimised the same way to within its own tolerance δ_S in place of
+g_S, with the primary exact by the first proof.
 """
 
 from __future__ import annotations
@@ -43,6 +56,7 @@ import numpy as np
 MAX_DENOMINATOR = 720  # coefficients that are multiples of 1/D for some D ≤ 720 (year weights 1/6, 1/15, …)
 WHOLE_RTOL = 1e-9  # relative distance to a whole number that still counts as whole (float noise of p·w_t·D)
 MAX_STEPS = 500_000  # fold only if S spans at most this many of its steps (ε·g_S ≥ g/10⁶: above tolerances)
+MIN_ABS_GAP = 1e-6  # HiGHS's default mip_abs_gap: a tie-breaker finer than this is lost in the solver's tolerance
 
 
 @dataclass(frozen=True)
@@ -50,9 +64,17 @@ class Fold:
     """How a stage pair is folded: ``primary − sense·epsilon·secondary`` solved once, within ``abs_gap``."""
 
     epsilon: float  # per unit of the secondary objective, in units of the primary
-    granularity: float  # g: every plan's primary value is a whole multiple of g
+    granularity: float  # g: every plan's primary value is a whole multiple of g (0: none known)
     secondary_range: float  # R: most the secondary objective can differ between two plans
     abs_gap: float  # absolute gap (primary units) within which the folded optimum is still lexicographic
+    primary_loss: float = 0.0  # most the primary may fall short of its optimum (0: exact; else < δ_P)
+    secondary_step: float = 0.0  # resolution of the secondary: its granularity, or its tolerance δ_S
+    approx_s: bool = False  # the secondary has no granularity: optimised to within ``secondary_step`` / 2
+
+    @property
+    def exact(self) -> bool:
+        """Whether the fold gives the lexicographic optimum itself (no tolerance on either objective)."""
+        return self.primary_loss == 0.0 and self.granularity > 0 and self.secondary_step > 0 and not self.approx_s
 
 
 def granularity(coefs: np.ndarray) -> float | None:
@@ -127,19 +149,34 @@ def whole_at_optimum(start: np.ndarray, index: np.ndarray, value: np.ndarray, ro
     return not np.any(n_help[c[shared]] > 0)
 
 
-def make_fold(primary_coefs: np.ndarray, secondary_coefs: np.ndarray, secondary_range: float) -> Fold | None:
-    """The fold of a stage pair, or ``None`` when its exactness cannot be shown (see the module docstring).
+def make_fold(primary_coefs: np.ndarray, secondary_coefs: np.ndarray, secondary_range: float, *,
+              whole_primary: bool = True, primary_tolerance: float | None = None,
+              secondary_tolerance: float | None = None) -> Fold | None:
+    """The fold of a stage pair, or ``None`` when neither proof of the module docstring applies.
 
     ``primary_coefs``/``secondary_coefs`` are the objectives' coefficients (any order); ``secondary_range``
-    bounds how far the secondary objective can differ between two feasible plans.
+    bounds how far the secondary objective can differ between two feasible plans. ``whole_primary`` says the
+    primary's variables take whole values at an optimum (needed for its granularity to count);
+    ``primary_tolerance``/``secondary_tolerance`` are the absolute tolerances δ_P, δ_S of the staged path (in
+    each objective's units), used when an objective has no granularity.
     """
-    g = granularity(primary_coefs)
+    g = granularity(primary_coefs) if whole_primary else None
     g_s = granularity(secondary_coefs)
-    if g is None or g_s is None or not np.isfinite(secondary_range) or secondary_range < 0:
+    step_s = g_s if g_s is not None else secondary_tolerance
+    if step_s is None or step_s <= 0 or not np.isfinite(secondary_range) or secondary_range < 0:
         return None
-    r = max(float(secondary_range), g_s)
-    if r / g_s > MAX_STEPS:
+    r = max(float(secondary_range), step_s)
+    if r / step_s > MAX_STEPS:
         return None
-    eps = g / (2.0 * r)
-    return Fold(epsilon=eps, granularity=g, secondary_range=r, abs_gap=0.5 * min(g / 2.0, eps * g_s))
-
+    if g is not None:
+        eps = g / (2.0 * r)
+        return Fold(epsilon=eps, granularity=g, secondary_range=r, abs_gap=0.5 * min(g / 2.0, eps * step_s),
+                    secondary_step=step_s, approx_s=g_s is None)
+    if primary_tolerance is None or primary_tolerance <= 0:
+        return None
+    eps = primary_tolerance / (2.0 * r)
+    gap = 0.5 * eps * step_s  # ≤ εR/2: the primary's loss εR + a stays below δ_P
+    if gap < MIN_ABS_GAP:
+        return None  # δ_P too small for the secondary to register (e.g. sized from an empty plan)
+    return Fold(epsilon=eps, granularity=0.0, secondary_range=r, abs_gap=gap, primary_loss=eps * r + gap,
+                secondary_step=step_s, approx_s=g_s is None)

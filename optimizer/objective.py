@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pulp
 
-from healthplan.optimizer.fold import Fold, make_fold, whole_at_optimum
+from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_optimum
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
@@ -66,12 +66,17 @@ def solve_stages(
     else:
         plan = [(n, s, stage_expression(m, n)) for n, s in STAGES[m.mode]]
         plan = [p for p in plan if len(p[2])] or [("cost", pulp.LpMinimize, stage_expression(m, "cost"))]
-    folded = fold_last_stage(m, plan) if fold and len(plan) >= 2 else None
-    if folded is not None:
-        plan = plan[:-1]
+    folded = None
     results: list[tuple[str, StageResult]] = []
     good: dict[str, float] | None = None
-    for k, (name, sense, obj) in enumerate(plan):
+    for k in range(len(plan)):
+        if fold and folded is None and len(plan) >= 2 and k == len(plan) - 2:
+            # decided here, not up front: a fold within the stage tolerance needs a plan in hand (the previous
+            # stage's) to size that tolerance from the safe side
+            folded = fold_last_stage(m, plan, start)
+            if folded is not None:
+                plan = plan[:-1]
+        name, sense, obj = plan[k]
         if progress:
             progress(f"solving stage {name}")
         last = k == len(plan) - 1
@@ -114,12 +119,16 @@ def solve_stages(
     return results
 
 
-def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression]]
+def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression]],
+                    start: dict[str, float] | None = None
                     ) -> tuple[Fold, tuple[str, int, pulp.LpAffineExpression]] | None:
-    """The fold of ``plan``'s last stage into the one before, or ``None`` when it is not provably exact.
+    """The fold of ``plan``'s last stage into the one before, or ``None`` when neither proof applies.
 
     Folds only a pair of opposite senses (coverage ↔ cost) asked for a proven optimum (solver gap 0), in the
-    lexicographic mode; the conditions and the bound on ε are in :mod:`optimizer.fold`.
+    lexicographic mode; the conditions and the bound on ε are in :mod:`optimizer.fold`. Exact when the
+    primary has a granularity; otherwise within the stage tolerance, sized from ``start`` (the previous stage's
+    plan, feasible for this stage): δ = ``objective.tolerance`` × |objective at start|, never more than the
+    staged path's slack for a maximised primary. Without a start there is no such fold.
     """
     cfg = m.data.cfg
     (_, sense_p, primary), (name_s, sense_s, secondary) = plan[-2], plan[-1]
@@ -128,28 +137,77 @@ def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression
     if not len(secondary):
         return None
     whole = (pulp.LpInteger, pulp.LpBinary)
-    if not all(v.cat in whole for v in primary) and not all(v.cat in whole for v in secondary):
-        return None  # the completion of continuous variables must not trade the primary against the secondary
+    # the granularity proof: the completion of continuous variables must not trade the primary against the
+    # secondary, and the primary's continuous variables must take whole values at an optimum
+    granular = all(v.cat in whole for v in primary) or all(v.cat in whole for v in secondary)
     lo = sum(min(c * _bound(v.lowBound, -1), c * _bound(v.upBound, 1)) for v, c in secondary.items())
     hi = sum(max(c * _bound(v.lowBound, -1), c * _bound(v.upBound, 1)) for v, c in secondary.items())
     if name_s == "cost" and m.mode == "optimize" and cfg.budget_wan is not None:
         hi = min(hi, float(cfg.budget_wan))  # row budget_total: Σ cost ≤ budget
-    f = make_fold(np.fromiter(primary.values(), float), np.fromiter(secondary.values(), float), hi - lo)
-    if f is None:
-        return None
-    # the primary's continuous variables must take whole values at an optimum: read the matrix HiGHS gets
-    m.prob.sense = sense_p
+    p_coefs = np.fromiter(primary.values(), float)
+    s_coefs = np.fromiter(secondary.values(), float)
+    whole = granular and _whole_primary(m, sense_p, primary)
+    tol_p = tol_s = None
+    if start is not None and cfg.objective.tolerance > 0:
+        tol_s = cfg.objective.tolerance * max(1.0, abs(_value_at(secondary, start)))
+        if not whole and sense_p == pulp.LpMaximize:
+            # safe side: a maximised primary's optimum is at least its value at a feasible plan. The previous
+            # stage's plan leaves covering variables wherever (that stage did not want them): complete it first
+            done = _completed(m, sense_p, primary, start)
+            if done is not None:
+                tol_p = cfg.objective.tolerance * max(1.0, abs(done[0]))
+                start.update(done[1])  # the completed plan is the better warm start as well
+    f = make_fold(p_coefs, s_coefs, hi - lo, whole_primary=whole, primary_tolerance=tol_p,
+                  secondary_tolerance=tol_s)
+    return (f, plan[-1]) if f is not None else None
+
+
+def _completed(m: Model, sense: int, primary: pulp.LpAffineExpression, start: dict[str, float]
+               ) -> tuple[float, dict[str, float]] | None:
+    """The primary's best value over the continuous variables with the integer ones fixed at ``start``.
+
+    A linear programme (every integer fixed), so quick; ``None`` if it finds no plan. The variables' bounds
+    and values are left as they were.
+    """
+    whole = (pulp.LpInteger, pulp.LpBinary)
+    fixed = [(v, v.lowBound, v.upBound) for v in m.prob.variables() if v.cat in whole and v.name in start]
+    values = {v.name: v.varValue for v in m.prob.variables()}
+    try:
+        for v, _, _ in fixed:
+            v.lowBound = v.upBound = round(float(start[v.name] or 0.0))
+        m.prob.sense = sense
+        m.prob.setObjective(primary)
+        res = solve(m.prob, m.data.cfg.solver, m.data.cfg.solver.time_limit_s)
+        if res.status != Status.OPTIMAL:
+            return None
+        return float(pulp.value(primary) or 0.0), {v.name: v.varValue for v in m.prob.variables()
+                                                   if v.varValue is not None}
+    finally:
+        for v, lo, up in fixed:
+            v.lowBound, v.upBound = lo, up
+        for v in m.prob.variables():
+            v.varValue = values.get(v.name)
+
+
+def _whole_primary(m: Model, sense: int, primary: pulp.LpAffineExpression) -> bool:
+    """Whether the primary's continuous variables take whole values at an optimum (the matrix HiGHS gets)."""
+    if granularity(np.fromiter(primary.values(), float)) is None:
+        return False  # no granularity to protect: skip reading the matrix
+    m.prob.sense = sense
     m.prob.setObjective(primary)
     hm = highs_model(m.prob)
     a = hm.lp.a_matrix_
     integer = np.array([v.cat in (pulp.LpInteger, pulp.LpBinary) for v in hm.columns], dtype=bool)
     coef = hm.cost * hm.sign  # the primary's own coefficients (HiGHS's costs carry −1 for a maximisation)
-    want_larger = coef if sense_p == pulp.LpMaximize else -coef  # > 0: the primary improves as it grows
-    if not whole_at_optimum(np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_),
+    want_larger = coef if sense == pulp.LpMaximize else -coef  # > 0: the primary improves as it grows
+    return whole_at_optimum(np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_),
                             np.asarray(hm.lp.row_lower_), np.asarray(hm.lp.row_upper_), integer,
-                            np.asarray(hm.lp.col_lower_), np.asarray(hm.lp.col_upper_), want_larger):
-        return None
-    return f, plan[-1]
+                            np.asarray(hm.lp.col_lower_), np.asarray(hm.lp.col_upper_), want_larger)
+
+
+def _value_at(e: pulp.LpAffineExpression, values: dict[str, float]) -> float:
+    """The expression's value at a (partial) assignment by variable name; missing variables count 0."""
+    return float(e.constant) + sum(c * float(values.get(v.name) or 0.0) for v, c in e.items())
 
 
 def _bound(b: float | None, side: int) -> float:
@@ -172,14 +230,23 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
                   res: StageResult) -> list[tuple[str, StageResult]]:
     """The folded solve as two stages: the primary's objective and bound, then the secondary's objective."""
     f, (name_s, _, secondary) = folded
-    note = (f"; {name_s} folded into {name} as an exact tie-breaker (ε = {f.epsilon:.3g} per unit, "
-            f"granularity {f.granularity:g}, range {f.secondary_range:g})")
+    if f.exact:
+        note = (f"; {name_s} folded into {name} as an exact tie-breaker (ε = {f.epsilon:.3g} per unit, "
+                f"granularity {f.granularity:g}, range {f.secondary_range:g})")
+    else:
+        within = (f"{name} within {f.primary_loss:.3g} of its optimum" if f.primary_loss
+                  else f"{name} exact (granularity {f.granularity:g})")
+        note = (f"; {name_s} folded into {name} as a tie-breaker within the stage tolerance (ε = {f.epsilon:.3g} "
+                f"per unit, range {f.secondary_range:g}): {within}, {name_s} the best among plans at least as "
+                f"good in {name}" + (f" to within {f.secondary_step / 2:.3g}" if f.approx_s else ""))
     if not res.status.has_plan:
         return [(name, replace(res, message=res.message + note))]
     p = float(pulp.value(primary) or 0.0)
     s = float(pulp.value(secondary) or 0.0)
-    if res.status == Status.OPTIMAL:  # exact by the fold's proof: each objective is at its own optimum
-        first = replace(res, objective=p, bound=p, gap=0.0, message=res.message + note)
+    if res.status == Status.OPTIMAL:  # by the fold's proof: each objective at its optimum (within tolerance)
+        bound = p + (f.primary_loss if sense == pulp.LpMaximize else -f.primary_loss)
+        gap = f.primary_loss / max(abs(p), 1e-9)
+        first = replace(res, objective=p, bound=bound, gap=gap, message=res.message + note)
         second = StageResult(res.status, res.solver, s, s, 0.0, 0.0, f"folded into {name}{note}")
         return [(name, first), (name_s, second)]
     # stopped early. Maximising: every plan x has P(x) − εS(x) ≤ bound and S(x) ≤ s + R, so

@@ -123,8 +123,9 @@ def test_equal_unit_costs_fold_and_report_both_stages():
     assert cost.objective <= 150.0 + 1e-9
 
 
-def test_no_fold_when_coverage_has_no_known_granularity():
-    """MEXCLP weights (1 − q) q^k with a measured q: no granularity, so the cost stage is solved alone."""
+def test_no_fold_when_coverage_has_no_known_granularity_and_no_plan_in_hand():
+    """MEXCLP weights (1 − q) q^k with a measured q: no granularity, and coverage is the first stage (no soft
+    standard), so there is no plan to size the stage tolerance from: the cost stage is solved alone."""
     inst, _ = case(22)
     res = ResourcesConfig(ambulance=AmbulanceConfig(fleet=OFF, np_share_rule=OFF, one_per_thc=OFF,
                                                     busy_fraction=0.2371),
@@ -190,3 +191,69 @@ def test_a_zero_stage_fixes_its_terms_and_keeps_the_optimum(seed):
     assert elastic and all(v.upBound == 0 for v in elastic)
     assert m.prob.get_constraint_by_name("hold_hard") is None
     assert dict(results)["cost"].objective == pytest.approx(ind.brute_min_budget(ind.prepare(inst, cfg)), abs=1e-6)
+
+
+def mexclp(budget: float, fleet: StandardRule = OFF) -> OptimizerConfig:
+    """Ambulances only, a measured busy fraction (no granularity), optionally a soft fleet standard (a first
+    stage whose plan buys vehicles when the budget cannot meet it)."""
+    res = ResourcesConfig(ambulance=AmbulanceConfig(fleet=fleet, np_share_rule=OFF, one_per_thc=OFF,
+                                                    busy_fraction=0.2371),
+                          fever=FeverConfig(enabled=False), blood=BloodConfig(enabled=False),
+                          subcentre=SubcentreConfig(enabled=False))
+    return OptimizerConfig(resources=res, budget_wan=budget)
+
+
+@pytest.mark.parametrize("seed", [24, 25, 26, 27])
+def test_fold_within_tolerance_is_the_least_cost_plan_covering_as_much(seed):
+    """No granularity but a plan in hand (the shortfall stage's): the cost stage is folded within the stage
+    tolerance. Checked against separate solves: coverage within the reported loss of the most coverage there is
+    (a coverage-only solve), and cost equal to the least cost of any plan covering at least as much (a
+    least-cost solve with that coverage as a hard row)."""
+    import pulp
+
+    from healthplan.optimizer.model import expr
+
+    inst, _ = case(seed)
+    budget = float(np.random.default_rng(seed).integers(150, 400))
+    cfg = mexclp(budget, StandardRule(mode="soft"))
+    cfg = cfg.model_copy(update={"resources": cfg.resources.model_copy(update={
+        "ambulance": cfg.resources.ambulance.model_copy(update={"rural_pop_per_vehicle": 2_000.0,
+                                                                "urban_pop_per_vehicle": 2_000.0})})})
+    m = build_model(prepare(inst, cfg), "optimize")
+    results = dict(solve_stages(m))
+    assert "within the stage tolerance" in results["cost"].message
+    covered, cost = results["coverage"].objective, results["cost"].objective
+    loss = results["coverage"].bound - covered
+    assert 0 < loss < cfg.objective.tolerance * covered
+    shortfall = results["shortfall"].objective
+
+    def fresh():
+        mm = build_model(prepare(inst, cfg), "optimize")
+        mm.add(expr(mm.shortfall) <= shortfall + 1e-6, "held")
+        return mm
+
+    most = fresh()  # the most coverage there is
+    most.prob.sense = pulp.LpMaximize
+    most.prob.setObjective(expr(most.coverage))
+    from healthplan.optimizer.solve import solve
+
+    best = solve(most.prob, cfg.solver, 60.0)
+    assert best.status is Status.OPTIMAL
+    assert covered >= best.objective - loss - 1e-6
+    cheapest = fresh()  # the least cost of a plan covering as much as the folded plan
+    cheapest.add(expr(cheapest.coverage) >= covered - 1e-6, "as_much")
+    cheapest.prob.sense = pulp.LpMinimize
+    cheapest.prob.setObjective(expr(cheapest.cost))
+    least = solve(cheapest.prob, cfg.solver, 60.0)
+    assert least.status is Status.OPTIMAL
+    assert cost == pytest.approx(least.objective, abs=1e-6)
+
+
+def test_fold_within_tolerance_needs_the_tolerance():
+    """With ``objective.tolerance`` 0 the staged path holds coverage exactly: nothing to fold within."""
+    assert make_fold(np.array([0.185637, 1.0]), np.array([25.0, 35.0]), 6000.0) is None
+    f = make_fold(np.array([0.185637, 1.0]), np.array([25.0, 35.0]), 6000.0, primary_tolerance=2.0)
+    assert f is not None and not f.exact
+    assert 0 < f.primary_loss < 2.0 and f.abs_gap < f.epsilon * 5.0
+    exact = make_fold(np.array([1000.0, 2001.0]), np.array([25.0, 35.0]), 6000.0)
+    assert exact is not None and exact.exact and exact.primary_loss == 0.0
