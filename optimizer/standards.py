@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pulp
 import pandas as pd
 
 from healthplan.optimizer.kinds import enabled_kinds, service
@@ -16,8 +17,6 @@ from healthplan.optimizer.standard import Measured, Standard, pct
 from healthplan.optimizer.text import Source, Text, is_en
 
 if TYPE_CHECKING:
-    import pulp
-
     from healthplan.optimizer.config import OptimizerConfig
     from healthplan.optimizer.kind import StandardRule
     from healthplan.optimizer.model import Model
@@ -220,9 +219,17 @@ def add_standards(m: Model) -> None:
             spec.required_by_year[t] = rhs
             name = f"std_{spec.name}_{t}"
             if spec.mode == "soft":
-                sigma = m.var(f"short_{spec.name}_{t}", 0)
-                m.add(lhs + sigma >= rhs, name)
-                m.shortfall.append((sigma, spec.weight / _scale(spec)))
+                d = _whole_multiplier(lhs, rhs)
+                if d is None:
+                    sigma = m.var(f"short_{spec.name}_{t}", 0)
+                    m.add(lhs + sigma >= rhs, name)
+                    m.shortfall.append((sigma, spec.weight / _scale(spec)))
+                else:
+                    # σ' = d·σ takes whole values at every plan (the row is whole after × d): declared integer, so
+                    # the solver sees that a held total of shortfalls cannot be met by fractions of a unit
+                    sigma = m.var(f"short_{spec.name}_{t}", 0, cat=pulp.LpInteger)
+                    m.add(d * lhs + sigma >= d * rhs, name)
+                    m.shortfall.append((sigma, spec.weight / _scale(spec) / d))
             elif m.mode == "min_budget":
                 # elastic hard row: a positive optimum of the first stage proves no budget can meet it
                 sigma = m.var(f"elastic_{spec.name}_{t}", 0)
@@ -231,6 +238,19 @@ def add_standards(m: Model) -> None:
                 m.elastic_vars.setdefault(spec.name, []).append(sigma)
             else:
                 m.add(lhs >= rhs, name)
+
+
+def _whole_multiplier(lhs: pulp.LpAffineExpression, rhs: float) -> int | None:
+    """The least d ≤ 720 that makes a standard's row whole (integer variables, d × coefficients and d × (rhs −
+    constant) whole numbers), or ``None`` (e.g. a row over continuous covering variables)."""
+    if any(v.cat == pulp.LpContinuous for v in lhs):
+        return None
+    vals = np.array([*lhs.values(), float(rhs) - float(lhs.constant)], dtype=float)
+    for d in range(1, 721):
+        x = vals * d
+        if np.all(np.abs(x - np.rint(x)) <= 1e-9 * np.maximum(1.0, np.abs(x))):
+            return d
+    return None
 
 
 def _scale(spec: StandardSpec) -> float:

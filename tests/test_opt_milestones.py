@@ -135,3 +135,37 @@ def test_independent_task_share_differs_from_share_of_the_whole():
     """The evaluator's own rule: 8 required, 3 today, 60 % → 6 (the whole's 60 % would be 4.8 → 5)."""
     assert float(ind._due(0.6, 8, np.array(3.0), True)) == 6
     assert float(ind._due(0.6, 2, np.array(0.0), True)) == 1
+
+
+def test_count_shortfalls_are_whole_and_keep_the_optimum():
+    """A soft count standard's shortfall is declared integer (scaled by the least d that makes its row whole, e.g.
+    d = 5 for a 40 % negative-pressure share); the shortfall stage's optimum equals the one with every σ
+    continuous, on the phased demo with milestones (the solver's tighter bound is the point, not a new answer)."""
+    import pulp
+
+    from healthplan.optimizer.build import build_model
+    from healthplan.optimizer.objective import stage_expression
+    from healthplan.optimizer.prepare import prepare
+    from healthplan.optimizer.solve import solve
+    from healthplan.scenarios.runner import prepare_instance
+    from healthplan.scenarios.schema import load_scenario
+    from pathlib import Path
+
+    scen = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "demo-phased-2024-2026.yaml")
+    inst, cfg = prepare_instance(scen), scen.optimizer_config()
+    m = build_model(prepare(inst, cfg), "optimize")
+    sigma = {v.name: (v, c) for v, c in m.shortfall}
+    whole = {n for n, (v, _) in sigma.items() if v.cat == pulp.LpInteger}
+    assert any(n.startswith("short_amb_np_share_") for n in whole)  # the 40 % share, scaled by 5
+    np_v, np_c = sigma["short_amb_np_share_2"]
+    assert np_c == pytest.approx(cfg.resources.ambulance.np_share_rule.weight / 5)
+    assert not any("full_coverage" in n for n in whole)  # persons over continuous covering variables stay real
+    objective = stage_expression(m, "shortfall")
+    m.prob.sense = pulp.LpMinimize
+    m.prob.setObjective(objective)
+    with_whole = solve(m.prob, cfg.solver, 120.0)
+    for v, _ in m.shortfall:
+        v.cat = pulp.LpContinuous
+    m.prob.setObjective(objective)
+    with_real = solve(m.prob, cfg.solver, 120.0)
+    assert with_whole.objective == pytest.approx(with_real.objective, rel=1e-9, abs=1e-9)
