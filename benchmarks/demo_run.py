@@ -98,38 +98,33 @@ class _Recorder:
 
 
 def _time_maps(log_path: Path) -> None:
-    """Wrap reports.maps._render so each map's seconds (in the worker that draws it) go to ``log_path``.
+    """Wrap the function a map worker runs per map (``reports.maps._draw``; ``_render`` before the workers were
+    started early) so each map's wall and CPU seconds in its worker go to ``log_path``, and ``start_maps`` (the
+    run's own share of the maps).
 
-    Done before the workers are forked, so they inherit the wrapper; pickling the job's function by name finds
+    Done before the workers are forked, so they inherit the wrappers; pickling a job's function by name finds
     the wrapper too (functools.wraps keeps the module and name).
     """
     from healthplan.reports import maps
 
-    inner = maps._render
-
-    @functools.wraps(inner)
-    def _render(job):  # noqa: ANN001, ANN202
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = inner(job)
-        rec = {"stem": job.stem, "s": time.perf_counter() - t0, "cpu": time.process_time() - c0}
-        with open(log_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(rec) + "\n")
-        return out
-
-    maps._render = _render
-    start = getattr(maps, "start_maps", None)
-    if start is not None:  # the run's own share of the maps (data, font subset, starting the workers)
-
-        @functools.wraps(start)
-        def start_maps(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+    def logged(name: str, inner, stem_of):  # noqa: ANN001, ANN202
+        @functools.wraps(inner)
+        def wrapper(*args, **kw):  # noqa: ANN002, ANN003, ANN202
             t0, c0 = time.perf_counter(), time.process_time()
-            out = start(*args, **kw)
-            rec = {"stem": "start", "s": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+            out = inner(*args, **kw)
+            rec = {"stem": stem_of(args), "s": time.perf_counter() - t0, "cpu": time.process_time() - c0}
             with open(log_path, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(rec) + "\n")
             return out
 
-        maps.start_maps = start_maps
+        setattr(maps, name, wrapper)
+
+    if hasattr(maps, "_draw"):
+        logged("_draw", maps._draw, lambda args: args[-1].stem)
+    else:
+        logged("_render", maps._render, lambda args: args[0].stem)
+    if hasattr(maps, "start_maps"):
+        logged("start_maps", maps.start_maps, lambda args: "start")
 
 
 def one_run(out: Path) -> dict[str, float]:

@@ -110,10 +110,13 @@ def write_run(
     if problems.errors:
         raise InputError(problems)
     say("项目清单 / project list")
-    projects = project_table(instance, plan, report=report, opt=opt, lang=lang)
+    # the money of every project, computed once for the project lists, funding.csv and the appendix
+    money = project_money(group_projects(plan.items), plan.items, report, opt)
+    projects = project_table(instance, plan, report=report, opt=opt, lang=lang, money=money)
     summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt, report=report)
     title = document_title(report, scenario_name, lang)
-    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang)
+    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang,
+                                money=money)
 
     # The print maps are drawn by worker processes while this process writes the tables and documents; their
     # files join the list where they always stood (after the state, before map.html).
@@ -131,9 +134,8 @@ def write_run(
             files.append(_atomic(out / f"{name}.csv", lambda p, df=df: write_csv(df, p)))
         files.append(_atomic(out / "standards.csv", lambda p: write_csv(_standards_csv(plan), p)))
         files.append(_atomic(out / "spend.csv", lambda p: write_csv(_spend_csv(summary), p)))
-        money = project_money(group_projects(plan.items), plan.items, report, opt).frame
         files.append(_atomic(out / "funding.csv", lambda p: write_csv(
-            money[["no", "kind", "origin", "year", "source", "source_zh", "source_en", "wan"]], p)))
+            money.frame[["no", "kind", "origin", "year", "source", "source_zh", "source_en", "wan"]], p)))
 
         say("placements.gpkg")
         gpkg = out / "placements.gpkg"
@@ -147,7 +149,8 @@ def write_run(
         if report.documents:
             say("appendix.xlsx / appendix.docx")
             tables = appendix_tables(instance, plan, summary, report=report, opt=opt, projects=projects,
-                                     townships=frames["township_coverage"], title=title, lang=lang)
+                                     townships=frames["township_coverage"], title=title, lang=lang,
+                                     programme=programme, money=money)
             files.append(_atomic(out / "appendix.xlsx",
                                  lambda p: appendix_to_xlsx(p, tables, lang=lang, timestamp=created)))
             files.append(_atomic(out / "appendix.docx",
