@@ -98,9 +98,9 @@ class _Recorder:
 
 
 def _time_maps(log_path: Path) -> None:
-    """Wrap the function a map worker runs per map (``reports.maps._draw``; ``_render`` before the workers were
-    started early) so each map's wall and CPU seconds in its worker go to ``log_path``, and ``start_maps`` (the
-    run's own share of the maps).
+    """Wrap the function a map worker runs per map (``reports.maps._draw``; ``_render`` before the workers
+    were started early) so each map's wall and CPU seconds in its worker go to ``log_path``, and
+    ``start_maps`` (the run's own share of the maps).
 
     Done before the workers are forked, so they inherit the wrappers; pickling a job's function by name finds
     the wrapper too (functools.wraps keeps the module and name).

@@ -155,8 +155,8 @@ def appendix_tables(
     title
         The plan's title: the plan-level list is captioned 《title》重点项目清单.
     programme, money
-        :func:`reports.projects.programme_table` and :func:`reports.funding.project_money` of the run, when the
-        caller has them already (computed when not given).
+        :func:`reports.projects.programme_table` and :func:`reports.funding.project_money` of the run, when
+        the caller has them already (computed when not given).
     """
     from healthplan.reports.placements import township_frame
 

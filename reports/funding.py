@@ -67,8 +67,8 @@ class Money:
 
     @cached_property
     def _by_project(self) -> dict[int, pd.DataFrame]:
-        """:func:`_by_source` of each project's rows, all in one groupby (a project list asks for every project:
-        one groupby each took ≈ 10 ms)."""
+        """:func:`_by_source` of each project's rows, all in one groupby (a project list asks for every
+        project: one groupby each took ≈ 10 ms)."""
         by = _by_source(self.frame, ["no"])
         return {int(no): g.droplevel("no") for no, g in by.groupby(level="no", sort=False)}
 

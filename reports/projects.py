@@ -223,8 +223,8 @@ def programme_table(
     committed projects listed apart, standards still short), and the figures: ``cost_wan`` (new projects, 万元),
     ``committed_wan``, ``running_wan`` (万元 a year), ``projects`` (rows of the per-site list).
 
-    ``projects`` is :func:`project_table`'s output; ``summary`` is summary.json's content (coverage, standards);
-    ``money`` as for :func:`project_table`.
+    ``projects`` is :func:`project_table`'s output; ``summary`` is summary.json's content (coverage,
+    standards); ``money`` as for :func:`project_table`.
     """
     grouped = group_projects(plan.items)
     if grouped.empty:
