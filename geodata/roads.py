@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -16,6 +16,9 @@ from scipy.spatial import cKDTree
 
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.errors import InputError, ProblemReport
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported where a graph is built: a run's travel times use the CSR arrays only
 
 # Values of the one-way column, compared case-insensitively after str(). OSM writes "yes"/"no"/"-1";
 # Chinese attribute tables often write 是/否 or 单向/双向.
@@ -89,6 +92,8 @@ class RoadNetwork:
     def to_networkx(self) -> nx.DiGraph:
         """The same graph as a networkx DiGraph: node attributes ``x``/``y`` (metres), edge attributes
         ``minutes``, ``length_m``, ``speed_kph`` and ``road`` (the feature id)."""
+        import networkx as nx
+
         g = nx.DiGraph()
         g.add_nodes_from(
             (i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy.tolist())

@@ -40,7 +40,7 @@ from healthplan.optimizer.config import OptimizerConfig
 from healthplan.optimizer.kinds import KINDS, SERVICE_KEYS, item_type
 from healthplan.optimizer.plan import Plan
 from healthplan.reports.config import ReportConfig
-from healthplan.reports.funding import project_money, running_costs
+from healthplan.reports.funding import Money, project_money, running_costs
 from healthplan.reports.i18n import coverage_name, kind_name, label, lang_of, status_name, tr, unit_name
 from healthplan.reports.projects import (
     PROGRAMME_DOC_COLUMNS,
@@ -135,6 +135,8 @@ def appendix_tables(
     townships: pd.DataFrame | None = None,
     title: str = "",
     lang: str = "zh",
+    programme: pd.DataFrame | None = None,
+    money: Money | None = None,
 ) -> list[AppendixTable]:
     """The five appendix tables in order (module docstring), in ``lang``.
 
@@ -152,23 +154,30 @@ def appendix_tables(
         :func:`reports.placements.township_frame` (persons before/after per coverage key).
     title
         The plan's title: the plan-level list is captioned 《title》重点项目清单.
+    programme, money
+        :func:`reports.projects.programme_table` and :func:`reports.funding.project_money` of the run, when
+        the caller has them already (computed when not given).
     """
     from healthplan.reports.placements import township_frame
 
     lang = lang_of(lang)
+    grouped = group_projects(plan.items)
+    if money is None:
+        money = project_money(grouped, plan.items, report, opt)
     if projects is None:
-        projects = project_table(instance, plan, report=report, opt=opt, lang=lang)
+        projects = project_table(instance, plan, report=report, opt=opt, lang=lang, money=money)
     if townships is None:
         townships = township_frame(instance, plan)
     common = common_notes(summary, lang)
     synthetic = [label("synthetic_note", lang)] if summary.get("synthetic") else []
-    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang)
-    grouped = group_projects(plan.items)
+    if programme is None:
+        programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance,
+                                    lang=lang, money=money)
     tables = [
         _programme(programme, title, [*common, *synthetic], lang),
         _projects(projects, [*projects.attrs.get("notes", []), *cost_notes(summary, opt, lang), *common,
                              *synthetic], lang),
-        _investment(grouped, plan, report, opt, synthetic, lang),
+        _investment(grouped, money, report, opt, synthetic, lang),
         _standards(summary, [*source_notes(lang), *synthetic], lang),
         _townships(townships, [coverage_definition_note(lang), *synthetic], lang),
     ]
@@ -263,7 +272,7 @@ def _projects(projects: pd.DataFrame, notes: list[str], lang: str) -> AppendixTa
     )
 
 
-def _investment(grouped: pd.DataFrame, plan: Plan, report: ReportConfig, opt: OptimizerConfig,
+def _investment(grouped: pd.DataFrame, funds: Money, report: ReportConfig, opt: OptimizerConfig,
                 notes: list[str], lang: str) -> AppendixTable:
     """Capital by kind × source × year (万元) with the kind's annual running cost; source totals; grand total."""
     kcol, scol, tcol = tr("col.kind", lang), tr("col.source", lang), label("total", lang)
@@ -273,7 +282,7 @@ def _investment(grouped: pd.DataFrame, plan: Plan, report: ReportConfig, opt: Op
         return AppendixTable("investment", tr("sheet.investment", lang), tr("doc.annex", lang, n=2),
                              tr("doc.investment_caption", lang), tr("doc.unit_wan", lang), data,
                              [tr("note.no_projects", lang), *notes])
-    money = project_money(grouped, plan.items, report, opt).frame
+    money = funds.frame.copy()  # a column is added below: the caller's Money stays as it was
     running = running_costs(grouped, report, opt)
     years = sorted(money["year"].unique().tolist())
     ycols = [tr("fmt.year", lang, year=y) for y in years]

@@ -14,11 +14,12 @@ from __future__ import annotations
 import importlib.resources
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from matplotlib import font_manager
+from typing import TYPE_CHECKING, Any
 
 from healthplan.geodata.errors import HealthplanError
+
+if TYPE_CHECKING:
+    from matplotlib import font_manager
 
 FONT_PACKAGE = "paperang_p2_fonts_cjk"  # PyPI: paperang-p2-fonts-cjk (pyproject dependency)
 # WenQuanYi Micro Hei, Apache-2.0; face 0 = proportional (face 1 is Mono).
@@ -60,6 +61,8 @@ def font_path() -> Path:
 @cache
 def _register() -> str:
     # addfont is idempotent per process only by convention: cache so the list of fonts does not grow per map.
+    from matplotlib import font_manager  # here: finding the font file and checking glyphs need no matplotlib
+
     path = font_path()
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
@@ -78,6 +81,8 @@ def cjk_font(size: float | None = None) -> font_manager.FontProperties:
     size
         Font size in points; ``None`` keeps matplotlib's default.
     """
+    from matplotlib import font_manager
+
     return font_manager.FontProperties(family=font_name(), size=size)
 
 
@@ -114,4 +119,6 @@ def missing_glyphs(text: str) -> set[str]:
 
 def resolved_font_file(props: font_manager.FontProperties) -> Path:
     """The font file matplotlib picks for ``props`` (what a Text with these properties is drawn with)."""
+    from matplotlib import font_manager
+
     return Path(font_manager.findfont(props, fallback_to_default=False))

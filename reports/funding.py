@@ -8,6 +8,7 @@ when a table is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -56,19 +57,35 @@ class Money:
 
     def project_text(self, no: int, lang: str) -> str:
         """资金来源 of project ``no``: the one source, or each source with its 万元 (「中央预算内投资60万元、县级财政资金40万元」)."""
-        return self.sources_text([no], lang)
+        by = self._by_project.get(no)
+        return "" if by is None else self._text(by, lang)
 
     def sources_text(self, nos: list[int], lang: str) -> str:
         """资金来源 of the projects ``nos`` together: the one source, or each source with its 万元 summed over them."""
         rows = self.frame[self.frame["no"].isin(nos)]
-        by = rows.groupby("source", sort=False).agg(wan=("wan", "sum"), zh=("source_zh", "first"),
-                                                    en=("source_en", "first"))
+        return self._text(_by_source(rows), lang)
+
+    @cached_property
+    def _by_project(self) -> dict[int, pd.DataFrame]:
+        """:func:`_by_source` of each project's rows, all in one groupby (a project list asks for every
+        project: one groupby each took ≈ 10 ms)."""
+        by = _by_source(self.frame, ["no"])
+        return {int(no): g.droplevel("no") for no, g in by.groupby(level="no", sort=False)}
+
+    @staticmethod
+    def _text(by: pd.DataFrame, lang: str) -> str:
         by = by[by["wan"] > 1e-9]
         col = "en" if lang == "en" else "zh"
         if len(by) <= 1:
             return str(by[col].iloc[0]) if len(by) else ""
         return tr("sep.list", lang).join(tr("fmt.source_amount", lang, source=r[col], wan=fmt_wan(r["wan"]))
                                          for _, r in by.iterrows())
+
+
+def _by_source(rows: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """万元 by source (and ``keys`` first) in order of first appearance, with the source's zh/en names."""
+    return rows.groupby([*(keys or []), "source"], sort=False).agg(
+        wan=("wan", "sum"), zh=("source_zh", "first"), en=("source_en", "first"))
 
 
 def project_money(projects: pd.DataFrame, items: pd.DataFrame, report: ReportConfig,

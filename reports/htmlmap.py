@@ -44,7 +44,7 @@ from healthplan.optimizer.text import is_en
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.map_data import MapData, legend_name, maps_unavailable_reason, stock_text
-from healthplan.reports.map_draw import file_mode
+from healthplan.reports.map_page import file_mode
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,8 @@ from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
 from healthplan.reports import map_style as ms
+from healthplan.reports.map_page import DPI, FIGSIZE, PAGE_PX, file_mode  # noqa: F401  (public names)
 
-# A4 landscape at 300 dpi = 3508 × 2480 px, the page size of a plan document (GB/T 9704 uses A4).
-DPI = 300
-PAGE_PX = (3508, 2480)
-FIGSIZE = (PAGE_PX[0] / DPI, PAGE_PX[1] / DPI)  # inches
 MAP_BOX = (0.025, 0.065, 0.655, 0.82)  # map axes of a single map, figure fraction
 SIDE_BOX = (0.695, 0.065, 0.29, 0.82)  # legend panel
 
@@ -34,9 +31,9 @@ NEW_MARKER_PT = 11.0  # marker size of a new facility, points
 EXISTING_MARKER_PT = 8.0
 CONTEXT_MARKER_PT = 3.5
 PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
-# zlib level of the PNGs: 1 writes an A4 page at 300 dpi ≈ 30 % faster than Pillow's default 6 for ≈ 10 % more
-# bytes (flat map colours compress well at any level).
-PNG_COMPRESS_LEVEL = 1
+# zlib level of the PDF content streams: 3 writes a map page ≈ 10 % faster than matplotlib's default 6, for
+# ≈ 7 % more bytes (≈ 370 instead of 345 kB for a plan map)
+PDF_COMPRESSION = 3
 HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 NOTE_WIDTH = 150  # width units per note line: a CJK character counts 2, other characters 1 (7 pt on A4 width)
 LEGEND_WIDTH = 52  # width units of a legend text line (CJK = 2) at 8 pt in the side panel
@@ -374,7 +371,8 @@ def save(fig: Figure, stem: Path, mode: int) -> list[Path]:
             if ext == ".png":
                 _save_png(fig, tmp)
             else:
-                fig.savefig(tmp, format="pdf", dpi=DPI, metadata=PDF_METADATA, facecolor="white")
+                with matplotlib.rc_context({"pdf.compression": PDF_COMPRESSION}):
+                    fig.savefig(tmp, format="pdf", dpi=DPI, metadata=PDF_METADATA, facecolor="white")
             os.chmod(tmp, mode)  # mkstemp makes 0600 files; maps are for sharing
             os.replace(tmp, path)
         finally:
@@ -386,20 +384,12 @@ def save(fig: Figure, stem: Path, mode: int) -> list[Path]:
 
 def _save_png(fig: Figure, path: str) -> None:
     """The Agg raster as an RGB PNG (the page is opaque: an alpha channel would add a quarter to the bytes to
-    compress) with its 300 dpi resolution and no other metadata (same figure, same bytes)."""
-    from PIL import Image
+    compress) with its 300 dpi resolution and no other metadata (same figure, same bytes), written by
+    :mod:`reports.png` (no row filter: ≈ 3 × faster than Pillow for a map page, and smaller)."""
+    from healthplan.reports.png import write_png
 
     fig.canvas.draw()
-    rgba = np.asarray(fig.canvas.buffer_rgba())
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(path, format="png", dpi=(DPI, DPI),
-                                                            compress_level=PNG_COMPRESS_LEVEL)
-
-
-def file_mode() -> int:
-    """Permissions of a new output file under the process umask (0644 with the usual umask 022)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    write_png(path, np.asarray(fig.canvas.buffer_rgba()), DPI)
 
 
 def text_colour_ok(colour: str) -> str:

@@ -7,7 +7,8 @@ subset keeps the PostScript name (PDFs still name ``WenQuanYiMicroHei``), gets i
 settings of :func:`subset_rc` list the full font after it: a character the subset lacks is drawn from the full
 font (matplotlib's per-glyph fallback), never as a box.
 
-Subsets live in one temporary folder per process, removed when the process exits, one file per character set.
+Subsets live in one temporary folder per process (shared with the processes it forks), removed when the
+process exits, one file per character set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 import threading
@@ -30,11 +32,19 @@ _DIR: Path | None = None
 _REGISTERED: dict[str, tuple[str, bytes]] = {}  # sha1 of the characters → (family, TTF bytes)
 
 
-def _folder() -> Path:
+def subset_folder() -> Path:
+    """The folder of this process's font subsets (made on first use, removed when the process ends).
+
+    Processes forked later share it (the map workers write their subsets here too, each file atomically); a
+    multiprocessing finalizer removes it also in a worker that made it, since workers end without ``atexit``.
+    """
     global _DIR
     if _DIR is None:
+        from multiprocessing import util
+
         _DIR = Path(tempfile.mkdtemp(prefix="healthplan-fonts-"))
         atexit.register(shutil.rmtree, _DIR, True)
+        util.Finalize(None, shutil.rmtree, args=(str(_DIR), True), exitpriority=0)
     return _DIR
 
 
@@ -97,14 +107,20 @@ def subset_family(chars: frozenset[str]) -> str:
             return _REGISTERED[key][0]
     data = subset_bytes(chars)
     family = f"HP Map {key}"
-    with TTFont(io.BytesIO(data)) as font:
+    # recalcTimestamp=False: saving would stamp "now" into head.modified, and matplotlib copies this font's
+    # head into every PDF it embeds it in (two runs a second apart would write different PDFs)
+    with TTFont(io.BytesIO(data), recalcTimestamp=False) as font:
         for rec in font["name"].names:
             if rec.nameID in (1, 4, 16):  # family, full name, typographic family; the PostScript name stays
                 rec.string = family
         buf = io.BytesIO()
         font.save(buf)
-    path = _folder() / f"{key}.ttf"
-    path.write_bytes(buf.getvalue())
+    path = subset_folder() / f"{key}.ttf"
+    # atomically: a process forked from this one may be reading the same subset (same characters, same name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{key}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(buf.getvalue())
+    os.replace(tmp, path)
     with _LOCK:
         if key not in _REGISTERED:
             font_manager.fontManager.addfont(str(path))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
@@ -164,12 +165,28 @@ def place_centred(ax: Axes, labels: list[Label], offsets_pt: tuple[float, ...], 
 
 
 def _size(ax: Axes, lab: Label, renderer: Any) -> tuple[float, float, float]:
-    """Width and height (display pixels) of the label's text, and the padding :func:`extent` adds."""
-    t = _annotate(ax, lab, 0, 0, "left", "bottom", False)
-    bb = t.get_window_extent(renderer)
-    pad = _pad(t)
-    t.remove()
-    return bb.width, bb.height, pad
+    """Width and height (display pixels) of the label's text, and the padding :func:`extent` adds.
+
+    Laying text out is the slow part of placing labels, and every map of a run names the same townships and
+    sites: sizes are kept per text, style, resolution and font for the life of the process. The text is
+    measured at the figure's origin, not at its anchor, so that the size (floating-point rounding included)
+    does not depend on which map measured it first: the same labels land in the same places whichever worker
+    draws which map.
+    """
+    key = (lab.text, repr(sorted(lab.style.items())), ax.figure.dpi, tuple(rcParams["font.family"]),
+           rcParams["font.size"])
+    size = _SIZES.get(key)
+    if size is None:
+        style = {"fontsize": 8, "color": "#111111", "zorder": 9, **lab.style}
+        t = ax.annotate(lab.text, (0, 0), xycoords="figure pixels", ha="left", va="bottom",
+                        annotation_clip=False, **style)
+        bb = t.get_window_extent(renderer)
+        size = _SIZES[key] = (bb.width, bb.height, _pad(t))
+        t.remove()
+    return size
+
+
+_SIZES: dict[tuple, tuple[float, float, float]] = {}
 
 
 def _box(x: float, y: float, w: float, h: float, ha: str, va: str, pad: float) -> Bbox:

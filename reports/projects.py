@@ -59,6 +59,7 @@ from healthplan.optimizer.standards import standard_named
 from healthplan.optimizer.text import is_en
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.funding import (
+    Money,
     merged_units_text,
     project_money,
     responsibility,
@@ -104,13 +105,15 @@ def project_columns(lang: str = "zh") -> tuple[str, ...]:
 
 
 def project_table(
-    instance: Instance, plan: Plan, *, report: ReportConfig, opt: OptimizerConfig, lang: str = "zh"
+    instance: Instance, plan: Plan, *, report: ReportConfig, opt: OptimizerConfig, lang: str = "zh",
+    money: Money | None = None,
 ) -> pd.DataFrame:
     """The per-site project list (附表), typed: columns :data:`PROJECT_FIELDS`, index ``item_id``.
 
     ``attrs['units']`` names the unit of ``cost_wan`` (万元); ``attrs['notes']`` holds footnote texts in ``lang``
     (how the coverage figures are computed, funding notes). An empty plan gives an empty table with the same
-    columns. ``cost_wan`` sums to ``plan.spent_wan + plan.committed_wan``.
+    columns. ``cost_wan`` sums to ``plan.spent_wan + plan.committed_wan``. ``money`` is
+    :func:`reports.funding.project_money` of ``group_projects(plan.items)`` when the caller has it already.
     """
     projects = group_projects(plan.items)
     if projects.empty:
@@ -122,7 +125,8 @@ def project_table(
     sites = instance.sites
     tw_names = instance.township_names("en" if is_en(lang) else "zh")
     urban_share = _township_urban_share(instance)
-    money = project_money(projects, plan.items, report, opt)
+    if money is None:
+        money = project_money(projects, plan.items, report, opt)
     notes = {(d.site, item_key(d.kind)): d.note for d in opt.decisions if d.note}
     rows = []
     for p in projects.itertuples(index=False):
@@ -209,7 +213,7 @@ def group_projects(items: pd.DataFrame) -> pd.DataFrame:
 
 def programme_table(
     projects: pd.DataFrame, plan: Plan, summary: dict, *, report: ReportConfig, opt: OptimizerConfig,
-    instance: Instance | None = None, lang: str = "zh",
+    instance: Instance | None = None, lang: str = "zh", money: Money | None = None,
 ) -> pd.DataFrame:
     """The plan-level list (重点项目清单): one row per kind with its totals and target years, as seed 000 writes it.
 
@@ -219,15 +223,16 @@ def programme_table(
     committed projects listed apart, standards still short), and the figures: ``cost_wan`` (new projects, 万元),
     ``committed_wan``, ``running_wan`` (万元 a year), ``projects`` (rows of the per-site list).
 
-    ``projects`` is :func:`project_table`'s output; ``summary`` is summary.json's content (coverage, standards).
+    ``projects`` is :func:`project_table`'s output; ``summary`` is summary.json's content (coverage,
+    standards); ``money`` as for :func:`project_table`.
     """
     grouped = group_projects(plan.items)
     if grouped.empty:
         return pd.DataFrame({c: pd.Series(dtype=_programme_dtype(c)) for c in PROGRAMME_FIELDS})
     grouped["site_name"] = [_site_label(instance, sid, lang) for sid in grouped["site_id"]]
     run = running_costs(grouped, report, opt).set_index("no")["running_wan"]
-    funds = project_money(grouped, plan.items, report, opt)
-    money = {int(n): float(c) for n, c in zip(grouped["no"], grouped["cost_wan"], strict=True)}
+    funds = money if money is not None else project_money(grouped, plan.items, report, opt)
+    cost_of = {int(n): float(c) for n, c in zip(grouped["no"], grouped["cost_wan"], strict=True)}
     rows = []
     for k in KINDS:
         mine = grouped[grouped["kind"].isin([it.key for it in k.items])]
@@ -238,8 +243,8 @@ def programme_table(
         goal = _programme_goal(k, new, summary, opt, lang)
         rs = [responsibility(p, report) for p in mine.itertuples(index=False)]
         goal += tr("fmt.responsible_bracket", lang, units=merged_units_text(rs, lang))
-        cost = float(sum(money[int(n)] for n in new["no"]))
-        ccost = float(sum(money[int(n)] for n in committed["no"]))
+        cost = float(sum(cost_of[int(n)] for n in new["no"]))
+        ccost = float(sum(cost_of[int(n)] for n in committed["no"]))
         running = float(run.reindex(mine["no"]).sum())
         sources = funds.sources_text([int(n) for n in new["no"]], lang) if len(new) else ""
         remarks = _programme_remarks(k, cost, ccost, len(committed), running, summary, lang, sources=sources)

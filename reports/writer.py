@@ -70,6 +70,7 @@ def write_run(
     progress: Callable[[str], None] | None = None,
     created: str | None = None,
     save_run_state: bool = True,
+    map_workers: object | None = None,
 ) -> list[Path]:
     """Write everything of a run into ``out_dir`` (which must exist or is created) and return the files.
 
@@ -94,6 +95,9 @@ def write_run(
         ISO 8601 UTC timestamp stamped into the documents (default: now; a re-render passes the original).
     save_run_state
         Write ``state/`` (a re-render keeps the saved one).
+    map_workers
+        Processes started for the print maps by ``reports.maps.start_workers`` (the runner starts them before
+        it reads the inputs); without them the maps module starts its own.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -106,61 +110,76 @@ def write_run(
     if problems.errors:
         raise InputError(problems)
     say("项目清单 / project list")
-    projects = project_table(instance, plan, report=report, opt=opt, lang=lang)
+    # the money of every project, computed once for the project lists, funding.csv and the appendix
+    money = project_money(group_projects(plan.items), plan.items, report, opt)
+    projects = project_table(instance, plan, report=report, opt=opt, lang=lang, money=money)
     summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt, report=report)
     title = document_title(report, scenario_name, lang)
-    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang)
+    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang,
+                                money=money)
 
-    say("CSV")
-    frames = placement_frames(instance, plan, projects)
-    files.append(_atomic(out / "projects.csv", lambda p: write_csv(localised(projects, PROJECT_DOC_COLUMNS, lang), p)))
-    files.append(_atomic(out / "programme.csv",
-                         lambda p: write_csv(localised(programme, PROGRAMME_DOC_COLUMNS, lang), p)))
-    for name, df in frames.items():
-        files.append(_atomic(out / f"{name}.csv", lambda p, df=df: write_csv(df, p)))
-    files.append(_atomic(out / "standards.csv", lambda p: write_csv(_standards_csv(plan), p)))
-    files.append(_atomic(out / "spend.csv", lambda p: write_csv(_spend_csv(summary), p)))
-    money = project_money(group_projects(plan.items), plan.items, report, opt).frame
-    files.append(_atomic(out / "funding.csv", lambda p: write_csv(
-        money[["no", "kind", "origin", "year", "source", "source_zh", "source_en", "wan"]], p)))
-
-    say("placements.gpkg")
-    gpkg = out / "placements.gpkg"
-    tmp = out / ".placements.tmp.gpkg"
-    layers, gnotes = placements_to_gpkg(tmp, instance, frames)
-    notes += gnotes
-    if layers:
-        os.replace(tmp, gpkg)
-        files.append(gpkg)
-
-    if report.documents:
-        say("appendix.xlsx / appendix.docx")
-        tables = appendix_tables(instance, plan, summary, report=report, opt=opt, projects=projects,
-                                 townships=frames["township_coverage"], title=title, lang=lang)
-        files.append(_atomic(out / "appendix.xlsx",
-                             lambda p: appendix_to_xlsx(p, tables, lang=lang, timestamp=created)))
-        files.append(_atomic(out / "appendix.docx",
-                             lambda p: appendix_to_docx(p, tables, title=title, lang=lang, timestamp=created)))
-
-    if save_run_state:
-        say("state")
-        files += save_state(out, instance, plan, report=report, opt=opt, timings=timings,
-                            scenario_name=scenario_name, lang=lang, created=created)
-
+    # The print maps are drawn by worker processes while this process writes the tables and documents; their
+    # files join the list where they always stood (after the state, before map.html).
+    maps = None
     if report.maps:
-        maps = _optional("healthplan.reports.maps", "write_maps")
-        if maps is None:
+        maps = _start_maps(out, instance, plan, projects=projects, report=report, lang=lang, pool=map_workers)
+    try:
+        say("CSV")
+        frames = placement_frames(instance, plan, projects)
+        files.append(_atomic(out / "projects.csv",
+                             lambda p: write_csv(localised(projects, PROJECT_DOC_COLUMNS, lang), p)))
+        files.append(_atomic(out / "programme.csv",
+                             lambda p: write_csv(localised(programme, PROGRAMME_DOC_COLUMNS, lang), p)))
+        for name, df in frames.items():
+            files.append(_atomic(out / f"{name}.csv", lambda p, df=df: write_csv(df, p)))
+        files.append(_atomic(out / "standards.csv", lambda p: write_csv(_standards_csv(plan), p)))
+        files.append(_atomic(out / "spend.csv", lambda p: write_csv(_spend_csv(summary), p)))
+        files.append(_atomic(out / "funding.csv", lambda p: write_csv(
+            money.frame[["no", "kind", "origin", "year", "source", "source_zh", "source_en", "wan"]], p)))
+
+        say("placements.gpkg")
+        gpkg = out / "placements.gpkg"
+        tmp = out / ".placements.tmp.gpkg"
+        layers, gnotes = placements_to_gpkg(tmp, instance, frames)
+        notes += gnotes
+        if layers:
+            os.replace(tmp, gpkg)
+            files.append(gpkg)
+
+        if report.documents:
+            say("appendix.xlsx / appendix.docx")
+            tables = appendix_tables(instance, plan, summary, report=report, opt=opt, projects=projects,
+                                     townships=frames["township_coverage"], title=title, lang=lang,
+                                     programme=programme, money=money)
+            files.append(_atomic(out / "appendix.xlsx",
+                                 lambda p: appendix_to_xlsx(p, tables, lang=lang, timestamp=created)))
+            files.append(_atomic(out / "appendix.docx",
+                                 lambda p: appendix_to_docx(p, tables, title=title, lang=lang,
+                                                            timestamp=created)))
+
+        if save_run_state:
+            say("state")
+            files += save_state(out, instance, plan, report=report, opt=opt, timings=timings,
+                                scenario_name=scenario_name, lang=lang, created=created)
+
+        if report.maps and maps is None:
             notes.append(message("note.maps_unavailable"))
-        else:
+        maps_at = len(files)
+        if report.html_map:
+            html = _optional("healthplan.reports.htmlmap", "write_html_map")
+            if html is None:
+                notes.append(message("note.html_unavailable"))
+            else:
+                say("map.html")
+                files.append(Path(html(out / "map.html", instance, plan, projects=projects, report=report,
+                                       lang=lang)))
+        if maps is not None:
             say("maps")
-            files += [Path(p) for p in maps(out, instance, plan, projects=projects, report=report, lang=lang)]
-    if report.html_map:
-        html = _optional("healthplan.reports.htmlmap", "write_html_map")
-        if html is None:
-            notes.append(message("note.html_unavailable"))
-        else:
-            say("map.html")
-            files.append(Path(html(out / "map.html", instance, plan, projects=projects, report=report, lang=lang)))
+            files[maps_at:maps_at] = [Path(p) for p in maps.result()]
+    except BaseException:
+        if maps is not None:
+            maps.cancel()  # no worker may go on writing into a folder the caller is about to remove
+        raise
 
     for n in notes:
         log.info(n.en)
@@ -177,6 +196,36 @@ def write_run(
     md = summary_markdown(summary, lang=lang, files=listed)
     files.append(_atomic(md_path, lambda p: p.write_text(md, encoding="utf-8")))
     return files
+
+
+class _Maps:
+    """The print maps of a run: drawn by ``reports.maps.start_maps`` while the caller writes other files, or
+    (a maps module without it) by its ``write_maps`` when the files are asked for."""
+
+    def __init__(self, started: object | None, write: Callable[[], list[Path]] | None) -> None:
+        self._started = started
+        self._write = write
+
+    def result(self) -> list[Path]:
+        if self._started is not None:
+            return list(self._started.result())  # type: ignore[attr-defined]
+        return list(self._write()) if self._write is not None else []
+
+    def cancel(self) -> None:
+        if self._started is not None:
+            self._started.cancel()  # type: ignore[attr-defined]
+
+
+def _start_maps(out: Path, instance: Instance, plan: Plan, *, projects: pd.DataFrame, report: ReportConfig,
+                lang: str, pool: object | None) -> _Maps | None:
+    """Start the print maps (``None`` when this version has no maps module)."""
+    start = _optional("healthplan.reports.maps", "start_maps")
+    if start is not None:
+        return _Maps(start(out, instance, plan, projects=projects, report=report, lang=lang, pool=pool), None)
+    write = _optional("healthplan.reports.maps", "write_maps")
+    if write is None:
+        return None
+    return _Maps(None, lambda: write(out, instance, plan, projects=projects, report=report, lang=lang))
 
 
 def rerender_run(run_dir: Path, *, lang: str | None = None, note: Callable[[str], None] | None = None,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -154,13 +155,39 @@ def run_scenario(
 
     Every output-folder rule (:mod:`reports.run_folder`) is checked before the inputs are read; nothing is
     written when inputs are invalid or the plan cannot be made; an existing ``out`` is replaced only with
-    ``force`` and only when healthplan wrote it (or it is empty).
+    ``force`` and only when healthplan wrote it (or it is empty). The processes that draw the print maps are
+    started before the inputs are read (:func:`reports.maps.start_workers`) and ended when the run ends.
     """
-    from healthplan.reports.summary import summary_dict
-
     protected = protected_paths(scen)
     if out is not None:
         prepare_out(out, force=force, protected=protected)  # before any work: exit 2, the path and the fix
+    with _map_workers(out is not None and write_reports and scen.report.maps) as map_workers:
+        return _run(scen, out, mode, force, lang, instance, stages, write_reports, protected, map_workers)
+
+
+@contextmanager
+def _map_workers(wanted: bool) -> Iterator[Any]:
+    """The print maps' worker processes (:func:`reports.maps.start_workers`), forked now, while this process
+    has one thread (no progress display yet): they load matplotlib and the font while the run reads and
+    solves; ended when the run ends, whatever happened."""
+    workers = None
+    if wanted:
+        from healthplan.reports.maps import start_workers
+
+        workers = start_workers()
+    try:
+        yield workers
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _run(scen: Scenario, out: Path | None, mode: Mode, force: bool, lang: str | None,
+         instance: Instance | None, stages: Any, write_reports: bool, protected: list[tuple[str, Path]],
+         map_workers: Any) -> RunResult:
+    """The body of :func:`run_scenario` once the output folder is checked."""
+    from healthplan.reports.summary import summary_dict
+
     timings: dict[str, float] = {}
     stage = stages.stage if stages is not None else _no_stage
     note = stages.note if stages is not None else None
@@ -184,17 +211,19 @@ def run_scenario(
         # ... and here with the CSV tables and placements.gpkg written, before the appendix and the state
         result.files = write_run_folder(out, scen, instance, plan, timings=timings, lang=lang or scen.report.lang,
                                         force=force, progress=pause_on_note(note, "write", 4),
-                                        write_reports=write_reports, protected=protected)
+                                        write_reports=write_reports, protected=protected,
+                                        map_workers=map_workers)
     return result
 
 
 def write_run_folder(
     out: Path, scen: Scenario, instance: Instance, plan: Plan, *, timings: dict[str, float], lang: str,
     force: bool = False, progress: Callable[[str], None] | None = None, write_reports: bool = True,
-    protected: list[tuple[str, Path]] | None = None,
+    protected: list[tuple[str, Path]] | None = None, map_workers: Any = None,
 ) -> list[Path]:
     """Write a run into a temporary sibling folder, then put it at ``out`` in one step (never half-written;
-    an existing ``out`` is replaced only by the rules of :mod:`reports.run_folder`)."""
+    an existing ``out`` is replaced only by the rules of :mod:`reports.run_folder`); ``map_workers`` are the
+    processes of :func:`reports.maps.start_workers` for the print maps, if the caller started them."""
     from healthplan.reports.run_folder import write_folder
     from healthplan.reports.writer import write_run
 
@@ -206,6 +235,7 @@ def write_run_folder(
         return write_run(
             folder, instance, plan, report=report.model_copy(update={"title": scen.display_title}),
             opt=scen.optimizer_config(), timings=timings, scenario_name=scen.name, lang=lang, progress=progress,
+            map_workers=map_workers,
         )
 
     return write_folder(Path(out), build, kind="run", force=force,
