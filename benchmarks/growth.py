@@ -14,8 +14,8 @@ benchmark (ambulances, fever clinics and rooms, blood points, sub-centres) at th
 plan is 2024–2026 with 40/33/27 % of the budget per year (carry-over) and milestones 60/80/100 % of every
 standard, as in ``scenarios/demo-phased-2024-2026.yaml``.
 
-Each (size, plan) runs in a fresh process, so its peak memory (max RSS) is its own. Prints one Markdown row per
-run and the load average (the machine is shared; wall times drift with it).
+Each (size, plan) runs in a fresh process, so its peak memory (max RSS) is its own. Prints one Markdown row
+per run and the load average (the machine is shared; wall times drift with it).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def scaled(villages: int) -> dict[str, float]:
     sites = max(round(PROVINCE["sites"] * f), 4 * n_counties + townships + 10)
     return {"villages": villages, "townships": townships, "sites": sites,
             "road_edges": max(2_000, round(PROVINCE["road_edges"] * f)),
-            "budget_wan": round(PROVINCE["budget_wan"] * f, -1), "subcentres": max(1, round(PROVINCE["subcentres"] * f))}
+            "budget_wan": round(PROVINCE["budget_wan"] * f, -1),
+            "subcentres": max(1, round(PROVINCE["subcentres"] * f))}
 
 
 def one_run(villages: int, phased: bool, time_limit_s: float) -> dict:
@@ -88,7 +89,7 @@ def one_run(villages: int, phased: bool, time_limit_s: float) -> dict:
     return {
         "villages": len(inst.demand), "sites": len(inst.sites), "pairs": int(inst.travel.n_pairs),
         "phased": phased, "generate_s": gen_s, "instance_s": inst_s, "build_s": sv.build_s, "solve_s": sv.solve_s,
-        "optimize_s": total_s, "status": sv.status.value, "gap": float(sv.gap),
+        "optimize_s": total_s, "status": sv.status.value, "gap": float(sv.gap),  # the largest of any stage
         "variables": int(plan.meta.get("n_variables", 0)), "rows": int(plan.meta.get("n_constraints", 0)),
         "spent_wan": float(plan.spent_wan), "budget_wan": s["budget_wan"],
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
