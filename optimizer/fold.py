@@ -86,14 +86,22 @@ def granularity(coefs: np.ndarray) -> float | None:
     vals = vals[vals > 0]
     if not len(vals) or not np.all(np.isfinite(vals)):
         return None
+    d = denominator(vals)
+    if d is None:
+        return None
+    scaled = np.rint(vals * d)
+    if scaled.max() > 2**53:
+        return None
+    return float(np.gcd.reduce(scaled.astype(np.int64))) / d if len(scaled) > 1 else float(scaled[0]) / d
+
+
+def denominator(values: np.ndarray) -> int | None:
+    """The least D ≤ ``MAX_DENOMINATOR`` such that D × every value is a whole number, or ``None``."""
+    vals = np.asarray(values, dtype=float)
     probe = vals[:32]  # most denominators fail on the first few values: test those before all of them
     for d in range(1, MAX_DENOMINATOR + 1):
-        if not _whole(probe * d) or not _whole(vals * d):
-            continue
-        scaled = np.rint(vals * d)
-        if scaled.max() > 2**53:
-            return None
-        return float(np.gcd.reduce(scaled.astype(np.int64))) / d if len(scaled) > 1 else float(scaled[0]) / d
+        if _whole(probe * d) and _whole(vals * d):
+            return d
     return None
 
 

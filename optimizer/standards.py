@@ -10,6 +10,7 @@ import numpy as np
 import pulp
 import pandas as pd
 
+from healthplan.optimizer.fold import denominator
 from healthplan.optimizer.kinds import enabled_kinds, service
 from healthplan.optimizer.model import StandardSpec
 from healthplan.optimizer.phasing import milestone_factors
@@ -245,12 +246,7 @@ def _whole_multiplier(lhs: pulp.LpAffineExpression, rhs: float) -> int | None:
     constant) whole numbers), or ``None`` (e.g. a row over continuous covering variables)."""
     if any(v.cat == pulp.LpContinuous for v in lhs):
         return None
-    vals = np.array([*lhs.values(), float(rhs) - float(lhs.constant)], dtype=float)
-    for d in range(1, 721):
-        x = vals * d
-        if np.all(np.abs(x - np.rint(x)) <= 1e-9 * np.maximum(1.0, np.abs(x))):
-            return d
-    return None
+    return denominator(np.array([*lhs.values(), float(rhs) - float(lhs.constant)], dtype=float))
 
 
 def _scale(spec: StandardSpec) -> float:
