@@ -209,17 +209,20 @@ class MapData:
             self._outline = shapely.union_all(self.townships.geometry.to_numpy())
         return self._outline
 
-    def village_cells(self) -> np.ndarray | None:
-        """Voronoi cell of each demand point (the land nearest to it) clipped to the county; aligned with
-        ``demand``, missing where a point has no coordinates. ``None`` with fewer than two located points."""
-        if self._cells is not None:
+    def village_cells(self, clip: object | None = None) -> np.ndarray | None:
+        """Voronoi cell of each demand point (the land nearest to it) clipped to the county (or to ``clip``,
+        e.g. the outline as drawn); aligned with ``demand``, missing where a point has no coordinates.
+        ``None`` with fewer than two located points."""
+        if self._cells is not None and clip is None:
             return self._cells
         xy = self.demand[["x", "y"]].to_numpy(dtype=float)
         ok = np.isfinite(xy).all(axis=1)
         uniq, inverse = np.unique(xy[ok], axis=0, return_inverse=True)
         if len(uniq) < 2:
             return None
-        clip = self.outline() if self.townships is not None else shapely.box(*self.bounds)
+        own = clip is None
+        if own:
+            clip = self.outline() if self.townships is not None else shapely.box(*self.bounds)
         cells = shapely.get_parts(
             shapely.voronoi_polygons(shapely.multipoints(uniq), extend_to=clip, ordered=True)
         )
@@ -228,7 +231,8 @@ class MapData:
         cells = shapely.intersection(cells, clip)
         out = np.full(len(xy), None, dtype=object)
         out[np.flatnonzero(ok)] = cells[inverse.ravel()]
-        self._cells = out
+        if own:
+            self._cells = out
         return out
 
     def urban_extent(self) -> tuple[float, float, float, float] | None:
