@@ -104,8 +104,7 @@ class MapData:
             townships = instance.townships.copy()
             if instance.crs is not None and townships.crs is not None and townships.crs != instance.crs:
                 townships = townships.to_crs(instance.crs)
-            base = townships["name"] if "name" in townships else pd.Series(townships.index, index=townships.index)
-            townships["label"] = _pick_label(townships.assign(name=base), en)
+            townships["label"] = township_labels(townships, en)
             townships["urban"] = _township_urban(townships, demand)
         items = project_records(instance, plan, projects, lang)
         held, providers = existing_providers(sites, plan.site_units)
@@ -483,6 +482,17 @@ def _township_urban(townships: pd.DataFrame, demand: pd.DataFrame) -> pd.Series:
         share = pop.where(demand["urban"].astype(bool), 0.0).groupby(town).sum() / pop.groupby(town).sum()
         return (share.reindex(townships.index.astype(str)).fillna(0) > 0.5).set_axis(townships.index)
     return pd.Series(False, index=townships.index)
+
+
+def township_labels(townships: pd.DataFrame, en: bool) -> pd.Series:
+    """The name a map gives each township (``name_en`` in English where given, else ``name``, else the id)."""
+    base = townships["name"] if "name" in townships else pd.Series(townships.index, index=townships.index)
+    return _pick_label(townships.assign(name=base), en)
+
+
+def site_labels(sites: pd.DataFrame, en: bool) -> pd.Series:
+    """The name a map gives each site (``name_en`` in English where given, else ``name``, else the id)."""
+    return _pick_label(sites, en)
 
 
 def _pick_label(df: pd.DataFrame, en: bool) -> pd.Series:

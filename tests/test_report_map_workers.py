@@ -157,6 +157,7 @@ def test_font_subsets_carry_no_time_stamp(monkeypatch):
     # the same characters again, a day later: the same bytes
     monkeypatch.setattr(timeTools, "time", type("Clock", (), {"time": staticmethod(lambda: 1.9e9)}))
     map_fonts._REGISTERED.pop(path.stem)
+    path.unlink()  # made again, not found
     assert map_fonts.subset_family(chars) == family
     assert path.read_bytes() == first
     with TTFont(io.BytesIO(first)) as font:
