@@ -101,8 +101,8 @@ def subset_family(chars: frozenset[str]) -> str:
     family name.
 
     The subset is written to :func:`subset_folder` under a name made of its characters; a process forked from
-    the same parent that finds it there (a sibling map worker made it) registers that file instead of making it
-    again, and while one process makes it the others wait (a lock file), so a run subsets the 5 MB font once.
+    the same parent that finds it there (a sibling map worker made it) registers that file instead of making
+    it again, and while one process makes it the others wait (a lock file): a run subsets the 5 MB font once.
     """
     from matplotlib import font_manager
 
@@ -120,7 +120,8 @@ def subset_family(chars: frozenset[str]) -> str:
     with _LOCK:
         if key not in _REGISTERED:
             font_manager.fontManager.addfont(str(path))
-            _REGISTERED[key] = (family, data)  # data None: made by a sibling, not a source for further subsets
+            # data None: made by a sibling, so not kept as a source for further subsets here
+            _REGISTERED[key] = (family, data)
             _CHARS[key] = chars
     return _REGISTERED[key][0]
 

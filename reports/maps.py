@@ -356,8 +356,8 @@ def map_chars(data: MapData, extra: list[str]) -> frozenset[str]:
 
 
 def run_chars(instance: Instance, report: ReportConfig, lang: str) -> frozenset[str]:
-    """:func:`map_chars` of a run, known as soon as its inputs are read (before the plan): the workers make the
-    font subset while the run solves. (A site that only the plan names would make the subset again, later.)"""
+    """:func:`map_chars` of a run, known as soon as its inputs are read (before the plan): the workers make
+    the font subset while the run solves. (A site that only the plan names would make the subset again.)"""
     en = is_en(lang)
     texts: list[object] = [map_title(report, instance, lang), *notes_for(instance, report, lang)]
     texts += list(site_labels(instance.sites, en))
