@@ -11,7 +11,6 @@ import sys
 import textwrap
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,53 +89,70 @@ def test_the_runs_own_process_needs_no_matplotlib():
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
+PROGRESS_RUN = """
+import sys, threading
+from contextlib import contextmanager
+from pathlib import Path
+from test_report_fixtures import make_instance, make_plan
+from healthplan.reports import maps
+from healthplan.scenarios import runner
+from healthplan.scenarios.schema import load_scenario
+
+inst = make_instance()
+plan = make_plan(inst)
+runner.prepare_instance = lambda scen, **kw: inst
+runner.solve_scenario = lambda scen, instance, **kw: plan
+started = []
+real_start = maps.start_workers
+
+def start_workers(workers=None):
+    threads = threading.active_count()
+    w = real_start(workers)
+    started.append((w, threads))
+    return w
+
+maps.start_workers = start_workers
+
+class TerminalStages:  # as scenarios.progress.Stages on a terminal: a thread runs during each stage
+    @contextmanager
+    def stage(self, key, label):
+        stop = threading.Event()
+        spinner = threading.Thread(target=stop.wait, name="spinner")
+        spinner.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            spinner.join()
+
+    def note(self, message):
+        pass
+
+scen = load_scenario(Path("scenarios/demo.yaml"))
+scen = scen.model_copy(update={"report": type(scen.report)(title="测试县")})  # no overrides of demo sites
+result = runner.run_scenario(scen, out=Path(sys.argv[1]), stages=TerminalStages())
+(workers, threads), = started
+assert threads == 1 and workers is not None, (threads, workers)  # forked before any stage, one thread
+assert not workers.take()  # ... and it drew this run's maps
+out = result.out_dir.resolve()
+names = [f.relative_to(out).as_posix() for f in result.files if f.suffix in (".png", ".pdf")]
+assert names[:2] == ["maps/current.png", "maps/current.pdf"], names[:2]
+print("OK", len(names))
+"""
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the workers are forked on Linux only")
-def test_a_progress_thread_does_not_make_the_maps_serial(tmp_path, monkeypatch):
+def test_a_progress_thread_does_not_make_the_maps_serial(tmp_path):
     """rich's progress display runs a thread during every stage of a run in a terminal; a fork while it runs
-    could copy a lock it holds, so the maps must not fork then: the runner starts the workers before the first
-    stage, and the maps are drawn by them."""
-    from healthplan.scenarios import runner
-    from healthplan.scenarios.schema import load_scenario
-
-    inst = make_instance()
-    plan = make_plan(inst)
-    monkeypatch.setattr(runner, "prepare_instance", lambda scen, **kw: inst)
-    monkeypatch.setattr(runner, "solve_scenario", lambda scen, instance, **kw: plan)
-    started = []
-    real_start = maps.start_workers
-
-    def start_workers(workers=None):
-        threads = threading.active_count()
-        w = real_start(workers)
-        started.append((w, threads))
-        return w
-
-    monkeypatch.setattr(maps, "start_workers", start_workers)
-
-    class TerminalStages:  # as scenarios.progress.Stages on a terminal: a thread runs during each stage
-        @contextmanager
-        def stage(self, key, label):
-            stop = threading.Event()
-            spinner = threading.Thread(target=stop.wait, name="spinner")
-            spinner.start()
-            try:
-                yield
-            finally:
-                stop.set()
-                spinner.join()
-
-        def note(self, message):
-            pass
-
-    scen = load_scenario(ROOT / "scenarios" / "demo.yaml")
-    scen = scen.model_copy(update={"report": type(scen.report)(title="测试县")})  # no overrides of demo sites
-    result = runner.run_scenario(scen, out=tmp_path / "run", stages=TerminalStages())
-    (workers, threads), = started
-    assert threads == 1 and workers is not None  # forked before any stage, while the run had one thread
-    assert not workers.take()  # ... and it drew this run's maps
-    names = [f.relative_to(result.out_dir.resolve()).as_posix() for f in result.files
-             if f.suffix in (".png", ".pdf")]
-    assert names and names[0] == "maps/current.png" and names[1] == "maps/current.pdf"
+    could copy a lock it holds, so the maps must not fork then: the runner starts the workers before the
+    first stage, and the maps are drawn by them. (A fresh process: threads other tests left would make it
+    serial.)"""
+    path = os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path}
+    env.pop(maps.WORKERS_ENV, None)
+    proc = subprocess.run([sys.executable, "-c", PROGRESS_RUN, str(tmp_path / "run")], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=600)
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr[-3000:]
 
 
 # ---------------------------------------------------------------------------------------------- determinism
@@ -241,5 +257,14 @@ def test_map_workers_env_and_daemons_draw_serially(monkeypatch):
     monkeypatch.delenv(maps.WORKERS_ENV)
     assert maps.workers_for(1, 8) == 1
     if sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1:
-        assert maps.workers_for(None, 8) == min(len(os.sched_getaffinity(0)), 8)
         assert maps.workers_for(None, 1) == 1  # never more workers than maps
+        if threading.active_count() == 1:  # (threads another test left in this process would make it serial)
+            assert maps.workers_for(None, 8) == min(len(os.sched_getaffinity(0)), 8)
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            assert maps.workers_for(None, 8) == 1  # a thread in the process: no fork
+        finally:
+            stop.set()
+            other.join()
