@@ -252,7 +252,8 @@ def main() -> int:
             cpu = statistics.median(c for _, c in runs)
             verdict = "—" if target is None else f"≤ {target:g} s: {'met' if med <= target else 'not met'}"
             walls = ", ".join(f"{w:.2f}" for w, _ in runs)
-            print(f"| healthplan {label} | {med:.2f} | {walls} | {cpu:.2f} | {verdict} | {before} → {load()} |")
+            print(f"| healthplan {label} | {med:.2f} | {walls} | {cpu:.2f} | {verdict} | "
+                  f"{before} → {load()} |")
         before = load()
         rows = []
         for _ in range(args.runs):
