@@ -273,9 +273,14 @@ class MapWorkers:
 
     def prepare(self, instance: Instance, report: ReportConfig, lang: str) -> None:
         """Have a worker make the font subset of :func:`run_chars` now (the run calls this once its inputs are
-        read, so the subset is made while it solves; the other workers find it made)."""
-        if self._pool is not None and not self._taken and maps_unavailable_reason(instance, lang) is None:
-            self._pool.submit(_prepare_font, run_chars(instance, report, lang))
+        read, so the subset is made while it solves; the other workers find it made). Inputs without geometry
+        get no maps: the workers are ended at once."""
+        if self._pool is None or self._taken:
+            return
+        if maps_unavailable_reason(instance, lang) is not None:
+            self.close()
+            return
+        self._pool.submit(_prepare_font, run_chars(instance, report, lang))
 
     def close(self) -> None:
         """End the workers: maps not begun are dropped; a worker still importing is stopped at once."""

@@ -75,6 +75,17 @@ def test_closing_workers_that_drew_nothing_ends_them():
     assert not workers.take()  # closed workers draw no maps: start_maps starts its own or draws serially
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the workers are forked on Linux only")
+def test_inputs_without_geometry_end_the_workers_when_read():
+    inst = make_instance(geometry=False)
+    workers = maps.MapWorkers(2)
+    procs = [p for p in multiprocessing.active_children() if not p.name.startswith("Sync")]
+    workers.prepare(inst, ReportConfig(), "zh")  # plain tables: no map to draw
+    for p in procs:
+        p.join(timeout=30)
+    assert not any(p.is_alive() for p in procs) and not workers.take()
+
+
 def test_the_runs_own_process_needs_no_matplotlib():
     """Deciding which maps to draw, starting the workers, the documents and map.html: no matplotlib import
     (the workers import it while the run reads its inputs)."""
