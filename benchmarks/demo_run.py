@@ -1,22 +1,25 @@
-"""The demo's full run, split by phase (issue 12 §3, "reports in seconds"): target ≤ 4 s wall, `check` ≤ 0.3 s.
+"""The demo's full run, split by phase (issue 12 §3, "reports in seconds"): target ≤ 4 s wall, `check`
+start-up ≤ 0.3 s.
 
 Usage::
 
-    .venv/bin/python benchmarks/demo_run.py            # 3 runs of each (≈ 1 min on 2 shared cores)
+    .venv/bin/python benchmarks/demo_run.py            # 3 runs of each (≈ 2 min on 2 shared cores)
     .venv/bin/python benchmarks/demo_run.py --runs 5
 
 Prints, as Markdown tables, the median of ``--runs`` fresh processes each:
 
-1. ``healthplan run scenarios/demo.yaml --out … --force`` (the command a planner types: wall seconds of the whole
-   process, imports and console output included), ``healthplan check scenarios/demo.yaml`` and the start-up of
-   ``healthplan check --help``;
-2. the same run in a child process that times every phase: start-up (imports), read inputs, travel times, solve
-   (build, HiGHS, evaluation), the project list, the tables (CSV, placements.gpkg), the documents
-   (appendix.xlsx/docx), the saved state, the print maps (wall of the whole step, and each map's own seconds in
-   the worker process that drew it), map.html, the summary and the swap of the finished folder into place.
+1. ``healthplan run scenarios/demo.yaml --out … --force`` (the command a planner types: wall seconds of the
+   whole process, imports and console output included), once with its output captured and once in a
+   pseudo-terminal (rich shows its progress display there, with a thread of its own),
+   ``healthplan check scenarios/demo.yaml`` and the start-up of ``healthplan check --help``;
+2. the same run in a child process that times every phase: start-up (imports), read inputs, travel times,
+   solve (build, HiGHS, evaluation), the project list, the tables (CSV, placements.gpkg), the documents
+   (appendix.xlsx/docx), the saved state, map.html, the print maps (the wait for them at the end, and each
+   map's own seconds in the worker process that drew it), the summary and the swap of the finished folder
+   into place.
 
-Besides wall seconds it prints CPU seconds (user + system, the map workers included): they drift far less with
-the load of a shared machine, so they show what a change saved even when the wall times are noisy.
+Besides wall seconds it prints CPU seconds (user + system, the map workers included): they drift far less
+with the load of a shared machine, so they show what a change saved even when the wall times are noisy.
 
 Every run uses the travel-time cache as a planner's second run does (the first run fills it). Wall times on a
 shared machine drift with its load: the 1-minute load average is printed before and after every table.
@@ -63,14 +66,42 @@ def healthplan_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "healthplan"]
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds of ``cmd`` and the CPU seconds (user + system) of it and every process it waited for."""
+def timed(cmd: list[str], *, terminal: bool = False) -> tuple[float, float]:
+    """Wall seconds of ``cmd`` and the CPU seconds (user + system) of it and every process it waited for;
+    ``terminal``: its standard streams are a pseudo-terminal, as when a planner types the command (rich then
+    shows its progress display)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    if terminal:
+        import pty
+        import threading
+
+        master, slave = pty.openpty()
+        drain = threading.Thread(target=_drain, args=(master,), daemon=True)
+        drain.start()
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, stdin=slave, stdout=slave, stderr=slave)
+        finally:
+            os.close(slave)
+        drain.join(timeout=10)
+        os.close(master)
+        if proc.returncode:
+            raise subprocess.CalledProcessError(proc.returncode, cmd)
+    else:
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _drain(fd: int) -> None:
+    """Read a pseudo-terminal until its other end closes (a full terminal buffer would stop the writer)."""
+    while True:
+        try:
+            if not os.read(fd, 65536):
+                return
+        except OSError:
+            return
 
 
 # ---------------------------------------------------------------------------------------------- one timed run
@@ -207,28 +238,30 @@ def main() -> int:
         print(f"\n### `healthplan` commands, median of {args.runs} fresh processes\n")
         print("| command | median wall s | runs (s) | median CPU s | target | load before → after |")
         print("|---|---|---|---|---|---|")
+        run = [*hp, "run", str(SCENARIO), "--out", str(out), "--force"]
         cmds = [
-            ("run scenarios/demo.yaml --out … --force", [*hp, "run", str(SCENARIO), "--out", str(out), "--force"],
-             TARGET_RUN_S),
-            ("check scenarios/demo.yaml", [*hp, "check", str(SCENARIO)], None),
-            ("check --help (start-up)", [*hp, "check", "--help"], TARGET_CHECK_S),
+            ("run scenarios/demo.yaml --out … --force", run, TARGET_RUN_S, False),
+            ("run … in a terminal (pty: progress display on)", run, TARGET_RUN_S, True),
+            ("check scenarios/demo.yaml", [*hp, "check", str(SCENARIO)], None, False),
+            ("check --help (start-up)", [*hp, "check", "--help"], TARGET_CHECK_S, False),
         ]
-        for label, cmd, target in cmds:
+        for label, cmd, target, terminal in cmds:
             before = load()
-            runs = [timed(cmd) for _ in range(args.runs)]
+            runs = [timed(cmd, terminal=terminal) for _ in range(args.runs)]
             med = statistics.median(w for w, _ in runs)
             cpu = statistics.median(c for _, c in runs)
             verdict = "—" if target is None else f"≤ {target:g} s: {'met' if med <= target else 'not met'}"
-            print(f"| healthplan {label} | {med:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs)} | {cpu:.2f} | "
-                  f"{verdict} | {before} → {load()} |")
+            walls = ", ".join(f"{w:.2f}" for w, _ in runs)
+            print(f"| healthplan {label} | {med:.2f} | {walls} | {cpu:.2f} | {verdict} | "
+                  f"{before} → {load()} |")
         before = load()
         rows = []
         for _ in range(args.runs):
             proc = subprocess.run([sys.executable, __file__, "--one", str(out)], cwd=ROOT, check=True,
                                   capture_output=True, text=True)
             rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        median_table(f"phases of the demo run, median of {args.runs} fresh processes (load {before} → {load()})",
-                     rows)
+        title = f"phases of the demo run, median of {args.runs} fresh processes (load {before} → {load()})"
+        median_table(title, rows)
     print(f"\nload average at end: {load()}; CPUs available: {len(os.sched_getaffinity(0))}")
     return 0
 

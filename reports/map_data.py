@@ -104,8 +104,7 @@ class MapData:
             townships = instance.townships.copy()
             if instance.crs is not None and townships.crs is not None and townships.crs != instance.crs:
                 townships = townships.to_crs(instance.crs)
-            base = townships["name"] if "name" in townships else pd.Series(townships.index, index=townships.index)
-            townships["label"] = _pick_label(townships.assign(name=base), en)
+            townships["label"] = township_labels(townships, en)
             townships["urban"] = _township_urban(townships, demand)
         items = project_records(instance, plan, projects, lang)
         held, providers = existing_providers(sites, plan.site_units)
@@ -209,17 +208,20 @@ class MapData:
             self._outline = shapely.union_all(self.townships.geometry.to_numpy())
         return self._outline
 
-    def village_cells(self) -> np.ndarray | None:
-        """Voronoi cell of each demand point (the land nearest to it) clipped to the county; aligned with
-        ``demand``, missing where a point has no coordinates. ``None`` with fewer than two located points."""
-        if self._cells is not None:
+    def village_cells(self, clip: object | None = None) -> np.ndarray | None:
+        """Voronoi cell of each demand point (the land nearest to it) clipped to the county (or to ``clip``,
+        e.g. the outline as drawn); aligned with ``demand``, missing where a point has no coordinates.
+        ``None`` with fewer than two located points."""
+        if self._cells is not None and clip is None:
             return self._cells
         xy = self.demand[["x", "y"]].to_numpy(dtype=float)
         ok = np.isfinite(xy).all(axis=1)
         uniq, inverse = np.unique(xy[ok], axis=0, return_inverse=True)
         if len(uniq) < 2:
             return None
-        clip = self.outline() if self.townships is not None else shapely.box(*self.bounds)
+        own = clip is None
+        if own:
+            clip = self.outline() if self.townships is not None else shapely.box(*self.bounds)
         cells = shapely.get_parts(
             shapely.voronoi_polygons(shapely.multipoints(uniq), extend_to=clip, ordered=True)
         )
@@ -228,7 +230,8 @@ class MapData:
         cells = shapely.intersection(cells, clip)
         out = np.full(len(xy), None, dtype=object)
         out[np.flatnonzero(ok)] = cells[inverse.ravel()]
-        self._cells = out
+        if own:
+            self._cells = out
         return out
 
     def urban_extent(self) -> tuple[float, float, float, float] | None:
@@ -479,6 +482,17 @@ def _township_urban(townships: pd.DataFrame, demand: pd.DataFrame) -> pd.Series:
         share = pop.where(demand["urban"].astype(bool), 0.0).groupby(town).sum() / pop.groupby(town).sum()
         return (share.reindex(townships.index.astype(str)).fillna(0) > 0.5).set_axis(townships.index)
     return pd.Series(False, index=townships.index)
+
+
+def township_labels(townships: pd.DataFrame, en: bool) -> pd.Series:
+    """The name a map gives each township (``name_en`` in English where given, else ``name``, else the id)."""
+    base = townships["name"] if "name" in townships else pd.Series(townships.index, index=townships.index)
+    return _pick_label(townships.assign(name=base), en)
+
+
+def site_labels(sites: pd.DataFrame, en: bool) -> pd.Series:
+    """The name a map gives each site (``name_en`` in English where given, else ``name``, else the id)."""
+    return _pick_label(sites, en)
 
 
 def _pick_label(df: pd.DataFrame, en: bool) -> pd.Series:

@@ -20,7 +20,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ BASE_CHARS = frozenset(map(chr, range(32, 127))) | frozenset("→–—·…≥�
 
 _LOCK = threading.Lock()
 _DIR: Path | None = None
-_REGISTERED: dict[str, tuple[str, bytes]] = {}  # sha1 of the characters → (family, TTF bytes)
+_REGISTERED: dict[str, tuple[str, bytes | None]] = {}  # sha1 of the characters → (family, TTF bytes)
 
 
 def subset_folder() -> Path:
@@ -68,7 +69,7 @@ def subset_bytes(chars: frozenset[str], *, flavor: str | None = None) -> bytes:
     source: Any = None
     with _LOCK:
         for key, (_, data) in _REGISTERED.items():
-            if chars <= _CHARS.get(key, frozenset()):
+            if data is not None and chars <= _CHARS.get(key, frozenset()):
                 source = io.BytesIO(data)
                 break
     opts = subset.Options()
@@ -97,16 +98,38 @@ _CHARS: dict[str, frozenset[str]] = {}
 
 def subset_family(chars: frozenset[str]) -> str:
     """Register (once per process and character set) a subset of the bundled font with matplotlib; returns its
-    family name."""
-    from fontTools.ttLib import TTFont
+    family name.
+
+    The subset is written to :func:`subset_folder` under a name made of its characters; a process forked from
+    the same parent that finds it there (a sibling map worker made it) registers that file instead of making
+    it again, and while one process makes it the others wait (a lock file): a run subsets the 5 MB font once.
+    """
     from matplotlib import font_manager
 
     key = hashlib.sha1("".join(sorted(chars)).encode("utf-8")).hexdigest()[:12]
     with _LOCK:
         if key in _REGISTERED:
             return _REGISTERED[key][0]
-    data = subset_bytes(chars)
     family = f"HP Map {key}"
+    path = subset_folder() / f"{key}.ttf"
+    data: bytes | None = None
+    with _file_lock(path.with_name(f".{key}.lock")):
+        if not path.is_file():
+            data = subset_bytes(chars)
+            _write_renamed(data, family, path)
+    with _LOCK:
+        if key not in _REGISTERED:
+            font_manager.fontManager.addfont(str(path))
+            # data None: made by a sibling, so not kept as a source for further subsets here
+            _REGISTERED[key] = (family, data)
+            _CHARS[key] = chars
+    return _REGISTERED[key][0]
+
+
+def _write_renamed(data: bytes, family: str, path: Path) -> None:
+    """The subset ``data`` under the family name ``family``, written to ``path`` atomically."""
+    from fontTools.ttLib import TTFont
+
     # recalcTimestamp=False: saving would stamp "now" into head.modified, and matplotlib copies this font's
     # head into every PDF it embeds it in (two runs a second apart would write different PDFs)
     with TTFont(io.BytesIO(data), recalcTimestamp=False) as font:
@@ -115,18 +138,27 @@ def subset_family(chars: frozenset[str]) -> str:
                 rec.string = family
         buf = io.BytesIO()
         font.save(buf)
-    path = subset_folder() / f"{key}.ttf"
     # atomically: a process forked from this one may be reading the same subset (same characters, same name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{key}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", dir=path.parent)
     with os.fdopen(fd, "wb") as fh:
         fh.write(buf.getvalue())
     os.replace(tmp, path)
-    with _LOCK:
-        if key not in _REGISTERED:
-            font_manager.fontManager.addfont(str(path))
-            _REGISTERED[key] = (family, data)
-            _CHARS[key] = chars
-    return _REGISTERED[key][0]
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` between processes (``flock``; no lock where there is none: Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def subset_rc(chars: frozenset[str]) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from healthplan.reports import map_style as ms
 from healthplan.reports.fonts import missing_glyphs
 from healthplan.reports.map_data import MapData, legend_name, site_numbers
 from healthplan.reports.map_labels import Label, marker_box, place_centred, place_labels, spread
-from healthplan.reports.map_page import FIGSIZE
+from healthplan.reports.map_geometry import PRINT_TOLERANCE_PX, metres_per_pixel, simplify_lines, simplify_townships
+from healthplan.reports.map_page import DPI, FIGSIZE
 from healthplan.reports.maps import MapJob
 
 INSET_WIDTH = 0.34  # inset width, share of the map axes
@@ -178,7 +179,7 @@ class _View:
     def _cover_area(self, ax: Axes) -> None:
         """Hatch the land nearest to a covered village (Voronoi cells of the villages, clipped to the county)."""
         share = self.data.point_share(self.kind, self.when).to_numpy()
-        cells = self.data.village_cells()
+        cells = _print_cells(self.data)
         if cells is None:
             return
         covered = cells[(share >= ms.COVERED_THRESHOLD) & ~shapely.is_missing(cells)]
@@ -310,17 +311,53 @@ class _View:
         place_centred(ax, labels, (0, 9, -9), avoid, list(placed))
 
 
+def print_tolerance_m(data: MapData) -> float:
+    """How far (metres on the ground) the drawn geometry may depart from the data: ``PRINT_TOLERANCE_PX``
+    device pixels at the finest scale of the run's maps, the main map (the county's extent on ``MAP_BOX`` at
+    ``DPI``) or the county-seat inset (the seat's extent on ``INSET_WIDTH`` of it) when there is one (see
+    :mod:`reports.map_geometry`)."""
+    x0, y0, x1, y1 = data.bounds
+    axes_w, axes_h = md.MAP_BOX[2] * FIGSIZE[0] * DPI, md.MAP_BOX[3] * FIGSIZE[1] * DPI  # device pixels
+    finest = max(metres_per_pixel(x1 - x0, axes_w), metres_per_pixel(y1 - y0, axes_h))
+    seat = data.urban_extent()
+    if seat is not None:
+        finest = min(finest, metres_per_pixel(seat[2] - seat[0], INSET_WIDTH * axes_w))
+    return PRINT_TOLERANCE_PX * finest
+
+
+def _print_shapes(d: MapData) -> tuple[np.ndarray, object]:
+    """The township polygons and the county outline as drawn: simplified to :func:`print_tolerance_m` (once
+    per process)."""
+    key = "print_shapes"
+    if key not in d.cache:
+        d.cache[key] = simplify_townships(d.townships.geometry.to_numpy(), print_tolerance_m(d))
+    return d.cache[key]
+
+
+def _print_outline(d: MapData) -> object:
+    """The county as drawn (the simplified outline), or the map's extent without townships."""
+    return _print_shapes(d)[1] if d.townships is not None else shapely.box(*d.bounds)
+
+
+def _print_cells(d: MapData) -> np.ndarray | None:
+    """The villages' cells (:meth:`MapData.village_cells`) clipped to the drawn outline."""
+    key = "print_cells"
+    if key not in d.cache:
+        d.cache[key] = d.village_cells(clip=_print_outline(d))
+    return d.cache[key]
+
+
 def _township_paths(d: MapData) -> list:
     key = "townships"
     if key not in d.cache:
-        d.cache[key] = [md.polygon_path(g) for g in d.townships.geometry.to_numpy()]
+        d.cache[key] = [md.polygon_path(g) for g in _print_shapes(d)[0]]
     return d.cache[key]
 
 
 def _outline_path(d: MapData):
     key = "outline"
     if key not in d.cache:
-        d.cache[key] = md.polygon_path(d.outline()) if d.townships is not None else None
+        d.cache[key] = md.polygon_path(_print_shapes(d)[1]) if d.townships is not None else None
     return d.cache[key]
 
 
@@ -333,7 +370,7 @@ def _roads_path(d: MapData):
             geoms = roads.geometry
             if roads.crs is not None and d.instance.crs is not None and roads.crs != d.instance.crs:
                 geoms = geoms.to_crs(d.instance.crs)
-            path = md.lines_path(geoms.to_numpy())
+            path = md.lines_path(simplify_lines(geoms.to_numpy(), print_tolerance_m(d)))
         d.cache[key] = path
     return d.cache[key]
 
@@ -372,7 +409,7 @@ def _make_room(ax: Axes, data: MapData, extent: tuple) -> None:
     """Move the county right (zooming out only as far as needed) until the inset in the top left covers at
     most 2 % of its own area of the county."""
     x0, y0, x1, y1 = data.bounds
-    outline = data.outline() if data.townships is not None else shapely.box(*data.bounds)
+    outline = _print_outline(data)
     pos = ax.get_position()
     fx, fy, w, h = _inset_box(ax, extent)
     for share in np.linspace(0.0, INSET_WIDTH + 0.02, 8):

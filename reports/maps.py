@@ -43,7 +43,7 @@ from healthplan.optimizer.text import is_en
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.fonts import missing_glyphs
-from healthplan.reports.map_data import MapData, maps_unavailable_reason
+from healthplan.reports.map_data import MapData, maps_unavailable_reason, site_labels, township_labels
 from healthplan.reports.map_fonts import chars_of, subset_folder, subset_rc
 from healthplan.reports.map_page import DPI, FIGSIZE, PAGE_PX, file_mode  # noqa: F401  (public names)
 
@@ -138,7 +138,7 @@ def start_maps(
     data = MapData.build(instance, plan, projects, lang)
     folder = maps_folder(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    title = report.title or ms.text("default_title", lang, name=report.county or instance.name)
+    title = map_title(report, instance, lang)
     note = data_note(data, report)
     jobs = map_jobs(data)
     chars = map_chars(data, [title, *note])
@@ -271,6 +271,17 @@ class MapWorkers:
     def submit(self, fn: object, *args: object) -> Future:
         return self._pool.submit(fn, *args)  # type: ignore[arg-type]
 
+    def prepare(self, instance: Instance, report: ReportConfig, lang: str) -> None:
+        """Have a worker make the font subset of :func:`run_chars` now (the run calls this once its inputs are
+        read, so the subset is made while it solves; the other workers find it made). Inputs without geometry
+        get no maps: the workers are ended at once."""
+        if self._pool is None or self._taken:
+            return
+        if maps_unavailable_reason(instance, lang) is not None:
+            self.close()
+            return
+        self._pool.submit(_prepare_font, run_chars(instance, report, lang))
+
     def close(self) -> None:
         """End the workers: maps not begun are dropped; a worker still importing is stopped at once."""
         if self._pool is None:
@@ -299,6 +310,11 @@ def _warm_up() -> None:
 
     font_name()
     missing_glyphs("")
+
+
+def _prepare_font(chars: frozenset[str]) -> None:
+    """Make and register the font subset of ``chars`` in this worker (and in the folder its siblings read)."""
+    subset_rc(chars)
 
 
 def _die_with_parent() -> None:
@@ -333,38 +349,61 @@ def _draw(token: str, payload: bytes, job: MapJob) -> tuple[list[str], set[str]]
 
 
 def map_chars(data: MapData, extra: list[str]) -> frozenset[str]:
-    """Every character a map of ``data`` can show (names, texts of the maps and of the kind registry)."""
+    """Every character a map of ``data`` can show: ``extra`` (title, notes), the names of sites and townships,
+    the maps' own texts and those of the kind registry (project names and contents are not drawn: the maps
+    number the projects)."""
+    texts: list[object] = [*extra, *data.sites["label"]]
+    if data.townships is not None:
+        texts += list(data.townships["label"])
+    if "site_label" in data.items:
+        texts += list(data.items["site_label"].astype(str))
+    return _with_map_texts(texts, data.lang)
+
+
+def run_chars(instance: Instance, report: ReportConfig, lang: str) -> frozenset[str]:
+    """:func:`map_chars` of a run, known as soon as its inputs are read (before the plan): the workers make
+    the font subset while the run solves. (A site that only the plan names would make the subset again.)"""
+    en = is_en(lang)
+    texts: list[object] = [map_title(report, instance, lang), *notes_for(instance, report, lang)]
+    texts += list(site_labels(instance.sites, en))
+    if instance.townships is not None and len(instance.townships):
+        texts += list(township_labels(instance.townships, en))
+    return _with_map_texts(texts, lang)
+
+
+def _with_map_texts(texts: list[object], lang: str) -> frozenset[str]:
     from healthplan.optimizer.kinds import KINDS, SERVICE_KEYS, service
 
-    lang = data.lang
-    texts: list[object] = list(extra)
+    texts = list(texts)
     texts += [v[1 if is_en(lang) else 0] for v in ms.TEXT.values()]
     for k in KINDS:
         texts += [k.label(lang), k.map_title(lang), *(it.label(lang) for it in k.items)]
         if k.providers is not None:
             texts += [k.providers.legend(lang), k.providers.stock(lang)]
     texts += [service(s)[1].label(lang) for s in SERVICE_KEYS]
-    texts += list(data.sites["label"])
-    if data.townships is not None:
-        texts += list(data.townships["label"])
-    for c in ("site_label", "name", "content"):
-        texts += list(data.items[c].astype(str)) if c in data.items else []
     return chars_of(texts)
+
+
+def map_title(report: ReportConfig, instance: Instance, lang: str) -> str:
+    """The title printed on every map: the report's, else 「<county>卫生资源布局规划图」."""
+    return report.title or ms.text("default_title", lang, name=report.county or instance.name)
 
 
 def data_note(data: MapData, report: ReportConfig) -> list[str]:
     """The notes under a map: synthetic data, the report's data note, what covered means, the CRS."""
-    lang = data.lang
+    return notes_for(data.instance, report, data.lang)
+
+
+def notes_for(instance: Instance, report: ReportConfig, lang: str) -> list[str]:
+    """:func:`data_note` from the instance itself."""
     parts = []
-    if data.instance.synthetic:
+    if instance.synthetic:
         parts.append(ms.text("synthetic", lang))
-    if (approximate := approximate_flag(data.instance.meta, lang)) is not None:  # seats-only townships
+    if (approximate := approximate_flag(instance.meta, lang)) is not None:  # seats-only townships
         parts.append(approximate)
     if report.data_note:
         parts.append(report.data_note)
     parts.append(ms.text("covered_def", lang))
-    if data.instance.crs:
-        parts.append(ms.text("crs", lang, crs=data.instance.crs))
+    if instance.crs:
+        parts.append(ms.text("crs", lang, crs=instance.crs))
     return parts
-
-

@@ -197,6 +197,9 @@ def _run(scen: Scenario, out: Path | None, mode: Mode, force: bool, lang: str | 
             instance = prepare_instance(scen, progress=pause_on_note(note, "read", 2), timings=timings)
     else:
         timings.update(read_s=0.0, travel_s=0.0)
+    if map_workers is not None:  # the maps' font subset is made by a worker while the plan is solved
+        map_workers.prepare(instance, scen.report.model_copy(update={"title": scen.display_title}),
+                            lang or scen.report.lang)
     label = {"optimize": "建模与求解 / building and solving", "baseline": "现状评估 / baseline",
              "min_budget": "最小预算求解 / least budget"}[mode]
     with stage("solve", label):

@@ -56,6 +56,11 @@ def test_same_inputs_give_byte_identical_tables(demo_run, tmp_path):
     assert tables
     for rel in tables:
         assert (again / rel).read_bytes() == (demo_run / rel).read_bytes(), rel
+    # the maps too, drawn by other worker processes seconds later (a font subset once carried "now")
+    drawn = sorted(p.relative_to(demo_run) for p in (demo_run / "maps").iterdir())
+    assert drawn and drawn == sorted(p.relative_to(again) for p in (again / "maps").iterdir())
+    for rel in drawn:
+        assert (again / rel).read_bytes() == (demo_run / rel).read_bytes(), rel
     strip = lambda d: {k: v for k, v in d.items() if k != "timings"}  # noqa: E731
     a = json.loads((demo_run / "summary.json").read_text(encoding="utf-8"))
     b = json.loads((again / "summary.json").read_text(encoding="utf-8"))

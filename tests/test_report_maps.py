@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -513,6 +514,28 @@ def test_reruns_give_identical_bytes_with_any_number_of_workers(case, rendered, 
         digest_a, digest_b = (hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b))
         assert digest_a == digest_b, a.name
     assert not list((tmp_path / "maps").glob(".*"))  # no temporary files left behind
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the workers are forked on Linux only")
+def test_workers_started_before_the_data_write_the_same_files_in_the_same_order(case, rendered, tmp_path):
+    """As a run does it: workers forked first (before the plan exists), handed the maps later; every file
+    byte-identical to the serial rendering, listed in the same order."""
+    from healthplan.reports.maps import MapWorkers, start_maps
+
+    inst, plan = case
+    out, paths, _, _ = rendered
+    pool = MapWorkers(2)
+    try:
+        drawing = start_maps(tmp_path, inst, plan, projects=None,
+                             report=ReportConfig(title="测试县卫生资源布局规划"), lang="zh", pool=pool)
+        again = drawing.result()
+        assert not pool.take()  # the workers drew them
+    finally:
+        pool.close()
+    assert [p.relative_to(tmp_path) for p in again] == [p.relative_to(out) for p in paths]
+    for a in again:
+        assert a.read_bytes() == (out / a.relative_to(tmp_path)).read_bytes(), a.name
 
 
 def test_plain_csv_instance_gives_no_maps(tmp_path):
