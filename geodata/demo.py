@@ -347,7 +347,11 @@ def _townships(rng: np.random.Generator, geo: Geography, population: int) -> dic
     kind[small] = "乡"
     # names: county 0's 街道 from the classic list (城关 first); everything else from the two-character table
     pool = np.setdiff1d(np.arange(N_NAMES), [i for i in range(N_NAMES) if place_name(i) in dict(URBAN)])
-    name_idx = rng.choice(pool, size=n_t, replace=False)
+    if n_t <= pool.size:
+        name_idx = rng.choice(pool, size=n_t, replace=False)
+    else:  # more townships than names (a large province): names repeat, as they do across real counties
+        rounds = -(-n_t // pool.size)
+        name_idx = np.concatenate([rng.permutation(pool) for _ in range(rounds)])[:n_t]
     short = place_name(name_idx).astype(object)
     short_en = place_pinyin(name_idx).astype(object)
     first_county = np.flatnonzero(geo.urban & (geo.seat_county == 0))[: len(URBAN)]

@@ -95,6 +95,20 @@ def min_budget(instance: Instance, cfg: OptimizerConfig) -> Plan:
     return plan
 
 
+def plan_gap(results: list) -> float:
+    """The plan's relative gap: that of the first stage that stopped before proving its optimum, else the
+    largest stage gap (all within the solver's gap).
+
+    Stages are lexicographic, so the first unproven one says how far the plan may be from the best on what
+    matters most; a later stage after it (least cost with an unproven coverage held) has almost no bound, and
+    its gap (thousands of %) would hide that figure. Every stage's own gap stays in ``SolveInfo.stages``.
+    """
+    for _, r in results:
+        if r.status == Status.TIME_LIMIT:
+            return float(r.gap)
+    return max((r.gap for _, r in results if not np.isnan(r.gap)), default=float("nan"))
+
+
 def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model, results: list,
             status: Status, t0: float) -> Plan:
     """Read the items, record the solve, and measure the plan with :func:`evaluate`."""
@@ -102,7 +116,7 @@ def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model,
     stages = tuple({"stage": n, "status": r.status.value, "objective": r.objective, "bound": r.bound, "gap": r.gap,
                     "seconds": round(r.seconds, 4), "message": r.message} for n, r in results)
     solve_s = float(sum(r.seconds for _, r in results))
-    gap = max((r.gap for _, r in results if not np.isnan(r.gap)), default=float("nan"))
+    gap = plan_gap(results)
     msg = "; ".join(f"{s['stage']}: {s['status']}" for s in stages)
     items = read_items(m) if status.has_plan else empty_items()
     info = SolveInfo(status=status, solver=last.solver, objective=last.objective, bound=last.bound, gap=gap,

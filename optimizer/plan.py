@@ -38,7 +38,10 @@ STANDARD_COLUMNS = ("name", "required", "existing", "planned", "shortfall", "met
 
 @dataclass(frozen=True)
 class SolveInfo:
-    """What the solver did: status, objective, proven bound, relative gap and seconds spent."""
+    """What the solver did: status, objective, proven bound, relative gap and seconds spent.
+
+    ``gap`` is the first unproven stage's gap (``optimizer.api.plan_gap``); ``stages`` holds every stage's own.
+    """
 
     status: Status
     solver: str = ""

@@ -320,3 +320,20 @@ def test_solve_uses_no_private_pulp_attributes():
     assert set(written) <= {"varValue"} | {a for a in written if a.endswith("_")}  # HighsLp fields end in _
     bases = [ast.unparse(b) for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for b in n.bases]
     assert not [b for b in bases if b.startswith("pulp.")]
+
+
+def test_plan_gap_is_the_first_unproven_stages():
+    """A stopped coverage stage (6 %) followed by a least-cost stage with almost no bound (7,000 %): the plan's
+    gap is coverage's, the first unproven stage; with every stage proven it is the largest stage gap."""
+    from healthplan.optimizer.api import plan_gap
+    from healthplan.optimizer.solve import StageResult
+
+    def stage(status, gap):
+        return StageResult(status, "highs", 1.0, 1.0, gap, 1.0)
+
+    stopped = [("shortfall", stage(Status.OPTIMAL, 0.0)), ("coverage", stage(Status.TIME_LIMIT, 0.06)),
+               ("cost", stage(Status.TIME_LIMIT, 70.2))]
+    assert plan_gap(stopped) == 0.06
+    proven = [("shortfall", stage(Status.OPTIMAL, 0.0)), ("coverage", stage(Status.OPTIMAL, 0.009)),
+              ("cost", stage(Status.OPTIMAL, 0.004))]
+    assert plan_gap(proven) == 0.009
