@@ -101,12 +101,13 @@ def plan_gap(results: list) -> float:
 
     Stages are lexicographic, so the first unproven one says how far the plan may be from the best on what
     matters most; a later stage after it (least cost with an unproven coverage held) has almost no bound, and
-    its gap (thousands of %) would hide that figure. Every stage's own gap stays in ``SolveInfo.stages``.
+    its gap (thousands of %) would hide that figure. A tie-break stopped at its own bound (gapped runs) is left
+    out: its note says the cost is unproven. Every stage's own gap stays in ``SolveInfo.stages``.
     """
     for _, r in results:
-        if r.status == Status.TIME_LIMIT:
+        if r.status == Status.TIME_LIMIT and not r.bounded:
             return float(r.gap)
-    return max((r.gap for _, r in results if not np.isnan(r.gap)), default=float("nan"))
+    return max((r.gap for _, r in results if not (np.isnan(r.gap) or r.bounded)), default=float("nan"))
 
 
 def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model, results: list,

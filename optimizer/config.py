@@ -77,6 +77,10 @@ class ObjectiveConfig(StrictConfig):
 
     mode: Literal["lexicographic", "weighted"] = "lexicographic"
     tolerance: float = Field(default=1e-6, ge=0, description="relative slack when holding a stage's optimum")
+    tie_break_share: float | None = Field(
+        default=0.5, ge=0, description="with a solver gap > 0: most seconds the last stage (least cost after "
+        "coverage) may take, as a share of the stages before it (at least 2 s); it keeps the best plan found "
+        "from the coverage plan and says its cost is not proven least; null = no bound")
 
 
 class SolverConfig(StrictConfig):

@@ -22,6 +22,7 @@ STAGES = {
 STAGE_SHARE = 0.8  # most of the remaining time a non-final stage may take
 WEIGHTED_SHORTFALL = 1e4  # weighted mode: one share of a standard outweighs covering everyone
 WEIGHTED_COST = 1e-6  # weighted mode: cost only breaks ties
+TIE_BREAK_MIN_S = 2.0  # a bounded tie-break stage always gets this many seconds (small models finish in them)
 
 
 def stage_expression(m: Model, stage: str) -> pulp.LpAffineExpression:
@@ -89,7 +90,19 @@ def solve_stages(
         remaining = limit - (time.perf_counter() - t0)
         # a stage that is not the last may use at most STAGE_SHARE of what is left, so later stages always run
         allowed = remaining if last else remaining * STAGE_SHARE
+        share = cfg.objective.tie_break_share
+        bound_s = None
+        if last and k > 0 and folded is None and cfg.solver.gap > 0 and share is not None:
+            # a gapped run accepted unproven answers: the tie-break (least cost with coverage held) may not cost
+            # more than a share of what came before; it starts from that plan, so it can only improve on it
+            bound_s = max(TIE_BREAK_MIN_S, share * sum(r.seconds for _, r in results))
+            allowed = min(allowed, bound_s)
         res = solve(m.prob, cfg.solver, allowed, start, abs_gap)
+        if bound_s is not None and res.status == Status.TIME_LIMIT and bound_s < remaining:
+            res = replace(res, bounded=True, message=res.message + (
+                f"; tie-break bounded to {bound_s:.1f} s ({share:g} × the stages before, objective."
+                f"tie_break_share): the best {name} found from the previous stage's plan, not proven "
+                f"(gap {res.gap:.2%})"))
         if last and folded is not None:
             results.extend(_split_folded(name, sense, plan[k][2], folded, res))
             break
@@ -265,12 +278,16 @@ def _nonnegative_sum(obj: pulp.LpAffineExpression) -> bool:
 
 
 def overall_status(results: list[tuple[str, StageResult]]) -> Status:
-    """INFEASIBLE/ERROR/UNBOUNDED if the first stage failed; TIME_LIMIT if any stage stopped early; else OPTIMAL."""
+    """INFEASIBLE/ERROR/UNBOUNDED if the first stage failed; TIME_LIMIT if any stage stopped early; else OPTIMAL.
+
+    A tie-break stage stopped at its own bound (``StageResult.bounded``, gapped runs only) does not make the plan
+    TIME_LIMIT: the stages that rank plans were solved within the gap; its own note says the cost is unproven.
+    """
     if not results:
         return Status.ERROR
     first = results[0][1].status
     if not first.has_plan:
         return first
-    if any(r.status == Status.TIME_LIMIT or not r.status.has_plan for _, r in results):
+    if any((r.status == Status.TIME_LIMIT and not r.bounded) or not r.status.has_plan for _, r in results):
         return Status.TIME_LIMIT
     return Status.OPTIMAL

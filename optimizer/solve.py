@@ -42,6 +42,7 @@ class StageResult:
     gap: float
     seconds: float
     message: str = ""
+    bounded: bool = False  # a tie-break stage stopped at its own share of the time, not at the run's limit
 
 
 @dataclass(frozen=True)
