@@ -115,7 +115,7 @@ def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model,
     """Read the items, record the solve, and measure the plan with :func:`evaluate`."""
     last = next((r for _, r in reversed(results) if r.status.has_plan), results[-1][1])
     stages = tuple({"stage": n, "status": r.status.value, "objective": r.objective, "bound": r.bound, "gap": r.gap,
-                    "seconds": round(r.seconds, 4), "message": r.message} for n, r in results)
+                    "seconds": round(r.seconds, 4), "message": r.message, "bounded": r.bounded} for n, r in results)
     solve_s = float(sum(r.seconds for _, r in results))
     gap = plan_gap(results)
     msg = "; ".join(f"{s['stage']}: {s['status']}" for s in stages)

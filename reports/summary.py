@@ -109,7 +109,9 @@ def summary_dict(
         "spend_by_year": _spend_by_year(spend),
         "assumptions": [a.en for a in assumed],
         "assumptions_zh": [a.zh for a in assumed],
-        "stages": [{"stage": str(s.get("stage", "")), "status": str(s.get("status", ""))} for s in info.stages],
+        # a tie-break stopped at its own bound (gapped runs) is named as such, not as the run's time limit
+        "stages": [{"stage": str(s.get("stage", "")),
+                    "status": "bounded" if s.get("bounded") else str(s.get("status", ""))} for s in info.stages],
         "notes": list(dict.fromkeys(str(n) for n in instance.notes)),
         "notes_en": _notes_en(instance),
         # issue 13: the standards of every plan year, the estimated call satisfaction, the population's year

@@ -283,3 +283,6 @@ def test_a_gapped_runs_tie_break_is_bounded_and_said(monkeypatch):
     assert overall_status(results) is Status.OPTIMAL
     assert plan_gap(results) == max(r.gap for n, r in results if n != "cost") <= 0.01
     assert cost.objective <= cfg.budget_wan + 1e-6  # a plan in hand (the coverage stage's, or cheaper)
+    from healthplan.reports.i18n import status_name
+
+    assert status_name("bounded", "zh") == "限时结束（费用未证明为最低）"  # what summary.md says of that stage
