@@ -78,6 +78,13 @@ def solve_stages(
             if folded is not None:
                 plan = plan[:-1]
         name, sense, obj = plan[k]
+        if start is not None and k > 0 and sense == pulp.LpMaximize and folded is None:
+            # the previous stage's plan leaves the covering variables wherever that stage did not care (often 0):
+            # completed by one LP, the solver starts from what that plan really covers (a stage stopped at its
+            # limit otherwise reports the bare start's gap, thousands of %)
+            done = _completed(m, sense, obj, start)
+            if done is not None:
+                start = {**start, **done[1]}
         if progress:
             progress(f"solving stage {name}")
         last = k == len(plan) - 1
