@@ -71,20 +71,20 @@ def solve_stages(
     results: list[tuple[str, StageResult]] = []
     good: dict[str, float] | None = None
     for k in range(len(plan)):
+        if start is not None and k > 0 and plan[k][1] == pulp.LpMaximize:
+            # the previous stage's plan leaves the covering variables wherever that stage did not care (often 0):
+            # completed by one LP, the solver starts from what that plan really covers (a stage stopped at its
+            # limit otherwise reports the bare start's gap, thousands of %), and a fold sizes its tolerance on it
+            done = _completed(m, plan[k][1], plan[k][2], start)
+            if done is not None:
+                start = {**start, **done[1]}
         if fold and folded is None and len(plan) >= 2 and k == len(plan) - 2:
             # decided here, not up front: a fold within the stage tolerance needs a plan in hand (the previous
-            # stage's) to size that tolerance from the safe side
+            # stage's, completed above) to size that tolerance from the safe side
             folded = fold_last_stage(m, plan, start)
             if folded is not None:
                 plan = plan[:-1]
         name, sense, obj = plan[k]
-        if start is not None and k > 0 and sense == pulp.LpMaximize and folded is None:
-            # the previous stage's plan leaves the covering variables wherever that stage did not care (often 0):
-            # completed by one LP, the solver starts from what that plan really covers (a stage stopped at its
-            # limit otherwise reports the bare start's gap, thousands of %)
-            done = _completed(m, sense, obj, start)
-            if done is not None:
-                start = {**start, **done[1]}
         if progress:
             progress(f"solving stage {name}")
         last = k == len(plan) - 1
@@ -147,7 +147,7 @@ def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression
     Folds only a pair of opposite senses (coverage ↔ cost) asked for a proven optimum (solver gap 0), in the
     lexicographic mode; the conditions and the bound on ε are in :mod:`optimizer.fold`. Exact when the
     primary has a granularity; otherwise within the stage tolerance, sized from ``start`` (the previous stage's
-    plan, feasible for this stage): δ = ``objective.tolerance`` × |objective at start|, never more than the
+    plan, feasible for this stage, its covering variables completed by :func:`solve_stages`): δ = ``objective.tolerance`` × |objective at start|, never more than the
     staged path's slack for a maximised primary. Without a start there is no such fold.
     """
     cfg = m.data.cfg
@@ -171,12 +171,9 @@ def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression
     if start is not None and cfg.objective.tolerance > 0:
         tol_s = cfg.objective.tolerance * max(1.0, abs(_value_at(secondary, start)))
         if not whole and sense_p == pulp.LpMaximize:
-            # safe side: a maximised primary's optimum is at least its value at a feasible plan. The previous
-            # stage's plan leaves covering variables wherever (that stage did not want them): complete it first
-            done = _completed(m, sense_p, primary, start)
-            if done is not None:
-                tol_p = cfg.objective.tolerance * max(1.0, abs(done[0]))
-                start.update(done[1])  # the completed plan is the better warm start as well
+            # safe side: a maximised primary's optimum is at least its value at a feasible plan (solve_stages
+            # hands a completed one; a bare start only makes δ smaller)
+            tol_p = cfg.objective.tolerance * max(1.0, abs(_value_at(primary, start)))
     f = make_fold(p_coefs, s_coefs, hi - lo, whole_primary=whole, primary_tolerance=tol_p,
                   secondary_tolerance=tol_s)
     return (f, plan[-1]) if f is not None else None
