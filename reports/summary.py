@@ -595,7 +595,14 @@ def summary_console(summary: dict, *, lang: str = "zh"):  # -> rich.console.Rend
     assumed = assumptions_in(summary, lang)
     if assumed:
         parts.append(Text(label("assumptions_section", lang) + tr("sep.field", lang), style="bold yellow"))
-        parts.extend(Text(f"  • {a}") for a in assumed)
+        # a grid, not "  • " + text: rich moves a long Chinese line (no spaces to break at) whole to the next
+        # line and leaves the bullet alone on its own; the second column wraps under itself (hanging indent)
+        bullets = Table.grid(padding=(0, 1))
+        bullets.add_column(width=3, justify="right")
+        bullets.add_column(overflow="fold")
+        for a in assumed:
+            bullets.add_row("•", a)
+        parts.append(bullets)
     return Group(*parts)
 
 

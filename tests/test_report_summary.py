@@ -107,3 +107,21 @@ def test_console_renders():
     con.print(summary_console(s, lang="en"))
     out = con.export_text()
     assert "Relative gap" in out and "4.32%" in out and "Ambulance (expected coverage)" in out
+
+
+def test_console_assumptions_hang_under_their_bullet():
+    """A long Chinese assumption (no spaces) wraps under itself; the bullet never stands alone on a line."""
+    inst, plan, s = _summary()
+    long_zh = "次中心按二级综合医院标准补足床位至100张" * 6 + "（情景设定）。"
+    s = {**s, "assumptions_zh": [long_zh, "每千人每年急救呼叫次数取默认值30次（无来源依据，请核实）"]}
+    con = Console(record=True, width=60)
+    con.print(summary_console(s, lang="zh"))
+    lines = con.export_text().splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("•"))
+    block = lines[start:]
+    assert all(ln.strip() != "•" for ln in block)
+    first = block[0].index("•")
+    wrapped = block[1:4]  # the long sentence's continuation lines start right of the bullet, not at column 0
+    assert all(ln[: first + 1].strip() == "" and ln.strip() for ln in wrapped)
+    joined = "".join(ln.strip().lstrip("• ").strip() for ln in block if ln.strip())
+    assert long_zh in joined
