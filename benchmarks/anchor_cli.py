@@ -1,11 +1,11 @@
 """healthplan's command line on the seeded uniform anchor instances (issue 12 §4: "API and CLI, same OD pairs").
 
 ``benchmarks/spopt_anchor.py`` runs healthplan through its API; this module runs the command a planner types,
-``healthplan run`` (MCLP) or ``healthplan min-budget`` (LSCP), on the same pairs: the instance is written as the
-plain-CSV inputs of ``scenarios/examples/csv`` (demand.csv, sites.csv, an OD matrix od.csv of every pair with
-d ≤ S, d as minutes) with a scenario of one kind (fixed blood points, unit cost 1 万元, budget p, the
-minimum-points standard off), and the optimum is read back from the run's ``summary.json``. Wall seconds are the
-whole process: start-up, reading and checking the CSVs, the solve, every table, document and map.
+``healthplan run`` (MCLP) or ``healthplan min-budget`` (LSCP), on the same pairs: the instance is written as
+the plain-CSV inputs of ``scenarios/examples/csv`` (demand.csv, sites.csv, an OD matrix od.csv of every pair
+with d ≤ S, d as minutes) with a scenario of one kind (fixed blood points, unit cost 1 万元, budget p, the
+minimum-points standard off), and the optimum is read back from the run's ``summary.json``. Wall seconds are
+the whole process: start-up, reading and checking the CSVs, the solve, every table, document and map.
 
 The anchor lives in a 100 × 100 plane; the CSVs place it at 105–106° E, 30–31° N (1 unit = 0.01°) because the
 input checks want coordinates in China. Only the maps use them: travel is the OD matrix.
