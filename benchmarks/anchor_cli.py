@@ -1,4 +1,4 @@
-"""healthplan's command line on the seeded uniform anchor instances (issue 12 §4: "API and CLI, same OD pairs").
+"""healthplan's command line on the seeded uniform anchor instances (issue 12 §4: "API and CLI").
 
 ``benchmarks/spopt_anchor.py`` runs healthplan through its API; this module runs the command a planner types,
 ``healthplan run`` (MCLP) or ``healthplan min-budget`` (LSCP), on the same pairs: the instance is written as
