@@ -33,13 +33,14 @@ LON0, LAT0, DEG_PER_UNIT = 105.0, 30.0, 0.01
 
 def write_inputs(folder: Path, dxy: np.ndarray, w: np.ndarray, sxy: np.ndarray, radius: float,
                  p: int | None) -> Path:
-    """demand.csv, sites.csv, od.csv and scenario.yaml for the anchor in ``folder``; returns the scenario path."""
+    """demand.csv, sites.csv, od.csv and scenario.yaml of the anchor in ``folder``; the scenario's path."""
     from scipy.spatial import cKDTree
 
     demand = pd.DataFrame({"id": [f"d{i}" for i in range(len(w))], "population": w.astype(np.int64),
                            "urban": 0, "township": "T",
                            "lon": LON0 + dxy[:, 0] * DEG_PER_UNIT, "lat": LAT0 + dxy[:, 1] * DEG_PER_UNIT})
-    sites = pd.DataFrame({"id": [f"s{j}" for j in range(len(sxy))], "name": [f"候选点{j}" for j in range(len(sxy))],
+    names = [f"候选点{j}" for j in range(len(sxy))]
+    sites = pd.DataFrame({"id": [f"s{j}" for j in range(len(sxy))], "name": names,
                           "level": "thc", "township": "T", "candidate": 1,
                           "lon": LON0 + sxy[:, 0] * DEG_PER_UNIT, "lat": LAT0 + sxy[:, 1] * DEG_PER_UNIT})
     sm = cKDTree(sxy).sparse_distance_matrix(cKDTree(dxy), radius, output_type="coo_matrix")
