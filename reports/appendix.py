@@ -88,6 +88,7 @@ FONT_FALLBACKS: dict[str, tuple[str, str, str]] = {  # name → (altName, panose
     "仿宋": ("FangSong", "02010609060101010101", "modern"),
 }
 PT_TITLE, PT_HEADING, PT_CAPTION, PT_TABLE, PT_TABLE_DENSE, PT_NOTE = 18, 16, 14, 10.5, 9, 9
+TAIL_ROWS_KEPT = 3  # rows kept on the page of a table's closing total: never a total alone on a page
 XLSX_LINE_PT, XLSX_NOTE_LINE_PT = 13.5, 12.0  # row height a wrapped line takes in the workbook (10 pt, 9 pt text)
 
 
@@ -817,12 +818,14 @@ def _docx_table(data: pd.DataFrame, t: AppendixTable, widths: list[float], lang:
         return (f'<w:rPr><w:rFonts w:ascii="{FONT_LATIN}" w:hAnsi="{FONT_LATIN}" w:eastAsia="{font}"/>'
                 f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
 
-    def cell(text: str, width: int, jc: str, bold: bool, heading: bool = False, span: int = 1) -> str:
+    def cell(text: str, width: int, jc: str, bold: bool, heading: bool = False, span: int = 1,
+             keep: bool = False) -> str:
         lines = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n"))
         runs = f"<w:r>{rpr(bold, heading)}{lines}</w:r>" if text else ""  # a line break per "\n" of the cell
         grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
         return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}<w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                f'<w:p><w:pPr>{"<w:keepNext/>" if keep else ""}'
+                f'<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
                 f'<w:jc w:val="{jc}"/></w:pPr>{runs}</w:p></w:tc>')
 
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in tw)
@@ -838,14 +841,20 @@ def _docx_table(data: pd.DataFrame, t: AppendixTable, widths: list[float], lang:
              + "".join(cell(str(c), w, "center", True, heading=True) for c, w in zip(data.columns, tw, strict=True))
              + "</w:tr>"]
     totals, sections = set(t.total_rows), set(t.section_rows)
+    n = len(data)
+    # widow control: the last rows travel with the table's closing total (a page holding only 合计 is refused
+    # by reviewers), and a group heading never ends a page without its first row
+    tail = set(range(max(n - 1 - TAIL_ROWS_KEPT, 0), n - 1)) if (n - 1) in totals else set()
     for i, values in enumerate(data.itertuples(index=False, name=None)):
         if i in sections:
             parts.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>'
-                         + cell(str(values[0]), sum(tw), "left", True, heading=True, span=ncol) + "</w:tr>")
+                         + cell(str(values[0]), sum(tw), "left", True, heading=True, span=ncol, keep=True)
+                         + "</w:tr>")
             continue
         bold = i in totals
+        keep = i in tail
         parts.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>' + "".join(
-            cell(str(v), w, "center" if bold and j == 0 else jc, bold)
+            cell(str(v), w, "center" if bold and j == 0 else jc, bold, keep=keep)
             for j, (v, w, jc) in enumerate(zip(values, tw, aligns, strict=True))) + "</w:tr>")
     return parse_xml(f"<w:tbl {nsdecls('w')}>{tblpr}<w:tblGrid>{grid}</w:tblGrid>{''.join(parts)}</w:tbl>")
 

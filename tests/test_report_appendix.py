@@ -20,6 +20,7 @@ from healthplan.reports.appendix import (
     FONT_BODY,
     FONT_HEADING,
     TABLE_KEYS,
+    TAIL_ROWS_KEPT,
     appendix_tables,
     appendix_to_docx,
     appendix_to_xlsx,
@@ -224,6 +225,40 @@ def test_docx_tables_fonts_widths_headers_and_page_numbers(docx):
     assert text.startswith("附件") and "《示范县规划》重点项目清单" in text and "附表1\u3000重点项目明细表（按站点）" in text
     assert "→" in doc.tables[4].rows[1].cells[2].text  # township shares before → after
     assert doc.core_properties.created.year == 2026
+
+
+def _keeps(row) -> bool:
+    """Whether every cell paragraph of a table row asks to be kept with the next row."""
+    ps = row._tr.findall(".//" + qn("w:pPr"))
+    return bool(ps) and all(p.find(qn("w:keepNext")) is not None for p in ps)
+
+
+def test_docx_total_row_never_alone_on_a_page(docx):
+    """Widow control: the last TAIL_ROWS_KEPT rows keep with the closing total, and no other data row does."""
+    plan, summary, tables, doc, path = docx
+    checked = 0
+    for tbl, t in zip(doc.tables, tables, strict=True):
+        n = len(t.data)
+        if n == 0 or (n - 1) not in t.total_rows:
+            continue
+        keeps = [_keeps(r) for r in tbl.rows[1:]]  # data rows, the header excluded
+        tail = list(range(max(n - 1 - TAIL_ROWS_KEPT, 0), n - 1))
+        assert [i for i, k in enumerate(keeps) if k and i not in t.section_rows] == tail
+        assert not keeps[-1]  # the total itself ends the chain
+        checked += 1
+    assert checked >= 2  # the per-site list and the township table close with 合计
+
+
+def test_docx_group_heading_keeps_with_its_first_row(tmp_path):
+    inst = make_instance()
+    plan = make_plan(inst)
+    items = plan.items.copy()
+    items.loc[items["item_id"] == "blood-C1-2025", "origin"] = "committed"
+    _, _, _, tables = _tables(plan=replace(plan, items=items))
+    doc = Document(appendix_to_docx(tmp_path / "a.docx", tables))
+    rows = doc.tables[1].rows[1:]
+    for i in tables[1].section_rows:
+        assert _keeps(rows[i])
 
 
 def test_docx_standards_shares_as_percentages(docx):
