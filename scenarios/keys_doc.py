@@ -121,7 +121,10 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, list[tuple
                             desc or "how the standard enters the model (see `StandardRule` keys)"))
                 continue
             doc = " ".join((sub.__doc__ or "").strip().split("\n\n")[0].split())
-            own.append((key, "section", "", desc or doc))
+            if isinstance(default, BaseModel) or default is PydanticUndefined:
+                own.append((key, "section", "" if default is not PydanticUndefined else "required", desc or doc))
+            else:  # a scalar or a section (e.g. a built-in key or {zh, en}): its scalar default is what applies
+                own.append((key, type_name(field.annotation), default_text(default), desc or doc))
             subs.extend(rows(sub, f"{key}."))
             continue
         default = _default(field)
