@@ -290,10 +290,11 @@ def evaluate(instance: Instance, cfg: OptimizerConfig, items: pd.DataFrame, *,
             if asked is not None and target < asked - 1e-9:
                 svc = service(key)[1] if key in SERVICE_KEYS else None
                 name = svc.label("zh") if svc is not None else key
+                name_en = svc.label("en") if svc is not None else key
                 notes.append(Text(
                     f"{name}覆盖率目标{100 * asked:.0f}%调整为任一设施可达人口所占比例{100 * target:.1f}%。",
-                    f"{key} coverage target {asked:.0%} capped at the {target:.1%} of the population that any "
-                    "facility can reach."))
+                    f"{name_en}: coverage target {asked:.0%} capped at the {target:.1%} of the population that "
+                    "any facility can reach."))
     return Plan(
         items=items, demand_coverage=dc, township_coverage=tc, standards=standards, spend=spend,
         after_stock=after_stock(data, items), site_units=su, solve=solve_info or SolveInfo(Status.BASELINE, message="evaluated, "
