@@ -1,0 +1,287 @@
+"""The texts of the input checks, in Chinese and English: one catalogue, looked up by code.
+
+Every message a planner meets about their input files (missing or unknown columns, values that are not
+numbers, duplicate ids, coordinates in the wrong CRS, unreadable files, places no road reaches, OD matrix
+problems …) is a template here, ``code → (中文, English)``. The checks build a message with both languages,
+``say("value.not_number", column="population", unit=…, value="abc")``, and the CLI prints the planner's
+language (``--lang``, Chinese by default). File names, ids, column names and values are the user's own and stay
+as written in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from healthplan.geodata.text import Text, is_en
+
+# code → (Chinese, English); str.format fields, the same in both.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- problem lines (errors.py) ---
+    "input.n_errors": ("{n} 个输入错误：", "{n} input error{s}:"),
+    "input.invalid": ("输入无效", "invalid input"),
+    "rows.more": ("……另有 {rest} 行有同样的问题（{more}{ell}）：{last}",
+                  "… and {rest} more rows with the same problem ({more}{ell}): {last}"),
+    # --- values (validate.py) ---
+    "value.not_number": ("{column}{unit}不是数字：{value!r}", "{column}{unit} is not a number: {value!r}"),
+    "value.not_number.fix": ("在列 {name!r} 中填写纯数字（不带单位或文字）",
+                             "write a plain number in column {name!r} (no units or text)"),
+    "value.nonfinite": ("{what}不是有限的数：{value!r}", "{what} is not a finite number: {value!r}"),
+    "value.nonfinite.fix.required": ("在列 {name!r} 中填写纯数字；inf 和 nan 不是数值（请填写真实数值）",
+                                     "write a plain number in column {name!r}; inf and nan are not values (fill "
+                                     "in the real number)"),
+    "value.nonfinite.fix.optional": ("在列 {name!r} 中填写纯数字；inf 和 nan 不是数值（未知时请留空）",
+                                     "write a plain number in column {name!r}; inf and nan are not values "
+                                     "(leave the cell empty where it is unknown)"),
+    "value.missing": ("{column}{unit}为空", "{column}{unit} is missing"),
+    "value.missing.fix": ("为每一行填写列 {name!r}（可以填 0）", "fill column {name!r} for every row (0 is allowed)"),
+    "value.negative": ("{column}{unit}为负数：{value:g}", "{column}{unit} is negative: {value:g}"),
+    "value.negative.fix": ("更正列 {name!r}；{column} 必须 ≥ {minimum:g}",
+                           "correct column {name!r}; {column} must be ≥ {minimum:g}"),
+    "value.non_integer": ("{layer}中有 {n} 行的{column}{unit}不是整数（第一个：{first} = {value:g}）；已四舍五入为整数",
+                          "{n} {layer} rows have a non-integer {column}{unit} (first: {first} = {value:g}); "
+                          "rounded to whole {units}"),
+    "value.non_integer.fix": ("在列 {name!r} 中填写整数", "write whole numbers in column {name!r}"),
+    "value.implausible": ("一行{layer}的{column}为 {value:,.0f}{unit}，不合理：超过 {maximum:,.0f}{why}",
+                          "{column} {value:,.0f}{unit} is implausible for one {layer} row: more than "
+                          "{maximum:,.0f}{why}"),
+    "value.implausible.fix": ("更正列 {name!r}（是单位或录入错误吗？单位应为{units}）",
+                              "correct column {name!r} (a unit or typing mistake? it must be in {units})"),
+    "value.large": ("一行{layer}的{column}为 {value:,.0f}{unit}，异常偏大：超过 {maximum:,.0f}{why}",
+                    "{column} {value:,.0f}{unit} is unusually large for one {layer} row: more than "
+                    "{maximum:,.0f}{why}"),
+    "value.large.fix": ("核对列 {name!r}；该值按原样使用", "check column {name!r}; the value is used as it is"),
+    "value.not_bool": ("{column} 不是“是/否”值：{value!r}", "{column} is not a yes/no value: {value!r}"),
+    "value.not_bool.fix": ("在列 {name!r} 中填写 1 或 0（也可写 true/false、是/否）",
+                           "write 1 or 0 (also true/false, 是/否) in column {name!r}"),
+    "level.unknown": ("未知的机构级别 {value!r}", "unknown facility level {value!r}"),
+    "level.unknown.fix": ("请使用以下之一：{levels}（列 {name!r}）", "use one of: {levels} (in column {name!r})"),
+    "level.missing": ("机构级别为空", "facility level is missing"),
+    "level.missing.fix": ("填写列 {name!r}；可用的级别：{levels}", "fill column {name!r}; accepted: {levels}"),
+    # --- ids ---
+    "id.missing": ("编号为空", "the id is missing"),
+    "id.missing.fix": ("在列 {name!r} 中为每一行填写唯一的编号", "give every row a unique id in column {name!r}"),
+    "id.duplicate": ("编号重复：出现 {n} 次（{rows}）{how}", "duplicate id: it appears {n} times ({rows}){how}"),
+    "id.duplicate.spaces": ("——去掉前后空格后相同：{forms}",
+                            " — equal once the spaces around them are removed: {forms}"),
+    "id.duplicate.fix": ("使列 {name!r} 中的编号互不相同", "make the ids in column {name!r} unique"),
+    "id.spaces": ("{n} 个{what}前后带有空格，已去除（第一个：{at}{written!r} → {text!r}）",
+                  "{n} {what} had spaces around them, which are removed (first: {at}{written!r} → {text!r})"),
+    "id.spaces.fix": ("除非因此使两个编号相同，否则无需处理；在文件中去掉编号前后的空格即可消除此提示",
+                      "nothing to do unless this makes two ids equal; trim the ids in the file to silence this "
+                      "note"),
+    "id.what.ids": ("编号", "ids"),
+    "id.what.od_site": ("OD 矩阵中不同的站点编号", "distinct site ids of the OD matrix"),
+    "id.what.od_demand": ("OD 矩阵中不同的需求点编号", "distinct demand ids of the OD matrix"),
+    # --- geometry and coordinates ---
+    "geom.coords_missing": ("坐标为空或不是数字（{columns}）", "missing or non-numeric coordinates ({columns})"),
+    "geom.coords_missing.fix_pair": ("在列 {column!r} 中填写“经度,纬度”，例如 115.90,28.62",
+                                     "write 'longitude,latitude' in column {column!r}, e.g. 115.90,28.62"),
+    "geom.coords_missing.fix": ("在列 {lon!r} 和 {lat!r} 中填写数字", "fill columns {lon!r} and {lat!r} with numbers"),
+    "geom.missing": ("几何为空", "the geometry is missing or empty"),
+    "geom.fix.point": ("为每个要素给出一个点（面要素可在 QGIS 中用：矢量 ▸ 几何工具 ▸ 面内点）",
+                       "give each feature a point (in QGIS: Vector ▸ Geometry ▸ Point on surface for polygons)"),
+    "geom.fix.polygon": ("将乡镇边界绘制为面", "draw the township boundary as a polygon"),
+    "geom.fix.line": ("为每条道路给出线（LineString）几何（拆分几何集合，删除点）",
+                      "give each road a LineString geometry (explode collections, drop points)"),
+    "geom.multipoint": ("几何是包含 {k} 个点的 MultiPoint；{layer}要素必须是一个点",
+                        "the geometry is a MultiPoint of {k} points; a {layer} feature must be one point"),
+    "geom.multipoint.fix": ("拆分为单点，每点有自己的编号（QGIS：矢量 ▸ 几何工具 ▸ 多部件转单部件），或只保留所需的点",
+                            "split it into single points, each with its own id (QGIS: Vector ▸ Geometry ▸ "
+                            "Multipart to Singleparts), or keep only the point meant"),
+    "geom.wrong_type": ("几何类型为 {found}，应为 {expected}", "the geometry is a {found}, expected {expected}"),
+    "geom.nonfinite": ("坐标不是有限的数（inf 或 nan）", "the coordinates are not finite numbers (inf or nan)"),
+    "geom.nonfinite.fix": ("为该要素给出真实坐标，或删除该要素", "give the feature real coordinates, or delete it"),
+    "geom.invalid": ("几何无效：{reason}", "invalid geometry: {reason}"),
+    "geom.invalid.fix": ("修复几何（QGIS：矢量 ▸ 几何工具 ▸ 修复几何；或 shapely.make_valid）",
+                         "repair it (QGIS: Vector ▸ Geometry ▸ Fix geometries; or shapely.make_valid)"),
+    "crs.swapped": ("纬度 {lat:.4f} 超出 ±90°，而所有经度都在 ±90° 以内：经度和纬度似乎写反了",
+                    "latitude {lat:.4f} is beyond ±90° while every longitude is within ±90°: longitude and latitude "
+                    "look swapped"),
+    "crs.swapped.fix_columns": ("交换两个坐标列（经度在前：x = 经度，y = 纬度）",
+                                "swap the two coordinate columns (longitude first: x = lon, y = lat)"),
+    "crs.swapped.fix_geometry": ("交换几何的 x 和 y（x = 经度，y = 纬度）",
+                                 "swap x and y of the geometries (x = longitude, y = latitude)"),
+    "crs.looks_projected": ("坐标超出经纬度范围（例如 {x:.1f}, {y:.1f}），而图层的坐标系是 {crs}：它们像是投影坐标（米）",
+                            "coordinates are outside lon/lat range (e.g. {x:.1f}, {y:.1f}) although the layer's "
+                            "CRS is {crs}: they look projected"),
+    "crs.beyond_earth": ("坐标 ({x:.4g}, {y:.4g}) 以 {crs} 的米计超出了地球上任何地方",
+                         "coordinates ({x:.4g}, {y:.4g}) are beyond any place on Earth in metres of {crs}"),
+    "crs.beyond_earth.fix": ("更正坐标或坐标系", "correct the coordinates or the CRS"),
+    "crs.looks_degrees": ("所有坐标都在 ±180 / ±90 以内（x {x0:.4g} … {x1:.4g}，y {y0:.4g} … {y1:.4g}），而图层的坐标系 "
+                          "{crs} 是以米为单位的投影坐标系：它们像是经纬度（度）",
+                          "every coordinate is within ±180 / ±90 (x {x0:.4g} … {x1:.4g}, y {y0:.4g} … {y1:.4g}) "
+                          "although the layer's CRS {crs} is projected in metres: they look like "
+                          "longitude/latitude degrees"),
+    "crs.right.projected": ("投影坐标系，例如 'EPSG:4547'", "a projected CRS such as 'EPSG:4547'"),
+    "crs.right.lonlat": ("经纬度用 'EPSG:4326' 或 'EPSG:4490'", "'EPSG:4326' or 'EPSG:4490' for lon/lat"),
+    "crs.fix.file": ("文件本身声明的是 {crs}：请以其真实坐标系（{right}）重新保存（QGIS：图层 ▸ 设置图层坐标系，然后导出）",
+                     "the file itself declares {crs}: save it again with its real CRS ({right}) (QGIS: Layer ▸ Set "
+                     "CRS of layer, then export)"),
+    "crs.fix.scenario": ("将 inputs.{kind}.crs 设为文件的真实坐标系（{right}）",
+                         "set inputs.{kind}.crs to the file's real CRS ({right})"),
+    # --- roads (validate.py) ---
+    "roads.speed_column_missing": ("travel.speed_column {column!r} 不是道路图层的列（现有列：{columns}）",
+                                   "travel.speed_column {column!r} is not a column of the roads layer (columns: "
+                                   "{columns})"),
+    "roads.speed_column_missing.fix": ("在 travel.speed_column 中写正确的列名，或删除它以使用道路等级速度",
+                                       "name the right column in travel.speed_column, or remove it to use class "
+                                       "speeds"),
+    "roads.speed_what": ("速度（千米/小时）", "speed (km/h)"),
+    "roads.speed_not_number.fix": ("以数字填写速度（千米/小时），或留空以使用道路等级速度",
+                                   "write the speed in km/h as a number, or leave it empty to use the class speed"),
+    "roads.speed_nonfinite.fix": ("以纯数字填写速度（千米/小时）；inf 和 nan 不是速度（留空则使用道路等级速度）",
+                                  "write the speed in km/h as a plain number; inf and nan are not speeds (leave "
+                                  "the cell empty to use the class speed)"),
+    "roads.speed_nonpositive": ("速度为零或负数：{value:g} 千米/小时", "zero or negative speed: {value:g} km/h"),
+    "roads.speed_nonpositive.fix": ("填写正的速度（千米/小时），或留空以使用道路等级速度（封闭的道路请从图层中删除）",
+                                    "give a positive speed in km/h, or leave it empty to use the class speed "
+                                    "(remove closed roads from the layer)"),
+    "roads.no_class_column": ("{n} 条道路没有速度，且缺少道路等级列 {column!r}（第一条：{first}）",
+                              "{n} roads have no speed and the class column {column!r} is missing (first: "
+                              "{first})"),
+    "roads.no_class_column.fix": ("在 travel.class_column 中写出等级列（或映射：inputs.roads.columns: {{class: <列名>}}），"
+                                  "或为每条道路给出速度（travel.speed_column）",
+                                  "name the class column in travel.class_column (or map it: inputs.roads.columns: "
+                                  "{{class: <column>}}), or give every road a speed (travel.speed_column)"),
+    "roads.class_unknown": ("道路等级 {value!r} 未知，且该道路没有速度",
+                            "road class {value!r} is unknown and the road has no speed"),
+    "roads.class_unknown.fix": ("使用已知的等级（{classes}），在 travel.speeds_kph 中添加该等级（千米/小时），或为该道路给出速度",
+                                "use a known class ({classes}), add the class to travel.speeds_kph (km/h), or "
+                                "give the road a speed"),
+    "roads.class_speed_nonpositive": ("travel.speeds_kph 中该等级的速度为零或负数",
+                                      "the class speed in travel.speeds_kph is zero or negative"),
+    "roads.class_speed_nonpositive.fix": ("在 travel.speeds_kph 中为每个等级给出正的速度",
+                                          "give every class a positive speed in travel.speeds_kph"),
+    "roads.speed_implausible": ("速度 {value:g} 千米/小时不合理：比任何道路车辆都快（超过 {maximum:g} 千米/小时）",
+                                "speed {value:g} km/h is implausible: faster than any vehicle on a road (over "
+                                "{maximum:g} km/h)"),
+    "roads.speed_implausible.fix": ("以千米/小时填写速度（不是米/分钟或米/秒）",
+                                    "write the speed in km/h (not m/min or m/s)"),
+    "roads.speed_fast": ("速度 {value:g} 千米/小时高于我国高速公路限速（120 千米/小时）",
+                         "speed {value:g} km/h is above China's expressway limit (120 km/h)"),
+    "roads.speed_fast.fix": ("核对速度；该值按原样使用", "check the speed; it is used as it is"),
+    # --- OD matrix (validate.py) ---
+    "od.minutes_what": ("分钟数", "minutes"),
+    "od.minutes_not_number": ("分钟数不是数字：{value!r}", "minutes is not a number: {value!r}"),
+    "od.minutes_not_number.fix": ("在列 {column!r} 中以纯数字填写通行时间（分钟）",
+                                  "write travel times as plain numbers of minutes in column {column!r}"),
+    "od.minutes_nonfinite.fix": ("以纯数字填写时间（分钟）；不可达的点对请删除该行（缺少的点对即表示不可达）",
+                                 "write the time as a plain number of minutes; for an unreachable pair delete the "
+                                 "row (a missing pair means unreachable)"),
+    "od.minutes_missing": ("分钟数为空", "minutes is missing"),
+    "od.minutes_missing.fix": ("填写时间，或删除该行（缺少的点对即表示不可达）",
+                               "fill the time, or delete the row (a missing pair means unreachable)"),
+    "od.minutes_negative": ("通行时间为负数：{value:g} 分钟", "negative travel time: {value:g} minutes"),
+    "od.minutes_negative.fix": ("更正列 {column!r}：时间以分钟计且 ≥ 0", "correct column {column!r}: times are minutes ≥ 0"),
+    "od.id_missing.site": ("站点编号为空", "the site id is missing"),
+    "od.id_missing.demand": ("需求点编号为空", "the demand id is missing"),
+    "od.id_missing.fix": ("填写列 {column!r}，或删除该行", "fill column {column!r}, or delete the row"),
+    "od.id_unknown.site": ("未知的站点编号（出现在 {n} 行，第一处 {row}）：它不在机构/候选点/站点中",
+                           "unknown site id (in {n} rows, first {row}): it is not among the "
+                           "facilities/candidates/sites"),
+    "od.id_unknown.demand": ("未知的需求点编号（出现在 {n} 行，第一处 {row}）：它不在需求点中",
+                             "unknown demand id (in {n} rows, first {row}): it is not among the demand points"),
+    "od.id_unknown.short": ("未知的编号", "unknown id"),
+    "od.id_unknown.fix.site": ("在列 {column!r} 中使用站点图层中的编号，或补上缺少的站点",
+                               "use ids from the site layer in column {column!r}, or add the missing site"),
+    "od.id_unknown.fix.demand": ("在列 {column!r} 中使用需求点图层中的编号，或补上缺少的需求点",
+                                 "use ids from the demand layer in column {column!r}, or add the missing demand"),
+    "od.duplicate_pairs": ("{n} 行重复了已给出的（站点, 需求点）点对（第一个：{first}）；取最短时间",
+                           "{n} rows repeat a (site, demand) pair already given (first: {first}); the shortest "
+                           "time is used"),
+    "od.duplicate_pairs.fix": ("每个点对只保留一行", "keep one row per pair"),
+}
+
+# Layer kinds as a planner calls them.
+LAYERS: dict[str, tuple[str, str]] = {
+    "demand": ("需求点", "demand"),
+    "sites": ("站点", "sites"),
+    "facilities": ("现有机构", "facilities"),
+    "candidates": ("候选点", "candidates"),
+    "townships": ("乡镇", "townships"),
+    "township_seats": ("乡镇驻地", "township_seats"),
+    "roads": ("道路", "roads"),
+    "travel_times": ("OD 矩阵（通行时间）", "travel_times"),
+    "census": ("人口普查表", "census"),
+    "population_raster": ("人口栅格", "population_raster"),
+}
+
+# Units of the schema's columns.
+UNITS: dict[str, tuple[str, str]] = {
+    "persons": ("人", "persons"),
+    "beds": ("张", "beds"),
+    "vehicles": ("辆", "vehicles"),
+    "minutes": ("分钟", "minutes"),
+    "km/h": ("千米/小时", "km/h"),
+}
+
+# Why a column's plausible bound is where it is (geodata/schemas.py and the kinds' stock columns).
+REASONS: dict[str, str] = {
+    "the largest county-level unit of China, Bao'an in Shenzhen, had 4.5 million in the 2020 census":
+        "全国人口最多的县级单位深圳宝安区在 2020 年人口普查中为 450 万人",
+    "the largest villages, communities, 街道 and towns of China have ~0.7 million":
+        "全国最大的村、社区、街道和镇约 70 万人",
+    "five times the largest hospital of China": "全国最大医院的五倍",
+    "the largest hospital of China has about 10,000": "全国最大的医院约有 1 万张床位",
+}
+
+
+def say(code: str, **params: Any) -> Text:
+    """The catalogue's message ``code`` in both languages, formatted with ``params`` (a Text parameter gives
+    each language its own words)."""
+    zh, en = CATALOGUE[code]
+    return Text(zh, en).format(**params)
+
+
+def layer(kind: str) -> Text:
+    """A layer kind (``demand``, ``sites`` …) in both languages; an unknown kind as it is."""
+    zh, en = LAYERS.get(str(kind), (str(kind), str(kind)))
+    return Text(zh, en)
+
+
+def unit(name: str | None, *, brackets: bool = True) -> Text:
+    """A column's unit: ``" (persons)"`` / ``"（人）"`` with ``brackets``, else the bare word; empty for none."""
+    if not name:
+        return Text("", "")
+    zh, en = UNITS.get(name, (name, name))
+    return Text(f"（{zh}）", f" ({en})") if brackets else Text(zh, en)
+
+
+def reason(text: str) -> Text:
+    """A bound's reason in both languages (English only when the catalogue does not know it)."""
+    return Text(REASONS.get(text, text), text)
+
+
+# --- one problem as a line --------------------------------------------------------------------------------
+
+_SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "note": ("说明", "note")}
+_ROW_LABEL = re.compile(r"^(line|row|feature) (\d+)$")
+
+
+def feature_label(feature: str, lang: str | None) -> str:
+    """Where in the file: ``feature 'V012'`` / ``编号 'V012'``; a row label ``line 7`` reads ``第 7 行``."""
+    if is_en(lang):
+        return f"feature {feature!r}"
+    m = _ROW_LABEL.match(feature)
+    if m:
+        return f"第 {m.group(2)} {'个要素' if m.group(1) == 'feature' else '行'}"
+    return f"编号 {feature!r}"
+
+
+def format_problem(severity: str, file: str, message: str, fix: str, feature: str | None, column: str | None,
+                   lang: str | None) -> str:
+    """``error: demand.csv, feature 'V012', column '人口': … — fix: …`` or
+    ``错误：demand.csv，编号 'V012'，列 '人口'：……——修改：……``."""
+    en = is_en(lang)
+    sev = _SEVERITY.get(severity, (severity, severity))[1 if en else 0]
+    where = [file]
+    if feature is not None:
+        where.append(feature_label(feature, lang))
+    if column is not None:
+        where.append(f"column {column!r}" if en else f"列 {column!r}")
+    if en:
+        text = f"{sev}: {', '.join(where)}: {message}"
+        return text + (f" — fix: {fix}" if fix else "")
+    text = f"{sev}：{'，'.join(where)}：{message}"
+    return text + (f"——修改：{fix}" if fix else "")
