@@ -147,6 +147,94 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "add the column, or map it in the scenario: inputs.{kind}.columns: {{{canon}: <column "
                             "in the file>}}"),
     "columns.also_named": ("也可用列名：{aliases}", "also accepted: {aliases}"),
+    # --- assembling the inputs (load.py) ---
+    "load.sites_and_facilities": ("同时给出了 inputs.facilities 和 inputs.sites；忽略 sites",
+                                  "both inputs.facilities and inputs.sites are given; sites is ignored"),
+    "load.sites_and_facilities.fix": ("机构只给一次（sites 是 facilities 在纯 CSV 中的别名）",
+                                      "give the facilities once (sites is the plain-CSV alias of facilities)"),
+    "load.no_demand": ("没有需求：inputs.demand、inputs.townships、inputs.township_seats 都没有给出",
+                       "no demand: none of inputs.demand, inputs.townships, inputs.township_seats is given"),
+    "load.no_demand.fix": ("添加 inputs.demand（带人口的村）、inputs.townships（带人口的乡镇面）或 inputs.township_seats"
+                           "（带人口或普查表的乡镇驻地点）",
+                           "add inputs.demand (villages with population), inputs.townships (polygons with "
+                           "population) or inputs.township_seats (seat points with population or a census table)"),
+    "load.no_sites": ("没有站点：inputs.facilities、inputs.sites、inputs.candidates 都没有给出",
+                      "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given"),
+    "load.no_sites.fix": ("添加 inputs.facilities（现有机构）和/或 inputs.candidates（候选点）",
+                          "add inputs.facilities (existing facilities) and/or inputs.candidates"),
+    "load.layer_no_rows": ("{layer}图层没有数据行", "the {kind} layer has no rows"),
+    "load.layer_no_rows.fix": ("填入数据（每个{unit}一行），或从情景文件中删除 inputs.{kind}",
+                               "fill it in (one row per {unit_en}), or remove inputs.{kind} from the scenario"),
+    "load.census_alone": ("给出了人口普查表，但没有可以与之关联的图层", "a census table is given but nothing to join it to"),
+    "load.census_alone.fix": ("添加编码或名称相同的 inputs.townships（乡镇面）或 inputs.township_seats（乡镇驻地点）",
+                              "add inputs.townships (polygons) or inputs.township_seats (seat points) with the same "
+                              "codes or names"),
+    "load.seats_unused": ("未使用乡镇驻地：乡镇由乡镇面（inputs.townships）给出",
+                          "township seats are not used: the township polygons (inputs.townships) give the townships"),
+    "load.seats_unused.fix": ("删除 inputs.township_seats；或删除 inputs.townships 以使用驻地",
+                              "remove inputs.township_seats, or inputs.townships to use the seats"),
+    "load.layer_empty.demand": ("没有需求点：图层是空的", "there are no demand points: the layer is empty"),
+    "load.layer_empty.sites": ("没有站点：图层是空的", "there are no sites: the layer is empty"),
+    "load.layer_empty.fix": ("检查 inputs.{kind}（文件对吗？图层对吗？）", "check inputs.{kind} (right file, right layer?)"),
+    "load.population_zero": ("{n:,} 个需求点的总人口为 0：没有需要规划服务的人",
+                             "the total population of the {n:,} demand points is 0: there is nobody to plan for"),
+    "load.population_zero.fix": ("填写 inputs.{kind} 的人口列（人），或映射正确的列：inputs.{kind}.columns: {{population: 人口}}",
+                                 "fill the population column of inputs.{kind} (persons), or map the right column: "
+                                 "inputs.{kind}.columns: {{population: 人口}}"),
+    "load.population_country": ("需求点的总人口为 {total:,}：超过了全国人口（2020 年人口普查为 14.1 亿）",
+                                "the total population of the demand points is {total:,}: more than China's (1.41 "
+                                "billion in the 2020 census)"),
+    "load.population_country.fix": ("更正人口列（单位写错了吗？）", "correct the population column (a unit mistake?)"),
+    "load.method_od": ("travel.method 为 'od'，但没有给出 OD 矩阵", "travel.method is 'od' but no OD matrix is given"),
+    "load.method_od.fix": ("添加 inputs.travel_times（site_id, demand_id, minutes），或选择其他 travel.method",
+                           "add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method"),
+    "load.method_roads": ("travel.method 为 'roads'，但没有给出道路图层", "travel.method is 'roads' but no roads layer is given"),
+    "load.method_roads.fix": ("添加 inputs.roads，或将 travel.method 设为 'straight' 或 'auto'",
+                              "add inputs.roads or choose travel.method 'straight' or 'auto'"),
+    "load.not_assembled": ("无法组装输入数据", "the inputs could not be assembled"),
+    # --- travel times (travel_times.py) ---
+    "travel.od_unknown_ids": ("{n} 个 OD 点对中的站点或需求点编号不在实例中（第一个：站点 {site!r}，需求点 {demand!r}）；已忽略",
+                              "{n} OD pair(s) name a site or demand id that is not in the instance (first: site "
+                              "{site!r}, demand {demand!r}); ignored"),
+    "travel.od_unknown_ids.fix": ("对照站点和需求点图层核对编号", "check the ids against the sites and demand layers"),
+    "travel.od_no_pair": ("需求点 {id} 从任何站点都无法到达：OD 矩阵 {od} 中没有它的点对",
+                          "demand point {id} cannot be reached from any site: the OD matrix {od} has no pair for it"),
+    "travel.od_no_pair.fix": ("为它添加 OD 点对，或删除该点", "add OD pairs for it or remove the point"),
+    "travel.no_xy": ("{what}没有 x/y 坐标", "the {what_en}s have no x/y coordinates"),
+    "travel.no_xy.fix": ("给出坐标或 OD 矩阵", "give coordinates or an OD matrix"),
+    "travel.point_no_xy": ("{what} {id} 没有坐标，因此无法按道路或距离计算通行时间",
+                           "{what_en} {id} has no coordinates, so its travel time cannot be computed from roads or "
+                           "distance"),
+    "travel.point_no_xy.fix": ("给出它的位置（几何或经纬度），或提供 OD 通行时间矩阵",
+                               "give its location (geometry or lon/lat) or supply an OD travel-time matrix"),
+    "travel.off_network": ("{what} {id} 不在道路网上：距最近的道路节点 {dist:,.0f} 米（超过 travel.max_access_m = {max:,.0f} 米）；"
+                           "以直线接入段 × {detour} 按 {speed} 千米/小时连到该节点",
+                           "{what_en} {id} is off the road network: {dist:,.0f} m from the nearest road node (more "
+                           "than travel.max_access_m = {max:,.0f} m); it is joined to that node by a straight "
+                           "access leg × {detour} at {speed} km/h"),
+    "travel.off_network.fix": ("添加为它服务的道路，或核对它的坐标", "add the road that serves it, or check its coordinates"),
+    "travel.pieces": ("{points:,} 个需求点（{persons:,} 人，占 {share:.1%}）最近的道路段与主路网不连通（主网 {main:,} / "
+                      "{nodes:,} 个节点；共 {n:,} 个部分）：它们的通行时间只用这一段道路计算",
+                      "{points:,} demand points with {persons:,} persons ({share:.1%}) are nearest to a road piece "
+                      "that is not connected to the main network ({main:,} of {nodes:,} nodes; {n:,} pieces in "
+                      "all): their travel times use only that piece"),
+    "travel.pieces.fix": ("检查道路在应相交处是否相连（travel.noding: vertices 在共享顶点处连接；travel.snap_tolerance_m "
+                          "连接几乎相接的端点），或补上缺少的道路",
+                          "check the roads meet where they should (travel.noding: vertices joins lines at shared "
+                          "vertices; travel.snap_tolerance_m joins ends that nearly touch), or add the missing road"),
+    "travel.unreachable": ("需求点 {id} 从任何站点都无法到达：它所在的道路与路网不连通",
+                           "demand point {id} cannot be reached from any site: its road is not connected to the "
+                           "network"),
+    "travel.unreachable.fix": ("连接这条道路、添加 OD 点对，或删除该点", "connect the road, add an OD pair or remove the point"),
+    "travel.site_isolated": ("站点 {id} 无法到达任何需求点：它所在的道路与需求点的道路不连通",
+                             "site {id} cannot reach any demand point: its road is not connected to theirs"),
+    "travel.site_isolated.fix": ("将它的道路连到路网，或核对它的坐标", "connect its road to the network or check its coordinates"),
+    "what.demand": ("需求点", "demand point"),
+    "what.site": ("站点", "site"),
+    # --- population projection (projection.py) ---
+    "projection.unknown_townships": ("population.by_township 中的 {names} 不在需求点所属的乡镇中",
+                                     "population.by_township names {names}, not among the demand points' townships"),
+    "projection.unknown_townships.fix": ("使用乡镇编号或名称：{known}", "use township ids or names: {known}"),
     # --- values (validate.py) ---
     "value.not_number": ("{column}{unit}不是数字：{value!r}", "{column}{unit} is not a number: {value!r}"),
     "value.not_number.fix": ("在列 {name!r} 中填写纯数字（不带单位或文字）",
