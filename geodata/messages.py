@@ -472,6 +472,14 @@ _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "no
 _ROW_LABEL = re.compile(r"^(line|row|feature) (\d+)$")
 
 
+def row_text(label: object) -> Text:
+    """A row label of a message (``line 7``, ``row 7``, ``feature 7``) in both languages; an id as it is."""
+    m = _ROW_LABEL.match(str(label))
+    if not m:
+        return Text.of(str(label))
+    return Text(f"第 {m.group(2)} {'个要素' if m.group(1) == 'feature' else '行'}", str(label))
+
+
 def feature_label(feature: str, lang: str | None) -> str:
     """Where in the file: ``feature 'V012'`` / ``编号 'V012'``; a row label ``line 7`` reads ``第 7 行``."""
     if is_en(lang):

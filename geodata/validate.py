@@ -21,7 +21,7 @@ import shapely
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.crs import crs_label
 from healthplan.geodata.errors import ProblemReport
-from healthplan.geodata.messages import layer, reason, say, unit
+from healthplan.geodata.messages import layer, reason, row_text, say, unit
 from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
 from healthplan.geodata.roads import class_speeds
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
@@ -365,7 +365,8 @@ def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id",
             forms = as_written[key]
             how = (say("id.duplicate.spaces", forms=", ".join(repr(f) for f in forms)) if len(forms) > 1
                    else Text("", ""))
-            msgs.append(say("id.duplicate", n=len(rows), rows=", ".join(rows[:5]), how=how))
+            shown = Text.join(Text("、", ", "), [row_text(r) for r in rows[:5]])
+            msgs.append(say("id.duplicate", n=len(rows), rows=shown, how=how))
         report_rows(report, file, list(where.index), msgs, say("id.duplicate.fix", name=name), column=name)
 
 
@@ -710,7 +711,7 @@ def validate_od(
             listed = bad_u[: MAX_LISTED + 5]
             firsts = [row_labels(od, codes == k)[0] for k in listed]  # uniques come in order of appearance
             report_rows(report, file, list(text[bad_u]),
-                        [say(f"od.id_unknown.{what}", n=counts[k], row=row)
+                        [say(f"od.id_unknown.{what}", n=counts[k], row=row_text(row))
                          for k, row in zip(listed, firsts, strict=True)]
                         + [say("od.id_unknown.short")] * (bad_u.size - listed.size),
                         say(f"od.id_unknown.fix.{what}", column=col), column=col)
