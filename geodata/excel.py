@@ -21,13 +21,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from healthplan.geodata.messages import say
+from healthplan.geodata.text import Text
+
 # The header is looked for in the first rows only: a title, a unit line, a blank row and a two-level header are
 # at most a handful of rows in any bulletin seen.
 HEADER_SEARCH_ROWS = 15
 
 
 class SheetError(ValueError):
-    """The workbook has no sheet of that name or number (the message lists the sheets)."""
+    """The workbook has no sheet of that name or number (the message lists the sheets, in ``text`` in both
+    languages)."""
+
+    def __init__(self, text: Text):
+        self.text = text
+        super().__init__(text.en)
 
 
 def cell_text(value: object) -> object:
@@ -147,11 +155,9 @@ def _sheet(wb: object, sheet: str | int | None) -> object:
     if isinstance(sheet, int):
         if 1 <= sheet <= len(names):
             return wb[names[sheet - 1]]  # type: ignore[index]
-        msg = f"has no sheet number {sheet}; it has {len(names)} sheet(s): {', '.join(names)}"
-        raise SheetError(msg)
+        raise SheetError(say("file.sheet.number", sheet=sheet, n=len(names), names=", ".join(names)))
     if sheet in names:
         return wb[sheet]  # type: ignore[index]
     near = difflib.get_close_matches(sheet, names, n=1, cutoff=0.5)
-    hint = f" (did you mean {near[0]!r}?)" if near else ""
-    msg = f"has no sheet {sheet!r}{hint}; sheets: {', '.join(names)}"
-    raise SheetError(msg)
+    hint = say("file.did_you_mean", guess=near[0]) if near else Text("", "")
+    raise SheetError(say("file.sheet.name", sheet=sheet, hint=hint, names=", ".join(names)))

@@ -31,6 +31,8 @@ from healthplan.geodata.config import InputsConfig, LayerSpec, RasterSpec, Trave
 from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
 from healthplan.geodata.levels import Level
+from healthplan.geodata.messages import layer as layer_text
+from healthplan.geodata.messages import say as msg
 from healthplan.geodata.readers import read_layer_into
 from healthplan.geodata.schemas import ColumnSchema
 from healthplan.geodata.travel_times import compute_travel_times_with_sites
@@ -99,7 +101,7 @@ def load_instance(
                              progress=progress, scenario_file=scenario_file, stock=stock)
     report.raise_if_errors()
     if inst is None:  # pragma: no cover - no instance without an error
-        raise InputError("the inputs could not be assembled", file=str(scenario_file or "scenario"))
+        raise InputError(msg("load.not_assembled"), file=str(scenario_file or "scenario"))
     return inst
 
 
@@ -136,21 +138,16 @@ def _assemble(
         "sites", inputs.sites)
     if inputs.facilities is not None and inputs.sites is not None:
         report.warning(str(inputs.sites.path),
-                       "both inputs.facilities and inputs.sites are given; sites is ignored",
-                       "give the facilities once (sites is the plain-CSV alias of facilities)")
+                       msg("load.sites_and_facilities"), msg("load.sites_and_facilities.fix"))
     specs: dict[str, LayerSpec | None] = {
         "townships": inputs.townships, "demand": inputs.demand, site_kind: site_spec,
         "candidates": inputs.candidates, "roads": inputs.roads, "travel_times": inputs.travel_times,
         "census": inputs.census, "township_seats": inputs.township_seats, "boundary": inputs.boundary,
     }
     if inputs.demand is None and inputs.townships is None and inputs.township_seats is None:
-        report.error(scenario, "no demand: none of inputs.demand, inputs.townships, inputs.township_seats is given",
-                     "add inputs.demand (villages with population), inputs.townships (polygons with "
-                     "population) or inputs.township_seats (seat points with population or a census table)")
+        report.error(scenario, msg("load.no_demand"), msg("load.no_demand.fix"))
     if site_spec is None and inputs.candidates is None:
-        report.error(scenario,
-                     "no sites: none of inputs.facilities, inputs.sites, inputs.candidates is given",
-                     "add inputs.facilities (existing facilities) and/or inputs.candidates")
+        report.error(scenario, msg("load.no_sites"), msg("load.no_sites.fix"))
     raw: dict[str, pd.DataFrame | None] = {}
     for kind, spec in specs.items():
         if spec is not None:
@@ -169,9 +166,10 @@ def _assemble(
             layers[kind] = validate_layer(frame, kind, report, stock)
     for kind in ("census", "township_seats", "boundary"):
         if kind in layers and len(layers[kind]) == 0:
-            report.error(str(layers[kind].attrs.get("file", kind)), f"the {kind} layer has no rows",
-                         f"fill it in (one row per {'township' if kind != 'boundary' else 'boundary polygon'}), or "
-                         f"remove inputs.{kind} from the scenario")
+            per = ("边界面", "boundary polygon") if kind == "boundary" else ("乡镇", "township")
+            report.error(str(layers[kind].attrs.get("file", kind)), msg("load.layer_no_rows", kind=kind,
+                                                                        layer=layer_text(kind)),
+                         msg("load.layer_no_rows.fix", unit=per[0], unit_en=per[1], kind=kind))
             del layers[kind]
     notes, notes_en, meta_raw = source_notes(raw)
     if "census" in layers:
@@ -179,9 +177,7 @@ def _assemble(
         if join_to is None:
             if inputs.townships is None and inputs.township_seats is None:
                 report.error(str(inputs.census.path) if inputs.census else scenario,
-                             "a census table is given but nothing to join it to",
-                             "add inputs.townships (polygons) or inputs.township_seats (seat points) with the "
-                             "same codes or names")
+                             msg("load.census_alone"), msg("load.census_alone.fix"))
         else:
             say("joining the census table")
             layers[join_to] = join_census(layers["census"], layers[join_to], report, target=join_to)
@@ -214,9 +210,8 @@ def _assemble(
             notes.append(approximate["zh"])
             notes_en.append(approximate["en"])
     elif "township_seats" in layers:
-        report.warning(str(layers["township_seats"].attrs.get("file")), "township seats are not used: the "
-                       "township polygons (inputs.townships) give the townships",
-                       "remove inputs.township_seats, or inputs.townships to use the seats")
+        report.warning(str(layers["township_seats"].attrs.get("file")), msg("load.seats_unused"),
+                       msg("load.seats_unused.fix"))
     townships = _townships(layers.get("townships"), report) if "townships" in layers else None
     urban_pop = _urban_population(layers.get("townships"))
     demand = None
@@ -267,10 +262,10 @@ def _assemble(
         od.attrs["file"] = site_od.attrs["file"] = raw["travel_times"].attrs.get("file", "travel_times")
         if not len(site_od):
             site_od = None
-    for frame, what, kind in ((demand, "demand points", "demand"), (sites, "sites", site_kind)):
+    for frame, what, kind in ((demand, "demand", "demand"), (sites, "sites", site_kind)):
         if frame is not None and len(frame) == 0:
-            report.error(frame.attrs.get("file", kind), f"there are no {what}: the layer is empty",
-                         f"check inputs.{kind} (right file, right layer?)")
+            report.error(frame.attrs.get("file", kind), msg(f"load.layer_empty.{what}"),
+                         msg("load.layer_empty.fix", kind=kind))
     if demand is not None:
         _check_total_population(demand, "demand" if "demand" in layers else "townships", report)
     method = _method(road_cfg, roads=inputs.roads, od=inputs.travel_times, report=report, scenario=scenario)
@@ -742,12 +737,10 @@ def _check_total_population(demand: pd.DataFrame, kind: str, report: ProblemRepo
     file = demand.attrs.get("file", kind)
     total = int(demand["population"].sum())
     if len(demand) and total == 0:
-        report.error(file, f"the total population of the {len(demand):,} demand points is 0: there is nobody "
-                     "to plan for", f"fill the population column of inputs.{kind} (persons), or map the "
-                     f"right column: inputs.{kind}.columns: {{population: 人口}}", column="population")
+        report.error(file, msg("load.population_zero", n=len(demand)), msg("load.population_zero.fix", kind=kind),
+                     column="population")
     elif total > MAX_TOTAL_POPULATION:
-        report.error(file, f"the total population of the demand points is {total:,}: more than China's (1.41 "
-                     "billion in the 2020 census)", "correct the population column (a unit mistake?)",
+        report.error(file, msg("load.population_country", total=total), msg("load.population_country.fix"),
                      column="population")
 
 
@@ -814,11 +807,9 @@ def _method(
     if method == "auto":
         return "od" if od is not None else "roads" if roads is not None else "straight"
     if method == "od" and od is None:
-        report.error(scenario, "travel.method is 'od' but no OD matrix is given",
-                     "add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method")
+        report.error(scenario, msg("load.method_od"), msg("load.method_od.fix"))
     if method == "roads" and roads is None:
-        report.error(scenario, "travel.method is 'roads' but no roads layer is given",
-                     "add inputs.roads or choose travel.method 'straight' or 'auto'")
+        report.error(scenario, msg("load.method_roads"), msg("load.method_roads.fix"))
     return method
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthplan.geodata.errors import InputError
+from healthplan.geodata.messages import say
 
 if TYPE_CHECKING:
     from healthplan.geodata.instance import Instance
@@ -59,9 +60,8 @@ def project_population(instance: Instance, proj: PopulationProjection, target_ye
     known = set(town) | set(names.values())
     unknown = sorted(set(proj.by_township) - known)
     if unknown:
-        raise InputError(f"population.by_township names {', '.join(unknown)}, not among the demand points' "
-                         "townships", file=where,
-                         fix=f"use township ids or names: {', '.join(sorted(set(town))[:12])}")
+        raise InputError(say("projection.unknown_townships", names=", ".join(unknown)), file=where,
+                         fix=say("projection.unknown_townships.fix", known=", ".join(sorted(set(town))[:12])))
     rate = np.full(len(d), float(proj.growth_per_year))
     for key, g in proj.by_township.items():
         ids = {key} | {tid for tid, name in names.items() if name == key}

@@ -35,8 +35,10 @@ from healthplan.geodata.crs import crs_label
 from healthplan.geodata.datum import DATUM_LABELS, frame_to_wgs84, in_china, shift_metres
 from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.geodata.excel import HEADER_SEARCH_ROWS, SheetError, find_header, preamble_text, read_xlsx
+from healthplan.geodata.messages import layer, say
 from healthplan.geodata.osm import is_osm, read_osm_roads
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
+from healthplan.geodata.text import Text
 
 # Reading must write nothing: GDAL's PAM would otherwise drop a "<file>.aux.xml" beside a GeoPackage
 # whose dataset metadata pyogrio wrote (observed with GDAL 3.x on the demo county). The metadata stays
@@ -116,20 +118,18 @@ def read_layer_into(
         return None
     if is_osm(path):
         if kind != "roads":
-            report.error(file, f"an OpenStreetMap extract can only be the roads layer, not {kind}",
-                         f"give inputs.{kind} as a GeoPackage, Shapefile, CSV or XLSX file")
+            report.error(file, say("file.osm_not_roads", kind=kind, layer=layer(kind)),
+                         say("file.osm_not_roads.fix", kind=kind))
             return None
         return _read_osm(path, spec, travel or TravelConfig(), report)
     fmt = _format_of(path)
     if path.suffix.lower() == ".xls":
-        report.error(file, "an old-style Excel file (.xls) cannot be read",
-                     "open it in Excel or WPS and save it as .xlsx (Excel 工作簿), then point the scenario at it")
+        report.error(file, say("file.xls"), say("file.xls.fix"))
         return None
     if path.is_file() and path.stat().st_size == 0:
         header = ", ".join(schema.required) or "id"
-        report.error(file, f"the {kind} file is empty (0 bytes)",
-                     f"export the table again with its header row ({header} …)" if fmt == "csv"
-                     else "export the layer again")
+        report.error(file, say("file.empty", kind=kind, layer=layer(kind)),
+                     say("file.empty.fix_csv", header=header) if fmt == "csv" else say("file.empty.fix"))
         return None
     try:
         if fmt in ("csv", "parquet", "xlsx"):
@@ -137,20 +137,20 @@ def read_layer_into(
         else:
             frame, meta = _read_vector(path, fmt, spec, schema, report)
     except pd.errors.EmptyDataError:
-        report.error(file, f"the {kind} file is empty: it has no header row",
-                     f"export the table again with its header row ({', '.join(schema.required) or 'id'} …)")
+        report.error(file, say("file.no_header", kind=kind, layer=layer(kind)),
+                     say("file.empty.fix_csv", header=", ".join(schema.required) or "id"))
         return None
     except SheetError as exc:
-        report.error(file, f"the workbook {exc}", f"set inputs.{kind}.sheet to the sheet's name or number")
+        report.error(file, say("file.sheet", detail=getattr(exc, "text", None) or str(exc)),
+                     say("file.sheet.fix", kind=kind))
         return None
     except (zipfile.BadZipFile, KeyError) as exc:  # an .xlsx is a zip archive; a broken one fails in openpyxl
-        report.error(file, f"cannot read the {kind} workbook: it is not an intact .xlsx file ({exc})",
-                     "open it in Excel or WPS and save it again as .xlsx (Excel 工作簿)")
+        report.error(file, say("file.bad_xlsx", kind=kind, layer=layer(kind), detail=exc),
+                     say("file.bad_xlsx.fix"))
         return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
-        report.error(file, f"cannot read the {kind} file: {exc}",
-                     "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, XLSX or "
-                     "Parquet file and is not open in another program")
+        report.error(file, say("file.unreadable", kind=kind, layer=layer(kind), detail=exc),
+                     say("file.unreadable.fix"))
         return None
     if frame is None:
         return None
@@ -174,6 +174,17 @@ def read_layer_into(
     if "row_numbers" in frame.attrs:  # rows were dropped: keep each remaining row's own line number
         frame.attrs["row_numbers"] = frame.attrs["row_numbers"] + frame.attrs["row_offset"]
     return frame
+
+
+def _layer(kind: str) -> Text:
+    return layer(kind)
+
+
+def _description(col: ColumnSchema) -> Text:
+    """A column's description; in Chinese its accepted Chinese names, which say what it holds."""
+    chinese = [a for a in col.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+    zh = say("columns.also_named", aliases="、".join(chinese)).zh if chinese else col.description
+    return Text(zh, col.description)
 
 
 def list_layers(path: Path | str) -> list[str]:
@@ -200,14 +211,14 @@ def _format_of(path: Path) -> str:
 
 def _missing_file(path: Path, kind: str, report: ProblemReport) -> None:
     folder = path.parent
-    fix = f"check inputs.{kind}.path in the scenario (relative paths start from the scenario file's folder)"
+    fix = say("file.missing.fix", kind=kind)
     if folder.is_dir():
         near = difflib.get_close_matches(path.name, [p.name for p in folder.iterdir()], n=3, cutoff=0.5)
         if near:
-            fix += f"; similar files in {folder}: {', '.join(near)}"
+            fix += say("file.missing.similar", folder=folder, names=", ".join(near))
     else:
-        fix += f"; the folder {folder} does not exist either"
-    report.error(str(path), f"the {kind} file does not exist", fix)
+        fix += say("file.missing.no_folder", folder=folder)
+    report.error(str(path), say("file.missing", kind=kind, layer=layer(kind)), fix)
 
 
 def _read_vector(
@@ -215,26 +226,26 @@ def _read_vector(
 ) -> tuple[gpd.GeoDataFrame | None, dict[str, str]]:
     file = str(path)
     layers = list_layers(path)
-    layer = spec.layer
+    layer = layer_name = spec.layer
     if layer is not None and layer not in layers:
-        report.error(file, f"has no layer {layer!r}; layers in the file: {', '.join(layers) or '(none)'}",
-                     f"set inputs.{schema.kind}.layer to one of: {', '.join(layers)}", column=None)
+        report.error(file, say("layer.unknown", layer=layer_name, layers=", ".join(layers) or "(none)"),
+                     say("layer.unknown.fix", kind=schema.kind, layers=", ".join(layers)), column=None)
         return None, {}
     if layer is None and len(layers) > 1:
         layer = next((name for name in schema.layer_names if name in layers), None)
         if layer is None:
-            report.error(file, f"holds several layers ({', '.join(layers)}) and none is called "
-                         f"{' or '.join(repr(n) for n in schema.layer_names[:2])}",
-                         f"set inputs.{schema.kind}.layer to the {schema.kind} layer")
+            report.error(file, say("layer.ambiguous", layers=", ".join(layers),
+                                   names=" or ".join(repr(n) for n in schema.layer_names[:2])),
+                         say("layer.ambiguous.fix", kind=schema.kind, what=_layer(schema.kind)))
             return None, {}
     frame = pyogrio.read_dataframe(path, layer=layer)
     meta = layer_metadata(path, layer)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         if schema.geometry_required:
-            what = {"point": "points", "polygon": "polygons", "line": "lines"}[schema.geometry or "point"]
-            report.error(file, f"the {schema.kind} layer{f' {layer!r}' if layer else ''} has no geometry: "
-                         f"it is a plain table, the {schema.kind} must be {what}",
-                         f"give the {schema.kind} as {what}")
+            shape = say(f"shape.{schema.geometry or 'point'}")
+            report.error(file, say("layer.no_geometry", kind=schema.kind, what=_layer(schema.kind),
+                                   name=f" {layer!r}" if layer else "", shape=shape),
+                         say("layer.no_geometry.fix", kind=schema.kind, what=_layer(schema.kind), shape=shape))
             return None, meta
         return pd.DataFrame(frame), meta  # a plain table (e.g. with an OD matrix): like a CSV without lon/lat
     if frame.crs is None and "geometry" in frame:
@@ -245,14 +256,13 @@ def _read_vector(
         frame.attrs["crs_from"] = "scenario"
     elif frame.crs is not None:
         frame.attrs["crs_from"] = "file"
-        if not _horizontal(frame.crs, file, schema.kind, report, declared_by="the file"):
+        if not _horizontal(frame.crs, file, schema.kind, report, declared_by=say("crs.by_file")):
             return None, meta
     if frame.attrs.get("crs_from") == "file" and spec.crs is not None:
         declared = _spec_crs(spec, schema, file, report)
         if declared is not None and not CRS.from_user_input(frame.crs).equals(declared):
-            report.warning(file, f"the file's own CRS ({crs_label(frame.crs)}) differs from "
-                           f"inputs.{schema.kind}.crs ({spec.crs}); the file's CRS is used",
-                           f"remove inputs.{schema.kind}.crs (it only applies to files that carry no CRS)")
+            report.warning(file, say("crs.file_differs", crs=crs_label(frame.crs), kind=schema.kind, given=spec.crs),
+                           say("crs.file_differs.fix", kind=schema.kind))
     return frame, meta
 
 
@@ -261,29 +271,23 @@ def _spec_crs(spec: LayerSpec, schema: LayerSchema, file: str, report: ProblemRe
     kind = schema.kind
     if spec.crs is None:
         if missing_fix:
-            report.error(file, f"the {kind} layer has no coordinate reference system (CRS) (a Shapefile "
-                         "without .prj, or a CSV of projected x/y)",
-                         f"write the file's CRS in the scenario, e.g. inputs.{kind}.crs: 'EPSG:4326' for "
-                         "lon/lat or 'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+            report.error(file, say("crs.missing", kind=kind, layer=_layer(kind)), say("crs.missing.fix", kind=kind))
         return None
     try:
         crs = CRS.from_user_input(spec.crs)
     except CRSError:
-        report.error(file, f"inputs.{kind}.crs {spec.crs!r} is not a CRS pyproj knows",
-                     "write it as 'EPSG:<code>' (e.g. 'EPSG:4326', 'EPSG:4490' for CGCS2000 lon/lat)")
+        report.error(file, say("crs.unknown", kind=kind, given=spec.crs), say("crs.unknown.fix"))
         return None
     return crs if _horizontal(crs, file, kind, report, declared_by=f"inputs.{kind}.crs") else None
 
 
-def _horizontal(crs: CRS, file: str, kind: str, report: ProblemReport, *, declared_by: str) -> bool:
+def _horizontal(crs: CRS, file: str, kind: str, report: ProblemReport, *, declared_by: Text | str) -> bool:
     """Only a geographic (lon/lat) or projected CRS places features on the map; record an error otherwise."""
     crs = CRS.from_user_input(crs)
     if crs.is_geographic or crs.is_projected:
         return True
-    report.error(file, f"the CRS given by {declared_by} ({crs_label(crs)}, a {crs.type_name} CRS) is neither "
-                 "longitude/latitude nor a map projection",
-                 "give the layer's horizontal CRS, e.g. 'EPSG:4326' or 'EPSG:4490' for lon/lat, "
-                 "'EPSG:4547' for CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+    report.error(file, say("crs.not_horizontal", by=Text.of(declared_by), crs=crs_label(crs), type=crs.type_name),
+                 say("crs.not_horizontal.fix"))
     return False
 
 
@@ -364,11 +368,9 @@ def _read_table(
         lon_col = lat_col = pair_col
     elif lon_col is None or lat_col is None:
         if schema.geometry_required:
-            report.error(file, f"the {schema.kind} CSV has no coordinate columns ({spec.lon!r}, "
-                         f"{spec.lat!r}); columns present: {', '.join(frame.columns)}",
-                         f"set inputs.{schema.kind}.lon / .lat to the coordinate columns (or map one "
-                         f"'经度,纬度' column: inputs.{schema.kind}.columns: {{lonlat: <column>}}), or give a "
-                         "GeoPackage")
+            report.error(file, say("csv.no_coordinates", kind=schema.kind, layer=_layer(schema.kind), lon=spec.lon,
+                                   lat=spec.lat, columns=", ".join(map(str, frame.columns))),
+                         say("csv.no_coordinates.fix", kind=schema.kind))
             return None
         return frame  # a plain table: coordinates optional when travel times come from an OD matrix
     crs = CRS.from_user_input("EPSG:4326") if spec.crs is None else _spec_crs(spec, schema, file, report)
@@ -403,9 +405,8 @@ def _split_pairs(cells: pd.Series, file: str, kind: str, column: str,
     second = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     ok = np.isfinite(first) & np.isfinite(second)
     if ok.any() and bool((first[ok] < 60).all() and (second[ok] > 70).all()):
-        report.warning(file, f"the {kind} column {column!r} holds latitude,longitude (latitude first, as 腾讯's "
-                       "coordinate picker copies it); read as such",
-                       "nothing to do if the points land where they should on the map", column=column)
+        report.warning(file, say("csv.lat_first", kind=kind, layer=_layer(kind), column=column),
+                       say("csv.lat_first.fix"), column=column)
         return second, first
     return first, second
 
@@ -424,14 +425,10 @@ def _read_osm(path: Path, spec: LayerSpec, travel: TravelConfig, report: Problem
     try:
         frame, counts = read_osm_roads(path, travel)
     except (RuntimeError, OSError, ValueError) as exc:  # libosmium reports a broken file as RuntimeError
-        report.error(file, f"cannot read the OpenStreetMap extract: {exc}",
-                     "export the extract again as .osm.pbf or .osm (XML), e.g. from a Geofabrik/BBBike download "
-                     "clipped with osmium extract")
+        report.error(file, say("osm.unreadable", detail=exc), say("osm.unreadable.fix"))
         return None
     if frame.empty:
-        report.error(file, f"the OpenStreetMap extract holds no road (no way whose highway=* value is one of "
-                     f"{', '.join(travel.osm_classes)})",
-                     "check the extract covers the county, or add its highway values to travel.osm_classes")
+        report.error(file, say("osm.no_roads", classes=", ".join(travel.osm_classes)), say("osm.no_roads.fix"))
         return None
     frame.attrs.update(file=file, kind="roads", format="osm", metadata={}, row_label="feature", row_offset=1,
                        columns={c: c for c in ("id", "name", "class", "oneway", "speed_kph")},
@@ -446,19 +443,17 @@ def _convert_datum(frame: gpd.GeoDataFrame, spec: LayerSpec, kind: str,
     """Move a lon/lat layer from GCJ-02 or BD-09 to WGS-84; record how far the points moved (for the notes)."""
     file = str(frame.attrs.get("file", spec.path))
     if frame.crs is None or not CRS.from_user_input(frame.crs).is_geographic:
-        report.error(file, f"inputs.{kind}.datum is {spec.datum!r}, but the layer is not in longitude/latitude "
-                     f"({crs_label(frame.crs) if frame.crs is not None else 'no CRS'}); GCJ-02 and BD-09 are "
-                     "longitude/latitude datums", f"remove inputs.{kind}.datum (projected coordinates are not "
-                     "GCJ-02), or give the layer in the lon/lat the map service gave")
+        crs = crs_label(frame.crs) if frame.crs is not None else say("datum.no_crs")
+        report.error(file, say("datum.not_lonlat", kind=kind, datum=spec.datum, crs=crs),
+                     say("datum.not_lonlat.fix", kind=kind))
         return None
     xy = shapely.get_coordinates(frame.geometry.values)
     xy = xy[np.isfinite(xy).all(axis=1)]
     inside = in_china(xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, dtype=bool)
     if len(xy) and not inside.all():
-        report.warning(file, f"{int((~inside).sum())} of {len(xy)} coordinates lie outside China, where "
-                       f"{DATUM_LABELS[spec.datum][1]} equals WGS-84; they are not moved",
-                       f"check inputs.{kind}.datum and that longitude and latitude are not swapped",
-                       column="geometry")
+        report.warning(file, say("datum.outside_china", n=int((~inside).sum()), total=len(xy),
+                                 datum=DATUM_LABELS[spec.datum][1]),
+                       say("datum.outside_china.fix", kind=kind), column="geometry")
     out = frame_to_wgs84(frame, spec.datum)
     moved = shift_metres(xy[:, 0], xy[:, 1], spec.datum) if len(xy) else np.zeros(0)
     out.attrs["datum"] = spec.datum
@@ -494,17 +489,15 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport,
     seen: dict[str, int] = {}
     for pos, name in enumerate(names):
         if name in seen:
-            report.error(file, f"the header has the column {name!r} twice (columns {seen[name] + 1} and "
-                         f"{pos + 1}, once spaces around the names are removed)",
-                         "rename or delete one of the two columns", column=name)
+            report.error(file, say("header.twice", name=name, a=seen[name] + 1, b=pos + 1), say("header.twice.fix"),
+                         column=name)
             return None
         seen[name] = pos
     frame.columns = names
     for name in names:
         m = _REPEATED.match(name)
         if m and m.group(1) in seen and not _UNNAMED.match(m.group(1)):
-            report.warning(file, f"the header has the column {m.group(1)!r} more than once; the first is "
-                           f"read, the repeat is read as {name!r}", "delete or rename the repeated column",
+            report.warning(file, say("header.repeated", name=m.group(1), repeat=name), say("header.repeated.fix"),
                            column=m.group(1))
     blank = _blank_cells(frame)
     empty_cols = [c for i, c in enumerate(names) if _UNNAMED.match(c) and bool(blank[:, i].all())]
@@ -512,9 +505,8 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport,
         keep = [i for i, c in enumerate(names) if c not in empty_cols]
         frame = frame.iloc[:, keep]
         blank = blank[:, keep]
-        report.warning(file, f"{len(empty_cols)} empty column{'s' if len(empty_cols) > 1 else ''} without a "
-                       "header dropped (Excel leaves them after the last column)",
-                       "nothing to do; delete the empty columns in the spreadsheet to silence this note")
+        report.warning(file, say("header.empty_columns", n=len(empty_cols), s="s" if len(empty_cols) > 1 else ""),
+                       say("header.empty_columns.fix"))
     empty_rows = blank.all(axis=1) if blank.shape[1] else np.zeros(len(frame), dtype=bool)
     if empty_rows.any():
         n = int(empty_rows.sum())
@@ -523,8 +515,8 @@ def _tidy_table(frame: pd.DataFrame, file: str, fmt: str, report: ProblemReport,
         lines = np.flatnonzero(empty_rows) + offset
         shown = ", ".join(str(v) for v in lines[:5]) + (", …" if n > 5 else "")
         rows = f"{label}{'s' if n > 1 else ''}"
-        report.warning(file, f"{n} empty row{'s' if n > 1 else ''} dropped ({rows} {shown})",
-                       "nothing to do; delete the empty rows in the spreadsheet to silence this note")
+        report.warning(file, say("rows.empty", n=n, s="s" if n > 1 else "", rows=rows, shown=shown),
+                       say("rows.empty.fix"))
         frame = frame.iloc[keep_pos].reset_index(drop=True)
         frame.attrs["row_numbers"] = keep_pos
     return frame
@@ -555,9 +547,9 @@ def _rename_columns(
         extra = set(spec.columns) - set(schema.names) - {"lon", "lat", "lonlat"}
         for key in sorted(extra):
             guess = difflib.get_close_matches(key, schema.names, n=1)
-            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            report.error(file, f"inputs.{kind}.columns has an unknown canonical name {key!r}{hint}",
-                         f"use the canonical names on the left: {', '.join(schema.names)}", column=key)
+            hint = say("file.did_you_mean", guess=guess[0]) if guess else ""
+            report.error(file, say("columns.unknown_canonical", kind=kind, key=key, hint=Text.of(hint)),
+                         say("columns.unknown_canonical.fix", names=", ".join(schema.names)), column=key)
             ok = False
     mapping: dict[str, str] = {}
     for col in schema.columns:
@@ -567,10 +559,10 @@ def _rename_columns(
                 mapping[col.name] = wanted
                 continue
             near = difflib.get_close_matches(wanted, present, n=1, cutoff=0.5)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            report.error(file, f"column {wanted!r} (mapped from {col.name!r}) is not in the {kind} "
-                         f"file{hint}; columns present: {', '.join(present)}",
-                         f"correct inputs.{kind}.columns.{col.name}", column=wanted)
+            hint = say("file.did_you_mean", guess=near[0]) if near else ""
+            report.error(file, say("columns.mapped_missing", wanted=wanted, canon=col.name, kind=kind,
+                                   layer=_layer(kind), hint=Text.of(hint), columns=", ".join(map(str, present))),
+                         say("columns.mapped_missing.fix", kind=kind, canon=col.name), column=wanted)
             ok = False
             continue
         found = next((c for c in (col.name, *col.aliases) if c in present), None)
@@ -580,10 +572,9 @@ def _rename_columns(
         if found is not None:
             mapping[col.name] = found
         elif col.required:
-            report.error(file, f"the {kind} layer has no {col.name!r} column ({col.description}); "
-                         f"columns present: {', '.join(present)}",
-                         f"add the column, or map it in the scenario: inputs.{kind}.columns: "
-                         f"{{{col.name}: <column in the file>}}", column=col.name)
+            report.error(file, say("columns.missing", kind=kind, layer=_layer(kind), canon=col.name,
+                                   description=_description(col), columns=", ".join(map(str, present))),
+                         say("columns.missing.fix", kind=kind, canon=col.name), column=col.name)
             ok = False
     if not ok:
         return None

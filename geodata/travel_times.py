@@ -26,6 +26,8 @@ from healthplan.geodata.cache import (
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.errors import InputError, Problem, ProblemReport
 from healthplan.geodata.instance import TravelTimes
+from healthplan.geodata.messages import say
+from healthplan.geodata.text import Text
 from healthplan.geodata.roads import RoadNetwork, build_road_network, components_check
 
 # Dijkstra returns a dense (sources × nodes) float64 block; sources are processed in chunks so that block stays
@@ -34,7 +36,7 @@ from healthplan.geodata.roads import RoadNetwork, build_road_network, components
 # 2,000 sites) the path step took 2.4 s CPU with 24 MiB chunks against 5.0 s with 256 MiB chunks.
 _CHUNK_BYTES = 24 * 2**20
 
-_UNREACHABLE_FIX = "connect the road, add an OD pair or remove the point"
+_UNREACHABLE_FIX = say("travel.unreachable.fix")
 _CACHE_PREFIX = "travel-"
 _INT = np.dtype(np.int32).str
 _FLOAT = np.dtype(np.float64).str
@@ -373,9 +375,8 @@ def od_travel_times(
         first = od.loc[~known].iloc[0]
         report.warning(
             od_file,
-            f"{int((~known).sum())} OD pair(s) name a site or demand id that is not in the instance "
-            f"(first: site {first['site_id']!r}, demand {first['demand_id']!r}); ignored",
-            "check the ids against the sites and demand layers",
+            say("travel.od_unknown_ids", n=int((~known).sum()), site=first["site_id"], demand=first["demand_id"]),
+            say("travel.od_unknown_ids.fix"),
             column="site_id" if s[~known][0] < 0 else "demand_id",
         )
     s, d, minutes = s[known], d[known], minutes[known]
@@ -384,8 +385,8 @@ def od_travel_times(
     for vid in demand.index[~has_pair]:
         report.error(
             d_file,
-            f"demand point {vid} cannot be reached from any site: the OD matrix {od_file} has no pair for it",
-            "add OD pairs for it or remove the point",
+            say("travel.od_no_pair", id=vid, od=od_file),
+            say("travel.od_no_pair.fix"),
             feature=vid,
         )
     travel = TravelTimes.from_pairs(
@@ -488,14 +489,14 @@ def travel_cache_key(
 def _coordinates(frame: pd.DataFrame, file: str, what: str, report: ProblemReport) -> np.ndarray:
     """(n, 2) x/y in metres; an error per row without finite coordinates (needed by roads and straight line)."""
     if "x" not in frame.columns or "y" not in frame.columns:
-        report.error(file, f"the {what}s have no x/y coordinates", "give coordinates or an OD matrix", column="x")
+        report.error(file, say("travel.no_xy", what=_what(what), what_en=what), say("travel.no_xy.fix"), column="x")
         return np.zeros((0, 2))
     xy = frame[["x", "y"]].to_numpy(dtype=float)
     for fid in frame.index[~np.isfinite(xy).all(axis=1)]:
         report.error(
             file,
-            f"{what} {fid} has no coordinates, so its travel time cannot be computed from roads or distance",
-            "give its location (geometry or lon/lat) or supply an OD travel-time matrix",
+            say("travel.point_no_xy", what=_what(what), what_en=what, id=fid),
+            say("travel.point_no_xy.fix"),
             feature=fid,
             column="geometry",
         )
@@ -508,10 +509,9 @@ def _warn_off_network(
     for fid, dist in zip(ids[dist_m > cfg.max_access_m], dist_m[dist_m > cfg.max_access_m], strict=True):
         report.warning(
             file,
-            f"{what} {fid} is off the road network: {dist:,.0f} m from the nearest road node "
-            f"(more than travel.max_access_m = {cfg.max_access_m:,.0f} m); it is joined to that node by a "
-            f"straight access leg × {cfg.detour_factor} at {cfg.access_speed_kph} km/h",
-            "add the road that serves it, or check its coordinates",
+            say("travel.off_network", what=_what(what), what_en=what, id=fid, dist=dist, max=cfg.max_access_m,
+                detour=cfg.detour_factor, speed=cfg.access_speed_kph),
+            say("travel.off_network.fix"),
             feature=fid,
         )
 
@@ -530,12 +530,9 @@ def _note_components(network: RoadNetwork, d_node: np.ndarray, demand: pd.DataFr
                 f"{persons:,} 人 | road network: {network.n_nodes:,} nodes in {n:,} connected piece(s); "
                 f"{points:,} demand points with {persons:,} persons are nearest to a piece other than the main one")
     if persons > 0:
-        report.warning(file, f"{points:,} demand points with {persons:,} persons ({persons / max(total, 1):.1%}) are "
-                       f"nearest to a road piece that is not connected to the main network ({main_nodes:,} of "
-                       f"{network.n_nodes:,} nodes; {n:,} pieces in all): their travel times use only that piece",
-                       "check the roads meet where they should (travel.noding: vertices joins lines at shared "
-                       "vertices; travel.snap_tolerance_m joins ends that nearly touch), or add the missing road",
-                       column="geometry")
+        report.warning(file, say("travel.pieces", points=points, persons=persons, share=persons / max(total, 1),
+                                 main=main_nodes, nodes=network.n_nodes, n=n),
+                       say("travel.pieces.fix"), column="geometry")
 
 
 def _check_reachability(
@@ -569,7 +566,7 @@ def _check_reachability(
     for vid in demand.index[cut]:
         report.error(
             d_file,
-            f"demand point {vid} cannot be reached from any site: its road is not connected to the network",
+            say("travel.unreachable", id=vid),
             _UNREACHABLE_FIX,
             feature=vid,
         )
@@ -579,10 +576,16 @@ def _check_reachability(
         for sid in sites.index[lonely]:
             report.warning(
                 s_file,
-                f"site {sid} cannot reach any demand point: its road is not connected to theirs",
-                "connect its road to the network or check its coordinates",
+                say("travel.site_isolated", id=sid),
+                say("travel.site_isolated.fix"),
                 feature=sid,
             )
+
+
+def _what(what: str) -> Text:
+    """``demand point`` / ``site`` in both languages (any other word as it is)."""
+    code = {"demand point": "what.demand", "site": "what.site"}.get(what)
+    return say(code) if code else Text.of(what)
 
 
 def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -599,7 +602,7 @@ def _empty(demand: pd.DataFrame, sites: pd.DataFrame, cutoff_minutes: float, met
 def _to_cache(travel: TravelTimes, site_travel: TravelTimes | None, report: ProblemReport) -> dict[str, np.ndarray]:
     problems = [
         {"severity": p.severity, "file": p.file, "message": p.message, "fix": p.fix, "feature": p.feature,
-         "column": p.column}
+         "column": p.column, "message_zh": p.message_zh, "fix_zh": p.fix_zh}
         for p in (*report.problems, *report.notes)
     ]
     ss_from, ss_to, ss_minutes = (

@@ -21,9 +21,11 @@ import shapely
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.crs import crs_label
 from healthplan.geodata.errors import ProblemReport
+from healthplan.geodata.messages import layer, reason, row_text, say, unit
 from healthplan.geodata.levels import LEVEL_NAMES_ZH, Level, parse_level
 from healthplan.geodata.roads import class_speeds
 from healthplan.geodata.schemas import ColumnSchema, LayerSchema, schema_for
+from healthplan.geodata.text import Text
 
 # One message per offending row up to this many rows of the same problem, then one summary line.
 MAX_LISTED = 20
@@ -44,11 +46,7 @@ _GEOM_TYPES = {
     "polygon": ("Polygon", "MultiPolygon"),
     "line": ("LineString", "MultiLineString"),
 }
-_GEOM_FIX = {
-    "point": "give each feature a point (in QGIS: Vector ▸ Geometry ▸ Point on surface for polygons)",
-    "polygon": "draw the township boundary as a polygon",
-    "line": "give each road a LineString geometry (explode collections, drop points)",
-}
+_GEOM_FIX = {kind: say(f"geom.fix.{kind}") for kind in ("point", "polygon", "line")}
 
 
 # --- reporting helpers --------------------------------------------------------------------------------------
@@ -82,8 +80,8 @@ def report_rows(
     report: ProblemReport,
     file: str,
     features: Sequence[object] | np.ndarray,
-    messages: Sequence[str] | np.ndarray | str,
-    fix: str,
+    messages: Sequence[Text | str] | np.ndarray | Text | str,
+    fix: Text | str,
     *,
     column: str | None = None,
     severity: str = "error",
@@ -92,7 +90,7 @@ def report_rows(
     feats = list(features)
     if not feats:
         return
-    msgs = [messages] * len(feats) if isinstance(messages, str) else list(messages)
+    msgs = [messages] * len(feats) if isinstance(messages, str | Text) else list(messages)
     add = report.error if severity == "error" else report.warning
     for feat, msg in zip(feats[:MAX_LISTED], msgs[:MAX_LISTED], strict=True):
         add(file, msg, fix, feature=feat, column=column)
@@ -100,8 +98,7 @@ def report_rows(
     if rest > 0:
         more = ", ".join(str(f) for f in feats[MAX_LISTED:MAX_LISTED + 5])
         ell = ", …" if rest > 5 else ""
-        add(file, f"… and {rest} more rows with the same problem ({more}{ell}): {msgs[-1]}", fix,
-            column=column)
+        add(file, say("rows.more", rest=rest, more=more, ell=ell, last=Text.of(msgs[-1])), fix, column=column)
 
 
 def _file_column(frame: pd.DataFrame, canonical: str) -> str:
@@ -164,8 +161,8 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return np.where(nonfinite, np.nan, vals), missing, bad, nonfinite
 
 
-def _nonfinite_message(what: str, raw: object) -> str:
-    return f"{what} is not a finite number: {raw!r}"
+def _nonfinite_message(what: Text | str, raw: object) -> Text:
+    return say("value.nonfinite", what=Text.of(what), value=raw)
 
 
 def _coerce_number(
@@ -175,35 +172,36 @@ def _coerce_number(
     name = _file_column(frame, col.name)
     kind = frame.attrs.get("kind", "")
     vals, missing, bad, nonfinite = _numbers(frame[col.name])
-    unit = f" ({col.unit})" if col.unit else ""
+    units = unit(col.unit)
     if bad.any() or nonfinite.any():
         raw = _raw_values(frame[col.name])
     if bad.any():
-        report_rows(report, file, ids[bad], [f"{col.name}{unit} is not a number: {v!r}" for v in raw[bad]],
-                    f"write a plain number in column {name!r} (no units or text)", column=name)
+        report_rows(report, file, ids[bad],
+                    [say("value.not_number", column=col.name, unit=units, value=v) for v in raw[bad]],
+                    say("value.not_number.fix", name=name), column=name)
     if nonfinite.any():
-        fill = "fill in the real number" if col.required else "leave the cell empty where it is unknown"
-        report_rows(report, file, ids[nonfinite],
-                    [_nonfinite_message(f"{col.name}{unit}", v) for v in raw[nonfinite]],
-                    f"write a plain number in column {name!r}; inf and nan are not values ({fill})",
+        what = Text(f"{col.name}{units.zh}", f"{col.name}{units.en}")
+        report_rows(report, file, ids[nonfinite], [_nonfinite_message(what, v) for v in raw[nonfinite]],
+                    say("value.nonfinite.fix." + ("required" if col.required else "optional"), name=name),
                     column=name)
     if col.required and missing.any():
-        report_rows(report, file, ids[missing], f"{col.name}{unit} is missing",
-                    f"fill column {name!r} for every row (0 is allowed)", column=name)
+        report_rows(report, file, ids[missing], say("value.missing", column=col.name, unit=units),
+                    say("value.missing.fix", name=name), column=name)
     if col.minimum is not None:
         low = np.isfinite(vals) & (vals < col.minimum)
         if low.any():
-            report_rows(report, file, ids[low], [f"{col.name}{unit} is negative: {v:g}" for v in vals[low]],
-                        f"correct column {name!r}; {col.name} must be ≥ {col.minimum:g}", column=name)
+            report_rows(report, file, ids[low],
+                        [say("value.negative", column=col.name, unit=units, value=v) for v in vals[low]],
+                        say("value.negative.fix", name=name, column=col.name, minimum=col.minimum), column=name)
     _check_bounds(report, file, ids, vals, col, name, kind)
     if col.dtype == "int":
         fin = np.isfinite(vals)
         frac = fin & (np.abs(vals - np.round(vals)) > 1e-9)
         if frac.any():
-            report.warning(file, f"{int(frac.sum())} {kind} rows have a non-integer {col.name}{unit} "
-                           f"(first: {ids[frac][0]} = {vals[frac][0]:g}); rounded to whole "
-                           f"{col.unit or 'units'}",
-                           f"write whole numbers in column {name!r}", column=name)
+            report.warning(file, say("value.non_integer", n=int(frac.sum()), layer=layer(kind), column=col.name,
+                                     unit=units, first=ids[frac][0], value=vals[frac][0],
+                                     units=unit(col.unit, brackets=False) or "units"),
+                           say("value.non_integer.fix", name=name), column=name)
             vals = np.where(fin, np.round(vals), vals)
     fill = np.nan if col.default is None else float(col.default)  # type: ignore[arg-type]
     vals = np.where(np.isnan(vals), fill, vals)
@@ -223,26 +221,25 @@ def _raw_values(series: pd.Series) -> np.ndarray:
 def _check_bounds(report: ProblemReport, file: str, ids: np.ndarray, vals: np.ndarray, col: ColumnSchema,
                   name: str, kind: str) -> None:
     """Values above the column's plausible ``maximum`` are errors, above ``warn_above`` warnings."""
-    unit = f" {col.unit}" if col.unit else ""
-    why = f"; {col.bound_reason}" if col.bound_reason else ""
+    word = unit(col.unit, brackets=False)
+    units = Text(f" {word.zh}", f" {word.en}") if col.unit else Text("", "")
     high = np.zeros(len(vals), dtype=bool)
     if col.maximum is not None:
         high = np.isfinite(vals) & (vals > col.maximum)
         if high.any():
+            why = Text("；", "; ") + reason(col.bound_reason) if col.bound_reason else ""
             report_rows(report, file, ids[high],
-                        [f"{col.name} {v:,.0f}{unit} is implausible for one {kind} row: more than "
-                         f"{col.maximum:,.0f}{why}" for v in vals[high]],
-                        f"correct column {name!r} (a unit or typing mistake? it must be in "
-                        f"{col.unit or 'units'})",
-                        column=name)
+                        [say("value.implausible", column=col.name, value=v, unit=units, layer=layer(kind),
+                             maximum=col.maximum, why=Text.of(why)) for v in vals[high]],
+                        say("value.implausible.fix", name=name, units=word or "units"), column=name)
     if col.warn_above is not None:
         warn = np.isfinite(vals) & (vals > col.warn_above) & ~high
         if warn.any():
+            why = Text("；", "; ") + reason(col.warn_reason) if col.warn_reason else ""
             report_rows(report, file, ids[warn],
-                        [f"{col.name} {v:,.0f}{unit} is unusually large for one {kind} row: more than "
-                         f"{col.warn_above:,.0f}" + (f"; {col.warn_reason}" if col.warn_reason else "")
-                         for v in vals[warn]],
-                        f"check column {name!r}; the value is used as it is", column=name, severity="warning")
+                        [say("value.large", column=col.name, value=v, unit=units, layer=layer(kind),
+                             maximum=col.warn_above, why=Text.of(why)) for v in vals[warn]],
+                        say("value.large.fix", name=name), column=name, severity="warning")
 
 
 def parse_bool(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -265,8 +262,8 @@ def _coerce_bool(frame: pd.DataFrame, col: ColumnSchema, ids: np.ndarray, report
     vals, bad = parse_bool(frame[col.name])
     if bad.any():
         raw = _text(frame[col.name]).to_numpy(dtype=object)
-        report_rows(report, file, ids[bad], [f"{col.name} is not a yes/no value: {v!r}" for v in raw[bad]],
-                    f"write 1 or 0 (also true/false, 是/否) in column {name!r}", column=name)
+        report_rows(report, file, ids[bad], [say("value.not_bool", column=col.name, value=v) for v in raw[bad]],
+                    say("value.not_bool.fix", name=name), column=name)
     if col.default is not None:
         vals = vals.fillna(bool(col.default)).astype(bool)
     return vals
@@ -290,12 +287,12 @@ def _coerce_level(
     unknown = ~missing & np.array([lv is None for lv in levels], dtype=bool)
     if unknown.any():
         raw = text.to_numpy(dtype=object)
-        report_rows(report, file, ids[unknown], [f"unknown facility level {v!r}" for v in raw[unknown]],
-                    f"use one of: {accepted_levels()} (in column {name!r})", column=name)
+        report_rows(report, file, ids[unknown], [say("level.unknown", value=v) for v in raw[unknown]],
+                    say("level.unknown.fix", levels=accepted_levels(), name=name), column=name)
     if missing.any():
         if col.default is None:
-            report_rows(report, file, ids[missing], "facility level is missing",
-                        f"fill column {name!r}; accepted: {accepted_levels()}", column=name)
+            report_rows(report, file, ids[missing], say("level.missing"),
+                        say("level.missing.fix", name=name, levels=accepted_levels()), column=name)
         else:
             levels[missing] = Level(str(col.default))
     out = np.array(["" if lv is None else str(Level(lv).value) for lv in levels], dtype=object)
@@ -355,10 +352,9 @@ def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id",
     blank = (ids == "").to_numpy(dtype=bool)
     spelled = _spellings(raw, ids)
     if spelled is not None:
-        _note_spaced_ids(report, file, spelled, ids.to_numpy(dtype=object), name, "ids", labels)
+        _note_spaced_ids(report, file, spelled, ids.to_numpy(dtype=object), name, say("id.what.ids"), labels)
     if blank.any():
-        report_rows(report, file, labels[blank], "the id is missing",
-                    f"give every row a unique id in column {name!r}", column=name)
+        report_rows(report, file, labels[blank], say("id.missing"), say("id.missing.fix", name=name), column=name)
     dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & ~blank
     if dup.any():
         where = pd.Series(labels[dup]).groupby(ids[dup].to_numpy(), sort=False).agg(list)
@@ -367,11 +363,11 @@ def check_ids(frame: pd.DataFrame, report: ProblemReport, *, column: str = "id",
         msgs = []
         for key, rows in where.items():
             forms = as_written[key]
-            how = (f" — equal once the spaces around them are removed: {', '.join(repr(f) for f in forms)}"
-                   if len(forms) > 1 else "")
-            msgs.append(f"duplicate id: it appears {len(rows)} times ({', '.join(rows[:5])}){how}")
-        report_rows(report, file, list(where.index), msgs, f"make the ids in column {name!r} unique",
-                    column=name)
+            how = (say("id.duplicate.spaces", forms=", ".join(repr(f) for f in forms)) if len(forms) > 1
+                   else Text("", ""))
+            shown = Text.join(Text("、", ", "), [row_text(r) for r in rows[:5]])
+            msgs.append(say("id.duplicate", n=len(rows), rows=shown, how=how))
+        report_rows(report, file, list(where.index), msgs, say("id.duplicate.fix", name=name), column=name)
 
 
 def _spellings(raw: pd.Series | None, ids: pd.Series) -> np.ndarray | None:
@@ -384,7 +380,7 @@ def _spellings(raw: pd.Series | None, ids: pd.Series) -> np.ndarray | None:
 
 
 def _note_spaced_ids(report: ProblemReport, file: str, written: np.ndarray | None, text: np.ndarray,
-                     column: str, what: str, labels: np.ndarray | None = None) -> None:
+                     column: str, what: Text, labels: np.ndarray | None = None) -> None:
     """One note when ids had spaces (or zero-width characters) around them, which are removed.
 
     ``written`` holds the ids as written (see :func:`_spellings`), ``text`` the same ids normalised.
@@ -397,10 +393,8 @@ def _note_spaced_ids(report: ProblemReport, file: str, written: np.ndarray | Non
     first = int(np.flatnonzero(spaced)[0])
     at = f"{labels[first]}: " if labels is not None else ""
     n = int(spaced.sum())
-    report.warning(file, f"{n} {what} had spaces around them, which are removed (first: "
-                   f"{at}{written[first]!r} → {text[first]!r})",
-                   "nothing to do unless this makes two ids equal; trim the ids in the file to silence this "
-                   "note", column=column)
+    report.warning(file, say("id.spaces", n=n, what=what, at=at, written=written[first], text=text[first]),
+                   say("id.spaces.fix"), column=column)
 
 
 def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: ProblemReport) -> np.ndarray:
@@ -414,11 +408,11 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
         if coords:
             pair = coords[0] == coords[1]  # one "longitude,latitude" column
             report_rows(report, file, ids[empty],
-                        f"missing or non-numeric coordinates ({coords[0]}{'' if pair else ', ' + coords[1]})",
-                        f"write 'longitude,latitude' in column {coords[0]!r}, e.g. 115.90,28.62" if pair else
-                        f"fill columns {coords[0]!r} and {coords[1]!r} with numbers", column=coords[0])
+                        say("geom.coords_missing", columns=f"{coords[0]}{'' if pair else ', ' + coords[1]}"),
+                        say("geom.coords_missing.fix_pair", column=coords[0]) if pair else
+                        say("geom.coords_missing.fix", lon=coords[0], lat=coords[1]), column=coords[0])
         else:
-            report_rows(report, file, ids[empty], "the geometry is missing or empty",
+            report_rows(report, file, ids[empty], say("geom.missing"),
                         _GEOM_FIX[schema.geometry or "point"], column="geometry")
     ok = ~empty
     allowed = _GEOM_TYPES[schema.geometry or "point"]
@@ -431,28 +425,25 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
     if multi.any():  # single-part MultiPoints were made points by _single_points
         parts = np.asarray(shapely.get_num_geometries(geom[multi]), dtype=int)
         report_rows(report, file, ids[multi],
-                    [f"the geometry is a MultiPoint of {k} points; a {schema.kind} feature must be one point"
-                     for k in parts],
-                    "split it into single points, each with its own id (QGIS: Vector ▸ Geometry ▸ "
-                    "Multipart to Singleparts), or keep only the point meant", column="geometry")
+                    [say("geom.multipoint", k=k, layer=layer(schema.kind)) for k in parts],
+                    say("geom.multipoint.fix"), column="geometry")
     other = wrong & ~multi
     if other.any():
         report_rows(report, file, ids[other],
-                    [f"the geometry is a {t}, expected {' or '.join(allowed)}" for t in type_names[other]],
+                    [say("geom.wrong_type", found=t, expected=" or ".join(allowed)) for t in type_names[other]],
                     _GEOM_FIX[schema.geometry or "point"], column="geometry")
     ok &= ~wrong
     nonfinite = ok & _nonfinite_coordinates(geom)
     if nonfinite.any():
-        report_rows(report, file, ids[nonfinite], "the coordinates are not finite numbers (inf or nan)",
-                    "give the feature real coordinates, or delete it",
+        report_rows(report, file, ids[nonfinite], say("geom.nonfinite"), say("geom.nonfinite.fix"),
                     column=coords[0] if coords else "geometry")
     ok &= ~nonfinite
     valid = np.asarray(shapely.is_valid(geom), dtype=bool)
     invalid = ok & ~valid
     if invalid.any():
         reasons = shapely.is_valid_reason(geom[invalid])
-        report_rows(report, file, ids[invalid], [f"invalid geometry: {r}" for r in reasons],
-                    "repair it (QGIS: Vector ▸ Geometry ▸ Fix geometries; or shapely.make_valid)",
+        report_rows(report, file, ids[invalid], [say("geom.invalid", reason=r) for r in reasons],
+                    say("geom.invalid.fix"),
                     column="geometry")
     ok &= ~invalid
     if frame.crs is not None and ok.any():
@@ -474,12 +465,11 @@ def _nonfinite_coordinates(geom: np.ndarray) -> np.ndarray:
     return np.bincount(index[bad], minlength=len(geom)) > 0
 
 
-def _crs_fix(frame: gpd.GeoDataFrame, kind: str, right: str) -> str:
+def _crs_fix(frame: gpd.GeoDataFrame, kind: str, right: Text) -> Text:
     """How to give the right CRS: in the scenario (CSV, or a file without CRS), or in the file itself."""
     if frame.attrs.get("crs_from") == "file":
-        return (f"the file itself declares {crs_label(frame.crs)}: save it again with its real CRS ({right}) "
-                "(QGIS: Layer ▸ Set CRS of layer, then export)")
-    return f"set inputs.{kind}.crs to the file's real CRS ({right})"
+        return say("crs.fix.file", crs=crs_label(frame.crs), right=right)
+    return say("crs.fix.scenario", kind=kind, right=right)
 
 
 def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: np.ndarray, ok: np.ndarray,
@@ -503,17 +493,13 @@ def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: n
             first = bounds[beyond][0]
             swapped = bool((xs[ok] <= 90).all() and (ys[ok] <= 180).all())
             if swapped:
-                report_rows(report, file, ids[beyond],
-                            f"latitude {first[1]:.4f} is beyond ±90° while every longitude is within ±90°: "
-                            "longitude and latitude look swapped",
-                            "swap the two coordinate columns (longitude first: x = lon, y = lat)"
-                            if coords else "swap x and y of the geometries (x = longitude, y = latitude)",
+                report_rows(report, file, ids[beyond], say("crs.swapped", lat=first[1]),
+                            say("crs.swapped.fix_columns" if coords else "crs.swapped.fix_geometry"),
                             column=column)
             else:
                 report_rows(report, file, ids[beyond],
-                            f"coordinates are outside lon/lat range (e.g. {first[0]:.1f}, {first[1]:.1f}) "
-                            f"although the layer's CRS is {frame.crs.to_string()}: they look projected",
-                            _crs_fix(frame, kind, "a projected CRS such as 'EPSG:4547'"), column=column)
+                            say("crs.looks_projected", x=first[0], y=first[1], crs=frame.crs.to_string()),
+                            _crs_fix(frame, kind, say("crs.right.projected")), column=column)
             good &= ~beyond
         return good
     if not frame.crs.is_projected:
@@ -521,9 +507,8 @@ def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: n
     huge = ok & (np.abs(bounds) > MAX_PROJECTED_M).any(axis=1)
     if huge.any():
         first = bounds[huge][0]
-        report_rows(report, file, ids[huge],
-                    f"coordinates ({first[0]:.4g}, {first[1]:.4g}) are beyond any place on Earth in metres "
-                    f"of {crs_label(frame.crs)}", "correct the coordinates or the CRS", column=column)
+        report_rows(report, file, ids[huge], say("crs.beyond_earth", x=first[0], y=first[1], crs=crs_label(frame.crs)),
+                    say("crs.beyond_earth.fix"), column=column)
         good &= ~huge
     rest = ok & good
     if rest.any():
@@ -532,10 +517,9 @@ def _check_coordinate_scale(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: n
         if inside and (hi - lo).max() <= MAX_DEGREE_SPREAD:
             # A whole layer within 360 × 180 m of the projection's origin and at most 20 m across is no county
             # (nor a province, which spans ~15 degrees): the numbers are degrees.
-            report.error(file, f"every coordinate is within ±180 / ±90 (x {lo[0]:.4g} … {hi[0]:.4g}, y "
-                         f"{lo[1]:.4g} … {hi[1]:.4g}) although the layer's CRS {crs_label(frame.crs)} is "
-                         "projected in metres: they look like longitude/latitude degrees",
-                         _crs_fix(frame, kind, "'EPSG:4326' or 'EPSG:4490' for lon/lat"), column=column)
+            report.error(file, say("crs.looks_degrees", x0=lo[0], x1=hi[0], y0=lo[1], y1=hi[1],
+                                   crs=crs_label(frame.crs)),
+                         _crs_fix(frame, kind, say("crs.right.lonlat")), column=column)
             good &= ~rest
     return good
 
@@ -596,30 +580,28 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
     speed = np.full(n, np.nan)
     if cfg.speed_column is not None:
         if cfg.speed_column not in out:
-            report.error(file, f"travel.speed_column {cfg.speed_column!r} is not a column of the roads layer "
-                         f"(columns: {', '.join(c for c in out.columns if c != 'geometry')})",
-                         "name the right column in travel.speed_column, or remove it to use class speeds",
-                         column=cfg.speed_column)
+            report.error(file, say("roads.speed_column_missing", column=cfg.speed_column,
+                                   columns=", ".join(c for c in out.columns if c != "geometry")),
+                         say("roads.speed_column_missing.fix"), column=cfg.speed_column)
             return out[ok]
         speed, _missing, bad, nonfinite = _numbers(out[cfg.speed_column])
         raw = _raw_values(out[cfg.speed_column])
         if bad.any():
-            report_rows(report, file, ids[bad], [f"speed (km/h) is not a number: {v!r}" for v in raw[bad]],
-                        "write the speed in km/h as a number, or leave it empty to use the class speed",
-                        column=cfg.speed_column)
+            report_rows(report, file, ids[bad],
+                        [say("value.not_number", column=say("roads.speed_what"), unit="", value=v)
+                         for v in raw[bad]],
+                        say("roads.speed_not_number.fix"), column=cfg.speed_column)
         if nonfinite.any():
             report_rows(report, file, ids[nonfinite],
-                        [_nonfinite_message("speed (km/h)", v) for v in raw[nonfinite]],
-                        "write the speed in km/h as a plain number; inf and nan are not speeds (leave the "
-                        "cell empty to use the class speed)", column=cfg.speed_column)
+                        [_nonfinite_message(say("roads.speed_what"), v) for v in raw[nonfinite]],
+                        say("roads.speed_nonfinite.fix"), column=cfg.speed_column)
         _check_speeds(report, file, ids, speed, cfg.speed_column)
         bad = bad | nonfinite
         nonpos = np.isfinite(speed) & (speed <= 0)
         if nonpos.any():
             report_rows(report, file, ids[nonpos],
-                        [f"zero or negative speed: {v:g} km/h" for v in speed[nonpos]],
-                        "give a positive speed in km/h, or leave it empty to use the class speed "
-                        "(remove closed roads from the layer)", column=cfg.speed_column)
+                        [say("roads.speed_nonpositive", value=v) for v in speed[nonpos]],
+                        say("roads.speed_nonpositive.fix"), column=cfg.speed_column)
         out[cfg.speed_column] = speed
         # Already reported: a speed that is not a number gets no class fallback (and no second message).
         speed = np.where(bad, -1.0, speed)
@@ -627,11 +609,9 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
     if need_class.any():
         known = class_speeds(cfg)
         if cfg.class_column not in out:
-            report.error(file, f"{int(need_class.sum())} roads have no speed and the class column "
-                         f"{cfg.class_column!r} is missing (first: {ids[need_class][0]})",
-                         "name the class column in travel.class_column (or map it: inputs.roads.columns: "
-                         "{class: <column>}), or give every road a speed (travel.speed_column)",
-                         column=cfg.class_column)
+            report.error(file, say("roads.no_class_column", n=int(need_class.sum()), column=cfg.class_column,
+                                   first=ids[need_class][0]),
+                         say("roads.no_class_column.fix"), column=cfg.class_column)
         else:
             cls = _text(out[cfg.class_column]).str.lower()
             class_speed = cls.map(known).to_numpy(dtype=float, na_value=np.nan)
@@ -639,14 +619,14 @@ def validate_roads(roads: gpd.GeoDataFrame, cfg: TravelConfig, report: ProblemRe
             if unknown.any():
                 raw = _text(out[cfg.class_column]).to_numpy(dtype=object)
                 report_rows(report, file, ids[unknown],
-                            [f"road class {v!r} is unknown and the road has no speed" for v in raw[unknown]],
-                            f"use a known class ({', '.join(cfg.speeds_kph)}), add the class to "
-                            "travel.speeds_kph (km/h), or give the road a speed", column=cfg.class_column)
+                            [say("roads.class_unknown", value=v) for v in raw[unknown]],
+                            say("roads.class_unknown.fix", classes=", ".join(cfg.speeds_kph)),
+                            column=cfg.class_column)
             bad_class = need_class & np.isfinite(class_speed) & (class_speed <= 0)
             if bad_class.any():
                 report_rows(report, file, ids[bad_class],
-                            "the class speed in travel.speeds_kph is zero or negative",
-                            "give every class a positive speed in travel.speeds_kph", column=cfg.class_column)
+                            say("roads.class_speed_nonpositive"), say("roads.class_speed_nonpositive.fix"),
+                            column=cfg.class_column)
     return out[ok]
 
 
@@ -661,14 +641,13 @@ def _check_speeds(report: ProblemReport, file: str, ids: np.ndarray, speed: np.n
     fast = np.isfinite(speed) & (speed > MAX_SPEED_KPH)
     if fast.any():
         report_rows(report, file, ids[fast],
-                    [f"speed {v:g} km/h is implausible: faster than any vehicle on a road (over "
-                     f"{MAX_SPEED_KPH:g} km/h)" for v in speed[fast]],
-                    "write the speed in km/h (not m/min or m/s)", column=column)
+                    [say("roads.speed_implausible", value=v, maximum=MAX_SPEED_KPH) for v in speed[fast]],
+                    say("roads.speed_implausible.fix"), column=column)
     quick = np.isfinite(speed) & (speed > WARN_SPEED_KPH) & ~fast
     if quick.any():
         report_rows(report, file, ids[quick],
-                    [f"speed {v:g} km/h is above China's expressway limit (120 km/h)" for v in speed[quick]],
-                    "check the speed; it is used as it is", column=column, severity="warning")
+                    [say("roads.speed_fast", value=v) for v in speed[quick]],
+                    say("roads.speed_fast.fix"), column=column, severity="warning")
 
 
 # --- OD matrix ----------------------------------------------------------------------------------------------
@@ -695,21 +674,21 @@ def validate_od(
     # Labels only for offending rows: row_labels over every row would dominate the run time.
     if bad.any():
         raw = _text(od["minutes"][bad]).to_numpy(dtype=object)
-        report_rows(report, file, row_labels(od, bad), [f"minutes is not a number: {v!r}" for v in raw],
-                    f"write travel times as plain numbers of minutes in column {mcol!r}", column=mcol)
+        report_rows(report, file, row_labels(od, bad), [say("od.minutes_not_number", value=v) for v in raw],
+                    say("od.minutes_not_number.fix", column=mcol), column=mcol)
     if nonfinite.any():
         raw = _raw_values(od["minutes"][nonfinite])
-        report_rows(report, file, row_labels(od, nonfinite), [_nonfinite_message("minutes", v) for v in raw],
-                    "write the time as a plain number of minutes; for an unreachable pair delete the row (a "
-                    "missing pair means unreachable)", column=mcol)
+        report_rows(report, file, row_labels(od, nonfinite),
+                    [_nonfinite_message(say("od.minutes_what"), v) for v in raw],
+                    say("od.minutes_nonfinite.fix"), column=mcol)
     if missing.any():
-        report_rows(report, file, row_labels(od, missing), "minutes is missing",
-                    "fill the time, or delete the row (a missing pair means unreachable)", column=mcol)
+        report_rows(report, file, row_labels(od, missing), say("od.minutes_missing"),
+                    say("od.minutes_missing.fix"), column=mcol)
     neg = np.isfinite(minutes) & (minutes < 0)
     if neg.any():
         report_rows(report, file, row_labels(od, neg),
-                    [f"negative travel time: {v:g} minutes" for v in minutes[neg]],
-                    f"correct column {mcol!r}: times are minutes ≥ 0", column=mcol)
+                    [say("od.minutes_negative", value=v) for v in minutes[neg]],
+                    say("od.minutes_negative.fix", column=mcol), column=mcol)
     ok = np.isfinite(minutes) & (minutes >= 0)
     cols: dict[str, object] = {}
     checks = ((site_ids, "site_id", "site"), (demand_ids, "demand_id", "demand"))
@@ -718,26 +697,24 @@ def validate_od(
         codes, uniques = pd.factorize(od[canon])  # missing → code -1
         text = _text(pd.Series(uniques)).to_numpy(dtype=object)
         written = _spellings(pd.Series(uniques), pd.Series(text))
-        _note_spaced_ids(report, file, written, text, col, f"distinct {what} ids of the OD matrix")
+        _note_spaced_ids(report, file, written, text, col, say(f"id.what.od_{what}"))
         pos_u = _first_positions(known, text)
         blank_u = np.append(text == "", True)  # the extra last entry stands for code -1 (missing)
         blank = blank_u[codes]
         if blank.any():
-            report_rows(report, file, row_labels(od, blank), f"the {what} id is missing",
-                        f"fill column {col!r}, or delete the row", column=col)
+            report_rows(report, file, row_labels(od, blank), say(f"od.id_missing.{what}"),
+                        say("od.id_missing.fix", column=col), column=col)
         bad_u = np.flatnonzero((pos_u < 0) & (text != ""))
         if bad_u.size:
             # One problem per unknown id (not per row): an id missing from the sites shows up in many rows.
             counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-            layer = "facilities/candidates/sites" if what == "site" else "demand points"
             listed = bad_u[: MAX_LISTED + 5]
             firsts = [row_labels(od, codes == k)[0] for k in listed]  # uniques come in order of appearance
             report_rows(report, file, list(text[bad_u]),
-                        [f"unknown {what} id (in {counts[k]} rows, first {row}): it is not among the {layer}"
+                        [say(f"od.id_unknown.{what}", n=counts[k], row=row_text(row))
                          for k, row in zip(listed, firsts, strict=True)]
-                        + ["unknown id"] * (bad_u.size - listed.size),
-                        f"use ids from the {what} layer in column {col!r}, or add the missing {what}",
-                        column=col)
+                        + [say("od.id_unknown.short")] * (bad_u.size - listed.size),
+                        say(f"od.id_unknown.fix.{what}", column=col), column=col)
         pos = np.where(codes >= 0, pos_u[np.maximum(codes, 0)], -1)
         ok &= pos >= 0
         cols[f"{what}_idx"] = pos
@@ -757,8 +734,7 @@ def validate_od(
     if same.any():
         k = int(keys[1:][same][0])
         first = f"{site_ids[k // n_dem]} → {demand_ids[k % n_dem]}"
-        report.warning(file, f"{int(same.sum())} rows repeat a (site, demand) pair already given (first: "
-                       f"{first}); the shortest time is used", "keep one row per pair")
+        report.warning(file, say("od.duplicate_pairs", n=int(same.sum()), first=first), say("od.duplicate_pairs.fix"))
     return out
 
 

@@ -58,7 +58,7 @@ def _run(scenario: Path, out: Path | None, mode: str, lang: str | None, force: b
     stages = Stages(err_console)
     result = run_scenario(scen, out=out, mode=mode, force=force, lang=lang, stages=stages)  # type: ignore[arg-type]
     for w in result.instance.warnings:
-        err_console.print(f"[yellow]{w.format()}[/yellow]")
+        err_console.print(f"[yellow]{w.format(lang)}[/yellow]", markup=True, highlight=False)
     console.print(summary_console(result.summary, lang=lang))
     if out is not None:
         head = "结果已写入" if lang == "zh" else "Results written to"
@@ -83,11 +83,27 @@ def _file_overview(out: Path, files: list[Path], lang: str) -> list[str]:
     return lines
 
 
+# The language the running command chose (--lang, else the scenario's report.lang): main() prints an error in it.
+_CHOSEN_LANG: dict[str, str] = {}
+
+
 def _lang(lang: str | None, default: str = "zh") -> str:
     lang = lang or default
     if lang not in ("zh", "en"):
         raise typer.BadParameter(f"--lang {lang!r}: use zh or en")
+    _CHOSEN_LANG["lang"] = lang
     return lang
+
+
+def error_lang(args: list[str]) -> str:
+    """The language of an error message: ``--lang`` as written on the command line, else the language the
+    command had chosen when it failed (a scenario's ``report.lang``), else Chinese."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return "en" if args[i + 1] == "en" else "zh"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "zh"
+    return _CHOSEN_LANG.get("lang", "zh")
 
 
 @app.command()
@@ -144,7 +160,7 @@ def check(scenario: ScenarioArg, lang: LangOpt = None, set_: SetOpt = None,
                 report.extend(err.report)
     for p in report.problems:
         colour = "red" if p.severity == "error" else "yellow"
-        console.print(f"[{colour}]{p.format()}[/{colour}]")
+        console.print(f"[{colour}]{p.format(lang)}[/{colour}]", markup=True, highlight=False)
     if inst is not None:
         zh = lang == "zh"
         console.print(
@@ -236,24 +252,26 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
+    _CHOSEN_LANG.clear()
     _register_optional()
     try:
         code = app(args=args, prog_name="healthplan", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        err_console.print("aborted")
+        err_console.print("aborted" if error_lang(args) == "en" else "已中止")
         return 130
     except Exception as exc:  # our errors, click usage errors and anything unexpected
         # imported here, not at the top: healthplan.geodata loads geopandas, which --help must not wait for
         from healthplan.geodata.errors import HealthplanError, InputError
 
+        en = error_lang(args) == "en"
         if isinstance(exc, HealthplanError):
             if debug:
                 raise
-            title = "输入错误 / input error" if isinstance(exc, InputError) else "错误 / error"
+            title = ("input error" if en else "输入错误") if isinstance(exc, InputError) else ("error" if en else "错误")
             err_console.print(f"[bold red]{title}[/bold red]")
-            err_console.print(str(exc), markup=False, highlight=False)
+            err_console.print(exc.render("en" if en else "zh"), markup=False, highlight=False)
             return exc.exit_code
         click_exc = getattr(typer, "_click", None)
         base = click_exc.exceptions.ClickException if click_exc else __import__("click").ClickException
@@ -262,8 +280,10 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code
         if debug:
             raise
-        err_console.print(f"[bold red]内部错误 / internal error:[/bold red] {type(exc).__name__}: {exc}", markup=True)
-        err_console.print("run again with --debug for the traceback, and report it with the scenario file")
+        title = "internal error" if en else "内部错误"
+        err_console.print(f"[bold red]{title}:[/bold red] {type(exc).__name__}: {exc}", markup=True)
+        err_console.print("run again with --debug for the traceback, and report it with the scenario file" if en
+                          else "请加 --debug 重新运行以查看调用栈，并连同情景文件一起报告此问题")
         return 1
     # standalone_mode=False returns typer.Exit's code instead of raising it
     return code if isinstance(code, int) else 0

@@ -17,12 +17,14 @@ from pydantic import Field, ValidationError
 from healthplan.geodata.config import InputsConfig, TravelConfig
 from healthplan.geodata.errors import HealthplanError
 from healthplan.geodata.projection import PopulationProjection
+from healthplan.geodata.text import Text
 from healthplan.optimizer.config import OptimizerConfig
 from healthplan.reports.config import ReportConfig
+from healthplan.scenarios.validation_text import pydantic_text, scenario_text
 
 
 class ScenarioError(HealthplanError):
-    """A scenario file cannot be read or does not validate."""
+    """A scenario file cannot be read or does not validate (the message in Chinese and English)."""
 
 
 class Scenario(OptimizerConfig):
@@ -63,7 +65,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def duplicate_keys(text: str) -> list[str]:
+def duplicate_keys(text: str) -> list[Text]:
     """List every key written twice in one mapping of a YAML text, with its dotted place and both lines.
 
     E.g. ``'resources.blood.enabled' (lines 3 and 4)``. Plain YAML silently keeps the last one, so a scenario
@@ -74,7 +76,7 @@ def duplicate_keys(text: str) -> list[str]:
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, Text]] = []
         seen_nodes: set[int] = set()
 
         def walk(node: yaml.Node | None, place: str) -> None:
@@ -98,13 +100,13 @@ def duplicate_keys(text: str) -> list[str]:
                 except TypeError:  # an unhashable key: yaml.safe_load reports it
                     continue
                 if first is not None:
-                    found.append((line, f"{dotted!r} (lines {first} and {line})"))
+                    found.append((line, scenario_text("dup", key=dotted, first=first, line=line)))
                 else:
                     lines[key] = line
                 walk(value_node, dotted)
 
         walk(root, "")
-        return [text for _line, text in sorted(found)]
+        return [text for _line, text in sorted(found, key=lambda f: f[0])]
     finally:
         loader.dispose()
 
@@ -114,52 +116,41 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        msg = f"scenario file {path} not found — fix: check the path (relative paths start from the current folder)"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(scenario_text("not_found", path=path)) from None
     except IsADirectoryError:
-        msg = f"{path} is a folder, not a scenario file — fix: give the path of the .yaml file"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(scenario_text("folder", path=path)) from None
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the scenario file: {exc.strerror or exc}") from None
+        raise ScenarioError(scenario_text("unreadable", path=path, detail=exc.strerror or exc)) from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise ScenarioError(f"{path}: the scenario file is not text (not UTF-8 or GBK) — fix: save it as UTF-8")
-
-
-_EMPTY_FIX = ("write at least its inputs, e.g. inputs: {demand: demand.csv, sites: sites.csv, travel_times: "
-              "od.csv} (see scenarios/examples/csv/minimal.yaml)")
+    raise ScenarioError(scenario_text("not_text", path=path))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     text = _read_text(path)
     if "\x00" in text:
-        msg = f"{path}: the scenario file is not text (it holds NUL bytes) — fix: give the .yaml file"
-        raise ScenarioError(msg)
+        raise ScenarioError(scenario_text("nul", path=path))
     try:
         dups = duplicate_keys(text)
         data = yaml.safe_load(text) if not dups else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = scenario_text("yaml.where", line=mark.line + 1, column=mark.column + 1) if mark else ""
         problem = getattr(exc, "problem", None) or exc
-        msg = f"{path}: not valid YAML{where}: {problem} — fix: check indentation and colons"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(scenario_text("yaml", path=path, where=Text.of(where), problem=problem)) from None
     except RecursionError:
-        msg = f"{path}: the YAML is nested too deeply to read — fix: simplify the file"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(scenario_text("deep", path=path)) from None
     if dups:
-        head = "a key is" if len(dups) == 1 else f"{len(dups)} keys are"
-        msg = (f"{path}: {head} written twice in the same mapping: {'; '.join(dups)} — YAML would silently "
-               "keep only the last; fix: delete or merge the repeated lines")
-        raise ScenarioError(msg)
+        keys = Text.join(Text("；", "; "), dups)
+        code = "dups.one" if len(dups) == 1 else "dups.many"
+        raise ScenarioError(scenario_text(code, path=path, n=len(dups), keys=keys))
     if data is None:
-        msg = f"{path}: the scenario file is empty (nothing but blank lines or comments) — fix: {_EMPTY_FIX}"
-        raise ScenarioError(msg)
+        raise ScenarioError(scenario_text("empty", path=path))
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a scenario must be a mapping of keys (got {type(data).__name__})")
+        raise ScenarioError(scenario_text("not_mapping", path=path, type=type(data).__name__))
     return data
 
 
@@ -192,20 +183,16 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     path = Path(path).resolve()
     if path in _chain:
         chain = " → ".join(p.name for p in (*_chain, path))
-        raise ScenarioError(f"{path}: 'extends' forms a cycle ({chain}) — fix: remove one of the extends")
+        raise ScenarioError(scenario_text("cycle", path=path, chain=chain))
     data = _absolutise_paths(_read_yaml(path), path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: 'extends' must be a file path, got {parent!r}")
+        raise ScenarioError(scenario_text("extends_type", path=path, value=parent))
     parent_path = (path.parent / parent).resolve()
     if not parent_path.exists():
-        msg = (
-            f"{path}: 'extends: {parent}' names a file that does not exist ({parent_path}) — "
-            "fix: paths in extends are relative to the scenario file"
-        )
-        raise ScenarioError(msg)
+        raise ScenarioError(scenario_text("extends_missing", path=path, parent=parent, full=parent_path))
     return deep_merge(load_raw(parent_path, (*_chain, path)), data)
 
 
@@ -224,28 +211,35 @@ def _allowed_keys(model: type, loc: tuple[Any, ...]) -> list[str]:
         cands = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
         cur = cands[0] if cands else None
     if isinstance(cur, type) and issubclass(cur, BaseModel):
-        return list(cur.model_fields)
+        return [name for name, f in cur.model_fields.items() if not f.exclude]  # source_path is the loader's
     return []
 
 
-def format_validation_error(path: Path | str, exc: ValidationError) -> str:
-    """Every problem of a scenario, one per line, with 'did you mean' for misspelt keys."""
-    lines = []
+def format_validation_error(path: Path | str, exc: ValidationError) -> Text:
+    """Every problem of a scenario, one per line, with 'did you mean' for misspelt keys, in both languages.
+
+    Key paths are the YAML keys as the user wrote them (``resources.blood.enabled``); pydantic's error types
+    are worded by :mod:`scenarios.validation_text`.
+    """
+    lines: list[Text] = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        dotted = ".".join(str(p) for p in loc) or "(top level)"
+        # pydantic names the member of a union it tried (``literal['all', …]``, ``list[str]``): not a user's key
+        keys = [str(p) for p in loc if not (isinstance(p, str) and "[" in p)]
+        dotted = Text.of(".".join(keys)) if keys else scenario_text("top_level")
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(Scenario, loc)
             guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-            hint = f" — did you mean '{guess[0]}'?" if guess else f" — allowed here: {', '.join(allowed)}"
-            lines.append(f"unknown key '{dotted}'{hint}")
+            lines.append(scenario_text("unknown_key.guess", key=dotted, guess=guess[0]) if guess else
+                         scenario_text("unknown_key.allowed", key=dotted, allowed=", ".join(allowed)))
         else:
             got = err.get("input")
-            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-            lines.append(f"{dotted}: {err['msg']}{shown}")
+            shown = Text("", "") if isinstance(got, dict | list) or err["type"] == "missing" else \
+                scenario_text("got", value=got)
+            lines.append(scenario_text("problem", key=dotted, text=pydantic_text(err), got=shown))
     n = len(lines)
-    head = f"{path}: {n} problem{'s' if n != 1 else ''} in the scenario:"
-    return "\n".join([head, *("  " + line for line in lines)])
+    head = scenario_text("head", path=path, n=n, s="s" if n != 1 else "")
+    return Text.join("\n", [head, *(Text.of("  ") + line for line in lines)])
 
 
 def validate_scenario(data: dict[str, Any], *, path: Path | str = "<scenario>") -> Scenario:

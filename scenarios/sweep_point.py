@@ -80,17 +80,17 @@ def run_point(task: PointTask, instance: Instance, warm: PointOutcome | None = N
     except Exception as exc:  # one point's failure must not lose the others; the message goes into its row
         infeasible = "infeasible" in type(exc).__name__.lower()  # optimizer.errors.InfeasibleError
         row["status"] = "infeasible" if infeasible else (row["status"] or "error")
-        row["error"] = error_text(exc)
+        row["error"] = error_text(exc, task.lang)
     timings["point_s"] = round(time.perf_counter() - t0, 3)
     keep = task.keep_plan and plan is not None and getattr(plan.solve.status, "has_plan", False)
     return PointOutcome(p.index, row, timings, plan if keep else None)
 
 
-def error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException, lang: str | None = None) -> str:
     """An exception as one line of sweep.csv: a healthplan error's own message, anything else with its type
     and the file:line it came from."""
     if isinstance(exc, HealthplanError):
-        text = str(exc)
+        text = exc.render(lang or "zh")
     else:
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""

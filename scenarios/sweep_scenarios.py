@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from healthplan.geodata.text import Text
 from healthplan.scenarios.schema import Scenario, ScenarioError, deep_merge, load_raw, validate_scenario
 from healthplan.scenarios.sweep_axis import Axis, SweepError, format_value
 from healthplan.scenarios.sweep_grid import SweepPoint
@@ -52,8 +53,9 @@ def validate_axes(data: dict[str, Any], axes: Sequence[Axis], *, source: Path | 
                 point_scenario(data, {axis.key: value}, source=source,
                                where=f"{axis.option}={format_value(value)}")
             except ScenarioError as exc:
-                detail = str(exc).split("\n", 1)[-1].strip()
-                msg = f"{axis.option}: the value {value!r} is not allowed for '{axis.key}': {detail}"
+                zh, en = (exc.render(lang).split("\n", 1)[-1].strip() for lang in ("zh", "en"))
+                msg = Text(f"{axis.option}：取值 {value!r} 不适用于 '{axis.key}'：{zh}",
+                           f"{axis.option}: the value {value!r} is not allowed for '{axis.key}': {en}")
                 raise SweepError(msg) from None
 
 
@@ -70,7 +72,7 @@ def point_scenarios(
         try:
             scen = point_scenario(data, p.params, source=source, where=f"sweep point {p.slug}")
         except ScenarioError as exc:
-            raise SweepError(str(exc)) from None
+            raise SweepError(exc.text) from None
         if scen.solver.threads is None:
             scen = scen.model_copy(update={"solver": scen.solver.model_copy(update={"threads": 1})})
         out.append(scen.model_copy(update={"name": f"{scen.name}/{p.slug}"}))

@@ -149,11 +149,18 @@ class Outcome:
         return self.text.replace("\n", " ")
 
 
+LANG_VERBS = ("run", "check", "baseline", "min-budget", "sweep", "compare", "report")
+
+
 def run_cli(args: list[str]) -> Outcome:
     """Run ``healthplan <args>`` in-process (``healthplan.scenarios.cli.main``).
 
-    On a terminal wide enough that no message is wrapped (a wrapped line loses the space it broke at).
+    On a terminal wide enough that no message is wrapped (a wrapped line loses the space it broke at). The
+    messages are asserted in English: ``--lang en`` is added to a verb that takes it (Chinese, the default, is
+    covered by tests/test_messages_lang.py).
     """
+    if args and str(args[0]) in LANG_VERBS and not any(str(a).startswith("--lang") for a in args):
+        args = [*args, "--lang", "en"]
     out, err = io.StringIO(), io.StringIO()
     width = cli.console.width
     cli.console.width = 10_000

@@ -15,6 +15,10 @@ def test_missing_scenario_file_exits_2_without_traceback(tmp_path, capsys):
     code = main(["check", str(tmp_path / "nope.yaml")])
     err = capsys.readouterr().err
     assert code == 2
+    assert "找不到情景文件" in err and "nope.yaml" in err  # Chinese by default
+    code = main(["check", str(tmp_path / "nope.yaml"), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2
     assert "nope.yaml not found" in err
     assert "Traceback" not in err
 
@@ -23,6 +27,10 @@ def test_unknown_key_is_reported_with_suggestion(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("budget_wan: 100\nresources: {blod: {enabled: true}}\n", encoding="utf-8")
     code = main(["run", str(bad), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "未知的键 'resources.blod'——是否想写 'blood'？" in err
+    code = main(["run", str(bad), "--out", str(tmp_path / "out"), "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown key 'resources.blod' — did you mean 'blood'?" in err

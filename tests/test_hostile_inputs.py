@@ -428,7 +428,8 @@ def test_fuzz_subprocess_cases(tmp_path):
         text = path.read_text(encoding="utf-8")
         path.write_text(new if old is None else text.replace(old, new, 1), encoding="utf-8")
         out = scen.parent / "out"
-        proc = subprocess.run([sys.executable, "-m", "healthplan", "run", str(scen), "--out", str(out)],
+        proc = subprocess.run([sys.executable, "-m", "healthplan", "run", str(scen), "--out", str(out),
+                               "--lang", "en"],
                               capture_output=True, text=True, cwd=tmp_path, check=False, timeout=120)
         both = (proc.stdout + proc.stderr).replace("\n", "")
         assert proc.returncode == 2, (label, proc.returncode, proc.stdout, proc.stderr)

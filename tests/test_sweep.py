@@ -222,6 +222,8 @@ def test_cli_unknown_key_bad_range_and_broken_extends_exit_2(tmp_path, capsys):
     (tmp_path / "a.yaml").write_text("extends: b.yaml\n", encoding="utf-8")
     (tmp_path / "b.yaml").write_text("extends: a.yaml\n", encoding="utf-8")
     code, text = _cli(["sweep", str(tmp_path / "a.yaml"), "--budget", "100"], capsys)
+    assert code == 2 and "形成循环" in text  # Chinese by default
+    code, text = _cli(["sweep", str(tmp_path / "a.yaml"), "--budget", "100", "--lang", "en"], capsys)
     assert code == 2 and "cycle" in text
     code, text = _cli(["sweep", str(CSV_SCEN), "--budget", "100", "--serial", "--workers", "2"], capsys)
     assert code == 2 and "--serial" in text

@@ -43,7 +43,7 @@ def test_template_filled_in_passes_check(tmp_path):
     explained = [r[0] for r in wb["说明"].iter_rows(min_row=2, values_only=True)]
     assert [c.value for c in wb["医疗机构"][1]] == explained and "普通救护车" in explained
     # Empty, the templates fail check with what to fill.
-    proc = healthplan("check", folder / "scenario.yaml", cwd=tmp_path)
+    proc = healthplan("check", folder / "scenario.yaml", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2 and "has no rows" in proc.stdout
     # Filled in (GCJ-02 coordinates as the template's scenario says), they pass.
     seats = [("360121001", "城关街道", 115.905, 28.622), ("360121100", "花桥镇", 115.81, 28.67),
@@ -145,7 +145,7 @@ def test_raw_example_with_a_census_name_that_matches_nothing(raw_example, tmp_pa
     ws["B5"] = "花乔"  # a typing slip for 花桥
     ws["B6"] = "石笋村"  # and not a township name at all
     wb.save(folder / "乡镇人口.xlsx")
-    proc = healthplan("run", "raw.yaml", "--out", "plan", cwd=folder)
+    proc = healthplan("run", "raw.yaml", "--out", "plan", "--lang", "en", cwd=folder)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     err = proc.stderr.replace("\n", " ")
     assert "乡镇人口.xlsx" in err and "'row 5'" in err and "'row 6'" in err and "nearest" in err

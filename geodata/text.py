@@ -1,0 +1,65 @@
+"""A text in Chinese and English, for the messages a planner reads about their inputs.
+
+``geodata`` cannot import ``optimizer.text`` (dependencies point geodata → optimizer → reports → scenarios),
+so the input checks carry their own tiny bilingual type. A message is built once with both languages and
+rendered in the planner's language where it is printed (``text("zh")`` / ``text("en")``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+def is_en(lang: str | None) -> bool:
+    """True for English output (``--lang en``); everything else, and no choice at all, is Chinese."""
+    return str(lang or "zh").lower().startswith("en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in Chinese and English; ``text(lang)`` picks one (Chinese unless ``lang`` is English)."""
+
+    zh: str
+    en: str
+
+    def __call__(self, lang: str | None = "zh") -> str:
+        """The text in ``lang``."""
+        return self.en if is_en(lang) else self.zh
+
+    def __str__(self) -> str:  # the English text: logs, str(exception), tests of the Python API
+        return self.en
+
+    def format(self, **params: Any) -> Text:
+        """Both templates formatted with ``params`` (``str.format`` fields); a Text parameter gives each
+        language its own wording (``layer=Text("需求点", "demand")``)."""
+        zh = {k: v.zh if isinstance(v, Text) else v for k, v in params.items()}
+        en = {k: v.en if isinstance(v, Text) else v for k, v in params.items()}
+        return Text(self.zh.format(**zh), self.en.format(**en))
+
+    def __add__(self, other: Text | str) -> Text:
+        other = Text.of(other)
+        return Text(self.zh + other.zh, self.en + other.en)
+
+    def __radd__(self, other: str) -> Text:
+        return Text.of(other) + self
+
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en)
+
+    @classmethod
+    def of(cls, value: Text | dict | str | None) -> Text:
+        """A Text from a Text, a ``{"zh", "en"}`` mapping, or a plain string (the same in both languages: a
+        message from code that has no Chinese yet, or user text such as a file name)."""
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, dict):
+            return cls(str(value.get("zh") or value.get("en", "")), str(value.get("en") or value.get("zh", "")))
+        return cls("" if value is None else str(value), "" if value is None else str(value))
+
+    @classmethod
+    def join(cls, sep: Text | str, parts: list[Text | str]) -> Text:
+        """The parts joined by ``sep``, in each language."""
+        sep_t = cls.of(sep)
+        texts = [cls.of(p) for p in parts]
+        return cls(sep_t.zh.join(t.zh for t in texts), sep_t.en.join(t.en for t in texts))
