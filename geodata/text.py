@@ -1,8 +1,9 @@
 """A text in Chinese and English, for the messages a planner reads about their inputs.
 
-``geodata`` cannot import ``optimizer.text`` (dependencies point geodata → optimizer → reports → scenarios),
-so the input checks carry their own tiny bilingual type. A message is built once with both languages and
-rendered in the planner's language where it is printed (``text("zh")`` / ``text("en")``).
+The one bilingual text type of the project: it lives in ``geodata`` because dependencies point geodata →
+optimizer → reports → scenarios, and ``optimizer.text`` re-exports it for labels and sources. A message is built
+once with both languages and rendered in the planner's language where it is printed (``text("zh")`` /
+``text("en")``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ class Text:
     zh: str
     en: str
 
-    def __call__(self, lang: str | None = "zh") -> str:
-        """The text in ``lang``."""
-        return self.en if is_en(lang) else self.zh
+    def __call__(self, lang: str | None = "zh", **fmt: object) -> str:
+        """The text in ``lang``, formatted with ``fmt`` (``str.format`` fields) when given."""
+        s = self.en if is_en(lang) else self.zh
+        return s.format(**fmt) if fmt else s
+
+    def as_dict(self) -> dict[str, str]:
+        """``{"zh": …, "en": …}`` (JSON: saved run state, summary.json)."""
+        return {"zh": self.zh, "en": self.en}
 
     def __str__(self) -> str:  # the English text: logs, str(exception), tests of the Python API
         return self.en

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from healthplan.geodata.text import Text, is_en  # the one bilingual text type (re-exported here)
+
 Lang = Literal["zh", "en"]
 Grade = Literal["A", "B", "C", "D", "ASSUMPTION"]
 
@@ -20,38 +22,6 @@ GRADE_NAMES: dict[str, tuple[str, str]] = {
     "D": ("D级：弱来源，仅供参考", "D: weak source, a hint only"),
     "ASSUMPTION": ("假设值（无来源，请核实）", "ASSUMPTION (no source: please check)"),
 }
-
-
-def is_en(lang: str) -> bool:
-    """True for English output (``--lang en``); everything else is Chinese."""
-    return str(lang).lower().startswith("en")
-
-
-@dataclass(frozen=True)
-class Text:
-    """One text in Chinese and English; ``text(lang)`` picks one."""
-
-    zh: str
-    en: str
-
-    def __call__(self, lang: str = "zh", **fmt: object) -> str:
-        """The text in ``lang``, formatted with ``fmt`` (``str.format`` fields)."""
-        s = self.en if is_en(lang) else self.zh
-        return s.format(**fmt) if fmt else s
-
-    def as_dict(self) -> dict[str, str]:
-        """``{"zh": …, "en": …}`` (JSON: saved run state, summary.json)."""
-        return {"zh": self.zh, "en": self.en}
-
-    @classmethod
-    def of(cls, value: Text | dict | str) -> Text:
-        """A Text from a Text, a ``{"zh", "en"}`` mapping, or a plain string (the same in both languages: a run
-        saved before texts had two languages, or user text such as a name)."""
-        if isinstance(value, Text):
-            return value
-        if isinstance(value, dict):
-            return cls(str(value.get("zh", value.get("en", ""))), str(value.get("en", value.get("zh", ""))))
-        return cls(str(value), str(value))
 
 
 @dataclass(frozen=True)
