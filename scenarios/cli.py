@@ -63,24 +63,40 @@ def _run(scenario: Path, out: Path | None, mode: str, lang: str | None, force: b
     if out is not None:
         head = "结果已写入" if lang == "zh" else "Results written to"
         console.print(f"\n[bold]{head}[/bold] {out.resolve()}")
-        for line in _file_overview(out, result.files, lang):
-            console.print(line)
+        from rich.table import Table
+
+        # a grid, so a long list wraps under itself instead of back at column 0
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, members in _file_overview(out, result.files, lang):
+            grid.add_row(f"  {name}", members)
+        console.print(grid)
 
 
-def _file_overview(out: Path, files: list[Path], lang: str) -> list[str]:
-    """The files a planner opens, grouped: documents first, then maps, tables and the rest (state is hidden)."""
+def _file_overview(out: Path, files: list[Path], lang: str) -> list[tuple[str, str]]:
+    """The files a planner opens, grouped: documents, maps, tables (state is hidden); (group name, members).
+
+    Maps are written as PNG and PDF under one name each: listed once by name with the formats they come in
+    (「maps/（PNG、PDF）：current, plan, …」), not twice.
+    """
+    zh = lang == "zh"
     rel = sorted({Path(f).resolve().relative_to(out.resolve()) for f in files
                   if out.resolve() in Path(f).resolve().parents})
-    groups = {
-        ("文档", "documents"): [r for r in rel if r.suffix in (".docx", ".xlsx", ".md", ".html")],
-        ("地图", "maps"): [r for r in rel if r.parts[0] == "maps"],
-        ("数据表", "tables"): [r for r in rel if r.suffix in (".csv", ".gpkg", ".json") and r.parts[0] != "state"],
-    }
-    lines = []
-    for (zh, en), members in groups.items():
-        if members:
-            lines.append(f"  {zh if lang == 'zh' else en}: " + ", ".join(str(m) for m in members))
-    return lines
+    docs = [str(r) for r in rel if r.suffix in (".docx", ".xlsx", ".md", ".html")]
+    maps = [r for r in rel if r.parts[0] == "maps"]
+    tables = [str(r) for r in rel if r.suffix in (".csv", ".gpkg", ".json") and r.parts[0] != "state"]
+    out_rows = []
+    if docs:
+        out_rows.append(("文档：" if zh else "documents:", ", ".join(docs)))
+    if maps:
+        names = list(dict.fromkeys(str(r.with_suffix("")).removeprefix("maps/") for r in maps))
+        kinds = "、".join(s.upper().lstrip(".") for s in dict.fromkeys(r.suffix for r in maps))
+        head = f"maps/（{kinds}）：" if zh else f"maps/ ({kinds.replace('、', ', ')}): "
+        out_rows.append(("地图：" if zh else "maps:", head + ", ".join(names)))
+    if tables:
+        out_rows.append(("数据表：" if zh else "tables:", ", ".join(tables)))
+    return out_rows
 
 
 # The language the running command chose (--lang, else the scenario's report.lang): main() prints an error in it.

@@ -100,3 +100,16 @@ def test_scenario_problems_name_the_scenario_file(tmp_path, capsys, verb):
         assert bad in text
     assert text.count("plan2025.yaml") >= 3
     assert "Traceback" not in text and not (tmp_path / "out").exists()
+
+
+def test_file_overview_lists_each_map_once_with_its_formats(tmp_path):
+    from healthplan.scenarios.cli import _file_overview
+
+    names = ["appendix.docx", "summary.md", "maps/plan.png", "maps/plan.pdf", "maps/current.png",
+             "maps/current.pdf", "projects.csv", "state/plan.json"]
+    files = [tmp_path / n for n in names]
+    zh = dict(_file_overview(tmp_path, files, "zh"))
+    assert zh["地图："] == "maps/（PDF、PNG）：current, plan"
+    assert zh["文档："] == "appendix.docx, summary.md" and zh["数据表："] == "projects.csv"  # state hidden
+    en = dict(_file_overview(tmp_path, files, "en"))
+    assert en["maps:"] == "maps/ (PDF, PNG): current, plan"
