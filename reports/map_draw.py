@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
@@ -191,6 +192,47 @@ def lines_path(geoms: np.ndarray) -> MplPath | None:
     codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
     codes[np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = MplPath.MOVETO
     return MplPath(coords, codes)
+
+
+def metres_per_point(ax: Axes) -> float:
+    """Ground metres per printed point (1/72 inch) in the map axes ``ax`` (fixed limits, equal scale)."""
+    x0, x1 = ax.get_xlim()
+    return (x1 - x0) / (ax.get_position().width * ax.figure.get_size_inches()[0] * 72)
+
+
+def add_symbols(ax: Axes, xy: np.ndarray, area_pt2: np.ndarray, marker: str, *, face: str, edge: str,
+                linewidth: float, zorder: float) -> None:
+    """Draw the symbols ``marker`` of ``area_pt2`` (square points, as ``scatter``'s ``s``) centred at ``xy``
+    (metres) as one compound path: what ``scatter`` draws, but written to a PDF as one path instead of one path
+    with its own graphics state per symbol (the villages of a kind map were ≈ a fifth of writing it).
+
+    Symbols whose centre is farther outside the axes than their own size are left out (the county-seat inset
+    shows a few of the county's villages; the others would be clipped away in the PNG and written, unseen,
+    into the PDF).
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    side_m = np.sqrt(np.asarray(area_pt2, dtype=float)) * metres_per_point(ax)  # the symbol's size, metres
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    keep = (np.isfinite(xy).all(axis=1) & (xy[:, 0] >= x0 - side_m) & (xy[:, 0] <= x1 + side_m)
+            & (xy[:, 1] >= y0 - side_m) & (xy[:, 1] <= y1 + side_m))
+    if not keep.any():
+        return
+    style = MarkerStyle(marker)
+    unit = style.get_path().transformed(style.get_transform())  # 1 point wide, as scatter scales it
+    verts = xy[keep, None, :] + unit.vertices[None, :, :] * side_m[keep, None, None]
+    codes = np.tile(unit.codes if unit.codes is not None else _line_codes(len(unit.vertices)), int(keep.sum()))
+    path = MplPath(verts.reshape(-1, 2), codes)
+    path.should_simplify = False  # scatter does not simplify its symbols either
+    # scatter's defaults: round joins, butt caps; an unfilled marker (x) is stroked in its colour
+    add_fixed(ax, PathPatch(path, facecolor=face, edgecolor=edge, linewidth=linewidth, joinstyle="round",
+                            capstyle="butt", zorder=zorder))
+
+
+def _line_codes(n: int) -> np.ndarray:
+    codes = np.full(n, MplPath.LINETO, dtype=np.uint8)
+    codes[0] = MplPath.MOVETO
+    return codes
 
 
 def draw_townships(ax: Axes, paths: list[MplPath], colours: list[str], outline: MplPath | None) -> None:

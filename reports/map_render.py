@@ -206,10 +206,10 @@ class _View:
                       (~after, None)]
         for mask, colour in groups:
             if colour is None:
-                ax.scatter(xy[mask, 0], xy[mask, 1], s=size[mask] * 1.4, c=ms.UNCOVERED_COLOUR, marker="x",
-                           linewidths=0.7, zorder=5)
+                md.add_symbols(ax, xy[mask], size[mask] * 1.4, "x", face="none", edge=ms.UNCOVERED_COLOUR,
+                               linewidth=0.7, zorder=5)
             else:
-                ax.scatter(xy[mask, 0], xy[mask, 1], s=size[mask], c=colour, linewidths=0, zorder=5)
+                md.add_symbols(ax, xy[mask], size[mask], "o", face=colour, edge="none", linewidth=0, zorder=5)
 
     def _context_sites(self, ax: Axes) -> None:
         d = self.data
