@@ -145,8 +145,9 @@ def map_axes(fig: Figure, box: tuple[float, float, float, float], bounds: tuple[
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    # no ticks: the axes are hidden rather than given empty tick lists, so no tick mark is ever made
+    ax.xaxis.set_visible(False)
+    ax.yaxis.set_visible(False)
     for s in ax.spines.values():
         s.set_color("#444444")
         s.set_linewidth(0.8)

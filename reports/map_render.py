@@ -48,11 +48,20 @@ def render(job: MapJob, data: MapData, title: str, note: list[str], rc: dict, fo
         else:
             fig = _single_map(data, job, title, note)
         bad: set[str] = set()
-        for t in fig.findobj(matplotlib.text.Text):
-            bad |= missing_glyphs(t.get_text())
+        for text in _texts(fig):
+            bad |= missing_glyphs(text)
         paths = md.save(fig, Path(folder) / job.stem, mode)
         fig.clear()
     return [str(p) for p in paths], bad
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every text of a map page: the page's own, each axes' texts, labels and titles (``fig.findobj`` would
+    find the same, but makes every axes create the tick marks the maps do not draw: ≈ 3 % of a map)."""
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts] + [ax.get_title(loc) for loc in ("left", "center", "right")]
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- pages
