@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,6 +47,27 @@ def new_figure() -> Figure:
     FigureCanvasAgg(fig)
     fig.patch.set_facecolor("white")
     return fig
+
+
+_PAGE = threading.local()  # the figure of reused_figure, one per thread
+
+
+def reused_figure() -> Figure:
+    """:func:`new_figure`, made once per thread and cleared for each map: its Agg raster (35 MB) is allocated
+    once, and matplotlib keeps the measured size of a text per canvas, so the names and legend lines every map
+    shows are laid out once (≈ 5 % of drawing a map). The same figure gives the same bytes, fresh or reused.
+    :func:`release_figure` frees it."""
+    fig = getattr(_PAGE, "figure", None)
+    if fig is None:
+        fig = _PAGE.figure = new_figure()
+    fig.clear()
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def release_figure() -> None:
+    """Free this thread's :func:`reused_figure` (a process that draws maps only now and then)."""
+    _PAGE.figure = None
 
 
 def frame(fig: Figure, title: str, subtitle: str, note: list[str], lang: str) -> None:

@@ -74,7 +74,7 @@ def _single_map(data: MapData, job: MapJob, title: str, note: list[str]) -> Figu
     else:
         name = data.kind(job.kind).map_title(lang)
         subtitle = ms.text("kind_current" if job.mode == "current" else "kind_plan", lang, kind=name)
-    fig = md.new_figure()
+    fig = md.reused_figure()
     md.frame(fig, title, subtitle, note, lang)
     extent = data.urban_extent()
     # The inset shows the seat below its title band: its extent grows upwards by the band.
@@ -101,7 +101,7 @@ def _single_map(data: MapData, job: MapJob, title: str, note: list[str]) -> Figu
 
 
 def _pair_map(data: MapData, title: str, subtitle: str, note: list[str]) -> Figure:
-    fig = md.new_figure()
+    fig = md.reused_figure()
     md.frame(fig, title, subtitle, note, data.lang)
     # Panel height follows the county's shape (a wide county gets short panels, centred vertically).
     x0, y0, x1, y1 = data.bounds
