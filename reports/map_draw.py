@@ -226,8 +226,8 @@ def metres_per_point(ax: Axes) -> float:
 def add_symbols(ax: Axes, xy: np.ndarray, area_pt2: np.ndarray, marker: str, *, face: str, edge: str,
                 linewidth: float, zorder: float) -> None:
     """Draw the symbols ``marker`` of ``area_pt2`` (square points, as ``scatter``'s ``s``) centred at ``xy``
-    (metres) as one compound path: what ``scatter`` draws, but written to a PDF as one path instead of one path
-    with its own graphics state per symbol (the villages of a kind map were ≈ a fifth of writing it).
+    (metres) as one compound path: what ``scatter`` draws, but written to a PDF as one path instead of one
+    path with its own graphics state per symbol (the villages of a kind map were ≈ a fifth of writing it).
 
     Symbols whose centre is farther outside the axes than their own size are left out (the county-seat inset
     shows a few of the county's villages; the others would be clipped away in the PNG and written, unseen,
@@ -244,7 +244,8 @@ def add_symbols(ax: Axes, xy: np.ndarray, area_pt2: np.ndarray, marker: str, *, 
     style = MarkerStyle(marker)
     unit = style.get_path().transformed(style.get_transform())  # 1 point wide, as scatter scales it
     verts = xy[keep, None, :] + unit.vertices[None, :, :] * side_m[keep, None, None]
-    codes = np.tile(unit.codes if unit.codes is not None else _line_codes(len(unit.vertices)), int(keep.sum()))
+    unit_codes = unit.codes if unit.codes is not None else _line_codes(len(unit.vertices))
+    codes = np.tile(unit_codes, int(keep.sum()))
     path = MplPath(verts.reshape(-1, 2), codes)
     path.should_simplify = False  # scatter does not simplify its symbols either
     # scatter's defaults: round joins, butt caps; an unfilled marker (x) is stroked in its colour

@@ -233,7 +233,7 @@ class _View:
         sym = self.symbols
         if not len(sym):
             return []
-        m_per_pt = _metres_per_point(ax)
+        m_per_pt = md.metres_per_point(ax)
         size = np.where(sym["new"], md.NEW_MARKER_PT, md.EXISTING_MARKER_PT)
         shift = self._spread(ax, sym, m_per_pt)
         dx_pt = (sym["slot"] - (sym["n"] - 1) / 2).to_numpy() * md.NEW_MARKER_PT * SYMBOL_SPACING
@@ -389,11 +389,6 @@ def _label_points(d: MapData) -> list:
     if key not in d.cache:
         d.cache[key] = list(d.townships.geometry.representative_point())
     return d.cache[key]
-
-
-def _metres_per_point(ax: Axes) -> float:
-    x0, x1 = ax.get_xlim()
-    return (x1 - x0) / (ax.get_position().width * ax.figure.get_size_inches()[0] * 72)
 
 
 def _within(x: float, y: float, box: tuple) -> bool:

@@ -68,7 +68,8 @@ def test_symbols_are_one_path_in_the_pdf_and_those_off_the_axes_are_left_out():
     buf = io.BytesIO()
     fig.savefig(buf, format="pdf", metadata=md.PDF_METADATA)
     assert buf.getvalue().startswith(b"%PDF-")
-    md.add_symbols(ax, off, np.full(len(off), 30.0), "x", face="none", edge="#333333", linewidth=0.7, zorder=6)
+    md.add_symbols(ax, off, np.full(len(off), 30.0), "x", face="none", edge="#333333", linewidth=0.7,
+                   zorder=6)
     assert not [p for p in ax.patches if p.get_zorder() == 6]  # nothing to draw: nothing added
 
 
