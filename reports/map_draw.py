@@ -60,9 +60,17 @@ def reused_figure() -> Figure:
     fig = getattr(_PAGE, "figure", None)
     if fig is None:
         fig = _PAGE.figure = new_figure()
-    fig.clear()
+    clear_figure(fig)
     fig.patch.set_facecolor("white")
     return fig
+
+
+def clear_figure(fig: Figure) -> None:
+    """Empty ``fig``: its axes are taken out as they are (``Figure.clear`` first resets each axes to a new
+    one, tick marks included, only to throw it away: ≈ 2 % of drawing a map), then the rest is cleared."""
+    for ax in list(fig.axes):
+        fig.delaxes(ax)
+    fig.clear()
 
 
 def release_figure() -> None:

@@ -51,7 +51,7 @@ def render(job: MapJob, data: MapData, title: str, note: list[str], rc: dict, fo
         for text in _texts(fig):
             bad |= missing_glyphs(text)
         paths = md.save(fig, Path(folder) / job.stem, mode)
-        fig.clear()
+        md.clear_figure(fig)
     return [str(p) for p in paths], bad
 
 
