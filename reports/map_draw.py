@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
+import matplotlib.text
 import numpy as np
 import shapely
 from matplotlib import patheffects
@@ -62,7 +63,14 @@ def reused_figure() -> Figure:
         fig = _PAGE.figure = new_figure()
     clear_figure(fig)
     fig.patch.set_facecolor("white")
+    _PAGE.uses = getattr(_PAGE, "uses", 0) + 1
     return fig
+
+
+def figure_use() -> int:
+    """How many times this thread's :func:`reused_figure` was handed out (a page kept in it for the next map
+    is still there while this count has not changed)."""
+    return getattr(_PAGE, "uses", 0)
 
 
 def clear_figure(fig: Figure) -> None:
@@ -76,16 +84,18 @@ def clear_figure(fig: Figure) -> None:
 def release_figure() -> None:
     """Free this thread's :func:`reused_figure` (a process that draws maps only now and then)."""
     _PAGE.figure = None
+    _PAGE.uses = getattr(_PAGE, "uses", 0) + 1  # a page kept in it is gone too
 
 
-def frame(fig: Figure, title: str, subtitle: str, note: list[str], lang: str) -> None:
-    """Title, subtitle, up to three lines of notes and the maker's line."""
+def frame(fig: Figure, title: str, subtitle: str, note: list[str], lang: str) -> matplotlib.text.Text:
+    """Title, subtitle, up to three lines of notes and the maker's line; returns the subtitle."""
     fig.text(0.5, 0.958, title, ha="center", va="center", fontsize=18, color="#111111")
-    fig.text(0.5, 0.918, subtitle, ha="center", va="center", fontsize=12, color="#333333")
+    sub = fig.text(0.5, 0.918, subtitle, ha="center", va="center", fontsize=12, color="#333333")
     lines = pack(note, NOTE_WIDTH)[:3]
     for k, line in enumerate(lines):
         fig.text(0.025, 0.04 - k * 0.0145, line, ha="left", va="center", fontsize=7, color="#333333")
     fig.text(0.985, 0.04, ms.text("made_with", lang), ha="right", va="center", fontsize=7, color="#666666")
+    return sub
 
 
 def units(text: str) -> int:
@@ -339,9 +349,13 @@ def furniture_boxes(ax: Axes, *, north: bool = True) -> list:
 class LegendPanel:
     """Draws a legend top-down in an axes with 0–1 coordinates (deterministic; no matplotlib legend)."""
 
-    def __init__(self, ax: Axes) -> None:
+    def __init__(self, ax: Axes, *, new: bool = True) -> None:
+        """A panel in ``ax``, written from the top; ``new=False``: ``ax`` is a panel already (its frame drawn,
+        the previous map's entries removed), reused for the next map."""
         self.ax = ax
         self.y = 0.975
+        if not new:
+            return
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_axis_off()

@@ -87,7 +87,7 @@ def _draw(data: MapData, job: MapJob, stem_dir) -> dict[str, bytes]:  # noqa: AN
 def test_a_reused_figure_gives_the_bytes_of_a_fresh_one(demo_data, tmp_path):
     jobs = {j.stem: j for j in map_jobs(demo_data)}
     kind_map = next(j for j in jobs.values() if j.kind is not None)
-    md.release_figure()
+    mr.release()
     (tmp_path / "fresh").mkdir()
     fresh = _draw(demo_data, kind_map, tmp_path / "fresh")  # the first map of this thread: a new figure
     (tmp_path / "after").mkdir()
@@ -95,7 +95,7 @@ def test_a_reused_figure_gives_the_bytes_of_a_fresh_one(demo_data, tmp_path):
         _draw(demo_data, jobs[stem], tmp_path / "after")
     again = _draw(demo_data, kind_map, tmp_path / "after")
     assert again == fresh
-    md.release_figure()
+    mr.release()
 
 
 def test_the_glyph_check_reads_every_text_of_a_page(demo_data):
@@ -106,4 +106,4 @@ def test_the_glyph_check_reads_every_text_of_a_page(demo_data):
             found = sorted(t for t in mr._texts(fig) if t)
             every = sorted(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text())
         assert found == every, job.stem
-    md.release_figure()
+    mr.release()
