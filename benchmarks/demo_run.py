@@ -193,6 +193,7 @@ def one_run(out: Path) -> dict[str, float]:
     for (m, t), t_next in zip(notes, ends, strict=True):
         phases[NOTE_PHASES[m]] = phases.get(NOTE_PHASES[m], 0.0) + t_next - t
     if map_log.exists():
+        map_cpu = 0.0
         for line in map_log.read_text(encoding="utf-8").splitlines():
             rec_map = json.loads(line)
             if rec_map["stem"] == "start":
@@ -200,6 +201,8 @@ def one_run(out: Path) -> dict[str, float]:
                 continue
             phases[f"  map {rec_map['stem']} (in its worker)"] = rec_map["s"]
             phases[f"  map {rec_map['stem']} (in its worker), CPU"] = rec_map["cpu"]
+            map_cpu += rec_map["cpu"]
+        phases["  every map, CPU (sum over the workers)"] = map_cpu
     phases["total in process"] = t_end - t_start
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     phases["total CPU (this process and its map workers)"] = (own.ru_utime + own.ru_stime + children.ru_utime

@@ -184,11 +184,14 @@ class MapRender:
             return self._files
         try:
             if self._serial is not None:
-                from healthplan.reports.map_render import render
+                from healthplan.reports.map_render import release, render
 
                 data, title, note, chars, folder, mode = self._serial
                 rc = subset_rc(chars)
-                results = [render(job, data, title, note, rc, folder, mode) for job in self.jobs]
+                try:
+                    results = [render(job, data, title, note, rc, folder, mode) for job in self.jobs]
+                finally:
+                    release()  # this process may go on for long without drawing maps
             else:
                 results = [f.result() for f in self._futures]
         except BaseException:

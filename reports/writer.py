@@ -113,17 +113,19 @@ def write_run(
     # the money of every project, computed once for the project lists, funding.csv and the appendix
     money = project_money(group_projects(plan.items), plan.items, report, opt)
     projects = project_table(instance, plan, report=report, opt=opt, lang=lang, money=money)
-    summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt, report=report)
-    title = document_title(report, scenario_name, lang)
-    programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance, lang=lang,
-                                money=money)
 
-    # The print maps are drawn by worker processes while this process writes the tables and documents; their
-    # files join the list where they always stood (after the state, before map.html).
+    # The print maps are drawn by worker processes while this process writes the tables and documents (they
+    # need only the project list's numbers, so they start before anything else is computed); their files join
+    # the list where they always stood (after the state, before map.html).
     maps = None
     if report.maps:
         maps = _start_maps(out, instance, plan, projects=projects, report=report, lang=lang, pool=map_workers)
     try:
+        summary = summary_dict(instance, plan, timings=timings, scenario_name=scenario_name, opt=opt,
+                               report=report)
+        title = document_title(report, scenario_name, lang)
+        programme = programme_table(projects, plan, summary, report=report, opt=opt, instance=instance,
+                                    lang=lang, money=money)
         say("CSV")
         frames = placement_frames(instance, plan, projects)
         files.append(_atomic(out / "projects.csv",
