@@ -9,6 +9,7 @@ kind's module names the kind. :class:`FacilityKind` implements the common case, 
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -406,11 +407,23 @@ class ResourceKind:
 
     programme: ClassVar[Text | None] = None  # 重点项目 of the plan-level list (「推进院前医疗急救网络建设」)
 
-    def programme_name(self, lang: str = "zh") -> str:
-        """The kind's row name in the plan-level list (重点项目); default 「推进{label}建设」."""
+    def programme_name(self, lang: str = "zh", items: Sequence[ItemType] | None = None) -> str:
+        """The kind's row name in the plan-level list (重点项目); default 「推进{label}建设」. ``items``: the item
+        types the plan's projects hold, for a kind whose name lists them (default: all)."""
         if self.programme is not None:
             return self.programme(lang)
         return Text(f"推进{self.label('zh')}建设", f"{self.label('en')}")(lang)
+
+    def shown_items(self, services: Collection[str], held: Collection[str] = ()) -> tuple[ItemType, ...]:
+        """The item types a map or list of this plan names: those adding to a service the plan measured
+        (``services``), or held by some site today (``held``, item keys). A type switched off in the scenario
+        and held nowhere is left out, so no legend or title names what the plan cannot hold."""
+        return tuple(it for it in self.items if it.service in services or it.key in held)
+
+    def map_name(self, lang: str = "zh", items: Sequence[ItemType] | None = None) -> str:
+        """The title of the kind's map (``map_title``); a kind whose title lists its item types names only
+        ``items`` (default: all)."""
+        return self.map_title(lang)
 
     def programme_goal(self, projects: pd.DataFrame, lang: str = "zh") -> str:
         """What the kind's projects build, counted, for the 建设目标 of the plan-level list.

@@ -114,7 +114,7 @@ def map_payload(
     data = MapData.build(instance, plan, projects, lang)
     t = _ui(lang)
     metrics = [{"key": "combined", "name": t["combined"]}]
-    metrics += [{"key": k, "name": data.kind(k).map_title(lang)} for k in data.kinds]
+    metrics += [{"key": k, "name": data.kind_title(k)} for k in data.kinds]
     payload: dict[str, Any] = {
         "lang": lang,
         "title": report.title or ms.text("default_title", lang, name=report.county or instance.name),
@@ -129,8 +129,8 @@ def map_payload(
         "noDataColour": ms.NO_DATA_COLOUR,
         "metrics": metrics,
         "kinds": [
-            {"key": k, "name": data.kind(k).map_title(lang), "colour": data.kind(k).colour,
-             "itemKinds": [it.key for it in data.kind(k).items]}
+            {"key": k, "name": data.kind_title(k), "colour": data.kind(k).colour,
+             "itemKinds": [it.key for it in data.items_of(k)]}
             for k in data.kinds
         ],
         "symbols": {

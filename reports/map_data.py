@@ -134,6 +134,17 @@ class MapData:
         (else the first of its ``map_services`` the plan measured)."""
         return _services_present(self.kind(name), self.demand)
 
+    def items_of(self, name: str) -> tuple[ItemType, ...]:
+        """The item types of kind ``name`` the maps name and draw: adding to a service the plan measured, or
+        held by some site (a centre type switched off and held nowhere is not in the legend)."""
+        measured = {c.removesuffix("_after") for c in self.demand.columns if c.endswith("_after")}
+        held = {key for key, sites in self.held.items() if np.asarray(sites).any()}
+        return self.kind(name).shown_items(measured, held)
+
+    def kind_title(self, name: str) -> str:
+        """The title of kind ``name``'s map, naming only :meth:`items_of` where the kind's title lists them."""
+        return self.kind(name).map_name(self.lang, self.items_of(name))
+
     def existing(self, name: str) -> np.ndarray:
         """Sites drawn as existing facilities of kind ``name`` (holding one of its items, or a provider)."""
         k = self.kind(name)

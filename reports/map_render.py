@@ -77,7 +77,7 @@ def _single_map(data: MapData, job: MapJob, title: str, note: list[str]) -> Figu
     if job.kind is None:
         subtitle = ms.text(job.mode, lang)
     else:
-        name = data.kind(job.kind).map_title(lang)
+        name = data.kind_title(job.kind)
         subtitle = ms.text("kind_current" if job.mode == "current" else "kind_plan", lang, kind=name)
     page = _SinglePage.get(data, title, note)
     page.subtitle.set_text(subtitle)
@@ -209,7 +209,7 @@ class _View:
         for name in self.kinds:
             k = d.kind(name)
             firsts = {it.service: it for it in reversed(k.items)}
-            for it in k.items:
+            for it in d.items_of(name):
                 existing = d.held.get(it.key, np.zeros(len(sid), dtype=bool)).copy()
                 if firsts[it.service] is it:
                     existing |= d.providers.get(name, np.zeros(len(sid), dtype=bool))
@@ -531,7 +531,7 @@ def _legend(ax: Axes, data: MapData, kind: str | None, mode: str, dropped: int, 
         p.columns(ms.text("existing_short", lang), ms.text("new_short", lang))
     for name in kinds:
         k = data.kind(name)
-        for it in k.items:
+        for it in data.items_of(name):
             p.pair(legend_name(k, it, lang), it.symbol.marker, k.colour, new=with_new)
     p.marker(ms.text("other_sites", lang), "o", ms.CONTEXT_SITE_COLOUR, "white", md.CONTEXT_MARKER_PT, 0.3)
     if with_new and mode != "pair":

@@ -248,7 +248,8 @@ def programme_table(
         running = float(run.reindex(mine["no"]).sum())
         sources = funds.sources_text([int(n) for n in new["no"]], lang) if len(new) else ""
         remarks = _programme_remarks(k, cost, ccost, len(committed), running, summary, lang, sources=sources)
-        rows.append({"no": len(rows) + 1, "kind": k.name, "programme": k.programme_name(lang), "goal": goal,
+        built = [it for it in k.items if it.key in set(mine["kind"])]  # a kind naming its types names these
+        rows.append({"no": len(rows) + 1, "kind": k.name, "programme": k.programme_name(lang, built), "goal": goal,
                      "remarks": remarks, "cost_wan": round(cost, 4), "committed_wan": round(ccost, 4),
                      "running_wan": round(running, 4), "projects": [int(n) for n in mine["no"]]})
     return pd.DataFrame(rows, columns=list(PROGRAMME_FIELDS))

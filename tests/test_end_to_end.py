@@ -108,3 +108,29 @@ def test_demo_appendix_renders_on_a4_in_a_few_pages(demo_run, tmp_path):
     # 重点项目清单 portrait (one or two pages), then 附表1 landscape
     assert portrait[0] and 1 <= first_landscape <= 2, portrait
     assert 5 <= len(sizes) <= 14, len(sizes)  # 46 projects of the demo plan; 11 pages when measured
+
+
+def test_a_centre_type_switched_off_is_named_nowhere(demo_run):
+    """The demo switches trauma centres off: no map title, legend, programme row or HTML map layer names them,
+    while chest-pain and stroke centres stay named (they were, wrongly, all three before)."""
+    import re
+
+    import pandas as pd
+
+    from healthplan.optimizer.kinds.critical_care import CRITICAL_CARE
+
+    programme = pd.read_csv(demo_run / "programme.csv", encoding="utf-8-sig")
+    row = programme[programme["重点项目"].str.contains("胸痛")]["重点项目"].tolist()
+    assert row == ["支持县级医院建设胸痛中心、卒中中心"]
+    html = (demo_run / "map.html").read_text(encoding="utf-8")
+    # the layer and metric names (the symbol table still defines every item type's shape, unused)
+    assert '"name":"胸痛、卒中中心"' in html and "胸痛、卒中、创伤中心" not in html
+    layers = re.findall(r'"itemKinds":\[[^\]]*\]', html)
+    assert any("chest_pain_centre" in x for x in layers) and not any("trauma_centre" in x for x in layers)
+    # the kind's own texts: the full title with no types given, the shown types otherwise
+    assert CRITICAL_CARE.map_name("zh") == "胸痛、卒中、创伤中心"
+    shown = CRITICAL_CARE.shown_items({"chest_pain", "stroke"})
+    assert [it.key for it in shown] == ["chest_pain_centre", "stroke_centre"]
+    assert CRITICAL_CARE.map_name("en", shown) == "Chest pain and stroke centres"
+    assert [it.key for it in CRITICAL_CARE.shown_items({"chest_pain"}, held={"trauma_centre"})] == [
+        "chest_pain_centre", "trauma_centre"]  # a type some site already holds stays on the map

@@ -9,6 +9,7 @@ any of them; a type can be switched off on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -196,20 +197,28 @@ class CriticalCare(FacilityKind):
 
     name = NAME
     label = Text("急危重症救治中心", "Critical-care centres")
-    map_title = Text("胸痛、卒中、创伤中心", "Chest pain, stroke and trauma centres")
+    map_title = Text("胸痛、卒中、创伤中心", "Chest pain, stroke and trauma centres")  # all three types
     config = CriticalCareConfig
     items = tuple(_item(t) for t in TYPES)
     services = tuple(Service(t.key, Text(f"{t.label.zh}覆盖", f"{t.label.en} access"), t.short) for t in TYPES)
     colour = "#c51b7d"
     costs = tuple(UnitCost(f"{t.key}_centre", t.label, f"{t.key}.unit_cost_wan", CENTRE_COST_ASSUMPTION_WAN,
                            source=src.DSA_COST) for t in TYPES)
-    programme = Text("支持县级医院建设胸痛中心、卒中中心、创伤中心", "Chest pain, stroke and trauma centres")
     standards = tuple(FullCoverage(t) for t in TYPES)
     site_columns = tuple(ColumnSchema(f"{t.key}_centre", "bool", default=False,
                                       description=f"already a designated {t.label.en.lower()} ({t.label.zh})",
                                       aliases=(t.label.zh,)) for t in TYPES)
     one_per_site = False  # a hospital may hold several centre types
     target_service = None
+
+    def map_name(self, lang: str = "zh", items: Sequence[ItemType] | None = None) -> str:
+        """「胸痛、卒中中心」: the centre types ``items`` holds (a type switched off is not named)."""
+        return _centres_text(items)(lang)
+
+    def programme_name(self, lang: str = "zh", items: Sequence[ItemType] | None = None) -> str:
+        """「支持县级医院建设胸痛中心、卒中中心」: the centre types the plan's projects build."""
+        zh = "支持县级医院建设" + "、".join(t.label.zh for t in _types_of(items))
+        return Text(zh, _centres_text(items).en)(lang)
 
     def unit_costs(self, kc: CriticalCareConfig) -> dict[str, tuple[float, Any]]:
         """As every kind's, but a switched-off centre type's fallback cost is no assumption of the plan."""
@@ -252,6 +261,26 @@ class CriticalCare(FacilityKind):
 
     def units(self, data: ModelData, stock: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {t.key: stock[f"{t.key}_centre"].astype(bool).astype(float) for t in TYPES}
+
+
+def _types_of(items: Sequence[ItemType] | None) -> tuple[CentreType, ...]:
+    """The centre types of ``items`` in declaration order (all of them for ``None`` or none given)."""
+    keys = {it.key for it in items} if items else {f"{t.key}_centre" for t in TYPES}
+    return tuple(t for t in TYPES if f"{t.key}_centre" in keys) or TYPES
+
+
+def _en_list(names: list[str]) -> str:
+    """「a」, 「a and b」, 「a, b and c」."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _centres_text(items: Sequence[ItemType] | None) -> Text:
+    """「胸痛、卒中、创伤中心」 / "Chest pain, stroke and trauma centres" for the centre types of ``items``."""
+    types = _types_of(items)
+    zh = "、".join(t.label.zh.removesuffix("中心") for t in types) + "中心"
+    en = _en_list([t.label.en.removesuffix(" centre") for t in types])
+    en = en[:1].upper() + en[1:].lower() + (" centres" if len(types) > 1 else " centre")
+    return Text(zh, en)
 
 
 CRITICAL_CARE = CriticalCare()
