@@ -470,6 +470,7 @@ def reason(text: str) -> Text:
 
 _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "note": ("说明", "note")}
 _ROW_LABEL = re.compile(r"^(line|row|feature) (\d+)$")
+_DECISION = re.compile(r"^decision (\d+) \((.*)\)$")  # a scenario's named decision (optimizer/decisions.py)
 
 
 def row_text(label: object) -> Text:
@@ -487,6 +488,9 @@ def feature_label(feature: str, lang: str | None) -> str:
     m = _ROW_LABEL.match(feature)
     if m:
         return f"第 {m.group(2)} {'个要素' if m.group(1) == 'feature' else '行'}"
+    m = _DECISION.match(feature)
+    if m:
+        return f"第 {m.group(1)} 条决定（{m.group(2).replace(', ', '，')}）"
     return f"编号 {feature!r}"
 
 
