@@ -505,12 +505,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "census.no_key.fix": ("添加“乡镇代码”或“乡镇名称”列，或映射：inputs.census.columns: {{id: <代码列>, name: <名称列>}}",
                           "add 乡镇代码 or 乡镇名称, or map them: inputs.census.columns: {{id: <code column>, name: "
                           "<name column>}}"),
-    "census.row_unmatched": ("普查表中的 {row} 按代码或名称都匹配不到 {file} 中的乡镇；最接近的：{nearest}",
+    "census.row_unmatched": ("人口普查表中的“{row}”按代码或名称都匹配不到 {file} 中的乡镇；最接近的：{nearest}",
                              "census row {row} matches no township in {file} by code or name; nearest: {nearest}"),
     "census.row_unmatched.fix": ("写出乡镇的 9 位代码（乡镇代码），或按乡镇图层的写法写出名称；所有不匹配的行都在此一并列出",
                                  "write the township's 9-digit code (乡镇代码) or its name as the township layer "
                                  "writes it; every mismatch is listed here at once"),
-    "census.town_unmatched": ("乡镇 {town} 在人口普查表 {file} 中没有对应的行；最接近的普查表名称：{nearest}",
+    "census.town_unmatched": ("乡镇“{town}”在人口普查表 {file} 中没有对应的行；最接近的普查表名称：{nearest}",
                               "township {town} has no row in the census table {file}; nearest census names: {nearest}"),
     "census.town_unmatched.fix": ("在人口普查表中添加该乡镇（代码或名称，以及常住人口）",
                                   "add the township to the census table (code or name and 常住人口)"),

@@ -73,7 +73,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "decision.unknown_item.fix": ("使用以下之一：{keys}", "use one of {keys}"),
     "decision.unknown_site": ("站点 {site!r} 不在 {n} 个站点之中", "site {site!r} is not among the {n} sites"),
     "decision.unknown_site.fix": ("使用现有机构或候选点图层中的编号", "use an id of the facilities or candidates layer"),
-    "decision.kind_off": ("{label}（{name}）已关闭", "the kind {name!r} is switched off"),
+    "decision.kind_off": ("资源类型「{label}」已关闭", "the kind {name!r} is switched off"),
     "decision.kind_off.fix": ("设 resources.{name}.enabled: true，或删除该决定",
                               "set resources.{name}.enabled: true or remove the decision"),
     "decision.year_late": ("年份 {year} 晚于规划末年 {last}", "year {year} is after the plan's last year {last}"),
