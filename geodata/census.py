@@ -142,7 +142,8 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     if unmatched_t.size:
         msgs = [say("census.town_unmatched", town=t_label[j], file=c_file,
                     nearest=_nearest(t_stems[j], c_stems, c_label, unmatched_c)) for j in unmatched_t]
-        report_rows(report, t_file, feature_ids(townships)[unmatched_t], msgs, say("census.town_unmatched.fix"),
+        report_rows(report, t_file, feature_ids(townships)[unmatched_t], msgs,
+                    say("census.town_unmatched.fix"),
                     column=_column(townships, "name"))
     out = townships.copy()
     out.attrs = dict(townships.attrs)
@@ -201,12 +202,12 @@ def census_in_persons(census: pd.DataFrame, file: str, report: ProblemReport) ->
                 scaled = (value * 10_000.0).round().map(lambda v: f"{v:.0f}", na_action="ignore")
                 out[col] = scaled.where(value.notna(), out[col]).astype(object)
         example = say("census.wan_ren.example", a=finite[0], b=finite[0] * 1e4) if finite.size else ""
-        report.warning(file, say("census.wan_ren", column=pop_col, example=example), say("census.wan_ren.fix"),
-                       column=pop_col)
+        report.warning(file, say("census.wan_ren", column=pop_col, example=example),
+                       say("census.wan_ren.fix"), column=pop_col)
         return out
     if finite.size and finite.max() < 1000 and (finite != np.round(finite)).any():
-        report.error(file, say("census.looks_wan", column=pop_col, max=finite.max()), say("census.looks_wan.fix"),
-                     column=pop_col)
+        report.error(file, say("census.looks_wan", column=pop_col, max=finite.max()),
+                     say("census.looks_wan.fix"), column=pop_col)
         return None
     return census
 
@@ -218,7 +219,8 @@ def _drop_totals(census: pd.DataFrame, file: str, report: ProblemReport) -> pd.D
     total = (names.isin(TOTAL_NAMES) | names.str.startswith(("全县", "全区", "全市"))) & (codes == "")
     if not total.any():
         return census
-    report.warning(file, say("census.totals", n=int(total.sum()), names=", ".join(census["name"][total].astype(str)),
+    names = ", ".join(census["name"][total].astype(str))
+    report.warning(file, say("census.totals", n=int(total.sum()), names=names,
                              rows=", ".join(feature_ids(census)[total.to_numpy()])),
                    say("census.totals.fix"), column=_column(census, "name"))
     out = census[~total.to_numpy()].copy()

@@ -67,7 +67,8 @@ def check_raster(spec: RasterSpec, report: ProblemReport) -> dict[str, object] |
     valid = ~np.ma.getmaskarray(data)
     bad = valid & ~np.isfinite(values)
     if bad.any():
-        report.error(file, say("raster.nonfinite", n=int(bad.sum()), band=spec.band), say("raster.nonfinite.fix"))
+        report.error(file, say("raster.nonfinite", n=int(bad.sum()), band=spec.band),
+                     say("raster.nonfinite.fix"))
         return None
     neg = valid & (values < 0)
     if neg.any():

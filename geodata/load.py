@@ -371,8 +371,8 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
     has_flag = tw.attrs.get("columns", {}).keys() & {"urban", "kind", "urban_population"}
     if unknown.any() and has_flag:
         ids = feature_ids(tw)
-        report_rows(report, file, ids[unknown], msg("load.town_urban_unknown"), msg("load.town_urban_unknown.fix"),
-                    column="urban", severity="warning")
+        report_rows(report, file, ids[unknown], msg("load.town_urban_unknown"),
+                    msg("load.town_urban_unknown.fix"), column="urban", severity="warning")
     pop = tw["population"].to_numpy(dtype=float)
     out = gpd.GeoDataFrame(
         {
@@ -462,7 +462,8 @@ def _also(more: list[object], what: str) -> Text | str:
     if not more:
         return ""
     ell = " …" if len(more) > 5 else ""
-    return msg("load.town_id_unknown.also", n=len(more), what=_what(what), ids=", ".join(map(str, more[:5])), ell=ell)
+    ids = ", ".join(map(str, more[:5]))
+    return msg("load.town_id_unknown.also", n=len(more), what=_what(what), ids=ids, ell=ell)
 
 
 def _what(what: str) -> Text:
@@ -516,7 +517,8 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
             missing = np.array([u is None for u in urban], dtype=bool)
         if missing.any():
             col = dm.attrs.get("columns", {}).get("urban", "urban")
-            report.warning(file, msg("load.urban_missing", n=int(missing.sum()), first=feature_ids(dm)[missing][0]),
+            first = feature_ids(dm)[missing][0]
+            report.warning(file, msg("load.urban_missing", n=int(missing.sum()), first=first),
                            msg("load.urban_missing.fix", column=col), column=col)
     xy = _xy_lonlat(dm)
     pop = dm["population"].to_numpy(dtype=float)
@@ -632,16 +634,19 @@ def _village_filler(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, raster
     file = str(dm.attrs.get("file", "demand"))
     own = "population" in dm.attrs.get("columns", {})
     if raster.mode == "grid":
-        report.error(str(raster.path), msg("load.raster_grid_with_demand"), msg("load.raster_grid_with_demand.fix"))
+        report.error(str(raster.path), msg("load.raster_grid_with_demand"),
+                     msg("load.raster_grid_with_demand.fix"))
         return None
     if own and raster.mode == "auto":
         report.warning(str(raster.path), msg("load.raster_unused", file=file), msg("load.raster_unused.fix"))
         return None
     if townships is None or not isinstance(dm, gpd.GeoDataFrame):
-        report.error(str(raster.path), msg("load.raster_needs_polygons"), msg("load.raster_needs_polygons.fix"))
+        report.error(str(raster.path), msg("load.raster_needs_polygons"),
+                     msg("load.raster_needs_polygons.fix"))
         return None
     if own:
-        report.warning(file, msg("load.raster_replaces"), msg("load.raster_replaces.fix"), column="population")
+        report.warning(file, msg("load.raster_replaces"), msg("load.raster_replaces.fix"),
+                       column="population")
     tw_layer = townships.assign(_file=townships.attrs.get("file", "townships"))
     tw_layer.attrs = {"file": townships.attrs.get("file", "townships"),
                       "columns": {"population": "population"}}
@@ -807,7 +812,8 @@ def _need_coordinates(frame: pd.DataFrame, method: str, report: ProblemReport) -
     if missing.any():
         what = "demand point" if frame.index.name == "demand_id" else "site"
         report_rows(report, frame.attrs.get("file", what), list(frame.index[missing]),
-                    msg("load.no_coordinates", what=_what(what), method=method), msg("load.no_coordinates.fix"),
+                    msg("load.no_coordinates", what=_what(what), method=method),
+                    msg("load.no_coordinates.fix"),
                     column="lon")
 
 

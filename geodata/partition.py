@@ -107,14 +107,14 @@ def voronoi_townships(
     cells = shapely.intersection(cells, region)
     empty = np.asarray(shapely.is_empty(cells) | (shapely.area(cells) <= 0), dtype=bool)
     if empty.any():
-        report_rows(report, file, ids[empty], say("seats.outside_all", boundary=boundary.attrs.get("file", "boundary")
-                                                  if boundary is not None else ""),
+        where = boundary.attrs.get("file", "boundary") if boundary is not None else ""
+        report_rows(report, file, ids[empty], say("seats.outside_all", boundary=where),
                     say("seats.outside_all.fix"), column="geometry")
         return None, ""
     outside = ~np.asarray(shapely.contains(region, shapely.points(xy)), dtype=bool)
     if outside.any() and boundary is not None:
-        report_rows(report, file, ids[outside], say("seats.outside"), say("seats.outside.fix"), column="geometry",
-                    severity="warning")
+        report_rows(report, file, ids[outside], say("seats.outside"), say("seats.outside.fix"),
+                    column="geometry", severity="warning")
     cells = np.asarray(shapely.make_valid(cells), dtype=object)
     polys = np.array([_polygonal(c) for c in cells], dtype=object)
     out = gpd.GeoDataFrame(seats.drop(columns=seats.geometry.name), geometry=polys, crs=seats.crs)

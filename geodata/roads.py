@@ -372,7 +372,8 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
     if cfg.speed_column is not None and not has_speed_col:
         report.error(
             file,
-            say("roads.speed_column_gone", column=cfg.speed_column, columns=", ".join(map(str, roads.columns))),
+            say("roads.speed_column_gone", column=cfg.speed_column,
+                columns=", ".join(map(str, roads.columns))),
             say("roads.speed_column_gone.fix"),
             column=cfg.speed_column,
         )
@@ -410,7 +411,8 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
             hit = unknown & same.to_numpy(dtype=bool)
             report.error(
                 file,
-                say("roads.class_no_speed", value=value, ids=_ids(roads.index[hit]), classes=", ".join(cfg.speeds_kph)),
+                say("roads.class_no_speed", value=value, ids=_ids(roads.index[hit]),
+                    classes=", ".join(cfg.speeds_kph)),
                 say("roads.class_no_speed.fix"),
                 feature=roads.index[hit][0],
                 column=cfg.class_column,

@@ -144,7 +144,8 @@ def _explain(instance: Instance, cfg: OptimizerConfig, findings: list[Finding], 
         return InfeasibleError(say("infeasible", detail=f.message + note), standard=f.standard,
                                required=f.required, achievable=f.achievable, least_budget_wan=least)
     hard = _hard_names(cfg)
-    hard_text = Text.join(Text("、", ", "), [standard_name(n) for n in hard]) if hard else say("infeasible.no_hard")
+    hard_text = (Text.join(Text("、", ", "), [standard_name(n) for n in hard]) if hard
+                 else say("infeasible.no_hard"))
     return InfeasibleError(
         say("infeasible.limits", hard=hard_text, limits=_limits_text(cfg), note=note),
         standard=hard[0] if hard else "", required=least if least is not None else float("nan"),
@@ -167,16 +168,16 @@ def _limits_text(cfg: OptimizerConfig) -> Text:
 
 
 def _unreachable(m: Model, short: dict[str, float]) -> InfeasibleError:
-    """The hard standard furthest out of reach at any budget (min-budget's elastic stage left it short), with how
-    far short it is and the others that are short too."""
+    """The hard standard furthest out of reach at any budget (min-budget's elastic stage left it short), with
+    how far short it is and the others that are short too."""
     name, amount = max(short.items(), key=lambda kv: kv[1])
     spec = next(s for s in m.standards if s.name == name)
     req = spec.required_by_year.get(m.n_years - 1, spec.required)
     others = [say("min_budget.other", standard=standard_name(k), amount=f"{v:,.2f}")
               for k, v in sorted(short.items()) if k != name]
     return InfeasibleError(
-        say("min_budget.unreachable", standard=standard_name(name), amount=f"{amount:,.2f}", unit=unit(spec.unit),
-            required=f"{req:,.2f}",
+        say("min_budget.unreachable", standard=standard_name(name), amount=f"{amount:,.2f}",
+            unit=unit(spec.unit), required=f"{req:,.2f}",
             others=say("min_budget.others", parts=Text.join(Text("，", "; "), others)) if others else ""),
         standard=name, required=req, achievable=req - amount, least_budget_wan=None)
 

@@ -84,18 +84,18 @@ def decision_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
                       say("decision.unknown_item.fix", keys=", ".join(ITEM_KEYS)), feature=feature)
             continue
         if d.site not in ids:
-            rep.error(WHERE, say("decision.unknown_site", site=d.site, n=len(ids)), say("decision.unknown_site.fix"),
-                      feature=feature)
+            rep.error(WHERE, say("decision.unknown_site", site=d.site, n=len(ids)),
+                      say("decision.unknown_site.fix"), feature=feature)
         k, _ = item_type(key)
         if not k.enabled(cfg):
             rep.error(WHERE, say("decision.kind_off", label=kind_name(k.name), name=k.name),
                       say("decision.kind_off.fix", name=k.name), feature=feature)
         if d.year is not None and d.year > years[-1]:
-            rep.error(WHERE, say("decision.year_late", year=d.year, last=years[-1]), say("decision.year_late.fix"),
-                      feature=feature)
+            rep.error(WHERE, say("decision.year_late", year=d.year, last=years[-1]),
+                      say("decision.year_late.fix"), feature=feature)
         if d.action == "must" and d.year is not None and d.year < years[0]:
-            rep.error(WHERE, say("decision.must_early", year=d.year, first=years[0]), say("decision.must_early.fix"),
-                      feature=feature)
+            rep.error(WHERE, say("decision.must_early", year=d.year, first=years[0]),
+                      say("decision.must_early.fix"), feature=feature)
         if (d.quantity is not None or d.quantity_np) and key != "ambulance":
             rep.error(WHERE, say("decision.quantity"), say("decision.quantity.fix"), feature=feature)
         prev = seen.get((d.site, key))

@@ -1,10 +1,11 @@
-"""The texts of the optimizer's messages a planner meets, in Chinese and English: one catalogue, looked up by code.
+"""The texts of the optimizer's messages a planner meets, in Chinese and English: one catalogue, by code.
 
-Why a plan cannot be made (a hard standard no budget reaches, mandated items dearer than the budget, the least
-budget that would do), and what is wrong with the scenario's named decisions, site costs and kind settings. The
-messages are built with both languages (``say("infeasible", detail=…)``) and the CLI prints the planner's
-language (``--lang``, Chinese by default). In Chinese a standard or kind is named by its registered Chinese label
-(「固定采血点数量」), never by its internal key; the English keeps the key a scenario writes (``blood_min_points``).
+Why a plan cannot be made (a hard standard no budget reaches, mandated items dearer than the budget, the
+least budget that would do), and what is wrong with the scenario's named decisions, site costs and kind
+settings. The messages are built with both languages (``say("infeasible", detail=…)``) and the CLI prints the
+planner's language (``--lang``, Chinese by default). In Chinese a standard or kind is named by its registered
+Chinese label (「固定采血点数量」), never by its internal key; the English keeps the key a scenario writes
+(``blood_min_points``).
 Money is 万元 with thousands separators in both (``1,150万元``).
 """
 
@@ -30,10 +31,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "limit.no_carry": ("不可结转", "without carry-over"),
     "limit.earmarks": ("专项额度 {earmarks}", "earmarks {earmarks}"),
     "min_budget.failed": ("最低预算求解失败：{detail}", "min-budget solve failed: {detail}"),
-    "min_budget.unreachable": ("硬性标准「{standard}」在任何预算下都无法满足：还差 {amount}{unit}（要求 {required}{unit}）"
-                               "{others}——修改：改为软性标准（mode: soft）、降低要求，或允许更多站点/容量",
-                               "hard standard {standard} cannot be met at any budget: short by {amount} {unit} "
-                               "(required {required}){others} — make it soft, lower it, or allow more sites/capacity"),
+    "min_budget.unreachable": ("硬性标准「{standard}」在任何预算下都无法满足：还差 {amount}{unit}（要求 "
+                               "{required}{unit}）{others}——修改：改为软性标准（mode: soft）、降低要求，或允许更多站点/容量",
+                               "hard standard {standard} cannot be met at any budget: short by {amount} "
+                               "{unit} (required {required}){others} — make it soft, lower it, or allow "
+                               "more sites/capacity"),
     "min_budget.others": ("；另外{parts}", "; {parts}"),
     "min_budget.other": ("「{standard}」还差 {amount}", "{standard} short by {amount}"),
     "money.mandated": ("硬性标准规定的项目共需投资 {total}，超过预算 {budget}，差 {gap}（{parts}）",
@@ -48,22 +50,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "money.opex": ("{why}每年增加运行费用 {extra}，超过运行费用上限 {cap}（差 {gap}）",
                    "{why} adds {extra} a year of running cost > opex cap {cap}"),
     # --- structural limits of the kinds' standards (kinds/*.py) ---
-    "amb.fleet_capacity": ("「{standard}」标准需要 {need} 辆救护车，但符合条件的急救站点最多只能容纳 {most} 辆（现有 {existing} 辆"
-                           " + 剩余容量 {spare} 辆）——修改：提高 station_capacity，或允许更多站点级别设急救站",
-                           "the fleet standard needs {need} vehicles but the eligible stations hold at most {most} "
-                           "(existing {existing} + free capacity {spare}); raise station_capacity or allow more "
-                           "station levels"),
+    "amb.fleet_capacity": ("「{standard}」标准需要 {need} 辆救护车，但符合条件的急救站点最多只能容纳 {most} 辆（现有 {existing} 辆 + 剩余容量 "
+                           "{spare} 辆）——修改：提高 station_capacity，或允许更多站点级别设急救站",
+                           "the fleet standard needs {need} vehicles but the eligible stations hold at "
+                           "most {most} (existing {existing} + free capacity {spare}); raise "
+                           "station_capacity or allow more station levels"),
     "amb.thc_stuck": ("{n} 个乡镇卫生院无法配置救护车（不是可设急救站的级别，或没有容量），例如 {ids}",
-                      "{n} township health centres cannot host an ambulance (not a station level or no capacity), "
-                      "e.g. {ids}"),
+                      "{n} township health centres cannot host an ambulance (not a station level or no "
+                      "capacity), e.g. {ids}"),
     "amb.opex_why": ("「{standard}」标准", "the fleet standard"),
-    "subcentre.target": ("目标 {target} 个医疗卫生次中心超过最多可能的 {most} 个（现有 + 符合条件的）——修改：放宽 "
-                         "subcentre.eligibility，或降低 target_count",
-                         "the target of {target} sub-centres exceeds the {most} possible (existing + eligible); "
-                         "relax subcentre.eligibility"),
+    "subcentre.target": ("目标 {target} 个医疗卫生次中心超过最多可能的 {most} 个（现有 + 符合条件的）——修改：放宽 subcentre.eligibility，或降低 "
+                         "target_count",
+                         "the target of {target} sub-centres exceeds the {most} possible (existing + "
+                         "eligible); relax subcentre.eligibility"),
     "blood.min_points": ("要求至少 {need} 个固定采血点，但只有 {most} 个站点可以设置（现有 + 候选）——修改：扩大 blood.candidates",
-                         "at least {need} blood points are required but only {most} sites can have one (existing + "
-                         "candidates); widen blood.candidates"),
+                         "at least {need} blood points are required but only {most} sites can have one "
+                         "(existing + candidates); widen blood.candidates"),
     "blood.unknown_candidates": ("blood.candidates 中有 {n} 个未知的站点编号：{ids}",
                                  "blood.candidates names {n} unknown site id{s}: {ids}"),
     "blood.unknown_candidates.fix": ("使用站点图层中的编号，或写 all / candidates / hospitals",
@@ -87,17 +89,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "decision.twice": ("第 {prev} 条决定（{action}）已对 {site} 的 {kind} 作出决定",
                        "decision {prev} ({action}) already names {kind} at {site}"),
     "decision.twice.fix": ("每个站点和项目类型只保留一条决定", "keep one decision per site and item type"),
-    "decision.no_room": ("方案不可行：决定“{site} 必须建设{item}（must {kind}）”无法落实：该站点没有容纳它的空间（例如急救站已满）"
-                         "——修改：提高其容量，或删除该决定",
-                         "infeasible: the decision must {kind} at {site} cannot be carried: the site has no room for "
-                         "it (e.g. a full ambulance station) — raise its capacity or drop the decision"),
-    "decision.never_fields": ("'never' 决定不能带 year 或 cost_wan", "a 'never' decision takes no year or cost_wan"),
+    "decision.no_room": ("方案不可行：决定“{site} 必须建设{item}（must {kind}）”无法落实：该站点没有容纳它的空间（例如急救站已满）——修改：提高其容量，或删除该决定",
+                         "infeasible: the decision must {kind} at {site} cannot be carried: the site has "
+                         "no room for it (e.g. a full ambulance station) — raise its capacity or drop the "
+                         "decision"),
+    "decision.never_fields": ("'never' 决定不能带 year 或 cost_wan",
+                              "a 'never' decision takes no year or cost_wan"),
     "decision.np_over": ("quantity_np 不能大于 quantity", "quantity_np cannot exceed quantity"),
     # --- site costs and milestones (prepare.py) ---
     "costs.unknown_site": ("site_costs_wan 中的站点 {site!r} 不在 {n} 个站点之中",
                            "site_costs_wan names site {site!r}, which is not among the {n} sites"),
-    "costs.unknown_site.fix": ("使用站点图层中的编号，或删除该项", "use a site id from the sites layer or remove the override"),
-    "costs.unknown_item": ("site_costs_wan[{site!r}] 中有未知的项目 {key!r}", "site_costs_wan[{site!r}] has unknown item {key!r}"),
+    "costs.unknown_site.fix": ("使用站点图层中的编号，或删除该项",
+                               "use a site id from the sites layer or remove the override"),
+    "costs.unknown_item": ("site_costs_wan[{site!r}] 中有未知的项目 {key!r}",
+                           "site_costs_wan[{site!r}] has unknown item {key!r}"),
     "costs.unknown_item.fix": ("使用以下之一：{keys}", "use one of {keys}"),
     "costs.bad_value": ("site_costs_wan[{site!r}][{key!r}] = {value} 不是 ≥ 0 的万元数",
                         "site_costs_wan[{site!r}][{key!r}] = {value} is not a cost ≥ 0 万元"),
@@ -110,12 +115,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "phasing.length": ("phasing.{name} 有 {n} 个值，但 phasing.years 有 {years} 个",
                        "phasing.{name} has {n} values but phasing.years has {years}"),
     "phasing.length_by_standard": ("phasing.milestones_by_standard.{name} 有 {n} 个值，但规划有 {years} 个年度",
-                                   "phasing.milestones_by_standard.{name} has {n} values but the plan has {years} "
-                                   "year(s)"),
+                                   "phasing.milestones_by_standard.{name} has {n} values but the plan has "
+                                   "{years} year(s)"),
     "phasing.shares": ("phasing.{name} 必须是 0 到 1 之间、不递减的比例，实际为 {values}",
                        "phasing.{name} must be shares between 0 and 1 that never decrease, got {values}"),
     "phasing.ends_with_one": ("phasing.{name} 最后一个值必须为 1（全部任务在规划末年完成），实际为 {values}",
-                              "phasing.{name} must end with 1 (the whole task is due in the final year), got {values}"),
+                              "phasing.{name} must end with 1 (the whole task is due in the final year), "
+                              "got {values}"),
 }
 
 # A standard's unit as the messages write it after a number.
@@ -166,8 +172,8 @@ def kind_name(name: str) -> Text:
 
 
 class TextValueError(ValueError):
-    """A ValueError of a pydantic validator that carries its message in both languages (``text``); the scenario
-    loader prints the planner's language, ``str()`` is the English."""
+    """A ValueError of a pydantic validator that carries its message in both languages (``text``); the
+    scenario loader prints the planner's language, ``str()`` is the English."""
 
     def __init__(self, text: Text):
         self.text = text

@@ -71,7 +71,8 @@ def scenario_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
                 rep.error(where, say("costs.unknown_item", site=sid, key=key),
                           say("costs.unknown_item.fix", keys=", ".join(keys)))
             elif not np.isfinite(val) or val < 0:
-                rep.error(where, say("costs.bad_value", site=sid, key=key, value=val), say("costs.bad_value.fix"))
+                rep.error(where, say("costs.bad_value", site=sid, key=key, value=val),
+                          say("costs.bad_value.fix"))
     for k in enabled_kinds(cfg):
         for file, msg, fix in k.check(k.settings(cfg), site_ids):
             rep.error(file, msg, fix)
@@ -88,8 +89,9 @@ def milestone_problems(cfg: OptimizerConfig) -> ProblemReport:
     names = sorted(s.name for s in scenario_standards(cfg))
     for name in sorted(cfg.phasing.milestones_by_standard):
         if name not in names:
+            known = ", ".join(names) if names else say("milestones.none")
             rep.error("scenario (phasing.milestones_by_standard)", say("milestones.unknown", name=name),
-                      say("milestones.unknown.fix", names=", ".join(names) if names else say("milestones.none")))
+                      say("milestones.unknown.fix", names=known))
     return rep
 
 

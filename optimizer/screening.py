@@ -60,9 +60,9 @@ def screen(data: ModelData, *, budget_limits: bool = True) -> list[Finding]:
     for name, cap in sorted(cfg.earmarks_wan.items()):
         need = sum(v for s, v in costs.items() if (std := kind_standard(s)) is not None and std.kind == name)
         if need > cap + 1e-6:
-            found.append(Finding(f"budget_earmark_{name}", say("money.earmark", kind=kind_name(name), name=name,
-                                                               need=wan(need), cap=wan(cap), gap=wan(need - cap)),
-                                 need, cap, "万元", False))
+            msg = say("money.earmark", kind=kind_name(name), name=name, need=wan(need), cap=wan(cap),
+                      gap=wan(need - cap))
+            found.append(Finding(f"budget_earmark_{name}", msg, need, cap, "万元", False))
     ph = cfg.phasing
     if ph.budgets_wan is not None and total > sum(ph.budgets_wan) + 1e-6:
         yearly = sum(ph.budgets_wan)
@@ -72,9 +72,9 @@ def screen(data: ModelData, *, budget_limits: bool = True) -> list[Finding]:
         for k in enabled_kinds(cfg):
             extra, why = k.opex_floor(data)
             if extra > cfg.opex_cap_wan + 1e-6:
-                found.append(Finding("budget_opex", say("money.opex", why=Text.of(why), extra=wan(extra),
-                                                        cap=wan(cfg.opex_cap_wan), gap=wan(extra - cfg.opex_cap_wan)),
-                                     extra, cfg.opex_cap_wan, "万元", True))
+                msg = say("money.opex", why=Text.of(why), extra=wan(extra), cap=wan(cfg.opex_cap_wan),
+                          gap=wan(extra - cfg.opex_cap_wan))
+                found.append(Finding("budget_opex", msg, extra, cfg.opex_cap_wan, "万元", True))
     return found
 
 

@@ -1,12 +1,12 @@
 """A guard: every message a planner can meet is built in both languages, never as a bare English string.
 
-The AST of the input modules (``geodata/*.py``) and of the optimizer modules that explain a plan that cannot be
-made (``optimizer/{api,screening,decisions,prepare,config}.py`` and the kinds) is walked; a call that raises or
-records a message (``InputError(…)``, ``InfeasibleError(…)``, ``report.error(file, …)``, ``report_rows(…)``,
-``Finding(name, …)``, a pydantic validator's ``ValueError(…)``) whose message or fix is a string literal, an
-f-string or a concatenation of them fails the test: such a text has no Chinese. A message comes from a catalogue
-(``say(code, …)``) or is a :class:`~healthplan.geodata.text.Text`. The allow-list below names the few places
-where a literal is right, each with its reason.
+The AST of the input modules (``geodata/*.py``) and of the optimizer modules that explain a plan that
+cannot be made (``optimizer/{api,screening,decisions,prepare,config}.py`` and the kinds) is walked; a call
+that raises or records a message (``InputError(…)``, ``InfeasibleError(…)``, ``report.error(file, …)``,
+``report_rows(…)``, ``Finding(name, …)``, a pydantic validator's ``ValueError(…)``) whose message or fix is a
+string literal, an f-string or a concatenation of them fails the test: such a text has no Chinese. A message
+comes from a catalogue (``say(code, …)``) or is a :class:`~healthplan.geodata.text.Text`. The allow-list
+below names the few places where a literal is right, each with its reason.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ ERRORS = {"InputError": (0,), "InfeasibleError": (0,), "HealthplanError": (0,), 
 REPORT_METHODS = {"error": (1, 2), "warning": (1, 2), "note": (1,)}
 REPORTS = {"report", "rep", "tt_report"}
 MESSAGE_KEYWORDS = {"message", "fix", "messages"}
-# Modules whose pydantic validators raise ValueError for a scenario key (the loader prints it in both languages).
+# Modules whose pydantic validators raise ValueError for a scenario key (the loader prints both languages).
 VALIDATOR_FILES = {"config.py", "decisions.py"}
 
 
 def _bare(node: ast.AST | None) -> bool:
-    """A string literal, an f-string, or ``+``/``%`` of them: a text with no Chinese (an empty string is fine)."""
+    """A string literal, an f-string, or ``+``/``%`` of them: a text with no Chinese (``""`` is fine)."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str) and node.value != ""
     if isinstance(node, ast.JoinedStr):
@@ -63,8 +63,8 @@ def _message_args(call: ast.Call, file: Path) -> list[ast.AST]:
         positions = ERRORS[name]
     elif name == "report_rows":
         positions = (3, 4)
-    elif (name in REPORT_METHODS and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
-          and call.func.value.id in REPORTS):
+    elif (name in REPORT_METHODS and isinstance(call.func, ast.Attribute)
+          and isinstance(call.func.value, ast.Name) and call.func.value.id in REPORTS):
         positions = REPORT_METHODS[name]
     elif name == "ValueError" and file.name in VALIDATOR_FILES:
         positions = (0,)
@@ -95,8 +95,8 @@ def _violations() -> list[str]:
 
 def test_every_message_is_bilingual():
     bad = _violations()
-    assert not bad, ("messages built from a bare English string (use a catalogue entry, say(code, …), or a Text; "
-                     "or add the place to ALLOWED with its reason):\n" + "\n".join(bad))
+    assert not bad, ("messages built from a bare English string (use a catalogue entry, say(code, …), or a "
+                     "Text; or add the place to ALLOWED with its reason):\n" + "\n".join(bad))
 
 
 def test_the_allow_list_is_short_and_every_entry_still_exists():

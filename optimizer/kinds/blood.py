@@ -148,7 +148,8 @@ class BloodPoints(FacilityKind):
         if not unknown:
             return []
         return [("scenario (resources.blood.candidates)",
-                 say("blood.unknown_candidates", n=len(unknown), s="s" * (len(unknown) != 1), ids=", ".join(unknown[:5])),
+                 say("blood.unknown_candidates", n=len(unknown), s="s" * (len(unknown) != 1),
+                     ids=", ".join(unknown[:5])),
                  say("blood.unknown_candidates.fix"))]
 
     def prepare(self, ctx: PrepareContext) -> FacilityData:

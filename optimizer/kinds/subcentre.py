@@ -141,8 +141,8 @@ class TargetCount(Standard):
         most = float(kd.has["subcentre"].sum() + kd.eligible["subcentre"].sum())
         if most >= target:
             return None
-        return Finding(self.name, say("subcentre.target", target=target, most=f"{most:,.0f}"), float(target), most,
-                       "sites", True)
+        msg = say("subcentre.target", target=target, most=f"{most:,.0f}")
+        return Finding(self.name, msg, float(target), most, "sites", True)
 
     def min_cost(self, data: ModelData) -> float:
         kd: SubcentreData = data.kinds[NAME]
