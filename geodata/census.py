@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from healthplan.geodata.errors import ProblemReport
+from healthplan.geodata.messages import say
+from healthplan.geodata.text import Text
 from healthplan.geodata.validate import feature_ids, report_rows
 
 # Longest first: 民族乡 before 乡, 街道办事处 before 街道.
@@ -119,9 +121,7 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     t_file = str(townships.attrs.get("file", target))
     given = census.attrs.get("columns", {})
     if "columns" in census.attrs and not ({"id", "name"} & set(given)):
-        report.error(c_file, "the census table has neither a township code nor a township name column",
-                     "add 乡镇代码 or 乡镇名称, or map them: inputs.census.columns: {id: <code column>, name: <name "
-                     "column>}", column="name")
+        report.error(c_file, say("census.no_key"), say("census.no_key.fix"), column="name")
         return townships
     census = _drop_totals(census, c_file, report)
     match = match_census(census, townships)
@@ -135,16 +135,15 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     t_stems = [name_stem(v) for v in townships["name"]]
     c_stems = [name_stem(v) for v in census["name"]]
     if unmatched_c.size:
-        msgs = [f"census row {c_label[i]} matches no township in {t_file} by code or name; nearest: "
-                f"{_nearest(c_stems[i], t_stems, t_label, unmatched_t)}" for i in unmatched_c]
-        report_rows(report, c_file, c_ids[unmatched_c], msgs,
-                    "write the township's 9-digit code (乡镇代码) or its name as the township layer writes it; "
-                    "every mismatch is listed here at once", column=_column(census, "name"))
+        msgs = [say("census.row_unmatched", row=c_label[i], file=t_file,
+                    nearest=_nearest(c_stems[i], t_stems, t_label, unmatched_t)) for i in unmatched_c]
+        report_rows(report, c_file, c_ids[unmatched_c], msgs, say("census.row_unmatched.fix"),
+                    column=_column(census, "name"))
     if unmatched_t.size:
-        msgs = [f"township {t_label[j]} has no row in the census table {c_file}; nearest census names: "
-                f"{_nearest(t_stems[j], c_stems, c_label, unmatched_c)}" for j in unmatched_t]
+        msgs = [say("census.town_unmatched", town=t_label[j], file=c_file,
+                    nearest=_nearest(t_stems[j], c_stems, c_label, unmatched_c)) for j in unmatched_t]
         report_rows(report, t_file, feature_ids(townships)[unmatched_t], msgs,
-                    "add the township to the census table (code or name and 常住人口)",
+                    say("census.town_unmatched.fix"),
                     column=_column(townships, "name"))
     out = townships.copy()
     out.attrs = dict(townships.attrs)
@@ -160,15 +159,14 @@ def join_census(census: pd.DataFrame, townships: pd.DataFrame, report: ProblemRe
     differs = np.isfinite(own) & np.isfinite(pop) & (np.abs(own - pop) > 0.01 * np.maximum(pop, 1))
     if differs.any():
         report_rows(report, t_file, feature_ids(townships)[differs],
-                    [f"the layer's own population {int(a):,} differs from the census table's {int(b):,}; the census "
-                     "figure is used" for a, b in zip(own[differs], pop[differs], strict=True)],
-                    "nothing to do if the census table is the newer source", column=_column(townships, "population"),
+                    [say("census.differs", own=int(a), census=int(b))
+                     for a, b in zip(own[differs], pop[differs], strict=True)],
+                    say("census.differs.fix"), column=_column(townships, "population"),
                     severity="warning")
     too_urban = np.isfinite(urb) & np.isfinite(pop) & (urb > pop)
     if too_urban.any():
         rows = np.flatnonzero(ok)[too_urban[match[ok]]]
-        report_rows(report, c_file, c_ids[rows], "城镇人口 (urban population) is larger than 常住人口 (resident "
-                    "population)", "correct the two columns (城镇人口 is part of 常住人口)",
+        report_rows(report, c_file, c_ids[rows], say("census.urban_over"), say("census.urban_over.fix"),
                     column=_column(census, "urban_population"))
     out["population"] = np.where(np.isfinite(pop), pop, own)
     out["urban_population"] = urb
@@ -203,16 +201,13 @@ def census_in_persons(census: pd.DataFrame, file: str, report: ProblemReport) ->
                 value = pd.to_numeric(out[col], errors="coerce")
                 scaled = (value * 10_000.0).round().map(lambda v: f"{v:.0f}", na_action="ignore")
                 out[col] = scaled.where(value.notna(), out[col]).astype(object)
-        example = f" (e.g. {finite[0]:g} → {finite[0] * 1e4:,.0f} persons)" if finite.size else ""
-        report.warning(file, f"the census table counts in {WAN_REN} (10,000 persons), as its title or header "
-                       f"says: {pop_col} figures multiplied by 10,000{example}",
-                       "nothing to do; give persons for exact figures", column=pop_col)
+        example = say("census.wan_ren.example", a=finite[0], b=finite[0] * 1e4) if finite.size else ""
+        report.warning(file, say("census.wan_ren", column=pop_col, example=example),
+                       say("census.wan_ren.fix"), column=pop_col)
         return out
     if finite.size and finite.max() < 1000 and (finite != np.round(finite)).any():
-        report.error(file, f"{pop_col} figures are at most {finite.max():g} with decimals: they look like "
-                     f"{WAN_REN} (10,000 persons), not persons",
-                     f"write 单位：{WAN_REN} above the header (it is then read), or name the column "
-                     f"常住人口（{WAN_REN}）, or give persons", column=pop_col)
+        report.error(file, say("census.looks_wan", column=pop_col, max=finite.max()),
+                     say("census.looks_wan.fix"), column=pop_col)
         return None
     return census
 
@@ -224,9 +219,10 @@ def _drop_totals(census: pd.DataFrame, file: str, report: ProblemReport) -> pd.D
     total = (names.isin(TOTAL_NAMES) | names.str.startswith(("全县", "全区", "全市"))) & (codes == "")
     if not total.any():
         return census
-    report.warning(file, f"{int(total.sum())} total row(s) left out ({', '.join(census['name'][total].astype(str))} "
-                   f"at {', '.join(feature_ids(census)[total.to_numpy()])})",
-                   "nothing to do; the townships' own rows are used", column=_column(census, "name"))
+    names = ", ".join(census["name"][total].astype(str))
+    report.warning(file, say("census.totals", n=int(total.sum()), names=names,
+                             rows=", ".join(feature_ids(census)[total.to_numpy()])),
+                   say("census.totals.fix"), column=_column(census, "name"))
     out = census[~total.to_numpy()].copy()
     out.attrs = dict(census.attrs)
     if "row_numbers" in census.attrs and len(census.attrs["row_numbers"]) == len(census):
@@ -236,20 +232,21 @@ def _drop_totals(census: pd.DataFrame, file: str, report: ProblemReport) -> pd.D
     return out
 
 
-def _labels(frame: pd.DataFrame) -> list[str]:
+def _labels(frame: pd.DataFrame) -> list[Text]:
     """``城关镇 (340102001)`` per row, for messages."""
     names = frame["name"].astype(str).tolist()
     ids = frame["id"].astype(str).tolist() if "id" in frame else [""] * len(frame)
-    return [f"{n or '(no name)'} ({i})" if i else (n or "(no name)") for n, i in zip(names, ids, strict=True)]
+    return [(Text.of(n) if n else say("census.no_name")) + (f" ({i})" if i else "")
+            for n, i in zip(names, ids, strict=True)]
 
 
-def _nearest(stem: str, stems: list[str], labels: list[str], among: np.ndarray) -> str:
+def _nearest(stem: str, stems: list[str], labels: list[Text], among: np.ndarray) -> Text:
     """The (at most 3) closest names among the open rows of the other side, or a word that there are none."""
     if not among.size:
-        return "none left unmatched"
+        return say("census.none_left")
     pool = {stems[j]: labels[j] for j in among if stems[j]}
     near = difflib.get_close_matches(stem, list(pool), n=3, cutoff=0.0)
-    return ", ".join(pool[n] for n in near) if near else "none left unmatched"
+    return Text.join(Text("、", ", "), [pool[n] for n in near]) if near else say("census.none_left")
 
 
 def _column(frame: pd.DataFrame, canonical: str) -> str:

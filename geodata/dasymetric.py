@@ -26,6 +26,7 @@ import shapely
 
 from healthplan.geodata.config import RasterSpec
 from healthplan.geodata.errors import ProblemReport
+from healthplan.geodata.messages import say
 
 # A person per square metre over a whole cell is beyond any city (Manila, the densest, has ~0.04/m²).
 MAX_DENSITY_PER_M2 = 1.0
@@ -43,49 +44,43 @@ def check_raster(spec: RasterSpec, report: ProblemReport) -> dict[str, object] |
 
     file = str(spec.path)
     if not Path(spec.path).exists():
-        report.error(file, "the population raster does not exist",
-                     "check inputs.population_raster.path (relative paths start from the scenario file's folder)")
+        report.error(file, say("raster.missing"), say("raster.missing.fix"))
         return None
     try:
         with rasterio.open(spec.path) as src:
             if spec.band > src.count:
-                report.error(file, f"the raster has {src.count} band(s), no band {spec.band}",
-                             f"set inputs.population_raster.band to 1…{src.count}")
+                report.error(file, say("raster.band", count=src.count, band=spec.band),
+                             say("raster.band.fix", count=src.count))
                 return None
             crs = src.crs
             if crs is None and spec.crs is None:
-                report.error(file, "the population raster has no coordinate reference system (CRS)",
-                             "set inputs.population_raster.crs, e.g. 'EPSG:4326' for a WorldPop GeoTIFF")
+                report.error(file, say("raster.no_crs"), say("raster.no_crs.fix"))
                 return None
             crs = CRS.from_user_input(spec.crs if crs is None else crs.to_wkt())
             data = src.read(spec.band, masked=True)
             bounds = src.bounds
             cell_area = abs(src.transform.a * src.transform.e)
     except RasterioIOError as exc:
-        report.error(file, f"cannot read the population raster: {exc}",
-                     "give a GeoTIFF (.tif) of persons per cell, e.g. a WorldPop or GHS-POP download")
+        report.error(file, say("raster.unreadable", detail=exc), say("raster.unreadable.fix"))
         return None
     values = np.ma.filled(data.astype(float), np.nan)
     valid = ~np.ma.getmaskarray(data)
     bad = valid & ~np.isfinite(values)
     if bad.any():
-        report.error(file, f"{int(bad.sum())} cells of band {spec.band} are not finite numbers (inf or nan) and "
-                     "not marked nodata", "set the raster's nodata value (gdal_edit.py -a_nodata) or fill them")
+        report.error(file, say("raster.nonfinite", n=int(bad.sum()), band=spec.band),
+                     say("raster.nonfinite.fix"))
         return None
     neg = valid & (values < 0)
     if neg.any():
-        report.error(file, f"{int(neg.sum())} cells of band {spec.band} are negative (e.g. {values[neg][0]:g}): "
-                     "persons per cell cannot be negative", "mark the no-data value as nodata "
-                     "(WorldPop uses -99999: gdal_edit.py -a_nodata -99999 file.tif) or correct the cells")
+        report.error(file, say("raster.negative", n=int(neg.sum()), band=spec.band, value=values[neg][0]),
+                     say("raster.negative.fix"))
         return None
     if crs.is_projected and cell_area > 0 and np.nanmax(np.where(valid, values, 0), initial=0) / cell_area > (
             MAX_DENSITY_PER_M2):
-        report.error(file, "some cells hold more than one person per square metre: the raster is not persons "
-                     "per cell", "give a population count raster (persons per cell), not a density in other units")
+        report.error(file, say("raster.too_dense"), say("raster.too_dense.fix"))
         return None
     if not np.nansum(np.where(valid, values, 0)) > 0:
-        report.error(file, "the population raster holds no people (every cell is 0 or nodata)",
-                     "check the band and the raster's extent")
+        report.error(file, say("raster.empty"), say("raster.empty.fix"))
         return None
     return {"crs": crs, "bounds": bounds, "file": file}
 
@@ -164,9 +159,9 @@ def village_populations(
             zero.append(str(tid))
         out[pos] = largest_remainder(total, weights[pos])
     if zero:
-        report.warning(file, f"the raster has no people in township(s) {', '.join(zero[:10])}"
-                       f"{' …' if len(zero) > 10 else ''}; their population is shared equally among their villages",
-                       "check the raster covers the whole county (and its CRS)", column="population")
+        report.warning(file, say("raster.zero_towns.villages", towns=", ".join(zero[:10]),
+                                 more=" …" if len(zero) > 10 else ""),
+                       say("raster.zero_towns.fix"), column="population")
     return out
 
 
@@ -220,9 +215,9 @@ def grid_points(
         urban.append(is_urban)
         geoms.append(shapely.point_on_surface(pieces[mine]))
     if zero:
-        report.warning(spec.path.as_posix(), f"the raster has no people in township(s) {', '.join(zero[:10])}"
-                       f"{' …' if len(zero) > 10 else ''}; their population is spread evenly over their grid cells",
-                       "check the raster covers the whole county (and its CRS)")
+        report.warning(spec.path.as_posix(), say("raster.zero_towns.grid", towns=", ".join(zero[:10]),
+                                                 more=" …" if len(zero) > 10 else ""),
+                       say("raster.zero_towns.fix"))
     return gpd.GeoDataFrame(
         {"id": ids, "name": names, "township": towns,
          "population": np.concatenate(pops) if pops else np.zeros(0, dtype=np.int64),

@@ -33,6 +33,7 @@ from healthplan.geodata.instance import DEMAND_COLUMNS, SITE_COLUMNS, Instance
 from healthplan.geodata.levels import Level
 from healthplan.geodata.messages import layer as layer_text
 from healthplan.geodata.messages import say as msg
+from healthplan.geodata.text import Text
 from healthplan.geodata.readers import read_layer_into
 from healthplan.geodata.schemas import ColumnSchema
 from healthplan.geodata.travel_times import compute_travel_times_with_sites
@@ -292,7 +293,9 @@ def _assemble(
         report.extend(exc.report)
         return None, report
     for note in tt_report.notes:  # notes go to the Instance's notes (zh | en), never to the warnings
-        zh, _, en = note.message.partition(" | ")
+        zh, en = note.text("zh"), note.text("en")
+        if not note.message_zh and " | " in note.message:  # a cache entry from before notes carried a Text
+            zh, _, en = note.message.partition(" | ")
         notes.append(zh)
         notes_en.append(en or zh)
     report.extend(tt_report.problems)
@@ -368,9 +371,8 @@ def _townships(tw: pd.DataFrame, report: ProblemReport) -> gpd.GeoDataFrame:
     has_flag = tw.attrs.get("columns", {}).keys() & {"urban", "kind", "urban_population"}
     if unknown.any() and has_flag:
         ids = feature_ids(tw)
-        report_rows(report, file, ids[unknown], "the township's urban flag is missing and its kind is not "
-                    "街道/镇/乡; treated as rural", "fill the urban column (1/0) or the kind (街道/镇/乡)",
-                    column="urban", severity="warning")
+        report_rows(report, file, ids[unknown], msg("load.town_urban_unknown"),
+                    msg("load.town_urban_unknown.fix"), column="urban", severity="warning")
     pop = tw["population"].to_numpy(dtype=float)
     out = gpd.GeoDataFrame(
         {
@@ -416,9 +418,9 @@ def _assign_townships(
         # One problem per unknown id, naming its rows: a misspelt township id repeats over all its villages.
         sample = ", ".join(map(str, known[:8])) + (" …" if len(known) > 8 else "")
         rows = pd.Series(ids[unknown]).groupby(given[unknown], sort=False).agg(list)
-        msgs = [f"township id {t!r} is not among the townships{_also(r[1:], what)}" for t, r in rows.items()]
+        msgs = [msg("load.town_id_unknown", town=t, also=_also(r[1:], what)) for t, r in rows.items()]
         report_rows(report, file, [r[0] for r in rows], msgs,
-                    f"use an id of the townships layer ({sample}) in column {col!r}", column=col)
+                    msg("load.town_id_unknown.fix", sample=sample, column=col), column=col)
     out = given.copy()
     if not isinstance(frame, gpd.GeoDataFrame):
         return out
@@ -445,23 +447,28 @@ def _assign_townships(
         near = near[~own_bad]
         pos = near["pos"].to_numpy()
         nearest = near["township_id"].astype(str).to_numpy()
-        msgs = [f"the {what} lies outside every township; nearest township {t} ({d / 1000:.1f} km away) used"
-                if out[p] == "" else f"the {what} lies outside every township (nearest {t}, "
-                f"{d / 1000:.1f} km); its township {out[p]!r} from the file is kept"
+        msgs = [msg("load.outside_towns.used", what=_what(what), town=t, km=d / 1000) if out[p] == ""
+                else msg("load.outside_towns.kept", what=_what(what), town=t, km=d / 1000, own=out[p])
                 for p, t, d in zip(pos, nearest, near["dist_m"].to_numpy(), strict=True)]
-        report_rows(report, file, ids[pos], msgs, "check its coordinates, or the township boundaries",
+        report_rows(report, file, ids[pos], msgs, msg("load.outside_towns.fix"),
                     column="geometry", severity="warning")
         blank = out[pos] == ""
         out[pos[blank]] = nearest[blank]
     return out
 
 
-def _also(more: list[object], what: str) -> str:
+def _also(more: list[object], what: str) -> Text | str:
     """`` (also 3 more demand points: V2, V3, V4)`` — or nothing when there are none."""
     if not more:
         return ""
     ell = " …" if len(more) > 5 else ""
-    return f" (also {len(more)} more {what}s: {', '.join(map(str, more[:5]))}{ell})"
+    ids = ", ".join(map(str, more[:5]))
+    return msg("load.town_id_unknown.also", n=len(more), what=_what(what), ids=ids, ell=ell)
+
+
+def _what(what: str) -> Text:
+    """``demand point`` / ``candidate site`` / ``facility`` / ``site`` in both languages (需求点 …)."""
+    return msg(f"load.what.{what.replace(' ', '_')}")
 
 
 # --- demand -------------------------------------------------------------------------------------------------
@@ -510,10 +517,9 @@ def _demand(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, report: Proble
             missing = np.array([u is None for u in urban], dtype=bool)
         if missing.any():
             col = dm.attrs.get("columns", {}).get("urban", "urban")
-            report.warning(file, f"{int(missing.sum())} demand points have no urban/rural flag (first: "
-                           f"{feature_ids(dm)[missing][0]}) and no township gives one; treated as rural",
-                           f"give column {col!r} (1 = urban, 0 = rural), or townships with urban/kind",
-                           column=col)
+            first = feature_ids(dm)[missing][0]
+            report.warning(file, msg("load.urban_missing", n=int(missing.sum()), first=first),
+                           msg("load.urban_missing.fix", column=col), column=col)
     xy = _xy_lonlat(dm)
     pop = dm["population"].to_numpy(dtype=float)
     out = pd.DataFrame(
@@ -547,8 +553,7 @@ def _demand_from_townships(
     """
     file = tw_layer.attrs.get("file", "townships")
     pop = townships["population"].to_numpy(dtype=float)
-    _require_township_population(tw_layer, townships, report, "there is no demand layer, so each township's "
-                                 "population is its demand")
+    _require_township_population(tw_layer, townships, report, msg("load.why.no_demand"))
     seat_xy = tw_layer.attrs.get("seat_xy")
     if seat_xy is not None:
         points = gpd.GeoSeries.from_xy(seat_xy[:, 0], seat_xy[:, 1], crs=tw_layer.crs).values
@@ -589,20 +594,18 @@ def _demand_from_townships(
 
 
 def _require_township_population(tw_layer: pd.DataFrame, townships: gpd.GeoDataFrame, report: ProblemReport,
-                                 why: str) -> bool:
+                                 why: Text) -> bool:
     """Every township needs a population (no demand layer, or a raster sharing it out); record what is missing."""
     file = tw_layer.attrs.get("file", "townships")
     pop = townships["population"].to_numpy(dtype=float)
     if "population" not in tw_layer.attrs.get("columns", {}):
-        report.error(file, f"the townships must carry a population ({why}), but the layer has no population "
-                     "column", "add a population column to the townships (or map it: inputs.townships.columns: "
-                     "{population: 人口}), give inputs.census (乡镇人口 table), or give inputs.demand",
+        report.error(file, msg("load.town_no_population", why=why), msg("load.town_no_population.fix"),
                      column="population")
         return False
     if (~np.isfinite(pop)).any():
         bad = ~np.isfinite(pop)
-        report_rows(report, file, townships.index[bad], f"population is missing ({why})",
-                    "fill the township's population", column=tw_layer.attrs["columns"]["population"])
+        report_rows(report, file, townships.index[bad], msg("load.town_population_missing", why=why),
+                    msg("load.town_population_missing.fix"), column=tw_layer.attrs["columns"]["population"])
         return False
     return True
 
@@ -631,29 +634,23 @@ def _village_filler(dm: pd.DataFrame, townships: gpd.GeoDataFrame | None, raster
     file = str(dm.attrs.get("file", "demand"))
     own = "population" in dm.attrs.get("columns", {})
     if raster.mode == "grid":
-        report.error(str(raster.path), "inputs.population_raster.mode is grid (demand points on a grid), but a "
-                     "demand layer is given", "remove inputs.demand for grid demand points, or set mode: villages")
+        report.error(str(raster.path), msg("load.raster_grid_with_demand"),
+                     msg("load.raster_grid_with_demand.fix"))
         return None
     if own and raster.mode == "auto":
-        report.warning(str(raster.path), f"the population raster is not used: the demand layer {file} gives "
-                       "each village's population", "remove inputs.population_raster, or set its mode: villages "
-                       "to share the township totals by the raster instead")
+        report.warning(str(raster.path), msg("load.raster_unused", file=file), msg("load.raster_unused.fix"))
         return None
     if townships is None or not isinstance(dm, gpd.GeoDataFrame):
-        report.error(str(raster.path), "the population raster shares each township's population among its "
-                     "villages, so it needs township polygons and village points",
-                     "add inputs.townships (or inputs.township_seats) with population, and give the villages "
-                     "coordinates")
+        report.error(str(raster.path), msg("load.raster_needs_polygons"),
+                     msg("load.raster_needs_polygons.fix"))
         return None
     if own:
-        report.warning(file, "the villages' own populations are replaced by the township totals shared by the "
-                       "population raster (inputs.population_raster.mode: villages)",
-                       "set mode: auto to keep the villages' own figures", column="population")
+        report.warning(file, msg("load.raster_replaces"), msg("load.raster_replaces.fix"),
+                       column="population")
     tw_layer = townships.assign(_file=townships.attrs.get("file", "townships"))
     tw_layer.attrs = {"file": townships.attrs.get("file", "townships"),
                       "columns": {"population": "population"}}
-    if not _require_township_population(tw_layer, townships, report, "the population raster shares it among "
-                                        "the villages"):
+    if not _require_township_population(tw_layer, townships, report, msg("load.why.villages")):
         return None
     ok = np.asarray(dm.attrs.get("geometry_ok", np.ones(len(dm), dtype=bool)), dtype=bool)
 
@@ -669,13 +666,12 @@ def _grid_demand(townships: gpd.GeoDataFrame, urban_pop: np.ndarray | None, rast
                  raster_info: dict[str, object], report: ProblemReport) -> pd.DataFrame | None:
     """Grid demand points from the raster and the townships' totals (no demand layer)."""
     if raster.mode == "villages":
-        report.error(str(raster.path), "inputs.population_raster.mode is villages, but no demand layer (villages) "
-                     "is given", "add inputs.demand (village points), or set mode: grid")
+        report.error(str(raster.path), msg("load.raster_villages_no_demand"),
+                     msg("load.raster_villages_no_demand.fix"))
         return None
     tw_layer = pd.DataFrame(index=townships.index)
     tw_layer.attrs = {"file": townships.attrs.get("file", "townships"), "columns": {"population": "population"}}
-    if not _require_township_population(tw_layer, townships, report, "the population raster spreads it over a "
-                                        "grid"):
+    if not _require_township_population(tw_layer, townships, report, msg("load.why.grid")):
         return None
     tw = townships.copy()
     tw["urban_population"] = np.full(len(tw), np.nan) if urban_pop is None else urban_pop
@@ -710,26 +706,22 @@ def _check_township_totals(demand: pd.DataFrame, townships: gpd.GeoDataFrame, fi
     near = off & ~far
     if far.any():
         report_rows(report, tw_file, list(tw_pop.index[far.to_numpy()]),
-                    [f"the township's population {int(t):,} and the sum of its demand points in {file} "
-                     f"({int(v):,} persons) differ by {_factor(v, t)}: a unit mistake (万人 or 千人 for "
-                     "persons?), a wrong column, or demand points missing from the township"
+                    [msg("load.town_sum_far", town=int(t), file=file, sum=int(v), factor=_factor(v, t))
                      for v, t in zip(sums[far], tw_pop[far], strict=True)],
-                    "correct the figures (with a demand layer the township population is only this "
-                    "cross-check: if the column holds something else, rename it in the townships file)",
+                    msg("load.town_sum_far.fix"),
                     column="population")
     if near.any():
         report_rows(report, file, list(tw_pop.index[near.to_numpy()]),
-                    [f"the demand points of this township sum to {int(v):,} persons, the township says "
-                     f"{int(t):,} ({(v - t) / max(t, 1):+.1%})"
+                    [msg("load.town_sum_near", sum=int(v), town=int(t), diff=(v - t) / max(t, 1))
                      for v, t in zip(sums[near], tw_pop[near], strict=True)],
-                    "check the populations (the demand points' figures are used)", column="population",
+                    msg("load.town_sum_near.fix"), column="population",
                     severity="warning")
 
 
-def _factor(a: float, b: float) -> str:
-    """``a factor of 12`` (or ``all of it`` when one side is 0)."""
+def _factor(a: float, b: float) -> Text:
+    """``a factor of 12`` / `` 12 倍`` (or ``all of it`` when one side is 0)."""
     lo, hi = min(a, b), max(a, b)
-    return "all of it (one side is 0)" if lo <= 0 else f"a factor of {hi / lo:,.0f}"
+    return msg("load.factor.all") if lo <= 0 else msg("load.factor", factor=hi / lo)
 
 
 def _check_total_population(demand: pd.DataFrame, kind: str, report: ProblemReport) -> None:
@@ -776,8 +768,7 @@ def _sites(parts: list[tuple[str, pd.DataFrame]], townships: gpd.GeoDataFrame | 
         both = np.intersect1d(frames[0].index.to_numpy(dtype=str), frames[1].index.to_numpy(dtype=str))
         if both.size:
             report_rows(report, str(frames[1]["_file"].iloc[0]), list(both),
-                        "the site id is used both by a facility and by a candidate site",
-                        "site ids must be unique across facilities and candidates: rename the candidate",
+                        msg("load.site_id_twice"), msg("load.site_id_twice.fix"),
                         column=parts[1][1].attrs.get("columns", {}).get("id", "id"))
     sites = pd.concat(frames)
     # Candidates sort after facilities (a plain sites CSV may mix them): stable order within each group.
@@ -821,8 +812,8 @@ def _need_coordinates(frame: pd.DataFrame, method: str, report: ProblemReport) -
     if missing.any():
         what = "demand point" if frame.index.name == "demand_id" else "site"
         report_rows(report, frame.attrs.get("file", what), list(frame.index[missing]),
-                    f"the {what} has no coordinates, so travel times by {method} cannot reach it",
-                    "give lon/lat columns for every row, or supply an OD matrix (inputs.travel_times)",
+                    msg("load.no_coordinates", what=_what(what), method=method),
+                    msg("load.no_coordinates.fix"),
                     column="lon")
 
 

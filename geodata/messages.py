@@ -49,6 +49,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "file.unreadable.fix": ("确认文件是 GeoPackage、Shapefile、GeoJSON、FlatGeobuf、CSV、XLSX 或 Parquet 文件，且没有被其他程序打开",
                             "check that the file is a GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, XLSX or "
                             "Parquet file and is not open in another program"),
+    "file.not_read": ("无法读取该文件", "could not be read"),
     "file.missing": ("{layer}文件不存在", "the {kind} file does not exist"),
     "file.missing.fix": ("检查情景文件中的 inputs.{kind}.path（相对路径从情景文件所在文件夹算起）",
                          "check inputs.{kind}.path in the scenario (relative paths start from the scenario file's "
@@ -191,8 +192,147 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load.method_roads": ("travel.method 为 'roads'，但没有给出道路图层", "travel.method is 'roads' but no roads layer is given"),
     "load.method_roads.fix": ("添加 inputs.roads，或将 travel.method 设为 'straight' 或 'auto'",
                               "add inputs.roads or choose travel.method 'straight' or 'auto'"),
+    "load.urban_missing": ("{n} 个需求点没有城乡标记（第一个：{first}），且没有乡镇给出标记；按农村处理",
+                           "{n} demand points have no urban/rural flag (first: {first}) and no township "
+                           "gives one; treated as rural"),
+    "load.urban_missing.fix": ("给出列 {column!r}（1 = 城市，0 = 农村），或带 urban/kind 的乡镇",
+                               "give column {column!r} (1 = urban, 0 = rural), or townships with urban/kind"),
+    "load.why.no_demand": ("没有需求点图层，因此每个乡镇的人口就是其需求",
+                           "there is no demand layer, so each township's population is its demand"),
+    "load.why.villages": ("人口栅格要把它分配给各村", "the population raster shares it among the villages"),
+    "load.why.grid": ("人口栅格要把它分布到网格上", "the population raster spreads it over a grid"),
+    "load.town_no_population": ("乡镇必须带有人口（{why}），但该图层没有人口列",
+                                "the townships must carry a population ({why}), but the layer has no "
+                                "population column"),
+    "load.town_no_population.fix": ("为乡镇添加人口列（或映射：inputs.townships.columns: {{population: 人口}}），给出 "
+                                    "inputs.census（乡镇人口表），或给出 inputs.demand",
+                                    "add a population column to the townships (or map it: "
+                                    "inputs.townships.columns: {{population: 人口}}), give inputs.census "
+                                    "(乡镇人口 table), or give inputs.demand"),
+    "load.town_population_missing": ("人口为空（{why}）", "population is missing ({why})"),
+    "load.town_population_missing.fix": ("填写该乡镇的人口", "fill the township's population"),
+    "load.raster_grid_with_demand": ("inputs.population_raster.mode 为 grid（网格需求点），但给出了需求点图层",
+                                     "inputs.population_raster.mode is grid (demand points on a grid), but "
+                                     "a demand layer is given"),
+    "load.raster_grid_with_demand.fix": ("网格需求点请删除 inputs.demand，或设 mode: villages",
+                                         "remove inputs.demand for grid demand points, or set mode: "
+                                         "villages"),
+    "load.raster_unused": ("未使用人口栅格：需求点图层 {file} 给出了每个村的人口",
+                           "the population raster is not used: the demand layer {file} gives each village's "
+                           "population"),
+    "load.raster_unused.fix": ("删除 inputs.population_raster，或设其 mode: villages 以按栅格分配乡镇总数",
+                               "remove inputs.population_raster, or set its mode: villages to share the "
+                               "township totals by the raster instead"),
+    "load.raster_needs_polygons": ("人口栅格把每个乡镇的人口分配给其各村，因此需要乡镇面和村点",
+                                   "the population raster shares each township's population among its "
+                                   "villages, so it needs township polygons and village points"),
+    "load.raster_needs_polygons.fix": ("添加带人口的 inputs.townships（或 inputs.township_seats），并给出村的坐标",
+                                       "add inputs.townships (or inputs.township_seats) with population, "
+                                       "and give the villages coordinates"),
+    "load.raster_replaces": ("各村自身的人口被人口栅格分配的乡镇总数取代（inputs.population_raster.mode: villages）",
+                             "the villages' own populations are replaced by the township totals shared by "
+                             "the population raster (inputs.population_raster.mode: villages)"),
+    "load.raster_replaces.fix": ("设 mode: auto 以保留各村自身的数字",
+                                 "set mode: auto to keep the villages' own figures"),
+    "load.raster_villages_no_demand": ("inputs.population_raster.mode 为 villages，但没有给出需求点图层（村）",
+                                       "inputs.population_raster.mode is villages, but no demand layer "
+                                       "(villages) is given"),
+    "load.raster_villages_no_demand.fix": ("添加 inputs.demand（村点），或设 mode: grid",
+                                           "add inputs.demand (village points), or set mode: grid"),
+    "load.what.demand_point": ("需求点", "demand point"),
+    "load.what.candidate_site": ("候选点", "candidate site"),
+    "load.what.facility": ("机构", "facility"),
+    "load.what.site": ("站点", "site"),
+    "load.town_urban_unknown": ("乡镇的城乡标记为空，且其类型不是街道/镇/乡；按农村处理",
+                                "the township's urban flag is missing and its kind is not 街道/镇/乡; treated "
+                                "as rural"),
+    "load.town_urban_unknown.fix": ("填写 urban 列（1/0）或类型（街道/镇/乡）", "fill the urban column (1/0) or the kind "
+                                    "(街道/镇/乡)"),
+    "load.town_id_unknown": ("乡镇编号 {town!r} 不在乡镇图层中{also}",
+                             "township id {town!r} is not among the townships{also}"),
+    "load.town_id_unknown.also": ("（另有 {n} 个{what}：{ids}{ell}）", " (also {n} more {what}s: {ids}{ell})"),
+    "load.town_id_unknown.fix": ("在列 {column!r} 中使用乡镇图层的编号（{sample}）",
+                                 "use an id of the townships layer ({sample}) in column {column!r}"),
+    "load.outside_towns.used": ("该{what}不在任何乡镇范围内；使用最近的乡镇 {town}（相距 {km:.1f} 千米）",
+                                "the {what} lies outside every township; nearest township {town} ({km:.1f} "
+                                "km away) used"),
+    "load.outside_towns.kept": ("该{what}不在任何乡镇范围内（最近的是 {town}，相距 {km:.1f} 千米）；保留文件中的乡镇 {own!r}",
+                                "the {what} lies outside every township (nearest {town}, {km:.1f} km); its "
+                                "township {own!r} from the file is kept"),
+    "load.outside_towns.fix": ("检查其坐标，或乡镇边界", "check its coordinates, or the township boundaries"),
+    "load.town_sum_far": ("乡镇人口 {town:,} 与 {file} 中其需求点人口之和（{sum:,} "
+                          "人）相差{factor}：单位写错了（万人或千人当作人？）、列不对，或该乡镇缺少需求点",
+                          "the township's population {town:,} and the sum of its demand points in {file} "
+                          "({sum:,} persons) differ by {factor}: a unit mistake (万人 or 千人 for persons?), a "
+                          "wrong column, or demand points missing from the township"),
+    "load.town_sum_far.fix": ("更正这些数字（有需求点图层时，乡镇人口只用于此项核对：如果该列是别的内容，请在乡镇文件中重命名该列）",
+                              "correct the figures (with a demand layer the township population is only "
+                              "this cross-check: if the column holds something else, rename it in the "
+                              "townships file)"),
+    "load.factor": (" {factor:,.0f} 倍", "a factor of {factor:,.0f}"),
+    "load.factor.all": ("全部（一方为 0）", "all of it (one side is 0)"),
+    "load.town_sum_near": ("该乡镇的需求点人口之和为 {sum:,} 人，乡镇给出的是 {town:,}（{diff:+.1%}）",
+                           "the demand points of this township sum to {sum:,} persons, the township says "
+                           "{town:,} ({diff:+.1%})"),
+    "load.town_sum_near.fix": ("核对人口（使用需求点的数字）",
+                               "check the populations (the demand points' figures are used)"),
+    "load.site_id_twice": ("该站点编号同时被现有机构和候选点使用",
+                           "the site id is used both by a facility and by a candidate site"),
+    "load.site_id_twice.fix": ("站点编号在现有机构和候选点之间必须唯一：重命名候选点",
+                               "site ids must be unique across facilities and candidates: rename the "
+                               "candidate"),
+    "load.no_coordinates": ("该{what}没有坐标，因此无法按 {method} 计算到它的通行时间",
+                            "the {what} has no coordinates, so travel times by {method} cannot reach it"),
+    "load.no_coordinates.fix": ("为每一行给出经纬度列，或提供 OD 矩阵（inputs.travel_times）",
+                                "give lon/lat columns for every row, or supply an OD matrix "
+                                "(inputs.travel_times)"),
+    # --- township areas from their seats (partition.py) ---
+    "seats.same_place": ("两个乡镇驻地在同一位置，因此都没有自己的乡镇范围",
+                         "two township seats are at the same place, so neither has a township area of its "
+                         "own"),
+    "seats.same_place.fix": ("更正坐标（每个乡镇有自己的驻地）", "correct the coordinates (each township has its own seat)"),
+    "seats.outside_all": ("乡镇驻地位于县界（{boundary}）之外，其范围没有任何部分在县界之内",
+                          "the township seat lies outside the county boundary ({boundary}) and no part of "
+                          "its area is inside it"),
+    "seats.outside_all.fix": ("检查驻地的坐标和坐标基准（高德/腾讯写 inputs.township_seats.datum: gcj02，百度写 bd09），或县界",
+                              "check the seat's coordinates and datum (inputs.township_seats.datum: gcj02 "
+                              "for 高德/腾讯, bd09 for 百度), or the boundary"),
+    "seats.outside": ("乡镇驻地位于县界之外；其近似范围取其单元在县界之内的部分",
+                      "the township seat lies outside the county boundary; its approximate area is the "
+                      "part of its cell inside the boundary"),
+    "seats.outside.fix": ("检查驻地的坐标和坐标基准", "check the seat's coordinates and datum"),
     "load.not_assembled": ("无法组装输入数据", "the inputs could not be assembled"),
     # --- travel times (travel_times.py) ---
+    "travel.cutoff": ("通行时间上限必须是正的分钟数，实际为 {value!r}",
+                      "the travel-time cutoff must be a positive number of minutes, got {value!r}"),
+    "travel.cutoff.fix": ("设 travel.cutoff_minutes > 0，或给出正的时间标准",
+                          "set travel.cutoff_minutes > 0 or give positive time standards"),
+    "travel.method_od": ("travel.method 为 'od'，但没有给出 OD 矩阵",
+                         "travel.method is 'od' but no OD matrix was given"),
+    "travel.method_od.fix": ("添加 inputs.travel_times（site_id, demand_id, minutes），或选择其他 travel.method",
+                             "add inputs.travel_times (site_id, demand_id, minutes) or choose another "
+                             "travel.method"),
+    "travel.method_roads": ("travel.method 为 'roads'，但没有给出道路图层",
+                            "travel.method is 'roads' but no roads layer was given"),
+    "travel.method_roads.fix": ("添加 inputs.roads，或将 travel.method 设为 'straight' 或 'auto'",
+                                "add inputs.roads or choose travel.method 'straight' or 'auto'"),
+    "travel.method_unknown": ("未知的 travel.method {method!r}", "unknown travel.method {method!r}"),
+    "travel.method_unknown.fix": ("使用 auto、roads、od 或 straight", "use auto, roads, od or straight"),
+    "travel.cache_unwritable": ("无法写入通行时间缓存（{detail}）；通行时间已照常计算",
+                                "the travel-time cache could not be written ({detail}); times were "
+                                "computed anyway"),
+    "travel.cache_unwritable.fix": ("让缓存文件夹可写、释放磁盘空间，或将 travel.cache_dir 设到别处",
+                                    "make the cache folder writable, free disk space, or set "
+                                    "travel.cache_dir elsewhere"),
+    "travel.cache_rejected": ("通行时间缓存条目被拒绝，已重新计算通行时间：{detail}",
+                              "the travel-time cache entry was rejected and the times were recomputed: "
+                              "{detail}"),
+    "travel.cache_rejected.fix": ("无需处理（该条目已被替换）；`healthplan cache clear` 可清空缓存",
+                                  "nothing to do (the entry has been replaced); `healthplan cache clear` "
+                                  "empties the cache"),
+    "travel.network_note": ("道路网：{nodes:,} 个节点，{n:,} 个互不连通的部分；主网之外的部分上有 {points:,} 个需求点、{persons:,} 人",
+                            "road network: {nodes:,} nodes in {n:,} connected piece(s); {points:,} demand "
+                            "points with {persons:,} persons are nearest to a piece other than the main one"),
     "travel.od_unknown_ids": ("{n} 个 OD 点对中的站点或需求点编号不在实例中（第一个：站点 {site!r}，需求点 {demand!r}）；已忽略",
                               "{n} OD pair(s) name a site or demand id that is not in the instance (first: site "
                               "{site!r}, demand {demand!r}); ignored"),
@@ -374,6 +514,130 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "roads.speed_fast": ("速度 {value:g} 千米/小时高于我国高速公路限速（120 千米/小时）",
                          "speed {value:g} km/h is above China's expressway limit (120 km/h)"),
     "roads.speed_fast.fix": ("核对速度；该值按原样使用", "check the speed; it is used as it is"),
+    # --- the census table (census.py) ---
+    "census.no_key": ("人口普查表既没有乡镇代码列，也没有乡镇名称列", "the census table has neither a township code nor a township "
+                      "name column"),
+    "census.no_key.fix": ("添加“乡镇代码”或“乡镇名称”列，或映射：inputs.census.columns: {{id: <代码列>, name: <名称列>}}",
+                          "add 乡镇代码 or 乡镇名称, or map them: inputs.census.columns: {{id: <code column>, name: "
+                          "<name column>}}"),
+    "census.row_unmatched": ("人口普查表中的“{row}”按代码或名称都匹配不到 {file} 中的乡镇；最接近的：{nearest}",
+                             "census row {row} matches no township in {file} by code or name; nearest: "
+                             "{nearest}"),
+    "census.row_unmatched.fix": ("写出乡镇的 9 位代码（乡镇代码），或按乡镇图层的写法写出名称；所有不匹配的行都在此一并列出",
+                                 "write the township's 9-digit code (乡镇代码) or its name as the township layer "
+                                 "writes it; every mismatch is listed here at once"),
+    "census.town_unmatched": ("乡镇“{town}”在人口普查表 {file} 中没有对应的行；最接近的普查表名称：{nearest}",
+                              "township {town} has no row in the census table {file}; nearest census "
+                              "names: {nearest}"),
+    "census.town_unmatched.fix": ("在人口普查表中添加该乡镇（代码或名称，以及常住人口）",
+                                  "add the township to the census table (code or name and 常住人口)"),
+    "census.none_left": ("没有剩余未匹配的", "none left unmatched"),
+    "census.no_name": ("（无名称）", "(no name)"),
+    "census.differs": ("图层自身的人口 {own:,} 与人口普查表的 {census:,} 不同；使用普查数",
+                       "the layer's own population {own:,} differs from the census table's {census:,}; the "
+                       "census figure is used"),
+    "census.differs.fix": ("如果人口普查表是较新的来源，无需处理", "nothing to do if the census table is the newer source"),
+    "census.urban_over": ("城镇人口大于常住人口", "城镇人口 (urban population) is larger than 常住人口 (resident population)"),
+    "census.urban_over.fix": ("更正这两列（城镇人口是常住人口的一部分）", "correct the two columns (城镇人口 is part of 常住人口)"),
+    "census.wan_ren": ("人口普查表以万人为单位（标题或表头如此写明）：{column} 的数字已乘以 10,000{example}",
+                       "the census table counts in 万人 (10,000 persons), as its title or header says: "
+                       "{column} figures multiplied by 10,000{example}"),
+    "census.wan_ren.example": ("（例如 {a:g} → {b:,.0f} 人）", " (e.g. {a:g} → {b:,.0f} persons)"),
+    "census.wan_ren.fix": ("无需处理；如需精确数字请以“人”为单位填写", "nothing to do; give persons for exact figures"),
+    "census.looks_wan": ("{column} 的数字最大为 {max:g} 且带小数：看起来是以万人计，而不是人",
+                         "{column} figures are at most {max:g} with decimals: they look like 万人 (10,000 "
+                         "persons), not persons"),
+    "census.looks_wan.fix": ("在表头上方写“单位：万人”（会被读取），或将列命名为“常住人口（万人）”，或以“人”为单位填写",
+                             "write 单位：万人 above the header (it is then read), or name the column 常住人口（万人）, "
+                             "or give persons"),
+    "census.totals": ("删除了 {n} 个合计行（{names}，位于 {rows}）", "{n} total row(s) left out ({names} at {rows})"),
+    "census.totals.fix": ("无需处理；使用各乡镇自己的行", "nothing to do; the townships' own rows are used"),
+    # --- the population raster (dasymetric.py) ---
+    "raster.missing": ("人口栅格文件不存在", "the population raster does not exist"),
+    "raster.missing.fix": ("检查 inputs.population_raster.path（相对路径从情景文件所在文件夹算起）",
+                           "check inputs.population_raster.path (relative paths start from the scenario "
+                           "file's folder)"),
+    "raster.band": ("栅格有 {count} 个波段，没有第 {band} 个波段", "the raster has {count} band(s), no band {band}"),
+    "raster.band.fix": ("将 inputs.population_raster.band 设为 1…{count}",
+                        "set inputs.population_raster.band to 1…{count}"),
+    "raster.no_crs": ("人口栅格没有坐标参考系（CRS）", "the population raster has no coordinate reference system (CRS)"),
+    "raster.no_crs.fix": ("设置 inputs.population_raster.crs，例如 WorldPop 的 GeoTIFF 写 'EPSG:4326'",
+                          "set inputs.population_raster.crs, e.g. 'EPSG:4326' for a WorldPop GeoTIFF"),
+    "raster.unreadable": ("无法读取人口栅格：{detail}", "cannot read the population raster: {detail}"),
+    "raster.unreadable.fix": ("给出每个像元人数的 GeoTIFF（.tif），例如从 WorldPop 或 GHS-POP 下载的文件",
+                              "give a GeoTIFF (.tif) of persons per cell, e.g. a WorldPop or GHS-POP "
+                              "download"),
+    "raster.nonfinite": ("第 {band} 波段有 {n} 个像元不是有限数（inf 或 nan），且未标记为无数据（nodata）",
+                         "{n} cells of band {band} are not finite numbers (inf or nan) and not marked "
+                         "nodata"),
+    "raster.nonfinite.fix": ("设置栅格的 nodata 值（gdal_edit.py -a_nodata）或填补这些像元",
+                             "set the raster's nodata value (gdal_edit.py -a_nodata) or fill them"),
+    "raster.negative": ("第 {band} 波段有 {n} 个像元为负数（例如 {value:g}）：每个像元的人数不能为负",
+                        "{n} cells of band {band} are negative (e.g. {value:g}): persons per cell cannot "
+                        "be negative"),
+    "raster.negative.fix": ("将无数据值标记为 nodata（WorldPop 用 -99999：gdal_edit.py -a_nodata -99999 "
+                            "file.tif），或更正这些像元",
+                            "mark the no-data value as nodata (WorldPop uses -99999: gdal_edit.py "
+                            "-a_nodata -99999 file.tif) or correct the cells"),
+    "raster.too_dense": ("有的像元每平方米超过一人：该栅格不是每个像元的人数",
+                         "some cells hold more than one person per square metre: the raster is not persons "
+                         "per cell"),
+    "raster.too_dense.fix": ("给出人口计数栅格（每个像元的人数），而不是其他单位的密度",
+                             "give a population count raster (persons per cell), not a density in other "
+                             "units"),
+    "raster.empty": ("人口栅格中没有人（每个像元都是 0 或无数据）", "the population raster holds no people (every cell is 0 "
+                     "or nodata)"),
+    "raster.empty.fix": ("检查波段和栅格的范围", "check the band and the raster's extent"),
+    "raster.zero_towns.villages": ("栅格在乡镇 {towns}{more} 中没有人；这些乡镇的人口在其村之间平均分配",
+                                   "the raster has no people in township(s) {towns}{more}; their "
+                                   "population is shared equally among their villages"),
+    "raster.zero_towns.grid": ("栅格在乡镇 {towns}{more} 中没有人；这些乡镇的人口平均分布到其网格单元",
+                               "the raster has no people in township(s) {towns}{more}; their population is "
+                               "spread evenly over their grid cells"),
+    "raster.zero_towns.fix": ("检查栅格是否覆盖全县（以及其坐标系）", "check the raster covers the whole county (and its CRS)"),
+    # --- the road network (roads.py) ---
+    "roads.no_nodes": ("道路网没有节点", "the road network has no nodes"),
+    "roads.no_nodes.fix": ("给出含有线要素的道路图层", "give a roads layer with lines"),
+    "roads.geographic": ("道路图层使用经纬度坐标系（{crs}），长度会以“度”计", "roads are in a geographic CRS ({crs}), lengths "
+                         "would be degrees"),
+    "roads.geographic.fix": ("将道路投影到实例的米制坐标系（加载程序使用当地的 UTM 带）",
+                             "project the roads to the instance's metric CRS (the loader uses the local "
+                             "UTM zone)"),
+    "roads.no_line": ("道路图层中没有可用的线", "the roads layer has no usable line"),
+    "roads.no_line.fix": ("给出线（LineString）要素，每条至少两个点", "give LineString features of two or more points"),
+    "roads.speed_column_gone": ("缺少速度列 {column!r}（现有列：{columns}）",
+                                "the speed column {column!r} is missing (columns: {columns})"),
+    "roads.speed_column_gone.fix": ("在 travel.speed_column 中写正确的列名，或删除该设置以使用道路等级速度",
+                                    "name the right column in travel.speed_column or remove the setting to "
+                                    "use class speeds"),
+    "roads.speed_not_number": ("{ids}的速度不是数字", "speed is not a number for {ids}"),
+    "roads.no_speed_no_class": ("{ids}没有速度，且缺少道路等级列 {column!r}",
+                                "{ids} have no speed and the class column {column!r} is missing"),
+    "roads.no_speed_no_class.fix": ("在 travel.class_column 中写出等级列，或为每条道路给出速度（travel.speed_column）",
+                                    "name the class column in travel.class_column or give every road a speed "
+                                    "(travel.speed_column)"),
+    "roads.class_no_speed": ("道路等级 {value!r} 没有速度（{ids}）；已知的等级：{classes}",
+                             "road class {value!r} has no speed ({ids}); known classes: {classes}"),
+    "roads.class_no_speed.fix": ("在 travel.speeds_kph 中添加该等级（千米/小时）、更正等级，或为这些道路给出速度",
+                                 "add the class to travel.speeds_kph (km/h), fix the class, or give these "
+                                 "roads a speed"),
+    "roads.speed_not_positive": ("{ids}的速度为零或负数", "zero or negative speed for {ids}"),
+    "roads.speed_not_positive.fix": ("填写正的速度（千米/小时），封闭的道路请从图层中删除",
+                                     "give a positive speed in km/h (or remove closed roads from the layer)"),
+    "roads.oneway_unknown": ("无法理解{ids}的单行值（例如 {value!r}）；按双向通行处理",
+                             "one-way value not understood for {ids} (e.g. {value!r}); treated as two-way"),
+    "roads.oneway_unknown.fix": ("沿线方向单行写 1/yes/是，逆线方向写 -1，双向写 0/no/否",
+                                 "write 1/yes/是 for one-way along the line, -1 against it, 0/no/否 for "
+                                 "two-way"),
+    "roads.unusable": ("跳过了 {n} 个没有可用线几何的道路要素：{ids}（第一个是 {first}）",
+                       "{n} road feature(s) without a usable line were skipped: {ids} (the first is "
+                       "{first})"),
+    "roads.unusable.fix": ("为这些要素给出至少两个点的线（LineString）几何，或删除它们",
+                           "give these features a LineString geometry of two or more points, or remove them"),
+    "roads.ids": ("道路 {ids}", "{word} {ids}"),
+    "roads.ids.more": ("道路 {ids} 及另外 {more} 条", "{word} {ids} and {more} more"),
+    "roads.geom.missing": ("缺失", "missing"),
+    "roads.geom.empty": ("空几何", "empty"),
     # --- OD matrix (validate.py) ---
     "od.minutes_what": ("分钟数", "minutes"),
     "od.minutes_not_number": ("分钟数不是数字：{value!r}", "minutes is not a number: {value!r}"),
@@ -470,6 +734,7 @@ def reason(text: str) -> Text:
 
 _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "note": ("说明", "note")}
 _ROW_LABEL = re.compile(r"^(line|row|feature) (\d+)$")
+_DECISION = re.compile(r"^decision (\d+) \((.*)\)$")  # a scenario's named decision (optimizer/decisions.py)
 
 
 def row_text(label: object) -> Text:
@@ -487,6 +752,9 @@ def feature_label(feature: str, lang: str | None) -> str:
     m = _ROW_LABEL.match(feature)
     if m:
         return f"第 {m.group(2)} {'个要素' if m.group(1) == 'feature' else '行'}"
+    m = _DECISION.match(feature)
+    if m:
+        return f"第 {m.group(1)} 条决定（{m.group(2).replace(', ', '，')}）"
     return f"编号 {feature!r}"
 
 

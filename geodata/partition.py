@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from healthplan.geodata.errors import ProblemReport
+from healthplan.geodata.messages import say
 from healthplan.geodata.validate import feature_ids, report_rows
 
 # Instance.meta key of the approximate-partition flag: {"zh": sentence, "en": sentence, "method": "voronoi",
@@ -84,8 +85,7 @@ def voronoi_townships(
     xy = shapely.get_coordinates(seats.geometry.values)
     dup = _duplicated_xy(xy)
     if dup.any():
-        report_rows(report, file, ids[dup], "two township seats are at the same place, so neither has a "
-                    "township area of its own", "correct the coordinates (each township has its own seat)",
+        report_rows(report, file, ids[dup], say("seats.same_place"), say("seats.same_place.fix"),
                     column="geometry")
         return None, ""
     if boundary is not None:
@@ -107,16 +107,14 @@ def voronoi_townships(
     cells = shapely.intersection(cells, region)
     empty = np.asarray(shapely.is_empty(cells) | (shapely.area(cells) <= 0), dtype=bool)
     if empty.any():
-        report_rows(report, file, ids[empty], "the township seat lies outside the county boundary "
-                    f"({boundary.attrs.get('file', 'boundary') if boundary is not None else ''}) and no part of its "
-                    "area is inside it", "check the seat's coordinates and datum (inputs.township_seats.datum: "
-                    "gcj02 for 高德/腾讯, bd09 for 百度), or the boundary", column="geometry")
+        where = boundary.attrs.get("file", "boundary") if boundary is not None else ""
+        report_rows(report, file, ids[empty], say("seats.outside_all", boundary=where),
+                    say("seats.outside_all.fix"), column="geometry")
         return None, ""
     outside = ~np.asarray(shapely.contains(region, shapely.points(xy)), dtype=bool)
     if outside.any() and boundary is not None:
-        report_rows(report, file, ids[outside], "the township seat lies outside the county boundary; its "
-                    "approximate area is the part of its cell inside the boundary",
-                    "check the seat's coordinates and datum", column="geometry", severity="warning")
+        report_rows(report, file, ids[outside], say("seats.outside"), say("seats.outside.fix"),
+                    column="geometry", severity="warning")
     cells = np.asarray(shapely.make_valid(cells), dtype=object)
     polys = np.array([_polygonal(c) for c in cells], dtype=object)
     out = gpd.GeoDataFrame(seats.drop(columns=seats.geometry.name), geometry=polys, crs=seats.crs)

@@ -92,7 +92,7 @@ def read_layer(spec: LayerSpec, *, kind: str, stock: tuple[ColumnSchema, ...] = 
     frame = read_layer_into(spec, kind=kind, report=report, stock=stock)
     report.raise_if_errors()
     if frame is None:  # pragma: no cover - an unreadable layer always records an error
-        raise InputError(f"{spec.path}: could not be read", file=str(spec.path))
+        raise InputError(say("file.not_read"), file=str(spec.path))
     return frame
 
 

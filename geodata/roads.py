@@ -16,6 +16,8 @@ from scipy.spatial import cKDTree
 
 from healthplan.geodata.config import TravelConfig
 from healthplan.geodata.errors import InputError, ProblemReport
+from healthplan.geodata.messages import say
+from healthplan.geodata.text import Text
 
 if TYPE_CHECKING:
     import networkx as nx  # imported where a graph is built: a run's travel times use the CSR arrays only
@@ -85,7 +87,7 @@ class RoadNetwork:
             Node index (int64) and straight-line distance to it (metres) per point.
         """
         if self.n_nodes == 0:
-            raise InputError("the road network has no nodes", file="roads", fix="give a roads layer with lines")
+            raise InputError(say("roads.no_nodes"), file="roads", fix=say("roads.no_nodes.fix"))
         dist, node = self._tree.query(np.asarray(xy, dtype=float).reshape(-1, 2))
         return node.astype(np.int64), dist
 
@@ -168,8 +170,8 @@ def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[Road
     if roads.crs is not None and roads.crs.is_geographic:
         report.error(
             file,
-            f"roads are in a geographic CRS ({roads.crs.to_string()}), lengths would be degrees",
-            "project the roads to the instance's metric CRS (the loader uses the local UTM zone)",
+            say("roads.geographic", crs=roads.crs.to_string()),
+            say("roads.geographic.fix"),
         )
         return RoadNetwork.empty(), report
 
@@ -191,7 +193,7 @@ def build_road_network(roads: gpd.GeoDataFrame, cfg: TravelConfig) -> tuple[Road
     parts, owner = parts[ok], owner[ok]
     if parts.size == 0:
         report.error(
-            file, "the roads layer has no usable line", "give LineString features in the instance's metric CRS"
+            file, say("roads.no_line"), say("roads.no_line.fix")
         )
         return RoadNetwork.empty(), report
 
@@ -370,8 +372,9 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
     if cfg.speed_column is not None and not has_speed_col:
         report.error(
             file,
-            f"the speed column {cfg.speed_column!r} is missing (columns: {', '.join(map(str, roads.columns))})",
-            "name the right column in travel.speed_column or remove the setting to use class speeds",
+            say("roads.speed_column_gone", column=cfg.speed_column,
+                columns=", ".join(map(str, roads.columns))),
+            say("roads.speed_column_gone.fix"),
             column=cfg.speed_column,
         )
         return speed
@@ -382,8 +385,8 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
         if bad.any():
             report.error(
                 file,
-                f"speed is not a number for {_ids(roads.index[bad])}",
-                "write the speed in km/h as a number, or leave it empty to use the class speed",
+                say("roads.speed_not_number", ids=_ids(roads.index[bad])),
+                say("roads.speed_not_number.fix"),
                 feature=roads.index[bad][0],
                 column=cfg.speed_column,
             )
@@ -392,8 +395,8 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
         if cfg.class_column not in roads.columns:
             report.error(
                 file,
-                f"{_ids(roads.index[need_class])} have no speed and the class column {cfg.class_column!r} is missing",
-                "name the class column in travel.class_column or give every road a speed (travel.speed_column)",
+                say("roads.no_speed_no_class", ids=_ids(roads.index[need_class]), column=cfg.class_column),
+                say("roads.no_speed_no_class.fix"),
                 feature=roads.index[need_class][0],
                 column=cfg.class_column,
             )
@@ -408,9 +411,9 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
             hit = unknown & same.to_numpy(dtype=bool)
             report.error(
                 file,
-                f"road class {value!r} has no speed ({_ids(roads.index[hit])}); "
-                f"known classes: {', '.join(cfg.speeds_kph)}",
-                "add the class to travel.speeds_kph (km/h), fix the class, or give these roads a speed",
+                say("roads.class_no_speed", value=value, ids=_ids(roads.index[hit]),
+                    classes=", ".join(cfg.speeds_kph)),
+                say("roads.class_no_speed.fix"),
                 feature=roads.index[hit][0],
                 column=cfg.class_column,
             )
@@ -420,8 +423,8 @@ def _road_speeds_kph(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: 
         column = cfg.speed_column if has_speed_col else cfg.class_column
         report.error(
             file,
-            f"zero or negative speed for {_ids(roads.index[bad])}",
-            "give a positive speed in km/h (or remove closed roads from the layer)",
+            say("roads.speed_not_positive", ids=_ids(roads.index[bad])),
+            say("roads.speed_not_positive.fix"),
             feature=roads.index[bad][0],
             column=column,
         )
@@ -442,9 +445,8 @@ def _road_oneway(roads: pd.DataFrame, cfg: TravelConfig, file: str, report: Prob
     if unknown.any():
         report.warning(
             file,
-            f"one-way value not understood for {_ids(roads.index[unknown])} "
-            f"(e.g. {text[unknown].iloc[0]!r}); treated as two-way",
-            "write 1/yes/是 for one-way along the line, -1 against it, 0/no/否 for two-way",
+            say("roads.oneway_unknown", ids=_ids(roads.index[unknown]), value=text[unknown].iloc[0]),
+            say("roads.oneway_unknown.fix"),
             feature=roads.index[unknown][0],
             column=col,
         )
@@ -461,27 +463,27 @@ def _warn_unusable_features(
     if unused.any():
         report.warning(
             file,
-            f"{int(unused.sum())} road feature(s) without a usable line were skipped: {_ids(roads.index[unused])} "
-            f"(the first is {_geom_kind(geoms[unused][0])})",
-            "give these features a LineString geometry of two or more points, or remove them",
+            say("roads.unusable", n=int(unused.sum()), ids=_ids(roads.index[unused]),
+                first=_geom_kind(geoms[unused][0])),
+            say("roads.unusable.fix"),
             feature=roads.index[unused][0],
             column="geometry",
         )
 
 
-def _geom_kind(geom: object) -> str:
+def _geom_kind(geom: object) -> Text:
     """Short description of a geometry for a message: its type, or why it is unusable."""
     if geom is None:
-        return "missing"
+        return say("roads.geom.missing")
     if shapely.is_empty(geom):
-        return "empty"
-    return str(geom.geom_type)
+        return say("roads.geom.empty")
+    return Text.of(str(geom.geom_type))
 
 
-def _ids(index: pd.Index) -> str:
-    """Readable list of feature ids, at most ``_MAX_IDS`` then a count."""
+def _ids(index: pd.Index) -> Text:
+    """Readable list of feature ids, at most ``_MAX_IDS`` then a count (``道路 R1、R2 及另外 3 条``)."""
     vals = [str(v) for v in index[:_MAX_IDS]]
     more = len(index) - len(vals)
     word = "road" if len(index) == 1 else "roads"
-    text = f"{word} " + ", ".join(vals)
-    return text + (f" and {more} more" if more > 0 else "")
+    ids = Text("、".join(vals), ", ".join(vals))
+    return say("roads.ids.more" if more > 0 else "roads.ids", word=word, ids=ids, more=more)

@@ -148,9 +148,9 @@ def compute_travel_times_with_sites(
     """
     if not (np.isfinite(cutoff_minutes) and cutoff_minutes > 0):
         raise InputError(
-            f"the travel-time cutoff must be a positive number of minutes, got {cutoff_minutes!r}",
+            say("travel.cutoff", value=cutoff_minutes),
             file="scenario",
-            fix="set travel.cutoff_minutes > 0 or give positive time standards",
+            fix=say("travel.cutoff.fix"),
         )
     method = choose_method(cfg.method, roads=roads, od=od)
     key = None
@@ -200,8 +200,8 @@ def compute_travel_times_with_sites(
             # The cache only saves time: a read-only or full disk must not stop a run that has its answer.
             report.warning(
                 str(cache_dir),
-                f"the travel-time cache could not be written ({exc.strerror or exc}); times were computed anyway",
-                "make the cache folder writable, free disk space, or set travel.cache_dir elsewhere",
+                say("travel.cache_unwritable", detail=exc.strerror or exc),
+                say("travel.cache_unwritable.fix"),
             )
     elif rejected is not None and rejected.path is not None:
         # Not replaced (this run has errors): remove it, so no later run reads it again.
@@ -211,8 +211,8 @@ def compute_travel_times_with_sites(
         # Added after the write, so the note is about this run only and is not replayed by later cache hits.
         report.warning(
             str(rejected.path),
-            f"the travel-time cache entry was rejected and the times were recomputed: {rejected.rejected}",
-            "nothing to do (the entry has been replaced); `healthplan cache clear` empties the cache",
+            say("travel.cache_rejected", detail=rejected.rejected),
+            say("travel.cache_rejected.fix"),
         )
     return travel, site_travel, report
 
@@ -223,18 +223,19 @@ def choose_method(method: str, *, roads: gpd.GeoDataFrame | None, od: pd.DataFra
         return "od" if od is not None else "roads" if roads is not None else "straight"
     if method == "od" and od is None:
         raise InputError(
-            "travel.method is 'od' but no OD matrix was given",
+            say("travel.method_od"),
             file="scenario",
-            fix="add inputs.travel_times (site_id, demand_id, minutes) or choose another travel.method",
+            fix=say("travel.method_od.fix"),
         )
     if method == "roads" and roads is None:
         raise InputError(
-            "travel.method is 'roads' but no roads layer was given",
+            say("travel.method_roads"),
             file="scenario",
-            fix="add inputs.roads or choose travel.method 'straight' or 'auto'",
+            fix=say("travel.method_roads.fix"),
         )
     if method not in ("od", "roads", "straight"):
-        raise InputError(f"unknown travel.method {method!r}", file="scenario", fix="use auto, roads, od or straight")
+        raise InputError(say("travel.method_unknown", method=method), file="scenario",
+                         fix=say("travel.method_unknown.fix"))
     return method
 
 
@@ -526,9 +527,7 @@ def _note_components(network: RoadNetwork, d_node: np.ndarray, demand: pd.DataFr
     pop = demand["population"].to_numpy(dtype=float) if "population" in demand else np.zeros(len(demand))
     n, main_nodes, points, persons = components_check(network, d_node, pop)
     total = float(np.nansum(pop))
-    report.note(file, f"道路网：{network.n_nodes:,} 个节点，{n:,} 个互不连通的部分；主网之外的部分上有 {points:,} 个需求点、"
-                f"{persons:,} 人 | road network: {network.n_nodes:,} nodes in {n:,} connected piece(s); "
-                f"{points:,} demand points with {persons:,} persons are nearest to a piece other than the main one")
+    report.note(file, say("travel.network_note", nodes=network.n_nodes, n=n, points=points, persons=persons))
     if persons > 0:
         report.warning(file, say("travel.pieces", points=points, persons=persons, share=persons / max(total, 1),
                                  main=main_nodes, nodes=network.n_nodes, n=n),

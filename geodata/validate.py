@@ -429,8 +429,9 @@ def check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, report: Problem
                     say("geom.multipoint.fix"), column="geometry")
     other = wrong & ~multi
     if other.any():
+        expected = Text(" 或 ".join(allowed), " or ".join(allowed))
         report_rows(report, file, ids[other],
-                    [say("geom.wrong_type", found=t, expected=" or ".join(allowed)) for t in type_names[other]],
+                    [say("geom.wrong_type", found=t, expected=expected) for t in type_names[other]],
                     _GEOM_FIX[schema.geometry or "point"], column="geometry")
     ok &= ~wrong
     nonfinite = ok & _nonfinite_coordinates(geom)

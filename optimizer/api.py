@@ -14,6 +14,7 @@ from healthplan.optimizer.config import OptimizerConfig
 from healthplan.optimizer.errors import InfeasibleError
 from healthplan.optimizer.evaluation import evaluate
 from healthplan.optimizer.kinds import ITEM_KEYS, item_type
+from healthplan.optimizer.messages import kind_name, say, standard_name, unit
 from healthplan.optimizer.model import Model
 from healthplan.optimizer.objective import overall_status, solve_stages
 from healthplan.optimizer.plan import Plan, SolveInfo
@@ -22,6 +23,7 @@ from healthplan.optimizer.screening import Finding, screen, wan
 from healthplan.optimizer.solution import empty_items, read_items
 from healthplan.optimizer.standards import scenario_standards
 from healthplan.optimizer.status import Status
+from healthplan.optimizer.text import Text
 
 
 def optimize(
@@ -74,22 +76,13 @@ def min_budget(instance: Instance, cfg: OptimizerConfig) -> Plan:
     results = solve_stages(m)
     status = overall_status(results)
     if not status.has_plan:
-        raise InfeasibleError(f"min-budget solve failed: {results[-1][1].message or status.value}")
+        raise InfeasibleError(say("min_budget.failed", detail=results[-1][1].message or status.value))
     required = {s.name: max(s.required, 1.0) for s in m.standards}
     short = {name: max(float(sum((v.varValue or 0.0) for v in vs)), 0.0) for name, vs in m.elastic_vars.items()}
     # solver tolerances leave ~1e-6 relative residue in continuous coverage variables; that is no shortfall
     short = {k: v for k, v in short.items() if v > 1e-5 * required[k]}
     if short:
-        name, amount = max(short.items(), key=lambda kv: kv[1])
-        spec = next(s for s in m.standards if s.name == name)
-        req = spec.required_by_year.get(m.n_years - 1, spec.required)
-        raise InfeasibleError(
-            f"hard standard {name} cannot be met at any budget: short by {amount:,.2f} {spec.unit} "
-            f"(required {req:,.2f}); "
-            + "; ".join(f"{k} short by {v:,.2f}" for k, v in sorted(short.items()) if k != name)
-            + " — make it soft, lower it, or allow more sites/capacity",
-            standard=name, required=req, achievable=req - amount, least_budget_wan=None,
-        )
+        raise _unreachable(m, short)
     plan = _finish(instance, cfg, data, m, results, status, t0)
     plan.meta["least_budget_wan"] = plan.spent_wan
     return plan
@@ -131,39 +124,62 @@ def _finish(instance: Instance, cfg: OptimizerConfig, data: ModelData, m: Model,
 
 def _explain(instance: Instance, cfg: OptimizerConfig, findings: list[Finding], *,
              compute_budget: bool = True) -> InfeasibleError:
-    """An InfeasibleError with the first finding's numbers and the least budget (computed, not guessed)."""
+    """An InfeasibleError with the first finding's numbers and the least budget (computed, not guessed), in
+    Chinese and English (standards by their registered labels in Chinese)."""
     structural = [f for f in findings if f.structural]
     if structural:
         f = structural[0]
-        return InfeasibleError(f"infeasible: {f.message}", standard=f.standard, required=f.required,
+        return InfeasibleError(say("infeasible", detail=f.message), standard=f.standard, required=f.required,
                                achievable=f.achievable, least_budget_wan=None)
     least = None
-    note = ""
+    note = Text("", "")
     if compute_budget:
         try:
             least = min_budget(instance, cfg).meta["least_budget_wan"]
-            note = f"; the least budget meeting every hard standard is {wan(least)}"
+            note = say("infeasible.least_budget", least=wan(least))
         except InfeasibleError as exc:
             return exc
     if findings:
         f = findings[0]
-        return InfeasibleError(f"infeasible: {f.message}{note}", standard=f.standard, required=f.required,
-                               achievable=f.achievable, least_budget_wan=least)
-    ph = cfg.phasing
-    limits = []
-    if cfg.budget_wan is not None:
-        limits.append(f"budget {wan(cfg.budget_wan)}")
-    if ph.budgets_wan is not None:
-        limits.append("yearly budgets " + " / ".join(wan(b) for b in ph.budgets_wan)
-                      + (" with carry-over" if ph.carry_over else " without carry-over"))
-    if cfg.earmarks_wan:
-        limits.append("earmarks " + ", ".join(f"{k} {wan(v)}" for k, v in sorted(cfg.earmarks_wan.items())))
+        return InfeasibleError(say("infeasible", detail=f.message + note), standard=f.standard,
+                               required=f.required, achievable=f.achievable, least_budget_wan=least)
     hard = _hard_names(cfg)
+    hard_text = (Text.join(Text("、", ", "), [standard_name(n) for n in hard]) if hard
+                 else say("infeasible.no_hard"))
     return InfeasibleError(
-        f"infeasible: the hard standards ({', '.join(hard) or 'none'}) cannot hold within "
-        f"{'; '.join(limits) or 'the limits'}{note}",
+        say("infeasible.limits", hard=hard_text, limits=_limits_text(cfg), note=note),
         standard=hard[0] if hard else "", required=least if least is not None else float("nan"),
         achievable=cfg.budget_wan if cfg.budget_wan is not None else float("nan"), least_budget_wan=least)
+
+
+def _limits_text(cfg: OptimizerConfig) -> Text:
+    """The scenario's money limits in both languages: budget, yearly budgets, earmarks (kinds by their labels)."""
+    ph = cfg.phasing
+    limits: list[Text] = []
+    if cfg.budget_wan is not None:
+        limits.append(say("limit.budget", budget=wan(cfg.budget_wan)))
+    if ph.budgets_wan is not None:
+        limits.append(say("limit.yearly", budgets=" / ".join(wan(b) for b in ph.budgets_wan),
+                          carry=say("limit.carry" if ph.carry_over else "limit.no_carry")))
+    if cfg.earmarks_wan:
+        limits.append(say("limit.earmarks", earmarks=Text.join(Text("、", ", "), [
+            kind_name(k) + f" {wan(v)}" for k, v in sorted(cfg.earmarks_wan.items())])))
+    return Text.join(Text("；", "; "), limits) if limits else say("infeasible.the_limits")
+
+
+def _unreachable(m: Model, short: dict[str, float]) -> InfeasibleError:
+    """The hard standard furthest out of reach at any budget (min-budget's elastic stage left it short), with
+    how far short it is and the others that are short too."""
+    name, amount = max(short.items(), key=lambda kv: kv[1])
+    spec = next(s for s in m.standards if s.name == name)
+    req = spec.required_by_year.get(m.n_years - 1, spec.required)
+    others = [say("min_budget.other", standard=standard_name(k), amount=f"{v:,.2f}")
+              for k, v in sorted(short.items()) if k != name]
+    return InfeasibleError(
+        say("min_budget.unreachable", standard=standard_name(name), amount=f"{amount:,.2f}",
+            unit=unit(spec.unit), required=f"{req:,.2f}",
+            others=say("min_budget.others", parts=Text.join(Text("，", "; "), others)) if others else ""),
+        standard=name, required=req, achievable=req - amount, least_budget_wan=None)
 
 
 def _hard_names(cfg: OptimizerConfig) -> list[str]:

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from healthplan.optimizer.decisions import Decision
 from healthplan.optimizer.kind import StandardRule, StrictConfig
+from healthplan.optimizer.messages import TextValueError, say
 from healthplan.optimizer.kinds import KIND_NAMES, SERVICE_KEYS, ResourcesConfig
 from healthplan.optimizer.kinds.ambulance import AmbulanceConfig
 from healthplan.optimizer.kinds.blood import BLOOD_COST_ASSUMPTION_WAN, BloodConfig
@@ -58,17 +59,16 @@ class PhasingConfig(StrictConfig):
         for name in ("budgets_wan", "milestones", "year_weights"):
             v = getattr(self, name)
             if v is not None and len(v) != (max(n, 1) if name == "milestones" else n):
-                raise ValueError(f"phasing.{name} has {len(v)} values but phasing.years has {n}")
+                raise TextValueError(say("phasing.length", name=name, n=len(v), years=n))
         for name, v in self.milestones_by_standard.items():
             if len(v) != max(n, 1):
-                raise ValueError(f"phasing.milestones_by_standard.{name} has {len(v)} values but the plan has "
-                                 f"{max(n, 1)} year(s)")
+                raise TextValueError(say("phasing.length_by_standard", name=name, n=len(v), years=max(n, 1)))
         own = [(f"milestones_by_standard.{k}", v) for k, v in self.milestones_by_standard.items()]
         for name, v in [("milestones", self.milestones or []), *own]:
             if any(not 0 <= x <= 1 for x in v) or any(b < a for a, b in zip(v, v[1:])):
-                raise ValueError(f"phasing.{name} must be shares between 0 and 1 that never decrease, got {v}")
+                raise TextValueError(say("phasing.shares", name=name, values=v))
             if v and v[-1] != 1:
-                raise ValueError(f"phasing.{name} must end with 1 (the whole task is due in the final year), got {v}")
+                raise TextValueError(say("phasing.ends_with_one", name=name, values=v))
         return self
 
 

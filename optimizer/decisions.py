@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from healthplan.geodata.errors import ProblemReport
 from healthplan.optimizer.kind import StrictConfig
+from healthplan.optimizer.messages import TextValueError, kind_name, say
 
 if TYPE_CHECKING:
     from healthplan.optimizer.config import OptimizerConfig
@@ -47,9 +48,9 @@ class Decision(StrictConfig):
     @model_validator(mode="after")
     def _fields_fit_action(self) -> Decision:
         if self.action == "never" and (self.year is not None or self.cost_wan is not None):
-            raise ValueError("a 'never' decision takes no year or cost_wan")
+            raise TextValueError(say("decision.never_fields"))
         if self.quantity_np and self.quantity is not None and self.quantity_np > self.quantity:
-            raise ValueError("quantity_np cannot exceed quantity")
+            raise TextValueError(say("decision.np_over"))
         return self
 
 
@@ -76,30 +77,31 @@ def decision_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
     years = plan_years(cfg)
     seen: dict[tuple[str, str], tuple[int, str]] = {}
     for n, d in enumerate(cfg.decisions, start=1):
-        feature = f"decision {n} ({d.site}, {d.kind}, {d.action})"
+        feature = f"decision {n} ({d.site}, {d.kind}, {d.action})"  # 第 n 条决定（…） in Chinese (messages.py)
         key = item_key(d.kind)
         if key is None:
-            rep.error(WHERE, f"unknown item type {d.kind!r}", f"use one of {', '.join(ITEM_KEYS)}", feature=feature)
+            rep.error(WHERE, say("decision.unknown_item", kind=d.kind),
+                      say("decision.unknown_item.fix", keys=", ".join(ITEM_KEYS)), feature=feature)
             continue
         if d.site not in ids:
-            rep.error(WHERE, f"site {d.site!r} is not among the {len(ids)} sites",
-                      "use an id of the facilities or candidates layer", feature=feature)
+            rep.error(WHERE, say("decision.unknown_site", site=d.site, n=len(ids)),
+                      say("decision.unknown_site.fix"), feature=feature)
         k, _ = item_type(key)
         if not k.enabled(cfg):
-            rep.error(WHERE, f"the kind {k.name!r} is switched off", f"set resources.{k.name}.enabled: true or "
-                      "remove the decision", feature=feature)
+            rep.error(WHERE, say("decision.kind_off", label=kind_name(k.name), name=k.name),
+                      say("decision.kind_off.fix", name=k.name), feature=feature)
         if d.year is not None and d.year > years[-1]:
-            rep.error(WHERE, f"year {d.year} is after the plan's last year {years[-1]}",
-                      "give a year within the plan", feature=feature)
+            rep.error(WHERE, say("decision.year_late", year=d.year, last=years[-1]),
+                      say("decision.year_late.fix"), feature=feature)
         if d.action == "must" and d.year is not None and d.year < years[0]:
-            rep.error(WHERE, f"a must by {d.year} is before the plan's first year {years[0]}",
-                      "put a project decided earlier as 'committed', or drop the year", feature=feature)
+            rep.error(WHERE, say("decision.must_early", year=d.year, first=years[0]),
+                      say("decision.must_early.fix"), feature=feature)
         if (d.quantity is not None or d.quantity_np) and key != "ambulance":
-            rep.error(WHERE, "quantity is for ambulances only", "remove quantity", feature=feature)
+            rep.error(WHERE, say("decision.quantity"), say("decision.quantity.fix"), feature=feature)
         prev = seen.get((d.site, key))
         if prev is not None:
-            rep.error(WHERE, f"decision {prev[0]} ({prev[1]}) already names {d.kind} at {d.site}",
-                      "keep one decision per site and item type", feature=feature)
+            rep.error(WHERE, say("decision.twice", prev=prev[0], action=prev[1], kind=d.kind, site=d.site),
+                      say("decision.twice.fix"), feature=feature)
         seen[(d.site, key)] = (n, d.action)
     return rep
 
@@ -159,9 +161,9 @@ def add_decision_rows(m: Model) -> None:
             if not terms:
                 from healthplan.optimizer.errors import InfeasibleError
 
-                raise InfeasibleError(f"infeasible: the decision must {dec.kind} at {dec.site} cannot be carried: the "
-                                      "site has no room for it (e.g. a full ambulance station) — raise its capacity "
-                                      "or drop the decision", standard=f"must_{key}_{j}")
+                raise InfeasibleError(say("decision.no_room", site=dec.site, kind=dec.kind,
+                                          item=item_type(key)[1].label("zh")),  # type: ignore[arg-type]
+                                      standard=f"must_{key}_{j}")
             m.add(_expr(terms) >= float(dec.quantity or 1), f"must_{key}_{j}")
         else:
             t = year_position(d, dec.year, default_last=False)

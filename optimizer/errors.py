@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from healthplan.geodata.errors import HealthplanError
+from healthplan.geodata.text import Text
 
 
 class InfeasibleError(HealthplanError):
     """The hard standards, the budget and the other limits cannot hold together.
+
+    The message is a :class:`~healthplan.geodata.text.Text` (optimizer/messages.py): the CLI prints the
+    planner's language, ``str(error)`` is the English.
 
     Attributes
     ----------
@@ -21,7 +25,7 @@ class InfeasibleError(HealthplanError):
 
     def __init__(
         self,
-        message: str,
+        message: Text | str,
         *,
         standard: str = "",
         required: float = float("nan"),

@@ -13,6 +13,7 @@ from healthplan.geodata.errors import InputError, ProblemReport
 from healthplan.optimizer.decisions import apply_to_data, decision_problems
 from healthplan.optimizer.kind import KindData, PrepareContext
 from healthplan.optimizer.kinds import KINDS, enabled_kinds
+from healthplan.optimizer.messages import say
 from healthplan.optimizer.text import Text
 
 if TYPE_CHECKING:
@@ -64,14 +65,14 @@ def scenario_problems(cfg: OptimizerConfig, site_ids: pd.Index) -> ProblemReport
     keys = cost_keys()
     for sid, items in sorted(cfg.site_costs_wan.items()):
         if str(sid) not in ids:
-            rep.error(where, f"site_costs_wan names site {sid!r}, which is not among the {len(ids)} sites",
-                      "use a site id from the sites layer or remove the override")
+            rep.error(where, say("costs.unknown_site", site=sid, n=len(ids)), say("costs.unknown_site.fix"))
         for key, val in sorted(items.items()):
             if key not in keys:
-                rep.error(where, f"site_costs_wan[{sid!r}] has unknown item {key!r}", f"use one of {', '.join(keys)}")
+                rep.error(where, say("costs.unknown_item", site=sid, key=key),
+                          say("costs.unknown_item.fix", keys=", ".join(keys)))
             elif not np.isfinite(val) or val < 0:
-                rep.error(where, f"site_costs_wan[{sid!r}][{key!r}] = {val} is not a cost ≥ 0 万元",
-                          "give a non-negative number of 万元")
+                rep.error(where, say("costs.bad_value", site=sid, key=key, value=val),
+                          say("costs.bad_value.fix"))
     for k in enabled_kinds(cfg):
         for file, msg, fix in k.check(k.settings(cfg), site_ids):
             rep.error(file, msg, fix)
@@ -88,9 +89,9 @@ def milestone_problems(cfg: OptimizerConfig) -> ProblemReport:
     names = sorted(s.name for s in scenario_standards(cfg))
     for name in sorted(cfg.phasing.milestones_by_standard):
         if name not in names:
-            rep.error("scenario (phasing.milestones_by_standard)",
-                      f"milestones are given for {name!r}, which is not a standard of this scenario",
-                      f"use one of {', '.join(names) or '(none: every standard is off)'}")
+            known = ", ".join(names) if names else say("milestones.none")
+            rep.error("scenario (phasing.milestones_by_standard)", say("milestones.unknown", name=name),
+                      say("milestones.unknown.fix", names=known))
     return rep
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from healthplan.optimizer.kinds import enabled_kinds, kind_standard
+from healthplan.optimizer.messages import kind_name, say, standard_name
 from healthplan.optimizer.standard import Finding
+from healthplan.optimizer.text import Text
 
 if TYPE_CHECKING:
     from healthplan.optimizer.prepare import ModelData
@@ -45,33 +47,43 @@ def screen(data: ModelData, *, budget_limits: bool = True) -> list[Finding]:
     costs = mandated_costs(data)
     total = sum(costs.values())
     if cfg.budget_wan is not None and total > cfg.budget_wan + 1e-6:
-        parts = ", ".join(f"{k} {wan(v)}" for k, v in sorted(costs.items(), key=lambda kv: -kv[1]))
+        ranked = sorted(costs.items(), key=lambda kv: -kv[1])
+        parts = Text.join(Text("、", ", "), [standard_name(k) + f" {wan(v)}" for k, v in ranked])
         top = max(costs, key=costs.get)
-        head = f"mandated items cost {wan(total)} > budget {wan(cfg.budget_wan)}"
+        money = {"total": wan(total), "budget": wan(cfg.budget_wan), "gap": wan(total - cfg.budget_wan),
+                 "parts": parts}
         if len(costs) == 1:
-            head = f"{_what(top)} cost {wan(total)} > budget {wan(cfg.budget_wan)}"
-        found.append(Finding(top, f"{head} ({parts}; hard standards)", total, cfg.budget_wan, "万元", False))
+            msg = say("money.one", what=_what(top), label=standard_name(top), **money)
+        else:
+            msg = say("money.mandated", **money)
+        found.append(Finding(top, msg, total, cfg.budget_wan, "万元", False))
     for name, cap in sorted(cfg.earmarks_wan.items()):
         need = sum(v for s, v in costs.items() if (std := kind_standard(s)) is not None and std.kind == name)
         if need > cap + 1e-6:
-            found.append(Finding(f"budget_earmark_{name}", f"hard {name} standards need {wan(need)} > earmark "
-                                 f"{wan(cap)} for {name}", need, cap, "万元", False))
+            msg = say("money.earmark", kind=kind_name(name), name=name, need=wan(need), cap=wan(cap),
+                      gap=wan(need - cap))
+            found.append(Finding(f"budget_earmark_{name}", msg, need, cap, "万元", False))
     ph = cfg.phasing
     if ph.budgets_wan is not None and total > sum(ph.budgets_wan) + 1e-6:
-        found.append(Finding("budget_year", f"mandated items cost {wan(total)} > the {wan(sum(ph.budgets_wan))} "
-                             "of all yearly budgets together", total, sum(ph.budgets_wan), "万元", False))
+        yearly = sum(ph.budgets_wan)
+        found.append(Finding("budget_year", say("money.yearly", total=wan(total), budgets=wan(yearly),
+                                                gap=wan(total - yearly)), total, yearly, "万元", False))
     if cfg.opex_cap_wan is not None:
         for k in enabled_kinds(cfg):
             extra, why = k.opex_floor(data)
             if extra > cfg.opex_cap_wan + 1e-6:
-                found.append(Finding("budget_opex", f"{why} adds {wan(extra)} a year of running cost > opex cap "
-                                     f"{wan(cfg.opex_cap_wan)}", extra, cfg.opex_cap_wan, "万元", True))
+                msg = say("money.opex", why=Text.of(why), extra=wan(extra), cap=wan(cfg.opex_cap_wan),
+                          gap=wan(extra - cfg.opex_cap_wan))
+                found.append(Finding("budget_opex", msg, extra, cfg.opex_cap_wan, "万元", True))
     return found
 
 
-def _what(name: str) -> str:
-    """What a standard's mandated items are, for a one-standard message ("mandated fever rooms")."""
+def _what(name: str) -> Text:
+    """What a standard's mandated items are, for a one-standard message (「规定设置的发热诊室」, "mandated fever
+    rooms")."""
     s = kind_standard(name)
     if s is None:
-        return name
-    return s.what("en") if s.what is not None else f"the items of {s.label('en').lower()}"
+        return Text(name, name)
+    if s.what is not None:
+        return s.what
+    return say("money.items_of", label=Text(s.label("zh"), s.label("en").lower()))

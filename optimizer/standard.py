@@ -44,7 +44,7 @@ class Finding:
     """
 
     standard: str
-    message: str
+    message: Text  # both languages (optimizer/messages.py)
     required: float
     achievable: float
     unit: str

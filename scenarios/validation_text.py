@@ -107,12 +107,19 @@ def pydantic_text(err: dict[str, Any]) -> Text:
     template = PYDANTIC.get(str(err.get("type")))
     if template is None:
         return Text(own, own)
-    ctx = {k: (_zh_expected(v) if k == "expected" else _plain(v)) for k, v in (err.get("ctx") or {}).items()}
+    ctx = {k: (_zh_expected(v) if k == "expected" else _zh_error(v) if k == "error" else _plain(v))
+           for k, v in (err.get("ctx") or {}).items()}
     try:
         zh = template[0].format(**ctx)
     except (KeyError, IndexError, ValueError):
         return Text(own, own)
     return Text(zh, own)  # pydantic's own English keeps every detail it gives
+
+
+def _zh_error(value: object) -> object:
+    """A validator's own error in Chinese when it carries both languages (``TextValueError.text``)."""
+    text = getattr(value, "text", None)
+    return text.zh if isinstance(text, Text) else value
 
 
 def _plain(value: object) -> object:

@@ -27,6 +27,7 @@ from healthplan.optimizer.kind import (
     StandardRule,
     UnitCost,
 )
+from healthplan.optimizer.messages import say
 from healthplan.optimizer.model import Terms, expr
 from healthplan.optimizer.standard import Finding, Measured, Standard, pct
 from healthplan.optimizer.text import Text, is_en
@@ -199,9 +200,9 @@ class FleetRatio(_AmbulanceStandard):
         most, need = float(kd.fleet.sum() + spare.sum()), kd.fleet_required
         if most >= need:
             return None
-        return Finding(self.name, f"the fleet standard needs {need:,.0f} vehicles but the eligible stations hold at "
-                       f"most {most:,.0f} (existing {kd.fleet.sum():,.0f} + free capacity {spare.sum():,.0f}); "
-                       "raise station_capacity or allow more station levels", need, most, "vehicles", True)
+        msg = say("amb.fleet_capacity", standard=self.label("zh"), need=f"{need:,.0f}", most=f"{most:,.0f}",
+                  existing=f"{kd.fleet.sum():,.0f}", spare=f"{spare.sum():,.0f}")
+        return Finding(self.name, msg, need, most, "vehicles", True)
 
     def sentence(self, cfg: OptimizerConfig, urban_share: float, lang: str = "zh") -> str:
         kc = self._kc(cfg)
@@ -302,8 +303,7 @@ class OnePerTownshipCentre(_AmbulanceStandard):
         if not stuck.any():
             return None
         ids = list(data.instance.sites.index.astype(str)[stuck][:5])
-        return Finding(self.name, f"{int(stuck.sum())} township health centres cannot host an ambulance (not a "
-                       f"station level or no capacity), e.g. {ids}", float(kd.thc.sum()),
+        return Finding(self.name, say("amb.thc_stuck", n=int(stuck.sum()), ids=ids), float(kd.thc.sum()),
                        float(kd.thc.sum() - stuck.sum()), "sites", True)
 
     def min_cost(self, data: ModelData) -> float:
@@ -538,13 +538,14 @@ class Ambulances(ResourceKind):
                 out[v.name] = float(val)
         return out
 
-    def opex_floor(self, data: ModelData) -> tuple[float, str]:
+    def opex_floor(self, data: ModelData) -> tuple[float, Text | str]:
         """A hard fleet standard forces the running cost of the missing vehicles."""
         kc: AmbulanceConfig = self.settings(data.cfg)
         kd: AmbulanceData = data.kinds[NAME]
         if kc.fleet.mode != "hard":
             return 0.0, ""
-        return max(kd.fleet_required - float(kd.fleet.sum()), 0.0) * kc.opex_wan_per_vehicle_year, "the fleet standard"
+        return max(kd.fleet_required - float(kd.fleet.sum()), 0.0) * kc.opex_wan_per_vehicle_year, say(
+            "amb.opex_why", standard=self.standards[0].label("zh"))
 
     def allow(self, data: ModelData, item: str, j: int) -> bool:
         kd: AmbulanceData = data.kinds[NAME]

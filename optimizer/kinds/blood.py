@@ -26,6 +26,7 @@ from healthplan.optimizer.kind import (
     StandardRule,
     UnitCost,
 )
+from healthplan.optimizer.messages import say
 from healthplan.optimizer.model import expr
 from healthplan.optimizer.standard import Finding, Measured, Standard
 from healthplan.optimizer.text import Text, is_en
@@ -100,8 +101,8 @@ class MinPoints(Standard):
         most = float(kd.has["blood"].sum() + kd.eligible["blood"].sum())
         if most >= need:
             return None
-        return Finding(self.name, f"at least {need} blood points are required but only {most:,.0f} sites can have "
-                       "one (existing + candidates); widen blood.candidates", float(need), most, "sites", True)
+        return Finding(self.name, say("blood.min_points", need=need, most=f"{most:,.0f}"), float(need), most,
+                       "sites", True)
 
     def min_cost(self, data: ModelData) -> float:
         kd: FacilityData = data.kinds[NAME]
@@ -140,15 +141,16 @@ class BloodPoints(FacilityKind):
         """The access standard, or 3 × it for the p-median objective (travel beyond the standard counts)."""
         return kc.access_minutes * (ACCESS_TIME_HORIZON_FACTOR if kc.objective == "access_time" else 1.0)
 
-    def check(self, kc: BloodConfig, site_ids: pd.Index) -> list[tuple[str, str, str]]:
+    def check(self, kc: BloodConfig, site_ids: pd.Index) -> list[tuple[str, Text, Text]]:
         if isinstance(kc.candidates, str):
             return []
         unknown = sorted(set(map(str, kc.candidates)) - set(site_ids.astype(str)))
         if not unknown:
             return []
-        return [("scenario (resources.blood.candidates)", f"blood.candidates names {len(unknown)} unknown site "
-                 f"id{'s' * (len(unknown) != 1)}: {', '.join(unknown[:5])}",
-                 "use ids from the sites layer, or all / candidates / hospitals")]
+        return [("scenario (resources.blood.candidates)",
+                 say("blood.unknown_candidates", n=len(unknown), s="s" * (len(unknown) != 1),
+                     ids=", ".join(unknown[:5])),
+                 say("blood.unknown_candidates.fix"))]
 
     def prepare(self, ctx: PrepareContext) -> FacilityData:
         kc: BloodConfig = self.settings(ctx.cfg)

@@ -27,6 +27,7 @@ from healthplan.optimizer.kind import (
     StrictConfig,
     UnitCost,
 )
+from healthplan.optimizer.messages import say
 from healthplan.optimizer.model import expr
 from healthplan.optimizer.site_minutes import (
     exact_site_minutes,
@@ -140,8 +141,8 @@ class TargetCount(Standard):
         most = float(kd.has["subcentre"].sum() + kd.eligible["subcentre"].sum())
         if most >= target:
             return None
-        return Finding(self.name, f"the target of {target} sub-centres exceeds the {most:,.0f} possible (existing + "
-                       "eligible); relax subcentre.eligibility", float(target), most, "sites", True)
+        msg = say("subcentre.target", target=target, most=f"{most:,.0f}")
+        return Finding(self.name, msg, float(target), most, "sites", True)
 
     def min_cost(self, data: ModelData) -> float:
         kd: SubcentreData = data.kinds[NAME]
