@@ -37,10 +37,10 @@ import numpy as np
 
 MILP_MAX_PAIRS = 2_000_000  # ASSUMPTION: beyond this many unfixed pairs the exact MILP is not tried (HiGHS's LP of
 # a p-median is itself slow: 995 s for the 600,000 pairs of the 2,000 × 300 anchor); the Lagrangian gap stands
-RADIUS_FACTOR = 2.0  # Lagrangian radius R_i = this × the point's 2nd-nearest open minutes in the greedy plan
+RADIUS_FACTOR = 1.5  # Lagrangian radius R_i = this × the point's 2nd-nearest open minutes in the greedy plan
 PATIENCE = 40  # subgradient steps without a better bound before θ halves
-PRICE_WITHIN = 0.05  # a Lagrangian set within this share of the plan's cost starts a swap search
 PRICE_EVERY = 10  # every this many steps the Lagrangian sites are priced as a plan (when new)
+LEVEL_SHARES = (0.125, 0.25, 0.5, 1.0)  # levels between the bound and the plan tried by close_gap
 FIX_RTOL = 1e-9  # relative slack before a forced bound counts as above the incumbent (floating-point sums)
 RANDOM_SEED = 20240601  # HiGHS's seed, as optimizer/solve.py sets it: the same input gives the same plan
 
@@ -216,21 +216,25 @@ class Lagrangian:
     def __post_init__(self) -> None:
         pr = self.problem
         self.keep = np.flatnonzero(pr.minutes < self.radius[pr.demand])
+        # the truncated pairs, copied once: every step reads them all
+        self.s, self.d, self.t = pr.site[self.keep], pr.demand[self.keep], pr.minutes[self.keep]
+        self.wd = pr.weight[self.d]
         first = np.full(pr.n_demand, np.inf)
-        np.minimum.at(first, pr.demand[self.keep], pr.minutes[self.keep])
+        np.minimum.at(first, self.d, self.t)
         self.low = np.minimum(first, self.radius)  # λ_i below the nearest pair only lowers L: never go there
         self.lam = self.low.copy()
 
     def evaluate(self, lam: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """(L(λ), ρ per site, the p chosen sites, the subgradient per point in persons)."""
         pr = self.problem
-        s, d, t = pr.site[self.keep], pr.demand[self.keep], pr.minutes[self.keep]
-        act = t < lam[d]
-        rho = np.bincount(s[act], weights=pr.weight[d[act]] * (t[act] - lam[d[act]]), minlength=pr.n_sites)
+        lam_d = lam[self.d]
+        act = np.flatnonzero(self.t < lam_d)
+        s, d = self.s[act], self.d[act]
+        rho = np.bincount(s, weights=self.wd[act] * (self.t[act] - lam_d[act]), minlength=pr.n_sites)
         chosen = np.argsort(rho, kind="stable")[: self.p]
         inside = np.zeros(pr.n_sites, dtype=bool)
         inside[chosen] = True
-        served = np.bincount(d[act & inside[s]], minlength=pr.n_demand)
+        served = np.bincount(d[inside[s]], minlength=pr.n_demand)
         value = float(pr.weight @ lam + rho[chosen].sum())
         return value, rho, chosen, pr.weight * (1.0 - served)
 
@@ -379,7 +383,8 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
         _swallow_banner()
     h = highspy.Highs()
     for name, val in {"output_flag": msg, "time_limit": max(float(time_limit_s), 0.01), "mip_rel_gap": float(gap),
-                      "threads": int(threads), "random_seed": RANDOM_SEED % 2**31}.items():
+                      "threads": int(threads), "random_seed": RANDOM_SEED % 2**31,
+                      "objective_bound": float(red.level)}.items():
         h.setOptionValue(name, val)
     h.passModel(lp)
     start_sol = _start(problem, red, incumbent, sites, col_of_site, pi, fb, n_col)
@@ -387,14 +392,17 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
         h.setSolution(len(start_sol), np.arange(n_col, dtype=np.int32), start_sol)
     h.run()
     info = h.getInfo()
-    status = h.modelStatusToString(h.getModelStatus())
+    model_status = h.getModelStatus()
+    status = h.modelStatusToString(model_status)
+    solved = model_status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+    found = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+    if solved and not found:  # with the objective bound: the search is over and nothing is at or below the level
+        return None, red.level, f"HiGHS: no plan at or below {red.level:,.1f}"
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else -np.inf
-    if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
-        return None, red.level, "no better plan: the reduced MILP is infeasible below the incumbent"
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float)
-    if not sol.value_valid or x.size != n_col:
-        return None, bound, f"HiGHS: {status} without a solution"
+    if not found or not sol.value_valid or x.size != n_col:
+        return None, bound, f"HiGHS: {status} without a plan"
     return sites[x[:n_y] > 0.5], bound, f"HiGHS: {status}"
 
 
@@ -425,6 +433,50 @@ def _start(problem: PMedianProblem, red: Reduced, incumbent: np.ndarray, sites: 
     return x
 
 
+def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.ndarray, inc: np.ndarray,
+              upper: float, *, gap: float, deadline: float, threads: int, msg: bool,
+              progress: Callable[[str], None] | None, stats: dict[str, float]
+              ) -> tuple[np.ndarray, float, float, str]:
+    """Raise the bound level by level with exact MILPs on what fixing leaves: (sites, cost, bound, note).
+
+    Level ℓ between the Lagrangian bound L and the incumbent: fixing at ℓ keeps every plan cheaper than ℓ, so
+    the reduced MILP (with HiGHS's objective bound ℓ) either finds the best plan below ℓ — the optimum — or
+    proves none exists, and then ℓ is a bound. Levels L + s·(UB − L) for s in ``LEVEL_SHARES`` keep the first
+    MILPs small (few sites survive near L); the last level is the incumbent itself (less the requested gap).
+    """
+    pr = lag.problem
+    bound, notes = lag_bound, []
+    for share in LEVEL_SHARES:
+        target = upper * (1.0 - gap)
+        if bound >= target - FIX_RTOL * abs(target) or time.perf_counter() >= deadline:
+            break
+        level = min(target, lag_bound + share * (upper - lag_bound))
+        if level <= bound:
+            continue
+        red = fix(lag, lag_bound, rho, chosen, level)
+        stats.update(free_sites=float(red.free.sum()), fixed_open=float(red.fixed_open.sum()),
+                     milp_pairs=float(red.pairs.size), level=level)
+        if progress:
+            progress(f"p-median level {level:,.1f}: {int(red.free.sum())} sites and {red.pairs.size:,} pairs left")
+        if red.pairs.size > MILP_MAX_PAIRS:
+            notes.append(f"{red.pairs.size:,} pairs left below {level:,.1f}: MILP not tried")
+            break
+        sites, milp_bound, note = solve_reduced(pr, red, lag.p, inc, time_limit_s=deadline - time.perf_counter(),
+                                                gap=gap, threads=threads, msg=msg)
+        notes.append(f"below {level:,.1f}: {note}")
+        if sites is not None:
+            c = pr.cost(sites)
+            if c < upper:
+                inc, upper = sites, c
+        bound = max(bound, min(milp_bound, level))
+        stats["milp_bound"] = milp_bound
+        if milp_bound < level - FIX_RTOL * abs(level):  # stopped inside (time) or found the optimum below ℓ
+            if sites is not None and note.endswith("Optimal"):
+                bound = max(bound, milp_bound)
+            break
+    return inc, upper, min(bound, upper), "; " + "; ".join(notes) if notes else ""
+
+
 def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: float = 0.0, threads: int = 1,
                   msg: bool = False, progress: Callable[[str], None] | None = None) -> PMedianResult:
     """Least Σ_i w_i · min(F_i, nearest open minutes) over at most p sites, with a proven bound.
@@ -447,12 +499,19 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
     inc, upper = swap_search(pr, start, deadline=deadline)
     stats["greedy_s"] = time.perf_counter() - t0
 
+    best_set = [np.inf]  # cost of the best Lagrangian set seen so far
+
     def price(chosen: np.ndarray) -> float:
+        """A Lagrangian set cheaper than every earlier one starts a swap search (a few per run, not one per step)."""
         nonlocal inc, upper
-        if pr.cost(chosen) < upper * (1.0 + PRICE_WITHIN):  # only near-best sets are worth the swap search
+        c = pr.cost(chosen)
+        if c < best_set[0]:
+            best_set[0] = c
             s, c = swap_search(pr, chosen, deadline=deadline)
             if c < upper - 1e-9 * upper:
                 inc, upper = s, c
+                if progress:
+                    progress(f"p-median plan {upper:,.1f} from the Lagrangian sites")
         return upper
 
     _, _, d2 = nearest(pr, _mask(pr, inc))
@@ -463,24 +522,10 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
                                                  on_sites=price)
     stats.update(lagrangian_steps=float(steps), lagrangian_bound=bound, lagrangian_s=time.perf_counter() - t0)
     message = f"Lagrangian bound after {steps} steps"
-    if (upper - bound) > gap * upper and rho is not None and time.perf_counter() < deadline:
-        level = upper * (1.0 - gap)
-        red = fix(lag, bound, rho, chosen, level)
-        stats.update(free_sites=float(red.free.sum()), fixed_open=float(red.fixed_open.sum()),
-                     milp_pairs=float(red.pairs.size))
-        if progress:
-            progress(f"p-median fixing: {int(red.free.sum())} sites and {red.pairs.size:,} pairs left")
-        if red.pairs.size <= MILP_MAX_PAIRS:
-            sites, milp_bound, message = solve_reduced(pr, red, p, inc, time_limit_s=deadline - time.perf_counter(),
-                                                       gap=gap, threads=threads, msg=msg)
-            if sites is not None:
-                c = pr.cost(sites)
-                if c < upper:
-                    inc, upper = sites, c
-            bound = max(bound, min(milp_bound, red.level))
-            stats["milp_bound"] = milp_bound
-        else:
-            message += f"; {red.pairs.size:,} pairs left after fixing: MILP not tried"
+    if rho is not None:
+        inc, upper, bound, note = close_gap(lag, bound, rho, chosen, inc, upper, gap=gap, deadline=deadline,
+                                            threads=threads, msg=msg, progress=progress, stats=stats)
+        message += note
     bound = min(bound, upper)
     g = (upper - bound) / upper if upper > 0 else 0.0
     return PMedianResult(np.sort(inc), upper, bound, g, g <= gap + 1e-9, time.perf_counter() - t0, stats, message)
