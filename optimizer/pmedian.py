@@ -39,8 +39,9 @@ MILP_MAX_PAIRS = 2_000_000  # ASSUMPTION: beyond this many unfixed pairs the exa
 # a p-median is itself slow: 995 s for the 600,000 pairs of the 2,000 × 300 anchor); the Lagrangian gap stands
 RADIUS_FACTOR = 1.5  # Lagrangian radius R_i = this × the point's 2nd-nearest open minutes in the greedy plan
 PATIENCE = 40  # subgradient steps without a better bound before θ halves
+PRICE_WITHIN = 0.005  # a new Lagrangian set within this share of the cheapest one starts a swap search
 PRICE_EVERY = 10  # every this many steps the Lagrangian sites are priced as a plan (when new)
-LEVEL_SHARES = (0.125, 0.25, 0.5, 1.0)  # levels between the bound and the plan tried by close_gap
+FIRST_LEVEL = 2e-4  # close_gap's first level: this share above the Lagrangian bound, doubling up to the plan
 FIX_RTOL = 1e-9  # relative slack before a forced bound counts as above the incumbent (floating-point sums)
 RANDOM_SEED = 20240601  # HiGHS's seed, as optimizer/solve.py sets it: the same input gives the same plan
 
@@ -441,18 +442,19 @@ def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.nda
 
     Level ℓ between the Lagrangian bound L and the incumbent: fixing at ℓ keeps every plan cheaper than ℓ, so
     the reduced MILP (with HiGHS's objective bound ℓ) either finds the best plan below ℓ — the optimum — or
-    proves none exists, and then ℓ is a bound. Levels L + s·(UB − L) for s in ``LEVEL_SHARES`` keep the first
-    MILPs small (few sites survive near L); the last level is the incumbent itself (less the requested gap).
+    proves none exists, and then ℓ is a bound. Levels L·(1 + δ), δ = ``FIRST_LEVEL`` doubling, keep the MILPs
+    small (few sites survive near L) and often meet the optimum before the incumbent's level, whose MILP is
+    the largest; the last level is the incumbent itself (less the requested gap).
     """
     pr = lag.problem
     bound, notes = lag_bound, []
-    for share in LEVEL_SHARES:
+    share = FIRST_LEVEL
+    while True:
         target = upper * (1.0 - gap)
         if bound >= target - FIX_RTOL * abs(target) or time.perf_counter() >= deadline:
             break
-        level = min(target, lag_bound + share * (upper - lag_bound))
-        if level <= bound:
-            continue
+        level = min(target, lag_bound * (1.0 + share))
+        share *= 2
         red = fix(lag, lag_bound, rho, chosen, level)
         stats.update(free_sites=float(red.free.sum()), fixed_open=float(red.fixed_open.sum()),
                      milp_pairs=float(red.pairs.size), level=level)
@@ -471,8 +473,6 @@ def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.nda
         bound = max(bound, min(milp_bound, level))
         stats["milp_bound"] = milp_bound
         if milp_bound < level - FIX_RTOL * abs(level):  # stopped inside (time) or found the optimum below ℓ
-            if sites is not None and note.endswith("Optimal"):
-                bound = max(bound, milp_bound)
             break
     return inc, upper, min(bound, upper), "; " + "; ".join(notes) if notes else ""
 
@@ -502,11 +502,11 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
     best_set = [np.inf]  # cost of the best Lagrangian set seen so far
 
     def price(chosen: np.ndarray) -> float:
-        """A Lagrangian set cheaper than every earlier one starts a swap search (a few per run, not one per step)."""
+        """A Lagrangian set nearly as cheap as the cheapest so far starts a swap search (late sets are good)."""
         nonlocal inc, upper
         c = pr.cost(chosen)
-        if c < best_set[0]:
-            best_set[0] = c
+        if c < best_set[0] * (1.0 + PRICE_WITHIN):
+            best_set[0] = min(best_set[0], c)
             s, c = swap_search(pr, chosen, deadline=deadline)
             if c < upper - 1e-9 * upper:
                 inc, upper = s, c

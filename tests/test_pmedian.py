@@ -158,6 +158,19 @@ class TestThroughOptimize:
         a, b = opt.optimize(inst, blood_cfg(4, 30.0)), opt.optimize(inst, blood_cfg(4, 30.0))
         assert a.items["site_id"].tolist() == b.items["site_id"].tolist()
 
+    def test_summary_reads_the_plan_unchanged(self, opt, make_instance, monkeypatch):
+        from healthplan.reports.summary import summary_dict, summary_markdown
+
+        monkeypatch.setattr(pmedian_plan, "PMEDIAN_MIN_PAIRS", 0)
+        weight, minutes, has = random_case(9, n=30, m=12)
+        inst = instance_of(make_instance, weight, minutes, has, 30.0)
+        plan = opt.optimize(inst, blood_cfg(4, 30.0))
+        summary = summary_dict(inst, plan, timings={})
+        assert summary["status"] == "optimal" and summary["gap"] == pytest.approx(0.0, abs=1e-9)
+        assert summary["items"] == len(plan.items) and summary["solver"] == pmedian_plan.SOLVER_NAME
+        assert summary["stages"] == [{"stage": "coverage", "status": "optimal"}]
+        assert "采血点" in summary_markdown(summary, lang="zh")
+
     def test_what_the_pure_form_cannot_express_keeps_the_full_model(self, opt, make_instance, monkeypatch):
         monkeypatch.setattr(pmedian_plan, "PMEDIAN_MIN_PAIRS", 0)
         weight, minutes, has = random_case(3)
