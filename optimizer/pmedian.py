@@ -19,11 +19,15 @@ Method (every step vectorised over the pairs; no Python loop over demand × site
    subgradient steps of Polyak's length towards the incumbent. Pairs are truncated per point at a radius R_i
    (cost min(t, R_i), fallback min(F_i, R_i)): that problem is never dearer than the true one, so its bound is a
    valid bound of the true problem while the plan is always priced at its true cost over every stored pair;
-3. reduced-cost fixing: a site, a pair or a fallback whose forced Lagrangian bound exceeds the incumbent cannot be
-   in a better plan and is removed; when little is left, the exact MILP on what remains is solved with HiGHS
-   (highspy, warm-started from the incumbent) to close the gap.
+3. reduced-cost fixing: a site, a pair or a fallback whose forced Lagrangian bound exceeds a level ℓ cannot be in
+   a plan cheaper than ℓ and is removed; the exact MILP on what remains (HiGHS through highspy, objective bound
+   ℓ, warm-started from the incumbent) finds the optimum if it is below ℓ or proves ℓ a bound. Levels start just
+   above the Lagrangian bound (small MILPs) and double up to the incumbent; a MILP with more than
+   ``MILP_MAX_PAIRS`` pairs is not tried;
+4. if a gap remains, iterated swap searches from perturbed plans (seeded, so deterministic) improve the plan.
 
-The gap reported is (cost − bound) / cost with both in persons × minutes, proven.
+The gap reported is (cost − bound) / cost with both in persons × minutes, proven: the bound is the largest of
+the Lagrangian bound and the levels proven empty, and the cost is the true cost of the sites returned.
 """
 
 from __future__ import annotations
@@ -35,11 +39,17 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-MILP_MAX_PAIRS = 2_000_000  # ASSUMPTION: beyond this many unfixed pairs the exact MILP is not tried (HiGHS's LP of
-# a p-median is itself slow: 995 s for the 600,000 pairs of the 2,000 × 300 anchor); the Lagrangian gap stands
+# Most pairs a reduced MILP may keep. Why: HiGHS's p-median LP is itself the slow part (995 s for all 600,000 pairs
+# of the 2,000 × 300 anchor; 8–150 s for the 20,000–80,000 pairs fixing leaves there); with millions left the
+# MILP would use the whole time limit without a bound, so the Lagrangian bound stands and the time goes to the
+# plan (iterated swap searches) instead.
+MILP_MAX_PAIRS = 250_000
 RADIUS_FACTOR = 1.5  # Lagrangian radius R_i = this × the point's 2nd-nearest open minutes in the greedy plan
 PATIENCE = 40  # subgradient steps without a better bound before θ halves
 PRICE_WITHIN = 0.005  # a new Lagrangian set within this share of the cheapest one starts a swap search
+PERTURB_ROUNDS = 200  # iterated swap searches when the gap is still open after the MILPs (≈ 0.5 s each at
+# 20,000 × 1,500: a few % of the time limit)
+PROMISING_FACTOR = 4  # perturbations draw from the PROMISING_FACTOR × p sites of least ρ
 PRICE_EVERY = 10  # every this many steps the Lagrangian sites are priced as a plan (when new)
 FIRST_LEVEL = 2e-4  # close_gap's first level: this share above the Lagrangian bound, doubling up to the plan
 FIX_RTOL = 1e-9  # relative slack before a forced bound counts as above the incumbent (floating-point sums)
@@ -213,6 +223,11 @@ class Lagrangian:
     p: int
     lam: np.ndarray = field(init=False)
     keep: np.ndarray = field(init=False)  # pair indices with t < R_i (the truncated problem's pairs)
+    s: np.ndarray = field(init=False)  # site, demand point, minutes and persons of each kept pair
+    d: np.ndarray = field(init=False)
+    t: np.ndarray = field(init=False)
+    wd: np.ndarray = field(init=False)
+    low: np.ndarray = field(init=False)  # minutes to each point's nearest kept pair (capped at R_i)
 
     def __post_init__(self) -> None:
         pr = self.problem
@@ -434,6 +449,29 @@ def _start(problem: PMedianProblem, red: Reduced, incumbent: np.ndarray, sites: 
     return x
 
 
+def perturbed_swaps(problem: PMedianProblem, inc: np.ndarray, upper: float, promising: np.ndarray, *,
+                    rounds: int, deadline: float) -> tuple[np.ndarray, float, int]:
+    """Iterated local search: trade a few open sites for random promising ones, swap search, keep the better.
+
+    ``promising`` are the sites the Lagrangian ranks best (smallest ρ); the random draws come from a generator
+    seeded with ``RANDOM_SEED``, so the result is deterministic. Returns (sites, cost, rounds done).
+    """
+    rng = np.random.default_rng(RANDOM_SEED)
+    done = 0
+    for done in range(1, rounds + 1):
+        if time.perf_counter() >= deadline:
+            return inc, upper, done - 1
+        k = int(rng.integers(2, 5))
+        outside = np.setdiff1d(promising, inc)
+        if outside.size < k or inc.size < k:
+            break
+        start = np.union1d(np.setdiff1d(inc, rng.choice(inc, k, replace=False)), rng.choice(outside, k, replace=False))
+        sites, cost = swap_search(problem, start, deadline=deadline)
+        if cost < upper - 1e-9 * upper:
+            inc, upper = sites, cost
+    return inc, upper, done
+
+
 def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.ndarray, inc: np.ndarray,
               upper: float, *, gap: float, deadline: float, threads: int, msg: bool,
               progress: Callable[[str], None] | None, stats: dict[str, float]
@@ -489,8 +527,8 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
     pr = problem
     p = min(pr.p, pr.n_sites)
     stats: dict[str, float] = {"pairs": float(pr.minutes.size), "sites": float(pr.n_sites), "p": float(p)}
-    if p == pr.n_sites or pr.minutes.size == 0:  # every candidate opens, or none can help anyone
-        sites = np.arange(pr.n_sites) if pr.minutes.size else np.arange(0)
+    if p in (0, pr.n_sites) or pr.minutes.size == 0:  # none or every candidate opens, or none can help anyone
+        sites = np.arange(pr.n_sites) if pr.minutes.size and p else np.arange(0)
         c = pr.cost(sites)
         return PMedianResult(sites, c, c, 0.0, True, time.perf_counter() - t0, stats, "trivial")
     if progress:
@@ -526,6 +564,11 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
         inc, upper, bound, note = close_gap(lag, bound, rho, chosen, inc, upper, gap=gap, deadline=deadline,
                                             threads=threads, msg=msg, progress=progress, stats=stats)
         message += note
+        if (upper - bound) > gap * upper and time.perf_counter() < deadline:
+            promising = np.argsort(rho, kind="stable")[: PROMISING_FACTOR * p]
+            inc, upper, rounds = perturbed_swaps(pr, inc, upper, promising, rounds=PERTURB_ROUNDS, deadline=deadline)
+            stats["perturbed_rounds"] = float(rounds)
+            message += f"; {rounds} perturbed swap searches"
     bound = min(bound, upper)
     g = (upper - bound) / upper if upper > 0 else 0.0
     return PMedianResult(np.sort(inc), upper, bound, g, g <= gap + 1e-9, time.perf_counter() - t0, stats, message)
