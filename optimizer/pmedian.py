@@ -24,7 +24,8 @@ Method (every step vectorised over the pairs; no Python loop over demand × site
    ℓ, warm-started from the incumbent) finds the optimum if it is below ℓ or proves ℓ a bound. Levels start just
    above the Lagrangian bound (small MILPs) and double up to the incumbent; a MILP with more than
    ``MILP_MAX_PAIRS`` pairs is not tried;
-4. if a gap remains, iterated swap searches from perturbed plans (seeded, so deterministic) improve the plan.
+4. if a gap remains, iterated swap searches from perturbed plans (seeded, so deterministic), then exact
+   re-solves of neighbourhoods of a few open sites (POPMUSIC) improve the plan until the time limit.
 
 The gap reported is (cost − bound) / cost with both in persons × minutes, proven: the bound is the largest of
 the Lagrangian bound and the levels proven empty, and the cost is the true cost of the sites returned.
@@ -50,6 +51,8 @@ PRICE_WITHIN = 0.005  # a new Lagrangian set within this share of the cheapest o
 PERTURB_ROUNDS = 200  # iterated swap searches when the gap is still open after the MILPs (≈ 0.5 s each at
 # 20,000 × 1,500: a few % of the time limit)
 PROMISING_FACTOR = 4  # perturbations draw from the PROMISING_FACTOR × p sites of least ρ
+POPMUSIC_PARTS = 5  # open sites per re-solved neighbourhood (each serves ~n/p points)
+POPMUSIC_SUB_S = 10.0  # seconds a neighbourhood's p-median may take
 PRICE_EVERY = 10  # every this many steps the Lagrangian sites are priced as a plan (when new)
 FIRST_LEVEL = 2e-4  # close_gap's first level: this share above the Lagrangian bound, doubling up to the plan
 FIX_RTOL = 1e-9  # relative slack before a forced bound counts as above the incumbent (floating-point sums)
@@ -472,6 +475,70 @@ def perturbed_swaps(problem: PMedianProblem, inc: np.ndarray, upper: float, prom
     return inc, upper, done
 
 
+def popmusic(problem: PMedianProblem, inc: np.ndarray, upper: float, *, parts: int, deadline: float,
+             sub_time_s: float) -> tuple[np.ndarray, float, int]:
+    """Re-solve small neighbourhoods of the plan exactly (POPMUSIC, Taillard 2003): (sites, cost, improvements).
+
+    A neighbourhood is an open site k and the ``parts`` − 1 open sites most of its points have as their second
+    choice; its sub-problem holds the points those sites serve, every candidate within their reach, and as each
+    point's fallback the nearer of its own and of the nearest open site outside the neighbourhood. The sub-problem
+    is a p-median with p = its size, solved by :func:`solve_pmedian` (without neighbourhoods) within
+    ``sub_time_s``; a better answer replaces the neighbourhood when the whole plan's true cost drops. Every open
+    site seeds one neighbourhood, in order; an improvement queues its new sites again.
+    """
+    w = problem.weight
+    is_open = _mask(problem, inc)
+    queue = [int(k) for k in np.sort(inc)]
+    improved = 0
+    while queue and time.perf_counter() < deadline:
+        k = queue.pop(0)
+        if not is_open[k]:
+            continue
+        d1, near, _ = nearest(problem, is_open)
+        near2 = _second_site(problem, is_open)
+        mine = near == k
+        votes = np.bincount(near2[mine & (near2 >= 0)], weights=w[mine & (near2 >= 0)], minlength=problem.n_sites)
+        votes[k] = 0.0
+        others = np.argsort(-votes, kind="stable")[: parts - 1]
+        part = np.union1d([k], others[votes[others] > 0])
+        in_part = np.zeros(problem.n_sites, dtype=bool)
+        in_part[part] = True
+        outside, _, _ = nearest(problem, is_open & ~in_part)
+        points = np.flatnonzero(np.isin(near, part))
+        local_point = np.full(problem.n_demand, -1, dtype=np.int64)
+        local_point[points] = np.arange(points.size)
+        sel = np.flatnonzero((local_point[problem.demand] >= 0) & (problem.minutes < outside[problem.demand]))
+        sites, local_site = np.unique(problem.site[sel], return_inverse=True)
+        sub = PMedianProblem.from_pairs(w[points], outside[points], local_site, local_point[problem.demand[sel]],
+                                        problem.minutes[sel], sites.size, part.size)
+        before = sub.cost(np.flatnonzero(np.isin(sites, part)))
+        res = solve_pmedian(sub, time_limit_s=min(sub_time_s, deadline - time.perf_counter()),
+                            neighbourhoods=False)
+        if res.cost >= before - 1e-9 * max(before, 1.0):
+            continue
+        trial = np.union1d(np.setdiff1d(np.flatnonzero(is_open), part), sites[res.open_sites])
+        cost = problem.cost(trial)
+        if cost < upper - 1e-9 * upper:
+            inc, upper, improved = trial, cost, improved + 1
+            is_open = _mask(problem, inc)
+            queue += [int(j) for j in sites[res.open_sites] if int(j) not in queue]
+    return inc, upper, improved
+
+
+def _second_site(problem: PMedianProblem, is_open: np.ndarray) -> np.ndarray:
+    """Per demand point, its second-nearest open site (−1 when it has none among its pairs)."""
+    out = np.full(problem.n_demand, -1, dtype=np.int64)
+    idx = np.flatnonzero(is_open[problem.site])
+    if idx.size:
+        dem = problem.demand[idx]
+        first = np.ones(idx.size, dtype=bool)
+        first[1:] = dem[1:] != dem[:-1]
+        second = np.zeros(idx.size, dtype=bool)
+        second[1:] = first[:-1] & ~first[1:]
+        out[dem[second]] = problem.site[idx[second]]
+    return out
+
+
 def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.ndarray, inc: np.ndarray,
               upper: float, *, gap: float, deadline: float, threads: int, msg: bool,
               progress: Callable[[str], None] | None, stats: dict[str, float]
@@ -516,11 +583,13 @@ def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.nda
 
 
 def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: float = 0.0, threads: int = 1,
-                  msg: bool = False, progress: Callable[[str], None] | None = None) -> PMedianResult:
+                  msg: bool = False, progress: Callable[[str], None] | None = None,
+                  neighbourhoods: bool = True) -> PMedianResult:
     """Least Σ_i w_i · min(F_i, nearest open minutes) over at most p sites, with a proven bound.
 
-    ``gap`` is the relative gap at which to stop (0: prove the optimum); ``time_limit_s`` bounds the whole run.
-    Deterministic: the same problem gives the same sites.
+    ``gap`` is the relative gap at which to stop (0: prove the optimum); ``time_limit_s`` bounds the whole run;
+    ``neighbourhoods`` lets :func:`popmusic` use the time left when a gap remains. Deterministic when no time
+    limit cuts a step: the same problem gives the same sites.
     """
     t0 = time.perf_counter()
     deadline = t0 + float(time_limit_s)
@@ -569,6 +638,13 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
             inc, upper, rounds = perturbed_swaps(pr, inc, upper, promising, rounds=PERTURB_ROUNDS, deadline=deadline)
             stats["perturbed_rounds"] = float(rounds)
             message += f"; {rounds} perturbed swap searches"
+        if neighbourhoods and (upper - bound) > gap * upper and time.perf_counter() < deadline:
+            if progress:
+                progress(f"p-median plan {upper:,.1f}: neighbourhoods of {POPMUSIC_PARTS} sites re-solved")
+            inc, upper, better = popmusic(pr, inc, upper, parts=POPMUSIC_PARTS, deadline=deadline,
+                                          sub_time_s=POPMUSIC_SUB_S)
+            stats["neighbourhoods_improved"] = float(better)
+            message += f"; {better} neighbourhoods improved"
     bound = min(bound, upper)
     g = (upper - bound) / upper if upper > 0 else 0.0
     return PMedianResult(np.sort(inc), upper, bound, g, g <= gap + 1e-9, time.perf_counter() - t0, stats, message)

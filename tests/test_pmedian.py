@@ -16,7 +16,8 @@ import pytest
 import independent as ind
 from healthplan.optimizer import pmedian_plan
 from healthplan.optimizer.config import BloodConfig, OptimizerConfig, PhasingConfig, ResourcesConfig, StandardRule
-from healthplan.optimizer.pmedian import Lagrangian, PMedianProblem, greedy, nearest, solve_pmedian, subgradient
+from healthplan.optimizer.pmedian import (Lagrangian, PMedianProblem, greedy, nearest, perturbed_swaps, popmusic,
+                                         solve_pmedian, subgradient, swap_search)
 from healthplan.optimizer.status import Status
 from test_correctness_benchmarks import PMED_OPT, pmed, pmedian_instance
 
@@ -117,6 +118,18 @@ class TestAgainstEnumeration:
         srt = np.sort(np.vstack([dense, np.full((1, dense.shape[1]), 30.0)]), axis=0)
         assert np.allclose(d1, srt[0]) and np.allclose(d2, np.where(near >= 0, srt[1], 30.0))
         assert len(greedy(problem, 3)) == 3
+
+    def test_plan_improvers_never_worsen_and_report_true_costs(self):
+        weight, minutes, has = random_case(21, n=120, m=30, horizon=45.0)
+        problem, _ = problem_of(weight, minutes, has, 45.0, 5)
+        start = greedy(problem, 5)
+        cost0 = problem.cost(start)
+        for sites, cost, _ in (popmusic(problem, start, cost0, parts=3, deadline=np.inf, sub_time_s=5.0),
+                               perturbed_swaps(problem, start, cost0, np.arange(problem.n_sites), rounds=5,
+                                               deadline=np.inf)):
+            assert cost <= cost0 and cost == pytest.approx(problem.cost(sites), rel=1e-12) and len(sites) <= 5
+        local, cost1 = swap_search(problem, start)
+        assert cost1 <= cost0 and cost1 == pytest.approx(problem.cost(local), rel=1e-12)
 
     def test_deterministic(self):
         weight, minutes, has = random_case(11, n=40, m=14)
