@@ -1,28 +1,29 @@
-"""The pure p-median (Hakimi 1964) without PuLP: Lagrangian bound, swap search, reduced-cost fixing, exact MILP.
+"""The pure p-median (Hakimi 1964) without PuLP: Lagrangian bound, swap search, fixing, exact MILP.
 
-The problem is healthplan's ``access_time`` objective when it is the whole plan (see ``optimizer/pmedian_plan.py``
-for when that holds): open at most p of the candidate sites so that
+The problem is healthplan's ``access_time`` objective when it is the whole plan (see
+``optimizer/pmedian_plan.py`` for when that holds): open at most p of the candidate sites so that
 
     Σ_i w_i · min(F_i, min_{j open, (i,j) a pair} t_ij)        (persons × minutes)
 
-is least, where w_i are the persons of demand point i, t_ij the travel minutes of a stored pair and F_i the point's
-fallback: minutes to its nearest existing facility, or the travel horizon when none is within it (a point nobody
-serves counts the horizon, exactly as :func:`~healthplan.optimizer.covering.add_access_time` and
+is least, where w_i are the persons of demand point i, t_ij the travel minutes of a stored pair and F_i the
+point's fallback: minutes to its nearest existing facility, or the travel horizon when none is within it (a
+point nobody serves counts the horizon, exactly as :func:`~healthplan.optimizer.covering.add_access_time` and
 ``evaluation.mean_access_minutes`` count it). Only pairs with t_ij < F_i can matter, so only those are kept.
 
 Method (every step vectorised over the pairs; no Python loop over demand × sites):
 
 1. incumbent: greedy additions, then best-improvement vertex substitution (Teitz & Bart 1968) with the fast
-   interchange evaluation of Whitaker (1983): every (in, out) swap's exact change from one pass over the pairs;
+   interchange evaluation of Whitaker (1983): every (in, out) swap's exact change from one pass over the
+   pairs;
 2. lower bound: the Lagrangian relaxation of the assignment rows (Cornuéjols, Fisher & Nemhauser 1977), λ_i in
    minutes, ρ_j = Σ_i w_i min(0, c_ij − λ_i), L(λ) = Σ_i w_i λ_i + (sum of the p smallest ρ_j), maximised by
    subgradient steps of Polyak's length towards the incumbent. Pairs are truncated per point at a radius R_i
-   (cost min(t, R_i), fallback min(F_i, R_i)): that problem is never dearer than the true one, so its bound is a
-   valid bound of the true problem while the plan is always priced at its true cost over every stored pair;
-3. reduced-cost fixing: a site, a pair or a fallback whose forced Lagrangian bound exceeds a level ℓ cannot be in
-   a plan cheaper than ℓ and is removed; the exact MILP on what remains (HiGHS through highspy, objective bound
-   ℓ, warm-started from the incumbent) finds the optimum if it is below ℓ or proves ℓ a bound. Levels start just
-   above the Lagrangian bound (small MILPs) and double up to the incumbent; a MILP with more than
+   (cost min(t, R_i), fallback min(F_i, R_i)): that problem is never dearer than the true one, so its bound is
+   a valid bound of the true problem while the plan is always priced at its true cost over every stored pair;
+3. reduced-cost fixing: a site, a pair or a fallback whose forced Lagrangian bound exceeds a level ℓ cannot be
+   in a plan cheaper than ℓ and is removed; the exact MILP on what remains (HiGHS through highspy, objective
+   bound ℓ, warm-started from the incumbent) finds the optimum if it is below ℓ or proves ℓ a bound. Levels
+   start just above the Lagrangian bound (small MILPs) and double up to the incumbent; a MILP with more than
    ``MILP_MAX_PAIRS`` pairs is not tried;
 4. if a gap remains, iterated swap searches from perturbed plans (seeded, so deterministic), then exact
    re-solves of neighbourhoods of a few open sites (POPMUSIC) improve the plan until the time limit.
@@ -40,10 +41,10 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-# Most pairs a reduced MILP may keep. Why: HiGHS's p-median LP is itself the slow part (995 s for all 600,000 pairs
-# of the 2,000 × 300 anchor; 8–150 s for the 20,000–80,000 pairs fixing leaves there); with millions left the
-# MILP would use the whole time limit without a bound, so the Lagrangian bound stands and the time goes to the
-# plan (iterated swap searches) instead.
+# Most pairs a reduced MILP may keep. Why: HiGHS's p-median LP is itself the slow part (995 s for all 600,000
+# pairs of the 2,000 × 300 anchor; 8–150 s for the 20,000–80,000 pairs fixing leaves there); with millions
+# left the MILP would use the whole time limit without a bound, so the Lagrangian bound stands and the time
+# goes to the plan (iterated swap searches) instead.
 MILP_MAX_PAIRS = 250_000
 RADIUS_FACTOR = 1.5  # Lagrangian radius R_i = this × the point's 2nd-nearest open minutes in the greedy plan
 PATIENCE = 40  # subgradient steps without a better bound before θ halves
@@ -105,7 +106,8 @@ class PMedianProblem:
         return len(self.weight)
 
     def cost(self, open_sites: np.ndarray) -> float:
-        """Σ_i w_i · minutes to the nearest open site or the fallback (persons × minutes) of a set of sites."""
+        """Σ_i w_i · minutes to the nearest open site or the fallback (persons × minutes) of a set of
+        sites."""
         return float(self.weight @ nearest(self, _mask(self, open_sites))[0])
 
 
@@ -134,9 +136,9 @@ def _mask(problem: PMedianProblem, open_sites: np.ndarray) -> np.ndarray:
 
 
 def nearest(problem: PMedianProblem, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per demand point: minutes to the nearest open site (or the fallback), that site (−1 for the fallback), and
-    minutes to the second nearest (or the fallback). Pairs are sorted by point then minutes, so the first open
-    pair of each point is its nearest."""
+    """Per demand point: minutes to the nearest open site (or the fallback), that site (−1 for the fallback),
+    and minutes to the second nearest (or the fallback). Pairs are sorted by point then minutes, so the first
+    open pair of each point is its nearest."""
     d1 = problem.fallback.copy()
     d2 = problem.fallback.copy()
     near = np.full(problem.n_demand, -1, dtype=np.int64)
@@ -161,8 +163,9 @@ def greedy(problem: PMedianProblem, p: int) -> np.ndarray:
     d1 = problem.fallback.copy()
     for _ in range(min(p, problem.n_sites)):
         better = problem.minutes < d1[problem.demand]
-        save = np.bincount(problem.site[better], weights=(problem.weight[problem.demand[better]]
-                           * (d1[problem.demand[better]] - problem.minutes[better])), minlength=problem.n_sites)
+        dem = problem.demand[better]
+        gain = problem.weight[dem] * (d1[dem] - problem.minutes[better])
+        save = np.bincount(problem.site[better], weights=gain, minlength=problem.n_sites)
         save[is_open] = -1.0
         j = int(np.argmax(save))  # ties: the lowest index, so the result is deterministic
         if save[j] <= 0:
@@ -177,11 +180,11 @@ def swap_search(problem: PMedianProblem, open_sites: np.ndarray, *, deadline: fl
                 allowed: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Best-improvement vertex substitution until no swap improves (or the deadline): (sites, cost).
 
-    Whitaker's fast interchange, vectorised: with d1/d2 the nearest and second-nearest open minutes and φ(i) the
-    nearest open site, swapping closed j in for open k changes the cost by −gain_j + loss_k − extra_jk, where
-    gain_j = Σ_i w_i max(0, d1_i − t_ij), loss_k = Σ_{φ(i)=k} w_i (d2_i − d1_i) and
-    extra_jk = Σ_{φ(i)=k, t_ij<d2_i} w_i (d2_i − max(t_ij, d1_i)). Only pairs with t_ij < d2_i enter, so one pass
-    over those gives every swap. Sites outside ``allowed`` never come in.
+    Whitaker's fast interchange, vectorised: with d1/d2 the nearest and second-nearest open minutes and φ(i)
+    the nearest open site, swapping closed j in for open k changes the cost by −gain_j + loss_k − extra_jk,
+    where gain_j = Σ_i w_i max(0, d1_i − t_ij), loss_k = Σ_{φ(i)=k} w_i (d2_i − d1_i) and extra_jk =
+    Σ_{φ(i)=k, t_ij<d2_i} w_i (d2_i − max(t_ij, d1_i)). Only pairs with t_ij < d2_i enter, so one pass over
+    those gives every swap. Sites outside ``allowed`` never come in.
     """
     n = problem.n_sites
     is_open = _mask(problem, open_sites)
@@ -263,16 +266,17 @@ class Lagrangian:
 
 
 def subgradient(lag: Lagrangian, upper: float, *, deadline: float, target_gap: float, max_iter: int = 4000,
-                progress: Callable[[str], None] | None = None, on_sites: Callable[[np.ndarray], float] | None = None
+                progress: Callable[[str], None] | None = None,
+                on_sites: Callable[[np.ndarray], float] | None = None
                 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, int]:
     """Maximise L(λ) by projected, deflected subgradient steps of Polyak's length θ (UB − L) / ‖d‖².
 
     Steps are taken in u = w·λ (persons × minutes), where the subgradient is 1 − k_i (k_i: chosen sites nearer
     than λ_i), so heavy and light points move alike; the direction d deflects the subgradient by the previous
-    one (Camerini, Fratta & Maffioli 1975) to damp zig-zagging. θ starts at 1 and halves after ``PATIENCE`` steps
-    without a better bound; the run stops at ``max_iter``, θ < 1e-5, the deadline, or when the gap to ``upper``
-    is within ``target_gap``. ``on_sites`` may price the Lagrangian's chosen sites as a plan and return a better
-    upper bound. Returns (best L, its λ, ρ, chosen sites, steps).
+    one (Camerini, Fratta & Maffioli 1975) to damp zig-zagging. θ starts at 1 and halves after ``PATIENCE``
+    steps without a better bound; the run stops at ``max_iter``, θ < 1e-5, the deadline, or when the gap to
+    ``upper`` is within ``target_gap``. ``on_sites`` may price the Lagrangian's chosen sites as a plan and
+    return a better upper bound. Returns (best L, its λ, ρ, chosen sites, steps).
     """
     w = np.maximum(lag.problem.weight, 1e-12)
     theta, stall, it = 1.0, 0, 0
@@ -306,14 +310,16 @@ def subgradient(lag: Lagrangian, upper: float, *, deadline: float, target_gap: f
         direction = gu + beta * direction
         lam = lag.project(lam + theta * (upper - value) / float(direction @ direction) * direction / w)
         if progress and it % 200 == 0:
-            progress(f"p-median bound {best:,.1f}, plan {upper:,.1f} ({(upper - best) / upper:.4%}), step {it}")
+            share = (upper - best) / upper
+            progress(f"p-median bound {best:,.1f}, plan {upper:,.1f} ({share:.4%}), step {it}")
     lag.lam = best_lam
     return best, best_lam, best_rho, best_chosen, it
 
 
 @dataclass(frozen=True)
 class Reduced:
-    """What survives reduced-cost fixing: free sites, sites fixed open, pairs (indices) and points with fallback."""
+    """What survives reduced-cost fixing: free sites, sites fixed open, pairs (indices) and points with
+    fallback."""
 
     free: np.ndarray  # bool per site: may open
     fixed_open: np.ndarray  # bool per site: must open in any better plan
@@ -325,9 +331,9 @@ class Reduced:
 def fix(lag: Lagrangian, bound: float, rho: np.ndarray, chosen: np.ndarray, level: float) -> Reduced:
     """Remove every site, pair and fallback whose forced Lagrangian bound exceeds ``level``.
 
-    Forcing site j open when outside the chosen p: L + ρ_j − ρ_(p); forcing an open j closed: L − ρ_j + ρ_(p+1);
-    forcing point i onto j: L + max(0, w_i (c_ij − λ_i)) (+ the site's own term if j is not chosen), with
-    c_ij = min(t_ij, R_i); forcing i onto its fallback: L + w_i (min(F_i, R_i) − λ_i).
+    Forcing site j open when outside the chosen p: L + ρ_j − ρ_(p); forcing an open j closed: L − ρ_j +
+    ρ_(p+1); forcing point i onto j: L + max(0, w_i (c_ij − λ_i)) (+ the site's own term if j is not chosen),
+    with c_ij = min(t_ij, R_i); forcing i onto its fallback: L + w_i (min(F_i, R_i) − λ_i).
     """
     pr = lag.problem
     lam = lag.lam
@@ -349,12 +355,14 @@ def fix(lag: Lagrangian, bound: float, rho: np.ndarray, chosen: np.ndarray, leve
     return Reduced(free, fixed_open, pairs, fallback_ok, level)
 
 
-def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.ndarray, *, time_limit_s: float,
-                  gap: float, threads: int = 1, msg: bool = False) -> tuple[np.ndarray | None, float, str]:
-    """The exact MILP on what fixing left, with HiGHS: (sites or None, proven bound of the reduced MILP, status).
+def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.ndarray, *,
+                  time_limit_s: float, gap: float, threads: int = 1, msg: bool = False
+                  ) -> tuple[np.ndarray | None, float, str]:
+    """The exact MILP on what fixing left, with HiGHS: (sites or None, proven bound of the reduced MILP,
+    status).
 
-    min Σ w_i t_ij x_ij + Σ w_i F_i z_i  s.t.  Σ_j x_ij + z_i = 1 (i), x_ij ≤ y_j (pairs), Σ_j y_j ≤ p,
-    y binary (1 where fixed open), x, z ∈ [0, 1]. Every plan cheaper than ``red.level`` is feasible here at its
+    min Σ w_i t_ij x_ij + Σ w_i F_i z_i  s.t.  Σ_j x_ij + z_i = 1 (i), x_ij ≤ y_j (pairs), Σ_j y_j ≤ p, y
+    binary (1 where fixed open), x, z ∈ [0, 1]. Every plan cheaper than ``red.level`` is feasible here at its
     own cost, so min(its bound, red.level) bounds the true problem.
     """
     pi = red.pairs
@@ -401,8 +409,8 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
     if not msg:
         _swallow_banner()
     h = highspy.Highs()
-    for name, val in {"output_flag": msg, "time_limit": max(float(time_limit_s), 0.01), "mip_rel_gap": float(gap),
-                      "threads": int(threads), "random_seed": RANDOM_SEED % 2**31,
+    for name, val in {"output_flag": msg, "time_limit": max(float(time_limit_s), 0.01),
+                      "mip_rel_gap": float(gap), "threads": int(threads), "random_seed": RANDOM_SEED % 2**31,
                       "objective_bound": float(red.level)}.items():
         h.setOptionValue(name, val)
     h.passModel(lp)
@@ -415,7 +423,7 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
     status = h.modelStatusToString(model_status)
     solved = model_status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
     found = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
-    if solved and not found:  # with the objective bound: the search is over and nothing is at or below the level
+    if solved and not found:  # with the objective bound: the search ended, nothing is at or below the level
         return None, red.level, f"HiGHS: no plan at or below {red.level:,.1f}"
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else -np.inf
     sol = h.getSolution()
@@ -468,7 +476,8 @@ def perturbed_swaps(problem: PMedianProblem, inc: np.ndarray, upper: float, prom
         outside = np.setdiff1d(promising, inc)
         if outside.size < k or inc.size < k:
             break
-        start = np.union1d(np.setdiff1d(inc, rng.choice(inc, k, replace=False)), rng.choice(outside, k, replace=False))
+        kept = np.setdiff1d(inc, rng.choice(inc, k, replace=False))
+        start = np.union1d(kept, rng.choice(outside, k, replace=False))
         sites, cost = swap_search(problem, start, deadline=deadline)
         if cost < upper - 1e-9 * upper:
             inc, upper = sites, cost
@@ -477,14 +486,15 @@ def perturbed_swaps(problem: PMedianProblem, inc: np.ndarray, upper: float, prom
 
 def popmusic(problem: PMedianProblem, inc: np.ndarray, upper: float, *, parts: int, deadline: float,
              sub_time_s: float) -> tuple[np.ndarray, float, int]:
-    """Re-solve small neighbourhoods of the plan exactly (POPMUSIC, Taillard 2003): (sites, cost, improvements).
+    """Re-solve small neighbourhoods of the plan exactly (POPMUSIC, Taillard 2003): (sites, cost,
+    improvements).
 
     A neighbourhood is an open site k and the ``parts`` − 1 open sites most of its points have as their second
-    choice; its sub-problem holds the points those sites serve, every candidate within their reach, and as each
-    point's fallback the nearer of its own and of the nearest open site outside the neighbourhood. The sub-problem
-    is a p-median with p = its size, solved by :func:`solve_pmedian` (without neighbourhoods) within
-    ``sub_time_s``; a better answer replaces the neighbourhood when the whole plan's true cost drops. Every open
-    site seeds one neighbourhood, in order; an improvement queues its new sites again.
+    choice; its sub-problem holds the points those sites serve, every candidate within their reach, and as
+    each point's fallback the nearer of its own and of the nearest open site outside the neighbourhood. The
+    sub-problem is a p-median with p = its size, solved by :func:`solve_pmedian` (without neighbourhoods)
+    within ``sub_time_s``; a better answer replaces the neighbourhood when the whole plan's true cost drops.
+    Every open site seeds one neighbourhood, in order; an improvement queues its new sites again.
     """
     w = problem.weight
     is_open = _mask(problem, inc)
@@ -497,7 +507,8 @@ def popmusic(problem: PMedianProblem, inc: np.ndarray, upper: float, *, parts: i
         d1, near, _ = nearest(problem, is_open)
         near2 = _second_site(problem, is_open)
         mine = near == k
-        votes = np.bincount(near2[mine & (near2 >= 0)], weights=w[mine & (near2 >= 0)], minlength=problem.n_sites)
+        mine &= near2 >= 0
+        votes = np.bincount(near2[mine], weights=w[mine], minlength=problem.n_sites)
         votes[k] = 0.0
         others = np.argsort(-votes, kind="stable")[: parts - 1]
         part = np.union1d([k], others[votes[others] > 0])
@@ -509,7 +520,8 @@ def popmusic(problem: PMedianProblem, inc: np.ndarray, upper: float, *, parts: i
         local_point[points] = np.arange(points.size)
         sel = np.flatnonzero((local_point[problem.demand] >= 0) & (problem.minutes < outside[problem.demand]))
         sites, local_site = np.unique(problem.site[sel], return_inverse=True)
-        sub = PMedianProblem.from_pairs(w[points], outside[points], local_site, local_point[problem.demand[sel]],
+        sub = PMedianProblem.from_pairs(w[points], outside[points], local_site,
+                                        local_point[problem.demand[sel]],
                                         problem.minutes[sel], sites.size, part.size)
         before = sub.cost(np.flatnonzero(np.isin(sites, part)))
         res = solve_pmedian(sub, time_limit_s=min(sub_time_s, deadline - time.perf_counter()),
@@ -564,12 +576,14 @@ def close_gap(lag: Lagrangian, lag_bound: float, rho: np.ndarray, chosen: np.nda
         stats.update(free_sites=float(red.free.sum()), fixed_open=float(red.fixed_open.sum()),
                      milp_pairs=float(red.pairs.size), level=level)
         if progress:
-            progress(f"p-median level {level:,.1f}: {int(red.free.sum())} sites and {red.pairs.size:,} pairs left")
+            left = f"{int(red.free.sum())} sites and {red.pairs.size:,} pairs left"
+            progress(f"p-median level {level:,.1f}: {left}")
         if red.pairs.size > MILP_MAX_PAIRS:
             notes.append(f"{red.pairs.size:,} pairs left below {level:,.1f}: MILP not tried")
             break
-        sites, milp_bound, note = solve_reduced(pr, red, lag.p, inc, time_limit_s=deadline - time.perf_counter(),
-                                                gap=gap, threads=threads, msg=msg)
+        sites, milp_bound, note = solve_reduced(pr, red, lag.p, inc,
+                                                time_limit_s=deadline - time.perf_counter(), gap=gap,
+                                                threads=threads, msg=msg)
         notes.append(f"below {level:,.1f}: {note}")
         if sites is not None:
             c = pr.cost(sites)
@@ -587,9 +601,9 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
                   neighbourhoods: bool = True) -> PMedianResult:
     """Least Σ_i w_i · min(F_i, nearest open minutes) over at most p sites, with a proven bound.
 
-    ``gap`` is the relative gap at which to stop (0: prove the optimum); ``time_limit_s`` bounds the whole run;
-    ``neighbourhoods`` lets :func:`popmusic` use the time left when a gap remains. Deterministic when no time
-    limit cuts a step: the same problem gives the same sites.
+    ``gap`` is the relative gap at which to stop (0: prove the optimum); ``time_limit_s`` bounds the whole
+    run; ``neighbourhoods`` lets :func:`popmusic` use the time left when a gap remains. Deterministic when no
+    time limit cuts a step: the same problem gives the same sites.
     """
     t0 = time.perf_counter()
     deadline = t0 + float(time_limit_s)
@@ -601,7 +615,8 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
         c = pr.cost(sites)
         return PMedianResult(sites, c, c, 0.0, True, time.perf_counter() - t0, stats, "trivial")
     if progress:
-        progress(f"p-median: {pr.n_demand:,} points, {pr.n_sites:,} sites, {pr.minutes.size:,} pairs, p = {p}")
+        progress(f"p-median: {pr.n_demand:,} points, {pr.n_sites:,} sites, {pr.minutes.size:,} pairs, "
+                 f"p = {p}")
     start = greedy(pr, p)
     inc, upper = swap_search(pr, start, deadline=deadline)
     stats["greedy_s"] = time.perf_counter() - t0
@@ -609,7 +624,8 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
     best_set = [np.inf]  # cost of the best Lagrangian set seen so far
 
     def price(chosen: np.ndarray) -> float:
-        """A Lagrangian set nearly as cheap as the cheapest so far starts a swap search (late sets are good)."""
+        """A Lagrangian set nearly as cheap as the cheapest so far starts a swap search (late sets are
+        good)."""
         nonlocal inc, upper
         c = pr.cost(chosen)
         if c < best_set[0] * (1.0 + PRICE_WITHIN):
@@ -625,8 +641,8 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
     radius = np.minimum(pr.fallback, RADIUS_FACTOR * d2)
     lag = Lagrangian(pr, radius, p)
     stats["lagrangian_pairs"] = float(lag.keep.size)
-    bound, lam, rho, chosen, steps = subgradient(lag, upper, deadline=deadline, target_gap=gap, progress=progress,
-                                                 on_sites=price)
+    bound, _, rho, chosen, steps = subgradient(lag, upper, deadline=deadline, target_gap=gap,
+                                               progress=progress, on_sites=price)
     stats.update(lagrangian_steps=float(steps), lagrangian_bound=bound, lagrangian_s=time.perf_counter() - t0)
     message = f"Lagrangian bound after {steps} steps"
     if rho is not None:
@@ -635,7 +651,8 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
         message += note
         if (upper - bound) > gap * upper and time.perf_counter() < deadline:
             promising = np.argsort(rho, kind="stable")[: PROMISING_FACTOR * p]
-            inc, upper, rounds = perturbed_swaps(pr, inc, upper, promising, rounds=PERTURB_ROUNDS, deadline=deadline)
+            inc, upper, rounds = perturbed_swaps(pr, inc, upper, promising, rounds=PERTURB_ROUNDS,
+                                                 deadline=deadline)
             stats["perturbed_rounds"] = float(rounds)
             message += f"; {rounds} perturbed swap searches"
         if neighbourhoods and (upper - bound) > gap * upper and time.perf_counter() < deadline:
@@ -647,4 +664,5 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit_s: float = 300.0, gap: 
             message += f"; {better} neighbourhoods improved"
     bound = min(bound, upper)
     g = (upper - bound) / upper if upper > 0 else 0.0
-    return PMedianResult(np.sort(inc), upper, bound, g, g <= gap + 1e-9, time.perf_counter() - t0, stats, message)
+    return PMedianResult(np.sort(inc), upper, bound, g, g <= gap + 1e-9, time.perf_counter() - t0, stats,
+                         message)

@@ -1,12 +1,13 @@
 """When a scenario is the pure p-median, solve it with :mod:`~healthplan.optimizer.pmedian` and return a Plan.
 
-The pure form: one enabled kind whose objective is ``access_time`` (p-median), of one item type and one service,
-one plan year, the lexicographic objective, a budget that buys a count p of points (every eligible site costs the
-same), and nothing the p-median cannot express (no coverage target, equity floor on the service, named
-decisions, earmarks, yearly budgets or operating-cost cap). Standards are not modelled by the p-median: the plan
-it finds is measured with :func:`~healthplan.optimizer.evaluation.evaluate`, and only when it meets every standard
-of the scenario is it returned — then it is also the lexicographic optimum (least shortfall is 0, and it has the
-least access minutes over all plans within the budget). Otherwise the caller builds the full model.
+The pure form: one enabled kind whose objective is ``access_time`` (p-median), of one item type and one
+service, one plan year, the lexicographic objective, a budget that buys a count p of points (every eligible
+site costs the same), and nothing the p-median cannot express (no coverage target, equity floor on the
+service, named decisions, earmarks, yearly budgets or operating-cost cap). Standards are not modelled by the
+p-median: the plan it finds is measured with :func:`~healthplan.optimizer.evaluation.evaluate`, and only when
+it meets every standard of the scenario is it returned — then it is also the lexicographic optimum (least
+shortfall is 0, and it has the least access minutes over all plans within the budget). Otherwise the caller
+builds the full model.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from healthplan.optimizer.evaluation import evaluate, service_units, stock_columns
 from healthplan.optimizer.kind import FacilityData, ItemType, ResourceKind
 from healthplan.optimizer.kinds import enabled_kinds
@@ -27,11 +27,12 @@ from healthplan.optimizer.pmedian import PMedianProblem, PMedianResult, solve_pm
 from healthplan.optimizer.prepare import ModelData
 from healthplan.optimizer.status import Status
 
-# From this many (demand point, eligible site) travel pairs on, a pure p-median goes the Lagrangian way. Why: the
-# PuLP model holds one variable and one row per pair (about 1 kB of Python objects each, built pair by pair), so
-# at 10⁵–10⁶ pairs building alone takes minutes and gigabytes, and HiGHS's LP of the p-median is itself the slow
-# part (995 s for the 600,000 pairs of the 2,000 × 300 anchor). Below it the full model is quick and proves the
-# whole lexicographic order (including least cost among equally good plans), so it stays the path.
+# From this many (demand point, eligible site) travel pairs on, a pure p-median goes the Lagrangian way. Why:
+# the PuLP model holds one variable and one row per pair (about 1 kB of Python objects each, built pair by
+# pair), so at 10⁵–10⁶ pairs building alone takes minutes and gigabytes, and HiGHS's LP of the p-median is
+# itself the slow part (995 s for the 600,000 pairs of the 2,000 × 300 anchor). Below it the full model is
+# quick and proves the whole lexicographic order (including least cost among equally good plans), so it stays
+# the path.
 PMEDIAN_MIN_PAIRS = 200_000
 SOLVER_NAME = "p-median (Lagrangian + HiGHS)"
 
@@ -55,7 +56,9 @@ def pure_form(data: ModelData) -> PureForm | None:
     kinds = enabled_kinds(cfg)
     if len(kinds) != 1 or cfg.objective.mode != "lexicographic" or len(data.years) != 1:
         return None
-    if cfg.decisions or cfg.earmarks_wan or cfg.opex_cap_wan is not None or cfg.phasing.budgets_wan is not None:
+    if cfg.decisions or cfg.earmarks_wan or cfg.opex_cap_wan is not None:
+        return None
+    if cfg.phasing.budgets_wan is not None:
         return None
     k = kinds[0]
     kc = k.settings(cfg)
@@ -84,7 +87,8 @@ def eligible_pairs(data: ModelData, form: PureForm) -> int:
 
 
 def horizon_minutes(data: ModelData) -> float:
-    """The travel horizon: minutes a point with no facility within the cutoff counts (as ``add_access_time``)."""
+    """The travel horizon: minutes a point with no facility within the cutoff counts (as
+    ``add_access_time``)."""
     tt = data.instance.travel
     finite = tt.minutes[np.isfinite(tt.minutes)]
     if np.isfinite(tt.cutoff_minutes):
@@ -129,28 +133,33 @@ def useful_only(problem: PMedianProblem, open_sites: np.ndarray) -> np.ndarray:
 
 def optimize_pure(data: ModelData, form: PureForm, t0: float,
                   progress: Callable[[str], None] | None = None) -> Plan | None:
-    """The plan of the pure p-median, or None when that plan misses a standard (the full model must decide)."""
+    """The plan of the pure p-median, or None when that plan misses a standard (the full model must
+    decide)."""
     cfg = data.cfg
     problem, sites = problem_of(data, form)
     build_s = time.perf_counter() - t0
     res: PMedianResult = solve_pmedian(problem, time_limit_s=max(cfg.solver.time_limit_s - build_s, 1.0),
-                                       gap=cfg.solver.gap, threads=cfg.solver.threads or 1, msg=cfg.solver.msg,
+                                       gap=cfg.solver.gap, threads=cfg.solver.threads or 1,
+                                       msg=cfg.solver.msg,
                                        progress=progress)
     chosen = sites[useful_only(problem, res.open_sites)]
     ids = data.instance.sites.index.astype(str)[chosen]
     items = pd.DataFrame({"site_id": ids, "kind": form.item.key, "year": data.years[0], "quantity": 1,
                           "cost_wan": form.unit_cost_wan, "origin": "optimized"})
     status = Status.OPTIMAL if res.optimal else Status.TIME_LIMIT
-    msg = (f"p-median of {problem.n_demand:,} points × {problem.n_sites:,} sites ({problem.minutes.size:,} pairs), "
+    msg = (f"p-median of {problem.n_demand:,} points × {problem.n_sites:,} sites "
+           f"({problem.minutes.size:,} pairs), "
            f"p = {form.p}: {res.message}")
-    stage = {"stage": "coverage", "status": status.value, "objective": res.cost, "bound": res.bound, "gap": res.gap,
+    stage = {"stage": "coverage", "status": status.value, "objective": res.cost, "bound": res.bound,
+             "gap": res.gap,
              "seconds": round(res.seconds, 4), "message": msg, "bounded": False}
     info = SolveInfo(status=status, solver=SOLVER_NAME, objective=res.cost, bound=res.bound, gap=res.gap,
                      build_s=build_s, solve_s=res.seconds, message=msg, stages=(stage,))
     plan = evaluate(data.instance, cfg, items, solve_info=info, data=data)
     if len(plan.standards) and not plan.standards["met"].astype(bool).all():
         return None
-    plan.meta.update({"pmedian": {"person_minutes": res.cost, "bound_person_minutes": res.bound, "gap": res.gap,
+    plan.meta.update({"pmedian": {"person_minutes": res.cost, "bound_person_minutes": res.bound,
+                                  "gap": res.gap,
                                   "p": form.p, **res.stats},
                       "n_variables": 0, "n_constraints": 0, "total_s": time.perf_counter() - t0})
     return plan

@@ -1,29 +1,45 @@
-"""The p-median without PuLP (optimizer/pmedian.py) and its dispatch from optimize() (optimizer/pmedian_plan.py).
+"""The p-median without PuLP (optimizer/pmedian.py) and its dispatch from optimize()
+(optimizer/pmedian_plan.py).
 
-Checked against enumeration of every p-subset on small random instances (with fallbacks from existing points and
-pairs missing beyond the horizon), against the full PuLP model through the public API, and against the published
-OR-Library optima pmed1–pmed5 (these read ../shared and skip when it is absent).
+Checked against enumeration of every p-subset on small random instances (with fallbacks from existing points
+and pairs missing beyond the horizon), against the full PuLP model through the public API, and against the
+published OR-Library optima pmed1–pmed5 (these read ../shared and skip when it is absent).
 """
 
 from __future__ import annotations
 
 import itertools
 
+import independent as ind
 import numpy as np
 import pandas as pd
 import pytest
-
-import independent as ind
 from healthplan.optimizer import pmedian_plan
-from healthplan.optimizer.config import BloodConfig, OptimizerConfig, PhasingConfig, ResourcesConfig, StandardRule
-from healthplan.optimizer.pmedian import (Lagrangian, PMedianProblem, greedy, nearest, perturbed_swaps, popmusic,
-                                         solve_pmedian, subgradient, swap_search)
+from healthplan.optimizer.config import (
+    BloodConfig,
+    OptimizerConfig,
+    PhasingConfig,
+    ResourcesConfig,
+    StandardRule,
+)
+from healthplan.optimizer.pmedian import (
+    Lagrangian,
+    PMedianProblem,
+    greedy,
+    nearest,
+    perturbed_swaps,
+    popmusic,
+    solve_pmedian,
+    subgradient,
+    swap_search,
+)
 from healthplan.optimizer.status import Status
 from test_correctness_benchmarks import PMED_OPT, pmed, pmedian_instance
 
 
 def random_case(seed: int, n: int = 14, m: int = 8, horizon: float = 40.0, existing: int = 0):
-    """Weights (persons), site × demand minutes (inf beyond the horizon) and which sites hold a facility today."""
+    """Weights (persons), site × demand minutes (inf beyond the horizon) and which sites hold a facility
+    today."""
     rng = np.random.default_rng(seed)
     dxy, sxy = rng.uniform(0, 50, (n, 2)), rng.uniform(0, 50, (m, 2))
     minutes = np.hypot(*(sxy[:, None, :] - dxy[None, :, :]).transpose(2, 0, 1))
@@ -48,7 +64,8 @@ def brute_force(weight: np.ndarray, minutes: np.ndarray, has: np.ndarray, horizo
 
 
 def problem_of(weight, minutes, has, horizon, p) -> tuple[PMedianProblem, np.ndarray]:
-    """The candidates' problem (fallback: nearest existing site or the horizon) and the candidate site indices."""
+    """The candidates' problem (fallback: nearest existing site or the horizon) and the candidate site
+    indices."""
     cand = np.flatnonzero(~has)
     fallback = np.minimum(horizon, np.where(has[:, None], minutes, np.inf).min(axis=0))
     s, d = np.nonzero(np.isfinite(minutes[cand]))
@@ -58,15 +75,17 @@ def problem_of(weight, minutes, has, horizon, p) -> tuple[PMedianProblem, np.nda
 def blood_cfg(p: int, horizon: float, *, objective: str = "access_time", min_points: int = 1,
               min_points_mode: str = "off", **extra) -> OptimizerConfig:
     """Blood points only, access_time objective, budget p × 1万元 (a count p), min-points standard off."""
-    blood = BloodConfig(objective=objective, unit_cost_wan=1.0, access_minutes=horizon / 3, min_points=min_points,
-                        min_points_rule=StandardRule(mode=min_points_mode))
+    blood = BloodConfig(objective=objective, unit_cost_wan=1.0, access_minutes=horizon / 3,
+                        min_points=min_points, min_points_rule=StandardRule(mode=min_points_mode))
     res = ResourcesConfig(blood=blood,
-                          ambulance={"enabled": False}, fever={"enabled": False}, subcentre={"enabled": False})
+                          ambulance={"enabled": False}, fever={"enabled": False},
+                          subcentre={"enabled": False})
     return OptimizerConfig(resources=res, budget_wan=float(p), **extra)
 
 
 def instance_of(make_instance, weight, minutes, has, horizon):
-    demand = pd.DataFrame({"population": weight.astype(int)}, index=pd.Index([f"d{i}" for i in range(len(weight))]))
+    ids = pd.Index([f"d{i}" for i in range(len(weight))])
+    demand = pd.DataFrame({"population": weight.astype(int)}, index=ids)
     sites = pd.DataFrame({"level": ["candidate"] * len(has), "blood_point": has},
                          index=pd.Index([f"s{j}" for j in range(len(has))]))
     return make_instance(demand, sites, minutes, cutoff_minutes=horizon)
@@ -194,8 +213,8 @@ class TestThroughOptimize:
         assert opt.optimize(inst, cover).solve.solver != pmedian_plan.SOLVER_NAME
 
     def test_a_standard_the_plan_misses_goes_to_the_full_model(self, opt, make_instance, monkeypatch):
-        # min_points 3 (soft) with a budget of 3 points: the p-median of 3 opens only useful sites; where one of
-        # them serves nobody the full model must decide (it meets the standard first)
+        # min_points 3 (soft) with a budget of 3 points: the p-median of 3 opens only useful sites; where one
+        # of them serves nobody the full model must decide (it meets the standard first)
         monkeypatch.setattr(pmedian_plan, "PMEDIAN_MIN_PAIRS", 0)
         weight = np.array([10.0, 10.0])
         minutes = np.array([[1.0, 2.0], [5.0, 5.0], [6.0, 6.0]])
