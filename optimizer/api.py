@@ -51,7 +51,8 @@ def optimize(
         raise _explain(instance, cfg, findings)
     form = pure_form(data)
     if form is not None and eligible_pairs(data, form) >= pmedian_plan.PMEDIAN_MIN_PAIRS:
-        plan = optimize_pure(data, form, t0, progress)  # None: its plan misses a standard, the full model decides
+        # None: the p-median's plan misses a standard, so the full model decides
+        plan = optimize_pure(data, form, t0, progress)
         if plan is not None:
             return plan
     if progress:
