@@ -5,6 +5,10 @@ Usage::
     .venv/bin/python benchmarks/spopt_anchor.py                   # 2,000 × 300: MCLP and LSCP, both tools
     .venv/bin/python benchmarks/spopt_anchor.py --large           # also 20,000 × 1,500 MCLP (healthplan; spopt
                                                                   # only with --spopt-large: ≈ 10 min)
+    .venv/bin/python benchmarks/spopt_anchor.py --no-covering --pmedian --large-pmedian
+                                                                  # weighted p-median only: 2,000 × 300 p = 20
+                                                                  # (spopt KNearestPMedian: --spopt-pmedian,
+                                                                  # ≈ 15 min) and 20,000 × 1,500 p = 50
 
 The instances are ``../shared/benchmarks/random_anchor`` (uniform points in a 100 × 100 square; cost = Euclidean
 distance, cover iff d ≤ S; demand weights 1–100). Both tools get the same pairs and the same solver (HiGHS through
@@ -13,6 +17,14 @@ instance as demand points and sites with the pairs d ≤ S as travel minutes, fi
 (unit cost 1, budget p for the MCLP; ``min_budget`` with ``target_coverage: 1.0`` for the LSCP, which is the
 set-covering problem over the points any site reaches). Prints the optima (they must be equal) and the ratios of
 wall seconds, build included.
+
+The weighted p-median (Σ_i w_i d_i, d_i the Euclidean distance to the nearest open site) goes through the same
+API: blood points with ``objective: access_time``, the pairs d ≤ H as minutes (H the travel horizon) and a
+budget of p points. healthplan's objective is then Σ_i w_i min(H, d_i); every plan's true cost is recomputed
+here over ALL sites with a KD-tree. When no point of the plan is farther than H, that true cost equals
+healthplan's and the proven bound of the horizon problem (≤ its optimum ≤ the true optimum) bounds the true
+problem as well, so the gap printed is proven for the unrestricted p-median. A large enough pair count sends
+optimize() to the Lagrangian p-median path (``optimizer/pmedian.py``): no PuLP model is built.
 """
 
 from __future__ import annotations
@@ -122,6 +134,108 @@ def run_spopt(dxy, w, sxy, radius: float, p: int | None, solver: str) -> tuple[f
     return time.perf_counter() - t0, obj, pulp.LpStatus[model.problem.status]
 
 
+# Travel horizons (distance units) of the p-median instances: far beyond any point's distance to its nearest
+# site in a good plan (checked on every run: the farthest point is printed), and enough pairs (> 200,000) for
+# optimize() to take the Lagrangian path.
+PMEDIAN_HORIZON = 50.0  # 2,000 × 300, p = 20: 289,332 pairs
+LARGE_PMEDIAN_HORIZON = 20.0  # 20,000 × 1,500, p = 50: 3.2 million pairs
+# ../shared README: the proven optimum, by direct HiGHS (995 s) and by spopt KNearestPMedian (923 s)
+PMEDIAN_2000_OPTIMUM = 853_548.9208
+
+
+def pmedian_cfg(horizon: float, p: int):
+    """Blood points only, p-median (access_time) over the pairs ≤ horizon, budget p points, time limit 900 s,
+    gap 0."""
+    from healthplan.optimizer.config import (AmbulanceConfig, BloodConfig, CriticalCareConfig, FeverConfig,
+                                             OptimizerConfig, ResourcesConfig, SolverConfig, StandardRule,
+                                             SubcentreConfig)
+
+    blood = BloodConfig(objective="access_time", min_points_rule=StandardRule(mode="off"), unit_cost_wan=1.0,
+                        access_minutes=horizon / 3, candidates="all")  # the horizon is 3 × the standard
+    res = ResourcesConfig(ambulance=AmbulanceConfig(enabled=False), fever=FeverConfig(enabled=False),
+                          blood=blood, subcentre=SubcentreConfig(enabled=False),
+                          critical_care=CriticalCareConfig(enabled=False))
+    return OptimizerConfig(resources=res, budget_wan=float(p),
+                           solver=SolverConfig(time_limit_s=900.0, gap=0.0))
+
+
+def true_cost(dxy: np.ndarray, w: np.ndarray, sxy: np.ndarray, chosen: np.ndarray) -> tuple[float, float]:
+    """(Σ_i w_i · Euclidean distance to the nearest chosen site over all sites, the largest such distance)."""
+    from scipy.spatial import cKDTree
+
+    dist, _ = cKDTree(sxy[chosen]).query(dxy)
+    return float(np.asarray(w, dtype=float) @ dist), float(dist.max())
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, MB (Linux ru_maxrss is in kB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_healthplan_pmedian(dxy, w, sxy, horizon: float, p: int) -> dict:
+    """healthplan's p-median through optimize(): seconds from the points, true cost, bound, gap, status."""
+    from healthplan.optimizer import optimize
+
+    t0 = time.perf_counter()
+    inst = healthplan_instance(dxy, w, sxy, horizon)
+    plan = optimize(inst, pmedian_cfg(horizon, p))
+    secs = time.perf_counter() - t0
+    chosen = np.array([inst.sites.index.get_loc(s) for s in plan.items["site_id"]], dtype=np.int64)
+    cost, farthest = true_cost(dxy, w, sxy, chosen)
+    own = float(plan.solve.objective)
+    # the bound is proven for the unrestricted problem only when the horizon binds nobody in the plan
+    exact = farthest < horizon and abs(cost - own) <= 1e-9 * cost
+    return {"seconds": secs, "cost": cost, "own": own, "bound": float(plan.solve.bound),
+            "gap": (cost - plan.solve.bound) / cost if exact else float("nan"),
+            "status": plan.solve.status.value, "solver": plan.solve.solver, "farthest": farthest,
+            "pairs": inst.travel.n_pairs, "sites": len(chosen),
+            "peak_mb": peak_mb(), "message": plan.solve.message}
+
+
+def run_spopt_pmedian(dxy, w, sxy, p: int) -> tuple[float, float, str]:
+    """(wall seconds from the points, true cost of its sites, status) of spopt's KNearestPMedian (HiGHS,
+    k0 = 30)."""
+    import pulp
+    from spopt.locate import KNearestPMedian
+
+    t0 = time.perf_counter()
+    gdf_d = _points(dxy, {"weight": np.asarray(w)})
+    gdf_s = _points(sxy, {})
+    model = KNearestPMedian.from_geodataframe(gdf_d, gdf_s, "geometry", "geometry", "weight", p_facilities=p,
+                                              k_array=np.full(len(w), 30))
+    model = model.solve(pulp.HiGHS(msg=False, timeLimit=900, threads=1))
+    secs = time.perf_counter() - t0
+    chosen = np.array([j for j, clients in enumerate(model.fac2cli) if len(clients)], dtype=np.int64)
+    return secs, true_cost(dxy, w, sxy, chosen)[0], pulp.LpStatus[model.problem.status]
+
+
+def _points(xy: np.ndarray, cols: dict):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(cols, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]))
+
+
+def compare_pmedian(name: str, p: int, horizon: float, spopt: bool, published: float | None) -> None:
+    dxy, w, sxy = load_anchor(name)
+    print(f"\n### weighted p-median on {name}: p = {p}, travel horizon H = {horizon:g} (load {load()})\n")
+    print("| tool | wall s | plan cost Σ w·d | proven bound | gap | status | peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    r = run_healthplan_pmedian(dxy, w, sxy, horizon, p)
+    print(f"| healthplan (API, {r['solver']}) | {r['seconds']:.1f} | {r['cost']:,.4f} | {r['bound']:,.4f} | "
+          f"{r['gap']:.4%} | {r['status']} | {r['peak_mb']:,.0f} |")
+    if published is not None:
+        print(f"| published optimum (../shared README) | 995 / 923 | {published:,.4f} | | | optimal | |")
+    if spopt:
+        s_s, s_cost, s_st = run_spopt_pmedian(dxy, w, sxy, p)
+        print(f"| spopt 0.7 KNearestPMedian (HiGHS) | {s_s:.1f} | {s_cost:,.4f} | | | {s_st} | "
+              f"{peak_mb():,.0f} |")
+    print(f"\n{r['pairs']:,} pairs d ≤ H; {r['sites']} sites opened; farthest point of the plan "
+          f"{r['farthest']:.2f} (< H: the bound holds for the unrestricted p-median); healthplan's own "
+          f"objective {r['own']:,.4f}; {r['message']}")
+
+
 def compare(name: str, model: str, radius: float, p: int | None, spopt_solvers: tuple[str, ...]) -> None:
     dxy, w, sxy = load_anchor(name)
     print(f"\n### {model} on {name}: S = {radius:g}" + (f", p = {p}" if p else "") + f" (load {load()})\n")
@@ -145,12 +259,24 @@ def main() -> None:
     ap.add_argument("--spopt-large", action="store_true", help="run spopt on the large instance too (≈ 10 min)")
     ap.add_argument("--large-lscp", action="store_true",
                     help="also the 20,000 × 1,500 LSCP at S = 6 (healthplan; spopt proved nothing in 900 s)")
+    ap.add_argument("--no-covering", action="store_true", help="skip the 2,000 × 300 MCLP and LSCP rows")
+    ap.add_argument("--pmedian", action="store_true", help="the 2,000 × 300 weighted p-median, p = 20")
+    ap.add_argument("--spopt-pmedian", action="store_true",
+                    help="run spopt's KNearestPMedian on the 2,000 × 300 p-median too (≈ 15 min)")
+    ap.add_argument("--large-pmedian", action="store_true",
+                    help="the 20,000 × 1,500 weighted p-median, p = 50 (healthplan only: spopt's PMedian "
+                         "does not fit in 24 GB)")
     args = ap.parse_args()
     if not ANCHOR.is_dir():
         sys.exit(f"{ANCHOR} not found: the anchor instances live in ../shared/benchmarks (not part of the repo)")
     print(f"load average at start: {load()}")
-    compare("2000x300", "MCLP", 10.0, 20, ("highs", "cbc"))
-    compare("2000x300", "LSCP", 15.0, None, ("highs",))
+    if args.large_pmedian:  # first, so the peak memory printed is its own
+        compare_pmedian("20000x1500", 50, LARGE_PMEDIAN_HORIZON, False, None)
+    if args.pmedian:
+        compare_pmedian("2000x300", 20, PMEDIAN_HORIZON, args.spopt_pmedian, PMEDIAN_2000_OPTIMUM)
+    if not args.no_covering:
+        compare("2000x300", "MCLP", 10.0, 20, ("highs", "cbc"))
+        compare("2000x300", "LSCP", 15.0, None, ("highs",))
     if args.large:
         compare("20000x1500", "MCLP", 5.0, 50, ("highs",) if args.spopt_large else ())
     if args.large_lscp:

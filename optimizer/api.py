@@ -17,7 +17,9 @@ from healthplan.optimizer.kinds import ITEM_KEYS, item_type
 from healthplan.optimizer.messages import kind_name, say, standard_name, unit
 from healthplan.optimizer.model import Model
 from healthplan.optimizer.objective import overall_status, solve_stages
+from healthplan.optimizer import pmedian_plan
 from healthplan.optimizer.plan import Plan, SolveInfo
+from healthplan.optimizer.pmedian_plan import eligible_pairs, optimize_pure, pure_form
 from healthplan.optimizer.prepare import ModelData, prepare
 from healthplan.optimizer.screening import Finding, screen, wan
 from healthplan.optimizer.solution import empty_items, read_items
@@ -35,6 +37,9 @@ def optimize(
 ) -> Plan:
     """The best plan under the budget: least weighted shortfall, then most weighted coverage, then least cost.
 
+    A pure p-median scenario with many travel pairs (``pmedian_plan.PMEDIAN_MIN_PAIRS``) is solved without the
+    PuLP model by :mod:`~healthplan.optimizer.pmedian` (Lagrangian bound, proven gap in ``plan.solve``).
+
     Raises
     ------
     InfeasibleError
@@ -46,6 +51,12 @@ def optimize(
     findings = screen(data)
     if findings:
         raise _explain(instance, cfg, findings)
+    form = pure_form(data)
+    if form is not None and eligible_pairs(data, form) >= pmedian_plan.PMEDIAN_MIN_PAIRS:
+        # None: the p-median's plan misses a standard, so the full model decides
+        plan = optimize_pure(data, form, t0, progress)
+        if plan is not None:
+            return plan
     if progress:
         progress("building the model")
     m = build_model(data, "optimize")
