@@ -9,6 +9,9 @@ Usage::
                                                                   # weighted p-median only: 2,000 × 300 p = 20
                                                                   # (spopt KNearestPMedian: --spopt-pmedian,
                                                                   # ≈ 15 min) and 20,000 × 1,500 p = 50
+    .venv/bin/python benchmarks/spopt_anchor.py --cli             # also healthplan's command line on the
+                                                                  # MCLP/LSCP rows (anchor_cli.py: CSV inputs,
+                                                                  # OD matrix, every document and map)
 
 The instances are ``../shared/benchmarks/random_anchor`` (uniform points in a 100 × 100 square; cost = Euclidean
 distance, cover iff d ≤ S; demand weights 1–100). Both tools get the same pairs and the same solver (HiGHS through
@@ -236,13 +239,23 @@ def compare_pmedian(name: str, p: int, horizon: float, spopt: bool, published: f
           f"objective {r['own']:,.4f}; {r['message']}")
 
 
-def compare(name: str, model: str, radius: float, p: int | None, spopt_solvers: tuple[str, ...]) -> None:
+def compare(name: str, model: str, radius: float, p: int | None, spopt_solvers: tuple[str, ...],
+            cli: bool = False) -> None:
+    """One instance: healthplan's API (and, with ``cli``, its command line: ``anchor_cli.py``) and spopt, the
+    optima compared and spopt's wall seconds as a multiple of healthplan's API."""
     dxy, w, sxy = load_anchor(name)
     print(f"\n### {model} on {name}: S = {radius:g}" + (f", p = {p}" if p else "") + f" (load {load()})\n")
     print("| tool | wall s | objective | status | spopt ÷ healthplan |")
     print("|---|---|---|---|---|")
     h_s, h_obj, h_st = run_healthplan(dxy, w, sxy, radius, p)
     print(f"| healthplan (API, HiGHS) | {h_s:.2f} | {h_obj:,.0f} | {h_st} | 1.00 |")
+    if cli:
+        from anchor_cli import run_cli
+
+        c_s, c_obj, c_st = run_cli(dxy, w, sxy, radius, p)
+        same = "equal" if abs(c_obj - h_obj) < 0.5 else "DIFFERENT"
+        print(f"| healthplan (CLI: inputs read and checked, every table, document and map) | {c_s:.2f} | "
+              f"{c_obj:,.0f} ({same}) | {c_st} | — |")
     for solver in spopt_solvers:
         s_s, s_obj, s_st = run_spopt(dxy, w, sxy, radius, p, solver)
         same = "equal" if abs(s_obj - h_obj) < 0.5 else "DIFFERENT"
@@ -266,6 +279,8 @@ def main() -> None:
     ap.add_argument("--large-pmedian", action="store_true",
                     help="the 20,000 × 1,500 weighted p-median, p = 50 (healthplan only: spopt's PMedian "
                          "does not fit in 24 GB)")
+    ap.add_argument("--cli", action="store_true",
+                    help="also healthplan's command line on the MCLP/LSCP rows (benchmarks/anchor_cli.py)")
     args = ap.parse_args()
     if not ANCHOR.is_dir():
         sys.exit(f"{ANCHOR} not found: the anchor instances live in ../shared/benchmarks (not part of the repo)")
@@ -275,10 +290,10 @@ def main() -> None:
     if args.pmedian:
         compare_pmedian("2000x300", 20, PMEDIAN_HORIZON, args.spopt_pmedian, PMEDIAN_2000_OPTIMUM)
     if not args.no_covering:
-        compare("2000x300", "MCLP", 10.0, 20, ("highs", "cbc"))
-        compare("2000x300", "LSCP", 15.0, None, ("highs",))
+        compare("2000x300", "MCLP", 10.0, 20, ("highs", "cbc"), cli=args.cli)
+        compare("2000x300", "LSCP", 15.0, None, ("highs",), cli=args.cli)
     if args.large:
-        compare("20000x1500", "MCLP", 5.0, 50, ("highs",) if args.spopt_large else ())
+        compare("20000x1500", "MCLP", 5.0, 50, ("highs",) if args.spopt_large else (), cli=args.cli)
     if args.large_lscp:
         compare("20000x1500", "LSCP", 6.0, None, ())
     print(f"\nload average at end: {load()}")
