@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from healthplan.optimizer.evaluation import evaluate, service_units, stock_columns
 from healthplan.optimizer.kind import FacilityData, ItemType, ResourceKind
 from healthplan.optimizer.kinds import enabled_kinds
