@@ -142,19 +142,25 @@ def nearest(problem: PMedianProblem, is_open: np.ndarray) -> tuple[np.ndarray, n
     d1 = problem.fallback.copy()
     d2 = problem.fallback.copy()
     near = np.full(problem.n_demand, -1, dtype=np.int64)
-    idx = np.flatnonzero(is_open[problem.site])
-    if idx.size:
-        dem = problem.demand[idx]
-        first = np.ones(idx.size, dtype=bool)
-        first[1:] = dem[1:] != dem[:-1]
-        f = idx[first]
-        d1[problem.demand[f]] = problem.minutes[f]
-        near[problem.demand[f]] = problem.site[f]
-        second = np.zeros(idx.size, dtype=bool)
-        second[1:] = first[:-1] & ~first[1:]
-        s = idx[second]
-        d2[problem.demand[s]] = problem.minutes[s]
+    f, s = _first_two_open(problem, is_open)
+    d1[problem.demand[f]] = problem.minutes[f]
+    near[problem.demand[f]] = problem.site[f]
+    d2[problem.demand[s]] = problem.minutes[s]
     return d1, near, d2
+
+
+def _first_two_open(problem: PMedianProblem, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of each point's first and second open pair (its nearest and second-nearest open site); pairs are
+    sorted by point then minutes."""
+    idx = np.flatnonzero(is_open[problem.site])
+    if not idx.size:
+        return idx, idx
+    dem = problem.demand[idx]
+    first = np.ones(idx.size, dtype=bool)
+    first[1:] = dem[1:] != dem[:-1]
+    second = np.zeros(idx.size, dtype=bool)
+    second[1:] = first[:-1] & ~first[1:]
+    return idx[first], idx[second]
 
 
 def greedy(problem: PMedianProblem, p: int) -> np.ndarray:
@@ -540,14 +546,8 @@ def popmusic(problem: PMedianProblem, inc: np.ndarray, upper: float, *, parts: i
 def _second_site(problem: PMedianProblem, is_open: np.ndarray) -> np.ndarray:
     """Per demand point, its second-nearest open site (−1 when it has none among its pairs)."""
     out = np.full(problem.n_demand, -1, dtype=np.int64)
-    idx = np.flatnonzero(is_open[problem.site])
-    if idx.size:
-        dem = problem.demand[idx]
-        first = np.ones(idx.size, dtype=bool)
-        first[1:] = dem[1:] != dem[:-1]
-        second = np.zeros(idx.size, dtype=bool)
-        second[1:] = first[:-1] & ~first[1:]
-        out[dem[second]] = problem.site[idx[second]]
+    _, s = _first_two_open(problem, is_open)
+    out[problem.demand[s]] = problem.site[s]
     return out
 
 

@@ -13,29 +13,15 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+from test_messages_lang import _cli
+from test_messages_lang import _run_fails as _fails
 from test_opt_helpers import make, only
 
-from healthplan.scenarios.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"
 OFF = "  ambulance: {enabled: false}\n  fever: {enabled: false}\n  subcentre: {enabled: false}\n"
 EN = ["--lang", "en"]
-
-
-def _cli(argv: list[str], capsys) -> tuple[int, str]:
-    code = main(argv)
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
-def _fails(scen: Path, lang: list[str], capsys, tmp_path: Path) -> str:
-    out = tmp_path / "out"
-    code, text = _cli(["run", str(scen), "--out", str(out), *lang], capsys)
-    assert code == 2, text
-    assert not out.exists(), "nothing may be written when no plan can be made"
-    assert "Traceback" not in text
-    return text
 
 
 def _county(folder: Path, scenario: str, **files: str) -> Path:
