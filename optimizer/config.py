@@ -91,6 +91,10 @@ class SolverConfig(StrictConfig):
     gap: float = Field(default=0.0, ge=0, description="relative MIP gap")
     threads: int | None = Field(default=None, ge=1)
     msg: bool = False
+    root_lp: Literal["auto", "simplex", "ipm"] = Field(
+        default="auto", description="HiGHS's method for the first LP relaxation of a MILP: auto = interior "
+        "point (IPX, with crossover) for a coverage maximisation of at least 25,000 nonzeros, dual simplex "
+        "otherwise")
 
 
 class OptimizerConfig(StrictConfig):

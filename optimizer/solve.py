@@ -26,6 +26,13 @@ from healthplan.optimizer.status import PULP_CODES, Status, from_highs, from_pul
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
 FEASIBILITY_TOL = 1e-7  # HiGHS's mip_feasibility_tolerance (its default is 1e-6)
 READBACK_RTOL = 1e-6  # relative agreement between HiGHS's objective and the one its column values give
+# A coverage maximisation's relaxation (rows y_g ≤ Σ x_j, most tight at an optimum) is highly degenerate: HiGHS's
+# dual simplex crawls through it (the 20,000 × 1,500 MCLP: 46,471 iterations, 38 s for the first LP of a 45 s
+# solve), while interior point with crossover takes 6 s (benchmarks/spopt_anchor.py). On MCLPs of 33,000 to
+# 153,000 nonzeros the solves were 1.4–7× faster; below ≈ 25,000 (the demo county's models) and on minimisations
+# (least cost, set covering) simplex was as fast or faster. HiGHS uses the method for its first LP only; the
+# nodes start from that LP's basis with simplex.
+ROOT_IPM_MIN_NONZEROS = 25_000
 
 # PuLP (status, sol_status) → Status, kept under its old name for callers and tests.
 map_status = from_pulp
@@ -184,6 +191,15 @@ def new_highs(cfg: SolverConfig, time_limit_s: float, abs_gap: float | None = No
     return h
 
 
+def root_lp_method(cfg: SolverConfig, model: HighsModel) -> str:
+    """HiGHS's ``mip_lp_solver`` for ``model``: ``ipx`` or ``simplex`` (``cfg.root_lp``; see
+    ROOT_IPM_MIN_NONZEROS)."""
+    if cfg.root_lp != "auto":
+        return "ipx" if cfg.root_lp == "ipm" else "simplex"
+    large = len(model.lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS
+    return "ipx" if large and model.sign < 0 else "simplex"
+
+
 def _run(h: highspy.Highs) -> None:
     """``h.run()``, once more after resetting HiGHS's thread scheduler if the first run was refused."""
     h.run()
@@ -209,6 +225,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     t0 = time.perf_counter()
     model = highs_model(prob)
     h = new_highs(cfg, time_limit_s, abs_gap)
+    h.setOptionValue("mip_lp_solver", root_lp_method(cfg, model))
     h.passModel(model.lp)
     if start:
         _set_start(h, model, start)

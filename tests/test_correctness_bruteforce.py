@@ -247,12 +247,29 @@ def test_all_four_kinds_weights(opt, make_random_instance):
     check_optimum(opt, inst, cfg)
 
 
+@pytest.mark.parametrize("root_lp", ["ipm", "simplex"])
+def test_root_lp_method_reaches_the_same_optimum(opt, make_random_instance, root_lp):
+    """The first LP by interior point (what ``auto`` picks for a large coverage maximisation) or by simplex: the
+    brute-force optimum either way, for every stage (shortfall, coverage, cost) of a four-kind plan."""
+    inst = four_kind_instance(make_random_instance, 1)
+    cfg = make_cfg(
+        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "np_share_rule": HARD,
+                   "station_levels": ["county_hospital", "central_thc"]},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": HARD, "room_mandate": SOFT},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "access_minutes": 20.0},
+        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0},
+        budget_wan=900.0, solver=SolverConfig(root_lp=root_lp),
+    )
+    check_optimum(opt, inst, cfg)
+
+
 # --- two-year phasing ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("carry_over", [False, True])
-def test_two_year_phasing(opt, make_random_instance, seed, carry_over):
+@pytest.mark.parametrize("root_lp", ["auto", "ipm"])
+def test_two_year_phasing(opt, make_random_instance, seed, carry_over, root_lp):
     levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate"]
     inst = make_random_instance(seed, levels, n_demand=8)
     cfg = make_cfg(
@@ -261,6 +278,7 @@ def test_two_year_phasing(opt, make_random_instance, seed, carry_over):
         blood={"unit_cost_wan": 100.0, "access_minutes": 20.0, "candidates": ["s00", "s04", "s05", "s01"]},
         phasing=PhasingConfig(years=[2025, 2026], budgets_wan=[110.0, 140.0], year_weights=[2.0, 1.0],
                               carry_over=carry_over),
+        solver=SolverConfig(root_lp=root_lp),
     )
     plan, prep, m, best = check_optimum(opt, inst, cfg)
     assert set(plan.items["year"].astype(int)) <= {2025, 2026}

@@ -25,7 +25,14 @@ from healthplan.optimizer.config import (
     SubcentreConfig,
 )
 from healthplan.optimizer.objective import overall_status
-from healthplan.optimizer.solve import StageResult, highs_model, map_status, solve
+from healthplan.optimizer.solve import (
+    ROOT_IPM_MIN_NONZEROS,
+    StageResult,
+    highs_model,
+    map_status,
+    root_lp_method,
+    solve,
+)
 from healthplan.optimizer.status import (
     HIGHS_INFEASIBLE,
     HIGHS_SOLVED,
@@ -337,3 +344,43 @@ def test_plan_gap_is_the_first_unproven_stages():
     proven = [("shortfall", stage(Status.OPTIMAL, 0.0)), ("coverage", stage(Status.OPTIMAL, 0.009)),
               ("cost", stage(Status.OPTIMAL, 0.004))]
     assert plan_gap(proven) == 0.009
+
+
+def _covering_problem(n_groups: int, n_sites: int, radius: float, sense: int) -> pulp.LpProblem:
+    """A maximal covering (minimised: a covering-cost problem) on seeded points in a 100 × 100 square, a group
+    covered by the sites within ``radius``; at most 10 sites."""
+    rng = np.random.default_rng(3)
+    pts, sites = rng.uniform(0, 100, (n_groups, 2)), rng.uniform(0, 100, (n_sites, 2))
+    near = np.hypot(*(pts[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)) <= radius
+    prob = pulp.LpProblem("c", sense)
+    x = [pulp.LpVariable(f"x{j:04d}", cat=pulp.LpBinary) for j in range(n_sites)]
+    y = [pulp.LpVariable(f"y{i:05d}", 0, 1) for i in range(n_groups)]
+    prob += pulp.lpSum(float(w) * v for w, v in zip(rng.integers(1, 100, n_groups), y, strict=True))
+    for i in range(n_groups):
+        prob += y[i] <= pulp.lpSum(x[j] for j in np.flatnonzero(near[i]))
+    prob += pulp.lpSum(x) <= 10
+    return prob
+
+
+@pytest.mark.parametrize("sense", [pulp.LpMaximize, pulp.LpMinimize])
+def test_root_lp_auto_picks_interior_point_for_large_maximisations_only(sense):
+    small = highs_model(_covering_problem(50, 20, 12.0, sense))
+    large = highs_model(_covering_problem(4_000, 200, 12.0, sense))
+    assert len(small.lp.a_matrix_.value_) < ROOT_IPM_MIN_NONZEROS <= len(large.lp.a_matrix_.value_)
+    auto = SolverConfig()
+    assert root_lp_method(auto, small) == "simplex"
+    assert root_lp_method(auto, large) == ("ipx" if sense == pulp.LpMaximize else "simplex")
+    assert root_lp_method(SolverConfig(root_lp="ipm"), small) == "ipx"
+    assert root_lp_method(SolverConfig(root_lp="simplex"), large) == "simplex"
+
+
+def test_root_lp_methods_agree_on_a_large_maximal_covering():
+    """A maximal covering large enough for ``auto`` to take interior point: the same optimum as simplex."""
+    found = {}
+    for method in ("simplex", "ipm", "auto"):
+        prob = _covering_problem(4_000, 200, 12.0, pulp.LpMaximize)
+        res = solve(prob, SolverConfig(root_lp=method), 60.0)
+        assert res.status == Status.OPTIMAL, res
+        found[method] = res.objective
+    assert found["ipm"] == pytest.approx(found["simplex"], abs=1e-6)
+    assert found["auto"] == pytest.approx(found["simplex"], abs=1e-6)
