@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 import highspy
 import numpy as np
 import pulp
+import scipy.sparse as sp
 
 from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.implied_rows import implied_covering_rows
 from healthplan.optimizer.status import PULP_CODES, Status, from_highs, from_pulp
 
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
@@ -167,6 +169,36 @@ def highs_model(prob: pulp.LpProblem) -> HighsModel:
     return HighsModel(lp, columns, cost, sign, float(objective.constant))
 
 
+def without_implied_rows(model: HighsModel) -> tuple[HighsModel, int]:
+    """``model`` without the covering rows other rows imply (:mod:`optimizer.implied_rows`), and how many went.
+
+    The columns stay as they are, so a start and the solution need no mapping."""
+    lp = model.lp
+    if lp.num_row_ == 0:
+        return model, 0
+    start = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
+    index = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
+    value = np.asarray(lp.a_matrix_.value_, dtype=float)
+    a = sp.csr_matrix((value, index, start), shape=(lp.num_row_, lp.num_col_))
+    lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+    drop = implied_covering_rows(a, lower, upper, np.asarray(lp.col_lower_, dtype=float),
+                                 np.asarray(lp.col_upper_, dtype=float))
+    if not drop.any():
+        return model, 0
+    kept = a[~drop]
+    out = highspy.HighsLp()
+    out.num_col_, out.num_row_ = lp.num_col_, int(kept.shape[0])
+    out.col_cost_, out.col_lower_, out.col_upper_ = lp.col_cost_, lp.col_lower_, lp.col_upper_
+    out.row_lower_, out.row_upper_ = lower[~drop], upper[~drop]
+    out.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    out.a_matrix_.num_col_, out.a_matrix_.num_row_ = lp.num_col_, out.num_row_
+    out.a_matrix_.start_ = kept.indptr.astype(np.int32)
+    out.a_matrix_.index_ = kept.indices.astype(np.int32)
+    out.a_matrix_.value_ = kept.data
+    out.integrality_ = lp.integrality_
+    return replace(model, lp=out), int(drop.sum())
+
+
 def new_highs(cfg: SolverConfig, time_limit_s: float, abs_gap: float | None = None) -> highspy.Highs:
     """A configured HiGHS: one thread unless asked, the fixed seed, no log unless ``cfg.msg``.
 
@@ -223,7 +255,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
                  start: dict[str, float] | None, abs_gap: float | None = None) -> StageResult:
     """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
     t0 = time.perf_counter()
-    model = highs_model(prob)
+    model, _ = without_implied_rows(highs_model(prob))
     h = new_highs(cfg, time_limit_s, abs_gap)
     h.setOptionValue("mip_lp_solver", root_lp_method(cfg, model))
     h.passModel(model.lp)

@@ -306,7 +306,10 @@ def test_hard_target_out_of_budget_is_infeasible(opt, make_random_instance):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_min_budget_blood_set_cover(opt, make_random_instance, seed):
+@pytest.mark.parametrize("drop_implied_rows", [False, True])
+def test_min_budget_blood_set_cover(opt, make_random_instance, seed, drop_implied_rows, monkeypatch):
+    if drop_implied_rows:  # the reduction of large set covers, here on every model (optimizer/implied_rows.py)
+        monkeypatch.setattr("healthplan.optimizer.implied_rows.MIN_COVERING_ROWS", 0)
     levels = ["county_hospital", "thc", "thc", "chc", "candidate", "candidate"]
     inst = make_random_instance(seed, levels, n_demand=9)
     for access in (15.0, 25.0, 60.0):
