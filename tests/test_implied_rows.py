@@ -90,8 +90,8 @@ def set_cover(seed: int, n_rows: int, n_sites: int, radius: float) -> pulp.LpPro
     near[np.arange(n_rows), np.argmin(np.hypot(*(pts[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)), 1)] = True
     pop = rng.integers(1, 50, n_rows)
     prob = pulp.LpProblem("cover", pulp.LpMinimize)
-    x = [pulp.LpVariable(f"x{j:03d}", cat=pulp.LpBinary) for j in range(n_sites)]
-    c = [pulp.LpVariable(f"c{i:04d}", 0, 1) for i in range(n_rows)]
+    x = [prob.add_variable(f"x{j:03d}", cat=pulp.LpBinary) for j in range(n_sites)]
+    c = [prob.add_variable(f"c{i:04d}", 0, 1) for i in range(n_rows)]
     prob += pulp.lpSum(float(k) * v for k, v in zip(rng.integers(1, 4, n_sites), x, strict=True))
     for i in range(n_rows):
         prob += c[i] <= pulp.lpSum(x[j] for j in np.flatnonzero(near[i]))

@@ -353,8 +353,8 @@ def _covering_problem(n_groups: int, n_sites: int, radius: float, sense: int) ->
     pts, sites = rng.uniform(0, 100, (n_groups, 2)), rng.uniform(0, 100, (n_sites, 2))
     near = np.hypot(*(pts[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)) <= radius
     prob = pulp.LpProblem("c", sense)
-    x = [pulp.LpVariable(f"x{j:04d}", cat=pulp.LpBinary) for j in range(n_sites)]
-    y = [pulp.LpVariable(f"y{i:05d}", 0, 1) for i in range(n_groups)]
+    x = [prob.add_variable(f"x{j:04d}", cat=pulp.LpBinary) for j in range(n_sites)]
+    y = [prob.add_variable(f"y{i:05d}", 0, 1) for i in range(n_groups)]
     prob += pulp.lpSum(float(w) * v for w, v in zip(rng.integers(1, 100, n_groups), y, strict=True))
     for i in range(n_groups):
         prob += y[i] <= pulp.lpSum(x[j] for j in np.flatnonzero(near[i]))
