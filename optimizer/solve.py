@@ -149,24 +149,27 @@ def highs_model(prob: pulp.LpProblem) -> HighsModel:
     index, value, row_of = index[keep], value[keep], row_of[keep]
     starts = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=len(lengths)), out=starts[1:])
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = len(row_lo)
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.array(row_lo, dtype=float)
-    lp.row_upper_ = np.array(row_up, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = len(row_lo)
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = index.astype(np.int32)
-    lp.a_matrix_.value_ = value
+    rows = sp.csr_matrix((value, index, starts), shape=(len(lengths), n))
+    lp = _rowwise_lp(cost, lower, upper, rows, np.array(row_lo, dtype=float), np.array(row_up, dtype=float))
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
                            for b in integer]
     return HighsModel(lp, columns, cost, sign, float(objective.constant))
+
+
+def _rowwise_lp(cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, rows: sp.csr_matrix,
+                row_lower: np.ndarray, row_upper: np.ndarray) -> highspy.HighsLp:
+    """A ``HighsLp`` with the matrix ``rows`` (row-wise, as built) and these bounds; integrality left unset."""
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = rows.shape[1], rows.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = rows.shape[1], rows.shape[0]
+    lp.a_matrix_.start_ = rows.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = rows.indices.astype(np.int32)
+    lp.a_matrix_.value_ = rows.data
+    return lp
 
 
 def without_implied_rows(model: HighsModel) -> tuple[HighsModel, int]:
@@ -181,20 +184,12 @@ def without_implied_rows(model: HighsModel) -> tuple[HighsModel, int]:
     value = np.asarray(lp.a_matrix_.value_, dtype=float)
     a = sp.csr_matrix((value, index, start), shape=(lp.num_row_, lp.num_col_))
     lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
-    drop = implied_covering_rows(a, lower, upper, np.asarray(lp.col_lower_, dtype=float),
-                                 np.asarray(lp.col_upper_, dtype=float))
+    col_lower, col_upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    drop = implied_covering_rows(a, lower, upper, col_lower, col_upper)
     if not drop.any():
         return model, 0
-    kept = a[~drop]
-    out = highspy.HighsLp()
-    out.num_col_, out.num_row_ = lp.num_col_, int(kept.shape[0])
-    out.col_cost_, out.col_lower_, out.col_upper_ = lp.col_cost_, lp.col_lower_, lp.col_upper_
-    out.row_lower_, out.row_upper_ = lower[~drop], upper[~drop]
-    out.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    out.a_matrix_.num_col_, out.a_matrix_.num_row_ = lp.num_col_, out.num_row_
-    out.a_matrix_.start_ = kept.indptr.astype(np.int32)
-    out.a_matrix_.index_ = kept.indices.astype(np.int32)
-    out.a_matrix_.value_ = kept.data
+    out = _rowwise_lp(np.asarray(lp.col_cost_, dtype=float), col_lower, col_upper, a[~drop], lower[~drop],
+                      upper[~drop])
     out.integrality_ = lp.integrality_
     return replace(model, lp=out), int(drop.sum())
 
