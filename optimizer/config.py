@@ -93,8 +93,8 @@ class SolverConfig(StrictConfig):
     msg: bool = False
     root_lp: Literal["auto", "simplex", "ipm"] = Field(
         default="auto", description="HiGHS's method for the first LP relaxation of a MILP: auto = interior "
-        "point (IPX, with crossover) for a coverage maximisation of at least 25,000 nonzeros, dual simplex "
-        "otherwise")
+        "point (IPX, with crossover) for a coverage maximisation of at least 2,500 rows and 25,000 nonzeros, "
+        "dual simplex otherwise")
 
 
 class OptimizerConfig(StrictConfig):

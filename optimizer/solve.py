@@ -30,11 +30,14 @@ FEASIBILITY_TOL = 1e-7  # HiGHS's mip_feasibility_tolerance (its default is 1e-6
 READBACK_RTOL = 1e-6  # relative agreement between HiGHS's objective and the one its column values give
 # A coverage maximisation's relaxation (rows y_g ≤ Σ x_j, most tight at an optimum) is highly degenerate: HiGHS's
 # dual simplex crawls through it (the 20,000 × 1,500 MCLP: 46,471 iterations, 38 s for the first LP of a 45 s
-# solve), while interior point with crossover takes 6 s (benchmarks/spopt_anchor.py). On MCLPs of 33,000 to
-# 153,000 nonzeros the solves were 1.4–7× faster; below ≈ 25,000 (the demo county's models) and on minimisations
-# (least cost, set covering) simplex was as fast or faster. HiGHS uses the method for its first LP only; the
-# nodes start from that LP's basis with simplex.
+# solve), while interior point with crossover takes 6 s (benchmarks/spopt_anchor.py). MCLPs of 3,034–11,934 rows
+# and 33,000–153,000 nonzeros solved 1.4–7× faster. Where the first LP is quick anyway, the other starting basis
+# only sends the search elsewhere: the generated 600-village 3-year plan (1,710 rows, 25,227 nonzeros) took
+# 11.7 s instead of 1.2 s for its coverage stage, so small models keep simplex; so do minimisations (least cost,
+# set covering), where simplex was as fast or faster. HiGHS uses the method for its first LP only; the nodes
+# start from that LP's basis with simplex.
 ROOT_IPM_MIN_NONZEROS = 25_000
+ROOT_IPM_MIN_ROWS = 2_500
 
 # PuLP (status, sol_status) → Status, kept under its old name for callers and tests.
 map_status = from_pulp
@@ -219,11 +222,12 @@ def new_highs(cfg: SolverConfig, time_limit_s: float, abs_gap: float | None = No
 
 
 def root_lp_method(cfg: SolverConfig, model: HighsModel) -> str:
-    """HiGHS's ``mip_lp_solver`` for ``model``: ``ipx`` or ``simplex`` (``cfg.root_lp``; see
-    ROOT_IPM_MIN_NONZEROS)."""
+    """HiGHS's ``mip_lp_solver`` for ``model``: ``ipx`` or ``simplex`` (``cfg.root_lp``; ``auto``: ipx for a
+    maximisation of at least ROOT_IPM_MIN_NONZEROS nonzeros and ROOT_IPM_MIN_ROWS rows)."""
     if cfg.root_lp != "auto":
         return "ipx" if cfg.root_lp == "ipm" else "simplex"
-    large = len(model.lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS
+    large = (len(model.lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS
+             and model.lp.num_row_ >= ROOT_IPM_MIN_ROWS)
     return "ipx" if large and model.sign < 0 else "simplex"
 
 

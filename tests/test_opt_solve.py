@@ -27,6 +27,7 @@ from healthplan.optimizer.config import (
 from healthplan.optimizer.objective import overall_status
 from healthplan.optimizer.solve import (
     ROOT_IPM_MIN_NONZEROS,
+    ROOT_IPM_MIN_ROWS,
     StageResult,
     highs_model,
     map_status,
@@ -366,9 +367,13 @@ def _covering_problem(n_groups: int, n_sites: int, radius: float, sense: int) ->
 def test_root_lp_auto_picks_interior_point_for_large_maximisations_only(sense):
     small = highs_model(_covering_problem(50, 20, 12.0, sense))
     large = highs_model(_covering_problem(4_000, 200, 12.0, sense))
+    dense = highs_model(_covering_problem(1_000, 200, 40.0, sense))  # many nonzeros, few rows: a quick first LP
     assert len(small.lp.a_matrix_.value_) < ROOT_IPM_MIN_NONZEROS <= len(large.lp.a_matrix_.value_)
+    assert dense.lp.num_row_ < ROOT_IPM_MIN_ROWS <= large.lp.num_row_
+    assert len(dense.lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS
     auto = SolverConfig()
     assert root_lp_method(auto, small) == "simplex"
+    assert root_lp_method(auto, dense) == "simplex"
     assert root_lp_method(auto, large) == ("ipx" if sense == pulp.LpMaximize else "simplex")
     assert root_lp_method(SolverConfig(root_lp="ipm"), small) == "ipx"
     assert root_lp_method(SolverConfig(root_lp="simplex"), large) == "simplex"
