@@ -707,8 +707,7 @@ REASONS: dict[str, str] = {
 def say(code: str, **params: Any) -> Text:
     """The catalogue's message ``code`` in both languages, formatted with ``params`` (a Text parameter gives
     each language its own words)."""
-    zh, en = CATALOGUE[code]
-    return Text(zh, en).format(**params)
+    return Text.entry(CATALOGUE, code, **params)
 
 
 def layer(kind: str) -> Text:

@@ -8,6 +8,7 @@ once with both languages and rendered in the planner's language where it is prin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,13 @@ class Text:
         if isinstance(value, dict):
             return cls(str(value.get("zh") or value.get("en", "")), str(value.get("en") or value.get("zh", "")))
         return cls("" if value is None else str(value), "" if value is None else str(value))
+
+    @classmethod
+    def entry(cls, catalogue: Mapping[str, tuple[str, str]], code: str, **params: Any) -> Text:
+        """Message ``code`` of a catalogue (``{code: (zh, en)}``) formatted with ``params`` (a Text parameter
+        gives each language its own words)."""
+        zh, en = catalogue[code]
+        return cls(zh, en).format(**params)
 
     @classmethod
     def join(cls, sep: Text | str, parts: list[Text | str]) -> Text:

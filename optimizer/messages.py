@@ -137,8 +137,7 @@ UNITS: dict[str, tuple[str, str]] = {
 def say(code: str, **params: Any) -> Text:
     """The catalogue's message ``code`` in both languages, formatted with ``params`` (a Text parameter gives
     each language its own words)."""
-    zh, en = CATALOGUE[code]
-    return Text(zh, en).format(**params)
+    return Text.entry(CATALOGUE, code, **params)
 
 
 def unit(name: str) -> Text:
