@@ -410,15 +410,14 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
     lp.a_matrix_.index_ = rows.astype(np.int32)
     lp.a_matrix_.value_ = vals
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_y + [highspy.HighsVarType.kContinuous] * (n_x + n_z)
-    from healthplan.optimizer.solve import ROOT_IPM_MIN_NONZEROS, ROOT_IPM_MIN_ROWS, _swallow_banner
+    from healthplan.optimizer.solve import _swallow_banner, slow_first_lp
 
     if not msg:
         _swallow_banner()
     h = highspy.Highs()
     # the p-median's relaxation is as degenerate as a covering's: the first LP by interior point (the rule of
-    # solve.root_lp_method; the 2,000 × 300 anchor's last reduced MILP: 26 s → 16 s)
-    large = len(vals) >= ROOT_IPM_MIN_NONZEROS and lp.num_row_ >= ROOT_IPM_MIN_ROWS
-    root_lp = "ipx" if large else "simplex"
+    # solve.slow_first_lp; the 2,000 × 300 anchor's last reduced MILP: 26 s → 16 s)
+    root_lp = "ipx" if slow_first_lp(lp) else "simplex"
     for name, val in {"output_flag": msg, "time_limit": max(float(time_limit_s), 0.01),
                       "mip_rel_gap": float(gap), "threads": int(threads), "random_seed": RANDOM_SEED % 2**31,
                       "objective_bound": float(red.level), "mip_lp_solver": root_lp}.items():

@@ -226,9 +226,13 @@ def root_lp_method(cfg: SolverConfig, model: HighsModel) -> str:
     maximisation of at least ROOT_IPM_MIN_NONZEROS nonzeros and ROOT_IPM_MIN_ROWS rows)."""
     if cfg.root_lp != "auto":
         return "ipx" if cfg.root_lp == "ipm" else "simplex"
-    large = (len(model.lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS
-             and model.lp.num_row_ >= ROOT_IPM_MIN_ROWS)
-    return "ipx" if large and model.sign < 0 else "simplex"
+    return "ipx" if slow_first_lp(model.lp) and model.sign < 0 else "simplex"
+
+
+def slow_first_lp(lp: highspy.HighsLp) -> bool:
+    """Whether ``lp`` is large enough (ROOT_IPM_MIN_ROWS rows, ROOT_IPM_MIN_NONZEROS nonzeros) that a degenerate
+    relaxation of it is worth interior point."""
+    return len(lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS and lp.num_row_ >= ROOT_IPM_MIN_ROWS
 
 
 def _run(h: highspy.Highs) -> None:
