@@ -47,14 +47,9 @@ def implied_covering_rows(a: sp.csr_matrix, row_lower: np.ndarray, row_upper: np
     part.eliminate_zeros()
     counts = np.diff(part.indptr)
     lo_ok = (col_lower >= 0) | fixed
-    row_min = np.full(n_rows, np.inf)
-    row_max = np.full(n_rows, -np.inf)
-    bad_col = np.zeros(n_rows, dtype=bool)
-    if part.nnz:
-        rows_of = np.repeat(np.arange(n_rows), counts)
-        np.minimum.at(row_min, rows_of, part.data)
-        np.maximum.at(row_max, rows_of, part.data)
-        np.logical_or.at(bad_col, rows_of, ~lo_ok[part.indices])
+    row_min = _per_row(np.minimum, part.data, part.indptr, np.inf)
+    row_max = _per_row(np.maximum, part.data, part.indptr, -np.inf)
+    bad_col = _per_row(np.logical_or, ~lo_ok[part.indices], part.indptr, False)
     alpha = row_min
     covering = (usable & (counts > 0) & (row_min > 0) & (row_max - row_min <= TOL * np.abs(row_max)) & ~bad_col
                 & (rhs > TOL))
@@ -80,6 +75,16 @@ def implied_covering_rows(a: sp.csr_matrix, row_lower: np.ndarray, row_upper: np
     return drop
 
 
+def _per_row(ufunc: np.ufunc, values: np.ndarray, indptr: np.ndarray, empty: float | bool) -> np.ndarray:
+    """``ufunc`` reduced over each row's ``values`` (CSR order), ``empty`` for a row without entries."""
+    counts = np.diff(indptr)
+    out = np.full(len(counts), empty, dtype=np.asarray(values).dtype if len(values) else type(empty))
+    nonempty = counts > 0
+    if nonempty.any():
+        out[nonempty] = ufunc.reduceat(values, indptr[:-1][nonempty])
+    return out
+
+
 def _as_greater_equal(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(right-hand side, sign) of each row written as sign · row ≥ rhs; sign 0 for ranges and equalities."""
     lo_fin, up_fin = np.isfinite(lower), np.isfinite(upper)
@@ -94,19 +99,14 @@ def _fixed_columns(s: sp.csr_matrix, rhs: np.ndarray, usable: np.ndarray, col_lo
     is its largest activity (all coefficients > 0, all upper bounds finite)."""
     fixed = col_lower == col_upper
     value = np.where(fixed, col_lower, 0.0)
-    n_rows = s.shape[0]
     counts = np.diff(s.indptr)
-    rows_of = np.repeat(np.arange(n_rows), counts)
     up = col_upper[s.indices]
-    positive = np.ones(n_rows, dtype=bool)
-    finite = np.ones(n_rows, dtype=bool)
-    np.logical_and.at(positive, rows_of, s.data > 0)
-    np.logical_and.at(finite, rows_of, np.isfinite(up))
-    most = np.zeros(n_rows)
-    np.add.at(most, rows_of, s.data * np.where(np.isfinite(up), up, 0.0))
+    positive = _per_row(np.logical_and, s.data > 0, s.indptr, True)
+    finite = _per_row(np.logical_and, np.isfinite(up), s.indptr, True)
+    most = _per_row(np.add, s.data * np.where(np.isfinite(up), up, 0.0), s.indptr, 0.0)
     forcing = usable & (counts > 0) & positive & finite & (rhs >= most - TOL * np.maximum(1.0, np.abs(most)))
     if forcing.any():
-        cols = s.indices[np.isin(rows_of, np.flatnonzero(forcing))]
+        cols = s.indices[np.repeat(forcing, counts)]
         fixed[cols] = True
         value[cols] = col_upper[cols]
     return fixed, value
