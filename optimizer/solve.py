@@ -31,7 +31,7 @@ READBACK_RTOL = 1e-6  # relative agreement between HiGHS's objective and the one
 # A coverage maximisation's relaxation (rows y_g ≤ Σ x_j, most tight at an optimum) is highly degenerate: HiGHS's
 # dual simplex crawls through it (the 20,000 × 1,500 MCLP: 46,471 iterations, 38 s for the first LP of a 45 s
 # solve), while interior point with crossover takes 6 s (benchmarks/spopt_anchor.py). MCLPs of 3,034–11,934 rows
-# and 33,000–153,000 nonzeros solved 1.4–7× faster. Where the first LP is quick anyway, the other starting basis
+# and 33,000–153,000 nonzeros solved 1.35–7.4× faster. Where the first LP is quick anyway, the other starting basis
 # only sends the search elsewhere: the generated 600-village 3-year plan (1,710 rows, 25,227 nonzeros) took
 # 11.7 s instead of 1.2 s for its coverage stage, so small models keep simplex; so do minimisations (least cost,
 # set covering), where simplex was as fast or faster. HiGHS uses the method for its first LP only; the nodes
