@@ -81,6 +81,10 @@ class ObjectiveConfig(StrictConfig):
         default=0.5, ge=0, description="with a solver gap > 0: most seconds the last stage (least cost after "
         "coverage) may take, as a share of the stages before it (at least 2 s); it keeps the best plan found "
         "from the coverage plan and says its cost is not proven least; null = no bound")
+    hold_groups: Literal["auto", "off"] = Field(
+        default="auto", description="how the least shortfall is held in the later stages: auto = for a "
+        "multi-year plan, each group of standards of equal weight and year bounded at its own value when one "
+        "probe MILP proves that removes no plan (the total alone otherwise); off = the total alone")
 
 
 class SolverConfig(StrictConfig):

@@ -48,6 +48,7 @@ class Model:
     x: dict[str, dict[tuple[int, int], pulp.LpVariable]] = field(default_factory=dict)
     shortfall: Terms = field(default_factory=list)
     elastic: Terms = field(default_factory=list)  # min-budget mode: shortfall of hard standards, solved first
+    term_year: dict[str, int] = field(default_factory=dict)  # shortfall/elastic variable name → year position
     elastic_vars: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)
     coverage: Terms = field(default_factory=list)
     cost: Terms = field(default_factory=list)

@@ -10,6 +10,7 @@ import numpy as np
 import pulp
 
 from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_optimum
+from healthplan.optimizer.held_shortfall import hold_by_groups
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
@@ -22,6 +23,7 @@ STAGES = {
 STAGE_SHARE = 0.8  # most of the remaining time a non-final stage may take
 WEIGHTED_SHORTFALL = 1e4  # weighted mode: one share of a standard outweighs covering everyone
 WEIGHTED_COST = 1e-6  # weighted mode: cost only breaks ties
+GROUP_HELD = ("shortfall", "hard")  # stages of standards' terms: held by groups (optimizer.held_shortfall)
 TIE_BREAK_MIN_S = 2.0  # a bounded tie-break stage always gets this many seconds (small models finish in them)
 
 
@@ -128,6 +130,13 @@ def solve_stages(
                 v.upBound = 0
         elif sense == pulp.LpMinimize:
             m.add(obj <= z + slack, f"hold_{name}")
+            if _groups_pay(m, name, res, obj):
+                # the total is a knapsack row with almost no slack; each group held at its own value is the
+                # same set of plans (optimizer.held_shortfall) with a relaxation that cannot trade between them
+                held = hold_by_groups(m, name, obj, z, slack, cfg.solver, res.seconds,
+                                      (limit - (time.perf_counter() - t0)) * STAGE_SHARE)
+                results[-1] = (name, replace(res, seconds=res.seconds + held.seconds,
+                                             message=res.message + held.note()))
         else:
             m.add(obj >= z - slack, f"hold_{name}")
         if limit - (time.perf_counter() - t0) <= 0:
@@ -274,6 +283,13 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
     first = replace(res, objective=p, bound=bound, gap=gap, message=res.message + note)
     second = StageResult(res.status, res.solver, s, np.nan, float("inf"), 0.0, f"folded into {name}{note}")
     return [(name, first), (name_s, second)]
+
+
+def _groups_pay(m: Model, name: str, res: StageResult, obj: pulp.LpAffineExpression) -> bool:
+    """Whether to hold a proven least shortfall by groups: multi-year plans (one-year models solve their later
+    stages in a fraction of a second, less than a probe), a stage of standards' terms, solved to optimality."""
+    return (m.data.cfg.objective.hold_groups == "auto" and m.n_years > 1 and name in GROUP_HELD
+            and res.status == Status.OPTIMAL and _nonnegative_sum(obj) and len(obj) > 1)
 
 
 def _nonnegative_sum(obj: pulp.LpAffineExpression) -> bool:

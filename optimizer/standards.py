@@ -225,17 +225,20 @@ def add_standards(m: Model) -> None:
                     sigma = m.var(f"short_{spec.name}_{t}", 0)
                     m.add(lhs + sigma >= rhs, name)
                     m.shortfall.append((sigma, spec.weight / _scale(spec)))
+                    m.term_year[sigma.name] = t
                 else:
                     # σ' = d·σ takes whole values at every plan (the row is whole after × d): declared integer, so
                     # the solver sees that a held total of shortfalls cannot be met by fractions of a unit
                     sigma = m.var(f"short_{spec.name}_{t}", 0, cat=pulp.LpInteger)
                     m.add(d * lhs + sigma >= d * rhs, name)
                     m.shortfall.append((sigma, spec.weight / _scale(spec) / d))
+                    m.term_year[sigma.name] = t
             elif m.mode == "min_budget":
                 # elastic hard row: a positive optimum of the first stage proves no budget can meet it
                 sigma = m.var(f"elastic_{spec.name}_{t}", 0)
                 m.add(lhs + sigma >= rhs, name)
                 m.elastic.append((sigma, 1.0 / _scale(spec)))
+                m.term_year[sigma.name] = t
                 m.elastic_vars.setdefault(spec.name, []).append(sigma)
             else:
                 m.add(lhs >= rhs, name)

@@ -34,8 +34,8 @@ Semantics encoded (from the issue, DESIGN.md §4 and optimizer/config.py field d
   sites; blood points (existing + new) ≥ ``min_points``; sub-centres (existing + new) ≥ ``target_count``;
   central/ordinary THCs without a vehicle (``one_per_thc``); equity floor (hard only): every township's
   covered persons ≥ θ × its population per listed key. Each holds as level_t ≥ μ_t × required in every year
-  with μ_t > 0 (``milestones``, hard rules only; default: the last year); soft shortfalls are taken after the
-  last year;
+  with μ_t > 0 (``milestones``; default: the last year); a soft standard's shortfall counts in every year
+  with μ_t > 0 (without milestones: the last year only);
 - per-site cost overrides ``site_costs_wan[site][item]`` with the items ambulance_ord, ambulance_np,
   new_station, fever_clinic, fever_room, blood, subcentre, <type>_centre; sub-centre eligibility by level,
   beds and population within ``subcentre.access_minutes`` of the site;
@@ -298,8 +298,6 @@ def _refuse_unmodelled(cfg: OptimizerConfig) -> None:
         raise NotImplementedError("a soft equity floor's shortfall unit is the optimizer's choice: use hard")
     if cfg.opex_cap_wan is not None:
         raise NotImplementedError("the opex cap (new vehicles or whole fleet?) is not modelled here")
-    if cfg.phasing.milestones is not None and _soft_rules(cfg):
-        raise NotImplementedError("milestones are modelled for hard standards only")
     if res.subcentre.enabled and res.subcentre.objective != "coverage":
         raise NotImplementedError("sub-centre access_time is not enumerated here")
 
@@ -552,7 +550,7 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
 
     # standards: level_t ≥ μ_t × required in every year with μ_t > 0 (μ = milestones; default: last year
     # only).
-    # Soft shortfalls (natural units: vehicles, sites, points) are taken after the last year.
+    # Soft shortfalls (natural units: vehicles, sites, points) are summed over the years with μ_t > 0.
     # μ is a share of the task: what the plan adds to the level of the empty plan (``today``)
     ph = cfg.phasing
     default = ph.milestones or [0.0] * (T - 1) + [1.0]
@@ -588,7 +586,7 @@ def measure(prep: Prepared, X: np.ndarray) -> Measures:
         for name, (mode, weight) in rules.items():
             if mode == "hard":
                 hard_ok &= short_t[name] <= EPS
-            elif mode == "soft" and t == T - 1:
+            elif mode == "soft":  # short_t is 0 in a year with nothing due
                 soft += weight * short_t[name]
         if t == T - 1:
             shortfall = short_t

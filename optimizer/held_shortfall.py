@@ -1,0 +1,170 @@
+"""Holding the least shortfall group by group, when that is provably the same as holding its total.
+
+The first stage finds S* = min Σ_k s_k, one nonnegative term s_k = w_k·σ_k per soft standard and year (weighted
+shortfall; in min-budget mode the elastic terms of hard standards). The later stages keep Σ_k s_k ≤ S* + δ
+(row ``hold_shortfall``, δ the stage tolerance). That one row is a knapsack with almost no slack: its linear
+relaxation trades fractions of one standard's shortfall for another's, and the search needs thousands of nodes
+to learn that whole plans cannot (the 3-year demo's coverage stage: 2,490 nodes, 11–15 s).
+
+**Groups.** Terms of equal weight in the same year can trade one for one (a missing fever room for a missing
+blood point, one centre's persons for another's), so they start in one group; every other term is a group of
+its own. Let σ*_g be group g's value in the first stage's plan, G the number of groups and H the plans with
+Σ s ≤ S* + δ.
+
+**Claim.** If no plan in H has σ_g ≤ σ*_g − η for any group g, every plan in H has σ_g ≤ σ*_g + δ + (G − 1)η
+for every g. *Proof.* Let x ∈ H with σ_g(x) > σ*_g + δ + (G − 1)η. Then Σ_{h≠g} (σ_h(x) − σ*_h) ≤ S* + δ −
+σ_g(x) − (S* − σ*_g) < −(G − 1)η, so some h has σ_h(x) < σ*_h − η: a contradiction. Bounding every group
+by σ*_g + δ + (G − 1)η therefore removes no plan of H: the later stages have the same plans and the same
+optima, and a relaxation that can no longer trade one group's shortfall for another's.
+
+**The probe** checks the condition with one MILP over the model: minimise Σ s with the cut Σ s ≤ S* + δ, a
+binary z_g per group that can fall (σ*_g ≥ η), Σ z_g ≥ 1 and σ_g ≤ σ*_g − η + (S* + δ − σ*_g + η)(1 − z_g)
+(with z_g = 0 the row is implied by the cut, as every term is ≥ 0). "Infeasible" proves the claim. A plan
+found names the groups that traded: they are merged and the probe runs again, at most ``MAX_ROUNDS`` times.
+When the probe stops without an answer, finds a plan with a smaller total (a first stage stopped within its
+gap), or merges everything into one group, only the total is held, as before.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.model import Model
+from healthplan.optimizer.solve import StageResult, solve
+from healthplan.optimizer.status import Status
+
+MAX_ROUNDS = 3  # probes before giving up (each merges the groups the last one saw trade)
+PROBE_MIN_S = 2.0  # a probe may always take this many seconds …
+PROBE_SHARE = 2.0  # … or this many times the first stage's, whichever is more
+WEIGHT_DIGITS = 12  # weights equal to this many significant digits are equal (float noise of w / required)
+
+
+@dataclass(frozen=True)
+class HeldGroups:
+    """The outcome of :func:`hold_by_groups`: what was held, and what the probes cost."""
+
+    groups: tuple[tuple[str, ...], ...]  # variable names per group
+    probes: int  # probe MILPs solved
+    seconds: float  # their wall seconds
+    held: bool  # True: every group bounded; False: only the total held (the probes could not prove it safe)
+    reason: str = ""  # why not, when ``held`` is False
+
+    def note(self) -> str:
+        """One clause for the stage's message."""
+        if self.held:
+            return (f"; held in {len(self.groups)} groups of equal weight and year, proven the same plans as the "
+                    f"total by {self.probes} probe(s) in {self.seconds:.2f} s")
+        return f"; held as a total ({self.reason}; {self.probes} probe(s), {self.seconds:.2f} s)"
+
+
+def initial_groups(terms: list[tuple[pulp.LpVariable, float]], year_of: dict[str, int]) -> list[list[int]]:
+    """Term indices grouped by (weight, year): terms that trade one for one start together."""
+    keys: dict[tuple, list[int]] = {}
+    for k, (v, c) in enumerate(terms):
+        keys.setdefault((float(f"{c:.{WEIGHT_DIGITS}g}"), year_of.get(v.name, -1)), []).append(k)
+    return list(keys.values())
+
+
+def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum: float, slack: float,
+                   solver: SolverConfig, stage_seconds: float, time_left_s: float) -> HeldGroups:
+    """Bound each group of the minimised stage ``name`` (objective ``stage``, a sum of nonnegative terms, optimum ``optimum``, held
+    within ``slack``) when the probes prove it removes no plan; the row holding the total is the caller's.
+
+    The variables keep the first stage's values (``varValue``); the model gains variable bounds (groups of one
+    term) and rows ``hold_<stage>_group_<i>``. Time: at most max(``PROBE_MIN_S``, ``PROBE_SHARE`` × the stage's
+    seconds), within ``time_left_s``.
+    """
+    t0 = time.perf_counter()
+    terms = [(v, float(c)) for v, c in stage.items()]
+    at = np.array([c * float(v.varValue or 0.0) for v, c in terms])
+    values = {v.name: v.varValue for v in m.prob.variables()}
+    eta = slack
+    groups = initial_groups(terms, m.term_year)
+    limit = min(max(PROBE_MIN_S, PROBE_SHARE * stage_seconds), time_left_s)
+    cfg = solver.model_copy(update={"gap": 0.0})
+    probes, reason = 0, ""
+    try:
+        while True:
+            if len(groups) < 2:
+                reason = "every term can trade with another"
+                break
+            if probes >= MAX_ROUNDS:
+                reason = f"{MAX_ROUNDS} probes found trades"
+                break
+            left = limit - (time.perf_counter() - t0)
+            if left <= 0:
+                reason = "no time left for a probe"
+                break
+            res = _probe(m, terms, at, groups, optimum, slack, eta, cfg, left)
+            probes += 1
+            if res.status == Status.INFEASIBLE:
+                _bound_groups(m, name, terms, at, groups, slack, eta)
+                return HeldGroups(_names(terms, groups), probes, time.perf_counter() - t0, True)
+            if not res.status.has_plan:
+                reason = f"probe {res.status.value}"
+                break
+            now = np.array([c * float(v.varValue or 0.0) for v, c in terms])
+            if now.sum() < optimum - slack:
+                reason = "a plan with less shortfall exists (the first stage stopped within its gap)"
+                break
+            moved = [g for g in groups if abs(now[g].sum() - at[g].sum()) > eta / 2]
+            if len(moved) < 2:
+                reason = "the probe's plan shows no trade"
+                break
+            merged = [k for g in moved for k in g]
+            groups = [g for g in groups if g not in moved] + [sorted(merged)]
+    finally:
+        for v in m.prob.variables():
+            v.varValue = values.get(v.name)
+    return HeldGroups(_names(terms, groups), probes, time.perf_counter() - t0, False, reason)
+
+
+def _probe(m: Model, terms: list[tuple[pulp.LpVariable, float]], at: np.ndarray, groups: list[list[int]],
+           optimum: float, slack: float, eta: float, cfg: SolverConfig, limit_s: float) -> StageResult:
+    """One probe (module docstring) on a copy of the model: INFEASIBLE proves the groups hold."""
+    probe = m.prob.copy()
+    probe.sense = pulp.LpMinimize
+    total = pulp.lpSum(c * v for v, c in terms)
+    probe.setObjective(total)
+    cap = optimum + slack
+    probe.addConstraint(total <= cap, "probe_cut")
+    z = []
+    for i, g in enumerate(groups):
+        if at[g].sum() < eta:
+            continue  # at 0 already: cannot fall
+        zi = probe.add_variable(f"probe_z_{i}", 0, 1, cat=pulp.LpBinary)
+        z.append(zi)
+        fall = at[g].sum() - eta
+        probe.addConstraint(pulp.lpSum(terms[k][1] * terms[k][0] for k in g) <= fall + (cap - fall) * (1 - zi),
+                            f"probe_fall_{i}")
+    if not z:
+        return StageResult(Status.INFEASIBLE, cfg.name, np.nan, np.nan, np.nan, 0.0, "no group can fall")
+    probe.addConstraint(pulp.lpSum(z) >= 1, "probe_any")
+    # any plan answers the question: an absolute gap the size of the cut stops at the first one found
+    return solve(probe, cfg, limit_s, None, cap + 1.0)
+
+
+def _bound_groups(m: Model, name: str, terms: list[tuple[pulp.LpVariable, float]],
+                  at: np.ndarray, groups: list[list[int]], slack: float, eta: float) -> None:
+    """σ_g ≤ σ*_g + δ + (G − 1)η: a variable bound for a group of one term (whole units for an integer
+    variable), a row for a larger group."""
+    allow = slack + (len(groups) - 1) * eta
+    for i, g in enumerate(groups):
+        top = float(at[g].sum()) + allow
+        if len(g) == 1:
+            v, c = terms[g[0]]
+            up = top / c
+            if v.cat in (pulp.LpInteger, pulp.LpBinary):
+                up = float(np.floor(up + 1e-9))
+            v.upBound = up if v.upBound is None else min(float(v.upBound), up)
+        else:
+            m.add(pulp.lpSum(terms[k][1] * terms[k][0] for k in g) <= top, f"hold_{name}_group_{i}")
+
+
+def _names(terms: list[tuple[pulp.LpVariable, float]], groups: list[list[int]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(terms[k][0].name for k in g) for g in groups)
