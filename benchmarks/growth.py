@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/growth.py                      # all sizes, one-year and 3-year phased (≈ 1 h)
     .venv/bin/python benchmarks/growth.py --sizes 600 5000     # chosen sizes (villages)
     .venv/bin/python benchmarks/growth.py --time-limit 300     # seconds per solve (default 600)
+    .venv/bin/python benchmarks/growth.py --phased-only        # only the 3-year plans (also --one-year-only)
 
 Every size is the tool's own generator (:func:`healthplan.geodata.demo.generate_region`, seed 7) scaled from
 the generated province (20,000 villages, 1,500 townships, 2,000 sites, 220,000 road edges, 200,000万元, 50
@@ -109,6 +110,7 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="*", type=int, default=list(SIZES), help="villages per run")
     ap.add_argument("--time-limit", type=float, default=600.0, help="solver seconds per run")
     ap.add_argument("--one-year-only", action="store_true")
+    ap.add_argument("--phased-only", action="store_true", help="only the 3-year phased plans")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # villages phased time-limit, in a fresh process
     args = ap.parse_args()
     if args.child:
@@ -120,7 +122,7 @@ def main() -> None:
           "solve, s (stages) | status | gap | peak RSS, MB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for v in args.sizes:
-        for phased in ((False,) if args.one_year_only else (False, True)):
+        for phased in ((False,) if args.one_year_only else (True,) if args.phased_only else (False, True)):
             out = subprocess.run([sys.executable, __file__, "--child", str(v), "1" if phased else "0",
                                   str(args.time_limit)], capture_output=True, text=True, cwd=ROOT)
             if out.returncode != 0:
