@@ -91,7 +91,8 @@ def test_no_trade_bounds_every_group_and_keeps_the_plans():
     assert plans_within(m, parts, costs, budget, z + slack) == before == {(1, 0)}
 
 
-def test_a_trade_merges_the_groups_and_a_second_probe_proves_the_rest():
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_trade_merges_the_groups_and_a_second_probe_proves_the_rest(solver):
     # standards 0 (year 0) and 1 (year 1) of weight 1 compete for one build; standard 2 (weight 3) is always
     # met: the first probe finds the trade between 0 and 1, which are merged; the second proves the groups
     costs, budget = [1.0, 1.0, 1.0], 2.0
@@ -101,7 +102,7 @@ def test_a_trade_merges_the_groups_and_a_second_probe_proves_the_rest():
     before = plans_within(m, parts, costs, budget, z + slack)
     assert before == {(1, 0, 1), (0, 1, 1)}
     m.add(parts["shortfall"] <= z + slack, "hold_shortfall")
-    held = hold_by_groups(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 30.0)
+    held = hold_by_groups(m, "shortfall", parts["shortfall"], z, slack, SolverConfig(name=solver), 0.1, 30.0)
     assert held.held and held.probes == 2, held
     assert sorted(map(sorted, held.groups)) == [["short_0_0", "short_1_1"], ["short_2_1"]]
     assert sum(r.name.startswith("hold_shortfall_group_") for r in constraints_of(m.prob)) == 1
