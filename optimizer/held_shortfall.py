@@ -1,10 +1,10 @@
 """Holding the least shortfall group by group, when that is provably the same as holding its total.
 
-The first stage finds S* = min Σ_k s_k, one nonnegative term s_k = w_k·σ_k per soft standard and year (weighted
-shortfall; in min-budget mode the elastic terms of hard standards). The later stages keep Σ_k s_k ≤ S* + δ
-(row ``hold_shortfall``, δ the stage tolerance). That one row is a knapsack with almost no slack: its linear
-relaxation trades fractions of one standard's shortfall for another's, and the search needs thousands of nodes
-to learn that whole plans cannot (the 3-year demo's coverage stage: 2,490 nodes, 11–15 s).
+The first stage finds S* = min Σ_k s_k, one nonnegative term s_k = w_k·σ_k per soft standard and year
+(weighted shortfall; in min-budget mode the elastic terms of hard standards). The later stages keep
+Σ_k s_k ≤ S* + δ (row ``hold_shortfall``, δ the stage tolerance). That one row is a knapsack with almost no
+slack: its linear relaxation trades fractions of one standard's shortfall for another's, and the search needs
+thousands of nodes to learn that whole plans cannot (the 3-year demo's coverage stage: 2,490 nodes, 11–15 s).
 
 **Groups.** Terms of equal weight in the same year can trade one for one (a missing fever room for a missing
 blood point, one centre's persons for another's), so they start in one group; every other term is a group of
@@ -57,8 +57,8 @@ class HeldGroups:
     def note(self) -> str:
         """One clause for the stage's message."""
         if self.held:
-            return (f"; held in {len(self.groups)} groups of equal weight and year, proven the same plans as the "
-                    f"total by {self.probes} probe(s) in {self.seconds:.2f} s")
+            return (f"; held in {len(self.groups)} groups of equal weight and year, proven the same plans as "
+                    f"the total by {self.probes} probe(s) in {self.seconds:.2f} s")
         return f"; held as a total ({self.reason}; {self.probes} probe(s), {self.seconds:.2f} s)"
 
 
@@ -72,18 +72,19 @@ def initial_groups(terms: list[tuple[pulp.LpVariable, float]], year_of: dict[str
 
 def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum: float, slack: float,
                    solver: SolverConfig, stage_seconds: float, time_left_s: float) -> HeldGroups:
-    """Bound each group of the minimised stage ``name`` (objective ``stage``, a sum of nonnegative terms, optimum ``optimum``, held
-    within ``slack``) when the probes prove it removes no plan; the row holding the total is the caller's.
+    """Bound each group of the minimised stage ``name`` (objective ``stage``: a sum of nonnegative terms,
+    optimum ``optimum``, held within ``slack``) when the probes prove that removes no plan; the row holding
+    the total is the caller's.
 
     The variables keep the first stage's values (``varValue``); the model gains variable bounds (groups of one
-    term) and rows ``hold_<stage>_group_<i>``. Time: at most max(``PROBE_MIN_S``, ``PROBE_SHARE`` × the stage's
-    seconds), within ``time_left_s``.
+    term) and rows ``hold_<stage>_group_<i>``. Time: at most max(``PROBE_MIN_S``, ``PROBE_SHARE`` × the
+    stage's seconds), within ``time_left_s``.
     """
     t0 = time.perf_counter()
     terms = [(v, float(c)) for v, c in stage.items()]
     at = np.array([c * float(v.varValue or 0.0) for v, c in terms])
     values = {v.name: v.varValue for v in m.prob.variables()}
-    eta = slack
+    eta = slack  # how far a group must fall to count as a trade: the stage's own resolution
     groups = initial_groups(terms, m.term_year)
     limit = min(max(PROBE_MIN_S, PROBE_SHARE * stage_seconds), time_left_s)
     cfg = solver.model_copy(update={"gap": 0.0})
@@ -140,8 +141,8 @@ def _probe(m: Model, terms: list[tuple[pulp.LpVariable, float]], at: np.ndarray,
         zi = probe.add_variable(f"probe_z_{i}", 0, 1, cat=pulp.LpBinary)
         z.append(zi)
         fall = at[g].sum() - eta
-        probe.addConstraint(pulp.lpSum(terms[k][1] * terms[k][0] for k in g) <= fall + (cap - fall) * (1 - zi),
-                            f"probe_fall_{i}")
+        group = pulp.lpSum(terms[k][1] * terms[k][0] for k in g)
+        probe.addConstraint(group <= fall + (cap - fall) * (1 - zi), f"probe_fall_{i}")
     if not z:
         return StageResult(Status.INFEASIBLE, cfg.name, np.nan, np.nan, np.nan, 0.0, "no group can fall")
     probe.addConstraint(pulp.lpSum(z) >= 1, "probe_any")
@@ -166,5 +167,6 @@ def _bound_groups(m: Model, name: str, terms: list[tuple[pulp.LpVariable, float]
             m.add(pulp.lpSum(terms[k][1] * terms[k][0] for k in g) <= top, f"hold_{name}_group_{i}")
 
 
-def _names(terms: list[tuple[pulp.LpVariable, float]], groups: list[list[int]]) -> tuple[tuple[str, ...], ...]:
+def _names(terms: list[tuple[pulp.LpVariable, float]],
+           groups: list[list[int]]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(terms[k][0].name for k in g) for g in groups)

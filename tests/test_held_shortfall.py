@@ -1,5 +1,7 @@
-"""Holding the least shortfall group by group (optimizer.held_shortfall): the probe's three outcomes on
-hand-made models whose every plan is enumerated here."""
+"""Holding the least shortfall group by group (optimizer.held_shortfall).
+
+The probe's outcomes on hand-made models whose every plan is enumerated here.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ def first_stage(m: Model, obj: pulp.LpAffineExpression) -> tuple[float, float]:
     return res.objective, 1e-6 * max(1.0, abs(res.objective)) + 1e-7
 
 
-def plans_within(m: Model, parts: dict, costs: list[float], budget: float, cap: float) -> set[tuple[int, ...]]:
+def plans_within(m: Model, parts: dict, costs: list[float], budget: float,
+                 cap: float) -> set[tuple[int, ...]]:
     """Every build vector whose least shortfall (σ at its least: 1 − x_j) is ≤ ``cap`` and which obeys the
     model's bounds on the shortfall variables and its rows ``hold_*`` (checked by value)."""
     out = set()
@@ -54,7 +57,8 @@ def plans_within(m: Model, parts: dict, costs: list[float], budget: float, cap: 
             values[v.name] = 1 - xs[parts["build_of"][v.name]]
         if sum(c * values[v.name] for v, c in parts["shortfall"].items()) > cap:
             continue
-        if any(v.upBound is not None and values[v.name] > v.upBound + 1e-9 for v, _ in parts["shortfall"].items()):
+        terms = parts["shortfall"].items()
+        if any(v.upBound is not None and values[v.name] > v.upBound + 1e-9 for v, _ in terms):
             continue
         if any(row.name.startswith("hold_") and not row.valid() for row in _with(m, values)):
             continue
