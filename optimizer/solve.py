@@ -28,6 +28,10 @@ from healthplan.optimizer.status import PULP_CODES, Status, from_highs, from_pul
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
 FEASIBILITY_TOL = 1e-7  # HiGHS's mip_feasibility_tolerance (its default is 1e-6)
 READBACK_RTOL = 1e-6  # relative agreement between HiGHS's objective and the one its column values give
+# a HiGHS run still going this long after its time limit is stuck (README, "Solver settings"): its last
+# improving plan is taken without it
+GUARD_GRACE_MIN_S = 30.0
+GUARD_GRACE_SHARE = 0.1
 # A coverage maximisation's relaxation (rows y_g ≤ Σ x_j, most tight at an optimum) is highly degenerate: HiGHS's
 # dual simplex crawls through it (the 20,000 × 1,500 MCLP: 46,471 iterations, 38 s for the first LP of a 45 s
 # solve), while interior point with crossover takes 6 s (benchmarks/spopt_anchor.py). MCLPs of 3,034–11,934 rows
@@ -245,6 +249,38 @@ def _run(h: highspy.Highs) -> None:
         h.run()
 
 
+def _run_guarded(h: highspy.Highs, time_limit_s: float) -> dict[str, object] | None:
+    """:func:`_run` in a thread of its own, waited for at most ``time_limit_s`` + :func:`guard_grace_s`.
+
+    ``None`` when HiGHS returned (read it as usual). Otherwise HiGHS is stuck past its limit (HiGHS 1.16 can stay
+    in the presolve of nested RENS sub-MIPs for good; README, "Solver settings"): it is left running in its
+    daemon thread, never touched again, and the last improving solution it reported is returned (keys ``x``,
+    the column values; ``bound``, its dual bound in HiGHS's own sense; empty when it reported none). HiGHS
+    releases the GIL while it solves, so the wait is not blocked, and Ctrl-C reaches it (the solve goes on in
+    its daemon thread until the process ends).
+    """
+    best: dict[str, object] = {}
+
+    def keep(e) -> None:  # noqa: ANN001 - highspy's callback event
+        best["x"] = np.array(e.data_out.mip_solution, dtype=float)
+        best["bound"] = float(e.data_out.mip_dual_bound)
+
+    h.cbMipImprovingSolution.subscribe(keep)
+    worker = threading.Thread(target=_run, args=(h,), name="highs", daemon=True)
+    worker.start()
+    worker.join(time_limit_s + guard_grace_s(time_limit_s))
+    if worker.is_alive():
+        return dict(best)
+    h.cbMipImprovingSolution.unsubscribe(keep)
+    return None
+
+
+def guard_grace_s(time_limit_s: float) -> float:
+    """Seconds a HiGHS run may go past its time limit before its plan is taken without it (it normally stops
+    within a second or two of the limit; a run of minutes may finish the node it is in)."""
+    return max(GUARD_GRACE_MIN_S, GUARD_GRACE_SHARE * time_limit_s)
+
+
 def _set_start(h: highspy.Highs, model: HighsModel, start: dict[str, float]) -> None:
     """Hand HiGHS a (partial) start: the values of the named columns; HiGHS completes the rest."""
     cols = [(i, float(start[v.name])) for i, v in enumerate(model.columns) if v.name in start]
@@ -264,7 +300,9 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     h.passModel(model.lp)
     if start:
         _set_start(h, model, start)
-    _run(h)
+    stuck = _run_guarded(h, time_limit_s)
+    if stuck is not None:
+        return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)
     info = h.getInfo()
     model_status = h.getModelStatus()
     has_incumbent = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
@@ -296,6 +334,26 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     elif status == Status.OPTIMAL:  # an LP (no MIP search): the optimum is its own bound
         bound, gap = obj, 0.0
     return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
+
+
+def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object], secs: float,
+               time_limit_s: float) -> StageResult:
+    """The result of a HiGHS run that did not return (:func:`_run_guarded`): TIME_LIMIT with the last improving
+    solution it reported written to the variables, or ERROR without a plan when it reported none."""
+    status = from_highs("kTimeLimit", "x" in best)
+    msg = (f"HiGHS: did not return {secs - time_limit_s:.0f} s after its time limit of {time_limit_s:.0f} s "
+           "(stuck in a sub-MIP's presolve, a known HiGHS 1.16 problem); left running in the background")
+    prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
+    if "x" not in best:
+        return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg + ", no plan reported before")
+    x = np.asarray(best["x"], dtype=float)
+    for v, val in zip(model.columns, x.tolist(), strict=True):
+        v.varValue = val
+    obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
+    bound = float(best["bound"]) * model.sign + model.constant
+    gap = abs(bound - obj) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.nan
+    return _finish(StageResult(status, "highs", obj, bound, gap, secs,
+                               msg + "; its last improving plan is kept"))
 
 
 def cbc_solver(cfg: SolverConfig, time_limit_s: float, warm_start: bool = False,

@@ -389,3 +389,64 @@ def test_root_lp_methods_agree_on_a_large_maximal_covering():
         found[method] = res.objective
     assert found["ipm"] == pytest.approx(found["simplex"], abs=1e-6)
     assert found["auto"] == pytest.approx(found["simplex"], abs=1e-6)
+
+
+# --- a HiGHS run that does not return (HiGHS 1.16: nested RENS sub-MIP presolve) -----------------------------
+
+
+def _knapsack() -> tuple[pulp.LpProblem, float]:
+    """A small 0-1 knapsack (maximise value) and its optimum by enumeration."""
+    import itertools
+
+    value, weight, cap = [10, 13, 7, 8, 9, 4], [5, 7, 3, 4, 6, 2], 14
+    prob = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    x = [prob.add_variable(f"x_{i}", 0, 1, cat=pulp.LpBinary) for i in range(len(value))]
+    prob.setObjective(pulp.lpSum(v * xi for v, xi in zip(value, x, strict=True)))
+    prob.addConstraint(pulp.lpSum(w * xi for w, xi in zip(weight, x, strict=True)) <= cap, "cap")
+    best = max(sum(v * b for v, b in zip(value, bits, strict=True))
+               for bits in itertools.product((0, 1), repeat=len(value))
+               if sum(w * b for w, b in zip(weight, bits, strict=True)) <= cap)
+    return prob, float(best)
+
+
+def test_a_highs_run_stuck_past_its_limit_keeps_its_last_improving_plan(monkeypatch):
+    import time
+
+    import healthplan.optimizer.solve as sv
+
+    real_run = sv._run
+
+    def stuck(h):  # solves, then does not return: as HiGHS 1.16 in a nested sub-MIP's presolve
+        real_run(h)
+        time.sleep(3.0)
+
+    monkeypatch.setattr(sv, "_run", stuck)
+    monkeypatch.setattr(sv, "GUARD_GRACE_MIN_S", 0.3)
+    prob, best = _knapsack()
+    t0 = time.perf_counter()
+    res = sv.solve(prob, SolverConfig(), 0.2)
+    assert time.perf_counter() - t0 < 2.0  # not the 3 s the run takes
+    assert res.status == Status.TIME_LIMIT and "did not return" in res.message, res
+    assert res.objective == pytest.approx(best)  # the incumbent HiGHS reported, in the variables
+    assert pulp.value(prob.objective) == pytest.approx(best)
+    assert res.bound >= best - 1e-6
+
+
+def test_a_highs_run_stuck_before_any_plan_is_an_error_without_one(monkeypatch):
+    import time
+
+    import healthplan.optimizer.solve as sv
+
+    monkeypatch.setattr(sv, "_run", lambda h: time.sleep(3.0))
+    monkeypatch.setattr(sv, "GUARD_GRACE_MIN_S", 0.3)
+    prob, _ = _knapsack()
+    res = sv.solve(prob, SolverConfig(), 0.2)
+    assert res.status == Status.ERROR and "no plan" in res.message, res
+    assert not res.status.has_plan
+
+
+def test_the_grace_grows_with_the_limit():
+    from healthplan.optimizer.solve import GUARD_GRACE_MIN_S, guard_grace_s
+
+    assert guard_grace_s(10.0) == GUARD_GRACE_MIN_S
+    assert guard_grace_s(3_600.0) == pytest.approx(360.0)
