@@ -262,15 +262,16 @@ def _run_guarded(h: highspy.Highs, time_limit_s: float) -> dict[str, object] | N
     best: dict[str, object] = {}
 
     def keep(e) -> None:  # noqa: ANN001 - highspy's callback event
-        best["x"] = np.array(e.data_out.mip_solution, dtype=float)
-        best["bound"] = float(e.data_out.mip_dual_bound)
+        # one assignment, so the waiting thread never reads a plan with another plan's bound
+        best["plan"] = (np.array(e.data_out.mip_solution, dtype=float), float(e.data_out.mip_dual_bound))
 
     h.cbMipImprovingSolution.subscribe(keep)
     worker = threading.Thread(target=_run, args=(h,), name="highs", daemon=True)
     worker.start()
     worker.join(time_limit_s + guard_grace_s(time_limit_s))
     if worker.is_alive():
-        return dict(best)
+        plan = best.get("plan")
+        return {} if plan is None else {"x": plan[0], "bound": plan[1]}
     h.cbMipImprovingSolution.unsubscribe(keep)
     return None
 
@@ -342,7 +343,7 @@ def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object],
     solution it reported written to the variables, or ERROR without a plan when it reported none."""
     status = from_highs("kTimeLimit", "x" in best)
     msg = (f"HiGHS: did not return {secs - time_limit_s:.0f} s after its time limit of {time_limit_s:.0f} s "
-           "(stuck in a sub-MIP's presolve, a known HiGHS 1.16 problem); left running in the background")
+           "(HiGHS 1.16 can stay in the presolve of nested sub-MIPs); left running in the background")
     prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
     if "x" not in best:
         return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg + ", no plan reported before")
