@@ -131,6 +131,8 @@ def solve_stages(
         elif sense == pulp.LpMinimize:
             m.add(obj <= z + slack, f"hold_{name}")
             if _groups_pay(m, name, res, obj):
+                if progress:
+                    progress(f"holding stage {name} by groups")
                 # the total is a knapsack row with almost no slack; each group held at its own value is the
                 # same set of plans (optimizer.held_shortfall) with a relaxation that cannot trade between them
                 held = hold_by_groups(m, name, obj, z, slack, cfg.solver, res.seconds,
