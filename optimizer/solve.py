@@ -320,8 +320,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
             # presolve settles the model): the values then disagree with HiGHS's own objective. Solve again cold.
             again = _solve_highs(prob, cfg, max(time_limit_s - secs, 0.01), None, abs_gap)
             return replace(again, seconds=again.seconds + secs)
-        for v, val in zip(model.columns, x.tolist(), strict=True):
-            v.varValue = val
+        _write_values(model, x)
     prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
     msg = f"HiGHS: {h.modelStatusToString(model_status)}"
     if not status.has_plan:
@@ -337,6 +336,12 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
 
 
+def _write_values(model: HighsModel, x: np.ndarray) -> None:
+    """HiGHS's column values into the PuLP variables (``varValue``), in the model's column order."""
+    for v, val in zip(model.columns, x.tolist(), strict=True):
+        v.varValue = val
+
+
 def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object], secs: float,
                time_limit_s: float) -> StageResult:
     """The result of a HiGHS run that did not return (:func:`_run_guarded`): TIME_LIMIT with the last improving
@@ -347,9 +352,7 @@ def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object],
     prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
     if "x" not in best:
         return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg + ", no plan reported before")
-    x = np.asarray(best["x"], dtype=float)
-    for v, val in zip(model.columns, x.tolist(), strict=True):
-        v.varValue = val
+    _write_values(model, np.asarray(best["x"], dtype=float))
     obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
     bound = float(best["bound"]) * model.sign + model.constant
     gap = abs(bound - obj) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.nan
