@@ -44,6 +44,7 @@ from healthplan.optimizer.text import is_en
 from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.map_data import MapData, legend_name, maps_unavailable_reason, stock_text
+from healthplan.reports.map_fonts import chars_of, text_chars
 from healthplan.reports.map_page import file_mode
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,37 @@ def map_payload(
     }
     payload["bounds"] = _bounds(payload, data)
     return payload
+
+
+def expected_chars(instance: Instance, report: ReportConfig, lang: str) -> frozenset[str]:
+    """Characters the page is likely to show, known before the plan: its fixed texts and notes, every text of
+    the message catalog, every character of the package's own texts beyond ASCII
+    (``reports.map_fonts.text_chars``: projects' names, contents and 依据 are made of them and of names), the
+    report's own texts (units, funding sources) and the names of villages and sites.
+
+    A map worker makes the font subset of these (with the maps' characters) while the run solves;
+    :func:`font_face_css` cuts the page's font from it when the page shows no other character, else it reads
+    the full font."""
+    from healthplan.reports.i18n import catalog
+
+    def strings(obj: object) -> list[str]:
+        if isinstance(obj, str):
+            return [obj]
+        if isinstance(obj, dict):
+            return [t for v in obj.values() for t in strings(v)]
+        if isinstance(obj, (list, tuple)):
+            return [t for v in obj for t in strings(v)]
+        return []
+
+    texts: list[object] = [*_notes(instance, report, lang), *_ui(lang).values(), *catalog(lang).values(),
+                           "".join(text_chars())]
+    texts += strings(report.model_dump())
+    if not is_en(lang):
+        texts += list(LEVEL_NAMES_ZH.values())
+    for frame in (instance.demand, instance.sites):
+        if "name" in frame:
+            texts += list(frame["name"].astype(str))
+    return chars_of(texts)
 
 
 def _ui(lang: str) -> dict[str, str]:
@@ -315,7 +347,7 @@ def font_face_css(text: str) -> str:
     The page then shows its Chinese the same way on any machine, even one without Chinese fonts.
     Subsetting keeps it small (≈ 60 B per character instead of the 5 MB font).
     """
-    from healthplan.reports.map_fonts import chars_of, subset_bytes
+    from healthplan.reports.map_fonts import subset_bytes
 
     woff = subset_bytes(chars_of([text, " 0123456789%.,:;+-–→·/()（）：，、"]), flavor="woff")
     data = base64.b64encode(woff).decode("ascii")

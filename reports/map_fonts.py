@@ -8,7 +8,10 @@ settings of :func:`subset_rc` list the full font after it: a character the subse
 font (matplotlib's per-glyph fallback), never as a box.
 
 Subsets live in one temporary folder per process (shared with the processes it forks), removed when the
-process exits, one file per character set.
+process exits, one file per character set. Reading the full font is what costs (≈ 0.5 s); subsetting a subset
+takes milliseconds. So a run reads it once: a map worker makes the subset of every character the run's maps
+and ``map.html`` can show (:func:`expect` tells this process it is coming), and the maps and the HTML map's
+WOFF are cut from that file.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,7 @@ BASE_CHARS = frozenset(map(chr, range(32, 127))) | frozenset("→–—·…≥�
 _LOCK = threading.Lock()
 _DIR: Path | None = None
 _REGISTERED: dict[str, tuple[str, bytes | None]] = {}  # sha1 of the characters → (family, TTF bytes)
+_EXPECTED: dict[str, frozenset[str]] = {}  # key → characters of the subsets made in subset_folder() for this run
 
 
 def subset_folder() -> Path:
@@ -57,6 +62,25 @@ def chars_of(texts: Iterable[object]) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def text_chars() -> frozenset[str]:
+    """The characters beyond ASCII (hanzi, CJK and full-width punctuation, ², ≥ …) written anywhere in the
+    package's own source and message catalogs: every character a fixed text of a table, map or page can show.
+
+    Read from the files themselves (≈ 100 files, a few milliseconds), so it can never fall behind the texts; an
+    install without the sources gives fewer characters, which only makes the HTML map read the full font."""
+    root = Path(__file__).resolve().parents[1]
+    out: set[str] = set()
+    for pattern in ("optimizer/**/*.py", "reports/**/*.py", "reports/locale/*/LC_MESSAGES/*.po"):
+        for path in sorted(root.glob(pattern)):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            out.update(c for c in text if c > "\x7f" and not c.isspace())
+    return frozenset(out)
+
+
 def subset_bytes(chars: frozenset[str], *, flavor: str | None = None) -> bytes:
     """The bundled font subset to ``chars`` (TTF, or WOFF with ``flavor='woff'``), timestamps fixed so the same
     characters give the same bytes. A subset already made in this process whose characters include ``chars``
@@ -72,6 +96,11 @@ def subset_bytes(chars: frozenset[str], *, flavor: str | None = None) -> bytes:
             if data is not None and chars <= _CHARS.get(key, frozenset()):
                 source = io.BytesIO(data)
                 break
+        # a proper superset only: the subset of exactly ``have`` is made from the full font (by _subset_file)
+        expected = [have for have in _EXPECTED.values() if chars < have]
+    if source is None and expected:
+        # the run's subset, made by a map worker (waited for) or, if none has begun it, here for both
+        source = io.BytesIO(_source_path(_subset_file(expected[0])[0]).read_bytes())
     opts = subset.Options()
     opts.layout_features = ["*"]
     opts.name_IDs = ["*"]  # keep the licence entries (name IDs 0, 13, 14: Apache-2.0)
@@ -106,17 +135,12 @@ def subset_family(chars: frozenset[str]) -> str:
     """
     from matplotlib import font_manager
 
-    key = hashlib.sha1("".join(sorted(chars)).encode("utf-8")).hexdigest()[:12]
+    key = _key(chars)
     with _LOCK:
         if key in _REGISTERED:
             return _REGISTERED[key][0]
-    family = f"HP Map {key}"
-    path = subset_folder() / f"{key}.ttf"
-    data: bytes | None = None
-    with _file_lock(path.with_name(f".{key}.lock")):
-        if not path.is_file():
-            data = subset_bytes(chars)
-            _write_renamed(data, family, path)
+    family = _family(key)
+    path, data = _subset_file(chars)
     with _LOCK:
         if key not in _REGISTERED:
             font_manager.fontManager.addfont(str(path))
@@ -124,6 +148,40 @@ def subset_family(chars: frozenset[str]) -> str:
             _REGISTERED[key] = (family, data)
             _CHARS[key] = chars
     return _REGISTERED[key][0]
+
+
+def expect(chars: frozenset[str]) -> None:
+    """Note that the subset of ``chars`` is being made in :func:`subset_folder` (a map worker was asked to make
+    it): :func:`subset_bytes` then cuts any smaller subset from that file instead of reading the full font."""
+    with _LOCK:
+        _EXPECTED[_key(chars)] = chars
+
+
+def _key(chars: frozenset[str]) -> str:
+    return hashlib.sha1("".join(sorted(chars)).encode("utf-8")).hexdigest()[:12]
+
+
+def _family(key: str) -> str:
+    return f"HP Map {key}"
+
+
+def _subset_file(chars: frozenset[str]) -> tuple[Path, bytes | None]:
+    """The subset of ``chars`` in :func:`subset_folder`, made here unless another process made it or is making
+    it (then waited for: a lock file); returns its path and, when made here, its bytes before renaming."""
+    key = _key(chars)
+    path = subset_folder() / f"{key}.ttf"
+    data: bytes | None = None
+    with _file_lock(path.with_name(f".{key}.lock")):
+        if not path.is_file():
+            data = subset_bytes(chars)
+            # also as made (the full font's names): what is cut from it is what the full font would give
+            _write_atomic(data, _source_path(path))
+            _write_renamed(data, _family(key), path)
+    return path, data
+
+
+def _source_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.source.ttf")
 
 
 def _write_renamed(data: bytes, family: str, path: Path) -> None:
@@ -138,10 +196,14 @@ def _write_renamed(data: bytes, family: str, path: Path) -> None:
                 rec.string = family
         buf = io.BytesIO()
         font.save(buf)
+    _write_atomic(buf.getvalue(), path)
+
+
+def _write_atomic(data: bytes, path: Path) -> None:
     # atomically: a process forked from this one may be reading the same subset (same characters, same name)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", dir=path.parent)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(buf.getvalue())
+        fh.write(data)
     os.replace(tmp, path)
 
 

@@ -44,7 +44,7 @@ from healthplan.reports import map_style as ms
 from healthplan.reports.config import ReportConfig
 from healthplan.reports.fonts import missing_glyphs
 from healthplan.reports.map_data import MapData, maps_unavailable_reason, site_labels, township_labels
-from healthplan.reports.map_fonts import chars_of, subset_folder, subset_rc
+from healthplan.reports.map_fonts import chars_of, expect, subset_folder, subset_rc
 from healthplan.reports.map_page import DPI, FIGSIZE, PAGE_PX, file_mode  # noqa: F401  (public names)
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ def start_maps(
     jobs = map_jobs(data)
     chars = map_chars(data, [title, *note])
     owned = None
+    if pool is not None and pool.chars is not None and chars <= pool.chars:
+        chars = pool.chars  # the subset the workers made while the run solved: no other one is made
     if pool is None or not pool.take():
         n = workers_for(workers, len(jobs))
         if n <= 1:
@@ -262,6 +264,7 @@ class MapWorkers:
         self._pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
                                          initializer=_warm_up)
         self._taken = False
+        self.chars: frozenset[str] | None = None  # the characters of the font subset made by :meth:`prepare`
         self._pool.submit(_ready)  # a pool with fork starts all its processes at the first job: now
 
     def take(self) -> bool:
@@ -276,14 +279,23 @@ class MapWorkers:
 
     def prepare(self, instance: Instance, report: ReportConfig, lang: str) -> None:
         """Have a worker make the font subset of :func:`run_chars` now (the run calls this once its inputs are
-        read, so the subset is made while it solves; the other workers find it made). Inputs without geometry
-        get no maps: the workers are ended at once."""
+        read, so the subset is made while it solves; the other workers find it made), with the characters
+        ``map.html`` is expected to show (``reports.htmlmap.expected_chars``): the page's font is cut from the
+        same subset, so a run reads the full font once. Inputs without geometry get no maps: the workers are
+        ended at once."""
         if self._pool is None or self._taken:
             return
         if maps_unavailable_reason(instance, lang) is not None:
             self.close()
             return
-        self._pool.submit(_prepare_font, run_chars(instance, report, lang))
+        chars = run_chars(instance, report, lang)
+        if report.html_map:  # one subset for both: the HTML map's font is cut from it (reports.map_fonts)
+            from healthplan.reports.htmlmap import expected_chars
+
+            chars |= expected_chars(instance, report, lang)
+        self.chars = chars
+        expect(chars)
+        self._pool.submit(_prepare_font, chars)
 
     def close(self) -> None:
         """End the workers: maps not begun are dropped; a worker still importing is stopped at once."""

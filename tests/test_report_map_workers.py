@@ -191,6 +191,27 @@ def test_font_subsets_carry_no_time_stamp(monkeypatch):
         assert font["head"].modified == font["head"].created
 
 
+def test_the_html_font_is_cut_from_the_runs_subset_with_the_same_bytes(monkeypatch):
+    """A run reads the 5 MB font once: the map worker's subset (announced with ``expect``) is the source of the
+    HTML map's smaller WOFF, which comes out byte for byte as if cut from the full font."""
+    from healthplan.reports import fonts, map_fonts
+
+    monkeypatch.setattr(map_fonts, "_EXPECTED", {})
+    run = map_fonts.chars_of(["测试县卫生院急救站发热门诊次中心覆盖人口"])
+    page = map_fonts.chars_of(["测试县发热门诊"])
+    direct = map_fonts.subset_bytes(page, flavor="woff")
+    map_fonts.expect(run)
+    map_fonts._subset_file(run)  # as the worker makes it while the run solves
+
+    def full_font() -> Path:
+        raise AssertionError("the full font was read again")
+
+    monkeypatch.setattr(fonts, "font_path", full_font)
+    assert map_fonts.subset_bytes(page, flavor="woff") == direct
+    with pytest.raises(AssertionError, match="read again"):  # a character outside the run's subset: full font
+        map_fonts.subset_bytes(page | {"鹤"}, flavor="woff")
+
+
 def test_a_label_measures_the_same_on_every_map():
     """Label sizes are kept per text for the life of a worker: measured where the figure's origin is, not
     where the label stands, so the first map a worker draws does not change the others."""
