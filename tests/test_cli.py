@@ -113,3 +113,36 @@ def test_file_overview_lists_each_map_once_with_its_formats(tmp_path):
     assert zh["文档："] == "appendix.docx, summary.md" and zh["数据表："] == "projects.csv"  # state hidden
     en = dict(_file_overview(tmp_path, files, "en"))
     assert en["maps:"] == "maps/ (PDF, PNG): current, plan"
+
+
+EXIT_NOW = """
+import atexit, pathlib, sys, threading, time
+from healthplan.scenarios.cli import exit_now
+out = pathlib.Path(sys.argv[1])
+atexit.register(lambda: (out / "handler").write_text("ran"))
+if sys.argv[2] == "thread":  # a thread the interpreter would wait for: the usual exit, which waits
+    threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("done"))).start()
+print("x" * 200_000, end="")  # more than a pipe's buffer: all of it must arrive
+exit_now(3)
+"""
+
+
+@pytest.mark.parametrize("case", ["plain", "thread"])
+def test_exit_now_keeps_the_code_the_output_and_the_exit_handlers(tmp_path, case):
+    """`healthplan` leaves without the interpreter's teardown (≈ 0.4 s after a run): the exit code is the
+    command's, everything printed reaches a pipe, exit handlers run, and a thread still working is waited for."""
+    proc = subprocess.run([sys.executable, "-c", EXIT_NOW, str(tmp_path), case], capture_output=True, text=True,
+                          cwd=ROOT, check=False, timeout=60)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    assert proc.stdout == "x" * 200_000
+    assert (tmp_path / "handler").read_text() == "ran"
+    if case == "thread":
+        assert (tmp_path / "thread").read_text() == "done"
+
+
+def test_the_command_exits_with_the_code_of_its_error(tmp_path):
+    """The same through `python -m healthplan` (the `healthplan` script's entry): an input error exits 2."""
+    proc = subprocess.run([sys.executable, "-m", "healthplan", "check", str(tmp_path / "nope.yaml")],
+                          capture_output=True, text=True, cwd=ROOT, check=False, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "nope.yaml" in proc.stderr
