@@ -450,3 +450,23 @@ def test_the_grace_grows_with_the_limit():
 
     assert guard_grace_s(10.0) == GUARD_GRACE_MIN_S
     assert guard_grace_s(3_600.0) == pytest.approx(360.0)
+
+
+def test_an_option_this_highs_lacks_is_left_at_its_default(monkeypatch, capfd):
+    """The optional HiGHS settings (the root reduced-cost heuristic off) are set where HiGHS has them; a HiGHS
+    without one of them (an older release) solves as before, silently, with the others set."""
+    import healthplan.optimizer.solve as hs
+
+    monkeypatch.setattr(hs, "OPTIONAL_OPTIONS", {"no_such_highs_option": False, **hs.OPTIONAL_OPTIONS})
+    capfd.readouterr()
+    h = hs.new_highs(SolverConfig(), 5.0)
+    got = h.getOptionValue("mip_heuristic_run_root_reduced_cost")
+    status, value = got if isinstance(got, tuple) else (highspy.HighsStatus.kOk, got)
+    if status == highspy.HighsStatus.kOk:  # a HiGHS that has the option (1.16 here) has it off
+        assert value is False
+    p = pulp.LpProblem("p", pulp.LpMaximize)
+    x = p.add_variable("x", 0, 3, cat=pulp.LpInteger)
+    p.setObjective(pulp.LpAffineExpression([(x, 1.0)]))
+    p.addConstraint(pulp.LpAffineExpression([(x, 2.0)]) <= 5, "c")
+    assert hs.solve(p, SolverConfig(), 5).objective == 2.0
+    assert capfd.readouterr().out == ""
