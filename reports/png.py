@@ -6,6 +6,10 @@ and text: long runs of equal bytes that deflate finds without any filter, so "no
 writes a page in ≈ 0.06 s instead of ≈ 0.17 s (Pillow at level 1, the fastest it offers), and the file comes
 out smaller (≈ 1.4 MB instead of ≈ 1.7 MB for a plan map). Any PNG reader decodes it to exactly the same
 pixels; the same pixels give the same bytes (no time stamp, no other metadata than the resolution).
+
+The deflate stream is ISA-L's (``isal`` from PyPI, a dependency) when it is installed: the demo's plan map in
+9 ms instead of zlib's 54 ms, 1.17 MB instead of 1.08 MB (the writing was 14 % of a map worker's drawing time).
+Without it, zlib at level 3. Both are standard zlib streams; each gives the same bytes for the same pixels.
 """
 
 from __future__ import annotations
@@ -19,6 +23,15 @@ import numpy as np
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # 1–3 are zlib's fast (greedy) levels; 3 compresses a map ≈ 5 % better than 1 for ≈ 5 % more time
 ZLIB_LEVEL = 3
+ISAL_LEVEL = 1  # ISA-L's levels 1 and 2 take the same time and bytes on a map; 3 is as slow as zlib's
+try:
+    from isal import isal_zlib
+
+    def _deflate(data: np.ndarray) -> bytes:
+        return isal_zlib.compress(memoryview(data), ISAL_LEVEL)
+except ImportError:  # a platform without an isal wheel: the standard library's deflate
+    def _deflate(data: np.ndarray) -> bytes:
+        return zlib.compress(data, ZLIB_LEVEL)
 METRES_PER_INCH = 0.0254
 
 
@@ -53,7 +66,7 @@ def png_bytes(rgb: np.ndarray, dpi: float) -> bytes:
         SIGNATURE,
         _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)),  # 8 bits, RGB, deflate, no interlace
         _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),  # unit 1: metre
-        _chunk(b"IDAT", zlib.compress(raw, ZLIB_LEVEL)),
+        _chunk(b"IDAT", _deflate(raw)),
         _chunk(b"IEND", b""),
     ])
 

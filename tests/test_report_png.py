@@ -57,3 +57,25 @@ def test_rejects_what_is_not_an_8_bit_page():
         png_bytes(np.zeros((4, 4, 3), dtype=float), 300)
     with pytest.raises(ValueError, match="uint8"):
         png_bytes(np.zeros((4, 4), dtype=np.uint8), 300)
+
+
+def test_without_isal_the_standard_librarys_deflate_gives_the_same_pixels(monkeypatch):
+    """ISA-L's deflate where its wheel is installed, zlib's where not: both decode to the drawn pixels."""
+    import importlib
+    import sys
+
+    import healthplan.reports.png as png
+
+    page = _map_like()
+    assert "isal_zlib" in png._deflate.__code__.co_names  # the dependency is installed here
+    fast = png.png_bytes(page, 300)
+    monkeypatch.setitem(sys.modules, "isal", None)  # as on a platform without the wheel
+    try:
+        plain = importlib.reload(png)
+        assert "isal_zlib" not in plain._deflate.__code__.co_names
+        slow = plain.png_bytes(page, 300)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(png)
+    for data in (fast, slow):
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), page[..., :3])
