@@ -31,7 +31,7 @@ FEASIBILITY_TOL = 1e-7  # HiGHS's mip_feasibility_tolerance (its default is 1e-6
 # HiGHS's root reduced-cost heuristic (a sub-MIP on the columns the root's reduced costs leave free) is off: the
 # 3-year demo's coverage stage 3.7–4.2 → 2.5–2.7 s, the 20,000 × 1,500 province's one-year plan 40.1 → 29.0 s,
 # the 2,000 × 300 set cover 8.2 → 4.9 s; the generated 2,500- and 5,000-village 3-year plans stop at 180 s
-# either way (gaps 12.0 % and 3.15 % without it, 179 % and 2.59 % with it). Versions without it ignore it.
+# either way (gaps 12.0 % and 3.15 % without it, 179 % and 2.59 % with it). HiGHS before 1.11 has no such option.
 OPTIONAL_OPTIONS: dict[str, object] = {"mip_heuristic_run_root_reduced_cost": False}
 READBACK_RTOL = 1e-6  # relative agreement between HiGHS's objective and the one its column values give
 # a HiGHS run still going this long after its time limit is stuck (README, "Solver settings"): its last
@@ -212,7 +212,8 @@ def new_highs(cfg: SolverConfig, time_limit_s: float, abs_gap: float | None = No
     """A configured HiGHS: one thread unless asked, the fixed seed, no log unless ``cfg.msg``.
 
     ``abs_gap`` sets HiGHS's absolute MIP gap (objective units) when a stage knows how close is close enough;
-    ``extra`` are further HiGHS options of one solve (e.g. heuristics off for a MILP expected to have no plan).
+    ``extra`` are further HiGHS options of one solve (e.g. heuristics off for a MILP expected to have no plan),
+    set like :data:`OPTIONAL_OPTIONS`: where this HiGHS has them.
     """
     if not cfg.msg:
         _swallow_banner()
@@ -227,12 +228,13 @@ def new_highs(cfg: SolverConfig, time_limit_s: float, abs_gap: float | None = No
     }
     if abs_gap is not None:
         options["mip_abs_gap"] = float(abs_gap)
-    options |= dict(extra or {})
     for name, val in options.items():
         if h.setOptionValue(name, val) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS refused option {name}={val!r}")
-    for name, val in OPTIONAL_OPTIONS.items():
-        h.setOptionValue(name, val)  # kError from a HiGHS that has no such option: its default stands
+    # heuristics' switches appeared in HiGHS 1.11 (the floor is 1.10): kError from a HiGHS without one leaves
+    # its default; a solve's own ``extra`` wins over the defaults
+    for name, val in {**OPTIONAL_OPTIONS, **(extra or {})}.items():
+        h.setOptionValue(name, val)
     return h
 
 

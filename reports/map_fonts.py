@@ -65,7 +65,8 @@ def chars_of(texts: Iterable[object]) -> frozenset[str]:
 @cache
 def text_chars() -> frozenset[str]:
     """The characters beyond ASCII (hanzi, CJK and full-width punctuation, ², ≥ …) written anywhere in the
-    package's own source and message catalogs: every character a fixed text of a table, map or page can show.
+    sources of ``optimizer/`` and ``reports/`` and in the message catalogs: where the fixed texts of tables, maps
+    and pages are written (``geodata``'s notes reach the page through the instance, counted apart).
 
     Read from the files themselves (≈ 100 files, a few milliseconds), so it can never fall behind the texts; an
     install without the sources gives fewer characters, which only makes the HTML map read the full font."""
@@ -83,8 +84,9 @@ def text_chars() -> frozenset[str]:
 
 def subset_bytes(chars: frozenset[str], *, flavor: str | None = None) -> bytes:
     """The bundled font subset to ``chars`` (TTF, or WOFF with ``flavor='woff'``), timestamps fixed so the same
-    characters give the same bytes. A subset already made in this process whose characters include ``chars``
-    is subset further (fast); otherwise the full font is read."""
+    characters give the same bytes whatever it is cut from. A subset already made in this process whose
+    characters include ``chars`` is subset further (fast); else the run's subset announced by :func:`expect`
+    when it includes them (waiting for the process making it, or made here); otherwise the full font is read."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -152,8 +154,10 @@ def subset_family(chars: frozenset[str]) -> str:
 
 def expect(chars: frozenset[str]) -> None:
     """Note that the subset of ``chars`` is being made in :func:`subset_folder` (a map worker was asked to make
-    it): :func:`subset_bytes` then cuts any smaller subset from that file instead of reading the full font."""
+    it) for the run now going: :func:`subset_bytes` then cuts any smaller subset from that file instead of
+    reading the full font. It replaces an earlier run's."""
     with _LOCK:
+        _EXPECTED.clear()
         _EXPECTED[_key(chars)] = chars
 
 

@@ -143,8 +143,9 @@ def start_maps(
     jobs = map_jobs(data)
     chars = map_chars(data, [title, *note])
     owned = None
-    if pool is not None and pool.chars is not None and chars <= pool.chars:
-        chars = pool.chars  # the subset the workers made while the run solved: no other one is made
+    # the subset a worker made while the run solved (MapWorkers.prepare): the maps' own subset is cut from it,
+    # with the same bytes and family name as from the full font (so the PDFs do not depend on it)
+    expected = pool.chars if pool is not None and pool.chars is not None and chars < pool.chars else None
     if pool is None or not pool.take():
         n = workers_for(workers, len(jobs))
         if n <= 1:
@@ -153,7 +154,7 @@ def start_maps(
         pool.take()
     try:
         # One pickle of the map data for every job; each worker unpickles it once (by its token).
-        payload = pickle.dumps((data, title, note, chars, str(folder), file_mode()), protocol=5)
+        payload = pickle.dumps((data, title, note, chars, str(folder), file_mode(), expected), protocol=5)
         token = uuid.uuid4().hex
         # the pair map (two small panels, no labels) is the cheapest: last, so the workers finish together
         order = sorted(range(len(jobs)), key=lambda i: jobs[i].mode == "pair")
@@ -358,7 +359,9 @@ def _draw(token: str, payload: bytes, job: MapJob) -> tuple[list[str], set[str]]
     from healthplan.reports.map_render import render
 
     if _CONTEXT is None or _CONTEXT[0] != token:
-        data, title, note, chars, folder, mode = pickle.loads(payload)
+        data, title, note, chars, folder, mode, expected = pickle.loads(payload)
+        if expected is not None:
+            expect(expected)
         _CONTEXT = (token, (data, title, note, subset_rc(chars), folder, mode))
     return render(job, *_CONTEXT[1])
 

@@ -9,7 +9,10 @@ pixels; the same pixels give the same bytes (no time stamp, no other metadata th
 
 The deflate stream is ISA-L's (``isal`` from PyPI, a dependency) when it is installed: the demo's plan map in
 9 ms instead of zlib's 54 ms, 1.17 MB instead of 1.08 MB (the writing was 14 % of a map worker's drawing time).
-Without it, zlib at level 3. Both are standard zlib streams; each gives the same bytes for the same pixels.
+Without it (a platform without an isal wheel: the dependency is declared only where wheels exist), zlib at
+level 3. Both write standard zlib streams that decode to the same pixels; the same pixels give the same bytes on
+the same machine and library version (ISA-L picks its code path by CPU features, so another machine may write
+other, equally valid, bytes).
 """
 
 from __future__ import annotations

@@ -328,7 +328,7 @@ def exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # closed or broken pipe: nothing more can be said
+        except (OSError, ValueError, AttributeError):  # closed, a broken pipe or none at all (fd closed)
             pass
     os._exit(code)
 

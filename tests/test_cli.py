@@ -120,6 +120,12 @@ import atexit, pathlib, sys, threading, time
 from healthplan.scenarios.cli import exit_now
 out = pathlib.Path(sys.argv[1])
 atexit.register(lambda: (out / "handler").write_text("ran"))
+
+class Freed:  # the interpreter's teardown frees module globals: this one says so when it is freed
+    def __del__(self):
+        (out / "teardown").write_text("ran")
+
+kept = Freed()
 if sys.argv[2] == "thread":  # a thread the interpreter would wait for: the usual exit, which waits
     threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("done"))).start()
 print("x" * 200_000, end="")  # more than a pipe's buffer: all of it must arrive
@@ -138,6 +144,19 @@ def test_exit_now_keeps_the_code_the_output_and_the_exit_handlers(tmp_path, case
     assert (tmp_path / "handler").read_text() == "ran"
     if case == "thread":
         assert (tmp_path / "thread").read_text() == "done"
+        assert (tmp_path / "teardown").exists()  # the usual exit
+    else:
+        assert not (tmp_path / "teardown").exists()  # no teardown: what the quick exit saves
+
+
+def test_exit_now_with_its_standard_output_closed(tmp_path):
+    """Started with no standard output at all (``>&-``: Python's ``sys.stdout`` is None), the command still
+    exits with its own code."""
+    script = f"{sys.executable} -m healthplan check {tmp_path / 'nope.yaml'} >&-"
+    proc = subprocess.run(["sh", "-c", script], capture_output=False, stderr=subprocess.PIPE, text=True,
+                          cwd=ROOT, check=False, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
 
 
 def test_the_command_exits_with_the_code_of_its_error(tmp_path):

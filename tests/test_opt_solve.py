@@ -470,3 +470,20 @@ def test_an_option_this_highs_lacks_is_left_at_its_default(monkeypatch, capfd):
     p.addConstraint(pulp.LpAffineExpression([(x, 2.0)]) <= 5, "c")
     assert hs.solve(p, SolverConfig(), 5).objective == 2.0
     assert capfd.readouterr().out == ""
+
+
+def test_a_solves_own_highs_options_are_set_where_highs_has_them():
+    """``solve(..., highs_options=)`` (the shortfall probe's RENS and RINS off) works on a HiGHS without one of
+    them (HiGHS 1.10, the floor, has none of the heuristics' switches) and wins over the defaults."""
+    import healthplan.optimizer.solve as hs
+
+    h = hs.new_highs(SolverConfig(), 5.0, extra={"no_such_highs_option": 1, "mip_heuristic_run_root_reduced_cost": True})
+    got = h.getOptionValue("mip_heuristic_run_root_reduced_cost")
+    status, value = got if isinstance(got, tuple) else (highspy.HighsStatus.kOk, got)
+    if status == highspy.HighsStatus.kOk:
+        assert value is True
+    p = pulp.LpProblem("p", pulp.LpMaximize)
+    x = p.add_variable("x", 0, 3, cat=pulp.LpInteger)
+    p.setObjective(pulp.LpAffineExpression([(x, 1.0)]))
+    p.addConstraint(pulp.LpAffineExpression([(x, 2.0)]) <= 5, "c")
+    assert hs.solve(p, SolverConfig(), 5, highs_options={"no_such_highs_option": False}).objective == 2.0

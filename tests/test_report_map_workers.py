@@ -196,18 +196,30 @@ def test_the_html_font_is_cut_from_the_runs_subset_with_the_same_bytes(monkeypat
     HTML map's smaller WOFF, which comes out byte for byte as if cut from the full font."""
     from healthplan.reports import fonts, map_fonts
 
-    monkeypatch.setattr(map_fonts, "_EXPECTED", {})
+    for name in ("_EXPECTED", "_REGISTERED", "_CHARS"):  # nothing made earlier in this process is a source
+        monkeypatch.setattr(map_fonts, name, {})
+    reads = []
+    real_path = fonts.font_path
+
+    def counted() -> Path:
+        reads.append(1)
+        return real_path()
+
+    monkeypatch.setattr(fonts, "font_path", counted)
     run = map_fonts.chars_of(["测试县卫生院急救站发热门诊次中心覆盖人口"])
     page = map_fonts.chars_of(["测试县发热门诊"])
-    direct = map_fonts.subset_bytes(page, flavor="woff")
+    direct = {f: map_fonts.subset_bytes(page, flavor=f) for f in ("woff", None)}
+    assert len(reads) == 2  # both cut from the full font
     map_fonts.expect(run)
     map_fonts._subset_file(run)  # as the worker makes it while the run solves
+    assert len(reads) == 3
 
     def full_font() -> Path:
         raise AssertionError("the full font was read again")
 
     monkeypatch.setattr(fonts, "font_path", full_font)
-    assert map_fonts.subset_bytes(page, flavor="woff") == direct
+    for flavor, data in direct.items():  # the WOFF of map.html and the TTF of the maps
+        assert map_fonts.subset_bytes(page, flavor=flavor) == data
     with pytest.raises(AssertionError, match="read again"):  # a character outside the run's subset: full font
         map_fonts.subset_bytes(page | {"鹤"}, flavor="woff")
 

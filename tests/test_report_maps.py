@@ -519,16 +519,20 @@ def test_reruns_give_identical_bytes_with_any_number_of_workers(case, rendered, 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the workers are forked on Linux only")
 def test_workers_started_before_the_data_write_the_same_files_in_the_same_order(case, rendered, tmp_path):
-    """As a run does it: workers forked first (before the plan exists), handed the maps later; every file
-    byte-identical to the serial rendering, listed in the same order."""
+    """As a run does it: workers forked first (before the plan exists), asked for the run's font subset when
+    the inputs are read (the maps' and map.html's characters: the maps' own subset is cut from it), handed the
+    maps later; every file byte-identical to the serial rendering (the PDFs embed the subset's family name),
+    listed in the same order."""
     from healthplan.reports.maps import MapWorkers, start_maps
 
     inst, plan = case
     out, paths, _, _ = rendered
+    report = ReportConfig(title="测试县卫生资源布局规划")
     pool = MapWorkers(2)
     try:
-        drawing = start_maps(tmp_path, inst, plan, projects=None,
-                             report=ReportConfig(title="测试县卫生资源布局规划"), lang="zh", pool=pool)
+        pool.prepare(inst, report, "zh")
+        assert pool.chars is not None
+        drawing = start_maps(tmp_path, inst, plan, projects=None, report=report, lang="zh", pool=pool)
         again = drawing.result()
         assert not pool.take()  # the workers drew them
     finally:
