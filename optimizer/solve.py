@@ -262,7 +262,7 @@ def _run(h: highspy.Highs) -> None:
         h.run()
 
 
-def _run_guarded(h: highspy.Highs, time_limit_s: float) -> dict[str, object] | None:
+def _run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> dict[str, object] | None:
     """:func:`_run` in a thread of its own, waited for at most ``time_limit_s`` + :func:`guard_grace_s`.
 
     ``None`` when HiGHS returned (read it as usual). Otherwise HiGHS is stuck past its limit (HiGHS 1.16 can stay
@@ -270,13 +270,21 @@ def _run_guarded(h: highspy.Highs, time_limit_s: float) -> dict[str, object] | N
     daemon thread, never touched again, and the last improving solution it reported is returned (keys ``x``,
     the column values; ``bound``, its dual bound in HiGHS's own sense; empty when it reported none). HiGHS
     releases the GIL while it solves, so the wait is not blocked, and Ctrl-C reaches it (the solve goes on in
-    its daemon thread until the process ends).
+    its daemon thread until the process ends). ``lp`` is the model ``h`` was given: a reported plan whose values
+    do not give the objective HiGHS reports with it is not kept.
     """
     best: dict[str, object] = {}
+    cost, offset = np.asarray(lp.col_cost_, dtype=float), float(lp.offset_)
 
     def keep(e) -> None:  # noqa: ANN001 - highspy's callback event
+        sol = e.data_out.mip_solution
+        # highspy before 1.11 hands a pointer wrapper that only knows its values given their number
+        x = np.array(sol.to_array(len(cost)) if hasattr(sol, "to_array") else sol, dtype=float)
+        reported = float(e.data_out.objective_function_value)
+        if len(x) != len(cost) or abs(float(cost @ x) + offset - reported) > READBACK_RTOL * max(1.0, abs(reported)):
+            return  # values that are not the plan HiGHS reports (highspy 1.10 can hand a stale vector)
         # one assignment, so the waiting thread never reads a plan with another plan's bound
-        best["plan"] = (np.array(e.data_out.mip_solution, dtype=float), float(e.data_out.mip_dual_bound))
+        best["plan"] = (x, float(e.data_out.mip_dual_bound))
 
     h.cbMipImprovingSolution.subscribe(keep)
     worker = threading.Thread(target=_run, args=(h,), name="highs", daemon=True)
@@ -315,7 +323,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     h.passModel(model.lp)
     if start:
         _set_start(h, model, start)
-    stuck = _run_guarded(h, time_limit_s)
+    stuck = _run_guarded(h, time_limit_s, model.lp)
     if stuck is not None:
         return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)
     info = h.getInfo()

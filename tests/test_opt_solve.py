@@ -409,6 +409,15 @@ def _knapsack() -> tuple[pulp.LpProblem, float]:
     return prob, float(best)
 
 
+def _highspy_version() -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(p) for p in version("highspy").split(".")[:2])
+
+
+@pytest.mark.skipif(_highspy_version() < (1, 11),
+                    reason="highspy 1.10's improving-solution callback hands a stale vector (objective 29 with the "
+                           "values of a plan worth 10); the guard drops such a plan, so there is none to keep")
 def test_a_highs_run_stuck_past_its_limit_keeps_its_last_improving_plan(monkeypatch):
     import time
 
