@@ -154,8 +154,14 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     text = _text(series)
     missing = (text == "").to_numpy(dtype=bool)
     named = text.str.lower().isin(_NONFINITE_TEXT).to_numpy(dtype=bool)
-    vals = pd.to_numeric(text.str.replace(",", "", regex=False).str.replace("，", "", regex=False),
-                         errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    plain = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+    vals = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    # pandas before 3 coerces a number too large for a float ("1e999") to NaN, not inf: read those cells again
+    for i in np.flatnonzero(~missing & ~named & np.isnan(vals)):
+        try:
+            vals[i] = float(plain.iat[i])
+        except ValueError:
+            pass
     nonfinite = ~missing & (named | np.isinf(vals))
     bad = ~missing & ~nonfinite & np.isnan(vals)
     return np.where(nonfinite, np.nan, vals), missing, bad, nonfinite
