@@ -34,7 +34,7 @@ BASE_CHARS = frozenset(map(chr, range(32, 127))) | frozenset("→–—·…≥�
 
 _LOCK = threading.Lock()
 _DIR: Path | None = None
-_REGISTERED: dict[str, tuple[str, bytes | None]] = {}  # sha1 of the characters → (family, TTF bytes)
+_REGISTERED: dict[str, str] = {}  # key (sha1 of the characters) → family of the subset registered here
 _EXPECTED: dict[str, frozenset[str]] = {}  # key → characters of the subsets made in subset_folder() for this run
 
 
@@ -84,9 +84,9 @@ def text_chars() -> frozenset[str]:
 
 def subset_bytes(chars: frozenset[str], *, flavor: str | None = None) -> bytes:
     """The bundled font subset to ``chars`` (TTF, or WOFF with ``flavor='woff'``), timestamps fixed so the same
-    characters give the same bytes whatever it is cut from. A subset already made in this process whose
-    characters include ``chars`` is subset further (fast); else the run's subset announced by :func:`expect`
-    when it includes them (waiting for the process making it, or made here); otherwise the full font is read."""
+    characters give the same bytes whatever it is cut from. A subset registered in this process (made here or
+    by a sibling) or announced by :func:`expect` whose characters include ``chars`` is subset further (fast;
+    waiting for the process making it, or made here); otherwise the full font is read."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -94,15 +94,11 @@ def subset_bytes(chars: frozenset[str], *, flavor: str | None = None) -> bytes:
 
     source: Any = None
     with _LOCK:
-        for key, (_, data) in _REGISTERED.items():
-            if data is not None and chars <= _CHARS.get(key, frozenset()):
-                source = io.BytesIO(data)
-                break
         # a proper superset only: the subset of exactly ``have`` is made from the full font (by _subset_file)
-        expected = [have for have in _EXPECTED.values() if chars < have]
-    if source is None and expected:
-        # the run's subset, made by a map worker (waited for) or, if none has begun it, here for both
-        source = io.BytesIO(_source_path(_subset_file(expected[0])[0]).read_bytes())
+        larger = [have for have in (*_CHARS.values(), *_EXPECTED.values()) if chars < have]
+    if larger:
+        # its file as made (the full font's names), waited for while another process makes it, else made here
+        source = io.BytesIO(_source_path(_subset_file(larger[0])).read_bytes())
     opts = subset.Options()
     opts.layout_features = ["*"]
     opts.name_IDs = ["*"]  # keep the licence entries (name IDs 0, 13, 14: Apache-2.0)
@@ -140,16 +136,14 @@ def subset_family(chars: frozenset[str]) -> str:
     key = _key(chars)
     with _LOCK:
         if key in _REGISTERED:
-            return _REGISTERED[key][0]
-    family = _family(key)
-    path, data = _subset_file(chars)
+            return _REGISTERED[key]
+    path = _subset_file(chars)
     with _LOCK:
         if key not in _REGISTERED:
             font_manager.fontManager.addfont(str(path))
-            # data None: made by a sibling, so not kept as a source for further subsets here
-            _REGISTERED[key] = (family, data)
+            _REGISTERED[key] = _family(key)
             _CHARS[key] = chars
-    return _REGISTERED[key][0]
+    return _REGISTERED[key]
 
 
 def expect(chars: frozenset[str]) -> None:
@@ -169,19 +163,18 @@ def _family(key: str) -> str:
     return f"HP Map {key}"
 
 
-def _subset_file(chars: frozenset[str]) -> tuple[Path, bytes | None]:
-    """The subset of ``chars`` in :func:`subset_folder`, made here unless another process made it or is making
-    it (then waited for: a lock file); returns its path and, when made here, its bytes before renaming."""
+def _subset_file(chars: frozenset[str]) -> Path:
+    """The subset of ``chars`` in :func:`subset_folder` (renamed to its family; :func:`_source_path` as made),
+    made here unless another process made it or is making it (then waited for: a lock file)."""
     key = _key(chars)
     path = subset_folder() / f"{key}.ttf"
-    data: bytes | None = None
     with _file_lock(path.with_name(f".{key}.lock")):
-        if not path.is_file():
+        if not (path.is_file() and _source_path(path).is_file()):
             data = subset_bytes(chars)
             # also as made (the full font's names): what is cut from it is what the full font would give
             _write_atomic(data, _source_path(path))
             _write_renamed(data, _family(key), path)
-    return path, data
+    return path
 
 
 def _source_path(path: Path) -> Path:
