@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -69,6 +70,13 @@ class Model:
         """Add one named row (names follow the ``<family>_<what>_<index>`` grammar)."""
         row.name = name
         self.prob.addConstraint(row, name)
+
+    def remove(self, name: str) -> None:
+        """Remove the named row (one added by :meth:`add`). PuLP < 4 offers removal only through its dict view of
+        the rows, deprecated for PuLP 4 (``pyproject`` keeps PuLP below 4)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.prob.constraints.pop(name)
 
     def var(self, name: str, low: float | None = 0.0, up: float | None = None,
             cat: str = pulp.LpContinuous) -> pulp.LpVariable:

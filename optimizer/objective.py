@@ -10,7 +10,7 @@ import numpy as np
 import pulp
 
 from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_optimum
-from healthplan.optimizer.held_shortfall import hold_by_groups
+from healthplan.optimizer.held_shortfall import Speculation, hold_by_groups, speculate
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
@@ -72,7 +72,11 @@ def solve_stages(
     folded = None
     results: list[tuple[str, StageResult]] = []
     good: dict[str, float] | None = None
-    for k in range(len(plan)):
+    pending: tuple[int, Speculation] | None = None  # (its stage's index in results, the probe beside this stage)
+    unfolded = plan
+    k = -1
+    while k + 1 < len(plan):
+        k += 1
         if start is not None and k > 0 and plan[k][1] == pulp.LpMaximize:
             # the previous stage's plan leaves the covering variables wherever that stage did not care (often 0):
             # completed by one LP, the solver starts from what that plan really covers (a stage stopped at its
@@ -107,6 +111,25 @@ def solve_stages(
             bound_s = max(TIE_BREAK_MIN_S, share * sum(r.seconds for _, r in results))
             allowed = min(allowed, bound_s)
         res = solve(m.prob, cfg.solver, allowed, start, abs_gap)
+        if pending is not None:
+            at, spec = pending
+            pending = None
+            held = spec.settle()
+            if held is None:
+                # the probe found a trade (or no answer): the groups are taken back; hold them the sequential
+                # way from the earlier stage's plan, then solve this stage again on that model
+                for v in m.prob.variables():
+                    v.varValue = good.get(v.name) if good is not None else None
+                done_name, done = results[at]
+                held = hold_by_groups(m, done_name, spec.stage, spec.optimum, spec.slack, cfg.solver, done.seconds,
+                                      (limit - (time.perf_counter() - t0)) * STAGE_SHARE, spec.first)
+                held = replace(held, seconds=held.seconds + spec.first[0].seconds)
+                results[at] = (done_name, replace(done, seconds=done.seconds + held.seconds,
+                                                  message=done.message + held.note()))
+                plan, folded, start = unfolded, None, good
+                k -= 1
+                continue
+            results[at] = (results[at][0], replace(results[at][1], message=results[at][1].message + held.note()))
         if bound_s is not None and res.status == Status.TIME_LIMIT and bound_s < remaining:
             res = replace(res, bounded=True, message=res.message + (
                 f"; tie-break bounded to {bound_s:.1f} s ({share:g} × the stages before, objective."
@@ -134,15 +157,26 @@ def solve_stages(
                 if progress:
                     progress(f"holding stage {name} by groups")
                 # the total is a knapsack row with almost no slack; each group held at its own value is the
-                # same set of plans (optimizer.held_shortfall) with a relaxation that cannot trade between them
-                held = hold_by_groups(m, name, obj, z, slack, cfg.solver, res.seconds,
-                                      (limit - (time.perf_counter() - t0)) * STAGE_SHARE)
-                results[-1] = (name, replace(res, seconds=res.seconds + held.seconds,
-                                             message=res.message + held.note()))
+                # same set of plans (optimizer.held_shortfall) with a relaxation that cannot trade between them.
+                # The probe that proves it runs beside the next stage where it can (a second core's time).
+                left = (limit - (time.perf_counter() - t0)) * STAGE_SHARE
+                spec = speculate(m, name, obj, z, slack, cfg.solver, res.seconds, left) if k + 1 < len(plan) \
+                    else None
+                if spec is not None:
+                    pending = (len(results) - 1, spec)
+                else:
+                    held = hold_by_groups(m, name, obj, z, slack, cfg.solver, res.seconds, left)
+                    results[-1] = (name, replace(res, seconds=res.seconds + held.seconds,
+                                                 message=res.message + held.note()))
         else:
             m.add(obj >= z - slack, f"hold_{name}")
         if limit - (time.perf_counter() - t0) <= 0:
             break
+    if pending is not None:  # the stage it ran beside never ran (no time left): settle it, keep what it proves
+        at, spec = pending
+        held = spec.settle()
+        note = held.note() if held is not None else "; held as a total (no time left to hold it by groups)"
+        results[at] = (results[at][0], replace(results[at][1], message=results[at][1].message + note))
     if good is not None and not results[-1][1].status.has_plan:
         for v in m.prob.variables():  # restore the last usable stage's solution
             if v.name in good:

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import highspy
@@ -312,17 +312,83 @@ def _set_start(h: highspy.Highs, model: HighsModel, start: dict[str, float]) -> 
         h.setSolution(len(cols), idx, val)
 
 
-def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
-                 start: dict[str, float] | None, abs_gap: float | None = None,
-                 extra: Mapping[str, object] | None = None) -> StageResult:
-    """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
-    t0 = time.perf_counter()
+def _prepared(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float, start: dict[str, float] | None,
+              abs_gap: float | None, extra: Mapping[str, object] | None) -> tuple[HighsModel, highspy.Highs]:
+    """A configured HiGHS holding ``prob`` as it is now (implied covering rows dropped) and its start."""
     model, _ = without_implied_rows(highs_model(prob))
     h = new_highs(cfg, time_limit_s, abs_gap, extra)
     h.setOptionValue("mip_lp_solver", root_lp_method(cfg, model))
     h.passModel(model.lp)
     if start:
         _set_start(h, model, start)
+    return model, h
+
+
+def solve_in_background(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
+                        abs_gap: float | None = None, highs_options: Mapping[str, object] | None = None
+                        ) -> Callable[[], tuple[StageResult, dict[str, float]]]:
+    """Start one HiGHS solve of ``prob`` in a thread of its own (HiGHS releases the GIL) and return a function
+    that waits for it (at most its time limit and the guard's grace) and returns its result and, when it has a
+    plan, the plan's values by variable name (else an empty dict).
+
+    The model is read here, so later edits to ``prob`` or its variables do not reach the solve, and the solution
+    is never written into the variables. Two such solves of one thread each run side by side with the results
+    they have one after the other (each its own ``Highs``; ``tests/test_held_shortfall.py``).
+    """
+    if cfg.name != "highs":
+        raise ValueError("a background solve needs HiGHS")
+    t0 = time.perf_counter()
+    limit = max(time_limit_s, 0.01)
+    model, h = _prepared(prob, cfg, limit, None, abs_gap, highs_options)
+    box: dict[str, object] = {"done": t0}
+
+    def go() -> None:
+        box["stuck"] = _run_guarded(h, limit, model.lp)
+        box["done"] = time.perf_counter()
+
+    worker = threading.Thread(target=go, name="highs-background", daemon=True)
+    worker.start()
+
+    def result() -> tuple[StageResult, dict[str, float]]:
+        worker.join()
+        stuck = box.get("stuck")
+        secs = float(box["done"]) - t0  # its own seconds, not the caller's wait
+        x: np.ndarray | None = None
+        bound, gap = np.nan, np.nan
+        if isinstance(stuck, dict):
+            status = from_highs("kTimeLimit", "x" in stuck)
+            msg = "HiGHS: did not return after its time limit; left running in the background"
+            if "x" in stuck:
+                x = np.asarray(stuck["x"], dtype=float)
+                bound = float(stuck["bound"]) * model.sign + model.constant
+        else:
+            info, model_status = h.getInfo(), h.getModelStatus()
+            has_incumbent = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+            status = from_highs(model_status.name, has_incumbent)
+            msg = f"HiGHS: {h.modelStatusToString(model_status)}"
+            solution = h.getSolution()
+            if status.has_plan:
+                x = np.asarray(solution.col_value, dtype=float)
+                if not (solution.value_valid and len(x) == len(model.columns)):
+                    status, x = Status.ERROR, None
+            if x is not None and int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
+                bound = float(info.mip_dual_bound) * model.sign + model.constant
+                gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else np.nan
+        if x is None:
+            return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg), {}
+        obj = model.sign * float(model.cost @ x) + model.constant
+        values = {v.name: val for v, val in zip(model.columns, x.tolist(), strict=True)}
+        return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg)), values
+
+    return result
+
+
+def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
+                 start: dict[str, float] | None, abs_gap: float | None = None,
+                 extra: Mapping[str, object] | None = None) -> StageResult:
+    """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
+    t0 = time.perf_counter()
+    model, h = _prepared(prob, cfg, time_limit_s, start, abs_gap, extra)
     stuck = _run_guarded(h, time_limit_s, model.lp)
     if stuck is not None:
         return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)

@@ -6,14 +6,17 @@ The probe's outcomes on hand-made models whose every plan is enumerated here.
 from __future__ import annotations
 
 import itertools
+import types
 
 import pulp
 import pytest
 
-from healthplan.optimizer.config import SolverConfig
-from healthplan.optimizer.held_shortfall import hold_by_groups, initial_groups
+from healthplan.optimizer import objective
+from healthplan.optimizer.config import OptimizerConfig, SolverConfig
+from healthplan.optimizer.held_shortfall import hold_by_groups, initial_groups, speculate
 from healthplan.optimizer.model import Model
-from healthplan.optimizer.solve import constraints_of, solve
+from healthplan.optimizer.solve import constraints_of, solve, solve_in_background
+from healthplan.optimizer.status import Status
 
 SOLVER = SolverConfig()
 
@@ -136,3 +139,117 @@ def test_a_first_stage_short_of_its_optimum_is_not_split():
     held = hold_by_groups(m, "shortfall", parts["shortfall"], 3.0, 1e-6, SOLVER, 0.1, 30.0)
     assert not held.held and "less shortfall" in held.reason, held
     assert [v.varValue for v in parts["x"]] == [0.0, 0.0]  # the probe's plan does not stay in the variables
+
+
+# --- the first probe beside the next stage (Speculation) ---------------------------------------------------------
+
+
+def _model_state(m: Model, parts: dict) -> tuple:
+    """What holding by groups changes: the shortfall variables' bounds and the model's rows (name, text)."""
+    return ({v.name: v.upBound for v, _ in parts["shortfall"].items()},
+            [(r.name, str(r)) for r in constraints_of(m.prob)])
+
+
+def test_a_speculation_that_holds_leaves_the_model_the_sequential_proof_leaves():
+    costs, budget, terms = [1.0, 1.0], 1.0, [(0, 2.0, 0), (1, 1.0, 1)]
+    states = []
+    for way in ("sequential", "speculation"):
+        m, parts = small_model(costs, budget, terms)
+        z, slack = first_stage(m, parts["shortfall"])
+        m.add(parts["shortfall"] <= z + slack, "hold_shortfall")
+        if way == "sequential":
+            held = hold_by_groups(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 30.0)
+        else:
+            spec = speculate(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 30.0)
+            assert spec is not None
+            applied = _model_state(m, parts)  # bounded at once, before the probe is settled
+            held = spec.settle()
+            assert held is not None and held.alongside and "beside the next stage" in held.note()
+            assert _model_state(m, parts) == applied
+        assert held.held and held.probes == 1, held
+        states.append(_model_state(m, parts))
+    assert states[0] == states[1]
+
+
+def test_a_speculation_that_meets_a_trade_takes_its_bounds_back():
+    costs, budget, terms = [1.0, 1.0, 1.0], 2.0, [(0, 1.0, 0), (1, 1.0, 1), (2, 3.0, 1)]
+    m, parts = small_model(costs, budget, terms)
+    z, slack = first_stage(m, parts["shortfall"])
+    m.add(parts["shortfall"] <= z + slack, "hold_shortfall")
+    before = _model_state(m, parts)
+    values = {v.name: v.varValue for v in m.prob.variables()}
+    spec = speculate(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 30.0)
+    assert spec is not None and _model_state(m, parts) != before
+    assert spec.settle() is None  # the first probe finds the trade between standards 0 and 1
+    assert _model_state(m, parts) == before
+    assert {v.name: v.varValue for v in m.prob.variables()} == values  # the probe's plan stays out of them
+    assert spec.first is not None and spec.first[0].status.has_plan
+    held = hold_by_groups(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 30.0, spec.first)
+    assert held.held and held.probes == 2, held  # the first probe counted, not solved again
+    assert sorted(map(sorted, held.groups)) == [["short_0_0", "short_1_1"], ["short_2_1"]]
+    assert plans_within(m, parts, costs, budget, z + slack) == {(1, 0, 1), (0, 1, 1)}
+
+
+def test_no_speculation_with_cbc_or_several_threads():
+    m, parts = small_model([1.0, 1.0], 1.0, [(0, 2.0, 0), (1, 1.0, 1)])
+    z, slack = first_stage(m, parts["shortfall"])
+    for solver in (SolverConfig(name="cbc"), SolverConfig(threads=2)):
+        assert speculate(m, "shortfall", parts["shortfall"], z, slack, solver, 0.1, 30.0) is None
+
+
+def test_a_background_solve_reads_the_model_once_and_writes_no_values():
+    prob = pulp.LpProblem("bg", pulp.LpMaximize)
+    x = [prob.add_variable(f"x_{j}", 0, 1, cat=pulp.LpBinary) for j in range(4)]
+    prob.setObjective(pulp.lpSum((j + 1) * v for j, v in enumerate(x)))
+    prob.addConstraint(pulp.lpSum(x) <= 2, "two")
+    result = solve_in_background(prob, SOLVER, 30.0)
+    x[3].upBound = 0  # after it started: does not reach the solve
+    res, values = result()
+    assert res.status == Status.OPTIMAL and res.objective == pytest.approx(7.0)
+    assert values == {"x_0": 0.0, "x_1": 0.0, "x_2": 1.0, "x_3": 1.0}
+    assert all(v.varValue is None for v in x)
+    again = solve(prob, SOLVER, 30.0)  # the edited model, solved the usual way
+    assert again.objective == pytest.approx(5.0)
+
+
+def test_two_background_solves_side_by_side_agree_with_one_after_the_other():
+    def knapsack(n: int) -> pulp.LpProblem:
+        prob = pulp.LpProblem(f"k{n}", pulp.LpMaximize)
+        x = [prob.add_variable(f"x_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n)]
+        w = [(7 * j) % 11 + 3 for j in range(n)]
+        prob.setObjective(pulp.lpSum(((5 * j) % 13 + 1) * v for j, v in enumerate(x)))
+        prob.addConstraint(pulp.lpSum(a * v for a, v in zip(w, x, strict=True)) <= 4 * n, "cap")
+        return prob
+    alone = [solve(knapsack(n), SOLVER, 30.0).objective for n in (30, 40)]
+    both = [solve_in_background(knapsack(n), SOLVER, 30.0) for n in (30, 40)]
+    assert [result()[0].objective for result in both] == pytest.approx(alone)
+
+
+@pytest.mark.parametrize("people", [(5.0, 7.0, 1.0), (7.0, 5.0, 1.0)])
+def test_solve_stages_solves_the_next_stage_again_after_a_failed_speculation(people):
+    # standards 0 and 1 (weight 1, years 0 and 1) compete for one build, standard 2 (weight 3) is always met.
+    # The speculation bounds the groups at the first stage's plan, which builds 0 or 1; in one of the two orders
+    # of people that is the build that covers fewer. The probe finds the trade, so the coverage stage is solved
+    # again on the sequential model and builds the one that covers more
+    best = [0, 1, 1] if people[1] > people[0] else [1, 0, 1]
+    for speculation in (True, False):
+        m, parts = small_model([1.0, 1.0, 1.0], 2.0, [(0, 1.0, 0), (1, 1.0, 1), (2, 3.0, 1)])
+        m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026])
+        m.shortfall = list(parts["shortfall"].items())
+        cover = [m.var(f"cover_{j}", 0, 1) for j in range(3)]
+        for j, (c, x) in enumerate(zip(cover, parts["x"], strict=True)):
+            m.add(c - x <= 0, f"cover_{j}")
+        m.coverage = list(zip(cover, people, strict=True))
+        m.cost = [(x, 1.0) for x in parts["x"]]
+        if not speculation:
+            real = objective.speculate
+            objective.speculate = lambda *a, **k: None
+        try:
+            res = dict(objective.solve_stages(m))
+        finally:
+            if not speculation:
+                objective.speculate = real
+        assert res["shortfall"].objective == pytest.approx(1.0)
+        assert res["coverage"].objective == pytest.approx(8.0)
+        assert [round(v.varValue) for v in parts["x"]] == best
+        assert "by 2 probe(s)" in res["shortfall"].message, res["shortfall"].message
