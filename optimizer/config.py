@@ -85,6 +85,10 @@ class ObjectiveConfig(StrictConfig):
         default="auto", description="how the least shortfall is held in the later stages: auto = for a "
         "multi-year plan, each group of standards of equal weight and year bounded at its own value when one "
         "probe MILP proves that removes no plan (the total alone otherwise); off = the total alone")
+    neighbourhoods: bool = Field(
+        default=True, description="a multi-year plan of at least 5,000 rows: before HiGHS searches the coverage "
+        "stage, its start (the least-shortfall plan) is improved by re-solving a few nearby sites at a time with "
+        "every other decision fixed, in up to 40 % of the stage's time; false = HiGHS from that plan")
 
 
 class SolverConfig(StrictConfig):

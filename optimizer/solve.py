@@ -163,14 +163,14 @@ def highs_model(prob: pulp.LpProblem) -> HighsModel:
     starts = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=len(lengths)), out=starts[1:])
     rows = sp.csr_matrix((value, index, starts), shape=(len(lengths), n))
-    lp = _rowwise_lp(cost, lower, upper, rows, np.array(row_lo, dtype=float), np.array(row_up, dtype=float))
+    lp = rowwise_lp(cost, lower, upper, rows, np.array(row_lo, dtype=float), np.array(row_up, dtype=float))
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
                            for b in integer]
     return HighsModel(lp, columns, cost, sign, float(objective.constant))
 
 
-def _rowwise_lp(cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, rows: sp.csr_matrix,
+def rowwise_lp(cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, rows: sp.csr_matrix,
                 row_lower: np.ndarray, row_upper: np.ndarray) -> highspy.HighsLp:
     """A ``HighsLp`` with the matrix ``rows`` (row-wise, as built) and these bounds; integrality left unset."""
     lp = highspy.HighsLp()
@@ -201,7 +201,7 @@ def without_implied_rows(model: HighsModel) -> tuple[HighsModel, int]:
     drop = implied_covering_rows(a, lower, upper, col_lower, col_upper)
     if not drop.any():
         return model, 0
-    out = _rowwise_lp(np.asarray(lp.col_cost_, dtype=float), col_lower, col_upper, a[~drop], lower[~drop],
+    out = rowwise_lp(np.asarray(lp.col_cost_, dtype=float), col_lower, col_upper, a[~drop], lower[~drop],
                       upper[~drop])
     out.integrality_ = lp.integrality_
     return replace(model, lp=out), int(drop.sum())
@@ -252,7 +252,7 @@ def slow_first_lp(lp: highspy.HighsLp) -> bool:
     return len(lp.a_matrix_.value_) >= ROOT_IPM_MIN_NONZEROS and lp.num_row_ >= ROOT_IPM_MIN_ROWS
 
 
-def _run(h: highspy.Highs) -> None:
+def run_highs(h: highspy.Highs) -> None:
     """``h.run()``, once more after resetting HiGHS's thread scheduler if the first run was refused."""
     h.run()
     if h.getModelStatus() == highspy.HighsModelStatus.kNotset:
@@ -263,7 +263,7 @@ def _run(h: highspy.Highs) -> None:
 
 
 def _run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> dict[str, object] | None:
-    """:func:`_run` in a thread of its own, waited for at most ``time_limit_s`` + :func:`guard_grace_s`.
+    """:func:`run_highs` in a thread of its own, waited for at most ``time_limit_s`` + :func:`guard_grace_s`.
 
     ``None`` when HiGHS returned (read it as usual). Otherwise HiGHS is stuck past its limit (HiGHS 1.16 can stay
     in the presolve of nested RENS sub-MIPs for good; README, "Solver settings"): it is left running in its
@@ -287,7 +287,7 @@ def _run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> 
         best["plan"] = (x, float(e.data_out.mip_dual_bound))
 
     h.cbMipImprovingSolution.subscribe(keep)
-    worker = threading.Thread(target=_run, args=(h,), name="highs", daemon=True)
+    worker = threading.Thread(target=run_highs, args=(h,), name="highs", daemon=True)
     worker.start()
     worker.join(time_limit_s + guard_grace_s(time_limit_s))
     if worker.is_alive():

@@ -423,13 +423,13 @@ def test_a_highs_run_stuck_past_its_limit_keeps_its_last_improving_plan(monkeypa
 
     import healthplan.optimizer.solve as sv
 
-    real_run = sv._run
+    real_run = sv.run_highs
 
     def stuck(h):  # solves, then does not return: as HiGHS 1.16 in a nested sub-MIP's presolve
         real_run(h)
         time.sleep(3.0)
 
-    monkeypatch.setattr(sv, "_run", stuck)
+    monkeypatch.setattr(sv, "run_highs", stuck)
     monkeypatch.setattr(sv, "GUARD_GRACE_MIN_S", 0.3)
     prob, best = _knapsack()
     t0 = time.perf_counter()
@@ -446,7 +446,7 @@ def test_a_highs_run_stuck_before_any_plan_is_an_error_without_one(monkeypatch):
 
     import healthplan.optimizer.solve as sv
 
-    monkeypatch.setattr(sv, "_run", lambda h: time.sleep(3.0))
+    monkeypatch.setattr(sv, "run_highs", lambda h: time.sleep(3.0))
     monkeypatch.setattr(sv, "GUARD_GRACE_MIN_S", 0.3)
     prob, _ = _knapsack()
     res = sv.solve(prob, SolverConfig(), 0.2)

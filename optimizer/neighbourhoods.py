@@ -1,0 +1,163 @@
+"""Improving a stage's start by re-solving a few nearby sites at a time (a large-neighbourhood search).
+
+A maximising stage of a large phased model can stop at its time limit still holding the previous stage's plan: on
+the generated 20,000-village 3-year plan HiGHS spends the coverage stage on its root (interior point, cuts) and
+finds nothing better than the least-shortfall plan, which places its units with no regard to coverage.
+
+Given a feasible plan x⁰ of the stage's model, a *window* frees the decisions of a few nearby sites (every family,
+every year) and every column that is not a site's decision and shares a row with them (covering, shortfall and
+MEXCLP variables); all other columns keep their value. The sub-model is the rows that touch a free column, with the
+fixed columns' part moved into the row bounds. Any plan of it, with the fixed columns, is a plan of the whole
+model, and the plan in hand is a plan of it (its start): the stage's objective can only improve, and the budget
+rows, the held shortfall and every standard hold as they did. Windows come from two partitions of the sites into
+cells of about :data:`WINDOW_SITES` sites (recursive halving at the median, along x first, then along y first), so
+a unit can move across the boundary of one partition inside the other's cells.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pulp
+import scipy.sparse as sp
+
+from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.solve import highs_model, new_highs, run_highs, rowwise_lp
+
+WINDOW_SITES = 24  # sites per window: a sub-model of a few thousand rows, solved in well under a second
+WINDOW_LIMIT_S = 5.0  # at most this many seconds per window
+WINDOW_GAP = 1e-4  # relative gap of a window's solve: a window is small, so nearly exact
+FEASIBILITY = 1e-6  # a start whose rows are off by more than this (scaled) is not improved
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """What the search did: windows solved, of which improved, the objective before and after (the stage's
+    sense), and seconds."""
+
+    windows: int
+    improved: int
+    before: float
+    after: float
+    seconds: float
+
+    def note(self) -> str:
+        """One clause for the stage's message."""
+        return (f"; the previous stage's plan improved by re-solving {self.windows} windows of nearby sites "
+                f"({self.improved} better): {self.before:,.1f} → {self.after:,.1f} in {self.seconds:.1f} s")
+
+
+def site_windows(xy: np.ndarray, size: int = WINDOW_SITES) -> list[np.ndarray]:
+    """Cells of at most ``size`` sites (indices into ``xy``, metres), from two recursive median halvings: one
+    splitting along x first, one along y first (then alternating). Sites without coordinates are windows of
+    ``size`` in index order."""
+    n = len(xy)
+    ok = np.isfinite(xy).all(axis=1) if n else np.zeros(0, dtype=bool)
+    out: list[np.ndarray] = []
+    for axis0 in (0, 1):
+        stack = [(np.flatnonzero(ok), axis0)]
+        cells: list[np.ndarray] = []
+        while stack:
+            idx, axis = stack.pop()
+            if len(idx) <= size:
+                if len(idx):
+                    cells.append(idx)
+                continue
+            order = idx[np.argsort(xy[idx, axis], kind="stable")]
+            half = len(order) // 2
+            stack += [(order[half:], 1 - axis), (order[:half], 1 - axis)]
+        out += cells
+    rest = np.flatnonzero(~ok)
+    out += [rest[i:i + size] for i in range(0, len(rest), size)]
+    return out
+
+
+def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[str, int], xy: np.ndarray,
+                  solver: SolverConfig, seconds: float, window_sites: int = WINDOW_SITES
+                  ) -> tuple[dict[str, float], Improvement | None]:
+    """``start`` improved window by window (cells of at most ``window_sites`` sites) for ``prob``'s objective
+    (as set now) within ``seconds``.
+
+    ``site_of`` maps each site decision's variable name to its site (index into ``xy``). Returns the start
+    unchanged and ``None`` when it is not a complete feasible plan of ``prob``.
+    """
+    t0 = time.perf_counter()
+    model = highs_model(prob)
+    lp = model.lp
+    n = len(model.columns)
+    names = [v.name for v in model.columns]
+    if n == 0 or any(name not in start or start[name] is None for name in names):
+        return start, None
+    a = sp.csr_matrix((np.asarray(lp.a_matrix_.value_, dtype=float), np.asarray(lp.a_matrix_.index_),
+                       np.asarray(lp.a_matrix_.start_)), shape=(lp.num_row_, lp.num_col_))
+    by_col = a.tocsc()
+    row_lo, row_up = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+    col_lo, col_up = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    cost = np.asarray(lp.col_cost_, dtype=float)  # HiGHS minimises: a maximisation's costs carry −1
+    integer = np.array([v.cat in (pulp.LpInteger, pulp.LpBinary) for v in model.columns], dtype=bool)
+    x = np.array([float(start[name]) for name in names])
+    x[integer] = np.round(x[integer])
+    if not _feasible(a, x, row_lo, row_up, col_lo, col_up):
+        return start, None
+    site = np.array([site_of.get(name, -1) for name in names], dtype=np.int64)
+    decision = site >= 0
+    before = float(cost @ x)
+    windows = improved = 0
+    for cell in site_windows(xy, window_sites):
+        left = seconds - (time.perf_counter() - t0)
+        if left <= 0.05:
+            break
+        core = decision & np.isin(site, cell)
+        if not core.any():
+            continue
+        touched = np.unique(by_col[:, np.flatnonzero(core)].indices)
+        hop = np.zeros(n, dtype=bool)
+        hop[a[touched].indices] = True
+        free = core | (hop & ~decision)
+        cols = np.flatnonzero(free)
+        rows = np.unique(by_col[:, cols].indices)
+        part = a[rows]
+        fixed = np.where(free, 0.0, x)
+        moved = part @ fixed
+        sub = part[:, cols].tocsr()
+        sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], sub, row_lo[rows] - moved, row_up[rows] - moved)
+        sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                               for b in integer[cols]]
+        cfg = solver.model_copy(update={"gap": WINDOW_GAP, "msg": False})
+        h = new_highs(cfg, min(WINDOW_LIMIT_S, left))
+        h.passModel(sub_lp)
+        h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
+        run_highs(h)  # (resets HiGHS's thread scheduler if another solve left it at another thread count)
+        windows += 1
+        sol = h.getSolution()
+        if not sol.value_valid:
+            continue
+        y = np.asarray(sol.col_value, dtype=float)
+        if len(y) != len(cols):
+            continue
+        y[integer[cols]] = np.round(y[integer[cols]])
+        trial = x.copy()
+        trial[cols] = y
+        if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
+                part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
+            x = trial
+            improved += 1
+    after = float(cost @ x)
+    out = {**start, **dict(zip(names, x.tolist(), strict=True))}
+    sign = model.sign
+    return out, Improvement(windows, improved, sign * before + model.constant, sign * after + model.constant,
+                            time.perf_counter() - t0)
+
+
+def _feasible(a: sp.csr_matrix, x: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, col_lo: np.ndarray,
+              col_up: np.ndarray) -> bool:
+    """Whether ``x`` keeps the rows ``a`` and the column bounds within :data:`FEASIBILITY` (scaled by size)."""
+    ax = a @ x
+    scale = 1.0 + np.abs(ax)
+    rows_ok = bool(np.all(ax >= row_lo - FEASIBILITY * scale) and np.all(ax <= row_up + FEASIBILITY * scale))
+    cols_ok = bool(np.all(x >= col_lo - FEASIBILITY * (1 + np.abs(x))) and
+                   np.all(x <= col_up + FEASIBILITY * (1 + np.abs(x))))
+    return rows_ok and cols_ok

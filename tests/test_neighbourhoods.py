@@ -1,0 +1,170 @@
+"""Improving a stage's start window by window (optimizer.neighbourhoods).
+
+Hand-made maximal-covering models whose every plan is enumerated here: the improved start is a plan of the
+model, never worse than the start, and with one window holding every site it is the optimum.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pulp
+import pytest
+
+from healthplan.optimizer import objective
+from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.neighbourhoods import improve_start, site_windows
+from healthplan.optimizer.solve import constraints_of
+
+SOLVER = SolverConfig()
+
+
+def covering(seed: int, n_sites: int = 8, n_points: int = 30, budget: int = 3, years: int = 2
+             ) -> tuple[pulp.LpProblem, dict, np.ndarray]:
+    """Sites on a line, points covered by sites within 1.5 units, x_jt whole builds (cumulative over years,
+    at most one unit per site), year budgets of ``budget`` units (carried over), coverage c_ht ≤ Σ x."""
+    rng = np.random.default_rng(seed)
+    xy = np.column_stack([np.arange(n_sites, dtype=float) * 1.0, np.zeros(n_sites)])
+    pts = rng.uniform(-1, n_sites, n_points)
+    pop = rng.integers(1, 50, n_points).astype(float)
+    prob = pulp.LpProblem("cover", pulp.LpMaximize)
+    x = {(j, t): prob.add_variable(f"x_{j}_{t}", 0, 1, cat=pulp.LpInteger) for j in range(n_sites)
+         for t in range(years)}
+    for j in range(n_sites):
+        prob.addConstraint(pulp.lpSum(x[j, t] for t in range(years)) <= 1, f"once_{j}")
+    for t in range(years):
+        prob.addConstraint(pulp.lpSum(x[j, s] for j in range(n_sites) for s in range(t + 1)) <= budget * (t + 1),
+                           f"budget_{t}")
+    terms, nears = [], []
+    for h in range(n_points):
+        near = [j for j in range(n_sites) if abs(xy[j, 0] - pts[h]) <= 1.5]
+        nears.append(near)
+        for t in range(years):
+            c = prob.add_variable(f"c_{h}_{t}", 0, 1)
+            prob.addConstraint(c - pulp.lpSum(x[j, s] for j in near for s in range(t + 1)) <= 0, f"cover_{h}_{t}")
+            terms.append((c, pop[h] * (years - t)))
+    prob.setObjective(pulp.lpSum(w * c for c, w in terms))
+    return prob, {"x": x, "pts": pts, "pop": pop, "near": nears, "years": years, "budget": budget}, xy
+
+
+def value_of(prob: pulp.LpProblem, values: dict) -> float:
+    return sum(c * values[v.name] for v, c in prob.objective.items())
+
+
+def feasible(prob: pulp.LpProblem, values: dict) -> bool:
+    for v in prob.variables():
+        v.varValue = values[v.name]
+    return all(row.valid(1e-7) for row in constraints_of(prob))
+
+
+def completed(prob: pulp.LpProblem, parts: dict, builds: dict[tuple[int, int], int]) -> dict[str, float]:
+    """A full plan: the builds, each coverage variable at what they cover."""
+    values = {v.name: float(builds.get(key, 0)) for key, v in parts["x"].items()}
+    for row in constraints_of(prob):
+        if row.name.startswith("cover_"):
+            c = next(v for v in row.keys() if v.name.startswith("c_"))
+            supply = sum(values[v.name] for v in row.keys() if v.name.startswith("x_"))
+            values[c.name] = min(1.0, supply)
+    return values
+
+
+def brute_force(prob: pulp.LpProblem, parts: dict, n_sites: int) -> float:
+    """The optimum over every build plan (each site: never, or in one year), counted without the model."""
+    years, budget, pop = parts["years"], parts["budget"], parts["pop"]
+    near = np.zeros((len(pop), n_sites), dtype=bool)
+    for h, sites in enumerate(parts["near"]):
+        near[h, sites] = True
+    best = -1.0
+    for choice in itertools.product(range(years + 1), repeat=n_sites):
+        year = np.array(choice)
+        if any((year <= t).sum() > budget * (t + 1) for t in range(years)):
+            continue
+        value = sum(float(pop @ (near & (year <= t)).any(axis=1)) * (years - t) for t in range(years))
+        best = max(best, value)
+    return best
+
+
+def site_of(parts: dict) -> dict[str, int]:
+    return {v.name: j for (j, _), v in parts["x"].items()}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_window_of_every_site_reaches_the_optimum(seed):
+    prob, parts, xy = covering(seed)
+    start = completed(prob, parts, {(0, 0): 1, (1, 0): 1, (2, 1): 1})  # a poor plan that spends the budget
+    assert feasible(prob, start)
+    out, imp = improve_start(prob, start, site_of(parts), xy, SOLVER, 30.0, window_sites=len(xy))
+    assert imp is not None and imp.before == pytest.approx(value_of(prob, start))
+    assert feasible(prob, out)
+    assert value_of(prob, out) == pytest.approx(imp.after)
+    assert imp.after == pytest.approx(brute_force(prob, parts, len(xy)))
+    assert imp.after > imp.before  # the start was not the optimum
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_small_windows_improve_and_keep_a_plan(seed):
+    prob, parts, xy = covering(seed, n_sites=10, budget=2)
+    start = completed(prob, parts, {(0, 0): 1, (9, 0): 1, (5, 1): 1, (4, 1): 1})
+    assert feasible(prob, start)
+    out, imp = improve_start(prob, start, site_of(parts), xy, SOLVER, 30.0, window_sites=3)
+    assert imp is not None and imp.windows >= 6  # two partitions of 10 sites into cells of at most 3
+    assert feasible(prob, out)
+    assert imp.before <= value_of(prob, out) == pytest.approx(imp.after)
+    assert imp.after <= brute_force(prob, parts, len(xy)) + 1e-6
+
+
+def test_a_start_that_is_not_a_plan_is_left_alone():
+    prob, parts, xy = covering(0)
+    start = completed(prob, parts, {(j, 0): 1 for j in range(5)})  # 5 builds in year 0, budget 3
+    out, imp = improve_start(prob, start, site_of(parts), xy, SOLVER, 30.0)
+    assert imp is None and out == start
+    partial = {k: v for k, v in completed(prob, parts, {}).items() if not k.startswith("c_")}
+    out, imp = improve_start(prob, partial, site_of(parts), xy, SOLVER, 30.0)
+    assert imp is None and out == partial
+
+
+def test_windows_cover_every_site_once_per_partition():
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(0, 1000, (203, 2))
+    xy[[7, 50], :] = np.nan  # no geometry
+    cells = site_windows(xy, size=10)
+    assert all(1 <= len(c) <= 10 for c in cells)
+    counts = np.bincount(np.concatenate(cells), minlength=len(xy))
+    assert counts[[7, 50]].tolist() == [1, 1]  # their own window, once
+    assert set(np.delete(counts, [7, 50]).tolist()) == {2}  # once in each of the two partitions
+    spans = [np.ptp(xy[c, 0]) for c in cells[: len(cells) // 2] if not np.isnan(xy[c]).any()]
+    assert max(spans) < 1000 / 4  # cells are local, not strips across the region
+
+
+def test_a_multi_year_stage_from_an_improved_start_keeps_the_optimum(monkeypatch):
+    # the brute-force two-year case of tests/test_held_shortfall.py's kind, through solve_stages with the
+    # search switched on for any size: same optimum as without it
+    import types
+
+    from healthplan.optimizer.config import OptimizerConfig
+    from healthplan.optimizer.model import Model
+
+    results = []
+    for on in (True, False):
+        monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0 if on else 10**9)
+        prob, parts, xy = covering(1, n_sites=7, budget=2)
+        obj = prob.objective
+        m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+        m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
+                                       instance=types.SimpleNamespace(sites=_sites(xy)))
+        m.x = {"site": dict(parts["x"])}
+        m.coverage = list(obj.items())
+        m.cost = [(v, 1.0) for v in parts["x"].values()]
+        res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
+        results.append(res["coverage"].objective)
+        assert ("re-solving" in res["coverage"].message) == on, res["coverage"].message
+    assert results[0] == pytest.approx(results[1])
+    assert results[0] == pytest.approx(brute_force(*covering(1, n_sites=7, budget=2)[:2], 7))
+
+
+def _sites(xy: np.ndarray):
+    import pandas as pd
+
+    return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]})
+
