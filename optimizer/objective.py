@@ -339,10 +339,12 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
 
 
 def _keep_better(m: Model, res: StageResult, plan: dict[str, float], improved: Improvement) -> StageResult:
-    """The stage's result with the window search's plan in the variables when that plan is better than HiGHS's
-    (or HiGHS has none); its gap is then measured against HiGHS's bound. The search's seconds are added."""
+    """The stage's result with the window search's plan in the variables when HiGHS stopped without proving its
+    plan (time limit, or no plan) and the search's plan is better; its gap is then measured against HiGHS's bound.
+    A plan HiGHS proves (within the solver gap) is kept even when the search's is better within that gap: the
+    search is cut by time, HiGHS's proven plan is the same in every run. The search's seconds are added."""
     seconds = res.seconds + improved.seconds
-    if res.status.has_plan and res.objective >= improved.after:
+    if res.status == Status.OPTIMAL or (res.status.has_plan and res.objective >= improved.after):
         return replace(res, seconds=seconds, message=res.message + improved.note() + "; HiGHS's plan kept")
     for v in m.prob.variables():
         v.varValue = plan.get(v.name, v.varValue)

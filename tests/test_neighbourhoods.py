@@ -168,3 +168,33 @@ def _sites(xy: np.ndarray):
 
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]})
 
+
+
+@pytest.mark.parametrize("status, objective_value, kept", [
+    ("time_limit", 90.0, "search"),  # HiGHS stopped with a worse plan: the search's plan, gap to HiGHS's bound
+    ("optimal", 90.0, "highs"),  # HiGHS proved its plan within the solver gap: kept, the same in every run
+    ("time_limit", 120.0, "highs"),  # HiGHS found better
+    ("error", float("nan"), "search"),  # HiGHS has no plan
+])
+def test_the_better_plan_is_kept_unless_highs_proved_its_own(status, objective_value, kept):
+    import types
+
+    from healthplan.optimizer.model import Model
+    from healthplan.optimizer.neighbourhoods import Improvement
+    from healthplan.optimizer.solve import StageResult
+    from healthplan.optimizer.status import Status
+
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = prob.add_variable("x", 0, 10)
+    prob.setObjective(x)
+    x.varValue = 1.0
+    m = Model(prob=prob, data=types.SimpleNamespace(), mode="optimize")  # type: ignore[arg-type]
+    res = StageResult(Status(status), "highs", objective_value, 125.0, 0.2, 3.0, "HiGHS")
+    out = objective._keep_better(m, res, {"x": 7.0}, Improvement(4, 3, 50.0, 100.0, 2.0))
+    assert out.seconds == pytest.approx(5.0)
+    if kept == "search":
+        assert x.varValue == 7.0 and out.objective == 100.0 and out.gap == pytest.approx(0.25)
+        assert out.status == Status.TIME_LIMIT and "this plan kept" in out.message
+    else:
+        assert x.varValue == 1.0 and out.objective == objective_value and out.status == Status(status)
+        assert "HiGHS's plan kept" in out.message
