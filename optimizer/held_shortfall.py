@@ -88,7 +88,8 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
     term) and rows ``hold_<stage>_group_<i>``. Time: at most max(``PROBE_MIN_S``, ``PROBE_SHARE`` × the
     stage's seconds), within ``time_left_s``.
     """
-    t0 = time.perf_counter()
+    # a first probe that already ran counts against this call's time, as if it had run here
+    t0 = time.perf_counter() - (first[0].seconds if first is not None else 0.0)
     terms = [(v, float(c)) for v, c in stage.items()]
     at = np.array([c * float(v.varValue or 0.0) for v, c in terms])
     values = {v.name: v.varValue for v in m.prob.variables()}
@@ -105,13 +106,13 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
             if probes >= MAX_ROUNDS:
                 reason = f"{MAX_ROUNDS} probes found trades"
                 break
-            left = limit - (time.perf_counter() - t0)
-            if left <= 0:
-                reason = "no time left for a probe"
-                break
             if first is not None and probes == 0:
-                res, plan = first
+                res, plan = first  # (before the time check: it ran already)
             else:
+                left = limit - (time.perf_counter() - t0)
+                if left <= 0:
+                    reason = "no time left for a probe"
+                    break
                 res = _probe(m, terms, at, groups, optimum, slack, eta, cfg, left)
                 plan = {v.name: v.varValue for v, _ in terms}
             probes += 1

@@ -76,7 +76,8 @@ class Model:
         the rows, deprecated for PuLP 4 (``pyproject`` keeps PuLP below 4)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            self.prob.constraints.pop(name)
+            if self.prob.constraints.pop(name) is None:
+                raise KeyError(f"no row {name!r} to remove")
 
     def var(self, name: str, low: float | None = 0.0, up: float | None = None,
             cat: str = pulp.LpContinuous) -> pulp.LpVariable:

@@ -37,7 +37,7 @@ WINDOW_LIMIT_S = 5.0  # at most this many seconds per window
 WINDOW_GAP = 1e-4  # relative gap of a window's solve: a window is small, so nearly exact
 WINDOW_OPTIONS: dict[str, object] = {"mip_heuristic_run_rens": False, "mip_heuristic_run_rins": False,
                                      "presolve": "off"}  # further HiGHS options of a window's solve
-FEASIBILITY = 1e-6  # a start whose rows are off by more than this (scaled) is not improved
+FEASIBILITY = 1e-6  # a plan whose rows or bounds are off by more than this (+ 10⁻⁹ of the activity) is refused
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,11 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
 
 def _feasible(a: sp.csr_matrix, x: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, col_lo: np.ndarray,
               col_up: np.ndarray) -> bool:
-    """Whether ``x`` keeps the rows ``a`` and the column bounds within :data:`FEASIBILITY` (scaled by size)."""
+    """Whether ``x`` keeps the rows ``a`` and the column bounds within :data:`FEASIBILITY`, absolute (plus 10⁻⁹
+    of a row's activity for rounding in long sums: a budget row of 200,000万元 may be off by 0.0002万元, not by
+    the 0.2万元 a relative tolerance would allow)."""
     ax = a @ x
-    scale = 1.0 + np.abs(ax)
-    rows_ok = bool(np.all(ax >= row_lo - FEASIBILITY * scale) and np.all(ax <= row_up + FEASIBILITY * scale))
-    cols_ok = bool(np.all(x >= col_lo - FEASIBILITY * (1 + np.abs(x))) and
-                   np.all(x <= col_up + FEASIBILITY * (1 + np.abs(x))))
+    tol = FEASIBILITY + 1e-9 * np.abs(ax)
+    rows_ok = bool(np.all(ax >= row_lo - tol) and np.all(ax <= row_up + tol))
+    cols_ok = bool(np.all(x >= col_lo - FEASIBILITY) and np.all(x <= col_up + FEASIBILITY))
     return rows_ok and cols_ok

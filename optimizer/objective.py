@@ -77,6 +77,7 @@ def solve_stages(
     good: dict[str, float] | None = None
     pending: tuple[int, Speculation] | None = None  # (its stage's index in results, the probe beside this stage)
     unfolded = plan
+    carried = 0.0  # seconds of a stage's attempt discarded after a failed speculation, added to its next attempt
     k = -1
     while k + 1 < len(plan):
         k += 1
@@ -116,12 +117,13 @@ def solve_stages(
         improved = better = None
         if sense == pulp.LpMaximize and start is not None and _searches_windows(m):
             # a large phased model: HiGHS's own search rarely improves the previous stage's plan in time
+            searched = time.perf_counter()
             better, improved = improve_start(m.prob, start, _site_of(m), _site_xy(m), cfg.solver,
                                              allowed * NEIGHBOURHOOD_SHARE)
-            if improved is not None:
-                allowed = max(allowed - improved.seconds, 0.01)
-                if progress:
-                    progress(f"solving stage {name}")
+            # (also when it returns nothing: reading the model and checking the start took time)
+            allowed = max(allowed - (time.perf_counter() - searched), 0.01)
+            if improved is not None and progress:
+                progress(f"solving stage {name}")
         # HiGHS still starts from the previous stage's plan: handed the improved plan, HiGHS 1.16's root line-search
         # rounding (from the incumbent towards the LP optimum) ran 31 s past the limit and left no bound (the
         # generated 20,000-village 3-year plan, twice); the better of its plan and the improved one is kept
@@ -134,19 +136,28 @@ def solve_stages(
             held = spec.settle()
             if held is None:
                 # the probe found a trade (or no answer): the groups are taken back; hold them the sequential
-                # way from the earlier stage's plan, then solve this stage again on that model
+                # way from the earlier stage's plan, then solve this stage again on that model. This attempt's plan
+                # is a plan of that model too (it keeps every group bound, so the held total), so the next attempt
+                # starts from it: it keeps what this one found even with little time left
+                attempt = ({v.name: v.varValue for v in m.prob.variables() if v.varValue is not None}
+                           if res.status.has_plan else None)
+                carried = res.seconds
                 for v in m.prob.variables():
                     v.varValue = good.get(v.name) if good is not None else None
                 done_name, done = results[at]
                 held = hold_by_groups(m, done_name, spec.stage, spec.optimum, spec.slack, cfg.solver, done.seconds,
                                       (limit - (time.perf_counter() - t0)) * STAGE_SHARE, spec.first)
-                held = replace(held, seconds=held.seconds + spec.first[0].seconds)
                 results[at] = (done_name, replace(done, seconds=done.seconds + held.seconds,
                                                   message=done.message + held.note()))
-                plan, folded, start = unfolded, None, good
+                plan, folded, start = unfolded, None, attempt or good
                 k -= 1
                 continue
             results[at] = (results[at][0], replace(results[at][1], message=results[at][1].message + held.note()))
+        if carried:
+            res = replace(res, seconds=res.seconds + carried, message=res.message + (
+                f"; solved again after the shortfall probe beside it found a trade (the first attempt: "
+                f"{carried:.2f} s, from which this one started)"))
+            carried = 0.0
         if bound_s is not None and res.status == Status.TIME_LIMIT and bound_s < remaining:
             res = replace(res, bounded=True, message=res.message + (
                 f"; tie-break bounded to {bound_s:.1f} s ({share:g} × the stages before, objective."
@@ -192,7 +203,8 @@ def solve_stages(
     if pending is not None:  # the stage it ran beside never ran (no time left): settle it, keep what it proves
         at, spec = pending
         held = spec.settle()
-        note = held.note() if held is not None else "; held as a total (no time left to hold it by groups)"
+        note = (replace(held, alongside=False).note() if held is not None
+                else "; held as a total (no time left to hold it by groups)")
         results[at] = (results[at][0], replace(results[at][1], message=results[at][1].message + note))
     if good is not None and not results[-1][1].status.has_plan:
         for v in m.prob.variables():  # restore the last usable stage's solution

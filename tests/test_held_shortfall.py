@@ -241,15 +241,41 @@ def test_solve_stages_solves_the_next_stage_again_after_a_failed_speculation(peo
             m.add(c - x <= 0, f"cover_{j}")
         m.coverage = list(zip(cover, people, strict=True))
         m.cost = [(x, 1.0) for x in parts["x"]]
-        if not speculation:
-            real = objective.speculate
-            objective.speculate = lambda *a, **k: None
+        real = objective.speculate
+        made = []
+
+        def spy(*a, **k):
+            spec = real(*a, **k) if speculation else None
+            made.append(spec)
+            return spec
+
+        objective.speculate = spy
         try:
             res = dict(objective.solve_stages(m))
         finally:
-            if not speculation:
-                objective.speculate = real
+            objective.speculate = real
+        assert len(made) == 1 and (made[0] is not None) == speculation
+        assert ("solved again after the shortfall probe" in res["coverage"].message) == speculation
         assert res["shortfall"].objective == pytest.approx(1.0)
         assert res["coverage"].objective == pytest.approx(8.0)
         assert [round(v.varValue) for v in parts["x"]] == best
         assert "by 2 probe(s)" in res["shortfall"].message, res["shortfall"].message
+
+
+def test_a_first_probe_that_ran_counts_even_without_time_for_another():
+    costs, budget, terms = [1.0, 1.0, 1.0], 2.0, [(0, 1.0, 0), (1, 1.0, 1), (2, 3.0, 1)]
+    m, parts = small_model(costs, budget, terms)
+    z, slack = first_stage(m, parts["shortfall"])
+    m.add(parts["shortfall"] <= z + slack, "hold_shortfall")
+    spec = speculate(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 30.0)
+    assert spec is not None and spec.settle() is None
+    held = hold_by_groups(m, "shortfall", parts["shortfall"], z, slack, SOLVER, 0.1, 0.0, spec.first)
+    assert not held.held and held.probes == 1 and held.reason == "no time left for a probe", held
+
+
+def test_removing_a_row_that_is_not_there_is_an_error():
+    m, _ = small_model([1.0], 1.0, [(0, 1.0, 0)])
+    m.remove("budget_total")
+    assert "budget_total" not in [r.name for r in constraints_of(m.prob)]
+    with pytest.raises(KeyError):
+        m.remove("budget_total")

@@ -109,6 +109,7 @@ def test_small_windows_improve_and_keep_a_plan(seed):
     assert feasible(prob, start)
     out, imp = improve_start(prob, start, site_of(parts), xy, SOLVER, 30.0, window_sites=3)
     assert imp is not None and imp.windows >= 6  # two partitions of 10 sites into cells of at most 3
+    assert imp.improved > 0 and imp.after > imp.before  # the start builds at both ends: windows move units
     assert feasible(prob, out)
     assert imp.before <= value_of(prob, out) == pytest.approx(imp.after)
     assert imp.after <= brute_force(prob, parts, len(xy)) + 1e-6
@@ -145,7 +146,15 @@ def test_a_multi_year_stage_from_an_improved_start_keeps_the_optimum(monkeypatch
     from healthplan.optimizer.config import OptimizerConfig
     from healthplan.optimizer.model import Model
 
-    results = []
+    results, searches = [], []
+    real = objective.improve_start
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        searches.append(out[1])
+        return out
+
+    monkeypatch.setattr(objective, "improve_start", spy)
     for on in (True, False):
         monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0 if on else 10**9)
         prob, parts, xy = covering(1, n_sites=7, budget=2)
@@ -161,6 +170,8 @@ def test_a_multi_year_stage_from_an_improved_start_keeps_the_optimum(monkeypatch
         assert ("re-solving" in res["coverage"].message) == on, res["coverage"].message
     assert results[0] == pytest.approx(results[1])
     assert results[0] == pytest.approx(brute_force(*covering(1, n_sites=7, budget=2)[:2], 7))
+    # the search ran once (switched on), from the all-zero start, and improved it
+    assert len(searches) == 1 and searches[0].improved > 0 and searches[0].after > searches[0].before
 
 
 def _sites(xy: np.ndarray):
