@@ -62,6 +62,11 @@ def solve_stages(
     With ``fold`` the last stage (cost after coverage; coverage after cost in min-budget mode) is folded into
     the one before as an exact tie-breaker when :func:`fold_last_stage` proves that safe: one solve instead of
     two, the same lexicographic optimum. Both stages are still reported, the folded one with 0 s and a note.
+
+    A least shortfall held by groups is proven by a probe that runs beside the next stage
+    (:func:`optimizer.held_shortfall.speculate`); if the probe does not prove the groups, that stage is solved
+    again on the sequential model, starting from its first attempt's plan. A maximising stage of a large
+    multi-year model first improves its start window by window (:mod:`optimizer.neighbourhoods`).
     """
     cfg = m.data.cfg
     tol = cfg.objective.tolerance
