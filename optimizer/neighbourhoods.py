@@ -25,7 +25,7 @@ import pulp
 import scipy.sparse as sp
 
 from healthplan.optimizer.config import SolverConfig
-from healthplan.optimizer.solve import highs_model, new_highs, run_highs, rowwise_lp
+from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, run_highs, rowwise_lp
 
 # Measured on the generated 20,000-village 3-year plan, 30 s of search each (2026-11-29): 24 sites 8.83 M weighted
 # persons (72 windows), without RENS/RINS 8.97 M, also without presolve 9.09 M (96 windows); so with 48 sites
@@ -98,8 +98,7 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
     names = [v.name for v in model.columns]
     if n == 0 or any(name not in start or start[name] is None for name in names):
         return start, None
-    a = sp.csr_matrix((np.asarray(lp.a_matrix_.value_, dtype=float), np.asarray(lp.a_matrix_.index_),
-                       np.asarray(lp.a_matrix_.start_)), shape=(lp.num_row_, lp.num_col_))
+    a = lp_rows(lp)
     by_col = a.tocsc()
     row_lo, row_up = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
     col_lo, col_up = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)

@@ -185,6 +185,13 @@ def rowwise_lp(cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, r
     return lp
 
 
+def lp_rows(lp: highspy.HighsLp) -> sp.csr_matrix:
+    """The constraint matrix of a ``HighsLp`` built by :func:`rowwise_lp` (row-wise), as a CSR matrix."""
+    a = lp.a_matrix_
+    return sp.csr_matrix((np.asarray(a.value_, dtype=float), np.asarray(a.index_, dtype=np.int64),
+                          np.asarray(a.start_, dtype=np.int64)), shape=(lp.num_row_, lp.num_col_))
+
+
 def without_implied_rows(model: HighsModel) -> tuple[HighsModel, int]:
     """``model`` without the covering rows other rows imply (:mod:`optimizer.implied_rows`), and how many went.
 
@@ -192,10 +199,7 @@ def without_implied_rows(model: HighsModel) -> tuple[HighsModel, int]:
     lp = model.lp
     if lp.num_row_ == 0:
         return model, 0
-    start = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
-    index = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
-    value = np.asarray(lp.a_matrix_.value_, dtype=float)
-    a = sp.csr_matrix((value, index, start), shape=(lp.num_row_, lp.num_col_))
+    a = lp_rows(lp)
     lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
     col_lower, col_upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
     drop = implied_covering_rows(a, lower, upper, col_lower, col_upper)
@@ -353,30 +357,18 @@ def solve_in_background(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: f
         worker.join()
         stuck = box.get("stuck")
         secs = float(box["done"]) - t0  # its own seconds, not the caller's wait
-        x: np.ndarray | None = None
-        bound, gap = np.nan, np.nan
         if isinstance(stuck, dict):
-            status = from_highs("kTimeLimit", "x" in stuck)
-            msg = "HiGHS: did not return after its time limit; left running in the background"
-            if "x" in stuck:
-                x = np.asarray(stuck["x"], dtype=float)
-                bound = float(stuck["bound"]) * model.sign + model.constant
+            status, x, bound, msg = _stuck_outcome(model, stuck, secs, limit)
+            gap = np.nan
         else:
-            info, model_status = h.getInfo(), h.getModelStatus()
-            has_incumbent = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
-            status = from_highs(model_status.name, has_incumbent)
-            msg = f"HiGHS: {h.modelStatusToString(model_status)}"
-            solution = h.getSolution()
-            if status.has_plan:
-                x = np.asarray(solution.col_value, dtype=float)
-                if not (solution.value_valid and len(x) == len(model.columns)):
-                    status, x = Status.ERROR, None
-            if x is not None and int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
-                bound = float(info.mip_dual_bound) * model.sign + model.constant
-                gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else np.nan
+            status, x, bound, gap, msg, _ = _outcome(h, model)
         if x is None:
             return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg), {}
         obj = model.sign * float(model.cost @ x) + model.constant
+        if isinstance(stuck, dict) and np.isfinite(bound):
+            gap = abs(bound - obj) / max(abs(obj), 1e-9)
+        elif not np.isfinite(bound) and status == Status.OPTIMAL:  # an LP: the optimum is its own bound
+            bound = obj
         values = {v.name: val for v, val in zip(model.columns, x.tolist(), strict=True)}
         return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg)), values
 
@@ -392,17 +384,9 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     stuck = _run_guarded(h, time_limit_s, model.lp)
     if stuck is not None:
         return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)
-    info = h.getInfo()
-    model_status = h.getModelStatus()
-    has_incumbent = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
-    status = from_highs(model_status.name, has_incumbent)
-    solution = h.getSolution()
-    x = np.asarray(solution.col_value, dtype=float)
+    status, x, bound, gap, msg, reported = _outcome(h, model)
     secs = time.perf_counter() - t0
-    if status.has_plan and model.columns and not (solution.value_valid and len(x) == len(model.columns)):
-        status = Status.ERROR  # HiGHS claims a solution but hands back no column values
-    if status.has_plan:
-        reported = float(info.objective_function_value)
+    if x is not None:
         if start and abs(float(model.cost @ x) - reported) > READBACK_RTOL * max(1.0, abs(reported)):
             # HiGHS 1.16 can hand back the start vector instead of its incumbent after a warm start (seen when
             # presolve settles the model): the values then disagree with HiGHS's own objective. Solve again cold.
@@ -410,18 +394,32 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
             return replace(again, seconds=again.seconds + secs)
         _write_values(model, x)
     prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
-    msg = f"HiGHS: {h.modelStatusToString(model_status)}"
-    if not status.has_plan:
+    if x is None:
         return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg)
     obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
+    if not np.isfinite(bound) and status == Status.OPTIMAL:  # an LP (no MIP search): the optimum is its own bound
+        bound, gap = obj, 0.0
+    return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
+
+
+def _outcome(h: highspy.Highs, model: HighsModel) -> tuple[Status, np.ndarray | None, float, float, str, float]:
+    """What a HiGHS run that returned gives: status, the column values (``None`` without a plan), its dual bound
+    and gap in the model's own sense (NaN without a MIP bound), its message and the objective HiGHS reports."""
+    info = h.getInfo()
+    model_status = h.getModelStatus()
+    has_incumbent = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+    status = from_highs(model_status.name, has_incumbent)
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value, dtype=float)
+    if status.has_plan and model.columns and not (solution.value_valid and len(x) == len(model.columns)):
+        status = Status.ERROR  # HiGHS claims a solution but hands back no column values
     bound, gap = np.nan, np.nan
-    if int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
+    if status.has_plan and int(info.mip_node_count) >= 0 and np.isfinite(info.mip_dual_bound):
         # HiGHS was handed −f for a maximisation, so its dual bound changes sign on the way back
         bound = float(info.mip_dual_bound) * model.sign + model.constant
         gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else np.nan
-    elif status == Status.OPTIMAL:  # an LP (no MIP search): the optimum is its own bound
-        bound, gap = obj, 0.0
-    return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
+    msg = f"HiGHS: {h.modelStatusToString(model_status)}"
+    return status, (x if status.has_plan else None), bound, gap, msg, float(info.objective_function_value)
 
 
 def _write_values(model: HighsModel, x: np.ndarray) -> None:
@@ -430,22 +428,30 @@ def _write_values(model: HighsModel, x: np.ndarray) -> None:
         v.varValue = val
 
 
-def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object], secs: float,
-               time_limit_s: float) -> StageResult:
-    """The result of a HiGHS run that did not return (:func:`_run_guarded`): TIME_LIMIT with the last improving
-    solution it reported written to the variables, or ERROR without a plan when it reported none."""
+def _stuck_outcome(model: HighsModel, best: dict[str, object], secs: float, time_limit_s: float
+                   ) -> tuple[Status, np.ndarray | None, float, str]:
+    """What a HiGHS run that did not return (:func:`_run_guarded`) leaves: TIME_LIMIT with the last improving
+    plan it reported (its values and dual bound, the model's sense), or ERROR without a plan; and the message."""
     status = from_highs("kTimeLimit", "x" in best)
     msg = (f"HiGHS: did not return {secs - time_limit_s:.0f} s after its time limit of {time_limit_s:.0f} s "
            "(HiGHS 1.16 can stay in the presolve of nested sub-MIPs); left running in the background")
-    prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
     if "x" not in best:
-        return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg + ", no plan reported before")
-    _write_values(model, np.asarray(best["x"], dtype=float))
-    obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
+        return status, None, np.nan, msg + ", no plan reported before"
     bound = float(best["bound"]) * model.sign + model.constant
+    return status, np.asarray(best["x"], dtype=float), bound, msg + "; its last improving plan is kept"
+
+
+def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object], secs: float,
+               time_limit_s: float) -> StageResult:
+    """:func:`_stuck_outcome` with its plan written to the variables."""
+    status, x, bound, msg = _stuck_outcome(model, best, secs, time_limit_s)
+    prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
+    if x is None:
+        return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg)
+    _write_values(model, x)
+    obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
     gap = abs(bound - obj) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.nan
-    return _finish(StageResult(status, "highs", obj, bound, gap, secs,
-                               msg + "; its last improving plan is kept"))
+    return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
 
 
 def cbc_solver(cfg: SolverConfig, time_limit_s: float, warm_start: bool = False,
