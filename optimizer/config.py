@@ -87,8 +87,9 @@ class ObjectiveConfig(StrictConfig):
         "probe MILP proves that removes no plan (the total alone otherwise); off = the total alone")
     neighbourhoods: bool = Field(
         default=True, description="a multi-year plan of at least 5,000 rows: before HiGHS searches the coverage "
-        "stage, its start (the least-shortfall plan) is improved by re-solving a few nearby sites at a time with "
-        "every other decision fixed, in up to 40 % of the stage's time; false = HiGHS from that plan")
+        "stage, the least-shortfall plan is improved by re-solving a few nearby sites at a time with every other "
+        "decision fixed, in up to 40 % of the stage's time; when HiGHS then stops at its time limit, the better "
+        "of its plan and this one is kept; false = HiGHS alone")
 
 
 class SolverConfig(StrictConfig):
