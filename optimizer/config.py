@@ -88,7 +88,7 @@ class ObjectiveConfig(StrictConfig):
     neighbourhoods: bool = Field(
         default=True, description="a multi-year plan of at least 5,000 rows: before HiGHS searches the coverage "
         "stage, the least-shortfall plan is improved by re-solving a few nearby sites at a time with every other "
-        "decision fixed, in up to 40 % of the stage's time; when HiGHS then stops at its time limit, the better "
+        "decision fixed, in up to half of the stage's time; when HiGHS then stops at its time limit, the better "
         "of its plan and this one is kept; false = HiGHS alone")
 
 
