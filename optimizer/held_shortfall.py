@@ -90,13 +90,9 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
     """
     # a first probe that already ran counts against this call's time, as if it had run here
     t0 = time.perf_counter() - (first[0].seconds if first is not None else 0.0)
-    terms = [(v, float(c)) for v, c in stage.items()]
-    at = np.array([c * float(v.varValue or 0.0) for v, c in terms])
+    terms, at, groups, limit, cfg = _probe_setup(m, stage, solver, stage_seconds, time_left_s)
     values = {v.name: v.varValue for v in m.prob.variables()}
     eta = slack  # how far a group must fall to count as a trade: the stage's own resolution
-    groups = initial_groups(terms, m.term_year)
-    limit = min(max(PROBE_MIN_S, PROBE_SHARE * stage_seconds), time_left_s)
-    cfg = solver.model_copy(update={"gap": 0.0})
     probes, reason = 0, ""
     try:
         while True:
@@ -136,6 +132,17 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
         for v in m.prob.variables():
             v.varValue = values.get(v.name)
     return HeldGroups(_names(terms, groups), probes, time.perf_counter() - t0, False, reason)
+
+
+def _probe_setup(m: Model, stage: pulp.LpAffineExpression, solver: SolverConfig, stage_seconds: float,
+                 time_left_s: float) -> tuple[list[tuple[pulp.LpVariable, float]], np.ndarray, list[list[int]],
+                                          float, SolverConfig]:
+    """What every probe of ``stage`` starts from: its terms, their values in the first stage's plan (the
+    variables' values now), the initial groups, the probes' time and their solver settings (gap 0)."""
+    terms = [(v, float(c)) for v, c in stage.items()]
+    at = np.array([c * float(v.varValue or 0.0) for v, c in terms])
+    limit = min(max(PROBE_MIN_S, PROBE_SHARE * stage_seconds), time_left_s)
+    return terms, at, initial_groups(terms, m.term_year), limit, solver.model_copy(update={"gap": 0.0})
 
 
 def _probe(m: Model, terms: list[tuple[pulp.LpVariable, float]], at: np.ndarray, groups: list[list[int]],
@@ -245,18 +252,12 @@ def speculate(m: Model, name: str, stage: pulp.LpAffineExpression, optimum: floa
     groups, no group that can fall): the caller holds the groups the sequential way."""
     if solver.name != "highs" or int(solver.threads or 1) != 1:
         return None
-    terms = [(v, float(c)) for v, c in stage.items()]
-    at = np.array([c * float(v.varValue or 0.0) for v, c in terms])
-    groups = initial_groups(terms, m.term_year)
-    if len(groups) < 2:
+    terms, at, groups, limit, cfg = _probe_setup(m, stage, solver, stage_seconds, time_left_s)
+    if len(groups) < 2 or limit <= 0:
         return None
     probe = _probe_problem(m, terms, at, groups, optimum, slack, slack)
     if probe is None:
         return None
-    limit = min(max(PROBE_MIN_S, PROBE_SHARE * stage_seconds), time_left_s)
-    if limit <= 0:
-        return None
-    cfg = solver.model_copy(update={"gap": 0.0})
     result = solve_in_background(probe, cfg, limit, optimum + slack + 1.0, PROBE_HIGHS_OPTIONS)
     return Speculation(m, name, stage, optimum, slack, terms, at, groups, result)
 

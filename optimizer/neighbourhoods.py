@@ -112,6 +112,7 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
     decision = site >= 0
     before = float(cost @ x)
     windows = improved = 0
+    cfg = solver.model_copy(update={"gap": WINDOW_GAP, "msg": False})
     for cell in site_windows(xy, window_sites):
         left = seconds - (time.perf_counter() - t0)
         if left <= 0.05:
@@ -132,7 +133,6 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
         sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], sub, row_lo[rows] - moved, row_up[rows] - moved)
         sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
                                for b in integer[cols]]
-        cfg = solver.model_copy(update={"gap": WINDOW_GAP, "msg": False})
         h = new_highs(cfg, min(WINDOW_LIMIT_S, left), None, WINDOW_OPTIONS)
         h.passModel(sub_lp)
         h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
