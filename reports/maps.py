@@ -23,6 +23,7 @@ data, so reruns give identical bytes whatever the number of workers.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -326,6 +327,7 @@ def _warm_up() -> None:
 
     font_name()
     missing_glyphs("")
+    gc.freeze()  # the modules and the font live as long as the worker: no collection need scan them again
 
 
 def _prepare_font(chars: frozenset[str]) -> None:
