@@ -54,7 +54,8 @@ def _run(scenario: Path, out: Path | None, mode: str, lang: str | None, force: b
     from healthplan.scenarios.runner import run_scenario
     from healthplan.scenarios.schema import load_scenario
 
-    gc.freeze()  # what the imports made lives as long as the process: no collection need scan it again
+    if _COMMAND:  # what the imports made lives as long as the process: no collection need scan it again
+        gc.freeze()
     scen = load_scenario(scenario, overrides=_overrides(sets))
     lang = _lang(lang, scen.report.lang)
     stages = Stages(err_console)
@@ -313,10 +314,13 @@ def main(argv: list[str] | None = None) -> int:
 # workers (gc.callbacks, 2026-11-29); now ≈ 0.2 s. Only the command sets it (and the map workers it forks
 # inherit it); a program that imports healthplan keeps its own settings.
 GC_THRESHOLDS = (20_000, 20, 10)
+_COMMAND = False  # this process is the command (entry), not a program calling main()
 
 
 def entry() -> None:
     """The ``healthplan`` command: :func:`main`, then :func:`exit_now` with its code."""
+    global _COMMAND
+    _COMMAND = True
     gc.set_threshold(*GC_THRESHOLDS)
     exit_now(main())
 

@@ -165,3 +165,30 @@ def test_the_command_exits_with_the_code_of_its_error(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, check=False, timeout=120)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "nope.yaml" in proc.stderr
+
+
+
+def test_only_the_command_changes_the_collector(monkeypatch, tmp_path):
+    """`healthplan` (entry) collects young objects every GC_THRESHOLDS[0] allocations while it runs; a program
+    that calls main() keeps its collector as it was: same thresholds, nothing frozen."""
+    import gc
+
+    from healthplan.scenarios import cli
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert main(["baseline", str(ROOT / "scenarios" / "demo.yaml"), "--out", str(tmp_path / "b")]) == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
+    seen = {}
+
+    def fake_main() -> int:
+        seen["during"] = gc.get_threshold()
+        return 0
+
+    monkeypatch.setattr(cli, "main", fake_main)
+    monkeypatch.setattr(cli, "exit_now", lambda code: seen.setdefault("code", code))
+    monkeypatch.setattr(cli, "_COMMAND", False)
+    try:
+        cli.entry()
+        assert seen == {"during": cli.GC_THRESHOLDS, "code": 0} and cli.GC_THRESHOLDS != before
+    finally:
+        gc.set_threshold(*before)
