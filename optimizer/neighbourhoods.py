@@ -25,7 +25,7 @@ import pulp
 import scipy.sparse as sp
 
 from healthplan.optimizer.config import SolverConfig
-from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, run_highs, rowwise_lp
+from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, rowwise_lp, run_guarded
 
 # Measured on the generated 20,000-village 3-year plan, 30 s of search each (2026-11-29): 24 sites 8.83 M weighted
 # persons (72 windows), without RENS/RINS 8.97 M, also without presolve 9.09 M (96 windows); so with 48 sites
@@ -133,15 +133,24 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
         sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], sub, row_lo[rows] - moved, row_up[rows] - moved)
         sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
                                for b in integer[cols]]
-        h = new_highs(cfg, min(WINDOW_LIMIT_S, left), None, WINDOW_OPTIONS)
+        limit = min(WINDOW_LIMIT_S, left)
+        h = new_highs(cfg, limit, None, WINDOW_OPTIONS)
         h.passModel(sub_lp)
         h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
-        run_highs(h)  # (resets HiGHS's thread scheduler if another solve left it at another thread count)
+        # guarded: a HiGHS that stays past its limit (solve.run_guarded) is left in its thread, its last plan
+        # taken, and the search ends (the stuck solve keeps a core busy)
+        stuck = run_guarded(h, limit, sub_lp)
         windows += 1
-        sol = h.getSolution()
-        if not sol.value_valid:
+        if stuck is not None:
+            y = stuck.get("x")
+        else:
+            sol = h.getSolution()
+            y = sol.col_value if sol.value_valid else None
+        if y is None:
+            if stuck is not None:
+                break
             continue
-        y = np.asarray(sol.col_value, dtype=float)
+        y = np.asarray(y, dtype=float)
         if len(y) != len(cols):
             continue
         y[integer[cols]] = np.round(y[integer[cols]])
@@ -151,6 +160,8 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
                 part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
             x = trial
             improved += 1
+        if stuck is not None:
+            break
     after = float(cost @ x)
     out = {**start, **dict(zip(names, x.tolist(), strict=True))}
     sign = model.sign

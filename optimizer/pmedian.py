@@ -410,7 +410,7 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
     lp.a_matrix_.index_ = rows.astype(np.int32)
     lp.a_matrix_.value_ = vals
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_y + [highspy.HighsVarType.kContinuous] * (n_x + n_z)
-    from healthplan.optimizer.solve import _run_guarded, _swallow_banner, slow_first_lp
+    from healthplan.optimizer.solve import run_guarded, _swallow_banner, slow_first_lp
 
     if not msg:
         _swallow_banner()
@@ -426,8 +426,8 @@ def solve_reduced(problem: PMedianProblem, red: Reduced, p: int, incumbent: np.n
     start_sol = _start(problem, red, incumbent, sites, col_of_site, pi, fb, n_col)
     if start_sol is not None:
         h.setSolution(len(start_sol), np.arange(n_col, dtype=np.int32), start_sol)
-    stuck = _run_guarded(h, max(float(time_limit_s), 0.01), lp)
-    if stuck is not None:  # HiGHS did not return (solve._run_guarded): its last reported plan, unproven
+    stuck = run_guarded(h, max(float(time_limit_s), 0.01), lp)
+    if stuck is not None:  # HiGHS did not return (solve.run_guarded): its last reported plan, unproven
         if "x" not in stuck:
             return None, -np.inf, "HiGHS: stuck past its time limit without a plan"
         x = np.asarray(stuck["x"], dtype=float)

@@ -266,7 +266,7 @@ def run_highs(h: highspy.Highs) -> None:
         h.run()
 
 
-def _run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> dict[str, object] | None:
+def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> dict[str, object] | None:
     """:func:`run_highs` in a thread of its own, waited for at most ``time_limit_s`` + :func:`guard_grace_s`.
 
     ``None`` when HiGHS returned (read it as usual). Otherwise HiGHS is stuck past its limit (HiGHS 1.16 can stay
@@ -347,7 +347,7 @@ def solve_in_background(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: f
     box: dict[str, object] = {"done": t0}
 
     def go() -> None:
-        box["stuck"] = _run_guarded(h, limit, model.lp)
+        box["stuck"] = run_guarded(h, limit, model.lp)
         box["done"] = time.perf_counter()
 
     worker = threading.Thread(target=go, name="highs-background", daemon=True)
@@ -381,7 +381,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
     t0 = time.perf_counter()
     model, h = _prepared(prob, cfg, time_limit_s, start, abs_gap, extra)
-    stuck = _run_guarded(h, time_limit_s, model.lp)
+    stuck = run_guarded(h, time_limit_s, model.lp)
     if stuck is not None:
         return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)
     status, x, bound, gap, msg, reported = _outcome(h, model)
@@ -430,7 +430,7 @@ def _write_values(model: HighsModel, x: np.ndarray) -> None:
 
 def _stuck_outcome(model: HighsModel, best: dict[str, object], secs: float, time_limit_s: float
                    ) -> tuple[Status, np.ndarray | None, float, str]:
-    """What a HiGHS run that did not return (:func:`_run_guarded`) leaves: TIME_LIMIT with the last improving
+    """What a HiGHS run that did not return (:func:`run_guarded`) leaves: TIME_LIMIT with the last improving
     plan it reported (its values and dual bound, the model's sense), or ERROR without a plan; and the message."""
     status = from_highs("kTimeLimit", "x" in best)
     msg = (f"HiGHS: did not return {secs - time_limit_s:.0f} s after its time limit of {time_limit_s:.0f} s "

@@ -125,6 +125,33 @@ def test_a_start_that_is_not_a_plan_is_left_alone():
     assert imp is None and out == partial
 
 
+@pytest.mark.parametrize("plan", [False, True])
+def test_a_window_whose_highs_stays_past_its_limit_ends_the_search(monkeypatch, plan):
+    """A window solve that does not return (solve.run_guarded gives its last plan, or none) is the last one
+    tried: its plan is taken if it is better and feasible, and no further window starts while it runs."""
+    from healthplan.optimizer import neighbourhoods
+
+    prob, parts, xy = covering(3, n_sites=10, budget=2)
+    start = completed(prob, parts, {(0, 0): 1, (9, 0): 1, (5, 1): 1, (4, 1): 1})
+    calls = []
+
+    def stuck(h, limit, lp):  # noqa: ANN001
+        calls.append(limit)
+        if not plan:
+            return {}
+        h.run()  # the plan HiGHS would have reported before it stalled
+        return {"x": list(h.getSolution().col_value), "bound": float("nan")}
+
+    monkeypatch.setattr(neighbourhoods, "run_guarded", stuck)
+    out, imp = improve_start(prob, start, site_of(parts), xy, SOLVER, 30.0, window_sites=3)
+    assert len(calls) == 1 and imp is not None and imp.windows == 1
+    assert feasible(prob, out)
+    if plan:
+        assert imp.after >= imp.before
+    else:
+        assert out == start and imp.after == imp.before
+
+
 def test_windows_cover_every_site_once_per_partition():
     rng = np.random.default_rng(5)
     xy = rng.uniform(0, 1000, (203, 2))
