@@ -78,7 +78,7 @@ def text_chars() -> frozenset[str]:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            out.update(c for c in text if c > "\x7f" and not c.isspace())
+            out.update(c for c in set(text) if c > "\x7f" and not c.isspace())  # set(): ≈ 10 × fewer tests
     return frozenset(out)
 
 

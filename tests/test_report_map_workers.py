@@ -345,3 +345,24 @@ def test_a_warmed_worker_keeps_its_imports_out_of_the_collector():
     finally:
         workers.close()
     assert frozen > gc.get_freeze_count() + 10_000
+
+
+def _priority() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread is Linux's")
+def test_the_warm_up_gives_way_but_the_maps_are_drawn_at_the_usual_priority():
+    """The warm-up's imports run in a thread niced by WARM_UP_NICE (the run's process keeps a core while it
+    reads and solves); the thread that draws keeps the run's priority."""
+    seen = []
+    t = threading.Thread(target=lambda: (maps._lower_this_thread(), seen.append(_priority())))
+    t.start()
+    t.join()
+    assert seen == [min(19, _priority() + maps.WARM_UP_NICE)]
+    workers = maps.MapWorkers(1)
+    try:
+        assert workers.take()
+        assert workers.submit(_priority).result(timeout=120) == _priority()
+    finally:
+        workers.close()
