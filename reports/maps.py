@@ -337,6 +337,12 @@ def _warm_up() -> None:
         try:
             _lower_this_thread()
             import healthplan.reports.map_render  # noqa: F401  (matplotlib and the drawing modules)
+            # what the first map would import: the PDF backend and fontTools (it subsets the font of every
+            # PDF; ≈ 0.17 s), the PNG writer
+            import matplotlib.backends.backend_pdf  # noqa: F401
+            from fontTools import subset  # noqa: F401
+
+            import healthplan.reports.png  # noqa: F401
             from healthplan.reports.fonts import font_name
 
             font_name()
