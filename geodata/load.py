@@ -34,7 +34,7 @@ from healthplan.geodata.levels import Level
 from healthplan.geodata.messages import layer as layer_text
 from healthplan.geodata.messages import say as msg
 from healthplan.geodata.text import Text
-from healthplan.geodata.readers import read_layer_into
+from healthplan.geodata.readers import one_read, read_layer_into
 from healthplan.geodata.schemas import ColumnSchema
 from healthplan.geodata.travel_times import compute_travel_times_with_sites
 from healthplan.geodata.validate import feature_ids, report_rows, validate_layer, validate_od, validate_roads
@@ -98,8 +98,9 @@ def load_instance(
     InputError
         Carrying every error found in every file; warnings of a successful load are in ``Instance.warnings``.
     """
-    inst, report = _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name=name, cache_dir=cache_dir,
-                             progress=progress, scenario_file=scenario_file, stock=stock)
+    with one_read():
+        inst, report = _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name=name, cache_dir=cache_dir,
+                                 progress=progress, scenario_file=scenario_file, stock=stock)
     report.raise_if_errors()
     if inst is None:  # pragma: no cover - no instance without an error
         raise InputError(msg("load.not_assembled"), file=str(scenario_file or "scenario"))
@@ -111,8 +112,9 @@ def check_inputs(
     scenario_file: str | Path | None = None, stock: tuple[ColumnSchema, ...] = (),
 ) -> tuple[Instance | None, ProblemReport]:
     """Everything :func:`load_instance` does, but return ``(instance or None, report)`` instead of raising."""
-    return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir,
-                     progress=None, scenario_file=scenario_file, stock=stock)
+    with one_read():
+        return _assemble(inputs, travel, cutoff_minutes=cutoff_minutes, name="", cache_dir=cache_dir,
+                         progress=None, scenario_file=scenario_file, stock=stock)
 
 
 # --- the pipeline -------------------------------------------------------------------------------------------

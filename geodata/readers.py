@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import csv
 import difflib
-import functools
 import io
-import os
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 
@@ -190,18 +191,31 @@ def _description(col: ColumnSchema) -> Text:
 
 
 def list_layers(path: Path | str) -> list[str]:
-    """Names of the layers in a vector file (a GeoPackage may hold several)."""
-    try:
-        st = os.stat(path)
-    except OSError:  # not a local file (e.g. a /vsizip/ path): ask GDAL each time
+    """Names of the layers in a vector file (a GeoPackage may hold several). Within :func:`one_read` a file's
+    list is read once."""
+    seen = _LAYER_LISTS.get()
+    if seen is None:
         return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    return list(_layers_of(str(path), (st.st_mtime_ns, st.st_size)))
+    key = str(path)
+    if key not in seen:
+        seen[key] = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    return list(seen[key])
 
 
-@functools.lru_cache(maxsize=32)
-def _layers_of(path: str, version: tuple[int, int]) -> tuple[str, ...]:
-    # one GeoPackage holds every layer of a county: opening it to list them took ≈ 9 ms a layer read
-    return tuple(str(name) for name in pyogrio.list_layers(path)[:, 0])
+# One GeoPackage holds every layer of a county, and opening it to list them took ≈ 9 ms a layer read. The lists
+# are kept for one read of the inputs only: kept longer, an edit that leaves the file's size and time alone (a
+# GeoPackage in WAL mode keeps new layers in its -wal file) would go unseen.
+_LAYER_LISTS: ContextVar[dict[str, list[str]] | None] = ContextVar("healthplan_layer_lists", default=None)
+
+
+@contextmanager
+def one_read() -> Iterator[None]:
+    """Within the block, each file's layers are listed once (one read of a scenario's inputs)."""
+    token = _LAYER_LISTS.set({})
+    try:
+        yield
+    finally:
+        _LAYER_LISTS.reset(token)
 
 
 def layer_metadata(path: Path | str, layer: str | None = None) -> dict[str, str]:

@@ -34,6 +34,9 @@ from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, rowwise_
 # find in it.
 WINDOW_SITES = 24  # sites per window (a cell of the partitions)
 WINDOW_LIMIT_S = 5.0  # at most this many seconds per window
+# seconds a window's HiGHS may run past its limit before it counts as stuck (it normally stops within a
+# second; the stage solves' longer grace would hold the search for half a minute)
+WINDOW_GRACE_S = 2.0
 WINDOW_GAP = 1e-4  # relative gap of a window's solve: a window is small, so nearly exact
 WINDOW_OPTIONS: dict[str, object] = {"mip_heuristic_run_rens": False, "mip_heuristic_run_rins": False,
                                      "presolve": "off"}  # further HiGHS options of a window's solve
@@ -137,29 +140,24 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
         h = new_highs(cfg, limit, None, WINDOW_OPTIONS)
         h.passModel(sub_lp)
         h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
-        # guarded: a HiGHS that stays past its limit (solve.run_guarded) is left in its thread, its last plan
-        # taken, and the search ends (the stuck solve keeps a core busy)
-        stuck = run_guarded(h, limit, sub_lp)
+        # guarded: a HiGHS still running WINDOW_GRACE_S past its limit (solve.run_guarded) is left in its thread,
+        # its last plan taken, and the search ends (the stuck solve keeps a core busy)
+        stuck = run_guarded(h, limit, sub_lp, WINDOW_GRACE_S)
         windows += 1
         if stuck is not None:
             y = stuck.get("x")
         else:
             sol = h.getSolution()
             y = sol.col_value if sol.value_valid else None
-        if y is None:
-            if stuck is not None:
-                break
-            continue
-        y = np.asarray(y, dtype=float)
-        if len(y) != len(cols):
-            continue
-        y[integer[cols]] = np.round(y[integer[cols]])
-        trial = x.copy()
-        trial[cols] = y
-        if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
-                part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
-            x = trial
-            improved += 1
+        if y is not None and len(y) == len(cols):
+            y = np.asarray(y, dtype=float)
+            y[integer[cols]] = np.round(y[integer[cols]])
+            trial = x.copy()
+            trial[cols] = y
+            if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
+                    part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
+                x = trial
+                improved += 1
         if stuck is not None:
             break
     after = float(cost @ x)

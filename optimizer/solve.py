@@ -266,8 +266,10 @@ def run_highs(h: highspy.Highs) -> None:
         h.run()
 
 
-def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> dict[str, object] | None:
-    """:func:`run_highs` in a thread of its own, waited for at most ``time_limit_s`` + :func:`guard_grace_s`.
+def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grace_s: float | None = None
+                ) -> dict[str, object] | None:
+    """:func:`run_highs` in a thread of its own, waited for at most ``time_limit_s`` + ``grace_s`` (default
+    :func:`guard_grace_s`).
 
     ``None`` when HiGHS returned (read it as usual). Otherwise HiGHS is stuck past its limit (HiGHS 1.16 can stay
     in the presolve of nested RENS sub-MIPs for good; README, "Solver settings"): it is left running in its
@@ -293,7 +295,7 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp) -> d
     h.cbMipImprovingSolution.subscribe(keep)
     worker = threading.Thread(target=run_highs, args=(h,), name="highs", daemon=True)
     worker.start()
-    worker.join(time_limit_s + guard_grace_s(time_limit_s))
+    worker.join(time_limit_s + (guard_grace_s(time_limit_s) if grace_s is None else grace_s))
     if worker.is_alive():
         plan = best.get("plan")
         return {} if plan is None else {"x": plan[0], "bound": plan[1]}

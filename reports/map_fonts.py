@@ -197,12 +197,24 @@ def _write_renamed(data: bytes, family: str, path: Path) -> None:
                 rec.string = family
         # matplotlib below 3.11 lays text out with FreeType's advances and 'kern' table, never GSUB/GPOS, but
         # subsets the font again for every PDF, closing over every layout lookup: 25 → 12 ms a PDF without them
-        for tag in ("GSUB", "GPOS", "GDEF"):
-            if tag in font:
-                del font[tag]
+        # (3.11 shapes text with them: kept there)
+        if not _shapes_text():
+            for tag in ("GSUB", "GPOS", "GDEF"):
+                if tag in font:
+                    del font[tag]
         buf = io.BytesIO()
         font.save(buf)
     _write_atomic(buf.getvalue(), path)
+
+
+@cache
+def _shapes_text() -> bool:
+    """Whether the installed matplotlib shapes text with the font's OpenType layout tables (3.11 and later, through
+    libraqm). Read from its metadata: the run's own process does not import matplotlib."""
+    from importlib.metadata import version
+
+    major, minor = (int(part) for part in version("matplotlib").split(".")[:2])
+    return (major, minor) >= (3, 11)
 
 
 def _write_atomic(data: bytes, path: Path) -> None:

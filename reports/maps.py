@@ -334,8 +334,9 @@ def _warm_up() -> None:
     done: list[BaseException | None] = []
 
     def imports() -> None:
+        global _WARM_UP_PRIORITY
         try:
-            _lower_this_thread()
+            _WARM_UP_PRIORITY = _lower_this_thread()
             import healthplan.reports.map_render  # noqa: F401  (matplotlib and the drawing modules)
             # what the first map would import: the PDF backend and fontTools (it subsets the font of every
             # PDF; ≈ 0.17 s), the PNG writer
@@ -351,7 +352,7 @@ def _warm_up() -> None:
         except BaseException as exc:  # raised again in the worker's own thread
             done.append(exc)
 
-    thread = threading.Thread(target=imports, name="map-warm-up")
+    thread = threading.Thread(target=imports, name="map-warm-up", daemon=True)  # a worker ended mid-import
     thread.start()
     thread.join()
     if done and done[0] is not None:
@@ -359,16 +360,20 @@ def _warm_up() -> None:
     gc.freeze()  # the modules and the font live as long as the worker: no collection need scan them again
 
 
-def _lower_this_thread() -> None:
-    """Lower the calling thread's priority by :data:`WARM_UP_NICE` (Linux: this thread only); elsewhere, or
-    when refused, nothing."""
+_WARM_UP_PRIORITY: int | None = None  # the nice value this worker's warm-up ran at (None: not lowered)
+
+
+def _lower_this_thread() -> int | None:
+    """Lower the calling thread's priority by :data:`WARM_UP_NICE` (Linux: this thread only) and return its nice
+    value; elsewhere, or when refused, nothing (``None``)."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     tid = threading.get_native_id()
     try:
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + WARM_UP_NICE))
+        return os.getpriority(os.PRIO_PROCESS, tid)
     except OSError:
-        pass
+        return None
 
 
 def _prepare_font(chars: frozenset[str]) -> None:

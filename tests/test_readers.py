@@ -195,3 +195,22 @@ def test_declared_crs_does_not_override_the_files_own(tmp_path):
     assert got.crs.to_epsg() == 4326
     (warn,) = report.warnings
     assert "the file's own CRS (EPSG:4326) differs from inputs.demand.crs (EPSG:4490)" in warn.message
+
+
+def test_layers_are_listed_once_per_read_and_afresh_after(tmp_path, monkeypatch):
+    """Within one read of the inputs (readers.one_read) a GeoPackage's layers are listed once; a later read
+    sees a layer added in between (nothing is kept across reads)."""
+    from healthplan.geodata import readers
+
+    path = tmp_path / "county.gpkg"
+    gpd.GeoDataFrame({"id": [1]}, geometry=[Point(0, 0)], crs="EPSG:4326").to_file(path, layer="a")
+    calls = []
+    real = pyogrio.list_layers
+    monkeypatch.setattr(readers.pyogrio, "list_layers", lambda p: calls.append(p) or real(p))
+    with readers.one_read():
+        assert list_layers(path) == ["a"] and list_layers(path) == ["a"]
+    assert len(calls) == 1
+    gpd.GeoDataFrame({"id": [2]}, geometry=[Point(1, 1)], crs="EPSG:4326").to_file(path, layer="b")
+    with readers.one_read():
+        assert sorted(list_layers(path)) == ["a", "b"]
+    assert sorted(list_layers(path)) == ["a", "b"] and len(calls) == 3

@@ -355,14 +355,40 @@ def _priority() -> int:
 def test_the_warm_up_gives_way_but_the_maps_are_drawn_at_the_usual_priority():
     """The warm-up's imports run in a thread niced by WARM_UP_NICE (the run's process keeps a core while it
     reads and solves); the thread that draws keeps the run's priority."""
+    lowered = min(19, _priority() + maps.WARM_UP_NICE)
     seen = []
-    t = threading.Thread(target=lambda: (maps._lower_this_thread(), seen.append(_priority())))
+    t = threading.Thread(target=lambda: seen.append((maps._lower_this_thread(), _priority())))
     t.start()
     t.join()
-    assert seen == [min(19, _priority() + maps.WARM_UP_NICE)]
+    assert seen == [(lowered, lowered)]
     workers = maps.MapWorkers(1)
     try:
         assert workers.take()
-        assert workers.submit(_priority).result(timeout=120) == _priority()
+        assert workers.submit(_warm_up_priority).result(timeout=120) == lowered  # the warm-up gave way
+        assert workers.submit(_priority).result(timeout=120) == _priority()  # the maps do not
     finally:
         workers.close()
+
+
+def _warm_up_priority() -> int | None:
+    return maps._WARM_UP_PRIORITY
+
+
+def test_the_maps_font_keeps_its_layout_tables_only_where_matplotlib_shapes_text(monkeypatch, tmp_path):
+    """matplotlib below 3.11 never reads GSUB/GPOS/GDEF (the subset it draws with goes without them, so each PDF's
+    own subset is cut faster); 3.11 shapes text with them, and there they are kept."""
+    from fontTools.ttLib import TTFont
+
+    from healthplan.reports import map_fonts
+
+    data = map_fonts.subset_bytes(map_fonts.chars_of(["示范县"]))
+    tables = {}
+    for shapes in (False, True):
+        monkeypatch.setattr(map_fonts, "_shapes_text", lambda shapes=shapes: shapes)
+        path = tmp_path / f"{shapes}.ttf"
+        map_fonts._write_renamed(data, "HP Test", path)
+        with TTFont(str(path)) as font:
+            tables[shapes] = {tag for tag in ("GSUB", "GPOS", "GDEF") if tag in font}
+    with TTFont(io.BytesIO(data)) as font:
+        assert "GPOS" in font  # the bundled font has them
+    assert tables == {False: set(), True: {tag for tag in ("GSUB", "GPOS", "GDEF") if tag in TTFont(io.BytesIO(data))}}
