@@ -46,18 +46,21 @@ FEASIBILITY = 1e-6  # a plan whose rows or bounds are off by more than this (+ 1
 @dataclass(frozen=True)
 class Improvement:
     """What the search did: windows solved, of which improved, the objective before and after (the stage's
-    sense), and seconds."""
+    sense), seconds, and passes over the windows (a pass after the first solves only the windows that see a
+    value changed since they were last solved)."""
 
     windows: int
     improved: int
     before: float
     after: float
     seconds: float
+    passes: int = 1
 
     def note(self) -> str:
         """One clause for the stage's message."""
         return (f"; the previous stage's plan improved by re-solving {self.windows} windows of nearby sites "
-                f"({self.improved} better): {self.before:,.1f} → {self.after:,.1f} in {self.seconds:.1f} s")
+                f"in {self.passes} pass{'es' if self.passes != 1 else ''} ({self.improved} better): "
+                f"{self.before:,.1f} → {self.after:,.1f} in {self.seconds:.1f} s")
 
 
 def site_windows(xy: np.ndarray, size: int = WINDOW_SITES) -> list[np.ndarray]:
@@ -114,57 +117,75 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
     site = np.array([site_of.get(name, -1) for name in names], dtype=np.int64)
     decision = site >= 0
     before = float(cost @ x)
-    windows = improved = 0
+    windows = improved = passes = 0
     cfg = solver.model_copy(update={"gap": WINDOW_GAP, "msg": False})
-    for cell in site_windows(xy, window_sites):
-        left = seconds - (time.perf_counter() - t0)
-        if left <= 0.05:
-            break
-        core = decision & np.isin(site, cell)
-        if not core.any():
-            continue
-        touched = np.unique(by_col[:, np.flatnonzero(core)].indices)
-        hop = np.zeros(n, dtype=bool)
-        hop[a[touched].indices] = True
-        free = core | (hop & ~decision)
-        cols = np.flatnonzero(free)
-        rows = np.unique(by_col[:, cols].indices)
-        part = a[rows]
-        fixed = np.where(free, 0.0, x)
-        moved = part @ fixed
-        sub = part[:, cols].tocsr()
-        sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], sub, row_lo[rows] - moved, row_up[rows] - moved)
-        sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
-                               for b in integer[cols]]
-        limit = min(WINDOW_LIMIT_S, left)
-        h = new_highs(cfg, limit, None, WINDOW_OPTIONS)
-        h.passModel(sub_lp)
-        h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
-        # guarded: a HiGHS still running WINDOW_GRACE_S past its limit (solve.run_guarded) is left in its thread,
-        # its last plan taken, and the search ends (the stuck solve keeps a core busy)
-        stuck = run_guarded(h, limit, sub_lp, WINDOW_GRACE_S)
-        windows += 1
-        if stuck is not None:
-            y = stuck.get("x")
-        else:
-            sol = h.getSolution()
-            y = sol.col_value if sol.value_valid else None
-        if y is not None and len(y) == len(cols):
-            y = np.asarray(y, dtype=float)
-            y[integer[cols]] = np.round(y[integer[cols]])
-            trial = x.copy()
-            trial[cols] = y
-            if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
-                    part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
-                x = trial
-                improved += 1
-        if stuck is not None:
-            break
+    cells = site_windows(xy, window_sites)
+    # A window is solved again in a later pass only when a value it sees (its own columns and every column of
+    # its rows) changed since it was last solved: otherwise its subproblem, and so its answer, is the same.
+    solved_at: dict[int, int] = {}  # window → the solve count when it was last solved
+    changed_at = np.full(n, -1, dtype=np.int64)  # column → the solve count when its value last changed
+    done = False
+    while not done:
+        passes += 1
+        better_before = improved
+        for w, cell in enumerate(cells):
+            left = seconds - (time.perf_counter() - t0)
+            if left <= 0.05:
+                done = True
+                break
+            core = decision & np.isin(site, cell)
+            if not core.any():
+                continue
+            touched = np.unique(by_col[:, np.flatnonzero(core)].indices)
+            hop = np.zeros(n, dtype=bool)
+            hop[a[touched].indices] = True
+            free = core | (hop & ~decision)
+            cols = np.flatnonzero(free)
+            rows = np.unique(by_col[:, cols].indices)
+            part = a[rows]
+            if w in solved_at and changed_at[part.indices].max(initial=-1) <= solved_at[w]:
+                continue
+            fixed = np.where(free, 0.0, x)
+            moved = part @ fixed
+            sub = part[:, cols].tocsr()
+            sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], sub, row_lo[rows] - moved,
+                                row_up[rows] - moved)
+            sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                                   for b in integer[cols]]
+            limit = min(WINDOW_LIMIT_S, left)
+            h = new_highs(cfg, limit, None, WINDOW_OPTIONS)
+            h.passModel(sub_lp)
+            h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
+            # guarded: a HiGHS still running WINDOW_GRACE_S past its limit (solve.run_guarded) is left in its
+            # thread, its last plan taken, and the search ends (the stuck solve keeps a core busy)
+            stuck = run_guarded(h, limit, sub_lp, WINDOW_GRACE_S)
+            windows += 1
+            solved_at[w] = windows
+            if stuck is not None:
+                y = stuck.get("x")
+            else:
+                sol = h.getSolution()
+                y = sol.col_value if sol.value_valid else None
+            if y is not None and len(y) == len(cols):
+                y = np.asarray(y, dtype=float)
+                y[integer[cols]] = np.round(y[integer[cols]])
+                trial = x.copy()
+                trial[cols] = y
+                if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
+                        part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
+                    changed_at[cols[trial[cols] != x[cols]]] = windows
+                    x = trial
+                    improved += 1
+            if stuck is not None:
+                done = True
+                break
+        if improved == better_before:  # a whole pass without a better plan: every window is at its best
+            done = True
     after = float(cost @ x)
     out = {**start, **dict(zip(names, x.tolist(), strict=True))}
     sign = model.sign
     return out, Improvement(windows, improved, sign * before + model.constant, sign * after + model.constant,
-                            time.perf_counter() - t0)
+                            time.perf_counter() - t0, passes)
 
 
 def _feasible(a: sp.csr_matrix, x: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, col_lo: np.ndarray,

@@ -15,7 +15,7 @@ import pytest
 from healthplan.optimizer import objective
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.neighbourhoods import improve_start, site_windows
-from healthplan.optimizer.solve import constraints_of, run_highs
+from healthplan.optimizer.solve import constraints_of, run_highs, solve
 
 SOLVER = SolverConfig()
 
@@ -151,6 +151,51 @@ def test_a_window_whose_highs_stays_past_its_limit_ends_the_search(monkeypatch, 
         assert value_of(prob, out) == pytest.approx(imp.after)
     else:
         assert out == start and imp.after == imp.before
+
+
+def grid(seed: int, side: int = 7, n_points: int = 150, budget: int = 4, years: int = 2, radius: float = 1.3
+         ) -> tuple[pulp.LpProblem, dict, np.ndarray]:
+    """Sites on a side × side grid (unit spacing), points anywhere in it covered by sites within ``radius``,
+    otherwise as :func:`covering`: a plane, where one pass over the windows leaves later windows' gains for the
+    earlier ones (on a line it does not)."""
+    rng = np.random.default_rng(seed)
+    xy = np.array([(i, j) for i in range(side) for j in range(side)], dtype=float)
+    pts = rng.uniform(-0.5, side - 0.5, (n_points, 2))
+    pop = rng.integers(1, 50, n_points).astype(float)
+    prob = pulp.LpProblem("grid", pulp.LpMaximize)
+    x = {(j, t): prob.add_variable(f"x_{j}_{t}", 0, 1, cat=pulp.LpInteger) for j in range(len(xy))
+         for t in range(years)}
+    for j in range(len(xy)):
+        prob.addConstraint(pulp.lpSum(x[j, t] for t in range(years)) <= 1, f"once_{j}")
+    for t in range(years):
+        prob.addConstraint(pulp.lpSum(x[j, s] for j in range(len(xy)) for s in range(t + 1)) <= budget * (t + 1),
+                           f"budget_{t}")
+    terms = []
+    for h in range(n_points):
+        near = [j for j in range(len(xy)) if np.hypot(*(xy[j] - pts[h])) <= radius]
+        for t in range(years):
+            c = prob.add_variable(f"c_{h}_{t}", 0, 1)
+            prob.addConstraint(c - pulp.lpSum(x[j, s] for j in near for s in range(t + 1)) <= 0, f"cover_{h}_{t}")
+            terms.append((c, pop[h] * (years - t)))
+    prob.setObjective(pulp.lpSum(w * c for c, w in terms))
+    return prob, {"x": x}, xy
+
+
+@pytest.mark.parametrize("seed", [22, 29])
+def test_passes_repeat_until_no_window_improves(seed):
+    """On a plane one pass is not enough: the search passes over the windows again (only those that see a
+    changed value) until a whole pass finds nothing better, so a second search from its plan improves nothing;
+    its plan stays feasible and at most the optimum (HiGHS on the whole model)."""
+    prob, parts, xy = grid(seed)
+    start = completed(prob, parts, {(j, 0): 1 for j in range(4)} | {(j + 4, 1): 1 for j in range(4)})
+    assert feasible(prob, start)
+    out, imp = improve_start(prob, start, site_of(parts), xy, SOLVER, 60.0, window_sites=5)
+    assert imp is not None and imp.passes > 1 and "passes" in imp.note()
+    assert feasible(prob, out) and value_of(prob, out) == pytest.approx(imp.after) and imp.after > imp.before
+    again, imp2 = improve_start(prob, out, site_of(parts), xy, SOLVER, 60.0, window_sites=5)
+    assert imp2 is not None and imp2.improved == 0 and imp2.passes == 1 and again == out
+    best = solve(prob, SOLVER, 60.0)
+    assert best.objective >= imp.after - 1e-6
 
 
 def test_windows_cover_every_site_once_per_partition():
