@@ -133,42 +133,17 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
             if left <= 0.05:
                 done = True
                 break
-            core = decision & np.isin(site, cell)
-            if not core.any():
+            window = _window(decision & np.isin(site, cell), decision, a, by_col)
+            if window is None:
                 continue
-            touched = np.unique(by_col[:, np.flatnonzero(core)].indices)
-            hop = np.zeros(n, dtype=bool)
-            hop[a[touched].indices] = True
-            free = core | (hop & ~decision)
-            cols = np.flatnonzero(free)
-            rows = np.unique(by_col[:, cols].indices)
-            part = a[rows]
+            cols, rows, part = window
             if w in solved_at and changed_at[part.indices].max(initial=-1) <= solved_at[w]:
                 continue
-            fixed = np.where(free, 0.0, x)
-            moved = part @ fixed
-            sub = part[:, cols].tocsr()
-            sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], sub, row_lo[rows] - moved,
-                                row_up[rows] - moved)
-            sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
-                                   for b in integer[cols]]
-            limit = min(WINDOW_LIMIT_S, left)
-            h = new_highs(cfg, limit, None, WINDOW_OPTIONS)
-            h.passModel(sub_lp)
-            h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
-            # guarded: a HiGHS still running WINDOW_GRACE_S past its limit (solve.run_guarded) is left in its
-            # thread, its last plan taken, and the search ends (the stuck solve keeps a core busy)
-            stuck = run_guarded(h, limit, sub_lp, WINDOW_GRACE_S)
+            y, stuck = _solve_window(x, cols, rows, part, cost, col_lo, col_up, row_lo, row_up, integer, cfg,
+                                     min(WINDOW_LIMIT_S, left))
             windows += 1
             solved_at[w] = windows
-            if stuck is not None:
-                y = stuck.get("x")
-            else:
-                sol = h.getSolution()
-                y = sol.col_value if sol.value_valid else None
-            if y is not None and len(y) == len(cols):
-                y = np.asarray(y, dtype=float)
-                y[integer[cols]] = np.round(y[integer[cols]])
+            if y is not None:
                 trial = x.copy()
                 trial[cols] = y
                 if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
@@ -176,7 +151,7 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
                     changed_at[cols[trial[cols] != x[cols]]] = windows
                     x = trial
                     improved += 1
-            if stuck is not None:
+            if stuck:  # its HiGHS still runs in its thread and keeps a core busy: the search ends
                 done = True
                 break
         if improved == better_before:  # a whole pass without a better plan: every window is at its best
@@ -186,6 +161,51 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
     sign = model.sign
     return out, Improvement(windows, improved, sign * before + model.constant, sign * after + model.constant,
                             time.perf_counter() - t0, passes)
+
+
+def _window(core: np.ndarray, decision: np.ndarray, a: sp.csr_matrix, by_col: sp.csc_matrix
+            ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix] | None:
+    """The free columns of a window (``core``: its sites' decisions, and every other column that is not a site
+    decision and shares a row with them), the rows those columns appear in, and those rows of ``a``; ``None``
+    for a window without decisions."""
+    if not core.any():
+        return None
+    touched = np.unique(by_col[:, np.flatnonzero(core)].indices)
+    hop = np.zeros(len(core), dtype=bool)
+    hop[a[touched].indices] = True
+    cols = np.flatnonzero(core | (hop & ~decision))
+    rows = np.unique(by_col[:, cols].indices)
+    return cols, rows, a[rows]
+
+
+def _solve_window(x: np.ndarray, cols: np.ndarray, rows: np.ndarray, part: sp.csr_matrix, cost: np.ndarray,
+                  col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray,
+                  integer: np.ndarray, cfg: SolverConfig, limit: float) -> tuple[np.ndarray | None, bool]:
+    """HiGHS on the window (``cols`` free, every other column fixed at ``x``), started from ``x``: the free
+    columns' new values (integers rounded; ``None`` when it has none) and whether HiGHS was still running
+    :data:`WINDOW_GRACE_S` past ``limit`` (then left in its thread, its last reported plan taken;
+    ``solve.run_guarded``)."""
+    free = np.zeros(len(x), dtype=bool)
+    free[cols] = True
+    moved = part @ np.where(free, 0.0, x)
+    sub_lp = rowwise_lp(cost[cols], col_lo[cols], col_up[cols], part[:, cols].tocsr(), row_lo[rows] - moved,
+                        row_up[rows] - moved)
+    sub_lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                           for b in integer[cols]]
+    h = new_highs(cfg, limit, None, WINDOW_OPTIONS)
+    h.passModel(sub_lp)
+    h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), x[cols])
+    stuck = run_guarded(h, limit, sub_lp, WINDOW_GRACE_S)
+    if stuck is not None:
+        y = stuck.get("x")
+    else:
+        sol = h.getSolution()
+        y = sol.col_value if sol.value_valid else None
+    if y is None or len(y) != len(cols):
+        return None, stuck is not None
+    y = np.asarray(y, dtype=float)
+    y[integer[cols]] = np.round(y[integer[cols]])
+    return y, stuck is not None
 
 
 def _feasible(a: sp.csr_matrix, x: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, col_lo: np.ndarray,

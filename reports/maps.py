@@ -352,7 +352,8 @@ def _warm_up() -> None:
         except BaseException as exc:  # raised again in the worker's own thread
             done.append(exc)
 
-    thread = threading.Thread(target=imports, name="map-warm-up", daemon=True)  # a worker ended mid-import
+    # a daemon: a worker told to end while it still imports does not wait for the imports first
+    thread = threading.Thread(target=imports, name="map-warm-up", daemon=True)
     thread.start()
     thread.join()
     if done and done[0] is not None:
