@@ -185,8 +185,9 @@ def _source_path(path: Path) -> Path:
 
 
 def _write_renamed(data: bytes, family: str, path: Path) -> None:
-    """The subset ``data`` under the family name ``family``, without OpenType layout tables, written to
-    ``path`` atomically (matplotlib's use: the HTML map's font is cut from the subset as made)."""
+    """The subset ``data`` under the family name ``family``, written to ``path`` atomically, for matplotlib: without
+    the OpenType layout tables where it does not read them (below 3.11). The HTML map's font is cut from the
+    subset as made, tables and all."""
     from fontTools.ttLib import TTFont
 
     # recalcTimestamp=False: saving would stamp "now" into head.modified, and matplotlib copies this font's
