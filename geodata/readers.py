@@ -194,12 +194,13 @@ def list_layers(path: Path | str) -> list[str]:
     """Names of the layers in a vector file (a GeoPackage may hold several). Within :func:`one_read` a file's
     list is read once."""
     seen = _LAYER_LISTS.get()
-    if seen is None:
-        return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     key = str(path)
-    if key not in seen:
-        seen[key] = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    return list(seen[key])
+    if seen is not None and key in seen:
+        return list(seen[key])
+    names = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    if seen is not None:
+        seen[key] = list(names)
+    return names
 
 
 # One GeoPackage holds every layer of a county, and opening it to list them took ≈ 9 ms a layer read. The lists
