@@ -21,6 +21,7 @@ from healthplan.optimizer import pmedian_plan
 from healthplan.optimizer.plan import Plan, SolveInfo
 from healthplan.optimizer.pmedian_plan import eligible_pairs, optimize_pure, pure_form
 from healthplan.optimizer.prepare import ModelData, prepare
+from healthplan.optimizer.progress import Watch
 from healthplan.optimizer.screening import Finding, screen, wan
 from healthplan.optimizer.solution import empty_items, read_items
 from healthplan.optimizer.standards import scenario_standards
@@ -34,8 +35,13 @@ def optimize(
     *,
     progress: Callable[[str], None] | None = None,
     warm_start: Plan | None = None,
+    watch: Watch | None = None,
 ) -> Plan:
     """The best plan under the budget: least weighted shortfall, then most weighted coverage, then least cost.
+
+    ``progress`` receives a short message as each step begins; ``watch`` a
+    :class:`~optimizer.progress.StageProgress` about once a second while a stage is solved (its best plan and
+    bound so far).
 
     A pure p-median scenario with many travel pairs (``pmedian_plan.PMEDIAN_MIN_PAIRS``) is solved without the
     PuLP model by :mod:`~healthplan.optimizer.pmedian` (Lagrangian bound, proven gap in ``plan.solve``).
@@ -62,14 +68,14 @@ def optimize(
     m = build_model(data, "optimize")
     m.build_s = time.perf_counter() - t0  # preparation + model building, seconds
     start = _start_from_plan(m, warm_start) if warm_start is not None else None
-    results = solve_stages(m, progress=progress, start=start)
+    results = solve_stages(m, progress=progress, start=start, watch=watch)
     status = overall_status(results)
     if status == Status.INFEASIBLE:
         raise _explain(instance, cfg, [])
     return _finish(instance, cfg, data, m, results, status, t0)
 
 
-def min_budget(instance: Instance, cfg: OptimizerConfig) -> Plan:
+def min_budget(instance: Instance, cfg: OptimizerConfig, *, watch: Watch | None = None) -> Plan:
     """Least capital (万元) meeting every hard standard and the coverage targets in cfg (``target_coverage``).
 
     Budget limits (total, yearly, earmarks) are ignored; the operating-cost cap and capacities hold. Stages: hard
@@ -84,7 +90,7 @@ def min_budget(instance: Instance, cfg: OptimizerConfig) -> Plan:
         raise _explain(instance, cfg, findings, compute_budget=False)
     m = build_model(data, "min_budget")
     m.build_s = time.perf_counter() - t0
-    results = solve_stages(m)
+    results = solve_stages(m, watch=watch)
     status = overall_status(results)
     if not status.has_plan:
         raise InfeasibleError(say("min_budget.failed", detail=results[-1][1].message or status.value))

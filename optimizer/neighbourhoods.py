@@ -17,6 +17,7 @@ a unit can move across the boundary of one partition inside the other's cells.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -25,6 +26,7 @@ import pulp
 import scipy.sparse as sp
 
 from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.progress import WATCH_PERIOD_S
 from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, rowwise_lp, run_guarded
 
 # Measured on the generated 20,000-village 3-year plan, 30 s of search each (2026-11-29): 24 sites 8.83 M weighted
@@ -89,13 +91,14 @@ def site_windows(xy: np.ndarray, size: int = WINDOW_SITES) -> list[np.ndarray]:
 
 
 def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[str, int], xy: np.ndarray,
-                  solver: SolverConfig, seconds: float, window_sites: int = WINDOW_SITES
-                  ) -> tuple[dict[str, float], Improvement | None]:
+                  solver: SolverConfig, seconds: float, window_sites: int = WINDOW_SITES,
+                  watch: Callable[[float], None] | None = None) -> tuple[dict[str, float], Improvement | None]:
     """``start`` improved window by window (cells of at most ``window_sites`` sites) for ``prob``'s objective
     (as set now) within ``seconds``.
 
     ``site_of`` maps each site decision's variable name to its site (index into ``xy``). Returns the start
-    unchanged and ``None`` when it is not a complete feasible plan of ``prob``.
+    unchanged and ``None`` when it is not a complete feasible plan of ``prob``. ``watch``, when given, is called
+    with the plan's objective (the problem's own sense) after a window, at most about once a second.
     """
     t0 = time.perf_counter()
     model = highs_model(prob)
@@ -118,6 +121,7 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
     decision = site >= 0
     before = float(cost @ x)
     windows = improved = passes = 0
+    reported = t0
     cfg = solver.model_copy(update={"gap": WINDOW_GAP, "msg": False})
     cells = site_windows(xy, window_sites)
     # A window is solved again in a later pass only when a value it sees (its own columns and every column of
@@ -154,6 +158,9 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
             if stuck:  # its HiGHS still runs in its thread and keeps a core busy: the search ends
                 done = True
                 break
+            if watch is not None and time.perf_counter() - reported >= WATCH_PERIOD_S:
+                reported = time.perf_counter()
+                watch(model.sign * float(cost @ x) + model.constant)
         if improved == better_before:  # a whole pass without a better plan: every window is at its best
             done = True
     after = float(cost @ x)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from math import nan
 
 import numpy as np
 import pulp
@@ -13,6 +14,7 @@ from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_opt
 from healthplan.optimizer.held_shortfall import Speculation, hold_by_groups, speculate
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.neighbourhoods import Improvement, improve_start
+from healthplan.optimizer.progress import StageProgress, Watch
 from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
 
@@ -56,6 +58,7 @@ def solve_stages(
     progress: Callable[[str], None] | None = None,
     start: dict[str, float] | None = None,
     fold: bool = True,
+    watch: Watch | None = None,
 ) -> list[tuple[str, StageResult]]:
     """Solve the stages in order, holding each optimum within ``cfg.objective.tolerance`` (row ``hold_<stage>``).
 
@@ -72,6 +75,9 @@ def solve_stages(
     (:func:`optimizer.held_shortfall.speculate`); if the probe does not prove the groups, that stage is solved
     again on the sequential model, starting from its first attempt's plan. A maximising stage of a large
     multi-year model first improves its start window by window (:mod:`optimizer.neighbourhoods`).
+
+    ``watch``, when given, receives a :class:`~optimizer.progress.StageProgress` about once a second while a
+    stage's window search or HiGHS runs (solves of a second or less report nothing).
     """
     cfg = m.data.cfg
     tol = cfg.objective.tolerance
@@ -125,11 +131,14 @@ def solve_stages(
             bound_s = max(TIE_BREAK_MIN_S, share * sum(r.seconds for _, r in results))
             allowed = min(allowed, bound_s)
         improved = better = None
+        began, stage_limit = time.perf_counter(), allowed
+        seen = _watcher(watch, name, began, stage_limit)
         if sense == pulp.LpMaximize and start is not None and _searches_windows(m):
             # a large phased model: HiGHS's own search rarely improves the previous stage's plan in time
             searched = time.perf_counter()
             better, improved = improve_start(m.prob, start, _site_of(m), _site_xy(m), cfg.solver,
-                                             allowed * NEIGHBOURHOOD_SHARE)
+                                             allowed * NEIGHBOURHOOD_SHARE,
+                                             watch=None if seen is None else lambda z: seen("windows", z, nan))
             # (also when it returns nothing: reading the model and checking the start took time)
             allowed = max(allowed - (time.perf_counter() - searched), 0.01)
             if improved is not None and progress:
@@ -137,7 +146,8 @@ def solve_stages(
         # HiGHS still starts from the previous stage's plan: handed the improved plan, HiGHS 1.16's root line-search
         # rounding (from the incumbent towards the LP optimum) ran 31 s past the limit and left no bound (the
         # generated 20,000-village 3-year plan, twice); the better of its plan and the improved one is kept
-        res = solve(m.prob, cfg.solver, allowed, start, abs_gap)
+        res = solve(m.prob, cfg.solver, allowed, start, abs_gap,
+                    watch=None if seen is None else lambda z, b: seen("solver", z, b))
         if improved is not None and better is not None:
             res = _keep_better(m, res, better, improved)
         if pending is not None:
@@ -221,6 +231,18 @@ def solve_stages(
             if v.name in good:
                 v.varValue = good[v.name]
     return results
+
+
+def _watcher(watch: Watch | None, stage: str, began: float, limit_s: float
+             ) -> Callable[[str, float, float], None] | None:
+    """``watch`` for one stage: (phase, objective, bound) → a :class:`StageProgress` timed from ``began``."""
+    if watch is None:
+        return None
+
+    def seen(phase: str, objective: float, bound: float) -> None:
+        watch(StageProgress(stage, phase, time.perf_counter() - began, limit_s, objective, bound))  # type: ignore[arg-type]
+
+    return seen
 
 
 def fold_last_stage(m: Model, plan: list[tuple[str, int, pulp.LpAffineExpression]],

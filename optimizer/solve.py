@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.implied_rows import implied_covering_rows
+from healthplan.optimizer.progress import WATCH_PERIOD_S
 from healthplan.optimizer.status import PULP_CODES, Status, from_highs, from_pulp
 
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
@@ -266,8 +267,8 @@ def run_highs(h: highspy.Highs) -> None:
         h.run()
 
 
-def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grace_s: float | None = None
-                ) -> dict[str, object] | None:
+def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grace_s: float | None = None,
+                watch: Callable[[float, float, float], None] | None = None) -> dict[str, object] | None:
     """:func:`run_highs` in a thread of its own, waited for at most ``time_limit_s`` + ``grace_s`` (default
     :func:`guard_grace_s`).
 
@@ -278,6 +279,10 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grac
     releases the GIL while it solves, so the wait is not blocked, and Ctrl-C reaches it (the solve goes on in
     its daemon thread until the process ends). ``lp`` is the model ``h`` was given: a reported plan whose values
     do not give the objective HiGHS reports with it is not kept.
+
+    ``watch``, when given, is called from the waiting thread about every :data:`~optimizer.progress.WATCH_PERIOD_S`
+    while HiGHS runs, with the seconds since it started and its best objective and dual bound as HiGHS last
+    reported them in its own sense (a minimisation; ±inf while unknown), read by its interrupt callback.
     """
     best: dict[str, object] = {}
     cost, offset = np.asarray(lp.col_cost_, dtype=float), float(lp.offset_)
@@ -292,14 +297,29 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grac
         # one assignment, so the waiting thread never reads a plan with another plan's bound
         best["plan"] = (x, float(e.data_out.mip_dual_bound))
 
+    def seen(e) -> None:  # noqa: ANN001 - highspy's callback event; one assignment, read by the waiting thread
+        best["now"] = (float(e.data_out.mip_primal_bound), float(e.data_out.mip_dual_bound))
+
     h.cbMipImprovingSolution.subscribe(keep)
+    if watch is not None:
+        h.cbMipInterrupt.subscribe(seen)
     worker = threading.Thread(target=run_highs, args=(h,), name="highs", daemon=True)
+    t0 = time.perf_counter()
     worker.start()
-    worker.join(time_limit_s + (guard_grace_s(time_limit_s) if grace_s is None else grace_s))
+    deadline = t0 + time_limit_s + (guard_grace_s(time_limit_s) if grace_s is None else grace_s)
+    if watch is None:
+        worker.join(max(deadline - time.perf_counter(), 0.0))
+    else:
+        while worker.is_alive() and (left := deadline - time.perf_counter()) > 0:
+            worker.join(min(WATCH_PERIOD_S, left))
+            if worker.is_alive() and "now" in best:
+                watch(time.perf_counter() - t0, *best["now"])  # type: ignore[misc]
     if worker.is_alive():
         plan = best.get("plan")
         return {} if plan is None else {"x": plan[0], "bound": plan[1]}
     h.cbMipImprovingSolution.unsubscribe(keep)
+    if watch is not None:
+        h.cbMipInterrupt.unsubscribe(seen)
     return None
 
 
@@ -379,11 +399,17 @@ def solve_in_background(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: f
 
 def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
                  start: dict[str, float] | None, abs_gap: float | None = None,
-                 extra: Mapping[str, object] | None = None) -> StageResult:
+                 extra: Mapping[str, object] | None = None,
+                 watch: Callable[[float, float], None] | None = None) -> StageResult:
     """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
     t0 = time.perf_counter()
     model, h = _prepared(prob, cfg, time_limit_s, start, abs_gap, extra)
-    stuck = run_guarded(h, time_limit_s, model.lp)
+    def report(_secs: float, primal: float, dual: float) -> None:
+        # HiGHS minimises sign × f: back to the model's own sense (±inf, not known yet, becomes NaN)
+        if watch is not None:
+            watch(*(model.sign * v + model.constant if np.isfinite(v) else np.nan for v in (primal, dual)))
+
+    stuck = run_guarded(h, time_limit_s, model.lp, watch=report if watch is not None else None)
     if stuck is not None:
         return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)
     status, x, bound, gap, msg, reported = _outcome(h, model)
@@ -392,7 +418,7 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
         if start and abs(float(model.cost @ x) - reported) > READBACK_RTOL * max(1.0, abs(reported)):
             # HiGHS 1.16 can hand back the start vector instead of its incumbent after a warm start (seen when
             # presolve settles the model): the values then disagree with HiGHS's own objective. Solve again cold.
-            again = _solve_highs(prob, cfg, max(time_limit_s - secs, 0.01), None, abs_gap, extra)
+            again = _solve_highs(prob, cfg, max(time_limit_s - secs, 0.01), None, abs_gap, extra, watch)
             return replace(again, seconds=again.seconds + secs)
         _write_values(model, x)
     prob.assignStatus(*PULP_CODES.get(status, PULP_CODES[Status.ERROR]))
@@ -502,7 +528,8 @@ def _finish(res: StageResult) -> StageResult:
 
 def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
           start: dict[str, float] | None = None, abs_gap: float | None = None,
-          highs_options: Mapping[str, object] | None = None) -> StageResult:
+          highs_options: Mapping[str, object] | None = None,
+          watch: Callable[[float, float], None] | None = None) -> StageResult:
     """Solve ``prob`` once; read status, objective, bound and gap (bound/gap NaN where the solver gives none).
 
     Parameters
@@ -521,8 +548,11 @@ def solve(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
         :attr:`optimizer.fold.Fold.abs_gap`.
     highs_options
         Optional further HiGHS options of this solve (CBC ignores them).
+    watch
+        Optional: called about once a second while HiGHS runs with its best objective and bound so far in the
+        problem's own sense (NaN while unknown). CBC reports nothing while it runs.
     """
     limit = max(time_limit_s, 0.01)
     if cfg.name == "highs":
-        return _solve_highs(prob, cfg, limit, start, abs_gap, highs_options)
+        return _solve_highs(prob, cfg, limit, start, abs_gap, highs_options, watch)
     return _solve_cbc(prob, cfg, limit, start, abs_gap)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from healthplan.geodata.instance import Instance
 from healthplan.optimizer.plan import Plan
+from healthplan.optimizer.progress import Watch
 from healthplan.reports.run_folder import OutputExistsError, OutputFolderError, pause_on_note, prepare_out
 from healthplan.scenarios.schema import Scenario
 
@@ -80,9 +81,10 @@ def prepare_instance(
 
 def solve_scenario(
     scen: Scenario, instance: Instance, *, mode: Mode = "optimize", progress: Callable[[str], None] | None = None,
-    warm_start: Plan | None = None,
+    warm_start: Plan | None = None, watch: Watch | None = None,
 ) -> Plan:
-    """Baseline, optimal plan or least-budget plan for an instance under a scenario."""
+    """Baseline, optimal plan or least-budget plan for an instance under a scenario (``watch``: reports of a
+    running stage solve, ``optimizer.optimize``)."""
     from healthplan import optimizer
 
     from healthplan.geodata.errors import InputError
@@ -92,8 +94,8 @@ def solve_scenario(
         if mode == "baseline":
             return optimizer.baseline(instance, cfg)
         if mode == "min_budget":
-            return optimizer.min_budget(instance, cfg)
-        return optimizer.optimize(instance, cfg, progress=progress, warm_start=warm_start)
+            return optimizer.min_budget(instance, cfg, watch=watch)
+        return optimizer.optimize(instance, cfg, progress=progress, warm_start=warm_start, watch=watch)
     except InputError as err:
         if scen.source_path is None:
             raise
@@ -182,6 +184,15 @@ def _map_workers(wanted: bool) -> Iterator[Any]:
             workers.close()
 
 
+def _solve_watch(stages: Any, lang: str) -> Watch | None:
+    """Reports of a running stage solve shown on the progress display's line (only when it shows: a terminal)."""
+    if stages is None or not getattr(stages, "enabled", False):
+        return None
+    from healthplan.scenarios.progress import solve_watch
+
+    return solve_watch(stages.note, lang)
+
+
 def _run(scen: Scenario, out: Path | None, mode: Mode, force: bool, lang: str | None,
          instance: Instance | None, stages: Any, write_reports: bool, protected: list[tuple[str, Path]],
          map_workers: Any) -> RunResult:
@@ -204,7 +215,8 @@ def _run(scen: Scenario, out: Path | None, mode: Mode, force: bool, lang: str | 
              "min_budget": "最小预算求解 / least budget"}[mode]
     with stage("solve", label):
         # ... and here after the model is built, before its first stage is solved
-        plan = solve_scenario(scen, instance, mode=mode, progress=pause_on_note(note, "solve", 2))
+        plan = solve_scenario(scen, instance, mode=mode, progress=pause_on_note(note, "solve", 2),
+                              watch=_solve_watch(stages, lang or scen.report.lang))
     timings = plan_timings(plan, timings)
     summary = summary_dict(instance, plan, timings=timings, scenario_name=scen.name, opt=scen.optimizer_config())
     result = RunResult(scen, instance, plan, summary, out, [], timings)
