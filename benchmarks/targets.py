@@ -24,7 +24,7 @@ Targets (issue 12):
   ≤ 0.3 s;
 - §4 the 20,000 × 1,500 MCLP (S = 5, p = 50) ≥ 10 × faster than spopt (511–583 s published), equal optimum;
   the weighted p-median p = 50 with a proven gap (spopt cannot fit it in 24 GB); the set cover at S = 6 proven
-  (not attempted by this script: see the README);
+  (not measured by this script: ``benchmarks/set_cover_bound.py`` narrows it in about 12 minutes);
 - §5 how cost grows: ``benchmarks/growth.py`` (about an hour; not rerun here).
 """
 
@@ -292,7 +292,7 @@ def main() -> int:
         measured("§4 weighted p-median 20,000 × 1,500, p = 50, with a proven gap", "spopt: does not fit in 24 GB",
                  "anchor_pmedian", pmedian)
     rows.append(("§4 set cover 20,000 × 1,500, S = 6: the optimum proven", "spopt: 136 / 141 in 900 s, not proven",
-                 "not measured here: open, the optimum is in [120, 133] (README)", "not met"))
+                 "not measured here: open, the optimum is in [126, 130] (`set_cover_bound.py`, README)", "not met"))
 
     given = [f for f, on in (("--province", args.province), ("--anchor", args.anchor)) if on]
     print(f"load average at start: {start_load}; at end: {load()}; runs per timed figure: {args.runs}; "
