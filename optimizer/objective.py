@@ -131,8 +131,7 @@ def solve_stages(
             bound_s = max(TIE_BREAK_MIN_S, share * sum(r.seconds for _, r in results))
             allowed = min(allowed, bound_s)
         improved = better = None
-        began, stage_limit = time.perf_counter(), allowed
-        seen = _watcher(watch, name, began, stage_limit)
+        seen = _watcher(watch, name, time.perf_counter(), allowed)
         if sense == pulp.LpMaximize and start is not None and _searches_windows(m):
             # a large phased model: HiGHS's own search rarely improves the previous stage's plan in time
             searched = time.perf_counter()

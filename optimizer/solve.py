@@ -268,7 +268,7 @@ def run_highs(h: highspy.Highs) -> None:
 
 
 def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grace_s: float | None = None,
-                watch: Callable[[float, float, float], None] | None = None) -> dict[str, object] | None:
+                watch: Callable[[float, float], None] | None = None) -> dict[str, object] | None:
     """:func:`run_highs` in a thread of its own, waited for at most ``time_limit_s`` + ``grace_s`` (default
     :func:`guard_grace_s`).
 
@@ -281,8 +281,8 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grac
     do not give the objective HiGHS reports with it is not kept.
 
     ``watch``, when given, is called from the waiting thread about every :data:`~optimizer.progress.WATCH_PERIOD_S`
-    while HiGHS runs, with the seconds since it started and its best objective and dual bound as HiGHS last
-    reported them in its own sense (a minimisation; ±inf while unknown), read by its interrupt callback.
+    while HiGHS runs, with its best objective and dual bound as HiGHS last reported them in its own sense (a
+    minimisation; ±inf while unknown), read by its interrupt callback.
     """
     best: dict[str, object] = {}
     cost, offset = np.asarray(lp.col_cost_, dtype=float), float(lp.offset_)
@@ -313,7 +313,7 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grac
         while worker.is_alive() and (left := deadline - time.perf_counter()) > 0:
             worker.join(min(WATCH_PERIOD_S, left))
             if worker.is_alive() and "now" in best:
-                watch(time.perf_counter() - t0, *best["now"])  # type: ignore[misc]
+                watch(*best["now"])  # type: ignore[misc]
     if worker.is_alive():
         plan = best.get("plan")
         return {} if plan is None else {"x": plan[0], "bound": plan[1]}
@@ -404,12 +404,13 @@ def _solve_highs(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: float,
     """One HiGHS run on ``prob``; values written back to the variables when there is a plan."""
     t0 = time.perf_counter()
     model, h = _prepared(prob, cfg, time_limit_s, start, abs_gap, extra)
-    def report(_secs: float, primal: float, dual: float) -> None:
-        # HiGHS minimises sign × f: back to the model's own sense (±inf, not known yet, becomes NaN)
-        if watch is not None:
+    report = None
+    if watch is not None:
+        def report(primal: float, dual: float) -> None:
+            # HiGHS minimises sign × f: back to the model's own sense (±inf, not known yet, becomes NaN)
             watch(*(model.sign * v + model.constant if np.isfinite(v) else np.nan for v in (primal, dual)))
 
-    stuck = run_guarded(h, time_limit_s, model.lp, watch=report if watch is not None else None)
+    stuck = run_guarded(h, time_limit_s, model.lp, watch=report)
     if stuck is not None:
         return _abandoned(prob, model, stuck, time.perf_counter() - t0, time_limit_s)
     status, x, bound, gap, msg, reported = _outcome(h, model)
