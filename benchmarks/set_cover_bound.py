@@ -44,23 +44,18 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-ROOT = Path(__file__).resolve().parents[1]
-ANCHOR = ROOT.parent / "shared" / "benchmarks" / "random_anchor"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spopt_anchor import ANCHOR, load_anchor, pairs_within  # noqa: E402  (this folder's own script)
+
 RADIUS = 6.0
 SIDE = 100.0  # the instance's square
 
 
-def load() -> tuple[np.ndarray, np.ndarray]:
-    d = pd.read_csv(ANCHOR / "demand_20000x1500.csv")
-    s = pd.read_csv(ANCHOR / "sites_20000x1500.csv")
-    return d[["x", "y"]].to_numpy(np.float64), s[["x", "y"]].to_numpy(np.float64)
-
-
 def coverage(dxy: np.ndarray, sxy: np.ndarray) -> sp.csr_matrix:
-    """Points × sites, 1 where the site lies within RADIUS (exact float64 distances)."""
-    m = cKDTree(dxy).sparse_distance_matrix(cKDTree(sxy), RADIUS, output_type="coo_matrix")
-    keep = m.data <= RADIUS
-    return sp.csr_matrix((np.ones(int(keep.sum())), (m.row[keep], m.col[keep])), shape=(len(dxy), len(sxy)))
+    """Points × sites, 1 where the site lies within RADIUS (``spopt_anchor.pairs_within``, float64 distances)."""
+    site, point, dist = pairs_within(dxy, sxy, RADIUS)
+    keep = dist <= RADIUS
+    return sp.csr_matrix((np.ones(int(keep.sum())), (point[keep], site[keep])), shape=(len(dxy), len(sxy)))
 
 
 def unique_rows(a: sp.csr_matrix) -> np.ndarray:
@@ -200,7 +195,7 @@ def main() -> int:
     if not ANCHOR.is_dir():
         sys.exit(f"{ANCHOR} not found: the anchor instances live in ../shared/benchmarks (not in the repository)")
     t0 = time.perf_counter()
-    dxy, sxy = load()
+    dxy, _, sxy = load_anchor("20000x1500")
     full = coverage(dxy, sxy)
     coverable = np.diff(full.indptr) > 0
     a, rows, cols = reduce(full[coverable])
