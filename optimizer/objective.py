@@ -14,7 +14,7 @@ from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_opt
 from healthplan.optimizer.held_shortfall import Speculation, hold_by_groups, speculate
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.neighbourhoods import Improvement, improve_start
-from healthplan.optimizer.progress import StageProgress, Watch
+from healthplan.optimizer.progress import StageProgress, Watch, relative_gap
 from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
 
@@ -375,7 +375,7 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
     # P(x) ≤ bound + ε(s + R); minimising: P(x) − εS(x) ≥ bound and S(x) ≥ s − R, so P(x) ≥ bound + ε(s − R)
     reach = s + f.secondary_range if sense == pulp.LpMaximize else s - f.secondary_range
     bound = res.bound + f.epsilon * reach
-    gap = abs(bound - p) / max(abs(p), 1e-9) if np.isfinite(bound) else float("inf")
+    gap = relative_gap(p, bound) if np.isfinite(bound) else float("inf")
     first = replace(res, objective=p, bound=bound, gap=gap, message=res.message + note)
     second = StageResult(res.status, res.solver, s, np.nan, float("inf"), 0.0, f"folded into {name}{note}")
     return [(name, first), (name_s, second)]

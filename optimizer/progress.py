@@ -8,6 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+def relative_gap(objective: float, bound: float) -> float:
+    """|bound − objective| / |objective| (10⁻⁹ for an objective of 0): how far a plan may be from the best."""
+    return abs(bound - objective) / max(abs(objective), 1e-9)
+
+
 # Seconds between two reports of a running solve: the progress line moves, and a solve of a second or less (the
 # demo's) reports nothing.
 WATCH_PERIOD_S = 1.0
@@ -37,7 +42,7 @@ class StageProgress:
         """|bound − objective| / |objective| (NaN while either is unknown): the stage's relative gap."""
         if not (math.isfinite(self.objective) and math.isfinite(self.bound)):
             return math.nan
-        return abs(self.bound - self.objective) / max(abs(self.objective), 1e-9)
+        return relative_gap(self.objective, self.bound)
 
 
 Watch = Callable[[StageProgress], None]

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.implied_rows import implied_covering_rows
-from healthplan.optimizer.progress import WATCH_PERIOD_S
+from healthplan.optimizer.progress import WATCH_PERIOD_S, relative_gap
 from healthplan.optimizer.status import PULP_CODES, Status, from_highs, from_pulp
 
 RANDOM_SEED = 20240601  # fixed so the same inputs give the same plan
@@ -388,7 +388,7 @@ def solve_in_background(prob: pulp.LpProblem, cfg: SolverConfig, time_limit_s: f
             return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg), {}
         obj = model.sign * float(model.cost @ x) + model.constant
         if isinstance(stuck, dict) and np.isfinite(bound):
-            gap = abs(bound - obj) / max(abs(obj), 1e-9)
+            gap = relative_gap(obj, bound)
         elif not np.isfinite(bound) and status == Status.OPTIMAL:  # an LP: the optimum is its own bound
             bound = obj
         values = {v.name: val for v, val in zip(model.columns, x.tolist(), strict=True)}
@@ -479,7 +479,7 @@ def _abandoned(prob: pulp.LpProblem, model: HighsModel, best: dict[str, object],
         return StageResult(status, "highs", np.nan, np.nan, np.nan, secs, msg)
     _write_values(model, x)
     obj = float(pulp.value(prob.objective) or 0.0) if prob.objective is not None else 0.0
-    gap = abs(bound - obj) / max(abs(obj), 1e-9) if np.isfinite(bound) else np.nan
+    gap = relative_gap(obj, bound) if np.isfinite(bound) else np.nan
     return _finish(StageResult(status, "highs", obj, bound, gap, secs, msg))
 
 
