@@ -90,6 +90,10 @@ class ObjectiveConfig(StrictConfig):
         "stage, the least-shortfall plan is improved by re-solving a few nearby sites at a time with every other "
         "decision fixed, in up to half of the stage's time; when HiGHS then stops at its time limit, the better "
         "of its plan and this one is kept; false = HiGHS alone")
+    relaxation_support: bool = Field(
+        default=True, description="with neighbourhoods, first: the coverage stage's relaxation is solved and "
+        "the MILP restricted to the integer columns it uses (every other one fixed at 0) gives the plan the "
+        "window search starts from; the relaxation's value bounds the stage; false = the least-shortfall plan")
 
 
 class SolverConfig(StrictConfig):

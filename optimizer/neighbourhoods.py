@@ -115,7 +115,7 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
     integer = np.array([v.cat in (pulp.LpInteger, pulp.LpBinary) for v in model.columns], dtype=bool)
     x = np.array([float(start[name]) for name in names])
     x[integer] = np.round(x[integer])
-    if not _feasible(a, x, row_lo, row_up, col_lo, col_up):
+    if not feasible(a, x, row_lo, row_up, col_lo, col_up):
         return start, None
     site = np.array([site_of.get(name, -1) for name in names], dtype=np.int64)
     decision = site >= 0
@@ -150,7 +150,7 @@ def improve_start(prob: pulp.LpProblem, start: dict[str, float], site_of: dict[s
             if y is not None:
                 trial = x.copy()
                 trial[cols] = y
-                if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and _feasible(
+                if float(cost @ trial) < float(cost @ x) - 1e-9 * max(1.0, abs(float(cost @ x))) and feasible(
                         part, trial, row_lo[rows], row_up[rows], col_lo, col_up):
                     changed_at[cols[trial[cols] != x[cols]]] = windows
                     x = trial
@@ -215,7 +215,7 @@ def _solve_window(x: np.ndarray, cols: np.ndarray, rows: np.ndarray, part: sp.cs
     return y, stuck is not None
 
 
-def _feasible(a: sp.csr_matrix, x: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, col_lo: np.ndarray,
+def feasible(a: sp.csr_matrix, x: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, col_lo: np.ndarray,
               col_up: np.ndarray) -> bool:
     """Whether ``x`` keeps the rows ``a`` and the column bounds within :data:`FEASIBILITY`, absolute (plus 10⁻⁹
     of a row's activity for rounding in long sums: a budget row of 200,000万元 may be off by 0.0002万元, not by

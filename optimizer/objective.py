@@ -15,6 +15,7 @@ from healthplan.optimizer.held_shortfall import Speculation, hold_by_groups, spe
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.neighbourhoods import Improvement, improve_start
 from healthplan.optimizer.progress import StageProgress, Watch, relative_gap
+from healthplan.optimizer.relaxation_support import Support, support_plan
 from healthplan.optimizer.solve import StageResult, highs_model, solve
 from healthplan.optimizer.status import Status
 
@@ -33,6 +34,13 @@ GROUP_HELD = ("shortfall", "hard")  # stages of standards' terms: held by groups
 # interior point), which gives the bound the gap is measured against. More time for the search (e.g. in a thread
 # beside HiGHS) would not change its plan: it ends before its time is up
 NEIGHBOURHOOD_SHARE = 0.5
+# of a maximising stage's time, first: its relaxation and the MILP on the relaxation's support
+# (optimizer.relaxation_support), whose plan the window search starts from; the search has what is left of
+# NEIGHBOURHOOD_SHARE
+SUPPORT_SHARE = 0.5
+# HiGHS runs after the window search only with at least this many times the relaxation's seconds left: its root
+# solves the same relaxation, and on the generated province its first cut round came 110 s after its 53 s root LP
+HIGHS_ROOT_FACTOR = 2.0
 NEIGHBOURHOOD_MIN_ROWS = 5_000  # rows from which a multi-year maximising stage does so (the 3-year demo: fewer)
 TIE_BREAK_MIN_S = 2.0  # a bounded tie-break stage always gets this many seconds (small models finish in them)
 
@@ -132,11 +140,17 @@ def solve_stages(
             allowed = min(allowed, bound_s)
         improved = better = None
         seen = _watcher(watch, name, time.perf_counter(), allowed)
+        support = None
         if sense == pulp.LpMaximize and start is not None and _searches_windows(m):
             # a large phased model: HiGHS's own search rarely improves the previous stage's plan in time
             searched = time.perf_counter()
-            better, improved = improve_start(m.prob, start, _site_of(m), _site_xy(m), cfg.solver,
-                                             allowed * NEIGHBOURHOOD_SHARE,
+            base = start
+            if cfg.objective.relaxation_support:
+                supported, support = support_plan(m.prob, cfg.solver, allowed * SUPPORT_SHARE)
+                if supported is not None and support is not None and support.objective > _value_at(obj, start):
+                    base = {**start, **supported}
+            windows_s = allowed * NEIGHBOURHOOD_SHARE - (time.perf_counter() - searched)
+            better, improved = improve_start(m.prob, base, _site_of(m), _site_xy(m), cfg.solver, windows_s,
                                              watch=None if seen is None else lambda z: seen("windows", z, nan))
             # (also when it returns nothing: reading the model and checking the start took time)
             allowed = max(allowed - (time.perf_counter() - searched), 0.01)
@@ -145,10 +159,17 @@ def solve_stages(
         # HiGHS still starts from the previous stage's plan: handed the improved plan, HiGHS 1.16's root line-search
         # rounding (from the incumbent towards the LP optimum) ran 31 s past the limit and left no bound (the
         # generated 20,000-village 3-year plan, twice); the better of its plan and the improved one is kept
-        res = solve(m.prob, cfg.solver, allowed, start, abs_gap,
-                    watch=None if seen is None else lambda z, b: seen("solver", z, b))
+        if improved is not None and support is not None and np.isfinite(support.objective) \
+                and allowed < HIGHS_ROOT_FACTOR * support.relaxation_s:
+            # HiGHS would spend what is left on the same relaxation (its root LP) and find neither a bound nor a
+            # plan better than the one in hand: the relaxation's value is the stage's bound
+            res = StageResult(Status.ERROR, "highs", nan, nan, nan, 0.0, (
+                f"HiGHS not run ({allowed:.0f} s left; the relaxation alone took {support.relaxation_s:.0f} s)"))
+        else:
+            res = solve(m.prob, cfg.solver, allowed, start, abs_gap,
+                        watch=None if seen is None else lambda z, b: seen("solver", z, b))
         if improved is not None and better is not None:
-            res = _keep_better(m, res, better, improved)
+            res = _keep_better(m, res, better, improved, support)
         if pending is not None:
             at, spec = pending
             pending = None
@@ -381,21 +402,31 @@ def _split_folded(name: str, sense: int, primary: pulp.LpAffineExpression,
     return [(name, first), (name_s, second)]
 
 
-def _keep_better(m: Model, res: StageResult, plan: dict[str, float], improved: Improvement) -> StageResult:
+def _keep_better(m: Model, res: StageResult, plan: dict[str, float], improved: Improvement,
+                 support: Support | None = None) -> StageResult:
     """The stage's result with the window search's plan in the variables when HiGHS stopped without proving its
-    plan (time limit, or no plan) and the search's plan is better; its gap is then measured against HiGHS's bound.
-    A plan HiGHS proves (within the solver gap) is kept even when the search's is better within that gap: the
-    search is cut by time, HiGHS's proven plan is the same in every run. The search's seconds are added."""
-    seconds = res.seconds + improved.seconds
+    plan (time limit, or no plan) and the search's plan is better; its gap is then measured against the lower of
+    HiGHS's bound and the relaxation's (``support``, when that step ran). A plan HiGHS proves (within the solver
+    gap) is kept even when the search's is better within that gap: the search is cut by time, HiGHS's proven
+    plan is the same in every run. The support step's and the search's seconds are added."""
+    seconds = res.seconds + improved.seconds + (support.seconds if support is not None else 0.0)
+    notes = (support.note() if support is not None else "") + improved.note()
+    bound = res.bound if np.isfinite(res.bound) else float("inf")
+    if support is not None:
+        bound = min(bound, support.bound)  # a maximising stage: the lower bound is the tighter
     if res.status == Status.OPTIMAL or (res.status.has_plan and res.objective >= improved.after):
-        return replace(res, seconds=seconds, message=res.message + improved.note() + "; HiGHS's plan kept")
+        if res.status == Status.OPTIMAL or not np.isfinite(bound):
+            return replace(res, seconds=seconds, message=res.message + notes + "; HiGHS's plan kept")
+        return replace(res, seconds=seconds, bound=bound, gap=max(relative_gap(res.objective, bound), 0.0),
+                       message=res.message + notes + "; HiGHS's plan kept")
     for v in m.prob.variables():
         v.varValue = plan.get(v.name, v.varValue)
     obj = improved.after
-    gap = (res.bound - obj) / max(abs(obj), 1e-9) if np.isfinite(res.bound) else float("inf")
+    gap = relative_gap(obj, bound) if np.isfinite(bound) else float("inf")
     status = res.status if res.status.has_plan else Status.TIME_LIMIT
-    return replace(res, status=status, objective=obj, gap=max(gap, 0.0), seconds=seconds,
-                   message=res.message + improved.note() + "; this plan kept (better than HiGHS's)")
+    return replace(res, status=status, objective=obj, bound=bound, gap=max(gap, 0.0), seconds=seconds,
+                   message=res.message + notes + ("; this plan kept (better than HiGHS's)" if res.status.has_plan
+                                                  else "; this plan kept"))
 
 
 def _searches_windows(m: Model) -> bool:

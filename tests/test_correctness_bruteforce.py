@@ -192,6 +192,37 @@ def test_ambulances_mexclp_integer_both_types(opt, make_random_instance, seed, v
         assert (rows["quantity_np"] == 0).all()
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_opening_rows_keep_the_brute_force_optimum(opt, make_random_instance, monkeypatch, seed):
+    # the rows amb_open_<h>_<t> (on for large models only) cut the relaxation, never a plan: with them forced on,
+    # the ambulance and four-kind optima are still the enumerated ones
+    from healthplan.optimizer.kinds import ambulance
+
+    monkeypatch.setattr(ambulance, "OPEN_ROWS_MIN_GROUPS", 1)
+    inst = make_random_instance(
+        seed, AMB_LEVELS, n_demand=8, pop_range=(10_000, 30_000), pop_round=10_000, urban_share=0.0,
+        amb_ord=[1, 0, 0, 0], station_capacity=[3, 2, 2, 2],
+    )
+    amb = {"busy_fraction": 0.3, "coverage_depth": 3, "response_minutes_rural": 20.0, "dispatch_minutes": 3.0}
+    from healthplan.optimizer.build import build_model
+    from healthplan.optimizer.prepare import prepare
+
+    cfg = make_cfg(ambulance=amb, budget_wan=200.0)
+    from healthplan.optimizer.solve import constraints_of
+
+    assert any(row.name.startswith("amb_open_") for row in constraints_of(build_model(prepare(inst, cfg)).prob))
+    check_optimum(opt, inst, cfg)
+    cfg = make_cfg(
+        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "np_share_rule": HARD,
+                   "station_levels": ["county_hospital", "central_thc"]},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": HARD, "room_mandate": SOFT},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "access_minutes": 20.0},
+        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0},
+        budget_wan=900.0,
+    )
+    check_optimum(opt, four_kind_instance(make_random_instance, seed), cfg)
+
+
 def test_ambulances_speed_factor(opt, make_random_instance):
     inst = make_random_instance(
         7, AMB_LEVELS, n_demand=8, urban_share=0.5, amb_ord=[1, 0, 0, 0], station_capacity=[3, 2, 2, 2],

@@ -213,10 +213,11 @@ def test_windows_cover_every_site_once_per_partition():
 
 def test_a_multi_year_stage_from_an_improved_start_keeps_the_optimum(monkeypatch):
     # the brute-force two-year case of tests/test_held_shortfall.py's kind, through solve_stages with the
-    # search switched on for any size: same optimum as without it
+    # search switched on for any size: same optimum as without it (the support step off: from its plan, the
+    # optimum here, the windows would have nothing to improve; tests/test_relaxation_support.py)
     import types
 
-    from healthplan.optimizer.config import OptimizerConfig
+    from healthplan.optimizer.config import ObjectiveConfig, OptimizerConfig
     from healthplan.optimizer.model import Model
 
     results, searches = [], []
@@ -233,7 +234,8 @@ def test_a_multi_year_stage_from_an_improved_start_keeps_the_optimum(monkeypatch
         prob, parts, xy = covering(1, n_sites=7, budget=2)
         obj = prob.objective
         m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
-        m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
+        cfg = OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False))
+        m.data = types.SimpleNamespace(cfg=cfg, years=[2025, 2026], n_sites=len(xy),
                                        instance=types.SimpleNamespace(sites=_sites(xy)))
         m.x = {"site": dict(parts["x"])}
         m.coverage = list(obj.items())

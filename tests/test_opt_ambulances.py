@@ -131,3 +131,47 @@ def test_a_station_is_opened_only_with_vehicles():
     cfg = only("ambulance", budget=25, busy_fraction=0.5, fleet=OFFR, np_share_rule=OFFR, new_station_cost_wan=0)
     plan = optimize(inst, cfg)
     assert (plan.items["quantity"] > 0).all()
+
+
+def _relaxation_value(inst, cfg) -> float:
+    """The coverage stage's LP relaxation (every integer relaxed), in weighted persons."""
+    import highspy
+    import pulp
+
+    from healthplan.optimizer.build import build_model
+    from healthplan.optimizer.objective import stage_expression
+    from healthplan.optimizer.prepare import prepare
+    from healthplan.optimizer.solve import highs_model
+
+    m = build_model(prepare(inst, cfg), "optimize")
+    m.prob.sense = pulp.LpMaximize
+    m.prob.setObjective(stage_expression(m, "coverage"))
+    model = highs_model(m.prob)
+    model.lp.integrality_ = []
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(model.lp)
+    h.run()
+    return model.sign * h.getInfo().objective_function_value + model.constant
+
+
+@pytest.mark.parametrize("years", [1, 3])
+def test_a_new_stations_coverage_needs_the_whole_station_in_the_relaxation(years, monkeypatch):
+    # one village (1,000 persons) reached only from s0, which has no vehicles: covering it takes a 100万元
+    # station and a 25万元 vehicle, and the budget is 60万元. No plan covers it; the relaxation used to buy a
+    # vehicle with a third of a station (a ≤ 3·s): a = 1, s = 1/3 costs 58.3万元 and covers 1,000 × (1 − q) =
+    # 500 (depth 1). With the opening row y ≤ s (and s ≤ a): 125s ≤ 60 → 0.48 × 500 = 240. In the
+    # 3-year plan the budget comes in the first year, so the same fractions count in every year (weights sum to 1).
+    from healthplan.optimizer.config import PhasingConfig
+    from healthplan.optimizer.kinds import ambulance
+
+    inst = make([1000], [[5.0]], ["thc"], amb_ord=[0], station_capacity=[3])
+    cfg = only("ambulance", budget=60, busy_fraction=0.5, coverage_depth=1, fleet=OFFR, np_share_rule=OFFR)
+    if years > 1:
+        cfg = cfg.model_copy(update={"phasing": PhasingConfig(years=[2024, 2025, 2026], carry_over=True,
+                                                              budgets_wan=[60.0, 0.0, 0.0])})
+    assert _relaxation_value(inst, cfg) == pytest.approx(500.0, rel=1e-6)  # a model this small has no rows
+    monkeypatch.setattr(ambulance, "OPEN_ROWS_MIN_GROUPS", 1)
+    assert _relaxation_value(inst, cfg) == pytest.approx(500 * 60 / 125, rel=1e-6)
+    plan = optimize(inst, cfg)
+    assert plan.items.empty  # 125万元 does not fit in 60万元: the relaxation's 240 is a bound, not a plan

@@ -1,0 +1,143 @@
+"""A large maximising stage's start from the MILP on its relaxation's support (optimizer.relaxation_support).
+
+The hand-made maximal-covering models of tests/test_neighbourhoods.py, whose every plan is enumerated there: the
+support's plan is a plan of the whole model, never better than the optimum, and the relaxation's value is a bound
+on it; through the stages the optimum stays the enumerated one.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pulp
+import pytest
+from test_neighbourhoods import _sites, brute_force, covering, feasible, value_of
+
+from healthplan.optimizer import objective
+from healthplan.optimizer.config import ObjectiveConfig, OptimizerConfig, SolverConfig
+from healthplan.optimizer.model import Model
+from healthplan.optimizer.neighbourhoods import Improvement
+from healthplan.optimizer.relaxation_support import Support, support_plan
+from healthplan.optimizer.solve import StageResult
+from healthplan.optimizer.status import Status
+
+SOLVER = SolverConfig()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_supports_plan_is_a_plan_and_the_relaxation_bounds_the_optimum(seed):
+    prob, parts, xy = covering(seed, n_sites=7, budget=2)
+    best = brute_force(prob, parts, len(xy))
+    plan, sup = support_plan(prob, SOLVER, 30.0)
+    assert sup is not None and sup.integer == 14 and 0 < sup.free <= sup.integer
+    assert sup.bound >= best - 1e-6  # the relaxation bounds every plan
+    assert plan is not None and feasible(prob, plan)
+    assert value_of(prob, plan) == pytest.approx(sup.objective)
+    assert sup.objective <= best + 1e-6
+    assert all(float(plan[v.name]).is_integer() for v in parts["x"].values())
+
+
+def test_the_relaxation_is_not_the_plan():
+    # three sites of 2 units each, budget 3, three villages of 10 persons each covered by two sites in a cycle:
+    # the relaxation builds half of every site and covers everyone (30); a plan builds one site and covers two
+    # villages (20). The step reports 30 as its bound and 20 as its plan
+    prob = pulp.LpProblem("cycle", pulp.LpMaximize)
+    x = [prob.add_variable(f"x_{j}", 0, 1, cat=pulp.LpInteger) for j in range(3)]
+    c = [prob.add_variable(f"c_{h}", 0, 1) for h in range(3)]
+    prob.addConstraint(pulp.lpSum(2 * v for v in x) <= 3, "budget")
+    for h in range(3):
+        prob.addConstraint(c[h] - x[h] - x[(h + 1) % 3] <= 0, f"cover_{h}")
+    prob.setObjective(pulp.lpSum(10 * v for v in c))
+    plan, sup = support_plan(prob, SOLVER, 30.0)
+    assert sup.bound == pytest.approx(30.0) and sup.objective == pytest.approx(20.0) and sup.free == 3
+    assert sum(plan[v.name] for v in x) == 1 and feasible(prob, plan)
+
+
+def test_a_relaxation_that_does_not_finish_gives_nothing():
+    prob, _, _ = covering(0, n_sites=7, budget=2)
+    assert support_plan(prob, SOLVER, 0.0) == (None, None)
+
+
+def test_through_the_stages_the_optimum_is_the_enumerated_one(monkeypatch):
+    # the support step and the windows switched on for any size: the coverage stage still ends at the optimum
+    monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
+    seen = []
+    real = objective.support_plan
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        seen.append(out[1])
+        return out
+
+    monkeypatch.setattr(objective, "support_plan", spy)
+    for seed in range(3):
+        prob, parts, xy = covering(seed, n_sites=7, budget=2)
+        m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+        m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
+                                       instance=types.SimpleNamespace(sites=_sites(xy)))
+        m.x = {"site": dict(parts["x"])}
+        m.coverage = list(prob.objective.items())
+        m.cost = [(v, 1.0) for v in parts["x"].values()]
+        res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
+        assert res["coverage"].objective == pytest.approx(brute_force(prob, parts, len(xy)))
+        assert "the MILP on its support" in res["coverage"].message
+    assert len(seen) == 3 and all(s is not None and np.isfinite(s.objective) for s in seen)
+
+
+def test_the_stage_can_switch_it_off(monkeypatch):
+    monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
+    monkeypatch.setattr(objective, "support_plan", lambda *a, **k: pytest.fail("the step ran"))
+    prob, parts, xy = covering(0, n_sites=7, budget=2)
+    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+    cfg = OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False))
+    m.data = types.SimpleNamespace(cfg=cfg, years=[2025, 2026], n_sites=len(xy),
+                                   instance=types.SimpleNamespace(sites=_sites(xy)))
+    m.x = {"site": dict(parts["x"])}
+    m.coverage = list(prob.objective.items())
+    res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
+    assert res["coverage"].objective == pytest.approx(brute_force(prob, parts, len(xy)))
+
+
+@pytest.mark.parametrize("highs_bound, expected_gap", [
+    (float("nan"), 0.30),  # HiGHS stopped before its bound: the relaxation's
+    (125.0, 0.25),  # HiGHS's bound is the lower
+    (140.0, 0.30),  # the relaxation's is the lower
+])
+def test_the_gap_is_measured_against_the_lower_bound(highs_bound, expected_gap):
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = prob.add_variable("x", 0, 10)
+    prob.setObjective(x)
+    x.varValue = 1.0
+    m = Model(prob=prob, data=types.SimpleNamespace(), mode="optimize")  # type: ignore[arg-type]
+    res = StageResult(Status.TIME_LIMIT, "highs", 60.0, highs_bound, np.nan, 3.0, "HiGHS")
+    sup = Support(bound=130.0, free=4, integer=10, objective=90.0, seconds=4.0)
+    out = objective._keep_better(m, res, {"x": 7.0}, Improvement(4, 3, 90.0, 100.0, 2.0), sup)
+    assert x.varValue == 7.0 and out.objective == 100.0
+    assert out.gap == pytest.approx(expected_gap) and out.bound == pytest.approx(min(130.0, highs_bound)
+                                                                                 if np.isfinite(highs_bound) else 130.0)
+    assert out.seconds == pytest.approx(9.0) and "relaxation 130.0" in out.message
+
+
+def test_highs_is_not_run_when_its_root_could_not_finish(monkeypatch):
+    # with less time left than HIGHS_ROOT_FACTOR × the relaxation's seconds, the stage keeps the plan in hand and
+    # measures its gap against the relaxation (here the relaxation is integral: the plan is proven, gap 0)
+    monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
+    monkeypatch.setattr(objective, "HIGHS_ROOT_FACTOR", 1e12)
+    monkeypatch.setattr(objective, "solve", lambda *a, **k: pytest.fail("HiGHS ran on the coverage stage")
+                        if a[0].sense == pulp.LpMaximize else real_solve(*a, **k))
+    prob, parts, xy = covering(1, n_sites=7, budget=2)
+    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+    m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
+                                   instance=types.SimpleNamespace(sites=_sites(xy)))
+    m.x = {"site": dict(parts["x"])}
+    m.coverage = list(prob.objective.items())
+    res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))["coverage"]
+    best = brute_force(prob, parts, len(xy))
+    assert res.objective == pytest.approx(best) and value_of(prob, {v.name: v.varValue for v in
+                                                                    prob.variables()}) == pytest.approx(best)
+    assert res.status == Status.TIME_LIMIT and res.gap == pytest.approx(0.0, abs=1e-9)
+    assert "HiGHS not run" in res.message and "this plan kept" in res.message
+
+
+real_solve = objective.solve
