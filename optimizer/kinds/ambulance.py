@@ -47,10 +47,12 @@ FLEET_BOUNDS: dict[str, Any] = {"maximum": 10_000, "warn_above": 200,
 MINUTES_PER_YEAR = 365 * 24 * 60  # vehicle-minutes one ambulance offers in a year (24/7 crews, Beijing 2006 rule)
 Q_BOUNDS = (0.001, 0.95)  # keep a derived busy fraction inside (0, 1): MEXCLP needs 0 < q < 1
 THC_LEVELS = (Level.CENTRAL_THC.value, Level.THC.value)
-# demand groups from which the opening rows (amb_open_<h>_<t>) are added: the generated 20,000-village plan
-# (5,984 groups) gains a relaxation 4.9 % lower and a plan from it (optimizer.relaxation_support); the 3-year
-# demo (62 groups) solved in 5.0 s with them against 2.6 s without (same optimum, 3 runs each)
-OPEN_ROWS_MIN_GROUPS = 1_000
+# demand groups from which the opening rows (amb_open_<h>_<t>) are added. Measured with growth.py (3-year, 180 s):
+# 2,500 villages (≈ 620 groups with a new station in reach) 12.04 → 10.51 % gap; 5,000 villages 3.18 % → optimal
+# (0.19 %) in 60 s; the 20,000-village one-year plan 29.0 s at 0.93 % → 18.4 s at 0.00 %, and its 3-year plan's
+# relaxation 13.81 → 13.14 M weighted persons (optimizer.relaxation_support). The 3-year demo (62 groups) solved
+# in 5.0 s with them against 2.6 s without (the same optimum, 3 runs each): small models do without
+OPEN_ROWS_MIN_GROUPS = 500
 
 
 class AmbulanceConfig(KindConfig):
