@@ -146,6 +146,8 @@ def solve_stages(
             searched = time.perf_counter()
             base = start
             if cfg.objective.relaxation_support:
+                if seen is not None:
+                    seen("relaxation", nan, nan)  # one report: the step runs without a callback
                 supported, support = support_plan(m.prob, cfg.solver, allowed * SUPPORT_SHARE)
                 if supported is not None and support is not None and support.objective > _value_at(obj, start):
                     base = {**start, **supported}

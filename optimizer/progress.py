@@ -23,7 +23,8 @@ class StageProgress:
     """One report of a stage being solved.
 
     ``stage`` is the lexicographic stage (``shortfall``, ``coverage``, ``cost``, ``hard``, ``weighted``) and
-    ``phase`` what runs now: ``solver`` (HiGHS) or ``windows`` (the window search of large phased plans, before
+    ``phase`` what runs now: ``solver`` (HiGHS), ``relaxation`` (the relaxation and the MILP on its support of
+    large phased plans; :mod:`optimizer.relaxation_support`) or ``windows`` (the window search that follows, before
     HiGHS; :mod:`optimizer.neighbourhoods`). ``seconds`` have passed since the stage began and it may take
     ``limit_s`` in all. ``objective`` is the best plan's value and ``bound`` the best bound, both in the stage's
     own units and sense (weighted persons, shortfall shares, 万元); either is NaN while not known (no plan yet;
@@ -31,7 +32,7 @@ class StageProgress:
     """
 
     stage: str
-    phase: Literal["solver", "windows"]
+    phase: Literal["solver", "relaxation", "windows"]
     seconds: float
     limit_s: float
     objective: float

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,7 +61,9 @@ def solve_note(p: StageProgress, lang: str) -> str:
 
     stage = tr(f"stage.{p.stage}", lang) if has_message(f"stage.{p.stage}") else p.stage
     objective = f"{p.objective:,.0f}" if math.isfinite(p.objective) else "—"
-    if p.phase == "windows":
+    if p.phase == "relaxation":
+        state = tr("progress.relaxation", lang)
+    elif p.phase == "windows":
         state = tr("progress.windows", lang, objective=objective)
     elif math.isfinite(p.gap):
         state = tr("progress.gap", lang, gap=fmt_gap(p.gap))
@@ -69,6 +72,32 @@ def solve_note(p: StageProgress, lang: str) -> str:
     else:
         state = tr("progress.first_plan", lang)
     return tr("progress.solving", lang, stage=stage, state=state, secs=f"{p.seconds:.0f}", limit=f"{p.limit_s:.0f}")
+
+
+# the optimizer's own progress messages (optimizer.api, optimizer.objective) → catalog entries; others (the
+# p-median's figures) are shown as they come
+_OPTIMIZER_NOTES = ((re.compile(r"building the model"), "progress.building"),
+                    (re.compile(r"solving stage (?P<stage>\w+)"), "progress.stage"),
+                    (re.compile(r"holding stage (?P<stage>\w+) by groups"), "progress.holding"))
+
+
+def optimizer_note(message: str, lang: str) -> str:
+    """One of the optimizer's progress messages in ``lang`` ("solving stage coverage" → "求解「覆盖人口最多」")."""
+    from healthplan.reports.i18n import has_message, tr
+
+    for pattern, key in _OPTIMIZER_NOTES:
+        hit = pattern.fullmatch(message)
+        if hit is not None:
+            stage = hit.groupdict().get("stage")
+            if stage is None:
+                return tr(key, lang)
+            return tr(key, lang, stage=tr(f"stage.{stage}", lang) if has_message(f"stage.{stage}") else stage)
+    return message
+
+
+def optimizer_notes(note: Callable[[str], None] | None, lang: str) -> Callable[[str], None] | None:
+    """``note`` that shows the optimizer's progress messages in ``lang``."""
+    return None if note is None else (lambda message: note(optimizer_note(message, lang)))
 
 
 def solve_watch(note: Callable[[str], None], lang: str) -> Watch:

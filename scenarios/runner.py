@@ -214,8 +214,11 @@ def _run(scen: Scenario, out: Path | None, mode: Mode, force: bool, lang: str | 
     label = {"optimize": "建模与求解 / building and solving", "baseline": "现状评估 / baseline",
              "min_budget": "最小预算求解 / least budget"}[mode]
     with stage("solve", label):
+        from healthplan.scenarios.progress import optimizer_notes
+
         # ... and here after the model is built, before its first stage is solved
-        plan = solve_scenario(scen, instance, mode=mode, progress=pause_on_note(note, "solve", 2),
+        plan = solve_scenario(scen, instance, mode=mode,
+                              progress=pause_on_note(optimizer_notes(note, lang or scen.report.lang), "solve", 2),
                               watch=_solve_watch(stages, lang or scen.report.lang))
     timings = plan_timings(plan, timings)
     summary = summary_dict(instance, plan, timings=timings, scenario_name=scen.name, opt=scen.optimizer_config())
