@@ -21,7 +21,8 @@ import pulp
 
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.neighbourhoods import feasible
-from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, run_guarded, without_implied_rows
+from healthplan.optimizer.solve import (highs_model, lp_rows, new_highs, run_guarded, run_highs,
+                                       without_implied_rows)
 
 # of the seconds given: at most this share for the relaxation (interior point), the rest for the restricted
 # MILP. On the generated province the relaxation takes 30–38 s and the restricted MILP ≈ 11 s to its optimum
@@ -66,7 +67,7 @@ def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float
     h = new_highs(solver.model_copy(update={"msg": False}), seconds * RELAXATION_SHARE)
     h.setOptionValue("solver", "ipm")
     h.passModel(lp)
-    h.run()
+    run_highs(h)  # (resets HiGHS's thread scheduler when another solve started it with other threads)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, None
     relaxation_s = time.perf_counter() - t0

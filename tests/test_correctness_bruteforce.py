@@ -212,15 +212,7 @@ def test_opening_rows_keep_the_brute_force_optimum(opt, make_random_instance, mo
 
     assert any(row.name.startswith("amb_open_") for row in constraints_of(build_model(prepare(inst, cfg)).prob))
     check_optimum(opt, inst, cfg)
-    cfg = make_cfg(
-        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "np_share_rule": HARD,
-                   "station_levels": ["county_hospital", "central_thc"]},
-        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": HARD, "room_mandate": SOFT},
-        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "access_minutes": 20.0},
-        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0},
-        budget_wan=900.0,
-    )
-    check_optimum(opt, four_kind_instance(make_random_instance, seed), cfg)
+    check_optimum(opt, four_kind_instance(make_random_instance, seed), four_kind_cfg())
 
 
 def test_ambulances_speed_factor(opt, make_random_instance):
@@ -242,6 +234,18 @@ def four_kind_instance(make_random_instance, seed):
         amb_ord=[1, 0, 0, 0, 0, 0], station_capacity=[2, 1, 1, 1, 1, 1],
         fever_clinic=[True, False, False, False, False, False],
         fever_room=[False, False, False, False, True, False],
+    )
+
+
+def four_kind_cfg(solver: SolverConfig | None = None):
+    """The four kinds with hard clinic and soft room mandates, budget 900万元."""
+    return make_cfg(
+        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "np_share_rule": HARD,
+                   "station_levels": ["county_hospital", "central_thc"]},
+        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": HARD, "room_mandate": SOFT},
+        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "access_minutes": 20.0},
+        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0},
+        budget_wan=900.0, **({"solver": solver} if solver is not None else {}),
     )
 
 
@@ -283,16 +287,7 @@ def test_all_four_kinds_weights(opt, make_random_instance):
 def test_root_lp_method_reaches_the_same_optimum(opt, make_random_instance, root_lp):
     """The first LP by interior point (what ``auto`` picks for a large coverage maximisation) or by simplex: the
     brute-force optimum either way, for every stage (shortfall, coverage, cost) of a four-kind plan."""
-    inst = four_kind_instance(make_random_instance, 1)
-    cfg = make_cfg(
-        ambulance={"busy_fraction": 0.35, "coverage_depth": 2, "np_share_rule": HARD,
-                   "station_levels": ["county_hospital", "central_thc"]},
-        fever={"clinic_cost_wan": 300.0, "room_cost_wan": 60.0, "clinic_mandate": HARD, "room_mandate": SOFT},
-        blood={"unit_cost_wan": 80.0, "candidates": ["s01", "s04", "s05"], "access_minutes": 20.0},
-        subcentre={"unit_cost_wan": 400.0, "access_minutes": 25.0},
-        budget_wan=900.0, solver=SolverConfig(root_lp=root_lp),
-    )
-    check_optimum(opt, inst, cfg)
+    check_optimum(opt, four_kind_instance(make_random_instance, 1), four_kind_cfg(SolverConfig(root_lp=root_lp)))
 
 
 # --- two-year phasing ---------------------------------------------------------------------------------------

@@ -25,6 +25,17 @@ from healthplan.optimizer.status import Status
 SOLVER = SolverConfig()
 
 
+def _stage_model(prob: pulp.LpProblem, parts: dict, xy: np.ndarray, cfg: OptimizerConfig | None = None) -> Model:
+    """A two-year stage model around a covering problem of tests/test_neighbourhoods.py (as its stage tests do)."""
+    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+    m.data = types.SimpleNamespace(cfg=cfg or OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
+                                   instance=types.SimpleNamespace(sites=_sites(xy)))
+    m.x = {"site": dict(parts["x"])}
+    m.coverage = list(prob.objective.items())
+    m.cost = [(v, 1.0) for v in parts["x"].values()]
+    return m
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_the_supports_plan_is_a_plan_and_the_relaxation_bounds_the_optimum(seed):
     prob, parts, xy = covering(seed, n_sites=7, budget=2)
@@ -73,12 +84,7 @@ def test_through_the_stages_the_optimum_is_the_enumerated_one(monkeypatch):
     monkeypatch.setattr(objective, "support_plan", spy)
     for seed in range(3):
         prob, parts, xy = covering(seed, n_sites=7, budget=2)
-        m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
-        m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
-                                       instance=types.SimpleNamespace(sites=_sites(xy)))
-        m.x = {"site": dict(parts["x"])}
-        m.coverage = list(prob.objective.items())
-        m.cost = [(v, 1.0) for v in parts["x"].values()]
+        m = _stage_model(prob, parts, xy)
         res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
         assert res["coverage"].objective == pytest.approx(brute_force(prob, parts, len(xy)))
         assert "the MILP on its support" in res["coverage"].message
@@ -89,12 +95,7 @@ def test_the_stage_can_switch_it_off(monkeypatch):
     monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
     monkeypatch.setattr(objective, "support_plan", lambda *a, **k: pytest.fail("the step ran"))
     prob, parts, xy = covering(0, n_sites=7, budget=2)
-    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
-    cfg = OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False))
-    m.data = types.SimpleNamespace(cfg=cfg, years=[2025, 2026], n_sites=len(xy),
-                                   instance=types.SimpleNamespace(sites=_sites(xy)))
-    m.x = {"site": dict(parts["x"])}
-    m.coverage = list(prob.objective.items())
+    m = _stage_model(prob, parts, xy, OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False)))
     res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
     assert res["coverage"].objective == pytest.approx(brute_force(prob, parts, len(xy)))
 
@@ -121,22 +122,20 @@ def test_the_gap_is_measured_against_the_lower_bound(highs_bound, expected_gap):
 
 def test_highs_is_not_run_when_its_root_could_not_finish(monkeypatch):
     # with less time left than HIGHS_ROOT_FACTOR × the relaxation's seconds, the stage keeps the plan in hand and
-    # measures its gap against the relaxation (here the relaxation is integral: the plan is proven, gap 0)
+    # measures its gap against the relaxation
     monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
     monkeypatch.setattr(objective, "HIGHS_ROOT_FACTOR", 1e12)
     monkeypatch.setattr(objective, "solve", lambda *a, **k: pytest.fail("HiGHS ran on the coverage stage")
                         if a[0].sense == pulp.LpMaximize else real_solve(*a, **k))
     prob, parts, xy = covering(1, n_sites=7, budget=2)
-    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
-    m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
-                                   instance=types.SimpleNamespace(sites=_sites(xy)))
-    m.x = {"site": dict(parts["x"])}
-    m.coverage = list(prob.objective.items())
+    m = _stage_model(prob, parts, xy)
     res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))["coverage"]
     best = brute_force(prob, parts, len(xy))
-    assert res.objective == pytest.approx(best) and value_of(prob, {v.name: v.varValue for v in
-                                                                    prob.variables()}) == pytest.approx(best)
-    assert res.status == Status.TIME_LIMIT and res.gap == pytest.approx(0.0, abs=1e-9)
+    coverage, _, _ = covering(1, n_sites=7, budget=2)  # its objective (prob's is now the folded one)
+    assert res.objective == pytest.approx(best)
+    assert value_of(coverage, {v.name: v.varValue for v in prob.variables()}) == pytest.approx(best)
+    # the gap is the relaxation's: its coverage is integral here, its folded cost tie-break is not (a few 10⁻⁴)
+    assert res.status == Status.TIME_LIMIT and 0.0 <= res.gap < 1e-3
     assert "HiGHS not run" in res.message and "this plan kept" in res.message
 
 
