@@ -100,4 +100,3 @@ def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float
             plan = {v.name: float(val) for v, val in zip(model.columns, y.tolist(), strict=True)}
             objective = model.sign * float(model.cost @ y) + model.constant
     return plan, Support(bound, free, int(integer.sum()), objective, time.perf_counter() - t0, relaxation_s)
-

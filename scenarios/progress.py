@@ -59,7 +59,7 @@ def solve_note(p: StageProgress, lang: str) -> str:
     from healthplan.reports.i18n import has_message, tr
     from healthplan.reports.summary import fmt_gap
 
-    stage = tr(f"stage.{p.stage}", lang) if has_message(f"stage.{p.stage}") else p.stage
+    stage = _stage_name(p.stage, lang)
     objective = f"{p.objective:,.0f}" if math.isfinite(p.objective) else "—"
     if p.phase == "relaxation":
         state = tr("progress.relaxation", lang)
@@ -83,16 +83,21 @@ _OPTIMIZER_NOTES = ((re.compile(r"building the model"), "progress.building"),
 
 def optimizer_note(message: str, lang: str) -> str:
     """One of the optimizer's progress messages in ``lang`` ("solving stage coverage" → "求解「覆盖人口最多」")."""
-    from healthplan.reports.i18n import has_message, tr
+    from healthplan.reports.i18n import tr
 
     for pattern, key in _OPTIMIZER_NOTES:
         hit = pattern.fullmatch(message)
         if hit is not None:
             stage = hit.groupdict().get("stage")
-            if stage is None:
-                return tr(key, lang)
-            return tr(key, lang, stage=tr(f"stage.{stage}", lang) if has_message(f"stage.{stage}") else stage)
+            return tr(key, lang) if stage is None else tr(key, lang, stage=_stage_name(stage, lang))
     return message
+
+
+def _stage_name(stage: str, lang: str) -> str:
+    """A lexicographic stage's name in ``lang`` (「覆盖人口最多」), or its key when the catalog has none."""
+    from healthplan.reports.i18n import has_message, tr
+
+    return tr(f"stage.{stage}", lang) if has_message(f"stage.{stage}") else stage
 
 
 def optimizer_notes(note: Callable[[str], None] | None, lang: str) -> Callable[[str], None] | None:
