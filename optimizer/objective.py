@@ -28,11 +28,11 @@ STAGE_SHARE = 0.8  # most of the remaining time a non-final stage may take
 WEIGHTED_SHORTFALL = 1e4  # weighted mode: one share of a standard outweighs covering everyone
 WEIGHTED_COST = 1e-6  # weighted mode: cost only breaks ties
 GROUP_HELD = ("shortfall", "hard")  # stages of standards' terms: held by groups (optimizer.held_shortfall)
-# of a maximising stage's time: its start improved window by window (large models). On the generated province
-# the search passes twice over its windows (295 solves) and ends in 65.6 s at a plan no window improves; at 0.4 of
-# its stage (52 s) its first pass stopped 32 windows short. HiGHS needs the other half for its root (≈ 38 s by
-# interior point), which gives the bound the gap is measured against. More time for the search (e.g. in a thread
-# beside HiGHS) would not change its plan: it ends before its time is up
+# of a maximising stage's time: its start improved window by window (large models), the support step below
+# included. On the generated province, from the least-shortfall plan, the search passed twice over its windows
+# (295 solves) and ended in 65.6 s at a plan no window improves (at 0.4 of its stage its first pass stopped 32
+# windows short); from the support step's plan (47 s) it ends in 18 s with 0–1 windows better. The other half is
+# HiGHS's when its root can finish in it (HIGHS_ROOT_FACTOR)
 NEIGHBOURHOOD_SHARE = 0.5
 # of a maximising stage's time, first: its relaxation and the MILP on the relaxation's support
 # (optimizer.relaxation_support), whose plan the window search starts from; the search has what is left of
