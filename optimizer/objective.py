@@ -147,8 +147,9 @@ def solve_stages(
             base = start
             if cfg.objective.relaxation_support:
                 if seen is not None:
-                    seen("relaxation", nan, nan)  # one report: the step runs without a callback
-                supported, support = support_plan(m.prob, cfg.solver, allowed * SUPPORT_SHARE)
+                    seen("relaxation", nan, nan)
+                supported, support = support_plan(m.prob, cfg.solver, allowed * SUPPORT_SHARE,
+                                                  watch=None if seen is None else lambda z, b: seen("relaxation", z, b))
                 if supported is not None and support is not None and support.objective > _value_at(obj, start):
                     base = {**start, **supported}
             windows_s = allowed * NEIGHBOURHOOD_SHARE - (time.perf_counter() - searched)

@@ -13,7 +13,9 @@ has none of its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from math import nan
 
 import highspy
 import numpy as np
@@ -21,8 +23,7 @@ import pulp
 
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.neighbourhoods import feasible
-from healthplan.optimizer.solve import (highs_model, lp_rows, new_highs, run_guarded, run_highs,
-                                       without_implied_rows)
+from healthplan.optimizer.solve import highs_model, lp_rows, new_highs, run_guarded, without_implied_rows
 
 # of the seconds given: at most this share for the relaxation (interior point), the rest for the restricted
 # MILP. On the generated province the relaxation takes 30–38 s and the restricted MILP ≈ 11 s to its optimum
@@ -51,11 +52,16 @@ class Support:
                 f"integer columns free): {plan}, {self.seconds:.1f} s")
 
 
-def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float
+def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float,
+                 watch: Callable[[float, float], None] | None = None
                  ) -> tuple[dict[str, float] | None, Support | None]:
     """A plan of ``prob`` (objective as set now) from the MILP restricted to its relaxation's support, within
     ``seconds``, and what the step found. ``(None, None)`` when the relaxation does not finish in its share of
-    the time; ``(None, Support)`` when the restricted MILP finds no plan."""
+    the time; ``(None, Support)`` when the restricted MILP finds no plan.
+
+    ``watch``, when given, is called about every second while the step runs with the restricted MILP's best
+    plan and the relaxation's value, in the problem's own sense and units (NaN while not known).
+    """
     t0 = time.perf_counter()
     full = highs_model(prob)
     model, _ = without_implied_rows(full)  # the same columns; the solves read fewer rows
@@ -67,8 +73,11 @@ def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float
     h = new_highs(solver.model_copy(update={"msg": False}), seconds * RELAXATION_SHARE)
     h.setOptionValue("solver", "ipm")
     h.passModel(lp)
-    run_highs(h)  # (resets HiGHS's thread scheduler when another solve started it with other threads)
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    # in a thread of its own (run_highs, which resets HiGHS's thread scheduler when another solve started it with
+    # other threads), so that the watch's clock moves during the 30–40 s of a province's relaxation
+    ticking = None if watch is None else (lambda z, b: watch(nan, nan))
+    if run_guarded(h, seconds * RELAXATION_SHARE, lp, watch=ticking) is not None \
+            or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, None
     relaxation_s = time.perf_counter() - t0
     x = np.asarray(h.getSolution().col_value, dtype=float)
@@ -82,7 +91,9 @@ def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float
         return None, Support(bound, free, int(integer.sum()), np.nan, time.perf_counter() - t0, relaxation_s)
     h = new_highs(solver.model_copy(update={"msg": False}), left, None, RESTRICTED_OPTIONS)
     h.passModel(lp)
-    stuck = run_guarded(h, left, lp)
+    found = None if watch is None else (
+        lambda z, b: watch(model.sign * z + model.constant if np.isfinite(z) else nan, bound))
+    stuck = run_guarded(h, left, lp, watch=found)
     if stuck is not None:
         y = stuck.get("x")
     else:

@@ -282,7 +282,7 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grac
 
     ``watch``, when given, is called from the waiting thread about every :data:`~optimizer.progress.WATCH_PERIOD_S`
     while HiGHS runs, with its best objective and dual bound as HiGHS last reported them in its own sense (a
-    minimisation; ±inf while unknown), read by its interrupt callback.
+    minimisation; ±inf while unknown, as in presolve or an LP), read by its MIP interrupt callback.
     """
     best: dict[str, object] = {}
     cost, offset = np.asarray(lp.col_cost_, dtype=float), float(lp.offset_)
@@ -312,8 +312,9 @@ def run_guarded(h: highspy.Highs, time_limit_s: float, lp: highspy.HighsLp, grac
     else:
         while worker.is_alive() and (left := deadline - time.perf_counter()) > 0:
             worker.join(min(WATCH_PERIOD_S, left))
-            if worker.is_alive() and "now" in best:
-                watch(*best["now"])  # type: ignore[misc]
+            if worker.is_alive():
+                # nothing reported yet (presolve, a root LP, an LP): the caller's clock still moves
+                watch(*best.get("now", (np.inf, -np.inf)))  # type: ignore[misc]
     if worker.is_alive():
         plan = best.get("plan")
         return {} if plan is None else {"x": plan[0], "bound": plan[1]}

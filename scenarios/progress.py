@@ -61,8 +61,12 @@ def solve_note(p: StageProgress, lang: str) -> str:
 
     stage = _stage_name(p.stage, lang)
     objective = f"{p.objective:,.0f}" if math.isfinite(p.objective) else "—"
-    if p.phase == "relaxation":
+    if p.phase == "relaxation" and not math.isfinite(p.bound):
         state = tr("progress.relaxation", lang)
+    elif p.phase == "relaxation":
+        # the relaxation is solved: its value bounds the stage, the MILP on its support looks for a plan
+        state = tr("progress.support", lang) + (
+            tr("progress.support_gap", lang, gap=fmt_gap(p.gap)) if math.isfinite(p.gap) else "")
     elif p.phase == "windows":
         state = tr("progress.windows", lang, objective=objective)
     elif math.isfinite(p.gap):

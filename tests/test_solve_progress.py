@@ -184,6 +184,12 @@ def test_the_optimizers_own_notes_are_in_the_planners_language(lang):
     assert optimizer_note("p-median plan 1,234.5 from the Lagrangian sites", lang).startswith("p-median")
     relaxation = solve_note(StageProgress("coverage", "relaxation", 2.0, 144.0, math.nan, math.nan), lang)
     assert ("松弛" in relaxation) if lang == "zh" else ("relaxation" in relaxation)
+    # once the relaxation is solved its value bounds the stage: the MILP on its support, then its gap
+    support = solve_note(StageProgress("coverage", "relaxation", 40.0, 144.0, math.nan, 13_140_578.0), lang)
+    assert ("用到的变量" in support) if lang == "zh" else ("support" in support)
+    assert "%" not in support.split("（")[0].split(" (")[0]
+    gapped = solve_note(StageProgress("coverage", "relaxation", 45.0, 144.0, 12_337_003.0, 13_140_578.0), lang)
+    assert "6.51%" in gapped and gapped.startswith(support.split("（")[0].split(" (")[0])
 
 
 def test_every_note_of_a_phased_solve_is_translated():
