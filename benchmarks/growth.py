@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -99,7 +100,7 @@ def one_run(villages: int, phased: bool, time_limit_s: float) -> dict:
 
 
 def row(r: dict) -> str:
-    gap = "—" if r["gap"] != r["gap"] else f"{r['gap']:.2%}"
+    gap = f"{r['gap']:.2%}" if math.isfinite(r["gap"]) else "no bound" if r["gap"] == math.inf else "—"
     return (f"| {r['villages']:,} × {r['sites']:,} | {'3-year' if r['phased'] else 'one year'} | {r['pairs']:,} | "
             f"{r['variables']:,} × {r['rows']:,} | {r['generate_s'] + r['instance_s']:.1f} | {r['build_s']:.1f} | "
             f"{r['solve_s']:.1f} ({r['stages']}) | {r['status']} | {gap} | {r['peak_mb']:,.0f} |")

@@ -150,7 +150,7 @@ def solve_stages(
                     seen("relaxation", nan, nan)
                 supported, support = support_plan(m.prob, cfg.solver, allowed * SUPPORT_SHARE,
                                                   watch=None if seen is None else lambda z, b: seen("relaxation", z, b))
-                if supported is not None and support is not None and support.objective > _value_at(obj, start):
+                if supported is not None and support.objective > _value_at(obj, start):
                     base = {**start, **supported}
             windows_s = allowed * NEIGHBOURHOOD_SHARE - (time.perf_counter() - searched)
             better, improved = improve_start(m.prob, base, _site_of(m), _site_xy(m), cfg.solver, windows_s,
@@ -162,12 +162,15 @@ def solve_stages(
         # HiGHS still starts from the previous stage's plan: handed the improved plan, HiGHS 1.16's root line-search
         # rounding (from the incumbent towards the LP optimum) ran 31 s past the limit and left no bound (the
         # generated 20,000-village 3-year plan, twice); the better of its plan and the improved one is kept
-        if improved is not None and support is not None and np.isfinite(support.objective) \
-                and allowed < HIGHS_ROOT_FACTOR * support.relaxation_s:
+        if improved is not None and support is not None and allowed < HIGHS_ROOT_FACTOR * support.relaxation_s:
             # HiGHS would spend what is left on the same relaxation (its root LP) and find neither a bound nor a
-            # plan better than the one in hand: the relaxation's value is the stage's bound
-            res = StageResult(Status.ERROR, "highs", nan, nan, nan, 0.0, (
-                f"HiGHS not run ({allowed:.0f} s left; the relaxation alone took {support.relaxation_s:.0f} s)"))
+            # plan better than the one in hand: the relaxation's value is the stage's bound. When the relaxation
+            # did not finish in its share, it needs more than it had: HiGHS's root could not finish either (a
+            # 40,000-village 3-year plan: HiGHS given 15 s ran 28 s, past the run's limit, and found nothing)
+            took = (f"the relaxation alone took {support.relaxation_s:.0f} s" if np.isfinite(support.bound)
+                    else f"the relaxation did not finish in {support.relaxation_s:.0f} s")
+            res = StageResult(Status.ERROR, "highs", nan, nan, nan, 0.0,
+                              f"HiGHS not run ({allowed:.0f} s left; {took})")
         else:
             res = solve(m.prob, cfg.solver, allowed, start, abs_gap,
                         watch=None if seen is None else lambda z, b: seen("solver", z, b))
@@ -415,7 +418,7 @@ def _keep_better(m: Model, res: StageResult, plan: dict[str, float], improved: I
     seconds = res.seconds + improved.seconds + (support.seconds if support is not None else 0.0)
     notes = (support.note() if support is not None else "") + improved.note()
     bound = res.bound if np.isfinite(res.bound) else float("inf")
-    if support is not None:
+    if support is not None and np.isfinite(support.bound):
         bound = min(bound, support.bound)  # a maximising stage: the lower bound is the tighter
     if res.status == Status.OPTIMAL or (res.status.has_plan and res.objective >= improved.after):
         if res.status == Status.OPTIMAL or not np.isfinite(bound):

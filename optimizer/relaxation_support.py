@@ -36,7 +36,8 @@ RESTRICTED_OPTIONS: dict[str, object] = {"mip_heuristic_run_root_reduced_cost": 
 class Support:
     """What the step did, objectives in the stage's own sense: the relaxation's value (a bound on the stage), the
     integer columns left free of all integer columns, the restricted MILP's plan (NaN without one), the step's
-    seconds and of them the relaxation's."""
+    seconds and of them the relaxation's. A relaxation that did not finish in its share of the time leaves the
+    bound NaN; ``relaxation_s`` is then the seconds it had, less than it needs."""
 
     bound: float
     free: int
@@ -47,6 +48,8 @@ class Support:
 
     def note(self) -> str:
         """One clause for the stage's message."""
+        if not np.isfinite(self.bound):
+            return f"; the relaxation did not finish in {self.relaxation_s:.1f} s"
         plan = f"its plan {self.objective:,.1f}" if np.isfinite(self.objective) else "no plan"
         return (f"; relaxation {self.bound:,.1f}, the MILP on its support ({self.free:,} of {self.integer:,} "
                 f"integer columns free): {plan}, {self.seconds:.1f} s")
@@ -54,10 +57,10 @@ class Support:
 
 def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float,
                  watch: Callable[[float, float], None] | None = None
-                 ) -> tuple[dict[str, float] | None, Support | None]:
+                 ) -> tuple[dict[str, float] | None, Support]:
     """A plan of ``prob`` (objective as set now) from the MILP restricted to its relaxation's support, within
-    ``seconds``, and what the step found. ``(None, None)`` when the relaxation does not finish in its share of
-    the time; ``(None, Support)`` when the restricted MILP finds no plan.
+    ``seconds``, and what the step found; no plan when the relaxation does not finish in its share of the time
+    (the bound is then NaN) or the restricted MILP finds none.
 
     ``watch``, when given, is called about every second while the step runs with the restricted MILP's best
     plan and the relaxation's value, in the problem's own sense and units (NaN while not known).
@@ -76,10 +79,10 @@ def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float,
     # in a thread of its own (run_highs, which resets HiGHS's thread scheduler when another solve started it with
     # other threads), so that the watch's clock moves during the 30–40 s of a province's relaxation
     ticking = None if watch is None else (lambda z, b: watch(nan, nan))
-    if run_guarded(h, seconds * RELAXATION_SHARE, lp, watch=ticking) is not None \
-            or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, None
+    stuck = run_guarded(h, seconds * RELAXATION_SHARE, lp, watch=ticking)
     relaxation_s = time.perf_counter() - t0
+    if stuck is not None or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, Support(nan, 0, int(integer.sum()), nan, relaxation_s, relaxation_s)
     x = np.asarray(h.getSolution().col_value, dtype=float)
     bound = model.sign * float(h.getInfo().objective_function_value) + model.constant
     fixed = integer & (x <= SUPPORT_TOL) & (col_lo <= 0.0)

@@ -364,8 +364,8 @@ def time_limit_warning(summary: dict, lang: str = "zh") -> str:
 
 
 def fmt_gap(gap: float | None) -> str:
-    """Relative MIP gap as a percentage with two decimals ('—' when unknown)."""
-    return "—" if gap is None or _isnan(gap) else f"{100 * float(gap):.2f}%"
+    """Relative MIP gap as a percentage with two decimals ('—' when unknown: no bound, or none found)."""
+    return "—" if gap is None or _isnan(gap) or not math.isfinite(float(gap)) else f"{100 * float(gap):.2f}%"
 
 
 def fmt_persons(x: float | None) -> str:

@@ -70,7 +70,9 @@ def test_no_time_gives_no_plan():
     # LP, and then no time is left for the MILP: a bound without a plan
     prob, _, _ = covering(0, n_sites=7, budget=2)
     plan, sup = support_plan(prob, SOLVER, 0.0)
-    assert plan is None and (sup is None or (np.isnan(sup.objective) and sup.bound > 0))
+    assert plan is None and np.isnan(sup.objective) and (np.isnan(sup.bound) or sup.bound > 0)
+    if np.isnan(sup.bound):  # the relaxation did not finish: its seconds are what it had
+        assert sup.relaxation_s == sup.seconds and "did not finish" in sup.note()
 
 
 def test_the_step_reports_while_it_runs(monkeypatch):
@@ -161,6 +163,25 @@ def test_highs_is_not_run_when_its_root_could_not_finish(monkeypatch):
     # the gap is the relaxation's: its coverage is integral here, its folded cost tie-break is not (a few 10⁻⁴)
     assert res.status == Status.TIME_LIMIT and 0.0 <= res.gap < 1e-3
     assert "HiGHS not run" in res.message and "this plan kept" in res.message
+
+
+def test_highs_is_not_run_when_the_relaxation_did_not_finish(monkeypatch):
+    # the relaxation ran out of its share: HiGHS's root needs more than that too, so with less than
+    # HIGHS_ROOT_FACTOR × those seconds left HiGHS is not run; the plan in hand is kept without a bound
+    monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
+    monkeypatch.setattr(objective, "HIGHS_ROOT_FACTOR", 1e12)
+    monkeypatch.setattr(objective, "support_plan",
+                        lambda *a, **k: (None, Support(np.nan, 0, 14, np.nan, 0.5, 0.5)))
+    monkeypatch.setattr(objective, "solve", lambda *a, **k: pytest.fail("HiGHS ran on the coverage stage")
+                        if a[0].sense == pulp.LpMaximize else real_solve(*a, **k))
+    prob, parts, xy = covering(2, n_sites=7, budget=2)
+    coverage, _, _ = covering(2, n_sites=7, budget=2)
+    m = _stage_model(prob, parts, xy)
+    res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))["coverage"]
+    assert feasible(coverage, {v.name: v.varValue for v in prob.variables()})
+    assert res.status == Status.TIME_LIMIT and np.isinf(res.gap) and np.isinf(res.bound)
+    assert res.objective <= brute_force(prob, parts, len(xy)) + 1e-6
+    assert "HiGHS not run" in res.message and "the relaxation did not finish in 0.5 s" in res.message
 
 
 real_solve = objective.solve

@@ -125,3 +125,11 @@ def test_console_assumptions_hang_under_their_bullet():
     assert all(ln[: first + 1].strip() == "" and ln.strip() for ln in wrapped)
     joined = "".join(ln.strip().lstrip("• ").strip() for ln in block if ln.strip())
     assert long_zh in joined
+
+
+def test_a_gap_without_a_bound_is_a_dash_not_inf():
+    # a stage stopped with a plan and no bound (a province-size plan whose relaxation did not finish) has an
+    # infinite gap: the planner reads "—", as for an unknown one, never "inf%"
+    from healthplan.reports.summary import fmt_gap
+
+    assert [fmt_gap(g) for g in (float("inf"), float("nan"), None, 0.0651)] == ["—", "—", "—", "6.51%"]
