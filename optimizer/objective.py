@@ -162,15 +162,15 @@ def solve_stages(
         # HiGHS still starts from the previous stage's plan: handed the improved plan, HiGHS 1.16's root line-search
         # rounding (from the incumbent towards the LP optimum) ran 31 s past the limit and left no bound (the
         # generated 20,000-village 3-year plan, twice); the better of its plan and the improved one is kept
-        if improved is not None and support is not None and allowed < HIGHS_ROOT_FACTOR * support.relaxation_s:
+        if improved is not None and support is not None and allowed < HIGHS_ROOT_FACTOR * support.relaxation_s \
+                and (np.isfinite(support.objective) or not np.isfinite(support.bound)):
             # HiGHS would spend what is left on the same relaxation (its root LP) and find neither a bound nor a
             # plan better than the one in hand: the relaxation's value is the stage's bound. When the relaxation
             # did not finish in its share, it needs more than it had: HiGHS's root could not finish either (a
-            # 40,000-village 3-year plan: HiGHS given 15 s ran 28 s, past the run's limit, and found nothing)
-            took = (f"the relaxation alone took {support.relaxation_s:.0f} s" if np.isfinite(support.bound)
-                    else f"the relaxation did not finish in {support.relaxation_s:.0f} s")
-            res = StageResult(Status.ERROR, "highs", nan, nan, nan, 0.0,
-                              f"HiGHS not run ({allowed:.0f} s left; {took})")
+            # 40,000-village 3-year plan: HiGHS given 15 s ran 28 s, past the run's limit, and found nothing).
+            # (The support step's own clause follows and says how long its relaxation ran.)
+            took = f"; the relaxation alone took {support.relaxation_s:.0f} s" if np.isfinite(support.bound) else ""
+            res = StageResult(Status.ERROR, "highs", nan, nan, nan, 0.0, f"HiGHS not run ({allowed:.0f} s left{took})")
         else:
             res = solve(m.prob, cfg.solver, allowed, start, abs_gap,
                         watch=None if seen is None else lambda z, b: seen("solver", z, b))
@@ -208,7 +208,7 @@ def solve_stages(
             res = replace(res, bounded=True, message=res.message + (
                 f"; tie-break bounded to {bound_s:.1f} s ({share:g} × the stages before, objective."
                 f"tie_break_share): the best {name} found from the previous stage's plan, not proven "
-                f"(gap {res.gap:.2%})"))
+                + (f"(gap {res.gap:.2%})" if np.isfinite(res.gap) else "(no bound)")))
         if last and folded is not None:
             results.extend(_split_folded(name, sense, plan[k][2], folded, res))
             break

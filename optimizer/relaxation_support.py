@@ -36,8 +36,8 @@ RESTRICTED_OPTIONS: dict[str, object] = {"mip_heuristic_run_root_reduced_cost": 
 class Support:
     """What the step did, objectives in the stage's own sense: the relaxation's value (a bound on the stage), the
     integer columns left free of all integer columns, the restricted MILP's plan (NaN without one), the step's
-    seconds and of them the relaxation's. A relaxation that did not finish in its share of the time leaves the
-    bound NaN; ``relaxation_s`` is then the seconds it had, less than it needs."""
+    seconds and of them the relaxation's. A relaxation that ended without its optimum (``ended``: HiGHS's model
+    status, or that it did not return in time) leaves the bound NaN; ``relaxation_s`` is then the seconds it ran."""
 
     bound: float
     free: int
@@ -45,11 +45,12 @@ class Support:
     objective: float
     seconds: float
     relaxation_s: float = 0.0
+    ended: str = "Optimal"
 
     def note(self) -> str:
         """One clause for the stage's message."""
         if not np.isfinite(self.bound):
-            return f"; the relaxation did not finish in {self.relaxation_s:.1f} s"
+            return f"; the relaxation gave no bound in {self.relaxation_s:.1f} s ({self.ended})"
         plan = f"its plan {self.objective:,.1f}" if np.isfinite(self.objective) else "no plan"
         return (f"; relaxation {self.bound:,.1f}, the MILP on its support ({self.free:,} of {self.integer:,} "
                 f"integer columns free): {plan}, {self.seconds:.1f} s")
@@ -82,7 +83,8 @@ def support_plan(prob: pulp.LpProblem, solver: SolverConfig, seconds: float,
     stuck = run_guarded(h, seconds * RELAXATION_SHARE, lp, watch=ticking)
     relaxation_s = time.perf_counter() - t0
     if stuck is not None or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, Support(nan, 0, int(integer.sum()), nan, relaxation_s, relaxation_s)
+        ended = "not returned in time" if stuck is not None else h.modelStatusToString(h.getModelStatus())
+        return None, Support(nan, 0, int(integer.sum()), nan, relaxation_s, relaxation_s, ended)
     x = np.asarray(h.getSolution().col_value, dtype=float)
     bound = model.sign * float(h.getInfo().objective_function_value) + model.constant
     fixed = integer & (x <= SUPPORT_TOL) & (col_lo <= 0.0)

@@ -73,6 +73,9 @@ def solve_note(p: StageProgress, lang: str) -> str:
         state = tr("progress.gap", lang, gap=fmt_gap(p.gap))
     elif math.isfinite(p.objective):
         state = tr("progress.no_bound", lang, objective=objective)
+    elif not math.isfinite(p.bound):
+        # nothing reported yet: HiGHS is in its presolve or root relaxation (a start it was given is not seen)
+        state = tr("progress.root", lang)
     else:
         state = tr("progress.first_plan", lang)
     return tr("progress.solving", lang, stage=stage, state=state, secs=f"{p.seconds:.0f}", limit=f"{p.limit_s:.0f}")

@@ -117,7 +117,9 @@ def test_the_line_a_planner_sees(lang):
     windows = solve_note(StageProgress("coverage", "windows", 3.0, 144.0, 9_000_000.0, math.nan), lang)
     assert "9,000,000" in windows and ("逐片" in windows if lang == "zh" else "window by window" in windows)
     nothing = solve_note(StageProgress("shortfall", "solver", 2.0, 10.0, math.nan, math.nan), lang)
-    assert ("第一个可行方案" in nothing) if lang == "zh" else ("first plan" in nothing)
+    assert ("根节点" in nothing) if lang == "zh" else ("root relaxation" in nothing)  # nothing reported yet
+    no_plan = solve_note(StageProgress("shortfall", "solver", 2.0, 10.0, math.nan, 120.0), lang)
+    assert ("第一个可行方案" in no_plan) if lang == "zh" else ("first plan" in no_plan)
     no_bound = solve_note(StageProgress("cost", "solver", 2.0, 10.0, 1_150.0, math.nan), lang)
     assert "1,150" in no_bound and "%" not in no_bound
 
