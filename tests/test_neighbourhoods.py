@@ -215,31 +215,14 @@ def test_a_multi_year_stage_from_an_improved_start_keeps_the_optimum(monkeypatch
     # the brute-force two-year case of tests/test_held_shortfall.py's kind, through solve_stages with the
     # search switched on for any size: same optimum as without it (the support step off: from its plan, the
     # optimum here, the windows would have nothing to improve; tests/test_relaxation_support.py)
-    import types
-
     from healthplan.optimizer.config import ObjectiveConfig, OptimizerConfig
-    from healthplan.optimizer.model import Model
 
-    results, searches = [], []
-    real = objective.improve_start
-
-    def spy(*a, **k):
-        out = real(*a, **k)
-        searches.append(out[1])
-        return out
-
-    monkeypatch.setattr(objective, "improve_start", spy)
+    results = []
+    searches = returns_of(monkeypatch, objective, "improve_start")
     for on in (True, False):
         monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0 if on else 10**9)
         prob, parts, xy = covering(1, n_sites=7, budget=2)
-        obj = prob.objective
-        m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
-        cfg = OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False))
-        m.data = types.SimpleNamespace(cfg=cfg, years=[2025, 2026], n_sites=len(xy),
-                                       instance=types.SimpleNamespace(sites=_sites(xy)))
-        m.x = {"site": dict(parts["x"])}
-        m.coverage = list(obj.items())
-        m.cost = [(v, 1.0) for v in parts["x"].values()]
+        m = stage_model(prob, parts, xy, OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False)))
         res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
         results.append(res["coverage"].objective)
         assert ("re-solving" in res["coverage"].message) == on, res["coverage"].message
@@ -253,6 +236,37 @@ def _sites(xy: np.ndarray):
     import pandas as pd
 
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]})
+
+
+def stage_model(prob: pulp.LpProblem, parts: dict, xy: np.ndarray, cfg=None):  # noqa: ANN001, ANN201
+    """A two-year stage model around a :func:`covering` problem, as ``objective.solve_stages`` reads it (the
+    default configuration unless ``cfg``); its coverage is the problem's objective as it is now."""
+    import types
+
+    from healthplan.optimizer.config import OptimizerConfig
+    from healthplan.optimizer.model import Model
+
+    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+    m.data = types.SimpleNamespace(cfg=cfg or OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
+                                   instance=types.SimpleNamespace(sites=_sites(xy)))
+    m.x = {"site": dict(parts["x"])}
+    m.coverage = list(prob.objective.items())
+    m.cost = [(v, 1.0) for v in parts["x"].values()]
+    return m
+
+
+def returns_of(monkeypatch, module, name: str) -> list:  # noqa: ANN001
+    """Wrap ``module.name`` (a function returning a pair) for this test: the list it returns fills with the
+    second item of each call's result, the call itself unchanged."""
+    real, seen = getattr(module, name), []
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        seen.append(out[1])
+        return out
+
+    monkeypatch.setattr(module, name, spy)
+    return seen
 
 
 

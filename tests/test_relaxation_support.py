@@ -12,7 +12,7 @@ import types
 import numpy as np
 import pulp
 import pytest
-from test_neighbourhoods import _sites, brute_force, covering, feasible, value_of
+from test_neighbourhoods import brute_force, covering, feasible, returns_of, stage_model, value_of
 
 from healthplan.optimizer import objective
 from healthplan.optimizer.config import ObjectiveConfig, OptimizerConfig, SolverConfig
@@ -23,17 +23,6 @@ from healthplan.optimizer.solve import StageResult
 from healthplan.optimizer.status import Status
 
 SOLVER = SolverConfig()
-
-
-def _stage_model(prob: pulp.LpProblem, parts: dict, xy: np.ndarray, cfg: OptimizerConfig | None = None) -> Model:
-    """A two-year stage model around a covering problem of tests/test_neighbourhoods.py (as its stage tests do)."""
-    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
-    m.data = types.SimpleNamespace(cfg=cfg or OptimizerConfig(), years=[2025, 2026], n_sites=len(xy),
-                                   instance=types.SimpleNamespace(sites=_sites(xy)))
-    m.x = {"site": dict(parts["x"])}
-    m.coverage = list(prob.objective.items())
-    m.cost = [(v, 1.0) for v in parts["x"].values()]
-    return m
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -104,18 +93,10 @@ def test_the_step_reports_while_it_runs(monkeypatch):
 def test_through_the_stages_the_optimum_is_the_enumerated_one(monkeypatch):
     # the support step and the windows switched on for any size: the coverage stage still ends at the optimum
     monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
-    seen = []
-    real = objective.support_plan
-
-    def spy(*a, **k):
-        out = real(*a, **k)
-        seen.append(out[1])
-        return out
-
-    monkeypatch.setattr(objective, "support_plan", spy)
+    seen = returns_of(monkeypatch, objective, "support_plan")
     for seed in range(3):
         prob, parts, xy = covering(seed, n_sites=7, budget=2)
-        m = _stage_model(prob, parts, xy)
+        m = stage_model(prob, parts, xy)
         res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
         assert res["coverage"].objective == pytest.approx(brute_force(prob, parts, len(xy)))
         assert "the MILP on its support" in res["coverage"].message
@@ -126,7 +107,7 @@ def test_the_stage_can_switch_it_off(monkeypatch):
     monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
     monkeypatch.setattr(objective, "support_plan", lambda *a, **k: pytest.fail("the step ran"))
     prob, parts, xy = covering(0, n_sites=7, budget=2)
-    m = _stage_model(prob, parts, xy, OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False)))
+    m = stage_model(prob, parts, xy, OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False)))
     res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))
     assert res["coverage"].objective == pytest.approx(brute_force(prob, parts, len(xy)))
 
@@ -159,7 +140,7 @@ def test_highs_is_not_run_when_its_root_could_not_finish(monkeypatch):
     monkeypatch.setattr(objective, "solve", lambda *a, **k: pytest.fail("HiGHS ran on the coverage stage")
                         if a[0].sense == pulp.LpMaximize else real_solve(*a, **k))
     prob, parts, xy = covering(1, n_sites=7, budget=2)
-    m = _stage_model(prob, parts, xy)
+    m = stage_model(prob, parts, xy)
     res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))["coverage"]
     best = brute_force(prob, parts, len(xy))
     coverage, _, _ = covering(1, n_sites=7, budget=2)  # its objective (prob's is now the folded one)
@@ -181,7 +162,7 @@ def test_highs_is_not_run_when_the_relaxation_did_not_finish(monkeypatch):
                         if a[0].sense == pulp.LpMaximize else real_solve(*a, **k))
     prob, parts, xy = covering(2, n_sites=7, budget=2)
     coverage, _, _ = covering(2, n_sites=7, budget=2)
-    m = _stage_model(prob, parts, xy)
+    m = stage_model(prob, parts, xy)
     res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))["coverage"]
     assert feasible(coverage, {v.name: v.varValue for v in prob.variables()})
     assert res.status == Status.TIME_LIMIT and np.isinf(res.gap) and np.isinf(res.bound)
@@ -199,7 +180,7 @@ def test_highs_runs_when_the_support_milp_found_no_plan(monkeypatch):
     ran = []
     monkeypatch.setattr(objective, "solve", lambda *a, **k: ran.append(a[0].sense) or real_solve(*a, **k))
     prob, parts, xy = covering(2, n_sites=7, budget=2)
-    m = _stage_model(prob, parts, xy)
+    m = stage_model(prob, parts, xy)
     res = dict(objective.solve_stages(m, start={v.name: 0.0 for v in prob.variables()}))["coverage"]
     assert pulp.LpMaximize in ran and "HiGHS not run" not in res.message
     assert res.objective == pytest.approx(brute_force(prob, parts, len(xy)))
