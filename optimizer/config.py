@@ -94,6 +94,11 @@ class ObjectiveConfig(StrictConfig):
         default=True, description="with neighbourhoods, first: the coverage stage's relaxation is solved and "
         "the MILP restricted to the integer columns it uses (every other one fixed at 0) gives the plan the "
         "window search starts from; the relaxation's value bounds the stage; false = the least-shortfall plan")
+    budget_caps: bool = Field(
+        default=True, description="before the coverage stage, each budget row gets one row per family of units: "
+        "their spend ≤ the budget less the least the rest of the plan must spend to keep the held standards "
+        "(a small exact MILP per family), rounded down to whole units; it removes no plan and tightens the "
+        "relaxation where a budget's remainder would buy fractions of units; false = none")
 
 
 class SolverConfig(StrictConfig):

@@ -10,6 +10,7 @@ from math import nan
 import numpy as np
 import pulp
 
+from healthplan.optimizer.budget_caps import BudgetCaps, add_budget_caps, remove_budget_caps
 from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_optimum
 from healthplan.optimizer.held_shortfall import Speculation, hold_by_groups, speculate
 from healthplan.optimizer.model import Model, expr
@@ -43,6 +44,8 @@ SUPPORT_SHARE = 0.5
 HIGHS_ROOT_FACTOR = 2.0
 NEIGHBOURHOOD_MIN_ROWS = 5_000  # rows from which a multi-year maximising stage does so (the 3-year demo: fewer)
 TIE_BREAK_MIN_S = 2.0  # a bounded tie-break stage always gets this many seconds (small models finish in them)
+# of a maximising stage's time, at most, for its budget caps (optimizer.budget_caps; the province: 3.7 s of 120)
+BUDGET_CAPS_SHARE = 0.1
 
 
 def stage_expression(m: Model, stage: str) -> pulp.LpAffineExpression:
@@ -128,6 +131,11 @@ def solve_stages(
             obj = folded_expression(obj, folded[1][2], sense, folded[0].epsilon)
         m.prob.sense = sense
         m.prob.setObjective(obj)
+        caps: BudgetCaps | None = None
+        if sense == pulp.LpMaximize and k > 0 and cfg.objective.budget_caps and m.mode == "optimize":
+            # after the held shortfall: what the standards must cost caps what is left for each family
+            caps = add_budget_caps(m, cfg.solver, BUDGET_CAPS_SHARE * (limit - (time.perf_counter() - t0)),
+                                   large=start is not None and _searches_windows(m) and cfg.objective.relaxation_support)
         remaining = limit - (time.perf_counter() - t0)
         # a stage that is not the last may use at most STAGE_SHARE of what is left, so later stages always run
         allowed = remaining if last else remaining * STAGE_SHARE
@@ -176,6 +184,8 @@ def solve_stages(
                         watch=None if seen is None else lambda z, b: seen("solver", z, b))
         if improved is not None and better is not None:
             res = _keep_better(m, res, better, improved, support)
+        if caps is not None and caps.rows:
+            res = replace(res, seconds=res.seconds + caps.seconds, message=res.message + caps.note())
         if pending is not None:
             at, spec = pending
             pending = None
@@ -188,6 +198,7 @@ def solve_stages(
                 attempt = ({v.name: v.varValue for v in m.prob.variables() if v.varValue is not None}
                            if res.status.has_plan else None)
                 carried = res.seconds
+                remove_budget_caps(m)  # they came from the groups taken back
                 for v in m.prob.variables():
                     v.varValue = good.get(v.name) if good is not None else None
                 done_name, done = results[at]

@@ -1,0 +1,173 @@
+"""Budget rows capped by the least spend of the rest (optimizer.budget_caps).
+
+A hand-made model whose every plan is enumerated here: the least spend the caps use must be the true least, each
+cap must keep every plan and be met with equality by the plan that buys most of its family, and the summed model
+must merge exactly the sites that are interchangeable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pulp
+import pytest
+
+from healthplan.optimizer import objective
+from healthplan.optimizer.budget_caps import CAP_PREFIX, _common_unit, add_budget_caps, remove_budget_caps
+from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.model import Model
+from healthplan.optimizer.solve import constraints_of
+
+SOLVER = SolverConfig()
+COST = {"amb": 25.0, "station": 100.0, "blood": 80.0, "room": 60.0}
+BUDGET = 700.0
+
+
+def small_model(budget: float = BUDGET) -> Model:
+    """Vehicles at four sites (two need a station, 2 vehicles each at most), five blood points, three fever
+    rooms; standards "7 vehicles" and "3 rooms" with at most 1 unit short in all; site 0 must have a vehicle
+    (a row through a column that cannot be fixed); blood points cover persons (columns fixed at 0 for the least
+    spend); one capital budget and a blood earmark."""
+    prob = pulp.LpProblem("caps", pulp.LpMaximize)
+    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+    amb = {(s, 0): m.var(f"amb_{s}_0", 0, 2, cat=pulp.LpInteger) for s in range(4)}
+    station = {(s, 0): m.var(f"station_{s}_0", 0, 1, cat=pulp.LpBinary) for s in (2, 3)}
+    blood = {(s, 0): m.var(f"blood_{s}_0", 0, 1, cat=pulp.LpBinary) for s in range(5)}
+    room = {(s, 0): m.var(f"room_{s}_0", 0, 1, cat=pulp.LpBinary) for s in range(3)}
+    m.x = {"amb": amb, "station": station, "blood": blood, "room": room}
+    for s in (2, 3):
+        m.add(amb[s, 0] <= 2 * station[s, 0], f"station_{s}")
+        m.add(station[s, 0] <= amb[s, 0], f"station_used_{s}")
+    short_amb, short_room = m.var("short_amb", 0), m.var("short_room", 0)
+    m.add(pulp.lpSum(amb.values()) + short_amb >= 7, "std_amb")
+    m.add(pulp.lpSum(room.values()) + short_room >= 3, "std_room")
+    m.add(short_amb + short_room <= 1, "hold_shortfall")
+    served = m.var("served", 0, 1)
+    m.add(served <= amb[0, 0], "served_by_0")
+    m.add(served >= 1, "served")
+    cov = [m.var(f"cov_{s}", 0, 1) for s in range(5)]
+    for s in range(5):
+        m.add(cov[s] <= blood[s, 0], f"cover_{s}")
+    prob.setObjective(pulp.lpSum((s + 1) * c for s, c in enumerate(cov)))
+    for fam, units in m.x.items():
+        for v in units.values():
+            m.add_cost(fam, 0, v, COST[fam])
+    m.add(pulp.lpSum(c * v for v, c in m.cost) <= budget, "budget_total")
+    m.add(pulp.lpSum(80 * v for v in blood.values()) <= 320, "budget_earmark_blood")
+    return m
+
+
+def every_plan(budget: float = BUDGET) -> list[dict[str, int]]:
+    """Units per family of every plan of :func:`small_model` (a station wherever a station site has a vehicle:
+    the rows force it)."""
+    plans = []
+    for amb in itertools.product(range(3), repeat=4):
+        if amb[0] < 1:
+            continue
+        stations = sum(1 for s in (2, 3) if amb[s] > 0)
+        for blood in range(6):
+            for room in range(4):
+                if max(0, 7 - sum(amb)) + max(0, 3 - room) > 1 or 80 * blood > 320:
+                    continue
+                units = {"amb": sum(amb), "station": stations, "blood": blood, "room": room}
+                if sum(COST[f] * n for f, n in units.items()) <= budget:
+                    plans.append(units)
+    return plans
+
+
+def test_each_cap_uses_the_true_least_spend_keeps_every_plan_and_is_tight():
+    m = small_model()
+    caps = add_budget_caps(m, SOLVER, 30.0)
+    plans = every_plan()
+    assert plans
+    rows = {c.name: c for c in constraints_of(m.prob) if c.name.startswith(CAP_PREFIX)}
+    assert set(rows) == set(caps.rows)
+    # blood: the rest costs at least 430 (6 vehicles, one station, 3 rooms), so 270 of 700 are left: 3 points
+    assert "budget_cap_blood_total" in rows
+    for name, least in caps.rows.items():
+        fam = name[len(CAP_PREFIX):-len("_total")]
+        true_least = min(sum(COST[f] * n for f, n in p.items() if f != fam) for p in plans)
+        assert least == pytest.approx(true_least)
+        row = rows[name]
+        g = COST[fam] / next(iter(row.values()))
+        most = max(p[fam] for p in plans)
+        cap = -row.constant  # PuLP keeps the right-hand side as a constant on the left
+        assert most * COST[fam] / g <= cap + 1e-9  # no plan is cut off
+        assert cap == math.floor((BUDGET - true_least) / g)
+    assert caps.rows["budget_cap_blood_total"] == pytest.approx(430.0)
+    assert -rows["budget_cap_blood_total"].constant == 3 == max(p["blood"] for p in plans)
+    # the earmark holds blood alone: nothing to take from the rest
+    assert not any(n.endswith("earmark_blood") for n in caps.rows)
+    # classes: vehicles at site 0 (it must serve), at site 1, at a station site (2 and 3 summed), blood, rooms
+    assert caps.classes == 5
+    assert caps.columns == 4 + 2 + 5 + 3
+
+
+def test_the_stage_optimum_is_the_same_with_and_without_the_caps():
+    values = []
+    for with_caps in (False, True):
+        m = small_model()
+        if with_caps:
+            add_budget_caps(m, SOLVER, 30.0)
+        m.prob.solve(pulp.HiGHS(msg=False) if hasattr(pulp, "HiGHS") else pulp.PULP_CBC_CMD(msg=False))
+        values.append(pulp.value(m.prob.objective))
+    # brute force: blood points at the most valuable sites, as many as money and the earmark allow
+    best = max(sum(range(5, 5 - p["blood"], -1)) for p in every_plan())
+    assert values == [pytest.approx(best)] * 2
+
+
+def test_caps_are_replaced_not_stacked_and_removed():
+    m = small_model()
+    add_budget_caps(m, SOLVER, 30.0)
+    first = {c.name for c in constraints_of(m.prob) if c.name.startswith(CAP_PREFIX)}
+    add_budget_caps(m, SOLVER, 30.0)
+    again = [c.name for c in constraints_of(m.prob) if c.name.startswith(CAP_PREFIX)]
+    assert sorted(again) == sorted(first)
+    remove_budget_caps(m)
+    assert not any(c.name.startswith(CAP_PREFIX) for c in constraints_of(m.prob))
+
+
+def test_a_large_model_keeps_only_caps_that_cut_a_whole_unit():
+    """The blood cap takes 0.375 of a point off the relaxation (it allows 270 / 80 = 3.375, the cap 3): kept for a
+    model HiGHS searches itself, left out where the stage starts from an interior-point relaxation."""
+    assert "budget_cap_blood_total" in add_budget_caps(small_model(), SOLVER, 30.0).rows
+    assert "budget_cap_blood_total" not in add_budget_caps(small_model(), SOLVER, 30.0, large=True).rows
+
+
+def test_no_time_no_caps_and_a_budget_that_is_not_a_cap_is_left_alone():
+    assert add_budget_caps(small_model(), SOLVER, 0.0).rows == {}
+    m = small_model(budget=10_000.0)  # money for everything: no family can be capped below what it can buy
+    assert add_budget_caps(m, SOLVER, 30.0).rows == {}
+
+
+@pytest.mark.parametrize("costs, unit", [((25.0, 35.0, 100.0), 5.0), ((1.5, 2.5), 0.5), ((0.1, 0.25), 0.05),
+                                         ((80.0,), 80.0), ((math.pi,), None)])
+def test_common_unit(costs, unit):
+    import numpy as np
+
+    got = _common_unit(np.array(costs))
+    assert got == (pytest.approx(unit) if unit is not None else None)
+
+
+def test_the_3_year_demo_has_the_same_optimum_with_and_without_the_caps():
+    """The caps remove no plan: every stage's optimum of the 3-year demo is the same either way (each proven)."""
+    from pathlib import Path
+
+    from healthplan.optimizer.build import build_model
+    from healthplan.optimizer.prepare import prepare
+    from healthplan.optimizer.status import Status
+    from healthplan.scenarios.runner import prepare_instance
+    from healthplan.scenarios.schema import load_scenario
+
+    scen = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "demo-phased-2024-2026.yaml")
+    inst, cfg = prepare_instance(scen), scen.optimizer_config()
+    stages = {}
+    for on in (False, True):
+        c = cfg.model_copy(update={"objective": cfg.objective.model_copy(update={"budget_caps": on})})
+        results = dict(objective.solve_stages(build_model(prepare(inst, c), "optimize")))
+        assert all(r.status is Status.OPTIMAL for r in results.values())
+        stages[on] = {name: r.objective for name, r in results.items()}
+        if on:  # the coverage stage says what it added
+            assert "budget rows capped by the least spend of the rest" in results["coverage"].message
+    assert stages[True] == pytest.approx(stages[False], rel=1e-6)
