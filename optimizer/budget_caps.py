@@ -39,7 +39,7 @@ from scipy.sparse.csgraph import connected_components
 
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.model import Model, expr
-from healthplan.optimizer.solve import constraints_of, highs_model, lp_rows, new_highs, rowwise_lp
+from healthplan.optimizer.solve import constraints_of, highs_model, lp_rows, new_highs, rowwise_lp, run_highs
 
 CAP_PREFIX = "budget_cap_"  # the rows this module adds: budget_cap_<family>_<budget row>
 SOLVE_S = 5.0  # most seconds for one least-spend MILP (the province's: < 1 s each)
@@ -51,7 +51,9 @@ COST_DENOMINATOR = 1000  # unit costs are read as multiples of 1/1000 万元 (10
 # what a large phased model's stage starts with (optimizer.relaxation_support)
 CUT_UNITS = 0.1
 CUT_UNITS_LARGE = 1.0
-ROUND_TOL = 1e-6  # (U − L) / g within this of an integer counts as that integer (L is HiGHS's bound)
+# L is HiGHS's bound on a model whose sides are multiplied by the class sizes: U − L within this share of U of a
+# whole number of units counts as that number
+ROUND_TOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
     empty = BudgetCaps({}, 0, 0, 0, time.perf_counter() - t0)
     if not budget:
         return empty
-    summed = _summed_model(a, lo, up, col_lo, col_up, integer, family, site, year)
+    summed = _summed_model(a, lo, up, col_lo, col_up, integer, family, site, year, np.array(budget))
     if summed is None:
         return empty
     rows: dict[str, float] = {}
@@ -139,7 +141,9 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
             if not least > 0:
                 continue
             g = _common_unit(coef[mine]) if integer[mine].all() else None
-            cap = math.floor((up[i] - least) / g + ROUND_TOL) * g if g is not None else up[i] - least
+            room = up[i] - least + ROUND_TOL * max(1.0, abs(up[i]))
+            units = math.floor(room / g) if g is not None else None
+            cap = units * g if units is not None else room
             if cap >= float(coef[mine] @ col_up[mine]):
                 continue  # the family cannot spend that much anyway
             # the stage's relaxation spends at most U − (this relaxation's least) on the family (it is a relaxation
@@ -150,8 +154,10 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
                 continue
             idx = np.flatnonzero(mine)
             name = f"{CAP_PREFIX}{families[f]}_{cons[i].name[len('budget_'):]}"
-            scale = g if g is not None else 1.0
-            m.add(expr([(hm.columns[j], coef[j] / scale) for j in idx]) <= cap / scale, name)
+            if units is not None:
+                m.add(expr([(hm.columns[j], coef[j] / g) for j in idx]) <= units, name)
+            else:
+                m.add(expr([(hm.columns[j], coef[j]) for j in idx]) <= room, name)
             rows[name] = least
     return BudgetCaps(rows, solves, summed.classes, int((family >= 0).sum()), time.perf_counter() - t0)
 
@@ -199,21 +205,25 @@ class _Summed:
             h.passModel(self.lp)
         finally:
             self.lp.integrality_ = integrality
-        h.run()
+        run_highs(h)
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             info = h.getInfo()
             if relaxed or not np.isfinite(info.mip_dual_bound):
                 return float(info.objective_function_value)
             return float(info.mip_dual_bound)
-        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
+        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt) and not relaxed:
             return float(h.getInfo().mip_dual_bound)
         return -math.inf
 
 
 def _summed_model(a: sp.csr_matrix, lo: np.ndarray, up: np.ndarray, col_lo: np.ndarray, col_up: np.ndarray,
-                  integer: np.ndarray, family: np.ndarray, site: np.ndarray, year: np.ndarray) -> _Summed | None:
-    """Steps 2 and 3 of the module's docstring; None when a column cannot be fixed and has no finite bound."""
+                  integer: np.ndarray, family: np.ndarray, site: np.ndarray, year: np.ndarray,
+                  budget: np.ndarray) -> _Summed | None:
+    """Steps 2 and 3 of the module's docstring; None when a column cannot be fixed and has no finite bound.
+
+    The ``budget`` rows are kept even where every plan meets them: their coefficients are the solves' objectives,
+    so blocks that differ in them (a site's own unit cost) must not be summed."""
     other = family < 0
     csc = a.tocsc()
     # step 2: a non-family column is fixed at its lower bound when less of it never hurts any row
@@ -233,6 +243,7 @@ def _summed_model(a: sp.csr_matrix, lo: np.ndarray, up: np.ndarray, col_lo: np.n
         most = _bounded_dot(pos, ku) + _bounded_dot(neg, kl)
         least = _bounded_dot(pos, kl) + _bounded_dot(neg, ku)  # NaN compares false: the row stays
     live = ~((most <= up + 1e-9) & (least >= lo - 1e-9)) & (np.diff(k.indptr) > 0)
+    live[budget] = True
     k, lo, up = k[np.flatnonzero(live)], lo[live], up[live]
     fam, st, yr, integ = family[keep_cols], site[keep_cols], year[keep_cols], integer[keep_cols]
     # step 3: local rows touch family columns of one site only; blocks are their connected columns

@@ -184,7 +184,7 @@ def solve_stages(
                         watch=None if seen is None else lambda z, b: seen("solver", z, b))
         if improved is not None and better is not None:
             res = _keep_better(m, res, better, improved, support)
-        if caps is not None and caps.rows:
+        if caps is not None:
             res = replace(res, seconds=res.seconds + caps.seconds, message=res.message + caps.note())
         if pending is not None:
             at, spec = pending

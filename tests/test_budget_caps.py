@@ -109,12 +109,35 @@ def test_the_stage_optimum_is_the_same_with_and_without_the_caps():
     for with_caps in (False, True):
         m = small_model()
         if with_caps:
-            add_budget_caps(m, SOLVER, 30.0)
+            assert add_budget_caps(m, SOLVER, 30.0).rows  # (after PuLP's own HiGHS run: its thread scheduler)
         m.prob.solve(pulp.HiGHS(msg=False) if hasattr(pulp, "HiGHS") else pulp.PULP_CBC_CMD(msg=False))
         values.append(pulp.value(m.prob.objective))
     # brute force: blood points at the most valuable sites, as many as money and the earmark allow
     best = max(sum(range(5, 5 - p["blood"], -1)) for p in every_plan())
     assert values == [pytest.approx(best)] * 2
+
+
+@pytest.mark.parametrize("need, budget", [(3, 21.0), (2, 16.0)])
+def test_sites_of_different_cost_are_not_summed_under_a_budget_every_plan_meets(need, budget):
+    """Two vehicle sites of different cost (a site's own unit cost) and a budget no plan can exceed: the budget row
+    stays in the summed model, so the sites stay apart and the least spend is the true one (11 or 1, not the
+    dearer site's price for both); the blood point stays affordable (with the sites summed: a cap of 0, or −1
+    and no plan at all)."""
+    for with_caps in (False, True):
+        prob = pulp.LpProblem("sites", pulp.LpMaximize)
+        m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+        amb = {(s, 0): m.var(f"amb_{s}_0", 0, 1, cat=pulp.LpInteger) for s in (0, 1)}
+        blood = {(0, 0): m.var("blood_0_0", 0, 1, cat=pulp.LpInteger)}
+        m.x = {"amb": amb, "blood": blood}
+        m.add(2 * amb[0, 0] + 2 * amb[1, 0] >= need, "std_amb")
+        m.add(10 * amb[0, 0] + amb[1, 0] + 5 * blood[0, 0] <= budget, "budget_total")
+        prob.setObjective(blood[0, 0] + 0.0)
+        if with_caps:
+            caps = add_budget_caps(m, SOLVER, 30.0)
+            assert caps.classes == 3
+        prob.solve(pulp.HiGHS(msg=False) if hasattr(pulp, "HiGHS") else pulp.PULP_CBC_CMD(msg=False))
+        assert pulp.LpStatus[prob.status] == "Optimal"
+        assert pulp.value(prob.objective) == pytest.approx(1.0)
 
 
 def test_caps_are_replaced_not_stacked_and_removed():

@@ -264,12 +264,18 @@ def test_solve_stages_solves_the_next_stage_again_after_a_failed_speculation(peo
             made.append(spec)
             return spec
 
+        removed = []
+        real_remove = objective.remove_budget_caps
         objective.speculate = spy
+        objective.remove_budget_caps = lambda model: removed.append(model) or real_remove(model)
         try:
             res = dict(objective.solve_stages(m))
         finally:
             objective.speculate = real
+            objective.remove_budget_caps = real_remove
         assert len(made) == 1 and (made[0] is not None) == speculation
+        # the groups taken back: caps made from them go before the sequential probes (budget_caps)
+        assert removed == ([m] if speculation else [])
         assert ("solved again after the shortfall probe" in res["coverage"].message) == speculation
         assert res["shortfall"].objective == pytest.approx(1.0)
         assert res["coverage"].objective == pytest.approx(8.0)
