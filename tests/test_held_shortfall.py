@@ -283,6 +283,33 @@ def test_solve_stages_solves_the_next_stage_again_after_a_failed_speculation(peo
         assert "by 2 probe(s)" in res["shortfall"].message, res["shortfall"].message
 
 
+def test_a_large_next_stage_waits_for_the_probe(monkeypatch):
+    """Before a stage that searches windows (a large phased model) the groups are held the sequential way: no
+    speculation, the probe's proof in the shortfall stage's message, and not "run beside the next stage"."""
+    from healthplan.optimizer.config import ObjectiveConfig
+
+    made = []
+    monkeypatch.setattr(objective, "speculate", lambda *a, **k: made.append(a) or None)
+    # the window search itself is not what this test is about: it finds nothing
+    monkeypatch.setattr(objective, "improve_start", lambda *a, **k: (None, None))
+    monkeypatch.setattr(objective, "_site_of", lambda model: {})
+    monkeypatch.setattr(objective, "_site_xy", lambda model: None)
+    for large in (False, True):
+        m, parts = small_model([1.0, 1.0, 1.0], 2.0, [(0, 1.0, 0), (1, 1.0, 1), (2, 3.0, 1)])
+        cfg = OptimizerConfig(objective=ObjectiveConfig(relaxation_support=False))
+        m.data = types.SimpleNamespace(cfg=cfg, years=[2025, 2026])
+        m.shortfall = list(parts["shortfall"].items())
+        m.coverage = [(x, 1.0) for x in parts["x"]]
+        m.cost = [(x, 1.0) for x in parts["x"]]
+        monkeypatch.setattr(objective, "_searches_windows", lambda model, large=large: large)
+        made.clear()
+        res = dict(objective.solve_stages(m, fold=False))
+        assert len(made) == (0 if large else 1)
+        assert res["coverage"].status.has_plan
+        if large:
+            assert "probe(s)" in res["shortfall"].message and "beside" not in res["shortfall"].message
+
+
 def test_a_first_probe_that_ran_counts_even_without_time_for_another():
     costs, budget, terms = [1.0, 1.0, 1.0], 2.0, [(0, 1.0, 0), (1, 1.0, 1), (2, 3.0, 1)]
     m, parts = small_model(costs, budget, terms)
