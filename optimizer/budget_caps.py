@@ -90,8 +90,10 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
     """
     t0 = time.perf_counter()
     remove_budget_caps(m)
-    hm = highs_model(m.prob)
     cons = constraints_of(m.prob)
+    if not _mixed_budget(m, cons):  # (a single-kind MCLP: its budget row holds one family; no model read)
+        return BudgetCaps({}, 0, 0, 0, time.perf_counter() - t0)
+    hm = highs_model(m.prob)
     a = lp_rows(hm.lp)
     a.sort_indices()  # rows compared by their bytes below
     lo, up = np.asarray(hm.lp.row_lower_, dtype=float), np.asarray(hm.lp.row_upper_, dtype=float)
@@ -160,6 +162,16 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
                 m.add(expr([(hm.columns[j], coef[j]) for j in idx]) <= room, name)
             rows[name] = least
     return BudgetCaps(rows, solves, summed.classes, int((family >= 0).sum()), time.perf_counter() - t0)
+
+
+def _mixed_budget(m: Model, cons: list[pulp.LpConstraint]) -> bool:
+    """Whether some budget row holds units of two families or more (only then can one family be capped)."""
+    family_of = {id(v): f for f, units in m.x.items() for v in units.values()}
+    for c in cons:
+        if c.name and c.name.startswith("budget_") and not c.name.startswith(CAP_PREFIX):
+            if len({family_of.get(id(v)) for v in c} - {None}) > 1:
+                return True
+    return False
 
 
 def _is_budget_row(a: sp.csr_matrix, i: int, lo: np.ndarray, up: np.ndarray, family: np.ndarray,

@@ -194,3 +194,13 @@ def test_the_3_year_demo_has_the_same_optimum_with_and_without_the_caps():
         if on:  # the coverage stage says what it added
             assert "budget rows capped by the least spend of the rest" in results["coverage"].message
     assert stages[True] == pytest.approx(stages[False], rel=1e-6)
+
+
+def test_a_budget_of_one_family_is_not_read(monkeypatch):
+    """A single-kind model (an MCLP's p as a budget of one family) has nothing to cap: no model read, no rows."""
+    import healthplan.optimizer.budget_caps as budget_caps
+
+    m = small_model()
+    m.x = {"amb": {**m.x["amb"], **m.x["station"], **m.x["blood"], **m.x["room"]}}
+    monkeypatch.setattr(budget_caps, "highs_model", lambda prob: pytest.fail("the model was read"))
+    assert add_budget_caps(m, SOLVER, 30.0).rows == {}
