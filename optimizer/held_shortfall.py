@@ -21,8 +21,9 @@ optima, and a relaxation that can no longer trade one group's shortfall for anot
 binary z_g per group that can fall (σ*_g ≥ η), Σ z_g ≥ 1 and σ_g ≤ σ*_g − η + (S* + δ − σ*_g + η)(1 − z_g)
 (with z_g = 0 the row is implied by the cut, as every term is ≥ 0). "Infeasible" proves the claim. A plan
 found names the groups that traded: they are merged and the probe runs again, at most ``MAX_ROUNDS`` times.
-When the probe stops without an answer, finds a plan with a smaller total (a first stage stopped within its
-gap), or merges everything into one group, only the total is held, as before.
+When the probe stops without an answer, or merges everything into one group, only the total is held, as
+before. When it finds a plan with a smaller total (a first stage stopped within its gap), that plan is returned
+(``HeldGroups.better``): the caller holds the total at its value instead and starts the next stage from it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class HeldGroups:
     held: bool  # True: every group bounded; False: only the total held (the probes could not prove it safe)
     reason: str = ""  # why not, when ``held`` is False
     alongside: bool = False  # the probe ran beside the next stage's solve (a Speculation), not before it
+    # a probe's plan with a smaller total than the stage's (a first stage stopped within its gap): its total and
+    # its values by variable name, for the caller to hold the stage at instead
+    better: tuple[float, dict[str, float | None]] | None = None
 
     def note(self) -> str:
         """One clause for the stage's message."""
@@ -94,6 +98,7 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
     values = {v.name: v.varValue for v in m.prob.variables()}
     eta = slack  # how far a group must fall to count as a trade: the stage's own resolution
     probes, reason = 0, ""
+    better = None
     try:
         while True:
             if len(groups) < 2:
@@ -110,7 +115,7 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
                     reason = "no time left for a probe"
                     break
                 res = _probe(m, terms, at, groups, optimum, slack, eta, cfg, left)
-                plan = {v.name: v.varValue for v, _ in terms}
+                plan = {v.name: v.varValue for v in m.prob.variables()}  # (the probe's copy shares them)
             probes += 1
             if res.status == Status.INFEASIBLE:
                 _bound_groups(m, name, terms, at, groups, slack, eta)
@@ -121,6 +126,7 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
             now = np.array([c * float(plan.get(v.name) or 0.0) for v, c in terms])
             if now.sum() < optimum - slack:
                 reason = "a plan with less shortfall exists (the first stage stopped within its gap)"
+                better = (float(now.sum()), {name: plan.get(name) for name in values})
                 break
             moved = [g for g in groups if abs(now[g].sum() - at[g].sum()) > eta / 2]
             if len(moved) < 2:
@@ -131,7 +137,7 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
     finally:
         for v in m.prob.variables():
             v.varValue = values.get(v.name)
-    return HeldGroups(_names(terms, groups), probes, time.perf_counter() - t0, False, reason)
+    return HeldGroups(_names(terms, groups), probes, time.perf_counter() - t0, False, reason, better=better)
 
 
 def _probe_setup(m: Model, stage: pulp.LpAffineExpression, solver: SolverConfig, stage_seconds: float,

@@ -12,7 +12,7 @@ import pulp
 
 from healthplan.optimizer.budget_caps import BudgetCaps, add_budget_caps, remove_budget_caps
 from healthplan.optimizer.fold import Fold, granularity, make_fold, whole_at_optimum
-from healthplan.optimizer.held_shortfall import Speculation, hold_by_groups, speculate
+from healthplan.optimizer.held_shortfall import HeldGroups, Speculation, hold_by_groups, speculate
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.neighbourhoods import Improvement, improve_start
 from healthplan.optimizer.progress import StageProgress, Watch, relative_gap
@@ -48,6 +48,25 @@ NEIGHBOURHOOD_MIN_ROWS = 5_000  # rows from which a multi-year maximising stage 
 TIE_BREAK_MIN_S = 2.0  # a bounded tie-break stage always gets this many seconds (small models finish in them)
 # of a maximising stage's time, at most, for its budget caps (optimizer.budget_caps; the province: 3.7 s of 120)
 BUDGET_CAPS_SHARE = 0.1
+
+
+def _adopt_better(m: Model, results: list[tuple[str, StageResult]], at: int, obj: pulp.LpAffineExpression,
+                  held: HeldGroups, tol: float) -> dict[str, float | None] | None:
+    """When a probe of stage ``results[at]`` found a plan with a smaller total (the stage stopped within its gap),
+    hold the stage at that plan's value instead (row ``hold_<stage>`` replaced), report that plan as the stage's,
+    put its values in the variables and return them (the next stage's start); else ``None``."""
+    if held.better is None:
+        return None
+    z, plan = held.better
+    name, done = results[at]
+    m.remove(f"hold_{name}")
+    m.add(obj <= z + tol * max(1.0, abs(z)) + 1e-7, f"hold_{name}")
+    for v in m.prob.variables():
+        v.varValue = plan.get(v.name)
+    gap = relative_gap(z, done.bound) if np.isfinite(done.bound) else done.gap
+    results[at] = (name, replace(done, objective=z, gap=gap, message=done.message + (
+        f"; held at the probe's plan instead, {done.objective:,.6g} → {z:,.6g}")))
+    return plan
 
 
 def stage_expression(m: Model, stage: str) -> pulp.LpAffineExpression:
@@ -208,6 +227,9 @@ def solve_stages(
                                       (limit - (time.perf_counter() - t0)) * STAGE_SHARE, spec.first)
                 results[at] = (done_name, replace(done, seconds=done.seconds + held.seconds,
                                                   message=done.message + held.note()))
+                adopted = _adopt_better(m, results, at, spec.stage, held, tol)
+                if adopted is not None:  # the attempt kept the old hold, which the new one may cut off
+                    good, attempt = adopted, None
                 plan, folded, start = unfolded, None, attempt or good
                 k -= 1
                 continue
@@ -259,6 +281,9 @@ def solve_stages(
                     held = hold_by_groups(m, name, obj, z, slack, cfg.solver, res.seconds, left)
                     results[-1] = (name, replace(res, seconds=res.seconds + held.seconds,
                                                  message=res.message + held.note()))
+                    adopted = _adopt_better(m, results, len(results) - 1, obj, held, tol)
+                    if adopted is not None:
+                        good = start = adopted
         else:
             m.add(obj >= z - slack, f"hold_{name}")
         if limit - (time.perf_counter() - t0) <= 0:

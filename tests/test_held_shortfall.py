@@ -17,7 +17,7 @@ from healthplan.optimizer import objective
 from healthplan.optimizer.config import OptimizerConfig, SolverConfig
 from healthplan.optimizer.held_shortfall import hold_by_groups, initial_groups, speculate
 from healthplan.optimizer.model import Model
-from healthplan.optimizer.solve import constraints_of, solve, solve_in_background
+from healthplan.optimizer.solve import StageResult, constraints_of, solve, solve_in_background
 from healthplan.optimizer.status import Status
 
 SOLVER = SolverConfig()
@@ -141,6 +141,50 @@ def test_a_first_stage_short_of_its_optimum_is_not_split():
     held = hold_by_groups(m, "shortfall", parts["shortfall"], 3.0, 1e-6, SOLVER, 0.1, 30.0)
     assert not held.held and "less shortfall" in held.reason, held
     assert [v.varValue for v in parts["x"]] == [0.0, 0.0]  # the probe's plan does not stay in the variables
+    # … but comes back for the caller to hold the stage at: a total below the claimed 3, and a plan that has it
+    total, plan = held.better
+    assert total < 3.0 - 1e-6
+    assert sum(c * plan[v.name] for v, c in parts["shortfall"].items()) == pytest.approx(total)
+    assert sum(plan[v.name] for v in parts["x"]) <= budget
+
+
+@pytest.mark.parametrize("speculation", [False, True])
+def test_a_probe_with_less_shortfall_becomes_the_stage_s_plan(monkeypatch, speculation):
+    """The first stage stops within its gap at a plan that builds nothing (shortfall 3 against the least 1: one
+    build of two for budget 1, standards of weight 1 and 2). The probe finds a plan with less: the stage is held
+    at that plan's value instead, reports it, and the next stage starts from it (beside the next stage: the
+    attempt is dropped and the stage solved again from it)."""
+    m, parts = small_model([1.0, 1.0], 1.0, [(0, 1.0, 0), (1, 2.0, 1)])
+    m.data = types.SimpleNamespace(cfg=OptimizerConfig(), years=[2025, 2026])
+    m.shortfall = list(parts["shortfall"].items())
+    cover = [m.var(f"cover_{j}", 0, 1) for j in range(2)]
+    for j, (c, x) in enumerate(zip(cover, parts["x"], strict=True)):
+        m.add(c - x <= 0, f"cover_{j}")
+    m.coverage = list(zip(cover, (1.0, 1.0), strict=True))
+    m.cost = [(x, 1.0) for x in parts["x"]]
+    real_solve, calls = objective.solve, []
+
+    def first_stops_short(prob, cfg, limit, *a, **k):
+        calls.append(prob.objective)
+        if len(calls) > 1:
+            return real_solve(prob, cfg, limit, *a, **k)
+        for v in prob.variables():  # build nothing: every standard short by one
+            v.varValue = 1.0 if v.name.startswith("short_") else 0.0
+        # "optimal" within a (large) solver gap, as HiGHS says of a plan within mip_rel_gap
+        return StageResult(Status.OPTIMAL, "highs", 3.0, 1.0, 2.0 / 3.0, 0.01, "stopped short (test)")
+
+    monkeypatch.setattr(objective, "solve", first_stops_short)
+    if not speculation:
+        monkeypatch.setattr(objective, "speculate", lambda *a, **k: None)
+    res = dict(objective.solve_stages(m, fold=False))
+    short = res["shortfall"]
+    assert short.objective == pytest.approx(1.0)  # build x_1: the weight-2 standard met
+    assert "held at the probe's plan instead, 3 → 1" in short.message, short.message
+    assert short.gap == pytest.approx(0.0)  # against the first stage's bound of 1
+    hold = next(c for c in constraints_of(m.prob) if c.name == "hold_shortfall")
+    assert -hold.constant == pytest.approx(1.0, abs=1e-5)
+    assert res["coverage"].status.has_plan and res["coverage"].objective == pytest.approx(1.0)
+    assert [round(v.varValue) for v in parts["x"]] == [0, 1]
 
 
 # --- the first probe beside the next stage (Speculation) ---------------------------------------------------------
