@@ -181,7 +181,12 @@ def solve_stages(
                                                   watch=None if seen is None else lambda z, b: seen("relaxation", z, b))
                 if supported is not None and support.objective > _value_at(obj, start):
                     base = {**start, **supported}
-            windows_s = allowed * NEIGHBOURHOOD_SHARE - (time.perf_counter() - searched)
+            spent = time.perf_counter() - searched
+            windows_s = allowed * NEIGHBOURHOOD_SHARE - spent
+            if support is not None and _skips_highs(support, allowed - spent):
+                # HiGHS will not run after the windows (below): they may have the stage's time to the end (the
+                # generated 40,000-village 3-year plan: a relaxation without a bound in 56 s left them nothing)
+                windows_s = allowed - spent
             better, improved = improve_start(m.prob, base, _site_of(m), _site_xy(m), cfg.solver, windows_s,
                                              watch=None if seen is None else lambda z: seen("windows", z, nan))
             # (also when it returns nothing: reading the model and checking the start took time)
@@ -191,8 +196,7 @@ def solve_stages(
         # HiGHS still starts from the previous stage's plan: handed the improved plan, HiGHS 1.16's root line-search
         # rounding (from the incumbent towards the LP optimum) ran 31 s past the limit and left no bound (the
         # generated 20,000-village 3-year plan, twice); the better of its plan and the improved one is kept
-        if improved is not None and support is not None and allowed < HIGHS_ROOT_FACTOR * support.relaxation_s \
-                and (np.isfinite(support.objective) or not np.isfinite(support.bound)):
+        if improved is not None and support is not None and _skips_highs(support, allowed):
             # HiGHS would spend what is left on the same relaxation (its root LP) and find neither a bound nor a
             # plan better than the one in hand: the relaxation's value is the stage's bound. When the relaxation
             # did not finish in its share, it needs more than it had: HiGHS's root could not finish either (a
@@ -475,6 +479,14 @@ def _keep_better(m: Model, res: StageResult, plan: dict[str, float], improved: I
     return replace(res, status=status, objective=obj, bound=bound, gap=max(gap, 0.0), seconds=seconds,
                    message=res.message + notes + ("; this plan kept (better than HiGHS's)" if res.status.has_plan
                                                   else "; this plan kept"))
+
+
+def _skips_highs(support: Support, left_s: float) -> bool:
+    """Whether HiGHS is not run on a stage after its support step (and window search), ``left_s`` seconds left:
+    less than :data:`HIGHS_ROOT_FACTOR` times the relaxation's seconds, and either a plan from the support step or a
+    relaxation that did not finish (HiGHS's root would solve the same relaxation first)."""
+    return left_s < HIGHS_ROOT_FACTOR * support.relaxation_s and (
+        bool(np.isfinite(support.objective)) or not np.isfinite(support.bound))
 
 
 def _searches_windows(m: Model) -> bool:

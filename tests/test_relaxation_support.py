@@ -186,4 +186,21 @@ def test_highs_runs_when_the_support_milp_found_no_plan(monkeypatch):
     assert res.objective == pytest.approx(brute_force(prob, parts, len(xy)))
 
 
+def test_the_window_search_has_the_time_highs_will_not_use(monkeypatch):
+    # after a relaxation without a bound HiGHS is not run (above): the window search may take the stage to its
+    # end, not only NEIGHBOURHOOD_SHARE of it (at 40,000 villages it was left nothing)
+    monkeypatch.setattr(objective, "NEIGHBOURHOOD_MIN_ROWS", 0)
+    given = {}
+    real_improve = objective.improve_start
+    for skips in (False, True):
+        monkeypatch.setattr(objective, "HIGHS_ROOT_FACTOR", 1e12 if skips else 0.0)
+        monkeypatch.setattr(objective, "support_plan",
+                            lambda *a, **k: (None, Support(np.nan, 0, 14, np.nan, 0.5, 0.5, "Time limit reached")))
+        monkeypatch.setattr(objective, "improve_start",
+                            lambda *a, skips=skips, **k: given.setdefault(skips, a[5]) and real_improve(*a, **k))
+        prob, parts, xy = covering(2, n_sites=7, budget=2)
+        objective.solve_stages(stage_model(prob, parts, xy), start={v.name: 0.0 for v in prob.variables()})
+    assert given[True] > 1.8 * given[False] > 0  # the whole stage against NEIGHBOURHOOD_SHARE (0.5) of it
+
+
 real_solve = objective.solve
