@@ -121,12 +121,9 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
             if key not in seen:  # the last year's cumulative row is often the total's
                 seen.add(key)
                 budget.append(i)
-    empty = BudgetCaps({}, 0, 0, 0, time.perf_counter() - t0)
     if not budget:
-        return empty
+        return BudgetCaps({}, 0, 0, 0, time.perf_counter() - t0)
     summed = _summed_model(a, lo, up, col_lo, col_up, integer, family, site, year, np.array(budget))
-    if summed is None:
-        return empty
     rows: dict[str, float] = {}
     solves = 0
     for i in budget:
@@ -231,8 +228,8 @@ class _Summed:
 
 def _summed_model(a: sp.csr_matrix, lo: np.ndarray, up: np.ndarray, col_lo: np.ndarray, col_up: np.ndarray,
                   integer: np.ndarray, family: np.ndarray, site: np.ndarray, year: np.ndarray,
-                  budget: np.ndarray) -> _Summed | None:
-    """Steps 2 and 3 of the module's docstring; None when a column cannot be fixed and has no finite bound.
+                  budget: np.ndarray) -> _Summed:
+    """Steps 2 and 3 of the module's docstring.
 
     The ``budget`` rows are kept even where every plan meets them: their coefficients are the solves' objectives,
     so blocks that differ in them (a site's own unit cost) must not be summed."""
@@ -260,8 +257,8 @@ def _summed_model(a: sp.csr_matrix, lo: np.ndarray, up: np.ndarray, col_lo: np.n
     fam, st, yr, integ = family[keep_cols], site[keep_cols], year[keep_cols], integer[keep_cols]
     # step 3: local rows touch family columns of one site only; blocks are their connected columns
     s_of = np.where(fam >= 0, st, -1)[k.indices]  # every live row has a column
-    local = (np.minimum.reduceat(s_of, k.indptr[:-1]) >= 0) & (
-        np.minimum.reduceat(s_of, k.indptr[:-1]) == np.maximum.reduceat(s_of, k.indptr[:-1]))
+    lowest = np.minimum.reduceat(s_of, k.indptr[:-1])
+    local = (lowest >= 0) & (lowest == np.maximum.reduceat(s_of, k.indptr[:-1]))
     loc = k[np.flatnonzero(local)]
     link = (abs(loc).T @ abs(loc)).tocsr()
     fam_cols = np.flatnonzero(fam >= 0)
