@@ -126,7 +126,7 @@ def hold_by_groups(m: Model, name: str, stage: pulp.LpAffineExpression, optimum:
             now = np.array([c * float(plan.get(v.name) or 0.0) for v, c in terms])
             if now.sum() < optimum - slack:
                 reason = "a plan with less shortfall exists (the first stage stopped within its gap)"
-                better = (float(now.sum()), {name: plan.get(name) for name in values})
+                better = (float(now.sum()), {var: plan.get(var) for var in values})
                 break
             moved = [g for g in groups if abs(now[g].sum() - at[g].sum()) > eta / 2]
             if len(moved) < 2:

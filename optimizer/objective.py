@@ -50,25 +50,6 @@ TIE_BREAK_MIN_S = 2.0  # a bounded tie-break stage always gets this many seconds
 BUDGET_CAPS_SHARE = 0.1
 
 
-def _adopt_better(m: Model, results: list[tuple[str, StageResult]], at: int, obj: pulp.LpAffineExpression,
-                  held: HeldGroups, tol: float) -> dict[str, float | None] | None:
-    """When a probe of stage ``results[at]`` found a plan with a smaller total (the stage stopped within its gap),
-    hold the stage at that plan's value instead (row ``hold_<stage>`` replaced), report that plan as the stage's,
-    put its values in the variables and return them (the next stage's start); else ``None``."""
-    if held.better is None:
-        return None
-    z, plan = held.better
-    name, done = results[at]
-    m.remove(f"hold_{name}")
-    m.add(obj <= z + tol * max(1.0, abs(z)) + 1e-7, f"hold_{name}")
-    for v in m.prob.variables():
-        v.varValue = plan.get(v.name)
-    gap = relative_gap(z, done.bound) if np.isfinite(done.bound) else done.gap
-    results[at] = (name, replace(done, objective=z, gap=gap, message=done.message + (
-        f"; held at the probe's plan instead, {done.objective:,.6g} → {z:,.6g}")))
-    return plan
-
-
 def stage_expression(m: Model, stage: str) -> pulp.LpAffineExpression:
     """Stage objective: Σ σ/required of hard rows (min-budget), Σ w σ/required (shares), Σ weighted covered
     persons, or Σ capital (万元)."""
@@ -155,8 +136,8 @@ def solve_stages(
         caps: BudgetCaps | None = None
         if sense == pulp.LpMaximize and k > 0 and cfg.objective.budget_caps and m.mode == "optimize":
             # after the held shortfall: what the standards must cost caps what is left for each family
-            caps = add_budget_caps(m, cfg.solver, BUDGET_CAPS_SHARE * (limit - (time.perf_counter() - t0)),
-                                   large=start is not None and _searches_windows(m) and cfg.objective.relaxation_support)
+            large = start is not None and _searches_windows(m) and cfg.objective.relaxation_support
+            caps = add_budget_caps(m, cfg.solver, BUDGET_CAPS_SHARE * (limit - (time.perf_counter() - t0)), large)
         remaining = limit - (time.perf_counter() - t0)
         # a stage that is not the last may use at most STAGE_SHARE of what is left, so later stages always run
         allowed = remaining if last else remaining * STAGE_SHARE
@@ -519,6 +500,25 @@ def _groups_pay(m: Model, name: str, res: StageResult, obj: pulp.LpAffineExpress
     generated 10,000-village one-year plan it did not help)."""
     return (m.data.cfg.objective.hold_groups == "auto" and m.n_years > 1 and name in GROUP_HELD
             and res.status == Status.OPTIMAL and _nonnegative_sum(obj) and len(obj) > 1)
+
+
+def _adopt_better(m: Model, results: list[tuple[str, StageResult]], at: int, obj: pulp.LpAffineExpression,
+                  held: HeldGroups, tol: float) -> dict[str, float | None] | None:
+    """When a probe of stage ``results[at]`` found a plan with a smaller total (the stage stopped within its gap),
+    hold the stage at that plan's value instead (row ``hold_<stage>`` replaced), report that plan as the stage's,
+    put its values in the variables and return them (the next stage's start); else ``None``."""
+    if held.better is None:
+        return None
+    z, plan = held.better
+    name, done = results[at]
+    m.remove(f"hold_{name}")
+    m.add(obj <= z + tol * max(1.0, abs(z)) + 1e-7, f"hold_{name}")
+    for v in m.prob.variables():
+        v.varValue = plan.get(v.name)
+    gap = relative_gap(z, done.bound) if np.isfinite(done.bound) else done.gap
+    results[at] = (name, replace(done, objective=z, gap=gap, message=done.message + (
+        f"; held at the probe's plan instead, {done.objective:,.6g} → {z:,.6g}")))
+    return plan
 
 
 def _nonnegative_sum(obj: pulp.LpAffineExpression) -> bool:
