@@ -38,10 +38,12 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from healthplan.optimizer.config import SolverConfig
+from healthplan.optimizer.held_shortfall import initial_groups
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.solve import constraints_of, highs_model, lp_rows, new_highs, rowwise_lp, run_highs
 
 CAP_PREFIX = "budget_cap_"  # the rows this module adds: budget_cap_<family>_<budget row>
+HELD_TOTALS = ("hold_shortfall", "hold_hard")  # a least shortfall held as a total (optimizer.objective)
 SOLVE_S = 5.0  # most seconds for one least-spend MILP (the province's: < 1 s each)
 COST_DENOMINATOR = 1000  # unit costs are read as multiples of 1/1000 万元 (10 yuan) for the rounding
 # a cap joins the model when it takes at least this many of the family's cheapest units off what the relaxation
@@ -81,9 +83,11 @@ def remove_budget_caps(m: Model) -> None:
         m.remove(name)
 
 
-def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool = False) -> BudgetCaps:
+def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool = False,
+                    held_total: bool = True) -> BudgetCaps:
     """Add ``budget_cap_<family>_<row>`` rows to ``m`` (see the module's docstring) within about ``seconds``;
-    ``large``: the stage starts from its relaxation, so only rows that cut :data:`CUT_UNITS_LARGE` units.
+    ``large``: the stage starts from its relaxation, so only rows that cut :data:`CUT_UNITS_LARGE` units;
+    ``held_total``: the least shortfall is held as a total only (not by groups), so its groups are capped too.
 
     Every row added is valid for the model as it stands (rows added later only shrink its plans); a MILP that
     stops at its time limit gives its proven bound, so the cap is weaker, never wrong.
@@ -126,38 +130,56 @@ def add_budget_caps(m: Model, solver: SolverConfig, seconds: float, large: bool 
     summed = _summed_model(a, lo, up, col_lo, col_up, integer, family, site, year, np.array(budget))
     rows: dict[str, float] = {}
     solves = 0
+
+    def cap(i: int, mine: np.ndarray, name: str) -> None:
+        """Cap the columns ``mine`` of row ``i`` at its side less the least its other columns take."""
+        nonlocal solves
+        coef = a.getrow(i).toarray().ravel()
+        others = np.where(mine, 0.0, coef)
+        least = summed.least(others, solver, min(SOLVE_S, seconds - (time.perf_counter() - t0)))
+        solves += 1
+        if not least > 0:
+            return
+        g = _common_unit(coef[mine]) if integer[mine].all() else None
+        room = up[i] - least + ROUND_TOL * max(1.0, abs(up[i]))
+        units = math.floor(room / g) if g is not None else None
+        top = units * g if units is not None else room
+        if top >= float(coef[mine] @ col_up[mine]):
+            return  # the columns cannot take that much anyway
+        # the stage's relaxation gives them at most U − (this relaxation's least) (it is a relaxation of the
+        # stage's): a cap that takes less than CUT_UNITS of their cheapest unit off that stays out of the model
+        relaxed = summed.least(others, solver, min(SOLVE_S, max(seconds - (time.perf_counter() - t0), 0.05)),
+                               relaxed=True)
+        if top > up[i] - relaxed - (CUT_UNITS_LARGE if large else CUT_UNITS) * float(coef[mine].min()):
+            return
+        idx = np.flatnonzero(mine)
+        if units is not None:
+            m.add(expr([(hm.columns[j], coef[j] / g) for j in idx]) <= units, name)
+        else:
+            m.add(expr([(hm.columns[j], coef[j]) for j in idx]) <= room, name)
+        rows[name] = least
+
     for i in budget:
         coef = a.getrow(i).toarray().ravel()
         present = np.unique(family[(coef > 0) & (family >= 0)])
         for f in present if len(present) > 1 else ():
-            left = seconds - (time.perf_counter() - t0)
-            if left <= 0.05:
+            if seconds - (time.perf_counter() - t0) <= 0.05:
                 break
-            mine = (family == f) & (coef > 0)
-            others = np.where(mine, 0.0, coef)
-            least = summed.least(others, solver, min(SOLVE_S, left))
-            solves += 1
-            if not least > 0:
-                continue
-            g = _common_unit(coef[mine]) if integer[mine].all() else None
-            room = up[i] - least + ROUND_TOL * max(1.0, abs(up[i]))
-            units = math.floor(room / g) if g is not None else None
-            cap = units * g if units is not None else room
-            if cap >= float(coef[mine] @ col_up[mine]):
-                continue  # the family cannot spend that much anyway
-            # the stage's relaxation spends at most U − (this relaxation's least) on the family (it is a relaxation
-            # of the stage's): a cap that takes less than CUT_UNITS off that stays out of the model
-            relaxed = summed.least(others, solver, min(SOLVE_S, max(seconds - (time.perf_counter() - t0), 0.05)),
-                                   relaxed=True)
-            if cap > up[i] - relaxed - (CUT_UNITS_LARGE if large else CUT_UNITS) * float(coef[mine].min()):
-                continue
-            idx = np.flatnonzero(mine)
-            name = f"{CAP_PREFIX}{families[f]}_{cons[i].name[len('budget_'):]}"
-            if units is not None:
-                m.add(expr([(hm.columns[j], coef[j] / g) for j in idx]) <= units, name)
-            else:
-                m.add(expr([(hm.columns[j], coef[j]) for j in idx]) <= room, name)
-            rows[name] = least
+            cap(i, (family == f) & (coef > 0), f"{CAP_PREFIX}{families[f]}_{cons[i].name[len('budget_'):]}")
+    for i, c in enumerate(cons):
+        # a least shortfall held as a total is a budget of shortfall: each group of terms that trade one for one
+        # (equal weight and year) gets at most the total less the least the other groups can have
+        if held_total and c.name in HELD_TOTALS and np.isneginf(lo[i]):
+            s_, e_ = a.indptr[i], a.indptr[i + 1]
+            cols = a.indices[s_:e_]
+            terms = [(hm.columns[j], float(v)) for j, v in zip(cols, a.data[s_:e_])]
+            groups = initial_groups(terms, m.term_year)
+            for n_g, grp in enumerate(groups if len(groups) > 1 else ()):
+                if seconds - (time.perf_counter() - t0) <= 0.05:
+                    break
+                mine = np.zeros(n, dtype=bool)
+                mine[cols[grp]] = True
+                cap(i, mine, f"{CAP_PREFIX}{c.name}_group_{n_g}")
     return BudgetCaps(rows, solves, summed.classes, int((family >= 0).sum()), time.perf_counter() - t0)
 
 

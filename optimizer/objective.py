@@ -107,6 +107,7 @@ def solve_stages(
     pending: tuple[int, Speculation] | None = None  # (its stage's index in results, the probe beside this stage)
     unfolded = plan
     carried = 0.0  # seconds of a stage's attempt discarded after a failed speculation, added to its next attempt
+    groups_held = False  # the least shortfall is held by groups (or speculatively so), not only as a total
     k = -1
     while k + 1 < len(plan):
         k += 1
@@ -137,7 +138,8 @@ def solve_stages(
         if sense == pulp.LpMaximize and k > 0 and cfg.objective.budget_caps and m.mode == "optimize":
             # after the held shortfall: what the standards must cost caps what is left for each family
             large = start is not None and _searches_windows(m) and cfg.objective.relaxation_support
-            caps = add_budget_caps(m, cfg.solver, BUDGET_CAPS_SHARE * (limit - (time.perf_counter() - t0)), large)
+            caps = add_budget_caps(m, cfg.solver, BUDGET_CAPS_SHARE * (limit - (time.perf_counter() - t0)), large,
+                                   held_total=not groups_held)
         remaining = limit - (time.perf_counter() - t0)
         # a stage that is not the last may use at most STAGE_SHARE of what is left, so later stages always run
         allowed = remaining if last else remaining * STAGE_SHARE
@@ -212,6 +214,7 @@ def solve_stages(
                 done_name, done = results[at]
                 held = hold_by_groups(m, done_name, spec.stage, spec.optimum, spec.slack, cfg.solver, done.seconds,
                                       (limit - (time.perf_counter() - t0)) * STAGE_SHARE, spec.first)
+                groups_held = held.held
                 results[at] = (done_name, replace(done, seconds=done.seconds + held.seconds,
                                                   message=done.message + held.note()))
                 adopted = _adopt_better(m, results, at, spec.stage, held, tol)
@@ -264,8 +267,10 @@ def solve_stages(
                     if k + 1 < len(plan) and not _searches_windows(m) else None
                 if spec is not None:
                     pending = (len(results) - 1, spec)
+                    groups_held = True
                 else:
                     held = hold_by_groups(m, name, obj, z, slack, cfg.solver, res.seconds, left)
+                    groups_held = held.held
                     results[-1] = (name, replace(res, seconds=res.seconds + held.seconds,
                                                  message=res.message + held.note()))
                     adopted = _adopt_better(m, results, len(results) - 1, obj, held, tol)

@@ -204,3 +204,45 @@ def test_a_budget_of_one_family_is_not_read(monkeypatch):
     m.x = {"amb": {**m.x["amb"], **m.x["station"], **m.x["blood"], **m.x["room"]}}
     monkeypatch.setattr(budget_caps, "highs_model", lambda prob: pytest.fail("the model was read"))
     assert add_budget_caps(m, SOLVER, 30.0).rows == {}
+
+
+@pytest.mark.parametrize("held_total", [True, False])
+def test_a_shortfall_held_as_a_total_is_capped_group_by_group(monkeypatch, held_total):
+    """Σ w σ ≤ S held as a total (standards of weight 1 and 2 in the same year, two groups): each group's share
+    is at most S less the least the other group can have. Every cap is checked against the enumerated plans
+    (every cap kept here, whatever it cuts); with the groups held (``held_total=False``) none is made."""
+    import healthplan.optimizer.budget_caps as budget_caps
+
+    monkeypatch.setattr(budget_caps, "CUT_UNITS", -1e9)
+    prob = pulp.LpProblem("held", pulp.LpMaximize)
+    m = Model(prob=prob, data=None, mode="optimize")  # type: ignore[arg-type]
+    amb = {(s, 0): m.var(f"amb_{s}_0", 0, 1, cat=pulp.LpBinary) for s in range(3)}
+    room = {(s, 0): m.var(f"room_{s}_0", 0, 1, cat=pulp.LpBinary) for s in range(3)}
+    m.x = {"amb": amb, "room": room}
+    s_amb, s_room = m.var("short_amb_0", 0, cat=pulp.LpInteger), m.var("short_room_0", 0, cat=pulp.LpInteger)
+    m.term_year = {s_amb.name: 0, s_room.name: 0}
+    m.add(pulp.lpSum(amb.values()) + s_amb >= 3, "std_amb")
+    m.add(pulp.lpSum(room.values()) + s_room >= 3, "std_room")
+    m.add(s_amb + 2 * s_room <= 3, "hold_shortfall")
+    m.add(2 * pulp.lpSum(amb.values()) + pulp.lpSum(room.values()) <= 5, "budget_total")
+    prob.setObjective(pulp.lpSum(amb.values()) + pulp.lpSum(room.values()))
+    caps = add_budget_caps(m, SOLVER, 30.0, held_total=held_total)
+    made = {n: c for n, c in ((c.name, c) for c in constraints_of(m.prob)) if n.startswith(CAP_PREFIX + "hold")}
+    if not held_total:
+        assert not made
+        return
+    plans = [(a, r, sa, sr) for a in range(4) for r in range(4) for sa in range(4) for sr in range(4)
+             if a + sa >= 3 and r + sr >= 3 and sa + 2 * sr <= 3 and 2 * a + r <= 5]
+    assert plans
+    least_amb = min(sa for _, _, sa, _ in plans)  # 2: one vehicle (2) and three rooms (3) spend the 5
+    least_room = min(2 * sr for _, _, _, sr in plans)  # 0: three rooms and one vehicle
+    assert set(made) <= {"budget_cap_hold_shortfall_group_0", "budget_cap_hold_shortfall_group_1"}
+    assert caps.rows["budget_cap_hold_shortfall_group_1"] == pytest.approx(least_amb)
+    row = made["budget_cap_hold_shortfall_group_1"]  # the weight-2 term: 2 σ_room ≤ 3 − 2, i.e. σ_room ≤ 0
+    assert list(row.values()) == [1.0]  # in whole units of 2
+    units = -row.constant
+    assert units == math.floor((3 - least_amb) / 2) == 0
+    assert all(sr <= units for *_, sr in plans)  # no plan cut off
+    assert max(sr for *_, sr in plans) == units  # and met by one
+    if "budget_cap_hold_shortfall_group_0" in made:
+        assert caps.rows["budget_cap_hold_shortfall_group_0"] == pytest.approx(least_room)
