@@ -10,6 +10,11 @@ each year's remainder on fractions of blood points (5.59 by 2025 at 80万元 eac
 at least 145,610 of 2025's 146,000万元, so no plan has more than 4: with the caps the relaxation fell from
 13,140,578 to 12,375,773 weighted persons, within 0.31 % of the best plan, where HiGHS left a 6.5 % gap.
 
+A least shortfall held only as a total (row ``hold_shortfall``, a multi-year plan whose groups could not be held:
+``optimizer.held_shortfall``) is a budget of shortfall, capped the same way: each group g of terms of equal weight
+and year gets Σ_{k∈g} w_k σ_k ≤ S* + δ − L_{−g}, L_{−g} the least the other groups' weighted shortfall can be (the
+generated 10,000-village 3-year plan: 12.09 % → 0.54 %).
+
 L_f is the optimum (or HiGHS's proven bound) of a small MILP, a relaxation of the stage's model, so it is at most
 the true least spend and every cap is valid:
 
