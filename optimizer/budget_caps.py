@@ -44,6 +44,7 @@ from scipy.sparse.csgraph import connected_components
 
 from healthplan.optimizer.config import SolverConfig
 from healthplan.optimizer.held_shortfall import initial_groups
+from healthplan.optimizer.implied_rows import per_row
 from healthplan.optimizer.model import Model, expr
 from healthplan.optimizer.solve import constraints_of, highs_model, lp_rows, new_highs, rowwise_lp, run_highs
 
@@ -283,9 +284,9 @@ def _summed_model(a: sp.csr_matrix, lo: np.ndarray, up: np.ndarray, col_lo: np.n
     k, lo, up = k[np.flatnonzero(live)], lo[live], up[live]
     fam, st, yr, integ = family[keep_cols], site[keep_cols], year[keep_cols], integer[keep_cols]
     # step 3: local rows touch family columns of one site only; blocks are their connected columns
-    s_of = np.where(fam >= 0, st, -1)[k.indices]  # every live row has a column
-    lowest = np.minimum.reduceat(s_of, k.indptr[:-1])
-    local = (lowest >= 0) & (lowest == np.maximum.reduceat(s_of, k.indptr[:-1]))
+    s_of = np.where(fam >= 0, st, -1)[k.indices]
+    lowest = per_row(np.minimum, s_of, k.indptr, -1)
+    local = (lowest >= 0) & (lowest == per_row(np.maximum, s_of, k.indptr, -1))
     loc = k[np.flatnonzero(local)]
     link = (abs(loc).T @ abs(loc)).tocsr()
     fam_cols = np.flatnonzero(fam >= 0)

@@ -47,9 +47,9 @@ def implied_covering_rows(a: sp.csr_matrix, row_lower: np.ndarray, row_upper: np
     part.eliminate_zeros()
     counts = np.diff(part.indptr)
     lo_ok = (col_lower >= 0) | fixed
-    row_min = _per_row(np.minimum, part.data, part.indptr, np.inf)
-    row_max = _per_row(np.maximum, part.data, part.indptr, -np.inf)
-    bad_col = _per_row(np.logical_or, ~lo_ok[part.indices], part.indptr, False)
+    row_min = per_row(np.minimum, part.data, part.indptr, np.inf)
+    row_max = per_row(np.maximum, part.data, part.indptr, -np.inf)
+    bad_col = per_row(np.logical_or, ~lo_ok[part.indices], part.indptr, False)
     alpha = row_min
     covering = (usable & (counts > 0) & (row_min > 0) & (row_max - row_min <= TOL * np.abs(row_max)) & ~bad_col
                 & (rhs > TOL))
@@ -75,7 +75,7 @@ def implied_covering_rows(a: sp.csr_matrix, row_lower: np.ndarray, row_upper: np
     return drop
 
 
-def _per_row(ufunc: np.ufunc, values: np.ndarray, indptr: np.ndarray, empty: float | bool) -> np.ndarray:
+def per_row(ufunc: np.ufunc, values: np.ndarray, indptr: np.ndarray, empty: float | bool) -> np.ndarray:
     """``ufunc`` reduced over each row's ``values`` (CSR order), ``empty`` for a row without entries."""
     counts = np.diff(indptr)
     out = np.full(len(counts), empty, dtype=np.asarray(values).dtype if len(values) else type(empty))
@@ -101,9 +101,9 @@ def _fixed_columns(s: sp.csr_matrix, rhs: np.ndarray, usable: np.ndarray, col_lo
     value = np.where(fixed, col_lower, 0.0)
     counts = np.diff(s.indptr)
     up = col_upper[s.indices]
-    positive = _per_row(np.logical_and, s.data > 0, s.indptr, True)
-    finite = _per_row(np.logical_and, np.isfinite(up), s.indptr, True)
-    most = _per_row(np.add, s.data * np.where(np.isfinite(up), up, 0.0), s.indptr, 0.0)
+    positive = per_row(np.logical_and, s.data > 0, s.indptr, True)
+    finite = per_row(np.logical_and, np.isfinite(up), s.indptr, True)
+    most = per_row(np.add, s.data * np.where(np.isfinite(up), up, 0.0), s.indptr, 0.0)
     forcing = usable & (counts > 0) & positive & finite & (rhs >= most - TOL * np.maximum(1.0, np.abs(most)))
     if forcing.any():
         cols = s.indices[np.repeat(forcing, counts)]
